@@ -1,0 +1,11 @@
+import type { CliIo } from './io.js';
+
+/** One CLI command: `lupine <path...>`. */
+export interface Command {
+  /** Words after `lupine`, e.g. ['apk', 'version'] or ['keygen']. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  /** Full `--help` text: usage line, description, options. */
+  readonly help: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}

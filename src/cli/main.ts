@@ -1,0 +1,73 @@
+import type { Command } from './command.js';
+import { commands } from './commands/index.js';
+import type { CliIo } from './io.js';
+import { EXIT_OK, EXIT_USAGE, writeError } from './render.js';
+
+const VERSION = '0.1.0';
+
+function topHelp(): string {
+  const groups = new Map<string, Command[]>();
+  for (const c of commands) {
+    const g = c.path.length > 1 ? (c.path[0] ?? '') : '';
+    groups.set(g, [...(groups.get(g) ?? []), c]);
+  }
+  let s = `lupine ${VERSION} — apk packages, melange builds, apko images, SBOMs, signatures and scans\n\nUsage: lupine <command> [options]\n\nCommands:\n`;
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length)) + 2;
+  for (const [, cs] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const c of cs) s += `  ${c.path.join(' ').padEnd(width)}${c.summary}\n`;
+  }
+  s += `\nEvery command takes --help. Global: --version.\n`;
+  return s;
+}
+
+function groupHelp(noun: string): string | undefined {
+  const cs = commands.filter((c) => c.path[0] === noun && c.path.length > 1);
+  if (cs.length === 0) return undefined;
+  const width = Math.max(...cs.map((c) => c.path.join(' ').length)) + 2;
+  let s = `Usage: lupine ${noun} <command> [options]\n\nCommands:\n`;
+  for (const c of cs) s += `  ${c.path.join(' ').padEnd(width)}${c.summary}\n`;
+  return s;
+}
+
+/** Finds the longest command path matching the front of argv. */
+function lookup(argv: string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of commands) {
+    if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
+  }
+  return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
+}
+
+/** The whole CLI: returns the exit code, touches only the streams in `io`. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const first = argv[0];
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(topHelp());
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (first === '--version' || first === 'version') {
+    io.stdout.write(`lupine ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const found = lookup(argv);
+  if (!found) {
+    const g = groupHelp(first);
+    if (g && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {
+      io.stdout.write(g);
+      return argv.length === 1 ? EXIT_USAGE : EXIT_OK;
+    }
+    io.stderr.write(
+      `lupine: unknown command '${argv.slice(0, 2).join(' ')}'\n  hint: run 'lupine --help' for the list\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    io.stdout.write(found.command.help.endsWith('\n') ? found.command.help : `${found.command.help}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return await found.command.run(found.rest, io);
+  } catch (err) {
+    return writeError(io.stderr, err);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * One error type for everything lupine reports to a user. The `code` says what went wrong;
+ * `details` carries plain data (paths, names, positions) for renderers; `hint` says what to do.
+ * Only cli/render.ts turns codes into words and exit codes.
+ */
+export type ErrorCode =
+  // core / io
+  | 'IO_ERROR'
+  | 'LIMIT_EXCEEDED'
+  | 'USAGE'
+  | 'INTERNAL'
+  // archive
+  | 'TAR_BAD_HEADER'
+  | 'TAR_BAD_CHECKSUM'
+  | 'TAR_TRUNCATED'
+  | 'TAR_BAD_PAX'
+  | 'TAR_TRAILING_DATA'
+  | 'GZIP_BAD_HEADER'
+  | 'GZIP_CORRUPT'
+  | 'GZIP_TRUNCATED'
+  // apk
+  | 'APK_BAD_VERSION'
+  | 'APK_BAD_DEPENDENCY'
+  | 'APK_BAD_PKGINFO'
+  | 'APK_MALFORMED'
+  | 'APK_NO_PKGINFO'
+  | 'APK_BAD_SIGNATURE'
+  | 'APK_UNTRUSTED'
+  | 'APK_NO_SIGNATURE'
+  | 'APK_BAD_CONTROL'
+  | 'APK_BAD_DATAHASH'
+  | 'APK_BAD_FILE_CHECKSUM'
+  | 'APK_BAD_IDENTITY'
+  | 'APK_BAD_KEY'
+  // repo
+  | 'INDEX_MALFORMED'
+  | 'INDEX_BAD_SIGNATURE'
+  | 'INDEX_UNTRUSTED'
+  | 'INDEX_NO_APKINDEX'
+  | 'REPO_BAD_LINE'
+  | 'REPO_UNREACHABLE'
+  | 'REPO_UNAUTHORIZED'
+  | 'REPO_NOT_FOUND'
+  | 'REPO_OFFLINE'
+  // install db
+  | 'DB_MALFORMED'
+  // resolver
+  | 'RESOLVE_UNSATISFIABLE'
+  | 'RESOLVE_BAD_WORLD'
+  // install
+  | 'INSTALL_UNSAFE_PATH'
+  | 'INSTALL_DEVICE_REFUSED'
+  | 'INSTALL_FILE_CONFLICT'
+  | 'INSTALL_LOCKED'
+  | 'INSTALL_SCRIPT_FAILED';
+
+export interface ErrorOptions {
+  readonly cause?: unknown;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly hint?: string;
+}
+
+export class LupineError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LupineError';
+    this.code = code;
+    this.details = options.details ?? {};
+    this.hint = options.hint;
+  }
+}
+
+export function isLupineError(value: unknown, code?: ErrorCode): value is LupineError {
+  return value instanceof LupineError && (code === undefined || value.code === code);
+}
+
+/** A bug in lupine, not a user error. Rendered with a request to report it. */
+export class InternalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InternalError';
+  }
+}

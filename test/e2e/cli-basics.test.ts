@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli, spawnCli } from '../helpers/cli.js';
+
+test('lupine --help lists commands and exits 0', async () => {
+  const r = await runCli(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /Usage: lupine <command>/);
+});
+
+test('an unknown command is a usage error with a hint', async () => {
+  const r = await runCli(['no-such-command']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command 'no-such-command'/);
+  assert.match(r.stderr, /hint:/);
+});
+
+test('bin/lupine runs as a process', () => {
+  const r = spawnCli(['--version']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^lupine \d+\.\d+\.\d+\n$/);
+});
