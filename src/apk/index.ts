@@ -1,0 +1,1 @@
+export { emptyPackageInfo, type PackageInfo } from './package-info.js';

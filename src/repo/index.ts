@@ -1,0 +1,9 @@
+export {
+  applyIndexField,
+  formatApkIndexText,
+  formatIndexHeader,
+  type IndexRecordLine,
+  parseApkIndexText,
+  sortForIndex,
+  splitIndexRecords,
+} from './apkindex-text.js';
