@@ -10,7 +10,7 @@ say() { printf 'setup: %s\n' "$*"; }
 # skopeo and umoci (independent checks of our OCI output), docker-registry (CNCF distribution).
 need_apt=()
 for pair in bwrap:bubblewrap runc:runc skopeo:skopeo umoci:umoci docker-registry:docker-registry \
-  gcc:gcc git:git openssl:openssl; do
+  htpasswd:apache2-utils gcc:gcc git:git openssl:openssl; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
