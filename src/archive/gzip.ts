@@ -61,7 +61,11 @@ function headerEnd(buf: Uint8Array, start: number): number {
  * Inflates every member of a gzip concatenation, keeping each member's compressed byte range
  * (apk signatures and hashes cover compressed bytes). CRC-32 and length are checked per member.
  */
-export function readGzipMembers(input: Uint8Array, limits: Limits = defaultLimits, maxMembers = Infinity): GzipMember[] {
+export function readGzipMembers(
+  input: Uint8Array,
+  limits: Limits = defaultLimits,
+  maxMembers = Infinity,
+): GzipMember[] {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const members: GzipMember[] = [];
   let off = 0;
@@ -80,10 +84,14 @@ export function readGzipMembers(input: Uint8Array, limits: Limits = defaultLimit
       consumed = r.engine.bytesWritten;
     } catch (err) {
       if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new LupineError('LIMIT_EXCEEDED', `gzip member at byte ${off} decompresses to more than ${budget} bytes`, {
-          details: { offset: off },
-          hint: 'the input is larger than lupine accepts; check that it is the file you meant',
-        });
+        throw new LupineError(
+          'LIMIT_EXCEEDED',
+          `gzip member at byte ${off} decompresses to more than ${budget} bytes`,
+          {
+            details: { offset: off },
+            hint: 'the input is larger than lupine accepts; check that it is the file you meant',
+          },
+        );
       }
       const zcode = (err as { code?: string }).code;
       if (zcode === 'Z_BUF_ERROR') throw gzErr('GZIP_TRUNCATED', 'gzip data ends early', off);

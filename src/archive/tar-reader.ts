@@ -104,10 +104,14 @@ export function readTar(input: Uint8Array, options: ReadTarOptions = {}): TarRea
     }
     const type = entryTypeOf(h.typeflag);
     if (type === undefined) {
-      throw new LupineError('TAR_BAD_HEADER', `unsupported tar entry type '${h.typeflag}' at byte ${base + headerOffset}`, {
-        details: { offset: base + headerOffset, typeflag: h.typeflag },
-        hint: 'lupine reads files, links, directories, devices and fifos',
-      });
+      throw new LupineError(
+        'TAR_BAD_HEADER',
+        `unsupported tar entry type '${h.typeflag}' at byte ${base + headerOffset}`,
+        {
+          details: { offset: base + headerOffset, typeflag: h.typeflag },
+          hint: 'lupine reads files, links, directories, devices and fifos',
+        },
+      );
     }
     const paxText: Record<string, string> = {};
     const xattrs: Record<string, Buffer> = {};

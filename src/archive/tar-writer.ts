@@ -47,7 +47,14 @@ function pad(n: number): Buffer {
   return Buffer.alloc(r === 0 ? 0 : BLOCK - r);
 }
 
-function extBlock(name: string, typeflag: string, body: Buffer, mtime: number, dialect: TarDialect, e: TarWriteEntry): Buffer[] {
+function extBlock(
+  name: string,
+  typeflag: string,
+  body: Buffer,
+  mtime: number,
+  dialect: TarDialect,
+  e: TarWriteEntry,
+): Buffer[] {
   const h = encodeHeader(
     {
       name,
@@ -88,20 +95,36 @@ export function encodeEntry(e: TarWriteEntry, options: TarWriteOptions): Buffer[
   if (longNames === 'pax') {
     if (nameLong) {
       records.push({ key: 'path', value: Buffer.from(name) });
-      name = Buffer.from(name).subarray(0, 100).toString('utf8').replace(/\uFFFD$/, '');
+      name = Buffer.from(name)
+        .subarray(0, 100)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
     }
     if (linkLong) {
       records.push({ key: 'linkpath', value: Buffer.from(link) });
-      link = Buffer.from(link).subarray(0, 100).toString('utf8').replace(/\uFFFD$/, '');
+      link = Buffer.from(link)
+        .subarray(0, 100)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
     }
   } else {
     if (linkLong) {
-      blocks.push(...extBlock('././@LongLink', 'K', Buffer.concat([Buffer.from(link), Buffer.alloc(1)]), extMtime, dialect, e));
-      link = Buffer.from(link).subarray(0, 100).toString('utf8').replace(/\uFFFD$/, '');
+      blocks.push(
+        ...extBlock('././@LongLink', 'K', Buffer.concat([Buffer.from(link), Buffer.alloc(1)]), extMtime, dialect, e),
+      );
+      link = Buffer.from(link)
+        .subarray(0, 100)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
     }
     if (nameLong) {
-      blocks.push(...extBlock('././@LongLink', 'L', Buffer.concat([Buffer.from(name), Buffer.alloc(1)]), extMtime, dialect, e));
-      name = Buffer.from(name).subarray(0, 100).toString('utf8').replace(/\uFFFD$/, '');
+      blocks.push(
+        ...extBlock('././@LongLink', 'L', Buffer.concat([Buffer.from(name), Buffer.alloc(1)]), extMtime, dialect, e),
+      );
+      name = Buffer.from(name)
+        .subarray(0, 100)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
     }
   }
   if (e.xattrs) {
@@ -147,7 +170,10 @@ export function tarEnd(bytesSoFar: number, recordSize = BLOCK): Buffer {
 }
 
 /** A whole tar in memory: entries in the order given, then the end marker unless `fragment`. */
-export function writeTar(entries: readonly TarWriteEntry[], options: TarWriteOptions & { fragment?: boolean; recordSize?: number }): Buffer {
+export function writeTar(
+  entries: readonly TarWriteEntry[],
+  options: TarWriteOptions & { fragment?: boolean; recordSize?: number },
+): Buffer {
   const parts: Buffer[] = [];
   let n = 0;
   for (const e of entries) {

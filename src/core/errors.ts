@@ -42,6 +42,7 @@ export type ErrorCode =
   | 'REPO_UNAUTHORIZED'
   | 'REPO_NOT_FOUND'
   | 'REPO_OFFLINE'
+  | 'REPO_CACHE_LOCKED'
   // install db
   | 'DB_MALFORMED'
   // resolver

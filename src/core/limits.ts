@@ -16,7 +16,7 @@ export interface Limits {
 
 export const defaultLimits: Limits = {
   maxUncompressedBytes: 8 * 1024 ** 3,
-  maxCompressionRatio: 1000,
+  maxCompressionRatio: 1100, // deflate cannot exceed ~1032:1; callers lower it for untrusted inputs
   maxEntryBytes: 4 * 1024 ** 3,
   maxHeaderBytes: 1024 * 1024,
   maxEntries: 1_000_000,
