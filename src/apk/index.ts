@@ -24,3 +24,44 @@ export {
   VERSION_LESS,
   versionMatches,
 } from './version.js';
+export {
+  formatPkgInfo,
+  type PkgInfoDocument,
+  type PkgInfoFormatOptions,
+  parsePkgInfo,
+  parsePkgInfoDocument,
+} from './pkginfo.js';
+export type { MemberRange } from './package-layout.js';
+export {
+  type ApkPackage,
+  type PackageFile,
+  type PackageMembers,
+  packageIdentity,
+  packageSignedRange,
+  type ReadPackageOptions,
+  readPackage,
+  SCRIPT_NAMES,
+  type ScriptName,
+  type VerifiedPackage,
+  type VerifyPackageOptions,
+  verifyPackage,
+} from './package-read.js';
+export {
+  packageSignatureMember,
+  type SigningKey,
+  signPackage,
+  type TreeEntry,
+  type WritePackageInput,
+  writePackage,
+} from './package-write.js';
+export { type ReadTreeOptions, readTree } from './read-tree.js';
+export {
+  badDependencyError,
+  type Dependency,
+  dependencyMatches,
+  formatDependency,
+  makeDependency,
+  parseDependency,
+  parseDependencyList,
+  tryParseDependency,
+} from './dependency.js';

@@ -11,7 +11,9 @@ export interface RsaKeyPair {
 
 export async function generateRsaKeyPair(bits = 4096): Promise<RsaKeyPair> {
   if (!Number.isInteger(bits) || bits < 2048 || bits > 16384) {
-    throw new LupineError('USAGE', `an RSA key of ${bits} bits is not supported`, { hint: 'use --bits 2048, 3072 or 4096' });
+    throw new LupineError('USAGE', `an RSA key of ${bits} bits is not supported`, {
+      hint: 'use --bits 2048, 3072 or 4096',
+    });
   }
   return new Promise((resolve, reject) => {
     generateKeyPair(
@@ -33,11 +35,15 @@ export function parsePrivateKey(pem: string | Uint8Array, source: string): KeyOb
     if (k.asymmetricKeyType !== 'rsa') throw new Error(`a ${k.asymmetricKeyType} key`);
     return k;
   } catch (err) {
-    throw new LupineError('APK_BAD_KEY', `${source} is not an RSA private key in PEM form (${(err as Error).message})`, {
-      cause: err,
-      details: { path: source },
-      hint: "make one with 'lupine keygen NAME'",
-    });
+    throw new LupineError(
+      'APK_BAD_KEY',
+      `${source} is not an RSA private key in PEM form (${(err as Error).message})`,
+      {
+        cause: err,
+        details: { path: source },
+        hint: "make one with 'lupine keygen NAME'",
+      },
+    );
   }
 }
 

@@ -34,7 +34,12 @@ export function signBytes(data: Uint8Array, key: KeyObject, algorithm: Signature
   return s.sign(key);
 }
 
-export function verifyBytes(data: Uint8Array, signature: Uint8Array, key: KeyObject, algorithm: SignatureAlgorithm): boolean {
+export function verifyBytes(
+  data: Uint8Array,
+  signature: Uint8Array,
+  key: KeyObject,
+  algorithm: SignatureAlgorithm,
+): boolean {
   try {
     const v = createVerify(HASH[algorithm]);
     v.update(data);

@@ -10,6 +10,9 @@ export interface IndexRecordLine {
 }
 
 function splitList(value: string): string[] {
+  if (value.indexOf('  ') < 0 && value.indexOf('\t') < 0 && value[0] !== ' ' && value[value.length - 1] !== ' ') {
+    return value === '' ? [] : value.split(' ');
+  }
   return value.split(/[ \t]+/).filter((s) => s.length > 0);
 }
 
@@ -72,13 +75,13 @@ export function applyIndexField(pkg: PackageInfo, key: string, value: string, li
       pkg.providerPriority = toInt(value, key, line, source);
       return true;
     case 'D':
-      pkg.depends.push(...splitList(value));
+      pkg.depends = pkg.depends.length ? pkg.depends.concat(splitList(value)) : splitList(value);
       return true;
     case 'p':
-      pkg.provides.push(...splitList(value));
+      pkg.provides = pkg.provides.length ? pkg.provides.concat(splitList(value)) : splitList(value);
       return true;
     case 'i':
-      pkg.installIf.push(...splitList(value));
+      pkg.installIf = pkg.installIf.length ? pkg.installIf.concat(splitList(value)) : splitList(value);
       return true;
     default:
       return false;
@@ -112,22 +115,54 @@ export function splitIndexRecords(text: string, source = 'APKINDEX'): IndexRecor
   return records;
 }
 
-/** Parses APKINDEX text into package records, in file order. */
+/** Parses APKINDEX text into package records, in file order. One pass, no intermediate line objects. */
 export function parseApkIndexText(text: string, source = 'APKINDEX'): PackageInfo[] {
   const out: PackageInfo[] = [];
-  for (const rec of splitIndexRecords(text, source)) {
-    const pkg = emptyPackageInfo();
-    for (const { key, value, line } of rec) {
-      if (!applyIndexField(pkg, key, value, line, source) && key >= 'A' && key <= 'Z') pkg.uninstallable = true;
-    }
+  let pkg: PackageInfo | undefined;
+  let recordLine = 0;
+  let lineNo = 0;
+  let pos = 0;
+  const n = text.length;
+  const finish = () => {
+    if (!pkg) return;
     if (pkg.name === '' || pkg.version === '') {
       throw new LupineError('INDEX_MALFORMED', 'a record has no P: (name) or V: (version)', {
-        details: { location: `${source}:${rec[0]?.line ?? 0}:1` },
+        details: { location: `${source}:${recordLine}:1` },
         hint: 'the index is damaged; fetch it again or rebuild it',
       });
     }
     out.push(pkg);
+    pkg = undefined;
+  };
+  while (pos < n) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = n;
+    lineNo++;
+    if (eol - pos < 2) {
+      finish();
+    } else {
+      if (text.charCodeAt(pos + 1) !== 58 /* ':' */) {
+        throw new LupineError(
+          'INDEX_MALFORMED',
+          `line is not of the form 'X:value': '${text.slice(pos, Math.min(eol, pos + 60))}'`,
+          {
+            details: { location: `${source}:${lineNo}:1` },
+            hint: 'the index is damaged or not an APKINDEX; fetch it again or rebuild it',
+          },
+        );
+      }
+      if (!pkg) {
+        pkg = emptyPackageInfo();
+        recordLine = lineNo;
+      }
+      const key = text[pos] as string;
+      if (!applyIndexField(pkg, key, text.slice(pos + 2, eol), lineNo, source) && key >= 'A' && key <= 'Z') {
+        pkg.uninstallable = true;
+      }
+    }
+    pos = eol + 1;
   }
+  finish();
   return out;
 }
 

@@ -7,3 +7,61 @@ export {
   sortForIndex,
   splitIndexRecords,
 } from './apkindex-text.js';
+export {
+  type ApkIndexArchive,
+  apkIndexTar,
+  MAX_DESCRIPTION_BYTES,
+  mergeIndexes,
+  type ReadApkIndexOptions,
+  readApkIndexArchive,
+  signApkIndexArchive,
+  signatureMember,
+  type WriteApkIndexOptions,
+  writeApkIndexArchive,
+} from './apkindex-archive.js';
+export {
+  checkRepositories,
+  isLocalRepository,
+  parseRepositories,
+  type RepositoriesCheck,
+  type RepositoryEntry,
+  type RepositoryProblem,
+  type RepositoryScheme,
+  repositoryIndexUrl,
+  repositoryPackageUrl,
+} from './repositories.js';
+export {
+  DEFAULT_MAX_FETCH_BYTES,
+  type Fetcher,
+  type FetchOptions,
+  type FetchResult,
+  redactUrl,
+  routingFetcher,
+} from './fetcher.js';
+export { type BasicCredential, HttpFetcher, type HttpFetcherOptions, parseHttpAuth } from './http-fetcher.js';
+export { FileFetcher } from './file-fetcher.js';
+export {
+  apkIndexCacheName,
+  type CachedFetchOptions,
+  type Decoded,
+  type IndexFetchOptions,
+  type IndexMeta,
+  identityHex8,
+  type PackageRef,
+  RepoCache,
+  type RepoCacheOptions,
+} from './cache.js';
+export { acquireLock, type HeldLock, type LockOptions, type LockOwner } from './cache-lock.js';
+export { type LoadKeyringOptions, loadKeyring } from './keyring.js';
+export {
+  defaultFetcher,
+  type IndexContents,
+  type IndexReader,
+  type LoadedRepository,
+  type PackageSource,
+  type PackageVerifier,
+  readIndexArchive,
+  RepositorySet,
+  type RepositorySetOptions,
+  verifyIndexedPackage,
+} from './repository-set.js';

@@ -6,7 +6,8 @@ export async function assertCode(fn: () => unknown, code: string): Promise<Error
   try {
     await fn();
   } catch (err) {
-    if (!isLupineError(err)) throw new assert.AssertionError({ message: `expected LupineError ${code}, got ${String(err)}`, actual: err });
+    if (!isLupineError(err))
+      throw new assert.AssertionError({ message: `expected LupineError ${code}, got ${String(err)}`, actual: err });
     assert.equal(err.code, code, `expected error code ${code}, got ${err.code}: ${err.message}`);
     return err;
   }
@@ -17,7 +18,8 @@ export function assertCodeSync(fn: () => unknown, code: string): Error {
   try {
     fn();
   } catch (err) {
-    if (!isLupineError(err)) throw new assert.AssertionError({ message: `expected LupineError ${code}, got ${String(err)}`, actual: err });
+    if (!isLupineError(err))
+      throw new assert.AssertionError({ message: `expected LupineError ${code}, got ${String(err)}`, actual: err });
     assert.equal(err.code, code, `expected error code ${code}, got ${err.code}: ${err.message}`);
     return err;
   }

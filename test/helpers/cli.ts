@@ -10,14 +10,20 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured streams. */
-export async function runCli(argv: string[], opts: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<CliResult> {
   const io = captureIo(opts.env ?? { ...process.env }, opts.cwd ?? process.cwd());
   const code = await main(argv, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
 
 /** Runs ./bin/lupine as a separate process. */
-export function spawnCli(argv: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {}): CliResult {
+export function spawnCli(
+  argv: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [binLupine, ...argv], {
     encoding: 'utf8',
     env: opts.env ?? process.env,

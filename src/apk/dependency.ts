@@ -1,0 +1,144 @@
+/**
+ * apk dependencies: `[!]name[@tag][op version]` and identity pins `name><Q1…`, as apk-tools 2.14
+ * reads them from world, the command line and `D:`/`p:`/`i:` lists.
+ */
+import { LupineError } from '../core/index.js';
+import {
+  compareVersionsMask,
+  DEPMASK_ANY,
+  DEPMASK_CHECKSUM,
+  isValidVersion,
+  operatorMask,
+  operatorString,
+  VERSION_FUZZY,
+} from './version.js';
+
+export interface Dependency {
+  readonly name: string;
+  /** `!name`: the name must not be provided. */
+  readonly conflict: boolean;
+  /** Repository tag without the `@` ('' when none). Only meaningful in world. */
+  readonly tag: string;
+  /** Operator bits (VERSION_LESS|EQUAL|GREATER|FUZZY); DEPMASK_ANY when there is no version. */
+  readonly mask: number;
+  /** The version (or identity for `><`); null when the dependency has no version. */
+  readonly version: string | null;
+  /** The version is not a valid apk version: the dependency can never be satisfied. */
+  readonly broken: boolean;
+}
+
+const COMPARERS = '<>=~';
+
+/** Reads one dependency token; undefined when it is not a dependency at all (apk's "fail"). */
+export function tryParseDependency(token: string): Dependency | undefined {
+  let s = token;
+  let conflict = false;
+  if (s.startsWith('!')) {
+    conflict = true;
+    s = s.slice(1);
+  }
+  let opStart = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (COMPARERS.includes(s[i] as string)) {
+      opStart = i;
+      break;
+    }
+  }
+  let nameTag = s;
+  let mask = DEPMASK_ANY;
+  let version: string | null = null;
+  let broken = false;
+  if (opStart >= 0) {
+    nameTag = s.slice(0, opStart);
+    let opEnd = opStart;
+    while (opEnd < s.length && COMPARERS.includes(s[opEnd] as string)) opEnd++;
+    if (opEnd === s.length) return undefined;
+    mask = operatorMask(s.slice(opStart, opEnd));
+    version = s.slice(opEnd);
+    if ((mask & DEPMASK_CHECKSUM) !== DEPMASK_CHECKSUM && !isValidVersion(version)) broken = true;
+  }
+  let name = nameTag;
+  let tag = '';
+  const at = nameTag.indexOf('@');
+  if (at >= 0) {
+    name = nameTag.slice(0, at);
+    tag = nameTag.slice(at + 1);
+  }
+  if (name === '') return undefined;
+  return { name, conflict, tag, mask, version, broken };
+}
+
+/** The apk error for a bad command-line dependency. */
+export function badDependencyError(token: string, kind: 'world' | 'child' = 'world'): LupineError {
+  const format = kind === 'world' ? 'name(@tag)([<>~=]version)' : 'name([<>~=]version)';
+  return new LupineError('APK_BAD_DEPENDENCY', `'${token}' is not a valid ${kind} dependency, format is ${format}`, {
+    details: { dependency: token },
+    hint: 'write a dependency like foo, foo@tag, foo>=1.2 or foo~1.2',
+  });
+}
+
+/** Parses one world/command-line dependency; throws APK_BAD_DEPENDENCY like `apk add` does. */
+export function parseDependency(token: string, kind: 'world' | 'child' = 'world'): Dependency {
+  const dep = /[ \n]/.test(token) ? undefined : tryParseDependency(token);
+  if (!dep || dep.broken || (kind === 'child' && dep.tag !== '')) throw badDependencyError(token, kind);
+  return dep;
+}
+
+/**
+ * Parses a space/newline separated list (world file, `D:` lines). Entries with invalid versions are
+ * kept and marked broken; an entry that is not a dependency at all throws APK_BAD_DEPENDENCY.
+ */
+export function parseDependencyList(text: string): Dependency[] {
+  const out: Dependency[] = [];
+  for (const token of text.split(/[ \n]+/)) {
+    if (token === '') continue;
+    const dep = tryParseDependency(token);
+    if (!dep) throw badDependencyError(token);
+    out.push(dep);
+  }
+  return out;
+}
+
+/** apk's text for a dependency (`apk_blob_push_dep`): `!name@tag>=1.2`. */
+export function formatDependency(dep: Dependency): string {
+  let s = dep.conflict ? `!${dep.name}` : dep.name;
+  if (dep.tag) s += `@${dep.tag}`;
+  if (dep.version !== null) s += operatorString(dep.mask) + dep.version;
+  return s;
+}
+
+/** A dependency value to build in code. */
+export function makeDependency(
+  name: string,
+  opts: { conflict?: boolean; tag?: string; op?: string; version?: string } = {},
+): Dependency {
+  const version = opts.version ?? null;
+  const mask = version === null ? DEPMASK_ANY : operatorMask(opts.op ?? '=');
+  return {
+    name,
+    conflict: opts.conflict ?? false,
+    tag: opts.tag ?? '',
+    mask,
+    version,
+    broken: version !== null && mask !== DEPMASK_CHECKSUM && !isValidVersion(version),
+  };
+}
+
+/**
+ * Whether a provider (a package's own name/version, a `p:` entry, or nothing) satisfies the
+ * dependency (`apk_dep_is_provided`). `providedVersion` null means an unversioned provide;
+ * `identity` is the provider package's `C:` for `><` pins. `present` false means no provider.
+ */
+export function dependencyMatches(
+  dep: Dependency,
+  present: boolean,
+  providedVersion: string | null,
+  identity = '',
+): boolean {
+  if (!present) return dep.conflict;
+  if (dep.mask === DEPMASK_CHECKSUM) return identity !== '' && identity === dep.version;
+  if (dep.mask === DEPMASK_ANY || dep.version === null) return !dep.conflict;
+  if (providedVersion === null || dep.broken) return dep.conflict;
+  const r = compareVersionsMask(providedVersion, dep.version, (dep.mask & VERSION_FUZZY) !== 0);
+  return (r & dep.mask) !== 0 ? !dep.conflict : dep.conflict;
+}

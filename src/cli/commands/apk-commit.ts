@@ -1,0 +1,109 @@
+/** apk's commit step: print each change as `(1/2) Installing b (2)`, apply it, then `OK: …`. */
+import type { Dependency, PackageInfo } from '../../apk/index.js';
+import { type Change, explainConflict, type Solution } from '../../resolver/index.js';
+import type { CliIo } from '../io.js';
+import type { ChangeApplier } from './apk-context.js';
+
+export interface Output {
+  readonly io: CliIo;
+  /** apk verbosity: 1 normal, 0 with -q, 2+ with -v. */
+  readonly verbosity: number;
+}
+
+export function message(out: Output, text: string): void {
+  if (out.verbosity > 0) out.io.stdout.write(`${text}\n`);
+}
+
+export function errorLine(out: Output, text: string): void {
+  out.io.stderr.write(`ERROR: ${text}\n`);
+}
+
+export function warning(out: Output, text: string): void {
+  if (out.verbosity > 0) out.io.stderr.write(`WARNING: ${text}\n`);
+}
+
+const tagText = (tag: string) => (tag ? `@${tag}` : '');
+
+/** The progress line for one change, or undefined when nothing happens to that package. */
+export function changeLine(c: Change, index: number, total: number): string | undefined {
+  const status = `(${index + 1}/${total})`;
+  const name = `${c.name}${tagText(c.newTag)}`;
+  switch (c.kind) {
+    case 'install':
+      return `${status} Installing ${name} (${c.new?.version})`;
+    case 'remove':
+      return `${status} Purging ${name} (${c.old?.version})`;
+    case 'reinstall':
+      return `${status} ${c.newAvailable ? 'Reinstalling' : '[APK unavailable, skipped] Reinstalling'} ${name} (${c.new?.version})`;
+    case 'pin':
+      return `${status} Updating pinning ${name} (${c.new?.version})`;
+    case 'upgrade':
+    case 'downgrade':
+    case 'replace': {
+      const verb = c.kind === 'upgrade' ? 'Upgrading' : c.kind === 'downgrade' ? 'Downgrading' : 'Replacing';
+      return `${status} ${verb} ${name} (${c.old?.version} -> ${c.new?.version})`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export interface CommitOptions {
+  readonly installed: readonly PackageInfo[];
+  readonly simulate: boolean;
+  /** The self-upgrade pass prints no `OK:` line. */
+  readonly selfUpgrade?: boolean;
+}
+
+/** Prints and applies a successful solution; returns the number of errors. */
+export async function commitChanges(
+  out: Output,
+  changes: readonly Change[],
+  world: readonly Dependency[],
+  applier: ChangeApplier,
+  opts: CommitOptions,
+): Promise<number> {
+  const total = changes.filter((c) => c.kind !== 'none').length;
+  let done = 0;
+  let errors = 0;
+  let sizeDiff = 0;
+  let pkgDiff = 0;
+  for (const c of changes) {
+    if (c.new) {
+      sizeDiff += c.new.installedSize;
+      pkgDiff++;
+    }
+    if (c.old) {
+      sizeDiff -= c.old.installedSize;
+      pkgDiff--;
+    }
+  }
+  for (const c of changes) {
+    const line = changeLine(c, done, total);
+    if (line === undefined) continue;
+    message(out, line);
+    if (!(await applier.applyChange(c))) errors++;
+    done++;
+  }
+  await applier.finish(world);
+  if (!opts.selfUpgrade) {
+    const head = errors ? `${errors} error${errors > 1 ? 's' : ''};` : 'OK:';
+    let bytes = opts.installed.reduce((n, p) => n + p.installedSize, 0);
+    let packages = opts.installed.length;
+    if (opts.simulate) {
+      bytes += sizeDiff;
+      packages += pkgDiff;
+    }
+    const mib = Math.floor(bytes / (1024 * 1024));
+    if (out.verbosity > 1) message(out, `${head} ${packages} packages, 0 dirs, 0 files, ${mib} MiB`);
+    else message(out, `${head} ${mib} MiB in ${packages} packages`);
+  }
+  return errors;
+}
+
+/** Prints a failed solution's report to stderr. */
+export function printConflict(out: Output, solution: Solution): void {
+  if (solution.ok) return;
+  const columns = out.io.stderr.isTTY && (out.io.stderr.columns ?? 0) > 25 ? (out.io.stderr.columns as number) : 50;
+  out.io.stderr.write(explainConflict(solution.conflict, columns));
+}

@@ -1,0 +1,92 @@
+import type { KeyObject } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parsePublicKey } from '../../apk/index.js';
+import { readGzipMembers } from '../../archive/index.js';
+import { LupineError } from '../../core/index.js';
+import { loadKeyring } from '../../repo/index.js';
+
+/** What an apk-format file is: a package or a repository index. */
+export type ApkFileKind = 'package' | 'index';
+
+/**
+ * Tells a package from an `APKINDEX.tar.gz` by the first entry after the signatures: a package's
+ * control member starts with a dot-file (`.PKGINFO`), an index with `DESCRIPTION` or `APKINDEX`.
+ * Falls back to the file name when the file cannot be inflated.
+ */
+export function apkFileKind(bytes: Uint8Array, name: string): ApkFileKind {
+  const byName: ApkFileKind = /APKINDEX/.test(basename(name)) && !name.endsWith('.apk') ? 'index' : 'package';
+  try {
+    const members = readGzipMembers(bytes, undefined, 2);
+    const first = members[0];
+    if (first === undefined) return byName;
+    const body = first.data.subarray(0, 6).toString('latin1') === '.SIGN.' ? members[1] : first;
+    if (body === undefined) return byName;
+    return body.data.subarray(0, 1).toString('latin1') === '.' ? 'package' : 'index';
+  } catch {
+    return byName;
+  }
+}
+
+export async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new LupineError('IO_ERROR', `cannot read ${path}: ${(err as Error).message}`, {
+      cause: err,
+      details: { path },
+    });
+  }
+}
+
+/** Replaces a file atomically: a temporary file in the same directory, then rename. Keeps the mode. */
+export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.lupine-${process.pid}-${Date.now()}.tmp`);
+  let mode = 0o644;
+  try {
+    mode = (await stat(path)).mode & 0o7777;
+  } catch {
+    // a new file
+  }
+  try {
+    await writeFile(tmp, bytes, { mode, flag: 'wx' });
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw new LupineError('IO_ERROR', `cannot write ${path}: ${(err as Error).message}`, {
+      cause: err,
+      details: { path },
+    });
+  }
+}
+
+/**
+ * Trusted keys from `--keys-dir` values: a directory contributes its `*.rsa.pub` files (the first
+ * directory wins on a name clash, as apk reads /etc/apk/keys first); a file is one key, named by its
+ * file name.
+ */
+export async function loadKeys(paths: readonly string[]): Promise<Map<string, KeyObject>> {
+  const keys = new Map<string, KeyObject>();
+  for (const p of paths) {
+    let isFile = false;
+    try {
+      isFile = (await stat(p)).isFile();
+    } catch {
+      // a missing directory contributes nothing, as in apk
+    }
+    if (isFile) {
+      const name = basename(p);
+      if (!keys.has(name)) keys.set(name, parsePublicKey(await readInput(p), p));
+      continue;
+    }
+    for (const [name, key] of await loadKeyring([p])) if (!keys.has(name)) keys.set(name, key);
+  }
+  return keys;
+}
+
+/** An error's message without the leading `<source>: ` the library puts there. */
+export function reasonOf(err: unknown, source: string): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const trimmed = msg.startsWith(`${source}: `) ? msg.slice(source.length + 2) : msg;
+  return err instanceof LupineError ? `${trimmed} [${err.code}]` : trimmed;
+}

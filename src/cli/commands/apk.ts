@@ -1,0 +1,110 @@
+/**
+ * `lupine apk`: apk-tools 2.14's command line. Global options go anywhere; the applet is the first
+ * bare word naming one. The `--test-*` options of apk's test build load state from files and imply
+ * --simulate. Heavy modules load lazily so the command starts fast.
+ */
+import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.js';
+import type { Command } from '../command.js';
+import type { CliIo } from '../io.js';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
+import { COMMIT_APPLETS, has, parseApkArgs, values } from './apk-args.js';
+
+const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]
+
+apk-tools 2.14 compatible package manager front end.
+
+Applets:
+  add        Add or modify constraints in WORLD and commit changes
+  del        Remove constraints from WORLD and commit changes
+  upgrade    Install upgrades available from repositories
+  fix        Fix, reinstall or upgrade packages without modifying WORLD
+  version    Compare package versions (-t A B, -c V...) or list upgrades
+  policy     Show repository policy for packages
+  info       Give detailed information about packages
+  search     Search for packages by name
+  list       List packages by pattern and other criteria
+  dot        Generate graphviz graphs
+
+Global options:
+  -p, --root DIR            Root of the installation (default /)
+  -X, --repository REPO     Use an additional repository (a local APKINDEX.tar.gz or repo dir)
+  --repositories-file FILE  Read repositories from FILE
+  --keys-dir DIR            Trusted keys (default ROOT/etc/apk/keys)
+  --arch ARCH               Machine architecture
+  --allow-untrusted         Accept unsigned or untrusted indexes
+  -s, --simulate            Show what would be done without changing anything
+  --no-network, --no-cache, --cache-dir DIR, --initdb, -q, -v, -f/--force, --force-*
+
+Test build options (imply --simulate):
+  --test-repo [!][TAG:]FILE   A repository whose index is the APKINDEX text in FILE
+  --test-instdb FILE          The installed database before the command
+  --test-world "DEPS"         The world before the command
+`;
+
+function isTestMode(a: ReturnType<typeof parseApkArgs>): boolean {
+  return has(a, 'test-repo') || has(a, 'test-instdb') || has(a, 'test-world');
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseApkArgs(argv);
+  const verbosity = 1 + values(args, 'verbose').length - values(args, 'quiet').length;
+  const out = { io, verbosity };
+  if (has(args, 'help')) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  if (has(args, 'print-arch')) {
+    const { printArch } = await import('./apk-context.js');
+    io.stdout.write(`${await printArch(args, io)}\n`);
+    return EXIT_OK;
+  }
+  const applet = args.applet;
+  if (applet === undefined) {
+    io.stderr.write(HELP);
+    return EXIT_USAGE;
+  }
+  if (applet === 'version' && (has(args, 'test') || has(args, 'check'))) {
+    const { versionTools } = await import('./apk-query.js');
+    return versionTools(out, args) ? EXIT_FAIL : EXIT_OK;
+  }
+  const ctx = await import('./apk-context.js');
+  const test = isTestMode(args);
+  const simulate = test || has(args, 'simulate');
+  const loader = test ? ctx.testStateLoader : ctx.rootStateLoader;
+  const state = await loader.load(args, io);
+  const applier = simulate ? ctx.simulatedApplier : ctx.unavailableApplier;
+  const clock = sourceDateEpochClock(io.env, fixedClock(Math.floor(Date.now() / 1000)));
+  const apkRun = { out, args, state, applier, simulate, clock };
+  let errors: number;
+  if (COMMIT_APPLETS.has(applet)) {
+    const applets = await import('./apk-applets.js');
+    const fn = {
+      add: applets.addApplet,
+      del: applets.delApplet,
+      upgrade: applets.upgradeApplet,
+      fix: applets.fixApplet,
+    }[applet as 'add' | 'del' | 'upgrade' | 'fix'];
+    errors = await fn(apkRun);
+  } else {
+    const q = await import('./apk-query.js');
+    errors = await q.queryApplet(applet, apkRun);
+  }
+  return errors ? EXIT_FAIL : EXIT_OK;
+}
+
+export const apkCommand: Command = {
+  path: ['apk'],
+  summary: 'apk-tools 2.14 compatible add/del/upgrade/fix/version/policy/info/search/list/dot',
+  help: HELP,
+  async run(argv, io) {
+    try {
+      return await run(argv, io);
+    } catch (err) {
+      if (err instanceof LupineError && err.code === 'APK_BAD_DEPENDENCY') {
+        io.stderr.write(`ERROR: ${err.message}\n`);
+        return EXIT_FAIL;
+      }
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,156 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  keyNameForPrivateKey,
+  type PackageInfo,
+  parsePrivateKey,
+  readPackage,
+  tryParseDependency,
+} from '../../apk/index.js';
+import { isLupineError, LupineError } from '../../core/index.js';
+import { mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../../repo/index.js';
+import { parse } from '../args.js';
+import type { Command } from '../command.js';
+import type { CliIo } from '../io.js';
+import { EXIT_ERROR, EXIT_OK, renderError } from '../render.js';
+import { readInput, writeAtomically } from './apk-files.js';
+
+const HELP = `Usage: lupine index -o OUT [options] APK...
+
+Builds a repository index (APKINDEX.tar.gz) from packages, laid out as apk-tools 2.14's
+'apk index' writes it: a tar with DESCRIPTION (when given) then APKINDEX, records sorted by
+name then version, each with the package's identity (C:) and file size (S:). With a signing
+key the index gets a .SIGN.RSA256.<key name> signature member. OUT is replaced atomically;
+nothing is written when a package cannot be read.
+
+Options:
+  -o, --output FILE         where to write the index (required)
+  -d, --description TEXT    the DESCRIPTION entry, e.g. 'v3.17.3-216-g54a39ace82a' (at most
+                            160 bytes are read back by apk)
+      --signing-key KEY     RSA private key (PEM) to sign with; the signature names the public
+                            key file KEY.pub (lupine keygen writes both)
+      --merge               keep OUT's existing entries that the given packages do not replace
+                            (same name and version)
+      --rewrite-arch ARCH   write ARCH as the A: of every given package (Alpine indexes noarch
+                            packages under the repository's arch this way)
+      --no-warnings         do not list dependencies that no package in the index provides
+      --json                print the result as one JSON object
+  -h, --help                show this help
+
+Examples:
+  lupine index -o repo/x86_64/APKINDEX.tar.gz --signing-key me.rsa repo/x86_64/*.apk
+  lupine index -o APKINDEX.tar.gz --merge -d "$(git describe)" new-1.0-r0.apk
+`;
+
+const OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  description: { type: 'string', short: 'd' },
+  'signing-key': { type: 'string' },
+  merge: { type: 'boolean' },
+  'rewrite-arch': { type: 'string' },
+  'no-warnings': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Names that some package depends on (not `!conflicts`) and that no package provides, sorted. */
+function unprovided(pkgs: readonly PackageInfo[]): string[] {
+  const provided = new Set<string>();
+  for (const p of pkgs) {
+    provided.add(p.name);
+    for (const t of p.provides) provided.add(tryParseDependency(t)?.name ?? t);
+  }
+  const missing = new Set<string>();
+  for (const p of pkgs) {
+    for (const t of p.depends) {
+      const d = tryParseDependency(t);
+      if (d && !d.conflict && !provided.has(d.name)) missing.add(d.name);
+    }
+  }
+  return [...missing].sort();
+}
+
+async function existingEntries(path: string): Promise<PackageInfo[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readInput(path);
+  } catch (err) {
+    if (isLupineError(err, 'IO_ERROR') && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+      return [];
+    throw err;
+  }
+  // OUT is being rewritten (and re-signed) by its owner: its current signature is not needed.
+  return readApkIndexArchive(bytes, { allowUntrusted: true, source: path }).packages;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, OPTIONS, 'index');
+  if (values.output === undefined) {
+    throw new LupineError('USAGE', 'index: -o OUT is required', { hint: "see 'lupine index --help'" });
+  }
+  if (positionals.length === 0) {
+    throw new LupineError('USAGE', 'index: expected one or more .apk files', { hint: "see 'lupine index --help'" });
+  }
+  const out = resolve(io.cwd, values.output);
+  const signing = values['signing-key'];
+  const key = signing === undefined ? undefined : parsePrivateKey(await readInput(resolve(io.cwd, signing)), signing);
+  const keyName = signing === undefined ? undefined : keyNameForPrivateKey(signing);
+
+  const added: PackageInfo[] = [];
+  let errors = 0;
+  for (const arg of positionals) {
+    try {
+      const info = { ...readPackage(await readInput(resolve(io.cwd, arg)), { source: arg }).info };
+      if (values['rewrite-arch'] !== undefined) info.arch = values['rewrite-arch'];
+      added.push(info);
+    } catch (err) {
+      if (!isLupineError(err)) throw err;
+      io.stderr.write(renderError(err));
+      errors++;
+    }
+  }
+  if (errors) {
+    io.stderr.write(
+      `lupine: index: ${errors} of ${positionals.length} packages could not be read; ${values.output} was not written\n`,
+    );
+    return EXIT_ERROR;
+  }
+
+  const packages = values.merge ? mergeIndexes(await existingEntries(out), added) : mergeIndexes(added);
+  const bytes = writeApkIndexArchive(packages, {
+    ...(values.description === undefined ? {} : { description: values.description }),
+    ...(key === undefined || keyName === undefined ? {} : { signingKey: key, keyName }),
+  });
+  await mkdir(dirname(out), { recursive: true }).catch(() => undefined);
+  await writeAtomically(out, bytes);
+
+  const missing = values['no-warnings'] ? [] : unprovided(packages);
+  if (missing.length) {
+    io.stderr.write(`WARNING: No provider for the dependencies:\n${missing.map((n) => `  ${n}\n`).join('')}`);
+    io.stderr.write(
+      `WARNING: Total of ${missing.length} unsatisfiable package names. Your repository may be broken.\n`,
+    );
+  }
+  if (values.json) {
+    const result = {
+      output: values.output,
+      packages: packages.length,
+      new: added.length,
+      bytes: bytes.length,
+      signedBy: keyName ?? null,
+      unprovided: missing,
+    };
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    io.stdout.write(
+      `${values.output}: ${packages.length} packages (of which ${added.length} are new), ${bytes.length} bytes, ${keyName ? `signed by ${keyName}` : 'unsigned'}\n`,
+    );
+  }
+  return EXIT_OK;
+}
+
+export const indexCommand: Command = {
+  path: ['index'],
+  summary: 'build a repository index (APKINDEX.tar.gz) from .apk files',
+  help: HELP,
+  run,
+};

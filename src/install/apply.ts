@@ -1,0 +1,235 @@
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Keyring } from '../apk/index.js';
+import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
+import { databaseFiles, triggerPlan } from './db-files.js';
+import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
+import { type PauseHook, type RecoveryOutcome, recoverRoot, replayJournal, TXN_DIR, writeJournal } from './journal.js';
+import { lockPaths } from './lock.js';
+import type { PackageContents } from './package-contents.js';
+import { readVerifiedPackage } from './package-source.js';
+import { type FileConflict, planInstall } from './plan.js';
+import { initDbSkeleton } from './root-skeleton.js';
+import { locateDbDir, readRootState } from './root-state.js';
+import { runTriggers, type ScriptRun, scriptRunner } from './scripts-run.js';
+import { stageTransaction } from './stage.js';
+import { syncFileSystem } from './sync.js';
+import { formatWorld } from './world.js';
+
+/** One package of the resolver's locked set, with a way to get its bytes. */
+export interface LockedPackage {
+  readonly name: string;
+  readonly version: string;
+  /** `C:` from the (signed) index; '' for a local file, which then needs a trusted signature. */
+  readonly identity: string;
+  readonly arch: string;
+  /** Where it comes from (URL or path), for messages. */
+  readonly repository: string;
+  /** Repository tag (`s:` in the installed database) without '@'; '' for none. */
+  readonly tag?: string;
+  fetch(): Promise<Uint8Array>;
+}
+
+export interface InstallOptions {
+  /** The world to write; default: keep the root's. */
+  readonly world?: readonly string[];
+  /** Trusted keys, for packages without an identity (local files). */
+  readonly keyring?: Keyring;
+  readonly allowUntrusted?: boolean;
+  /** Overwrite files of other packages without `replaces` (apk --force-overwrite). */
+  readonly forceOverwrite?: boolean;
+  /** Create device nodes packages ship (refused by default). */
+  readonly allowDevices?: boolean;
+  /** Run scriptlets in a bubblewrap chroot of the root (default: store them only). */
+  readonly runScripts?: boolean;
+  /** Create apk's skeleton (`apk --initdb`): tmp, proc, dev nodes, var/cache, etc/apk/arch. */
+  readonly initDb?: boolean;
+  /** Written to `etc/apk/arch` when the root has none. */
+  readonly arch?: string;
+  /** mtime of new scripts.tar entries (apk: build time). */
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly limits?: Limits;
+  /** Seconds to wait for another writer's lock (default 0: fail at once with INSTALL_LOCKED). */
+  readonly lockWait?: number;
+  /** Called at named points (`verified`, `staged`, `journal-written`, `mid-commit`, `committed`). */
+  readonly pause?: PauseHook;
+}
+
+export interface InstallResult {
+  readonly recovered: RecoveryOutcome;
+  readonly installed: string[];
+  readonly upgraded: string[];
+  readonly removed: string[];
+  readonly unchanged: string[];
+  /** Files left to their owner by replaces_priority. */
+  readonly skipped: FileConflict[];
+  readonly overwritten: FileConflict[];
+  readonly scripts: ScriptRun[];
+}
+
+async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<PackageContents> {
+  const bytes = await p.fetch();
+  const pkg = readVerifiedPackage(bytes, {
+    keyring: opts.keyring ?? new Map(),
+    ...(p.identity ? { expectedIdentity: p.identity } : {}),
+    allowUntrusted: opts.allowUntrusted ?? false,
+    limits: opts.limits ?? defaultLimits,
+    source: `${p.name}-${p.version}`,
+  });
+  if (pkg.info.name !== p.name || pkg.info.version !== p.version) {
+    throw new LupineError(
+      'APK_BAD_IDENTITY',
+      `${p.repository}: expected ${p.name}-${p.version}, got ${pkg.info.name}-${pkg.info.version}`,
+      {
+        details: { expected: `${p.name}-${p.version}`, actual: `${pkg.info.name}-${pkg.info.version}` },
+      },
+    );
+  }
+  return pkg;
+}
+
+/**
+ * Makes the root hold exactly `lockedSet` (installing, upgrading and removing as needed), atomically:
+ * every package is fetched and verified, then everything is staged inside the root and committed by
+ * renames from a journal. An error or a kill before the journal is written leaves the root as it was;
+ * after it, the next run (or `recoverRoot`) finishes the change. The root is locked throughout.
+ */
+export async function installPackages(
+  rootDir: string,
+  lockedSet: readonly LockedPackage[],
+  opts: InstallOptions = {},
+): Promise<InstallResult> {
+  const root = resolve(rootDir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new LupineError('IO_ERROR', `the root ${root} is not a directory`, { details: { root } });
+  }
+  const names = new Set<string>();
+  for (const p of lockedSet) {
+    if (names.has(p.name)) {
+      throw new LupineError('USAGE', `the locked set lists ${p.name} twice`, { details: { name: p.name } });
+    }
+    names.add(p.name);
+  }
+  const logger = opts.logger ?? silentLogger;
+  const pause = opts.pause ?? (() => undefined);
+  const lockFiles = [root];
+  const dbDir = locateDbDirSafe(root);
+  if (dbDir !== undefined && existsSync(join(root, dbDir, 'lock'))) lockFiles.push(join(root, dbDir, 'lock'));
+  const lock = await lockPaths(lockFiles, opts.lockWait ?? 0);
+  try {
+    const recovered = await recoverRoot(root);
+    if (recovered !== 'clean') logger.warn(`finished an interrupted transaction in ${root} (${recovered})`);
+    const state = readRootState(root);
+    const current = new Map(state.installed.map((r) => [r.info.name, r]));
+    const wanted = new Set(lockedSet.map((p) => p.name));
+    const todo = lockedSet.filter((p) => {
+      const cur = current.get(p.name);
+      return !cur || p.identity === '' || cur.info.identity !== p.identity;
+    });
+    const tags = new Map<string, string>();
+    const incoming: PackageContents[] = [];
+    for (const p of todo) {
+      const pkg = await fetchVerified(p, opts);
+      if (current.get(pkg.info.name)?.info.identity === pkg.identity) continue;
+      incoming.push(pkg);
+      tags.set(pkg.info.name, p.tag ?? '');
+    }
+    const remove = state.installed.map((r) => r.info.name).filter((n) => !wanted.has(n));
+    const world = opts.world ?? state.world;
+    await pause('verified');
+    const plan = planInstall({
+      installed: state.installed,
+      incoming: incoming.map((p) => ({ info: p.info, files: p.files, repoTag: tags.get(p.info.name) ?? '' })),
+      remove,
+      forceOverwrite: opts.forceOverwrite ?? false,
+      allowDevices: opts.allowDevices ?? false,
+    });
+    for (const s of plan.skipped) logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
+    for (const s of plan.overwritten) logger.warn(`${s.package}: overwriting ${s.path} owned by ${s.owner}`);
+    const leaving = new Set<string>();
+    for (const n of [...remove, ...incoming.map((p) => p.info.name)]) {
+      const id = current.get(n)?.info.identity;
+      if (id) leaving.add(id);
+    }
+    const result: InstallResult = {
+      recovered,
+      installed: incoming.filter((p) => !current.has(p.info.name)).map((p) => p.info.name),
+      upgraded: incoming.filter((p) => current.has(p.info.name)).map((p) => p.info.name),
+      removed: remove,
+      unchanged: lockedSet.map((p) => p.name).filter((n) => !incoming.some((p) => p.info.name === n)),
+      skipped: plan.skipped,
+      overwritten: plan.overwritten,
+      scripts: [],
+    };
+    const worldChanged = formatWorld(world) !== formatWorld(state.world);
+    const dbExists = existsSync(join(root, state.dbDir, 'installed'));
+    if (incoming.length === 0 && remove.length === 0 && !worldChanged && dbExists && !opts.initDb) return result;
+
+    const skeleton = initDbSkeleton(root, state.dbDir, opts);
+    const mtime = opts.clock ? opts.clock.now() : Math.floor(Date.now() / 1000);
+    const txn = join(root, TXN_DIR);
+    const dbFiles = databaseFiles(state, plan.installed, leaving, incoming, world, mtime);
+    let ops: ReturnType<typeof stageTransaction>;
+    try {
+      ops = stageTransaction({
+        root,
+        plan,
+        packages: incoming,
+        dirs: skeleton.dirs,
+        nodes: skeleton.nodes,
+        files: [...skeleton.files, ...dbFiles.files],
+        logger,
+      });
+      await pause('staged');
+      syncFileSystem(txn);
+      writeJournal(root, ops);
+    } catch (err) {
+      rmSync(txn, { recursive: true, force: true });
+      throw err;
+    }
+    await pause('journal-written');
+    const scripts = opts.runScripts
+      ? scriptRunner(
+          root,
+          { incoming, removed: remove.map((n) => current.get(n) as InstalledPackage), current, stored: state.scripts },
+          logger,
+        )
+      : undefined;
+    await replayJournal(root, ops, pause, scripts?.hook);
+    if (scripts) {
+      await scripts.finish();
+      result.scripts.push(...scripts.runs);
+      result.scripts.push(...(await runTriggers(root, triggerPlan(plan, dbFiles.triggers, state, incoming), logger)));
+      markBrokenScripts(root, state.dbDir, plan.installed, result.scripts);
+    }
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** apk marks a package whose script failed with `f:s`; the database is rewritten (temp file + rename). */
+function markBrokenScripts(
+  root: string,
+  dbDir: string,
+  installed: InstalledPackage[],
+  runs: readonly ScriptRun[],
+): void {
+  const failed = new Set(runs.filter((r) => r.exitCode !== 0).map((r) => r.package));
+  if (failed.size === 0) return;
+  const marked = installed.map((p) =>
+    failed.has(`${p.info.name}-${p.info.version}`) && !p.flags.includes('s') ? { ...p, flags: `${p.flags}s` } : p,
+  );
+  const target = join(root, dbDir, 'installed');
+  writeFileSync(`${target}.new`, formatInstalledDb(marked));
+  renameSync(`${target}.new`, target);
+}
+
+function locateDbDirSafe(root: string): string | undefined {
+  try {
+    return locateDbDir(root);
+  } catch {
+    return undefined;
+  }
+}

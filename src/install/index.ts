@@ -1,0 +1,41 @@
+export { type InstallOptions, type InstallResult, installPackages, type LockedPackage } from './apply.js';
+export {
+  DEFAULT_DIR_ACL,
+  DEFAULT_FILE_ACL,
+  formatInstalledDb,
+  formatInstalledRecord,
+  type InstalledDir,
+  type InstalledFile,
+  type InstalledPackage,
+  parseInstalledDb,
+  sortInstalled,
+} from './installed-db.js';
+export { type JournalOp, type PauseHook, type RecoveryOutcome, recoverRoot, TXN_DIR } from './journal.js';
+export type { PackageContents, PackageFile, PackageFileType, PackageScript } from './package-contents.js';
+export { type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
+export {
+  type FileConflict,
+  type IncomingPackage,
+  type InstallPlan,
+  type PlacedEntry,
+  type PlanInput,
+  planInstall,
+  q1FromHex,
+  replacesDecision,
+  xattrHash,
+} from './plan.js';
+export { locateDbDir, type RootState, readRootState } from './root-state.js';
+export { normalizeEntryPath, type PathKind, resolveInRoot } from './safe-path.js';
+export {
+  formatScriptsTar,
+  parseScriptsTar,
+  SCRIPT_TYPES,
+  type ScriptEntry,
+  type ScriptType,
+  scriptEntryName,
+  scriptRank,
+  splitScriptName,
+} from './scripts-db.js';
+export { runInRoot, type ScriptRun } from './scripts-run.js';
+export { formatTriggersDb, parseTriggersDb, type TriggerEntry, triggerMatches } from './triggers-db.js';
+export { formatWorld, parseWorld, worldEntryName } from './world.js';

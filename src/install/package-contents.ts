@@ -1,0 +1,46 @@
+import type { PackageInfo } from '../apk/index.js';
+
+/** Kinds of entry a package's data member holds. */
+export type PackageFileType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'dir' | 'fifo';
+
+/** One entry of a package's data member, as the installer needs it. */
+export interface PackageFile {
+  /** The name as stored in the package (not yet checked: see safe-path.ts). */
+  readonly path: string;
+  readonly type: PackageFileType;
+  /** Permission bits (07777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly mtime: number;
+  /** Content size for regular files, else 0. */
+  readonly size: number;
+  /** Symlink target, or the hardlink's target path. */
+  readonly linkTarget: string;
+  readonly devmajor: number;
+  readonly devminor: number;
+  readonly xattrs: Readonly<Record<string, Uint8Array>>;
+  /** `APK-TOOLS.checksum.SHA1` as lowercase hex; '' when the package carries none. */
+  readonly sha1: string;
+}
+
+/** A package's scriptlet (`.pre-install` → `pre-install`). */
+export interface PackageScript {
+  readonly type: string;
+  readonly data: Uint8Array;
+}
+
+/**
+ * What the installer needs from a verified package. `verifyPackage` from src/apk satisfies it
+ * through the adapter in package-source.ts; tests may build one directly.
+ */
+export interface PackageContents {
+  /** From `.PKGINFO`, with identity and size filled in. */
+  readonly info: PackageInfo;
+  /** `Q1` + base64(SHA-1 of the control member). */
+  readonly identity: string;
+  readonly scripts: readonly PackageScript[];
+  readonly files: readonly PackageFile[];
+  /** Content of a regular file entry (by index into `files`). */
+  content(index: number): Uint8Array;
+}

@@ -1,0 +1,79 @@
+import { LupineError } from '../core/index.js';
+
+function unsafe(path: string, why: string, pkg: string): LupineError {
+  return new LupineError('INSTALL_UNSAFE_PATH', `${pkg}: refusing '${path}': ${why}`, {
+    details: { path, package: pkg, why },
+    hint: 'the package is damaged or hostile; do not install it',
+  });
+}
+
+/**
+ * A package entry name as a path relative to the root: `./usr/bin/` → `usr/bin`. Refuses absolute
+ * names, `..` components and NUL bytes. Returns '' for the root itself.
+ */
+export function normalizeEntryPath(name: string, pkg = 'package'): string {
+  if (name.includes('\0')) throw unsafe(name, 'the name contains a NUL byte', pkg);
+  if (name.startsWith('/')) throw unsafe(name, 'the name is absolute', pkg);
+  const parts = name.split('/').filter((c) => c !== '' && c !== '.');
+  if (parts.includes('..')) throw unsafe(name, "the name contains a '..' component", pkg);
+  return parts.join('/');
+}
+
+/** What a path inside the root is, as far as resolution cares. */
+export type PathKind = { kind: 'dir' } | { kind: 'missing' } | { kind: 'other' } | { kind: 'symlink'; target: string };
+
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Resolves `path` (relative to the root) to the real path relative to the root, following symlinks
+ * as the kernel would but refusing any that would lead out of the root: an absolute target, or a
+ * relative one climbing above the root (`INSTALL_SYMLINK_ESCAPE`). `lookup` tells what a real path
+ * is (the file system plus what this transaction has already placed). With `followLast` false the
+ * last component is not followed (the entry itself will replace it).
+ */
+export function resolveInRoot(
+  path: string,
+  lookup: (realPath: string) => PathKind,
+  followLast: boolean,
+  pkg = 'package',
+): string {
+  const queue = path.split('/').filter((c) => c !== '' && c !== '.');
+  const last = followLast ? undefined : queue.pop();
+  const stack: string[] = [];
+  let hops = 0;
+  while (queue.length > 0) {
+    const c = queue.shift() as string;
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      if (stack.length === 0) throw escapeError(path, 'a symlink leads above the root', pkg);
+      stack.pop();
+      continue;
+    }
+    const candidate = stack.length ? `${stack.join('/')}/${c}` : c;
+    const k = lookup(candidate);
+    if (k.kind === 'symlink') {
+      if (++hops > MAX_SYMLINK_HOPS) throw escapeError(path, 'too many levels of symlinks', pkg);
+      if (k.target.startsWith('/')) {
+        throw escapeError(path, `'${candidate}' is a symlink to the absolute path '${k.target}'`, pkg);
+      }
+      queue.unshift(...k.target.split('/'));
+      continue;
+    }
+    if (k.kind === 'other' && (queue.length > 0 || last !== undefined)) {
+      throw new LupineError('INSTALL_UNSAFE_PATH', `${pkg}: refusing '${path}': '${candidate}' is not a directory`, {
+        details: { path, package: pkg, why: 'not a directory' },
+        hint: 'a file is in the way of a directory the package needs',
+      });
+    }
+    stack.push(c);
+  }
+  if (last !== undefined) stack.push(last);
+  return stack.join('/');
+}
+
+function escapeError(path: string, why: string, pkg: string): LupineError {
+  return new LupineError('INSTALL_SYMLINK_ESCAPE', `${pkg}: refusing '${path}': ${why}`, {
+    details: { path, package: pkg, why },
+    hint: 'writing through this symlink would leave the root; the package or the root is hostile or damaged',
+  });
+}

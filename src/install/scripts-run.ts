@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../core/index.js';
+import type { InstalledPackage } from './installed-db.js';
+import { type ChangeHook, REMOVAL } from './journal.js';
+import type { PackageContents } from './package-contents.js';
+import type { ScriptEntry } from './scripts-db.js';
+import { type TriggerEntry, triggerMatches } from './triggers-db.js';
+
+/** One scriptlet that ran, and how it ended. */
+export interface ScriptRun {
+  readonly package: string;
+  readonly type: string;
+  readonly exitCode: number;
+}
+
+export interface ScriptPlan {
+  readonly incoming: readonly PackageContents[];
+  readonly removed: readonly InstalledPackage[];
+  readonly current: ReadonlyMap<string, InstalledPackage>;
+  /** The root's scripts.tar before the change (removed packages' scripts come from there). */
+  readonly stored: readonly ScriptEntry[];
+}
+
+/** Runs `argv` (a path inside the root, then arguments) in a bubblewrap chroot of the root. */
+export function runInRoot(root: string, argv: readonly string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      'bwrap',
+      ['--bind', root, '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--die-with-parent', ...argv],
+      { stdio: ['ignore', 'ignore', 'ignore'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+    );
+    child.on('error', () => resolve(127));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function runOne(root: string, pkgver: string, type: string, data: Uint8Array, args: string[]): Promise<number> {
+  const dir = join(root, 'var/cache/misc');
+  mkdirSync(dir, { recursive: true });
+  const name = `${pkgver}.${type}`;
+  writeFileSync(join(dir, name), data, { mode: 0o755 });
+  try {
+    return await runInRoot(root, [`/var/cache/misc/${name}`, ...args]);
+  } finally {
+    unlinkSync(join(dir, name));
+  }
+}
+
+async function runChange(root: string, plan: ScriptPlan, pkg: number, phase: 'pre' | 'post'): Promise<ScriptRun[]> {
+  const runs: ScriptRun[] = [];
+  if (pkg === REMOVAL) {
+    for (const r of plan.removed) {
+      const type = `${phase}-deinstall`;
+      const script = plan.stored.find((s) => s.identity === r.info.identity && s.type === type);
+      if (!script) continue;
+      const pkgver = `${r.info.name}-${r.info.version}`;
+      runs.push({ package: pkgver, type, exitCode: await runOne(root, pkgver, type, script.data, [r.info.version]) });
+    }
+    return runs;
+  }
+  const p = plan.incoming[pkg];
+  if (!p) return runs;
+  const old = plan.current.get(p.info.name);
+  const type = `${phase}-${old ? 'upgrade' : 'install'}`;
+  const script = p.scripts.find((s) => s.type === type);
+  if (!script) return runs;
+  const pkgver = `${p.info.name}-${p.info.version}`;
+  const args = old ? [p.info.version, old.info.version] : [p.info.version];
+  runs.push({ package: pkgver, type, exitCode: await runOne(root, pkgver, type, script.data, args) });
+  return runs;
+}
+
+/**
+ * Runs scriptlets around each change while the journal is carried out, as apk does: a package's
+ * pre-install/pre-upgrade just before its files are renamed into place, post-* right after;
+ * pre-deinstall/post-deinstall around the removals. Changes that have no file steps run at the end
+ * (`finish`). A failing script is reported, not thrown (apk marks the package and goes on).
+ */
+export function scriptRunner(
+  root: string,
+  plan: ScriptPlan,
+  logger: Logger,
+): { hook: ChangeHook; finish(): Promise<void>; runs: ScriptRun[] } {
+  const runs: ScriptRun[] = [];
+  const done = new Set<string>();
+  const run = async (pkg: number, phase: 'pre' | 'post') => {
+    const key = `${pkg}:${phase}`;
+    if (done.has(key)) return;
+    done.add(key);
+    for (const r of await runChange(root, plan, pkg, phase)) {
+      runs.push(r);
+      if (r.exitCode !== 0) logger.warn(`${r.package}.${r.type}: script exited with error ${r.exitCode}`);
+    }
+  };
+  return {
+    hook: run,
+    runs,
+    async finish() {
+      const all = [...plan.incoming.keys(), ...(plan.removed.length ? [REMOVAL] : [])];
+      for (const pkg of all) {
+        await run(pkg, 'pre');
+        await run(pkg, 'post');
+      }
+    },
+  };
+}
+
+export interface TriggerPlan {
+  /** The trigger entries of the installed database after the change. */
+  readonly triggers: readonly TriggerEntry[];
+  /** Every package's `trigger` script by identity (new and stored). */
+  readonly scripts: ReadonlyMap<string, { pkgver: string; data: Uint8Array }>;
+  /** Directories (relative to the root) whose files changed. */
+  readonly changedDirs: ReadonlySet<string>;
+  /** Identities of packages installed or upgraded now: they see every matching directory. */
+  readonly fresh: ReadonlySet<string>;
+  /** Every directory the installed packages own. */
+  readonly allDirs: ReadonlySet<string>;
+}
+
+/**
+ * apk's commit end: each trigger runs once with the changed directories matching its globs (all
+ * matching directories for a package installed or upgraded now), as `/dir` arguments.
+ */
+export async function runTriggers(root: string, plan: TriggerPlan, logger: Logger): Promise<ScriptRun[]> {
+  const runs: ScriptRun[] = [];
+  for (const t of plan.triggers) {
+    const script = plan.scripts.get(t.identity);
+    if (!script) continue;
+    const pool = plan.fresh.has(t.identity) ? plan.allDirs : plan.changedDirs;
+    const dirs = [...pool].filter((d) => t.globs.some((g) => triggerMatches(g, d))).sort();
+    if (dirs.length === 0) continue;
+    const exitCode = await runOne(
+      root,
+      script.pkgver,
+      'trigger',
+      script.data,
+      dirs.map((d) => `/${d}`),
+    );
+    runs.push({ package: script.pkgver, type: 'trigger', exitCode });
+    if (exitCode !== 0) logger.warn(`${script.pkgver}.trigger: script exited with error ${exitCode}`);
+  }
+  return runs;
+}

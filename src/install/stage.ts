@@ -1,0 +1,287 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type Logger, LupineError } from '../core/index.js';
+import { type JournalOp, REMOVAL, TXN_DIR } from './journal.js';
+import type { PackageContents, PackageFile } from './package-contents.js';
+import { directoryAcls, type InstallPlan } from './plan.js';
+import { fsLookup } from './root-state.js';
+import { normalizeEntryPath, type PathKind, resolveInRoot } from './safe-path.js';
+
+/** A file the transaction writes whole (databases, `etc/apk/arch`, …), at a real path in the root. */
+export interface StagedFile {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly mode: number;
+}
+
+/** A directory the transaction makes sure of (database directory, `--initdb` skeleton). */
+export interface StagedDir {
+  readonly path: string;
+  readonly mode: number;
+}
+
+/** A device node or fifo the transaction creates outside any package (`--initdb`'s `dev/null`, …). */
+export interface StagedNode {
+  readonly path: string;
+  readonly type: 'chardev' | 'fifo';
+  readonly mode: number;
+  readonly devmajor: number;
+  readonly devminor: number;
+}
+
+export interface StageInput {
+  readonly root: string;
+  readonly plan: InstallPlan;
+  /** Parallel to the plan's incoming packages. */
+  readonly packages: readonly PackageContents[];
+  readonly dirs: readonly StagedDir[];
+  readonly nodes: readonly StagedNode[];
+  /** Written after everything else, databases last of all. */
+  readonly files: readonly StagedFile[];
+  readonly logger: Logger;
+}
+
+function ignoreEperm(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
+}
+
+function mknod(path: string, node: Pick<PackageFile, 'type' | 'devmajor' | 'devminor'>): void {
+  const args =
+    node.type === 'fifo'
+      ? [path, 'p']
+      : [path, node.type === 'blockdev' ? 'b' : 'c', String(node.devmajor), String(node.devminor)];
+  const r = spawnSync('mknod', args, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new LupineError(
+      'IO_ERROR',
+      `could not create ${node.type} ${path}: ${(r.stderr || r.error?.message || '').trim()}`,
+      {
+        details: { path },
+      },
+    );
+  }
+}
+
+/**
+ * Extracts everything the plan places into the staging directory `<root>/.lupine-txn` (same file
+ * system as the root, so commit is renames only) with owners, modes and mtimes from the packages,
+ * and returns the journal that commits it. The root itself is not touched.
+ */
+export function stageTransaction(input: StageInput): JournalOp[] {
+  const { root, plan, packages } = input;
+  const txn = join(root, TXN_DIR);
+  mkdirSync(join(txn, 'f'), { recursive: true });
+  const ops: JournalOp[] = [];
+  // Which change an op belongs to (index into packages; REMOVAL for removals), so that scripts can run
+  // around that package's own steps during commit.
+  let tag: number | undefined;
+  const emit = (op: JournalOp): void => {
+    ops.push(tag === undefined ? op : { ...op, pkg: tag });
+  };
+  const overlay = new Map<string, PathKind>();
+  const disk = fsLookup(root);
+  const lookup = (real: string): PathKind => overlay.get(real) ?? disk(real);
+  const placedReal = new Set<string>();
+  const stagedByPkgPath = new Map<string, string>();
+  let n = 0;
+
+  const ensureDir = (real: string, uid: number, gid: number, mode: number): void => {
+    const parts = real.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      if (prefix === '') continue;
+      const k = lookup(prefix);
+      if (k.kind === 'dir') continue;
+      if (k.kind === 'symlink')
+        throw new LupineError('INTERNAL', `ensureDir: '${prefix}' is a symlink (unresolved path)`);
+      const last = i === parts.length;
+      emit({ op: 'mkdir', path: prefix, uid: last ? uid : 0, gid: last ? gid : 0, mode: last ? mode : 0o755 });
+      overlay.set(prefix, { kind: 'dir' });
+    }
+  };
+  const parentReady = (real: string): void => {
+    const d = dirname(real);
+    if (d !== '.') ensureDir(d, 0, 0, 0o755);
+  };
+  // Commit is rename(2) from the staging directory: every target must be on its file system.
+  const txnDev = statSync(txn).dev;
+  const devChecked = new Set<string>();
+  const sameFileSystem = (real: string): void => {
+    let d = dirname(real);
+    while (d !== '.' && disk(d).kind !== 'dir') d = dirname(d);
+    if (devChecked.has(d)) return;
+    if (statSync(join(root, d)).dev !== txnDev) {
+      throw new LupineError(
+        'IO_ERROR',
+        `${d} is on another file system than the root; lupine cannot commit there atomically`,
+        {
+          details: { path: d },
+          hint: 'install into a root that is one file system (mount the others after installing)',
+        },
+      );
+    }
+    devChecked.add(d);
+  };
+  const newStaged = (): { rel: string; abs: string } => {
+    const rel = `f/${n++}`;
+    return { rel, abs: join(txn, rel) };
+  };
+
+  for (const d of input.dirs) ensureDir(resolveInRoot(d.path, lookup, true, 'root'), 0, 0, d.mode);
+  // Package directory → real directory, for the permission update after the files are in.
+  const touchedDirs = new Map<string, string>();
+
+  for (const placed of plan.place) {
+    tag = placed.pkg;
+    const pkg = packages[placed.pkg] as PackageContents;
+    const e = pkg.files[placed.entry] as PackageFile;
+    const who = `${pkg.info.name}-${pkg.info.version}`;
+    if (e.type === 'dir') {
+      const real = resolveInRoot(placed.path, lookup, true, who);
+      ensureDir(real, e.uid, e.gid, e.mode & 0o7777);
+      placedReal.add(real);
+      touchedDirs.set(placed.path, real);
+      continue;
+    }
+    const real = resolveInRoot(placed.path, lookup, false, who);
+    if (lookup(real).kind === 'dir' && (overlay.has(real) || readdirSync(join(root, real)).length > 0)) {
+      throw new LupineError(
+        'INSTALL_FILE_CONFLICT',
+        `${who}: a directory is in the way of ${e.type} '${placed.path}'`,
+        {
+          details: { path: placed.path, package: pkg.info.name },
+          hint: 'the root has a non-empty directory where the package puts a file or link',
+        },
+      );
+    }
+    parentReady(real);
+    sameFileSystem(real);
+    const slash = placed.path.lastIndexOf('/');
+    if (slash > 0) touchedDirs.set(placed.path.slice(0, slash), dirname(real));
+    const s = newStaged();
+    switch (e.type) {
+      case 'file': {
+        const fd = openSync(s.abs, 'wx', 0o600);
+        try {
+          const data = pkg.content(placed.entry);
+          let off = 0;
+          while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+          ignoreEperm(() => fchownSync(fd, e.uid, e.gid));
+          fchmodSync(fd, e.mode & 0o7777);
+          futimesSync(fd, e.mtime, e.mtime);
+        } finally {
+          closeSync(fd);
+        }
+        overlay.set(real, { kind: 'other' });
+        break;
+      }
+      case 'symlink':
+        symlinkSync(e.linkTarget, s.abs);
+        ignoreEperm(() => lchownSync(s.abs, e.uid, e.gid));
+        lutimesSync(s.abs, e.mtime, e.mtime);
+        overlay.set(real, { kind: 'symlink', target: e.linkTarget });
+        break;
+      case 'hardlink': {
+        const target = stagedByPkgPath.get(`${placed.pkg}:${normalizeEntryPath(e.linkTarget, who)}`);
+        if (!target) {
+          throw new LupineError(
+            'APK_MALFORMED',
+            `${who}: hardlink '${e.path}' points to '${e.linkTarget}', not an earlier file of the package`,
+            {
+              details: { path: e.path, target: e.linkTarget },
+            },
+          );
+        }
+        linkSync(join(txn, target), s.abs);
+        overlay.set(real, { kind: 'other' });
+        break;
+      }
+      default:
+        mknod(s.abs, e);
+        ignoreEperm(() => lchownSync(s.abs, e.uid, e.gid));
+        chmodSync(s.abs, e.mode & 0o7777);
+        overlay.set(real, { kind: 'other' });
+    }
+    stagedByPkgPath.set(`${placed.pkg}:${placed.path}`, s.rel);
+    placedReal.add(real);
+    emit({ op: 'rename', from: s.rel, to: real });
+  }
+
+  tag = undefined;
+  const acls = directoryAcls(plan.installed);
+  for (const [path, real] of touchedDirs) {
+    const acl = acls.get(path);
+    if (acl) emit({ op: 'perms', path: real, ...acl });
+  }
+  tag = REMOVAL;
+  for (const p of plan.removeFiles) {
+    let real: string;
+    try {
+      real = resolveInRoot(p, disk, false, 'installed');
+    } catch (err) {
+      input.logger.warn(`not removing ${p}: ${(err as Error).message}`);
+      continue;
+    }
+    if (!placedReal.has(real)) emit({ op: 'unlink', path: real });
+  }
+  for (const p of plan.removeDirs) {
+    let real: string;
+    try {
+      real = resolveInRoot(p, disk, false, 'installed');
+    } catch {
+      continue;
+    }
+    if (!placedReal.has(real) && disk(real).kind === 'dir') emit({ op: 'rmdir', path: real });
+  }
+
+  tag = undefined;
+  for (const n of input.nodes) {
+    const node = { ...n, path: resolveInRoot(n.path, lookup, false, 'root') };
+    if (lookup(node.path).kind !== 'missing') continue;
+    parentReady(node.path);
+    const s = newStaged();
+    try {
+      mknod(s.abs, { type: node.type, devmajor: node.devmajor, devminor: node.devminor });
+      chmodSync(s.abs, node.mode);
+      ops.push({ op: 'rename', from: s.rel, to: node.path });
+    } catch (err) {
+      input.logger.warn(`not creating ${node.path}: ${(err as Error).message}`);
+    }
+  }
+  for (const staged of input.files) {
+    const f = { ...staged, path: resolveInRoot(staged.path, lookup, false, 'root') };
+    parentReady(f.path);
+    sameFileSystem(f.path);
+    const s = newStaged();
+    const fd = openSync(s.abs, 'wx', 0o600);
+    try {
+      let off = 0;
+      while (off < f.data.length) off += writeSync(fd, f.data, off, f.data.length - off);
+      fchmodSync(fd, f.mode);
+    } finally {
+      closeSync(fd);
+    }
+    ops.push({ op: 'rename', from: s.rel, to: f.path });
+  }
+  return ops;
+}

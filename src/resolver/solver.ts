@@ -1,0 +1,441 @@
+/**
+ * The deductive solver (apk-tools 2.14 semantics): names are discovered from world, constraints
+ * propagate down, and names are chosen greedily from a queue until none is left.
+ */
+import { compareProviders } from './compare.js';
+import { type Database, type Dep, freshNameState, freshPkgState, type Name, type Pkg, type Provider } from './model.js';
+import { isProvided } from './provided.js';
+import { SOLVER_AVAILABLE, SOLVER_IGNORE_CONFLICT } from './types.js';
+
+const DEFAULT_PINNING = 1;
+const Q_NONE = 0;
+const Q_RESOLVENOW = 1;
+const Q_SELECTABLE = 2;
+const Q_UNRESOLVED = 3;
+const ORDER_FLAGS_SET = 2 ** 31;
+const ORDER_NOT_VIRTUAL = 2 ** 30;
+
+export class Solver {
+  errors = 0;
+  readonly db: Database;
+  readonly selfUpgrade: boolean;
+  #flagsInherit = 0;
+  #pinningInherit = 0;
+  #defaultRepos: number;
+  #orderId = 0;
+  #ignoreConflict: boolean;
+  #dirty: Name[] = [];
+  #resolveNow: Name[] = [];
+  #selectable: Name[] = [];
+  #unresolved: Name[] = [];
+
+  constructor(db: Database, flags: number, selfUpgrade: boolean) {
+    this.db = db;
+    this.selfUpgrade = selfUpgrade;
+    this.#ignoreConflict = (flags & SOLVER_IGNORE_CONFLICT) !== 0;
+    this.#defaultRepos = db.pinningRepos(DEFAULT_PINNING);
+    if (db.used) {
+      for (const n of db.names.values()) n.ss = freshNameState();
+      for (const p of db.packages) p.ss = freshPkgState();
+    }
+    db.used = true;
+    for (const p of db.packages) {
+      p.ss.flags = p.presetFlags;
+      p.ss.flagsInheritable = p.presetInheritable;
+    }
+  }
+
+  #pkgRepos(pkg: Pkg): number {
+    return pkg.repos | (pkg.installed ? (this.db.tags[pkg.installedTag]?.allowedRepos ?? 0) : 0);
+  }
+
+  #markError(pkg: Pkg | null | undefined): void {
+    if (!pkg || pkg.ss.error) return;
+    pkg.ss.error = true;
+    this.errors++;
+  }
+
+  #queueDirty(name: Name): void {
+    const s = name.ss;
+    if (s.inDirty || s.locked || (s.requirers === 0 && !s.reevaluateIif)) return;
+    s.inDirty = true;
+    this.#dirty.push(name);
+  }
+
+  #wantsResolveNow(name: Name): boolean {
+    const s = name.ss;
+    return s.reverseDepsDone && s.requirers > 0 && s.hasAutoSelectable && !s.hasOptions;
+  }
+
+  #dequeue(name: Name): void {
+    const list =
+      name.ss.queue === Q_RESOLVENOW
+        ? this.#resolveNow
+        : name.ss.queue === Q_SELECTABLE
+          ? this.#selectable
+          : this.#unresolved;
+    const i = list.indexOf(name);
+    if (i >= 0) list.splice(i, 1);
+    name.ss.queue = Q_NONE;
+  }
+
+  #queueUnresolved(name: Name, reevaluate: boolean): void {
+    const s = name.ss;
+    if (s.locked) return;
+    if (s.queue !== Q_NONE) {
+      if (s.resolveNow) return;
+      if (this.#wantsResolveNow(name)) s.resolveNow = true;
+      else if (!reevaluate) return;
+      this.#dequeue(name);
+    } else {
+      if (s.requirers === 0 && !s.hasIif && !s.iifNeeded) return;
+      s.resolveNow = this.#wantsResolveNow(name);
+    }
+    if (s.resolveNow) {
+      s.queue = Q_RESOLVENOW;
+      this.#resolveNow.push(name);
+      return;
+    }
+    const list = s.hasAutoSelectable ? this.#selectable : this.#unresolved;
+    s.queue = s.hasAutoSelectable ? Q_SELECTABLE : Q_UNRESOLVED;
+    let i = 0;
+    while (i < list.length && s.orderId < (list[i] as Name).ss.orderId) i++;
+    list.splice(i, 0, name);
+  }
+
+  #reevaluateReverseDeps(name: Name): void {
+    for (const name0 of name.rdepends) {
+      if (!name0.ss.seen) continue;
+      name0.ss.reevaluateDeps = true;
+      this.#queueDirty(name0);
+    }
+  }
+
+  #reevaluateReverseInstallIf(name: Name): void {
+    for (const name0 of name.rinstallIf) {
+      if (!name0.ss.seen || name0.ss.noIif) continue;
+      name0.ss.reevaluateIif = true;
+      this.#queueDirty(name0);
+    }
+  }
+
+  #reevaluateReverseInstallIfPkg(pkg: Pkg): void {
+    this.#reevaluateReverseInstallIf(pkg.name);
+    for (const p of pkg.provides) this.#reevaluateReverseInstallIf(p.name);
+  }
+
+  #disqualify(pkg: Pkg): void {
+    pkg.ss.selectable = false;
+    this.#reevaluateReverseDeps(pkg.name);
+    for (const p of pkg.provides) this.#reevaluateReverseDeps(p.name);
+    this.#reevaluateReverseInstallIfPkg(pkg);
+  }
+
+  #satisfiable(d: Dep): boolean {
+    const name = d.name;
+    if (d.dep.conflict && this.#ignoreConflict) return true;
+    if (name.ss.locked) return isProvided(d.dep, name.ss.chosen);
+    if (name.ss.requirers === 0 && isProvided(d.dep, null)) return true;
+    for (const p of name.providers) if (p.pkg.ss.selectable && isProvided(d.dep, p)) return true;
+    return false;
+  }
+
+  discover(name: Name): void {
+    const s = name.ss;
+    if (s.seen) return;
+    s.seen = true;
+    s.noIif = true;
+    let numVirtual = 0;
+    for (const p of name.providers) {
+      const pkg = p.pkg;
+      const ps = pkg.ss;
+      if (!ps.seen) {
+        ps.seen = true;
+        ps.pinningAllowed = DEFAULT_PINNING;
+        ps.pinningPreferred = DEFAULT_PINNING;
+        ps.available = (pkg.repos & this.db.availableRepos & ~1) !== 0;
+        ps.selectable =
+          !pkg.uninstallable && ((pkg.repos & this.db.availableRepos) !== 0 || pkg.cacheOnly || pkg.installed);
+        ps.iifFailed = pkg.installIf.length === 0 || ((this.#flagsInherit & SOLVER_AVAILABLE) !== 0 && !ps.available);
+        const repos = this.#pkgRepos(pkg);
+        ps.tagPreferred = pkg.info.installedSize === 0 || (repos & this.#defaultRepos) !== 0;
+        ps.tagOk = ps.tagPreferred || pkg.cacheOnly || pkg.installed;
+        for (const d of pkg.depends) this.discover(d.name);
+      }
+      s.noIif = s.noIif && ps.iifFailed;
+      if (pkg.name !== name) numVirtual++;
+    }
+    for (const n of name.rinstallIf) this.discover(n);
+    for (const p of name.providers) {
+      for (const n of p.pkg.name.rinstallIf) this.discover(n);
+      for (const d of p.pkg.provides) this.discover(d.name);
+    }
+    let order = 0;
+    if (name.solverFlagsSet) order += ORDER_FLAGS_SET;
+    if (name.providers.length !== numVirtual) order += ORDER_NOT_VIRTUAL;
+    s.orderId = order + ++this.#orderId;
+    for (const p of name.providers) for (const d of p.pkg.installIf) this.discover(d.name);
+  }
+
+  #requirersChanged(name: Name): void {
+    this.#queueUnresolved(name, false);
+    this.#reevaluateReverseInstallIf(name);
+    this.#queueDirty(name);
+  }
+
+  #inherit(pkg: Pkg, ppkg: Pkg | null): void {
+    const repos = this.#pkgRepos(pkg);
+    const s = pkg.ss;
+    if (ppkg) {
+      s.flags |= ppkg.ss.flagsInheritable;
+      s.flagsInheritable |= ppkg.ss.flagsInheritable;
+      s.pinningAllowed |= ppkg.ss.pinningAllowed;
+    } else {
+      s.flags |= this.#flagsInherit;
+      s.flagsInheritable |= this.#flagsInherit;
+      s.pinningAllowed |= this.#pinningInherit;
+      s.pinningPreferred = this.#pinningInherit;
+      s.tagPreferred = (repos & this.db.pinningRepos(s.pinningPreferred)) !== 0;
+    }
+    if ((repos & this.db.pinningRepos(s.pinningAllowed)) !== 0) s.tagOk = true;
+  }
+
+  applyConstraint(ppkg: Pkg | null, d: Dep): void {
+    const name = d.name;
+    const conflict = d.dep.conflict;
+    if (conflict && this.#ignoreConflict) return;
+    if (!conflict) name.ss.requirers++;
+    if (name.ss.requirers === 1 && !conflict) this.#requirersChanged(name);
+    for (const p0 of name.providers) {
+      const pkg0 = p0.pkg;
+      const provided = isProvided(d.dep, p0);
+      if (!provided) pkg0.ss.conflicts++;
+      if (pkg0.ss.selectable && pkg0.ss.conflicts) this.#disqualify(pkg0);
+      if (provided) this.#inherit(pkg0, ppkg);
+    }
+  }
+
+  #excludeNonProviders(name: Name, mustProvide: Name, skipVirtuals: boolean): void {
+    if (name === mustProvide || this.#ignoreConflict) return;
+    for (const p of name.providers) {
+      const pkg = p.pkg;
+      if (pkg.name === mustProvide || !pkg.ss.selectable || (skipVirtuals && p.version === null)) continue;
+      if (pkg.provides.some((d) => d.name === mustProvide || (skipVirtuals && d.version === null))) continue;
+      this.#disqualify(pkg);
+    }
+  }
+
+  #autoSelectable(p: Provider): boolean {
+    if (p.version !== null) return true;
+    if (p.pkg.info.providerPriority) return true;
+    return p.pkg.name.ss.requirers > 0;
+  }
+
+  #reconsider(name: Name): void {
+    const s = name.ss;
+    const reevaluateDeps = s.reevaluateDeps;
+    const reevaluateIif = s.reevaluateIif;
+    s.reevaluateDeps = false;
+    s.reevaluateIif = false;
+    let first: Pkg | null = null;
+    let numOptions = 0;
+    let numTagNotOk = 0;
+    let hasIif = false;
+    let noIif = true;
+    let hasAuto = false;
+    let reevaluate = false;
+    for (const p of name.providers) {
+      const pkg = p.pkg;
+      const ps = pkg.ss;
+      ps.dependenciesMerged = false;
+      if (reevaluateDeps) {
+        if (!ps.selectable) continue;
+        for (const d of pkg.depends) {
+          if (!this.#satisfiable(d)) {
+            this.#disqualify(pkg);
+            break;
+          }
+        }
+      }
+      if (!ps.selectable) continue;
+      if (reevaluateIif && !ps.iifTriggered && !ps.iifFailed) {
+        ps.iifTriggered = true;
+        ps.iifFailed = false;
+        for (const d of pkg.installIf) {
+          if (!d.name.ss.locked) {
+            if (d.dep.conflict) {
+              d.name.ss.iifNeeded = true;
+              this.#queueUnresolved(d.name, false);
+            }
+            ps.iifTriggered = false;
+            ps.iifFailed = false;
+            break;
+          }
+          if (!isProvided(d.dep, d.name.ss.chosen)) {
+            ps.iifTriggered = false;
+            ps.iifFailed = true;
+            break;
+          }
+        }
+      }
+      if (reevaluateIif && ps.iifTriggered) {
+        for (const d of pkg.installIf) this.#inherit(pkg, d.name.ss.chosen?.pkg ?? null);
+      }
+      hasIif ||= ps.iifTriggered;
+      noIif &&= ps.iifFailed;
+      hasAuto ||= ps.iifTriggered;
+      if (s.requirers === 0) continue;
+      ps.dependenciesMerged = true;
+      if (first === null) first = pkg;
+      for (const d of pkg.depends) if (!d.dep.conflict) mergeIndex(d.name.ss, 'mergeDepends', numOptions);
+      if (mergeIndex(pkg.name.ss, 'mergeProvides', numOptions)) pkg.name.ss.hasVirtualProvides ||= p.version === null;
+      for (const d of pkg.provides) {
+        if (mergeIndex(d.name.ss, 'mergeProvides', numOptions)) d.name.ss.hasVirtualProvides ||= d.version === null;
+      }
+      if (!ps.tagOk) numTagNotOk++;
+      numOptions++;
+      if (!hasAuto && this.#autoSelectable(p)) hasAuto = true;
+    }
+    s.hasOptions = numOptions > 1 || numTagNotOk > 0;
+    s.hasIif = hasIif;
+    s.noIif = noIif;
+    if (hasAuto !== s.hasAutoSelectable) {
+      s.hasAutoSelectable = hasAuto;
+      reevaluate = true;
+    }
+    if (first !== null) {
+      const pkg: Pkg = first;
+      for (const p of name.providers) p.pkg.ss.dependenciesUsed = p.pkg.ss.dependenciesMerged;
+      if (numOptions === 1) {
+        for (const d of pkg.depends) {
+          if (mergeComplete(d.name.ss, 'mergeDepends', numOptions)) this.applyConstraint(pkg, d);
+        }
+      } else {
+        for (const d of pkg.depends) {
+          const name0 = d.name;
+          if (mergeComplete(name0.ss, 'mergeDepends', numOptions) && name0.ss.requirers === 0) {
+            name0.ss.requirers++;
+            this.#requirersChanged(name0);
+            for (const p of name0.providers) this.#inherit(p.pkg, pkg);
+          }
+        }
+      }
+      if (mergeComplete(pkg.name.ss, 'mergeProvides', numOptions)) {
+        this.#excludeNonProviders(pkg.name, name, pkg.name.ss.hasVirtualProvides);
+      }
+      for (const d of pkg.provides) {
+        if (mergeComplete(d.name.ss, 'mergeProvides', numOptions)) {
+          this.#excludeNonProviders(d.name, name, d.name.ss.hasVirtualProvides);
+        }
+      }
+      pkg.name.ss.hasVirtualProvides = false;
+      for (const d of pkg.provides) d.name.ss.hasVirtualProvides = false;
+    }
+    s.reverseDepsDone = !name.rdepends.some((n0) => n0.ss.seen && !n0.ss.locked);
+    this.#queueUnresolved(name, reevaluate);
+  }
+
+  #assign(name: Name, p: Provider | null): void {
+    const s = name.ss;
+    if (s.locked) {
+      if ((p?.version ?? null) === null && (s.chosen?.version ?? null) === null) return;
+      if (this.#ignoreConflict) return;
+      this.#markError(p?.pkg);
+      this.#markError(s.chosen?.pkg);
+      return;
+    }
+    s.locked = true;
+    s.chosen = p;
+    if (s.queue !== Q_NONE) this.#dequeue(name);
+    if (s.inDirty) {
+      s.inDirty = false;
+      const i = this.#dirty.indexOf(name);
+      if (i >= 0) this.#dirty.splice(i, 1);
+    }
+    if (!this.#ignoreConflict) {
+      for (const p0 of name.providers) {
+        if (p !== null && p0.pkg === p.pkg) continue;
+        if ((p?.version ?? null) === null && p0.version === null) continue;
+        this.#disqualify(p0.pkg);
+      }
+    }
+    this.#reevaluateReverseDeps(name);
+    if (p !== null) this.#reevaluateReverseInstallIfPkg(p.pkg);
+    else this.#reevaluateReverseInstallIf(name);
+  }
+
+  #select(name: Name): void {
+    const s = name.ss;
+    let chosen: Provider | null = null;
+    if (s.requirers || s.hasIif) {
+      for (const p of name.providers) {
+        const ps = p.pkg.ss;
+        if (s.requirers === 0 && (!ps.iifTriggered || !ps.tagOk || !ps.selectable)) continue;
+        if (!this.#autoSelectable(p)) continue;
+        if (compareProviders(p, chosen, this.selfUpgrade) > 0) chosen = p;
+      }
+    }
+    if (chosen !== null) {
+      const pkg = chosen.pkg;
+      if (!pkg.ss.selectable || !pkg.ss.tagOk) this.#markError(pkg);
+      this.#assign(pkg.name, { pkg, version: pkg.version });
+      for (const d of pkg.provides) this.#assign(d.name, { pkg, version: d.version });
+      for (const d of pkg.depends) this.applyConstraint(pkg, d);
+    } else {
+      this.#assign(name, null);
+      if (s.requirers > 0) this.errors++;
+    }
+  }
+
+  #nextName(): Name | undefined {
+    const list = this.#resolveNow.length
+      ? this.#resolveNow
+      : this.#selectable.length
+        ? this.#selectable
+        : this.#unresolved;
+    const name = list.shift();
+    if (name) name.ss.queue = Q_NONE;
+    return name;
+  }
+
+  /** Solves for the (sorted) world; afterwards every name's `ss.chosen` holds the choice. */
+  run(world: readonly Dep[], flags: number): void {
+    this.#flagsInherit = flags;
+    for (const d of world) if (!d.dep.broken) this.discover(d.name);
+    for (const d of world) {
+      if (d.dep.broken) continue;
+      this.#pinningInherit = 1 << d.tag;
+      this.applyConstraint(null, d);
+    }
+    this.#flagsInherit = 0;
+    this.#pinningInherit = 0;
+    for (;;) {
+      while (this.#dirty.length) {
+        const name = this.#dirty.shift() as Name;
+        name.ss.inDirty = false;
+        this.#reconsider(name);
+      }
+      const name = this.#nextName();
+      if (!name) break;
+      this.#select(name);
+    }
+  }
+
+  markError(pkg: Pkg | null | undefined): void {
+    this.#markError(pkg);
+  }
+}
+
+type MergeKey = 'mergeDepends' | 'mergeProvides';
+
+function mergeIndex(s: { mergeDepends: number; mergeProvides: number }, key: MergeKey, numOptions: number): boolean {
+  if (s[key] !== numOptions) return false;
+  s[key] = numOptions + 1;
+  return true;
+}
+
+function mergeComplete(s: { mergeDepends: number; mergeProvides: number }, key: MergeKey, numOptions: number): boolean {
+  const ret = s[key] === numOptions;
+  s[key] = 0;
+  return ret;
+}

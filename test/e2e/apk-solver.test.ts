@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { main } from '../../src/cli/index.js';
+import { splitShellWords } from '../../src/cli/commands/apk-args.js';
+import { vector } from '../helpers/paths.js';
+
+/**
+ * apk-tools 2.14's solver conformance cases: each `*.test` file's @ARGS run through
+ * `lupine apk`, stdout and stderr interleaved as `2>&1`, compared byte for byte with @EXPECT.
+ * The virtual-package case was recorded with the clock at 2019-06-03 13:14:26 UTC, which
+ * SOURCE_DATE_EPOCH reproduces.
+ */
+const dir = vector('apk-solver');
+const SOURCE_DATE_EPOCH = '1559567666';
+
+/** Cases that do not pass yet, with the reason (kept visible as todo). */
+const TODO: Record<string, string> = {};
+
+function parseCase(text: string): { args: string[]; expect: string } {
+  const lines = text.split('\n');
+  const a = lines.indexOf('@ARGS');
+  const e = lines.indexOf('@EXPECT');
+  assert.ok(a >= 0 && e > a, 'a test case has @ARGS then @EXPECT');
+  const args = lines.slice(a + 1, e).flatMap((l) => splitShellWords(l));
+  const expect = lines.slice(e + 1).join('\n');
+  return { args, expect };
+}
+
+async function runMerged(argv: string[]): Promise<{ code: number; output: string }> {
+  const chunks: string[] = [];
+  const write = (c: string | Uint8Array) => chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
+  // apk's test build starts from an empty installed state and only simulates.
+  const code = await main(['apk', '--test-instdb', '/dev/null', ...argv], {
+    stdout: { write },
+    stderr: { write },
+    env: { SOURCE_DATE_EPOCH },
+    cwd: dir,
+  });
+  return { code, output: chunks.join('') };
+}
+
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.test'))
+  .sort();
+
+test('the solver vectors hold 63 cases', () => {
+  assert.equal(cases.length, 63);
+});
+
+for (const file of cases) {
+  const todo = TODO[file];
+  test(`apk-solver ${file}`, todo ? { todo } : {}, async () => {
+    const { args, expect } = parseCase(readFileSync(`${dir}/${file}`, 'utf8'));
+    const r = await runMerged(args);
+    assert.equal(r.output, expect);
+  });
+}

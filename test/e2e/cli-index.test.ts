@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { generateRsaKeyPair, parsePublicKey } from '../../src/apk/index.js';
+import { readGzipMembers } from '../../src/archive/index.js';
+import { readApkIndexArchive } from '../../src/repo/index.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { vector } from '../helpers/paths.js';
+
+const work = mkdtempSync(join(tmpdir(), 'lupine-index-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const HELLO = vector('apk', 'hello-0.1.0-r0.apk');
+const PRETEND = vector('apk', 'pretend-baselayout-1.0.0-r0.apk');
+const ALPINE = vector('apk', 'alpine-baselayout-3.2.0-r23.apk');
+
+function tarOf(file: string): Buffer {
+  const ms = readGzipMembers(readFileSync(file));
+  return (ms[ms.length - 1] as { data: Buffer }).data;
+}
+
+test('lupine index of the three vector packages writes the tar apk-tools 2.14 wrote, byte for byte', async () => {
+  const out = join(work, 'a', 'x86_64', 'APKINDEX.tar.gz');
+  const r = await runCli(['index', '-o', out, '-d', 'lupine test index', HELLO, PRETEND, ALPINE]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /: 3 packages \(of which 3 are new\), \d+ bytes, unsigned\n$/);
+  // apk-tools ran without --no-warnings too: its unprovided names are listed on stderr.
+  assert.match(r.stderr, /No provider for the dependencies:\n {2}\/bin\/sh\n {2}alpine-baselayout-data\n {2}busybox\n/);
+  assert.ok(tarOf(out).equals(tarOf(vector('apk-tools-out', 'index', 'APKINDEX.tar.gz'))));
+  const again = join(work, 'a', 'again.tar.gz');
+  assert.equal((await runCli(['index', '-o', again, '-d', 'lupine test index', ALPINE, HELLO, PRETEND])).code, 0);
+  assert.ok(readFileSync(again).equals(readFileSync(out)), 'argument order does not change the bytes');
+});
+
+test('lupine index --signing-key signs; lupine verify accepts it with the public key and rejects it without', async () => {
+  const dir = join(work, 'signed');
+  const keys = join(dir, 'keys');
+  const pair = await generateRsaKeyPair(2048);
+  mkdirSync(keys, { recursive: true });
+  writeFileSync(join(dir, 'me.rsa'), pair.privatePem);
+  writeFileSync(join(keys, 'me.rsa.pub'), pair.publicPem);
+  const out = join(dir, 'APKINDEX.tar.gz');
+  const r = await runCli(['index', '-o', 'APKINDEX.tar.gz', '--signing-key', 'me.rsa', '--no-warnings', HELLO], {
+    cwd: dir,
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /signed by me\.rsa\.pub\n$/);
+  const idx = readApkIndexArchive(readFileSync(out), {
+    keys: new Map([['me.rsa.pub', parsePublicKey(pair.publicPem, 'k')]]),
+  });
+  assert.equal(idx.signedBy, 'me.rsa.pub');
+  assert.deepEqual(
+    idx.packages.map((p) => `${p.name} ${p.identity} ${p.size}`),
+    ['hello Q1DNWZeWkviN7MJedLpYM8yBvmnGM= 499'],
+  );
+  const ok = await runCli(['verify', '--keys-dir', keys, out]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /: OK\n$/);
+  const no = await runCli(['verify', '--keys-dir', join(dir, 'nokeys'), out]);
+  assert.equal(no.code, 1);
+  assert.match(no.stdout, /INDEX_UNTRUSTED/);
+});
+
+test('lupine index --merge keeps existing entries; without it OUT holds only the given packages', async () => {
+  const out = join(work, 'merge', 'APKINDEX.tar.gz');
+  assert.equal((await runCli(['index', '-o', out, '--no-warnings', HELLO, PRETEND])).code, 0);
+  const merged = await runCli(['index', '-o', out, '--merge', '--json', '--rewrite-arch', 'x86_64', ALPINE]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const result = JSON.parse(merged.stdout);
+  assert.deepEqual(
+    { ...result, bytes: typeof result.bytes },
+    {
+      output: out,
+      packages: 3,
+      new: 1,
+      bytes: 'number',
+      signedBy: null,
+      unprovided: ['/bin/sh', 'alpine-baselayout-data', 'busybox', 'so:libc.musl-aarch64.so.1'],
+    },
+  );
+  const idx = readApkIndexArchive(readFileSync(out), { allowUntrusted: true });
+  assert.deepEqual(
+    idx.packages.map((p) => `${p.name}/${p.arch}`),
+    ['alpine-baselayout/x86_64', 'hello/x86_64', 'pretend-baselayout/x86_64'],
+  );
+  assert.equal((await runCli(['index', '-o', out, '--no-warnings', ALPINE])).code, 0);
+  const only = readApkIndexArchive(readFileSync(out), { allowUntrusted: true });
+  assert.deepEqual(
+    only.packages.map((p) => `${p.name}/${p.arch}`),
+    ['alpine-baselayout/aarch64'],
+  );
+});
+
+test('lupine index leaves OUT untouched when a package cannot be read', async () => {
+  const dir = join(work, 'bad');
+  const out = join(dir, 'APKINDEX.tar.gz');
+  assert.equal((await runCli(['index', '-o', out, '--no-warnings', HELLO])).code, 0);
+  const before = readFileSync(out);
+  const junk = join(dir, 'junk.apk');
+  writeFileSync(junk, 'this is not a package');
+  const r = await runCli(['index', '-o', out, PRETEND, junk, join(dir, 'missing.apk')]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /junk\.apk/);
+  assert.match(r.stderr, /missing\.apk/);
+  assert.match(r.stderr, /2 of 3 packages could not be read/);
+  assert.ok(readFileSync(out).equals(before));
+});
+
+test('lupine index: usage errors and --help', async () => {
+  assert.equal((await runCli(['index', HELLO])).code, 2);
+  assert.equal((await runCli(['index', '-o', join(work, 'u.tar.gz')])).code, 2);
+  assert.equal((await runCli(['index', '--bogus'])).code, 2);
+  assert.ok(!existsSync(join(work, 'u.tar.gz')));
+  const h = await runCli(['index', '--help']);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /^Usage: lupine index -o OUT/);
+  assert.match((await runCli(['--help'])).stdout, /\bindex\s+build a repository index/);
+});
+
+test('bin/lupine index runs as a process', () => {
+  const out = join(work, 'spawn', 'APKINDEX.tar.gz');
+  const r = spawnCli(['index', '-o', out, '-d', 'lupine test index', PRETEND, HELLO, ALPINE]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(tarOf(out).equals(tarOf(vector('apk-tools-out', 'index', 'APKINDEX.tar.gz'))));
+});
