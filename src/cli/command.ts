@@ -9,3 +9,10 @@ export interface Command {
   readonly help: string;
   run(argv: string[], io: CliIo): Promise<number>;
 }
+
+/** A registry row: enough to list and find a command without loading it. */
+export interface CommandEntry {
+  readonly path: readonly string[];
+  readonly summary: string;
+  load(): Promise<Command>;
+}

@@ -1,4 +1,4 @@
-import type { Command } from './command.js';
+import type { CommandEntry } from './command.js';
 import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK, EXIT_USAGE, writeError } from './render.js';
@@ -6,7 +6,7 @@ import { EXIT_OK, EXIT_USAGE, writeError } from './render.js';
 const VERSION = '0.1.0';
 
 function topHelp(): string {
-  const groups = new Map<string, Command[]>();
+  const groups = new Map<string, CommandEntry[]>();
   for (const c of commands) {
     const g = c.path.length > 1 ? (c.path[0] ?? '') : '';
     groups.set(g, [...(groups.get(g) ?? []), c]);
@@ -30,8 +30,8 @@ function groupHelp(noun: string): string | undefined {
 }
 
 /** Finds the longest command path matching the front of argv. */
-function lookup(argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: Command | undefined;
+function lookup(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const c of commands) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
   }
@@ -61,12 +61,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     );
     return EXIT_USAGE;
   }
-  if (found.rest.includes('--help') || found.rest.includes('-h')) {
-    io.stdout.write(found.command.help.endsWith('\n') ? found.command.help : `${found.command.help}\n`);
-    return EXIT_OK;
-  }
   try {
-    return await found.command.run(found.rest, io);
+    const command = await found.command.load();
+    if (found.rest.includes('--help') || found.rest.includes('-h')) {
+      io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+      return EXIT_OK;
+    }
+    return await command.run(found.rest, io);
   } catch (err) {
     return writeError(io.stderr, err);
   }

@@ -74,6 +74,21 @@ export type ErrorCode =
   | 'SBOM_MALFORMED'
   | 'SBOM_UNKNOWN_FORMAT'
   | 'SBOM_BAD_INVENTORY'
+  // sign (cosign-compatible signatures and attestations)
+  | 'SIGN_BAD_KEY'
+  | 'SIGN_BAD_PASSWORD'
+  | 'SIGN_KEY_EXISTS'
+  | 'SIGN_NO_SIGNATURES'
+  | 'SIGN_BAD_SIGNATURE'
+  | 'SIGN_DIGEST_MISMATCH'
+  | 'SIGN_BAD_PAYLOAD'
+  | 'SIGN_NO_ATTESTATIONS'
+  | 'SIGN_BAD_PREDICATE'
+  // scan
+  | 'SCAN_BAD_ADVISORY'
+  | 'SCAN_UNKNOWN_ADVISORY_FORMAT'
+  | 'SCAN_BAD_TARGET'
+  | 'SCAN_NO_PACKAGES'
   // image config (apko.yaml); each diagnostic carries one of the IMAGE_CONFIG_* codes
   | 'IMAGE_CONFIG_INVALID'
   | 'IMAGE_CONFIG_SYNTAX'
@@ -85,7 +100,47 @@ export type ErrorCode =
   | 'IMAGE_CONFIG_BAD_ARCH'
   | 'IMAGE_CONFIG_BAD_PATH'
   | 'IMAGE_CONFIG_INCLUDE'
-  | 'IMAGE_CONFIG_DEPRECATED';
+  | 'IMAGE_CONFIG_DEPRECATED'
+  // image lock files (apko.lock.json) and image resolution
+  | 'IMAGE_LOCK_MALFORMED'
+  | 'IMAGE_LOCK_STALE'
+  | 'IMAGE_NO_ARCH'
+  | 'IMAGE_BAD_KEY'
+  // image build (assembly, layers, outputs)
+  | 'IMAGE_BUILD_PATH'
+  | 'IMAGE_BUILD_UNRESOLVABLE'
+  | 'IMAGE_LOCK_MISMATCH'
+  | 'IMAGE_BUILD_OUTPUT'
+  // sandbox (build runners, guest roots)
+  | 'SANDBOX_UNAVAILABLE'
+  | 'SANDBOX_SETUP_FAILED'
+  | 'SANDBOX_BAD_GUEST'
+  | 'SANDBOX_CLOSED'
+  | 'SANDBOX_CACHE_MISS'
+  | 'SANDBOX_GUEST_CONFLICT'
+  // build recipe (melange.yaml); each diagnostic carries one of the BUILD_CONFIG_* codes
+  | 'BUILD_CONFIG_INVALID'
+  | 'BUILD_CONFIG_SYNTAX'
+  | 'BUILD_CONFIG_UNKNOWN_KEY'
+  | 'BUILD_CONFIG_TYPE'
+  | 'BUILD_CONFIG_MISSING'
+  | 'BUILD_CONFIG_VALUE'
+  | 'BUILD_CONFIG_DEPRECATED'
+  | 'BUILD_CONFIG_BAD_NAME'
+  | 'BUILD_CONFIG_BAD_VERSION'
+  | 'BUILD_CONFIG_UNKNOWN_VAR'
+  | 'BUILD_CONFIG_BAD_CONDITION'
+  | 'BUILD_CONFIG_BAD_TRANSFORM'
+  | 'BUILD_CONFIG_PIPELINE_NOT_FOUND'
+  | 'BUILD_CONFIG_BAD_INPUT'
+  | 'BUILD_CONFIG_BAD_OPTION'
+  | 'BUILD_CONFIG_ASSERTION'
+  | 'BUILD_CONFIG_ARCH_SKIPPED'
+  | 'BUILD_BUMP_FAILED'
+  // build: sca and package linters
+  | 'ELF_MALFORMED'
+  | 'BUILD_LINT_FAILED'
+  | 'BUILD_LINT_UNKNOWN';
 
 export interface ErrorOptions {
   readonly cause?: unknown;

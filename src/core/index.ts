@@ -3,3 +3,26 @@ export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
 export { type Logger, silentLogger } from './log.js';
 export { checkLimit, defaultLimits, type Limits } from './limits.js';
+export {
+  type Diagnostic,
+  DiagnosticSink,
+  hasErrors,
+  renderDiagnostics,
+  type SourcePos,
+  sortDiagnostics,
+} from './diagnostic.js';
+export { didYouMean, editDistance } from './did-you-mean.js';
+export type { Described, ObjectShape, Shape } from './config-shape.js';
+export {
+  type ConfigPath,
+  type DecodeCodes,
+  type Decoded,
+  type DecodeOptions,
+  decodeConfigText,
+  type Located,
+  Locations,
+  parseGoInt,
+} from './yaml-decode.js';
+export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
+export { type SchemaError, validateJsonSchema } from './json-schema-check.js';
+export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';

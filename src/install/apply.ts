@@ -4,8 +4,15 @@ import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
-import { type PauseHook, type RecoveryOutcome, recoverRoot, replayJournal, TXN_DIR, writeJournal } from './journal.js';
-import { lockPaths } from './lock.js';
+import {
+  type PauseHook,
+  type RecoveryOutcome,
+  recoverTransaction,
+  replayJournal,
+  TXN_DIR,
+  writeJournal,
+} from './journal.js';
+import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { readVerifiedPackage } from './package-source.js';
 import { type FileConflict, planInstall } from './plan.js';
@@ -113,12 +120,9 @@ export async function installPackages(
   }
   const logger = opts.logger ?? silentLogger;
   const pause = opts.pause ?? (() => undefined);
-  const lockFiles = [root];
-  const dbDir = locateDbDirSafe(root);
-  if (dbDir !== undefined && existsSync(join(root, dbDir, 'lock'))) lockFiles.push(join(root, dbDir, 'lock'));
-  const lock = await lockPaths(lockFiles, opts.lockWait ?? 0);
+  const lock = await lockRoot(root, opts.lockWait ?? 0);
   try {
-    const recovered = await recoverRoot(root);
+    const recovered = await recoverTransaction(root);
     if (recovered !== 'clean') logger.warn(`finished an interrupted transaction in ${root} (${recovered})`);
     const state = readRootState(root);
     const current = new Map(state.installed.map((r) => [r.info.name, r]));
@@ -147,6 +151,11 @@ export async function installPackages(
     });
     for (const s of plan.skipped) logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
     for (const s of plan.overwritten) logger.warn(`${s.package}: overwriting ${s.path} owned by ${s.owner}`);
+    for (const p of incoming) {
+      if (plan.installed.find((r) => r.info.name === p.info.name)?.flags.includes('x')) {
+        logger.warn(`${p.info.name}: extended attributes are recorded but not set (marked f:x)`);
+      }
+    }
     const leaving = new Set<string>();
     for (const n of [...remove, ...incoming.map((p) => p.info.name)]) {
       const id = current.get(n)?.info.identity;
@@ -162,6 +171,18 @@ export async function installPackages(
       overwritten: plan.overwritten,
       scripts: [],
     };
+    const total = incoming.length + remove.length;
+    incoming.forEach((p, i) => {
+      const old = current.get(p.info.name);
+      logger.info(
+        old
+          ? `(${i + 1}/${total}) Upgrading ${p.info.name} (${old.info.version} -> ${p.info.version})`
+          : `(${i + 1}/${total}) Installing ${p.info.name} (${p.info.version})`,
+      );
+    });
+    remove.forEach((n, i) => {
+      logger.info(`(${incoming.length + i + 1}/${total}) Purging ${n} (${current.get(n)?.info.version ?? ''})`);
+    });
     const worldChanged = formatWorld(world) !== formatWorld(state.world);
     const dbExists = existsSync(join(root, state.dbDir, 'installed'));
     if (incoming.length === 0 && remove.length === 0 && !worldChanged && dbExists && !opts.initDb) return result;
@@ -179,6 +200,7 @@ export async function installPackages(
         dirs: skeleton.dirs,
         nodes: skeleton.nodes,
         files: [...skeleton.files, ...dbFiles.files],
+        recorded: recordedDigests(state.installed),
         logger,
       });
       await pause('staged');
@@ -224,6 +246,37 @@ function markBrokenScripts(
   const target = join(root, dbDir, 'installed');
   writeFileSync(`${target}.new`, formatInstalledDb(marked));
   renameSync(`${target}.new`, target);
+}
+
+/** Locks the root directory (against other lupine runs) and `<db>/lock` when present (against apk). */
+async function lockRoot(root: string, waitSeconds: number): Promise<RootLock> {
+  const files = [root];
+  const dbDir = locateDbDirSafe(root);
+  if (dbDir !== undefined && existsSync(join(root, dbDir, 'lock'))) files.push(join(root, dbDir, 'lock'));
+  return lockPaths(files, waitSeconds);
+}
+
+/**
+ * Finishes or throws away a transaction left by a crash (see `recoverTransaction`), under the root's
+ * lock. `installPackages` does this itself before anything else.
+ */
+export async function recoverRoot(rootDir: string, opts: { lockWait?: number } = {}): Promise<RecoveryOutcome> {
+  const root = resolve(rootDir);
+  const lock = await lockRoot(root, opts.lockWait ?? 0);
+  try {
+    return await recoverTransaction(root);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Package path → `Z:` of every file the installed database records. */
+function recordedDigests(installed: readonly InstalledPackage[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of installed) {
+    for (const d of p.dirs) for (const f of d.files) out.set(d.path ? `${d.path}/${f.name}` : f.name, f.digest);
+  }
+  return out;
 }
 
 function locateDbDirSafe(root: string): string | undefined {

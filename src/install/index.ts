@@ -1,4 +1,4 @@
-export { type InstallOptions, type InstallResult, installPackages, type LockedPackage } from './apply.js';
+export { type InstallOptions, type InstallResult, installPackages, type LockedPackage, recoverRoot } from './apply.js';
 export {
   DEFAULT_DIR_ACL,
   DEFAULT_FILE_ACL,
@@ -10,8 +10,8 @@ export {
   parseInstalledDb,
   sortInstalled,
 } from './installed-db.js';
-export { type JournalOp, type PauseHook, type RecoveryOutcome, recoverRoot, TXN_DIR } from './journal.js';
-export type { PackageContents, PackageFile, PackageFileType, PackageScript } from './package-contents.js';
+export { type JournalOp, type PauseHook, type RecoveryOutcome, TXN_DIR } from './journal.js';
+export type { PackageContents, PackageEntry, PackageEntryType, PackageScript } from './package-contents.js';
 export { type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
 export {
   type FileConflict,

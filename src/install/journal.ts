@@ -194,9 +194,9 @@ function readJournal(path: string): JournalOp[] {
 /**
  * Brings a root left by an interrupted transaction back to a consistent state: a transaction that
  * never reached its commit point is thrown away (the root is as it was); a committed one is finished.
- * Call with the root locked.
+ * The caller holds the root's lock (see `recoverRoot`).
  */
-export async function recoverRoot(root: string): Promise<RecoveryOutcome> {
+export async function recoverTransaction(root: string): Promise<RecoveryOutcome> {
   const txn = join(root, TXN_DIR);
   if (!existsSync(txn)) return 'clean';
   const journal = join(txn, JOURNAL);

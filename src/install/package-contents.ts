@@ -1,13 +1,13 @@
 import type { PackageInfo } from '../apk/index.js';
 
 /** Kinds of entry a package's data member holds. */
-export type PackageFileType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'dir' | 'fifo';
+export type PackageEntryType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'dir' | 'fifo';
 
 /** One entry of a package's data member, as the installer needs it. */
-export interface PackageFile {
+export interface PackageEntry {
   /** The name as stored in the package (not yet checked: see safe-path.ts). */
   readonly path: string;
-  readonly type: PackageFileType;
+  readonly type: PackageEntryType;
   /** Permission bits (07777). */
   readonly mode: number;
   readonly uid: number;
@@ -40,7 +40,7 @@ export interface PackageContents {
   /** `Q1` + base64(SHA-1 of the control member). */
   readonly identity: string;
   readonly scripts: readonly PackageScript[];
-  readonly files: readonly PackageFile[];
+  readonly files: readonly PackageEntry[];
   /** Content of a regular file entry (by index into `files`). */
   content(index: number): Uint8Array;
 }

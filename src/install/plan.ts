@@ -2,13 +2,13 @@ import { type PackageInfo, versionMatches } from '../apk/index.js';
 import { digest, LupineError } from '../core/index.js';
 import type { InstalledDir, InstalledFile, InstalledPackage } from './installed-db.js';
 import { DEFAULT_DIR_ACL } from './installed-db.js';
-import type { PackageFile } from './package-contents.js';
+import type { PackageEntry } from './package-contents.js';
 import { normalizeEntryPath } from './safe-path.js';
 
 /** A package to install or upgrade to: its metadata and the entries of its data member. */
 export interface IncomingPackage {
   readonly info: PackageInfo;
-  readonly files: readonly PackageFile[];
+  readonly files: readonly PackageEntry[];
   /** `s:` repository tag; '' for none. */
   readonly repoTag?: string;
 }
@@ -21,6 +21,11 @@ export interface PlanInput {
   readonly remove: readonly string[];
   readonly forceOverwrite?: boolean;
   readonly allowDevices?: boolean;
+  /**
+   * Whether the installer can set extended attributes. When it cannot (Node has no setxattr), a
+   * package that carries xattrs is recorded with apk's broken-xattr flag (`f:x`).
+   */
+  readonly xattrsApplied?: boolean;
 }
 
 /** Put one entry of an incoming package at `path` (relative to the root, as the package names it). */
@@ -226,6 +231,7 @@ export function planInstall(input: PlanInput): InstallPlan {
       d.files.push(file);
       place.push({ pkg: pi, entry: ei, path });
     });
+    if (!input.xattrsApplied && pkg.files.some((e) => Object.keys(e.xattrs).length > 0)) rec.flags = 'x';
     records.set(name, rec);
   });
   if (conflicts.length > 0) {

@@ -16,10 +16,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Logger, LupineError } from '../core/index.js';
+import { digest, InternalError, type Logger, LupineError } from '../core/index.js';
 import { type JournalOp, REMOVAL, TXN_DIR } from './journal.js';
-import type { PackageContents, PackageFile } from './package-contents.js';
-import { directoryAcls, type InstallPlan } from './plan.js';
+import type { PackageContents, PackageEntry } from './package-contents.js';
+import { directoryAcls, type InstallPlan, q1FromHex } from './plan.js';
+import { configDecision, digestOnDisk, protectMode } from './protected-paths.js';
 import { fsLookup } from './root-state.js';
 import { normalizeEntryPath, type PathKind, resolveInRoot } from './safe-path.js';
 
@@ -54,6 +55,8 @@ export interface StageInput {
   readonly nodes: readonly StagedNode[];
   /** Written after everything else, databases last of all. */
   readonly files: readonly StagedFile[];
+  /** Package path → `Z:` recorded for it before the change (to spot locally changed config files). */
+  readonly recorded: ReadonlyMap<string, string>;
   readonly logger: Logger;
 }
 
@@ -65,7 +68,7 @@ function ignoreEperm(fn: () => void): void {
   }
 }
 
-function mknod(path: string, node: Pick<PackageFile, 'type' | 'devmajor' | 'devminor'>): void {
+function mknod(path: string, node: Pick<PackageEntry, 'type' | 'devmajor' | 'devminor'>): void {
   const args =
     node.type === 'fifo'
       ? [path, 'p']
@@ -80,6 +83,39 @@ function mknod(path: string, node: Pick<PackageFile, 'type' | 'devmajor' | 'devm
       },
     );
   }
+}
+
+/** Refuses a path that resolves into the staging directory itself. */
+function notStaging(real: string, path: string, who: string): string {
+  if (real === TXN_DIR || real.startsWith(`${TXN_DIR}/`)) {
+    throw new LupineError(
+      'INSTALL_UNSAFE_PATH',
+      `${who}: refusing '${path}': it leads into lupine's staging directory`,
+      {
+        details: { path, package: who },
+        hint: 'the package is damaged or hostile; do not install it',
+      },
+    );
+  }
+  return real;
+}
+
+/** The real path a file goes to, `<path>.apk-new` for a locally changed protected file, or 'keep'. */
+function configTarget(
+  root: string,
+  real: string,
+  path: string,
+  e: PackageEntry,
+  recorded: ReadonlyMap<string, string>,
+): string | 'keep' {
+  if (e.type !== 'file' && e.type !== 'symlink' && e.type !== 'hardlink') return real;
+  const mode = protectMode(path);
+  if (mode === 'none' || (mode === 'symlinks' && e.type !== 'symlink')) return real;
+  const incoming = e.type === 'symlink' ? e.linkTarget : undefined;
+  const newDigest =
+    incoming !== undefined ? `Q1${digest('sha1', Buffer.from(incoming)).toString('base64')}` : q1FromHex(e.sha1);
+  const d = configDecision(digestOnDisk(root, real), recorded.get(path), newDigest);
+  return d === 'replace' ? real : d === 'keep' ? 'keep' : `${real}.apk-new`;
 }
 
 /**
@@ -102,6 +138,15 @@ export function stageTransaction(input: StageInput): JournalOp[] {
   const disk = fsLookup(root);
   const lookup = (real: string): PathKind => overlay.get(real) ?? disk(real);
   const placedReal = new Set<string>();
+  // Files the change removes may give way to directories.
+  const leavingReal = new Set<string>();
+  for (const p of plan.removeFiles) {
+    try {
+      leavingReal.add(resolveInRoot(p, disk, false, 'installed'));
+    } catch {
+      // reported when the removals are staged
+    }
+  }
   const stagedByPkgPath = new Map<string, string>();
   let n = 0;
 
@@ -112,8 +157,13 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       if (prefix === '') continue;
       const k = lookup(prefix);
       if (k.kind === 'dir') continue;
-      if (k.kind === 'symlink')
-        throw new LupineError('INTERNAL', `ensureDir: '${prefix}' is a symlink (unresolved path)`);
+      if (k.kind === 'symlink') throw new InternalError(`ensureDir: '${prefix}' is a symlink (unresolved path)`);
+      if (k.kind === 'other' && !leavingReal.has(prefix)) {
+        throw new LupineError('INSTALL_FILE_CONFLICT', `a file is in the way of the directory '${prefix}'`, {
+          details: { path: prefix },
+          hint: 'the root has a file no leaving package owns where a directory must go',
+        });
+      }
       const last = i === parts.length;
       emit({ op: 'mkdir', path: prefix, uid: last ? uid : 0, gid: last ? gid : 0, mode: last ? mode : 0o755 });
       overlay.set(prefix, { kind: 'dir' });
@@ -154,16 +204,16 @@ export function stageTransaction(input: StageInput): JournalOp[] {
   for (const placed of plan.place) {
     tag = placed.pkg;
     const pkg = packages[placed.pkg] as PackageContents;
-    const e = pkg.files[placed.entry] as PackageFile;
+    const e = pkg.files[placed.entry] as PackageEntry;
     const who = `${pkg.info.name}-${pkg.info.version}`;
     if (e.type === 'dir') {
-      const real = resolveInRoot(placed.path, lookup, true, who);
+      const real = notStaging(resolveInRoot(placed.path, lookup, true, who), placed.path, who);
       ensureDir(real, e.uid, e.gid, e.mode & 0o7777);
       placedReal.add(real);
       touchedDirs.set(placed.path, real);
       continue;
     }
-    const real = resolveInRoot(placed.path, lookup, false, who);
+    const real = notStaging(resolveInRoot(placed.path, lookup, false, who), placed.path, who);
     if (lookup(real).kind === 'dir' && (overlay.has(real) || readdirSync(join(root, real)).length > 0)) {
       throw new LupineError(
         'INSTALL_FILE_CONFLICT',
@@ -224,7 +274,12 @@ export function stageTransaction(input: StageInput): JournalOp[] {
     }
     stagedByPkgPath.set(`${placed.pkg}:${placed.path}`, s.rel);
     placedReal.add(real);
-    emit({ op: 'rename', from: s.rel, to: real });
+    const where = configTarget(root, real, placed.path, e, input.recorded);
+    if (where === 'keep') input.logger.info(`${placed.path}: keeping the local copy, identical to the new one`);
+    else {
+      if (where !== real) input.logger.warn(`${placed.path}: changed locally; the new version is ${where}`);
+      emit({ op: 'rename', from: s.rel, to: where });
+    }
   }
 
   tag = undefined;

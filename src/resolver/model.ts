@@ -3,7 +3,10 @@
  * solving never touches the caller's objects. Mirrors apk's apk_name / apk_package graph.
  */
 import { type Dependency, type PackageInfo, tryParseDependency } from '../apk/index.js';
+import { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
 import type { SolveInput } from './types.js';
+
+export { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
 
 const uniqueSets = new WeakMap<Name[], Set<Name>>();
 
@@ -56,55 +59,6 @@ export interface Provide {
   readonly version: string | null;
 }
 
-export interface NameState {
-  seen: boolean;
-  locked: boolean;
-  requirers: number;
-  chosen: Provider | null;
-  hasOptions: boolean;
-  hasIif: boolean;
-  noIif: boolean;
-  reevaluateDeps: boolean;
-  reevaluateIif: boolean;
-  reverseDepsDone: boolean;
-  hasVirtualProvides: boolean;
-  hasAutoSelectable: boolean;
-  iifNeeded: boolean;
-  resolveNow: boolean;
-  mergeDepends: number;
-  mergeProvides: number;
-  orderId: number;
-  inDirty: boolean;
-  queue: 0 | 1 | 2 | 3;
-  // changeset generation
-  installedPkg: Pkg | null;
-  installedName: Name | null;
-  csRequirers: number;
-  processed: boolean;
-  removed: boolean;
-  // error report
-  stateInt: number;
-}
-
-export interface PkgState {
-  seen: boolean;
-  error: boolean;
-  selectable: boolean;
-  available: boolean;
-  conflicts: number;
-  dependenciesMerged: boolean;
-  dependenciesUsed: boolean;
-  iifTriggered: boolean;
-  iifFailed: boolean;
-  tagOk: boolean;
-  tagPreferred: boolean;
-  flags: number;
-  flagsInheritable: number;
-  pinningAllowed: number;
-  pinningPreferred: number;
-  inChangeset: boolean;
-}
-
 export interface Name {
   readonly name: string;
   readonly providers: Provider[];
@@ -131,7 +85,8 @@ export interface Pkg {
   /** Flags from apk_solver_set_name_flags, applied when solving starts. */
   presetFlags: number;
   presetInheritable: number;
-  ss: PkgState;
+  readonly ss: PkgState;
+  resetState(): void;
   // error report
   marked: boolean;
   stateInt: number;
@@ -141,57 +96,6 @@ export interface Pkg {
 export interface Tag {
   readonly tag: string;
   allowedRepos: number;
-}
-
-export function freshNameState(): NameState {
-  return {
-    seen: false,
-    locked: false,
-    requirers: 0,
-    chosen: null,
-    hasOptions: false,
-    hasIif: false,
-    noIif: false,
-    reevaluateDeps: false,
-    reevaluateIif: false,
-    reverseDepsDone: false,
-    hasVirtualProvides: false,
-    hasAutoSelectable: false,
-    iifNeeded: false,
-    resolveNow: false,
-    mergeDepends: 0,
-    mergeProvides: 0,
-    orderId: 0,
-    inDirty: false,
-    queue: 0,
-    installedPkg: null,
-    installedName: null,
-    csRequirers: 0,
-    processed: false,
-    removed: false,
-    stateInt: 0,
-  };
-}
-
-export function freshPkgState(): PkgState {
-  return {
-    seen: false,
-    error: false,
-    selectable: false,
-    available: false,
-    conflicts: 0,
-    dependenciesMerged: false,
-    dependenciesUsed: false,
-    iifTriggered: false,
-    iifFailed: false,
-    tagOk: false,
-    tagPreferred: false,
-    flags: 0,
-    flagsInheritable: 0,
-    pinningAllowed: 0,
-    pinningPreferred: 0,
-    inChangeset: false,
-  };
 }
 
 /** The graph the solver works on. */
@@ -205,7 +109,6 @@ export class Database {
   /** Set once a solver ran over this graph (its state must be reset before another run). */
   used = false;
   readonly arch: string;
-  readonly repoNames: string[] = [];
   #byIdentity = new Map<string, Pkg>();
 
   constructor(arch = '') {
@@ -215,14 +118,7 @@ export class Database {
   getName(name: string): Name {
     let n = this.names.get(name);
     if (!n) {
-      n = {
-        name,
-        providers: [],
-        rdepends: [],
-        rinstallIf: [],
-        solverFlagsSet: false,
-        ss: freshNameState(),
-      };
+      n = new NameNode(name);
       this.names.set(name, n);
     }
     return n;
@@ -260,39 +156,27 @@ export class Database {
     let pkg = this.#byIdentity.get(key);
     if (!pkg) {
       const name = this.getName(info.name);
-      const depends = this.#deps(info.depends);
       const provides: Provide[] = [];
       for (const str of info.provides) {
-        const d = cachedDependency(str);
-        if (d) provides.push({ name: this.getName(d.name), version: d.version });
+        // `p:` entries are `name` or `name=version`; their versions are compared, never validated.
+        const eq = str.indexOf('=');
+        const pname = eq < 0 ? str : str.slice(0, eq);
+        if (pname) provides.push({ name: this.getName(pname), version: eq < 0 ? null : str.slice(eq + 1) });
       }
       const installIf = this.#deps(info.installIf);
       const archOk = !this.arch || !info.arch || info.arch === 'noarch' || info.arch === this.arch;
-      pkg = {
-        info,
-        name,
-        version: info.version,
-        identity: info.identity,
-        depends,
-        provides,
-        installIf,
-        repos: 0,
-        installed: false,
-        installedTag: 0,
-        cacheOnly: false,
-        uninstallable: info.uninstallable === true || !archOk,
-        presetFlags: 0,
-        presetInheritable: 0,
-        ss: freshPkgState(),
-        marked: false,
-        stateInt: 0,
-        genid: 0,
-      };
+      pkg = new PackageNode(info, name, provides, installIf, info.uninstallable === true || !archOk, (l) =>
+        this.#deps(l),
+      );
       this.#byIdentity.set(key, pkg);
       this.packages.push(pkg);
       name.providers.push({ pkg, version: pkg.version });
       for (const pr of provides) pr.name.providers.push({ pkg, version: pr.version });
-      for (const d of depends) addUnique(d.name.rdepends, name);
+      // Dependencies are parsed when the solver first looks at the package; reverse edges need names only.
+      for (const str of info.depends) {
+        const n = dependencyName(str);
+        if (n !== undefined) addUnique(this.getName(n).rdepends, name);
+      }
       for (const d of installIf) addUnique(d.name.rinstallIf, name);
     }
     if (where.repo !== undefined) pkg.repos |= 1 << (where.repo + 1);
@@ -305,6 +189,105 @@ export class Database {
     }
     return pkg;
   }
+}
+
+/** A name in the graph; its solver state is allocated on first use (most names are never touched). */
+class NameNode implements Name {
+  readonly name: string;
+  readonly providers: Provider[] = [];
+  readonly rdepends: Name[] = [];
+  readonly rinstallIf: Name[] = [];
+  solverFlagsSet = false;
+  #ss: NameState | undefined;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  get ss(): NameState {
+    this.#ss ??= freshNameState();
+    return this.#ss;
+  }
+
+  set ss(s: NameState) {
+    this.#ss = s;
+  }
+}
+
+/** A package in the graph; its `D:` list is parsed on first use (most of a big index is never looked at). */
+class PackageNode implements Pkg {
+  readonly info: PackageInfo;
+  readonly name: Name;
+  readonly version: string;
+  readonly identity: string;
+  readonly provides: Provide[];
+  readonly installIf: Dep[];
+  repos = 0;
+  installed = false;
+  installedTag = 0;
+  cacheOnly = false;
+  readonly uninstallable: boolean;
+  presetFlags = 0;
+  presetInheritable = 0;
+  marked = false;
+  stateInt = 0;
+  genid = 0;
+  #depends: Dep[] | undefined;
+  readonly #parse: (list: readonly string[]) => Dep[];
+
+  constructor(
+    info: PackageInfo,
+    name: Name,
+    provides: Provide[],
+    installIf: Dep[],
+    uninstallable: boolean,
+    parse: (list: readonly string[]) => Dep[],
+  ) {
+    this.info = info;
+    this.name = name;
+    this.version = info.version;
+    this.identity = info.identity;
+    this.provides = provides;
+    this.installIf = installIf;
+    this.uninstallable = uninstallable;
+    this.#parse = parse;
+  }
+
+  get depends(): Dep[] {
+    this.#depends ??= this.#parse(this.info.depends);
+    return this.#depends;
+  }
+
+  #ss: PkgState | undefined;
+
+  /** Solver state, created on first use with the flags preset for its names. */
+  get ss(): PkgState {
+    if (!this.#ss) {
+      this.#ss = freshPkgState();
+      this.#ss.flags = this.presetFlags;
+      this.#ss.flagsInheritable = this.presetInheritable;
+    }
+    return this.#ss;
+  }
+
+  /** Drops the solver state (the next access starts fresh). */
+  resetState(): void {
+    this.#ss = undefined;
+  }
+}
+
+const nameCache = new Map<string, string | undefined>();
+
+/** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
+function dependencyName(s: string): string | undefined {
+  if (nameCache.has(s)) return nameCache.get(s);
+  if (nameCache.size > 100_000) nameCache.clear();
+  let i = s.startsWith('!') ? 1 : 0;
+  const start = i;
+  while (i < s.length && !'<>=~@'.includes(s[i] as string)) i++;
+  const n = i > start ? s.slice(start, i) : undefined;
+  nameCache.set(s, n);
+  return n;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -330,6 +313,8 @@ export function identityKey(info: PackageInfo): string {
 /** Builds the database for one solve: installed first, then repositories in order, then local packages. */
 export function buildDatabase(input: SolveInput): Database {
   const db = new Database(input.arch ?? '');
+  // apk reads world first, so its tags are numbered before the repositories' own.
+  for (const d of input.world) if (d.tag) db.tagId(d.tag);
   for (const info of input.installed ?? []) {
     const pkg = db.addPackage(info, { installed: true });
     const tag = input.installedTags?.[info.name];
@@ -338,7 +323,6 @@ export function buildDatabase(input: SolveInput): Database {
   input.repositories.forEach((repo, i) => {
     const bit = 1 << (i + 1);
     const tag = db.tagId(repo.tag ?? '');
-    db.repoNames.push(repo.name ?? `repository ${i + 1}`);
     for (const info of repo.packages) db.addPackage(info, repo.cacheOnly ? { cacheOnly: true } : { repo: i });
     if (!repo.cacheOnly) {
       if (repo.available !== false) db.availableRepos |= bit;

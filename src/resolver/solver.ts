@@ -3,15 +3,12 @@
  * propagate down, and names are chosen greedily from a queue until none is left.
  */
 import { compareProviders } from './compare.js';
-import { type Database, type Dep, freshNameState, freshPkgState, type Name, type Pkg, type Provider } from './model.js';
+import { type Database, type Dep, freshNameState, type Name, type Pkg, type Provider } from './model.js';
 import { isProvided } from './provided.js';
+import { NameQueues, Q_NONE } from './queues.js';
 import { SOLVER_AVAILABLE, SOLVER_IGNORE_CONFLICT } from './types.js';
 
 const DEFAULT_PINNING = 1;
-const Q_NONE = 0;
-const Q_RESOLVENOW = 1;
-const Q_SELECTABLE = 2;
-const Q_UNRESOLVED = 3;
 const ORDER_FLAGS_SET = 2 ** 31;
 const ORDER_NOT_VIRTUAL = 2 ** 30;
 
@@ -25,9 +22,7 @@ export class Solver {
   #orderId = 0;
   #ignoreConflict: boolean;
   #dirty: Name[] = [];
-  #resolveNow: Name[] = [];
-  #selectable: Name[] = [];
-  #unresolved: Name[] = [];
+  #queues = new NameQueues();
 
   constructor(db: Database, flags: number, selfUpgrade: boolean) {
     this.db = db;
@@ -36,13 +31,9 @@ export class Solver {
     this.#defaultRepos = db.pinningRepos(DEFAULT_PINNING);
     if (db.used) {
       for (const n of db.names.values()) n.ss = freshNameState();
-      for (const p of db.packages) p.ss = freshPkgState();
+      for (const p of db.packages) p.resetState();
     }
     db.used = true;
-    for (const p of db.packages) {
-      p.ss.flags = p.presetFlags;
-      p.ss.flagsInheritable = p.presetInheritable;
-    }
   }
 
   #pkgRepos(pkg: Pkg): number {
@@ -67,18 +58,6 @@ export class Solver {
     return s.reverseDepsDone && s.requirers > 0 && s.hasAutoSelectable && !s.hasOptions;
   }
 
-  #dequeue(name: Name): void {
-    const list =
-      name.ss.queue === Q_RESOLVENOW
-        ? this.#resolveNow
-        : name.ss.queue === Q_SELECTABLE
-          ? this.#selectable
-          : this.#unresolved;
-    const i = list.indexOf(name);
-    if (i >= 0) list.splice(i, 1);
-    name.ss.queue = Q_NONE;
-  }
-
   #queueUnresolved(name: Name, reevaluate: boolean): void {
     const s = name.ss;
     if (s.locked) return;
@@ -86,21 +65,13 @@ export class Solver {
       if (s.resolveNow) return;
       if (this.#wantsResolveNow(name)) s.resolveNow = true;
       else if (!reevaluate) return;
-      this.#dequeue(name);
+      this.#queues.remove(name);
     } else {
       if (s.requirers === 0 && !s.hasIif && !s.iifNeeded) return;
       s.resolveNow = this.#wantsResolveNow(name);
     }
-    if (s.resolveNow) {
-      s.queue = Q_RESOLVENOW;
-      this.#resolveNow.push(name);
-      return;
-    }
-    const list = s.hasAutoSelectable ? this.#selectable : this.#unresolved;
-    s.queue = s.hasAutoSelectable ? Q_SELECTABLE : Q_UNRESOLVED;
-    let i = 0;
-    while (i < list.length && s.orderId < (list[i] as Name).ss.orderId) i++;
-    list.splice(i, 0, name);
+    if (s.resolveNow) this.#queues.now(name);
+    else this.#queues.insert(name, s.hasAutoSelectable);
   }
 
   #reevaluateReverseDeps(name: Name): void {
@@ -346,7 +317,7 @@ export class Solver {
     }
     s.locked = true;
     s.chosen = p;
-    if (s.queue !== Q_NONE) this.#dequeue(name);
+    if (s.queue !== Q_NONE) this.#queues.remove(name);
     if (s.inDirty) {
       s.inDirty = false;
       const i = this.#dirty.indexOf(name);
@@ -387,17 +358,6 @@ export class Solver {
     }
   }
 
-  #nextName(): Name | undefined {
-    const list = this.#resolveNow.length
-      ? this.#resolveNow
-      : this.#selectable.length
-        ? this.#selectable
-        : this.#unresolved;
-    const name = list.shift();
-    if (name) name.ss.queue = Q_NONE;
-    return name;
-  }
-
   /** Solves for the (sorted) world; afterwards every name's `ss.chosen` holds the choice. */
   run(world: readonly Dep[], flags: number): void {
     this.#flagsInherit = flags;
@@ -415,7 +375,7 @@ export class Solver {
         name.ss.inDirty = false;
         this.#reconsider(name);
       }
-      const name = this.#nextName();
+      const name = this.#queues.next();
       if (!name) break;
       this.#select(name);
     }

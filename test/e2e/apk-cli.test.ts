@@ -68,6 +68,24 @@ test('a world tag without a repository stops the commit', async () => {
   );
 });
 
+test('del tells which world entries keep a name installed', async () => {
+  const r = await apk(
+    '--test-repo',
+    'basic.repo',
+    '--test-instdb',
+    'basic.installed',
+    '--test-world',
+    'a b',
+    'del',
+    'b',
+  );
+  assert.equal(r.code, 0);
+  assert.equal(
+    r.stdout,
+    'World updated, but the following packages are not removed due to:\n  b: a\n\n(1/1) Upgrading b (1 -> 2)\nOK: 0 MiB in 2 packages\n',
+  );
+});
+
 test('policy, search, info and list read index data', async () => {
   const repos = ['--test-repo', 'pinning-basic.repo', '--test-repo', 'testing:pinning-overlay1.repo'];
   const policy = await apk(...repos, '--test-instdb', 'pinning.installed', 'policy', 'a');

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { main } from '../../src/cli/index.js';
+import { apkCommand } from '../../src/cli/commands/apk.js';
 import { splitShellWords } from '../../src/cli/commands/apk-args.js';
+import { writeError } from '../../src/cli/render.js';
 import { vector } from '../helpers/paths.js';
 
 /**
@@ -30,13 +31,15 @@ function parseCase(text: string): { args: string[]; expect: string } {
 async function runMerged(argv: string[]): Promise<{ code: number; output: string }> {
   const chunks: string[] = [];
   const write = (c: string | Uint8Array) => chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
-  // apk's test build starts from an empty installed state and only simulates.
-  const code = await main(['apk', '--test-instdb', '/dev/null', ...argv], {
-    stdout: { write },
-    stderr: { write },
-    env: { SOURCE_DATE_EPOCH },
-    cwd: dir,
-  });
+  const io = { stdout: { write }, stderr: { write }, env: { SOURCE_DATE_EPOCH }, cwd: dir };
+  // apk's test build starts from an empty installed state and only simulates. The command is run
+  // directly (as `lupine apk` would), so unrelated commands cannot affect these cases.
+  let code: number;
+  try {
+    code = await apkCommand.run(['--test-instdb', '/dev/null', ...argv], io);
+  } catch (err) {
+    code = writeError(io.stderr, err);
+  }
   return { code, output: chunks.join('') };
 }
 

@@ -20,3 +20,16 @@ test('bin/lupine runs as a process', () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^lupine \d+\.\d+\.\d+\n$/);
 });
+
+test('every registered command loads, agrees with its registry row, and has --help', async () => {
+  const { commands } = await import('../../src/cli/commands/index.js');
+  assert.ok(commands.length >= 10);
+  for (const entry of commands) {
+    const c = await entry.load();
+    assert.deepEqual(c.path, entry.path, `registry path of ${entry.path.join(' ')}`);
+    assert.equal(c.summary, entry.summary, `registry summary of ${entry.path.join(' ')}`);
+    const r = await runCli([...entry.path, '--help']);
+    assert.equal(r.code, 0, `${entry.path.join(' ')} --help: ${r.stderr}`);
+    assert.match(r.stdout, /usage/i, `${entry.path.join(' ')} --help prints a usage line`);
+  }
+});

@@ -228,16 +228,20 @@ export async function delApplet(run: ApkRun): Promise<number> {
   });
 }
 
-async function selfUpgrade(run: ApkRun, flags: number, only: boolean): Promise<number> {
+/**
+ * apk's early upgrade of apk-tools. Returns whether a solve ran: apk then keeps the name marked as
+ * having solver flags, which orders it in the following solve.
+ */
+async function selfUpgrade(run: ApkRun, flags: number, only: boolean): Promise<boolean> {
   const { state } = run;
   const current = state.installed.find((p) => p.name === 'apk-tools');
-  if (!current) return 0;
+  if (!current) return false;
   const { compareVersions } = await import('../../apk/index.js');
   const newer = state.repositories.some(
     (r) =>
       !r.cacheOnly && r.packages.some((p) => p.name === 'apk-tools' && compareVersions(p.version, current.version) > 0),
   );
-  if (!newer) return 0;
+  if (!newer) return false;
   const solution = solveFor(run, {
     world: state.world,
     nameFlags: [{ name: 'apk-tools', flags, inheritable: 0 }],
@@ -245,12 +249,12 @@ async function selfUpgrade(run: ApkRun, flags: number, only: boolean): Promise<n
   });
   if (!solution.ok) {
     warning(run.out, 'Failed to perform initial self-upgrade, continuing with full upgrade.');
-    return 0;
+    return true;
   }
-  if (!solution.changes.some((c: Change) => c.kind !== 'none')) return 0;
+  if (!solution.changes.some((c: Change) => c.kind !== 'none')) return true;
   if (!only && run.simulate) {
     warning(run.out, 'This simulation is not reliable as apk-tools upgrade is available.');
-    return 0;
+    return true;
   }
   message(run.out, 'Upgrading critical system libraries and apk-tools:');
   await commitChanges(run.out, solution.changes, state.world, run.applier, {
@@ -258,7 +262,7 @@ async function selfUpgrade(run: ApkRun, flags: number, only: boolean): Promise<n
     simulate: run.simulate,
     selfUpgrade: true,
   });
-  return 0;
+  return true;
 }
 
 export async function upgradeApplet(run: ApkRun): Promise<number> {
@@ -274,9 +278,9 @@ export async function upgradeApplet(run: ApkRun): Promise<number> {
   if (has(args, 'available')) flags |= SOLVER_AVAILABLE;
   if (has(args, 'latest')) flags |= SOLVER_LATEST;
   const only = has(args, 'self-upgrade-only');
+  const nameFlags: NameFlags[] = [];
   if (!has(args, 'no-self-upgrade') && args.args.length === 0) {
-    const r = await selfUpgrade(run, flags, only);
-    if (r) return r;
+    if (await selfUpgrade(run, flags, only)) nameFlags.push({ name: 'apk-tools', flags: 0, inheritable: 0 });
   }
   if (only) return 0;
   let world: Dependency[] = [...state.world];
@@ -292,9 +296,10 @@ export async function upgradeApplet(run: ApkRun): Promise<number> {
         for (const s of p.provides) inRepo.add(tryParseDependency(s)?.name ?? '');
       }
     }
+    // Packages with nothing to install (I:0) count as cached, so apk keeps them too.
+    for (const p of state.installed) if (p.installedSize === 0) inRepo.add(p.name);
     world = world.filter((d) => inRepo.has(d.name));
   }
-  const nameFlags: NameFlags[] = [];
   if (args.args.length > 0) {
     const ignore = has(args, 'ignore');
     if (!ignore) flags &= ~SOLVER_UPGRADE;

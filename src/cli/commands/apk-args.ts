@@ -204,7 +204,9 @@ export function parseApkArgs(argv: readonly string[]): ApkArgs {
     }
     args.push(a);
   }
-  return { applet, options, args };
+  // add and del drop empty arguments, as apk's `remove_empty_arguments` does.
+  const kept = applet === 'add' || applet === 'del' ? args.filter((a) => a !== '') : args;
+  return { applet, options, args: kept };
 }
 
 export function has(a: ApkArgs, name: string): boolean {

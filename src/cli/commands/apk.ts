@@ -60,6 +60,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const applet = args.applet;
   if (applet === undefined) {
+    if (argv.length > 0) {
+      io.stderr.write(`ERROR: '${argv[0]}' is not an apk command. See 'apk --help'.\n`);
+      return EXIT_FAIL;
+    }
     io.stderr.write(HELP);
     return EXIT_USAGE;
   }

@@ -1,19 +1,98 @@
-import type { Command } from '../command.js';
-import { apkCommand } from './apk.js';
-import { imageShowConfigCommand } from './image-show-config.js';
-import { indexCommand } from './index-cmd.js';
-import { inspectCommand } from './inspect.js';
-import { keygenCommand } from './keygen.js';
-import { signCommand } from './sign.js';
-import { verifyCommand } from './verify.js';
+import type { CommandEntry } from '../command.js';
 
-/** Every command, in help order. Each lives in its own `<noun>-<verb>.ts`. */
-export const commands: readonly Command[] = [
-  keygenCommand,
-  signCommand,
-  verifyCommand,
-  inspectCommand,
-  indexCommand,
-  apkCommand,
-  imageShowConfigCommand,
+/**
+ * Every command, in help order. Each lives in its own `<noun>-<verb>.ts` and is loaded only when run,
+ * so that start-up stays fast. `path` and `summary` repeat the command's own (a test checks they agree).
+ */
+export const commands: readonly CommandEntry[] = [
+  {
+    path: ['keygen'],
+    summary: 'generate an RSA key pair for signing packages and indexes',
+    load: async () => (await import('./keygen.js')).keygenCommand,
+  },
+  {
+    path: ['sign'],
+    summary: 'sign .apk packages and APKINDEX.tar.gz indexes (replaces existing signatures)',
+    load: async () => (await import('./sign.js')).signCommand,
+  },
+  {
+    path: ['verify'],
+    summary: 'verify signatures and hashes of .apk packages and indexes',
+    load: async () => (await import('./verify.js')).verifyCommand,
+  },
+  {
+    path: ['inspect'],
+    summary: 'show what an .apk package or APKINDEX.tar.gz holds',
+    load: async () => (await import('./inspect.js')).inspectCommand,
+  },
+  {
+    path: ['index'],
+    summary: 'build a repository index (APKINDEX.tar.gz) from .apk files',
+    load: async () => (await import('./index-cmd.js')).indexCommand,
+  },
+  {
+    path: ['apk'],
+    summary: 'apk-tools 2.14 compatible add/del/upgrade/fix/version/policy/info/search/list/dot',
+    load: async () => (await import('./apk.js')).apkCommand,
+  },
+  {
+    path: ['image', 'show-config'],
+    summary: 'print an apko config merged with its includes and resolved, or every problem in it',
+    load: async () => (await import('./image-show-config.js')).imageShowConfigCommand,
+  },
+  {
+    path: ['pkg', 'lint'],
+    summary: "run melange's package linters over .apk files or package directories",
+    load: async () => (await import('./pkg-lint.js')).pkgLintCommand,
+  },
+  {
+    path: ['pkg', 'compile'],
+    summary: 'print a melange recipe compiled for one architecture, or every problem in it',
+    load: async () => (await import('./pkg-compile.js')).pkgCompileCommand,
+  },
+  {
+    path: ['pkg', 'package-version'],
+    summary: "print a melange recipe's name-version-rN",
+    load: async () => (await import('./pkg-package-version.js')).pkgPackageVersionCommand,
+  },
+  {
+    path: ['pkg', 'bump'],
+    summary: 'set a melange recipe to a new version (epoch 0), keeping its formatting',
+    load: async () => (await import('./pkg-bump.js')).pkgBumpCommand,
+  },
+  {
+    path: ['image', 'keygen'],
+    summary: 'write a cosign key pair (cosign.key encrypted with COSIGN_PASSWORD, cosign.pub)',
+    load: async () => (await import('./image-keygen.js')).imageKeygenCommand,
+  },
+  {
+    path: ['image', 'sign'],
+    summary: 'sign an image in a registry with a cosign key (sha256-<hex>.sig)',
+    load: async () => (await import('./image-sign.js')).imageSignCommand,
+  },
+  {
+    path: ['image', 'verify'],
+    summary: "verify an image's cosign signatures with a public key",
+    load: async () => (await import('./image-verify.js')).imageVerifyCommand,
+  },
+  {
+    path: ['image', 'attest'],
+    summary: 'attach a signed in-toto attestation (SBOM, provenance, VEX...) to an image (sha256-<hex>.att)',
+    load: async () => (await import('./image-attest.js')).imageAttestCommand,
+  },
+  {
+    path: ['image', 'verify-attestation'],
+    summary: "verify an image's in-toto attestations with a public key and print them",
+    load: async () => (await import('./image-verify-attestation.js')).imageVerifyAttestationCommand,
+  },
+  {
+    path: ['sbom'],
+    summary: 'write an SPDX or CycloneDX SBOM of an image, root or package',
+    load: async () => (await import('./sbom.js')).sbomCommand,
+  },
+  {
+    path: ['scan'],
+    summary: 'find known vulnerabilities in an image, root, SBOM or package',
+    load: async () => (await import('./scan.js')).scanCommand,
+  },
 ];

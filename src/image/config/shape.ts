@@ -1,49 +1,10 @@
 /**
- * A small declarative description of a config's shape. The decoder (`decode.ts`) checks YAML
- * against it, and `json-schema.ts` turns it into `schemas/apko-config.schema.json`, so the parser
- * and the editor schema cannot drift apart.
+ * The shape of apko.yaml (see core's `config-shape.ts`). The decoder checks YAML against it, and
+ * `json-schema.ts` turns it into `schemas/apko-config.schema.json`.
  */
-import type { ErrorCode } from '../../core/index.js';
+import type { ObjectShape, Shape } from '../../core/index.js';
 
-interface Described {
-  readonly description: string;
-  /** Accepting the key, but warning that apko no longer does. */
-  readonly deprecated?: string;
-}
-
-export type Shape =
-  | (Described & {
-      readonly kind: 'string';
-      /**
-       * Accept any scalar (numbers and booleans as their source text), as yaml.v3 does when it
-       * decodes into a Go string. Only where numbers are natural (`archs: [386]`, env values).
-       */
-      readonly anyScalar?: boolean;
-      readonly enum?: readonly string[];
-      /** The diagnostic code for a value outside `enum`. */
-      readonly enumCode?: ErrorCode;
-    })
-  | (Described & {
-      readonly kind: 'integer';
-      readonly minimum: number;
-      readonly maximum: number;
-      /** Mode bits: warn when a decimal literal looks like octal digits (`755`). */
-      readonly mode?: boolean;
-    })
-  | (Described & { readonly kind: 'boolean' })
-  | (Described & { readonly kind: 'list'; readonly items: Shape })
-  | (Described & { readonly kind: 'map'; readonly values: Shape })
-  | (Described & {
-      readonly kind: 'object';
-      /** The `$defs` name in the JSON Schema. */
-      readonly name: string;
-      readonly fields: Readonly<Record<string, Shape>>;
-      readonly required?: readonly string[];
-    })
-  /** A scalar (first option) or a mapping (second option), chosen by the YAML node's kind. */
-  | (Described & { readonly kind: 'either'; readonly scalar: Shape; readonly mapping: Shape });
-
-export type ObjectShape = Extract<Shape, { kind: 'object' }>;
+export type { ObjectShape, Shape } from '../../core/index.js';
 
 const UINT32_MAX = 4294967295;
 

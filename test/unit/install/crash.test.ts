@@ -81,7 +81,7 @@ describe('crash safety: SIGKILL at each point of an upgrade of 22 packages', () 
       await killAt(root, '2', point);
       // Only the staging directory may be left behind; the next run throws it away.
       assert.equal(hashTree(root, [TXN_DIR]), v1Hash);
-      assert.equal(await recoverRoot(root), point === 'staged' ? 'rolled-back' : 'clean');
+      assert.equal(await recoverRoot(root, { lockWait: 10 }), point === 'staged' ? 'rolled-back' : 'clean');
       assert.equal(hashTree(root), v1Hash, 'recovery restores the exact root');
       await killAt(root, '2', point);
       rerun(root, '2');
@@ -98,7 +98,7 @@ describe('crash safety: SIGKILL at each point of an upgrade of 22 packages', () 
       // At the commit point nothing is applied yet; mid-commit and later the root is half-way.
       if (point === 'journal-written') assert.equal(hashTree(root, [TXN_DIR]), v1Hash);
       else assert.notEqual(hashTree(root, [TXN_DIR]), v1Hash);
-      assert.equal(await recoverRoot(root), 'completed');
+      assert.equal(await recoverRoot(root, { lockWait: 10 }), 'completed');
       assert.deepEqual(listTree(root), v2Tree);
     });
     it(`killed at '${point}': a rerun of the same install completes it`, async () => {

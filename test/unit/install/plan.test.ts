@@ -5,7 +5,7 @@ import {
   type IncomingPackage,
   type InstalledPackage,
   normalizeEntryPath,
-  type PackageFile,
+  type PackageEntry,
   type PathKind,
   planInstall,
   replacesDecision,
@@ -18,7 +18,7 @@ function info(name: string, extra: Partial<PackageInfo> = {}): PackageInfo {
   return { ...emptyPackageInfo(name, '1.0-r0'), identity: `Q1${name.padEnd(27, 'x')}=`, ...extra };
 }
 
-function file(path: string, type: PackageFile['type'] = 'file'): PackageFile {
+function file(path: string, type: PackageEntry['type'] = 'file'): PackageEntry {
   return {
     path,
     type,
@@ -183,5 +183,22 @@ describe('safe paths', () => {
     assertCodeSync(() => resolveInRoot('up/x', lookup, false), 'INSTALL_SYMLINK_ESCAPE');
     assertCodeSync(() => resolveInRoot('loop/x', lookup, false), 'INSTALL_SYMLINK_ESCAPE');
     assertCodeSync(() => resolveInRoot('file/x', lookup, false), 'INSTALL_UNSAFE_PATH');
+  });
+});
+
+describe('xattrs', () => {
+  it('records the xattr hash and marks the package f:x, since lupine cannot set xattrs', () => {
+    const f: PackageEntry = { ...file('usr/bin/ping'), xattrs: { 'security.capability': Buffer.from([1, 0, 0, 2]) } };
+    const plan = planInstall({ installed: [], incoming: [{ info: info('ping'), files: [f] }], remove: [] });
+    const rec = plan.installed[0];
+    assert.equal(rec?.flags, 'x');
+    assert.equal(rec?.dirs[0]?.files[0]?.xattrHash, xattrHash(f.xattrs));
+    const applied = planInstall({
+      installed: [],
+      incoming: [{ info: info('ping'), files: [f] }],
+      remove: [],
+      xattrsApplied: true,
+    });
+    assert.equal(applied.installed[0]?.flags, '');
   });
 });

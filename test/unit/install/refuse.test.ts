@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixedClock } from '../../../src/core/index.js';
@@ -68,6 +68,14 @@ describe('refusing bad packages leaves the root unchanged', () => {
       "a file through the root's own absolute symlink",
       'INSTALL_SYMLINK_ESCAPE',
       good('rootlink', [{ name: 'var/abs/evil', type: 'file', data: Buffer.from('x') }]),
+    ],
+    [
+      "a symlink into lupine's staging directory, then a file through it",
+      'INSTALL_UNSAFE_PATH',
+      good('staging', [
+        { name: 'usr/share/staging/txn', type: 'symlink', linkname: '../../../.lupine-txn' },
+        { name: 'usr/share/staging/txn/journal.json', type: 'file', data: Buffer.from('{}') },
+      ]),
     ],
     [
       'a wrong file checksum',
@@ -160,5 +168,29 @@ describe('conflicts with the root itself are refused before anything changes', (
     } finally {
       spawnSync('umount', [join(root, 'mnt')]);
     }
+  });
+});
+
+describe('a directory where the root has a file', () => {
+  const root = tempRoot('file-in-way');
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('is refused when no leaving package owns the file, allowed when the file goes away with its package', async () => {
+    writeFileSync(join(root, 'opt'), 'a user file\n');
+    const before = hashTree(root);
+    const dirPkg = lockedFrom({ name: 'd', version: '1', entries: [{ name: 'opt/', type: 'dir' }] });
+    await assertCode(() => installPackages(root, [dirPkg], { world: ['d'] }), 'INSTALL_FILE_CONFLICT');
+    assert.equal(hashTree(root), before);
+    rmSync(join(root, 'opt'));
+    const filePkg = lockedFrom({
+      name: 'f',
+      version: '1',
+      entries: [{ name: 'opt', type: 'file', data: Buffer.from('x') }],
+    });
+    await installPackages(root, [filePkg], { world: ['f'] });
+    // f is replaced by d in one change: f's file gives way to d's directory.
+    const r = await installPackages(root, [dirPkg], { world: ['d'] });
+    assert.deepEqual([r.installed, r.removed], [['d'], ['f']]);
+    assert.equal(statSync(join(root, 'opt')).isDirectory(), true);
   });
 });

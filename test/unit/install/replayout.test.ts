@@ -3,9 +3,11 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, 
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fixedClock } from '../../../src/core/index.js';
-import { installPackages } from '../../../src/install/index.js';
+import { installPackages, type LockedPackage } from '../../../src/install/index.js';
+import { loadKeyring } from '../../../src/repo/index.js';
+import { assertCode } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
-import { goldenLockedSet, listTree, tempRoot } from './fixtures.js';
+import { goldenLockedSet, goldenPackages, listTree, tempRoot } from './fixtures.js';
 
 const expected = vector('apk-tools-out', 'root-replayout');
 
@@ -14,16 +16,24 @@ describe('installing replayout like apk-tools 2.14 (apk-tools-out/root-replayout
   after(() => rmSync(root, { recursive: true, force: true }));
   // The resolver's order for `add replayout custom-ca-certs-1`, as apk printed it.
   const locked = await goldenLockedSet(['custom-ca-certs-1', 'pretend-baselayout', 'replayout']);
+  const messages: string[] = [];
+  const logger = { info: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), debug() {} };
   const result = await installPackages(root, locked, {
+    logger,
     world: ['replayout', 'custom-ca-certs-1'],
     initDb: true,
     arch: 'x86_64',
     clock: fixedClock(0),
   });
 
-  it('installs the three packages', () => {
+  it('installs the three packages, reporting them as apk printed', () => {
     assert.deepEqual(result.installed, ['custom-ca-certs-1', 'pretend-baselayout', 'replayout']);
     assert.deepEqual(result.removed, []);
+    assert.deepEqual(messages, [
+      '(1/3) Installing custom-ca-certs-1 (1.0.0-r0)',
+      '(2/3) Installing pretend-baselayout (1.0.0-r0)',
+      '(3/3) Installing replayout (1.0.0-r0)',
+    ]);
   });
 
   for (const [file, at] of [
@@ -70,5 +80,23 @@ describe('an apko layout: the database lives in usr/lib/apk/db, lib/apk is a sym
     const r = await installPackages(root, locked, { world: ['replayout', 'custom-ca-certs-1'] });
     assert.deepEqual(r.unchanged, ['custom-ca-certs-1', 'pretend-baselayout', 'replayout']);
     assert.deepEqual(r.installed, []);
+  });
+});
+
+describe('local packages (no index identity) need a trusted signature', async () => {
+  const root = tempRoot('local');
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const [pkg] = await goldenLockedSet(['custom-ca-certs-1']);
+  const local = { ...(pkg as LockedPackage), identity: '' };
+
+  it('refuses it without the key (APK_UNTRUSTED), root unchanged', async () => {
+    await assertCode(() => installPackages(root, [local], { world: ['custom-ca-certs-1'] }), 'APK_UNTRUSTED');
+    assert.deepEqual(readdirSync(root), []);
+  });
+
+  it("installs it with the signer's key (melange.rsa.pub)", async () => {
+    const keyring = await loadKeyring([goldenPackages]);
+    const r = await installPackages(root, [local], { world: ['custom-ca-certs-1'], keyring });
+    assert.deepEqual(r.installed, ['custom-ca-certs-1']);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fixedClock } from '../../../src/core/index.js';
@@ -161,3 +161,40 @@ function modeOf(p: string): [number, number, number] {
   const st = statSync(p);
   return [st.uid, st.gid, st.mode & 0o7777];
 }
+
+describe('locally changed config files (protected paths +etc @etc/init.d !etc/apk)', () => {
+  const root = tempRoot('apk-new');
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const conf = (v: string) =>
+    lockedFrom({
+      name: 'conf',
+      version: `${v}-r0`,
+      entries: ['etc/conf.d/x', 'etc/conf.d/y', 'etc/apk/z', 'etc/init.d/svc', 'etc/motd', 'etc/same'].map((name) => ({
+        name,
+        type: 'file' as const,
+        data: Buffer.from(name === 'etc/same' ? 'same\n' : `${name} ${v}\n`),
+      })),
+    });
+  const read = (p: string) => readFileSync(join(root, p), 'utf8');
+
+  it('keeps local changes and writes the new version as .apk-new', async () => {
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/motd'), 'my motd\n');
+    writeFileSync(join(root, 'etc/same'), 'same\n');
+    await installPackages(root, [conf('1')], { world: ['conf'] });
+    // An unowned file in the way counts as changed locally; an identical one is simply kept.
+    assert.equal(read('etc/motd'), 'my motd\n');
+    assert.equal(read('etc/motd.apk-new'), 'etc/motd 1\n');
+    assert.equal(existsSync(join(root, 'etc/same.apk-new')), false);
+    assert.equal(read('etc/conf.d/x'), 'etc/conf.d/x 1\n');
+
+    for (const f of ['etc/conf.d/x', 'etc/apk/z', 'etc/init.d/svc']) writeFileSync(join(root, f), 'edited\n');
+    await installPackages(root, [conf('2')], { world: ['conf'] });
+    assert.equal(read('etc/conf.d/x'), 'edited\n');
+    assert.equal(read('etc/conf.d/x.apk-new'), 'etc/conf.d/x 2\n');
+    assert.equal(read('etc/conf.d/y'), 'etc/conf.d/y 2\n', 'unchanged files are upgraded');
+    assert.equal(read('etc/apk/z'), 'etc/apk/z 2\n', 'etc/apk is not protected');
+    assert.equal(read('etc/init.d/svc'), 'etc/init.d/svc 2\n', 'etc/init.d protects symlinks only');
+    assert.equal(existsSync(join(root, 'etc/conf.d/y.apk-new')), false);
+  });
+});

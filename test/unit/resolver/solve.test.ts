@@ -172,3 +172,17 @@ test('packages of another arch cannot be selected', () => {
   const r = solve({ world: parseDependencyList('a'), repositories: [{ packages: [other] }], arch: 'x86_64' });
   assert.equal(r.ok, false);
 });
+
+test('packages are merged by the bytes of their identity, as apk keys them', () => {
+  // 'E' and 'F' differ only in the 2 bits the 28th base64 character carries beyond 20 bytes.
+  const bar = pkg('bar', '1');
+  bar.identity = 'Q1hdUpqRv5mYgJEqW52UmVsvmyysF=';
+  const libiif = pkg('libiif', '1', { i: 'bar' });
+  libiif.identity = 'Q1hdUpqRv5mYgJEqW52UmVsvmyysE=';
+  const r = run({ world: 'bar', repositories: [repo([bar, libiif])] });
+  assert.deepEqual(r.steps, ['install bar-1']);
+  const installed = pkg('a', '1');
+  const inRepo = { ...pkg('a', '1'), identity: installed.identity };
+  const same = run({ world: 'a', repositories: [repo([inRepo])], installed: [installed] });
+  assert.deepEqual(same.steps, []);
+});

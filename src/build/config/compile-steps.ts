@@ -1,0 +1,208 @@
+/**
+ * Pipeline steps → compiled steps, melange's compile phase for one package context: `uses`
+ * inlined from the pipeline library with `with` checked against the declared inputs (defaults
+ * filled, required enforced, unknown rejected), `if` evaluated, variables substituted (unknown
+ * ones are errors), working directories resolved, environments and inputs inherited by nested
+ * steps, and `needs` collected from the steps that run.
+ */
+import { posix } from 'node:path';
+import { didYouMean, isObj, isStr, list, obj, strMap } from '../../core/index.js';
+import { evaluateCondition } from './condition.js';
+import { at, type Reporter, unknownHint, type Where } from './report.js';
+import { substitute, type VarMap } from './substitute.js';
+import type { CompiledStep, PipelineLibrary, RawMap } from './types.js';
+
+export const DEFAULT_WORKDIR = '/home/build';
+const MAX_DEPTH = 32;
+
+export interface StepContext {
+  /** The package context's variables (no inputs). */
+  readonly vars: VarMap;
+  /** `inputs.*` visible here (inherited from the enclosing `uses`). */
+  readonly inputs: VarMap;
+  readonly workdir: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly library: PipelineLibrary;
+  /** Where `uses` names were looked for, for the not-found hint. */
+  readonly searched: readonly string[];
+  readonly report: Reporter;
+  /** Packages the steps that run need (appended to). */
+  readonly needs: string[];
+  readonly depth: number;
+}
+
+/** melange strips whole-line comments from `runs` at compile time. */
+export function stripComments(script: string): string {
+  return script
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#') || line.trimStart().startsWith('#!'))
+    .join('\n');
+}
+
+function resolveDir(base: string, dir: string): string {
+  if (dir === '') return base;
+  return posix.normalize(posix.isAbsolute(dir) ? dir : posix.join(base, dir));
+}
+
+function condition(expr: string, vars: VarMap, w: Where, report: Reporter): boolean {
+  const r = evaluateCondition(expr, vars);
+  if (r.ok) return r.value;
+  const first = r.unknown?.[0];
+  report.error(
+    r.unknown ? 'BUILD_CONFIG_UNKNOWN_VAR' : 'BUILD_CONFIG_BAD_CONDITION',
+    w,
+    `if: ${r.message}`,
+    first ? unknownHint(first, vars) : "write conditions like ${{build.arch}} == 'aarch64'",
+  );
+  return false;
+}
+
+function addNeeds(raw: RawMap, vars: VarMap, w: Where, ctx: StepContext): void {
+  list(obj(raw.needs).packages).forEach((p, i) => {
+    if (!isStr(p)) return;
+    const v = ctx.report.substitute(p, vars, at(w, 'needs', 'packages', i));
+    if (!ctx.needs.includes(v)) ctx.needs.push(v);
+  });
+}
+
+/** Compiles a list of steps; skipped steps (false `if`) are left out. */
+export function compileSteps(steps: unknown, w: Where, ctx: StepContext): CompiledStep[] {
+  const out: CompiledStep[] = [];
+  list(steps).forEach((s, i) => {
+    if (!isObj(s)) return;
+    const c = compileStep(s, at(w, i), ctx);
+    if (c) out.push(c);
+  });
+  return out;
+}
+
+/** The `with` values for a `uses` step, checked against the pipeline's inputs: `inputs.*` → value. */
+function bindInputs(step: RawMap, file: RawMap, fileWhere: Where, w: Where, vars: VarMap, ctx: StepContext): Record<string, string> {
+  const declared = obj(file.inputs);
+  const given = strMap(step.with);
+  const values: Record<string, string> = {};
+  const failed = new Set<string>(); // reported already: no "missing" on top
+  for (const [k, v] of Object.entries(given)) {
+    if (!Object.hasOwn(declared, k)) {
+      const guess = didYouMean(k, Object.keys(declared));
+      ctx.report.error(
+        'BUILD_CONFIG_BAD_INPUT',
+        at(w, 'with', k),
+        `undefined input '${k}' to pipeline '${String(step.uses)}'`,
+        guess ? `did you mean '${guess}'?` : `declared inputs: ${Object.keys(declared).sort().join(', ') || 'none'}`,
+        true,
+      );
+      continue;
+    }
+    values[k] = ctx.report.substitute(v, vars, at(w, 'with', k));
+    if (substitute(v, vars).unknown.length > 0) failed.add(k);
+  }
+  const inputs: Record<string, string> = {};
+  for (const [k, spec] of Object.entries(declared)) {
+    const d = obj(spec);
+    let v = values[k] ?? '';
+    if (v === '' && isStr(d.default)) v = ctx.report.substitute(d.default, vars, at(fileWhere, 'inputs', k, 'default'));
+    if (v === '' && d.required === true && !failed.has(k)) {
+      ctx.report.error(
+        'BUILD_CONFIG_BAD_INPUT',
+        at(w, 'uses'),
+        `required input '${k}' for pipeline '${String(step.uses)}' is missing`,
+        `add it under with:${isStr(d.description) ? ` (${d.description.trim().split('\n')[0]})` : ''}`,
+      );
+    }
+    inputs[`inputs.${k}`] = v;
+  }
+  return inputs;
+}
+
+export function compileStep(step: RawMap, w: Where, ctx: StepContext): CompiledStep | undefined {
+  if (ctx.depth > MAX_DEPTH) {
+    ctx.report.error('BUILD_CONFIG_PIPELINE_NOT_FOUND', w, `pipelines nest more than ${MAX_DEPTH} levels (a cycle?)`);
+    return undefined;
+  }
+  const outer: VarMap = { ...ctx.vars, ...ctx.inputs };
+  if (isStr(step.if) && !condition(step.if, outer, at(w, 'if'), ctx.report)) return undefined;
+
+  const uses = isStr(step.uses) ? step.uses : undefined;
+  let file: RawMap | undefined;
+  let fileWhere: Where | undefined;
+  let inputs: VarMap = ctx.inputs;
+  let withValues: Record<string, string> | undefined;
+  if (uses !== undefined && (uses === '' || uses.startsWith('/') || uses.split('/').includes('..'))) {
+    return undefined; // parse reported it
+  }
+  if (uses !== undefined) {
+    const pf = ctx.library.get(uses);
+    if (!pf) {
+      const guess = didYouMean(uses, [...ctx.library.keys()]);
+      ctx.report.error(
+        'BUILD_CONFIG_PIPELINE_NOT_FOUND',
+        at(w, 'uses'),
+        `pipeline '${uses}' not found`,
+        guess ? `did you mean '${guess}'?` : `looked for ${uses}.yaml in ${ctx.searched.join(', ') || 'the built-in pipelines'}`,
+      );
+      return undefined;
+    }
+    file = pf.doc;
+    fileWhere = { file: pf.file, locations: pf.locations, path: [] };
+    const bound = bindInputs(step, file, fileWhere, w, outer, ctx);
+    inputs = { ...ctx.inputs, ...bound };
+    withValues = {};
+    for (const [k, v] of Object.entries(bound)) withValues[k.slice('inputs.'.length)] = v;
+  }
+  const vars: VarMap = { ...ctx.vars, ...inputs };
+  if (file && fileWhere && isStr(file.if) && !condition(file.if, vars, at(fileWhere, 'if'), ctx.report)) return undefined;
+
+  let workdir = ctx.workdir;
+  if (isStr(step['working-directory'])) {
+    workdir = resolveDir(workdir, ctx.report.substitute(step['working-directory'], vars, at(w, 'working-directory')));
+  }
+  if (file && fileWhere && isStr(file['working-directory'])) {
+    workdir = resolveDir(workdir, ctx.report.substitute(file['working-directory'], vars, at(fileWhere, 'working-directory')));
+  }
+  const environment: Record<string, string> = { ...ctx.environment };
+  const addEnv = (raw: RawMap, where: Where) => {
+    for (const [k, v] of Object.entries(strMap(raw.environment))) {
+      environment[k] = ctx.report.substitute(v, vars, at(where, 'environment', k));
+    }
+  };
+  if (file && fileWhere) addEnv(file, fileWhere);
+  addEnv(step, w);
+
+  addNeeds(step, vars, w, ctx);
+  if (file && fileWhere) addNeeds(file, vars, fileWhere, ctx);
+
+  const child: StepContext = { ...ctx, inputs, workdir, environment, depth: ctx.depth + 1 };
+  const nested = [
+    ...(file && fileWhere ? compileSteps(file.pipeline, at(fileWhere, 'pipeline'), child) : []),
+    ...compileSteps(step.pipeline, at(w, 'pipeline'), child),
+  ];
+  const runsRaw = isStr(step.runs) ? step.runs : file && isStr(file.runs) ? file.runs : undefined;
+  const runsWhere = isStr(step.runs) ? at(w, 'runs') : fileWhere ? at(fileWhere, 'runs') : w;
+  const runs = runsRaw === undefined ? undefined : stripComments(ctx.report.substitute(runsRaw, vars, runsWhere));
+  const nameRaw = isStr(step.name) ? step.name : file && isStr(file.name) ? file.name : undefined;
+  const name = nameRaw === undefined ? undefined : ctx.report.substitute(nameRaw, vars, at(w, 'name'));
+  const label = isStr(step.label) ? step.label : undefined;
+
+  const required = obj(step.assertions)['required-steps'];
+  if (typeof required === 'number' && nested.length < required) {
+    ctx.report.error(
+      'BUILD_CONFIG_ASSERTION',
+      at(w, 'assertions', 'required-steps'),
+      `assertions: ${required} nested step(s) must run, but only ${nested.length} do for this architecture`,
+      'check the if: conditions of the nested steps',
+    );
+  }
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(uses !== undefined ? { uses } : {}),
+    ...(withValues !== undefined ? { with: withValues } : {}),
+    ...(runs !== undefined ? { runs } : {}),
+    workingDirectory: workdir,
+    environment,
+    ...(label !== undefined ? { label } : {}),
+    ...(nested.length > 0 ? { pipeline: nested } : {}),
+    ...(typeof required === 'number' ? { requiredSteps: required } : {}),
+    origin: ctx.report.origin(w),
+  };
+}

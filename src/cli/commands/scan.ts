@@ -1,0 +1,186 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Clock, type Logger, LupineError, sourceDateEpochClock } from '../../core/index.js';
+import { clientOptionsForUrl, envCredentials, parseRegistryUrl, RegistryClient } from '../../oci/index.js';
+import { defaultFetcher, RepoCache } from '../../repo/index.js';
+import {
+  findingsAtOrAbove,
+  loadAdvisories,
+  parseSeverity,
+  readScanTarget,
+  reportJson,
+  reportOpenVex,
+  reportSarif,
+  reportTable,
+  type ScanDistro,
+  type ScanTarget,
+  scanInput,
+  scanReport,
+} from '../../scan/index.js';
+import { parse, requireCount } from '../args.js';
+import type { Command } from '../command.js';
+import type { CliIo } from '../io.js';
+import { EXIT_FAIL, EXIT_OK } from '../render.js';
+
+export const TOOL_VERSION = '0.1.0';
+
+const HELP = `Usage: lupine scan TARGET --db SOURCE... [options]
+
+Finds known vulnerabilities in the APK packages of TARGET:
+  an OCI image layout directory or an oci-archive file, an image reference (host/repo:tag, pulled),
+  a root directory (lib/apk/db/installed), an SBOM (SPDX or CycloneDX JSON), or an .apk.
+
+Packages are matched by their own name and by their origin, in APK version order, against the
+advisories of the distro os-release names (wolfi, chainguard, lupine; Alpine by branch).
+Advisories listed as not affected ("0" in a secdb, false positives) never show.
+
+Advisory sources (--db, repeatable): a secdb JSON (security.json), OSV JSON (a record, a list, an
+all.json index, v3 component records), Wolfi advisories YAML, a directory or .tar.gz of them, or an
+http(s) URL (fetched once and cached; --offline reads only the cache).
+
+Options:
+  --db SOURCE          advisory source (repeatable)
+  --format FORMAT      table (default), json, sarif (2.1.0) or openvex (0.2.0)
+  -o, --output FILE    write the report to FILE instead of standard output
+  --only-fixed         show only findings that have a fix
+  --ignore ID          leave out this vulnerability (or an alias of it); repeatable, or comma-separated
+  --fail-on SEVERITY   exit 1 when a finding at or above SEVERITY remains
+                       (negligible, low, medium, high, critical)
+  --arch ARCH          scan only the image of this architecture
+  --distro ID[:VER]    match as this distro instead of what the target says (e.g. wolfi, alpine:3.19)
+  --cache-dir DIR      where downloaded advisories are kept (default: $LUPINE_CACHE_DIR,
+                       else $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)
+  --offline            use only cached advisory downloads
+  --insecure           allow plain HTTP to a non-loopback registry
+  -h, --help           show this help
+
+Exit status: 0 done, 1 findings at or above --fail-on, 2 usage, 3 error.
+`;
+
+const options = {
+  db: { type: 'string', multiple: true },
+  format: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'only-fixed': { type: 'boolean' },
+  ignore: { type: 'string', multiple: true },
+  'fail-on': { type: 'string' },
+  arch: { type: 'string' },
+  distro: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  offline: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+} as const;
+
+const FORMATS = ['table', 'json', 'sarif', 'openvex'] as const;
+type Format = (typeof FORMATS)[number];
+
+function usage(message: string, command = 'scan'): LupineError {
+  return new LupineError('USAGE', `${command}: ${message}`, { hint: `see 'lupine ${command} --help'` });
+}
+
+/** SOURCE_DATE_EPOCH, else the wall clock. */
+export function wallOrEpochClock(io: CliIo): Clock {
+  return sourceDateEpochClock(io.env, { now: () => Math.floor(Date.now() / 1000) });
+}
+
+/** Warnings to standard error; the rest is quiet. */
+export function stderrLogger(io: CliIo): Logger {
+  return {
+    info() {},
+    debug() {},
+    warn: (m) => io.stderr.write(`lupine: warning: ${m}\n`),
+  };
+}
+
+/** Reads a target, opening registries with env credentials (LUPINE_REGISTRY_AUTH style) when needed. */
+export function readTarget(
+  target: string,
+  io: CliIo,
+  opts: { arch?: string | undefined; insecure?: boolean | undefined },
+): Promise<ScanTarget> {
+  return readScanTarget(target, {
+    cwd: io.cwd,
+    ...(opts.arch ? { arch: opts.arch } : {}),
+    openRegistry: (text) => {
+      const url = parseRegistryUrl(text);
+      const client = new RegistryClient(
+        clientOptionsForUrl(url, { credentials: envCredentials(io.env), insecure: opts.insecure ?? false }),
+      );
+      return { reference: url.reference, client };
+    },
+  });
+}
+
+function cacheDir(io: CliIo, given: string | undefined): string {
+  if (given) return resolve(io.cwd, given);
+  if (io.env.LUPINE_CACHE_DIR) return resolve(io.cwd, io.env.LUPINE_CACHE_DIR);
+  const base = io.env.XDG_CACHE_HOME || (io.env.HOME ? join(io.env.HOME, '.cache') : undefined);
+  if (!base) throw usage('no cache directory: set --cache-dir, LUPINE_CACHE_DIR or HOME');
+  return join(base, 'lupine');
+}
+
+function parseDistro(text: string): ScanDistro {
+  const [id, versionId] = text.split(':', 2);
+  if (!id) throw usage(`--distro '${text}' names no distro`);
+  return { id: id.toLowerCase(), versionId: versionId ?? '' };
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, options, 'scan');
+  requireCount(positionals, 1, 1, 'scan', 'one TARGET');
+  const target = positionals[0] as string;
+  const dbs = values.db ?? [];
+  if (dbs.length === 0) throw usage('name at least one advisory source with --db');
+  const format = (values.format ?? 'table') as Format;
+  if (!FORMATS.includes(format)) throw usage(`--format must be one of ${FORMATS.join(', ')}`);
+  const failOn = values['fail-on'] === undefined ? undefined : parseSeverity(values['fail-on']);
+  if (values['fail-on'] !== undefined && (failOn === undefined || failOn === 'Unknown')) {
+    throw usage('--fail-on must be negligible, low, medium, high or critical');
+  }
+  const ignore = (values.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const logger = stderrLogger(io);
+  const needsCache = dbs.some((d) => /^https?:\/\//i.test(d));
+  const cache = needsCache ? await RepoCache.open(join(cacheDir(io, values['cache-dir']), 'advisories'), { logger }) : undefined;
+  const advisories = await loadAdvisories(dbs, {
+    cwd: io.cwd,
+    fetcher: defaultFetcher(),
+    ...(cache ? { cache } : {}),
+    offline: values.offline ?? false,
+    logger,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  const scanned = await readTarget(target, io, { arch: values.arch, insecure: values.insecure });
+  const input = scanInput(scanned);
+  if (input.packages.length === 0) logger.warn(`${target}: no APK packages found (no installed database)`);
+  const report = scanReport(input, advisories, {
+    target,
+    targetKind: scanned.kind,
+    ...(values.distro ? { distro: parseDistro(values.distro) } : {}),
+    filter: { onlyFixed: values['only-fixed'] ?? false, ignore },
+    created: wallOrEpochClock(io).now(),
+    toolVersion: TOOL_VERSION,
+  });
+  const text =
+    format === 'json'
+      ? reportJson(report)
+      : format === 'sarif'
+        ? reportSarif(report)
+        : format === 'openvex'
+          ? reportOpenVex(report)
+          : reportTable(report);
+  if (values.output) await writeFile(resolve(io.cwd, values.output), text);
+  else io.stdout.write(text);
+  if (failOn && findingsAtOrAbove(report.findings, failOn).length > 0) {
+    const n = findingsAtOrAbove(report.findings, failOn).length;
+    io.stderr.write(`lupine: ${n} finding${n === 1 ? '' : 's'} at or above ${failOn}\n`);
+    return EXIT_FAIL;
+  }
+  return EXIT_OK;
+}
+
+export const scanCommand: Command = {
+  path: ['scan'],
+  summary: 'find known vulnerabilities in an image, root, SBOM or package',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,91 @@
+/**
+ * Telling advisory formats apart and decoding them (pure): a secdb, an OSV record or list, an OSV
+ * `all.json` index, a Wolfi advisories YAML, or a tar / tar.gz of any of them.
+ */
+import { readGzipMembers, readTar } from '../archive/index.js';
+import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
+import type { AdvisoryBatch } from './advisory.js';
+import { type AdvisoryLimits, defaultAdvisoryLimits } from './advisory-set.js';
+import { isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
+import { isOsvIndex, isOsvRecord, osvIndexIds, parseOsv } from './osv.js';
+import { isSecdb, parseSecdb } from './secdb.js';
+
+export interface DecodedAdvisories {
+  readonly batches: AdvisoryBatch[];
+  /** For an OSV `all.json` index: the record ids it lists (to fetch beside it). */
+  readonly indexIds?: string[];
+}
+
+function unknown(source: string): LupineError {
+  return new LupineError('SCAN_UNKNOWN_ADVISORY_FORMAT', `${source}: not a secdb, OSV or advisories YAML document`, {
+    details: { source },
+    hint: 'lupine reads secdb JSON (security.json), OSV JSON records and wolfi-dev/advisories YAML',
+  });
+}
+
+/** Whether a file name in a directory or archive may hold advisories. */
+export function isAdvisoryFileName(name: string): boolean {
+  return /\.(json|ya?ml)$/i.test(name) && !/(^|\/)\./.test(name);
+}
+
+function decodeText(text: string, source: string, strict: boolean): DecodedAdvisories {
+  const t = text.trimStart();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text) as unknown;
+    } catch (cause) {
+      throw new LupineError('SCAN_BAD_ADVISORY', `${source}: not valid JSON (${(cause as Error).message})`, {
+        cause,
+        details: { source },
+        hint: 'the advisory file is damaged; fetch it again',
+      });
+    }
+    if (isSecdb(doc)) return { batches: [parseSecdb(doc, source)] };
+    if (isOsvIndex(doc)) return { batches: [], indexIds: osvIndexIds(doc) };
+    if (isOsvRecord(doc) || (Array.isArray(doc) && doc.some(isOsvRecord)) || (Array.isArray(doc) && doc.length === 0))
+      return { batches: [parseOsv(doc, source)] };
+    if (strict) throw unknown(source);
+    return { batches: [] };
+  }
+  if (isAdvisoryYaml(text)) return { batches: [parseAdvisoryYaml(text, source)] };
+  if (strict) throw unknown(source);
+  return { batches: [] };
+}
+
+function decodeTar(tar: Uint8Array, source: string, limits: AdvisoryLimits, tarLimits: Limits): DecodedAdvisories {
+  const batches: AdvisoryBatch[] = [];
+  let files = 0;
+  const items = readTar(tar, { limits: tarLimits }).items.filter(
+    (i) => i.entry.type === 'file' && isAdvisoryFileName(i.entry.name),
+  );
+  items.sort((a, b) => (a.entry.name < b.entry.name ? -1 : a.entry.name > b.entry.name ? 1 : 0));
+  for (const { entry, data } of items) {
+    checkLimit('advisory files in an archive', ++files, limits.maxFiles);
+    const d = decodeText(data.toString('utf8'), `${source}!${entry.name.replace(/^\.\//, '')}`, false);
+    batches.push(...d.batches);
+  }
+  return { batches };
+}
+
+function isTar(b: Uint8Array): boolean {
+  return b.length >= 512 && Buffer.from(b.buffer, b.byteOffset + 257, 5).toString('latin1') === 'ustar';
+}
+
+/**
+ * Decodes one file or download. `strict`: an unrecognised document is an error (a file the user
+ * named); otherwise it is skipped (a stray file in a directory).
+ */
+export function decodeAdvisories(
+  bytes: Uint8Array,
+  source: string,
+  options: { readonly strict?: boolean; readonly limits?: AdvisoryLimits } = {},
+): DecodedAdvisories {
+  const limits = options.limits ?? defaultAdvisoryLimits;
+  const tarLimits: Limits = { ...defaultLimits, maxUncompressedBytes: limits.maxFileBytes, maxEntries: limits.maxFiles * 2 };
+  checkLimit(`size of ${source}`, bytes.byteLength, limits.maxFileBytes);
+  let data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (data[0] === 0x1f && data[1] === 0x8b) data = Buffer.concat(readGzipMembers(data, tarLimits).map((m) => m.data));
+  if (isTar(data)) return decodeTar(data, source, limits, tarLimits);
+  return decodeText(data.toString('utf8'), source, options.strict ?? true);
+}

@@ -1,0 +1,74 @@
+export {
+  type AdvisoryBatch,
+  type AdvisoryDistro,
+  type AdvisoryEntry,
+  type AdvisoryInput,
+  type AdvisoryState,
+  advisoryEntry,
+  emptyBatch,
+} from './advisory.js';
+export { type AdvisoryLimits, AdvisorySet, compareIds, defaultAdvisoryLimits } from './advisory-set.js';
+export { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
+export { type LoadAdvisoryOptions, loadAdvisories, loadAdvisorySource } from './advisory-load.js';
+export { FALSE_POSITIVE_JUSTIFICATION, isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
+export { type FindingFilter, filterFindings, findingsAtOrAbove, type ScanSummary, summarize } from './filter.js';
+export { type BlobGetter, type ImageFacts, readImages } from './image-read.js';
+export {
+  distroAccepts,
+  type Finding,
+  type FindingState,
+  inRange,
+  type MatchResult,
+  match,
+  type Resolution,
+  type ScanDistro,
+  type ScanPackage,
+} from './match.js';
+export {
+  ecosystemDistro,
+  isOsvIndex,
+  isOsvRecord,
+  osvIndexIds,
+  parseOsv,
+  parseOsvRecord,
+  recordSeverity,
+  stateOfStatus,
+} from './osv.js';
+export { advisoryUrl, packagePurl, reportJson, type ScanReport, STATE_WORDS } from './report.js';
+export { reportOpenVex } from './report-openvex.js';
+export { reportSarif } from './report-sarif.js';
+export { reportTable, summaryLine } from './report-table.js';
+export {
+  isScanFile,
+  LayerStack,
+  layerTar,
+  normalizeRootPath,
+  type RootLookup,
+  type RootNode,
+  resolveRootFile,
+} from './root-files.js';
+export { type ScanReportOptions, scanReport } from './scan.js';
+export { isNakVersion, isSecdb, parseSecdb, secdbDistro, secdbGroups, secdbIds } from './secdb.js';
+export {
+  bandOfScore,
+  cvss2Score,
+  cvss3Score,
+  maxSeverity,
+  parseSeverity,
+  SEVERITIES,
+  type Severity,
+  severityOfCvss,
+  severityRank,
+  severityScore,
+} from './severity.js';
+export {
+  diskLookup,
+  type ImageTarget,
+  type PackageTarget,
+  type ReadTargetOptions,
+  type RootTarget,
+  readScanTarget,
+  type SbomTarget,
+  type ScanTarget,
+} from './target.js';
+export { type ScanInput, sbomDistro, scanInput, targetInventory } from './target-inventory.js';

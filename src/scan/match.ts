@@ -1,0 +1,191 @@
+/**
+ * Matching (pure): each installed package against the advisories filed under its own name and under
+ * its origin's name, in APK version order, with the roll-up rules of Chainguard's v3 feed:
+ * - a package-level NAK (secdb `"0"`, a false-positive determination) silences the vulnerability;
+ * - any unresolved record (affected, no fix; fix not planned; under investigation) → affected, no fix;
+ * - otherwise the fix is the highest fixed version among the records that cover the installed version;
+ * - records that are all component false positives give nothing;
+ * - arches stay apart (an entry for another arch does not apply).
+ */
+import { compareVersions } from '../apk/index.js';
+import type { AdvisoryEntry, AdvisoryState } from './advisory.js';
+import type { AdvisorySet } from './advisory-set.js';
+import type { Severity } from './severity.js';
+
+/** One installed package as matching sees it. */
+export interface ScanPackage {
+  readonly name: string;
+  readonly version: string;
+  /** '' when unknown (then entries for every arch apply). */
+  readonly arch: string;
+  /** The origin (source) package; '' when none. */
+  readonly origin: string;
+}
+
+/** The distribution the packages come from (os-release ID and VERSION_ID). */
+export interface ScanDistro {
+  readonly id: string;
+  readonly versionId: string;
+}
+
+export type FindingState = Exclude<AdvisoryState, 'not-affected'>;
+
+export interface Finding {
+  readonly package: ScanPackage;
+  /** The preferred id (a CVE when one is known). */
+  readonly vulnerability: string;
+  /** The other ids of the same vulnerability, preferred first. */
+  readonly aliases: readonly string[];
+  readonly state: FindingState;
+  /** The version to upgrade to; '' when there is none. */
+  readonly fixedIn: string;
+  readonly severity: Severity;
+  readonly cvss: string;
+  /** `name` when an entry is filed under the package's own name, else `origin`. */
+  readonly matchedBy: 'name' | 'origin';
+  /** The advisory package name matched (the origin, or the package's own name). */
+  readonly matchedPackage: string;
+  readonly summary: string;
+  readonly sources: readonly string[];
+}
+
+/** A vulnerability that applies to the package's name but not to the installed version. */
+export interface Resolution {
+  readonly package: ScanPackage;
+  readonly vulnerability: string;
+  readonly aliases: readonly string[];
+  readonly status: 'not-affected' | 'fixed';
+  /** For `fixed`: the version the fix came in. */
+  readonly fixedIn: string;
+  /** VEX justification for `not-affected`; '' when the data gives none. */
+  readonly justification: string;
+  readonly note: string;
+  readonly sources: readonly string[];
+}
+
+export interface MatchResult {
+  /** Sorted by package name, version, arch, then vulnerability. */
+  readonly findings: Finding[];
+  /** NAKs and fixes that applied to installed packages (for VEX), in the same order. */
+  readonly resolutions: Resolution[];
+}
+
+/** Which advisory entries a distro accepts. */
+export function distroAccepts(distro: ScanDistro): (e: AdvisoryEntry) => boolean {
+  const id = distro.id.toLowerCase();
+  if (id === 'alpine') {
+    const m = /^(\d+)\.(\d+)/.exec(distro.versionId);
+    const branch = distro.versionId.includes('_alpha') || !m ? 'edge' : `v${m[1]}.${m[2]}`;
+    return (e) => e.distro === '' || (e.distro === 'alpine' && (e.branch === '' || e.branch === branch));
+  }
+  if (id === 'wolfi') return (e) => e.distro === '' || e.distro === 'wolfi';
+  if (id === 'chainguard') return (e) => e.distro === '' || e.distro === 'chainguard' || e.distro === 'wolfi';
+  if (id === 'lupine') return (e) => e.distro !== 'alpine';
+  return () => true;
+}
+
+/** Whether the installed version lies in the entry's range. */
+export function inRange(e: AdvisoryEntry, version: string): boolean {
+  if (e.introduced !== '0' && e.introduced !== '' && compareVersions(version, e.introduced) < 0) return false;
+  if (e.fixed !== '') return compareVersions(version, e.fixed) < 0;
+  if (e.lastAffected !== '') return compareVersions(version, e.lastAffected) <= 0;
+  return true;
+}
+
+const UNRESOLVED: readonly FindingState[] = ['not-fixed', 'wont-fix', 'under-investigation'];
+
+function maxVersion(versions: readonly string[]): string {
+  let best = '';
+  for (const v of versions) if (v !== '' && (best === '' || compareVersions(v, best) > 0)) best = v;
+  return best;
+}
+
+function uniqueSorted(xs: Iterable<string>): string[] {
+  return [...new Set(xs)].sort();
+}
+
+function comparePackages(a: ScanPackage, b: ScanPackage): number {
+  return (
+    cmp(a.name, b.name) || compareVersions(a.version, b.version) || cmp(a.arch, b.arch) || cmp(a.origin, b.origin)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Matches packages against advisories; the result is sorted and independent of input order. */
+export function match(packages: readonly ScanPackage[], advisories: AdvisorySet, distro: ScanDistro): MatchResult {
+  const accepts = distroAccepts(distro);
+  const findings: Finding[] = [];
+  const resolutions: Resolution[] = [];
+  const seen = new Set<string>();
+  for (const pkg of [...packages].sort(comparePackages)) {
+    const key = `${pkg.name}\0${pkg.version}\0${pkg.arch}\0${pkg.origin}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const names = pkg.origin !== '' && pkg.origin !== pkg.name ? [pkg.name, pkg.origin] : [pkg.name];
+    const groups = new Map<string, AdvisoryEntry[]>();
+    for (const n of names) {
+      for (const e of advisories.byPackage(n)) {
+        if (!accepts(e) || (e.arch !== '' && pkg.arch !== '' && e.arch !== pkg.arch)) continue;
+        const v = advisories.vulnerabilityOf(e.id);
+        const g = groups.get(v);
+        if (g) g.push(e);
+        else groups.set(v, [e]);
+      }
+    }
+    for (const vuln of [...groups.keys()].sort()) {
+      const entries = groups.get(vuln) as AdvisoryEntry[];
+      const ids = advisories.idsOf(vuln);
+      const aliases = ids.filter((id) => id !== vuln);
+      const sources = uniqueSorted(entries.map((e) => e.source));
+      const nak = entries.find((e) => e.state === 'not-affected' && e.scope === 'package');
+      const live = entries.filter((e) => e.state !== 'not-affected');
+      if (nak || live.length === 0) {
+        const why = nak ?? entries[0];
+        resolutions.push({
+          package: pkg,
+          vulnerability: vuln,
+          aliases,
+          status: 'not-affected',
+          fixedIn: '',
+          justification: why?.justification ?? '',
+          note: why?.note ?? '',
+          sources,
+        });
+        continue;
+      }
+      const applying = live.filter((e) => inRange(e, pkg.version));
+      if (applying.length === 0) {
+        resolutions.push({
+          package: pkg,
+          vulnerability: vuln,
+          aliases,
+          status: 'fixed',
+          fixedIn: maxVersion(live.map((e) => e.fixed)),
+          justification: '',
+          note: '',
+          sources,
+        });
+        continue;
+      }
+      const open = UNRESOLVED.find((s) => applying.some((e) => e.state === s));
+      const { severity, cvss } = advisories.severityOf(vuln);
+      findings.push({
+        package: pkg,
+        vulnerability: vuln,
+        aliases,
+        state: open ?? 'fixed',
+        fixedIn: open ? '' : maxVersion(applying.map((e) => e.fixed)),
+        severity,
+        cvss,
+        matchedBy: applying.some((e) => e.package === pkg.name) ? 'name' : 'origin',
+        matchedPackage: applying.some((e) => e.package === pkg.name) ? pkg.name : pkg.origin,
+        summary: applying.map((e) => e.summary).find((s) => s !== '') ?? '',
+        sources: uniqueSorted(applying.map((e) => e.source)),
+      });
+    }
+  }
+  return { findings, resolutions };
+}

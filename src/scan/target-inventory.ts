@@ -1,0 +1,166 @@
+/**
+ * From a read target to what matching needs (packages and distro) and to what an SBOM describes
+ * (an Inventory). Pure.
+ */
+import { sha256Hex } from '../core/index.js';
+import { MediaType, platformFor } from '../oci/index.js';
+import {
+  type ImageIndexInventory,
+  type ImageInventory,
+  type Inventory,
+  type InventoryPackage,
+  inventoryFromInstalled,
+  type OsInfo,
+  parseOsRelease,
+  type SbomPackage,
+} from '../sbom/index.js';
+import type { ImageFacts } from './image-read.js';
+import type { ScanDistro, ScanPackage } from './match.js';
+import type { ScanTarget } from './target.js';
+
+export interface ScanInput {
+  readonly distro: ScanDistro;
+  readonly packages: ScanPackage[];
+  /** Where the packages were read: the installed database path, the SBOM, the .apk. */
+  readonly location: string;
+}
+
+function toScan(p: { name: string; version: string; arch: string; origin: string }): ScanPackage {
+  return { name: p.name, version: p.version, arch: p.arch, origin: p.origin };
+}
+
+/** The distro an SBOM's APK purls name (`pkg:apk/wolfi/…?distro=wolfi-20230201`, trivy's `distro=3.19.1`). */
+export function sbomDistro(packages: readonly SbomPackage[]): ScanDistro {
+  const counts = new Map<string, number>();
+  for (const p of packages) if (p.purlType === 'apk' && p.namespace) counts.set(p.namespace, (counts.get(p.namespace) ?? 0) + 1);
+  const ns = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+  if (ns === undefined) return { id: 'unknown', versionId: '' };
+  const q = packages.find((p) => p.namespace === ns && p.distro !== '')?.distro ?? '';
+  const versionId = q === ns ? '' : q.startsWith(`${ns}-`) ? q.slice(ns.length + 1) : q;
+  return { id: ns.toLowerCase(), versionId };
+}
+
+function installedPackages(img: { installed: string | undefined; osRelease: string | undefined }): InventoryPackage[] {
+  return img.installed === undefined ? [] : inventoryFromInstalled(img.installed, img.osRelease).packages;
+}
+
+function distroOf(os: OsInfo): ScanDistro {
+  return { id: os.id, versionId: os.versionId };
+}
+
+/** The packages and distro to match. */
+export function scanInput(target: ScanTarget): ScanInput {
+  switch (target.kind) {
+    case 'image': {
+      const first = target.images[0] as ImageFacts;
+      return {
+        distro: distroOf(parseOsRelease(first.osRelease ?? '')),
+        packages: target.images.flatMap((img) => installedPackages(img).map(toScan)),
+        location: first.dbPath || 'lib/apk/db/installed',
+      };
+    }
+    case 'root':
+      return {
+        distro: distroOf(parseOsRelease(target.osRelease ?? '')),
+        packages: installedPackages(target).map(toScan),
+        location: target.dbPath || 'lib/apk/db/installed',
+      };
+    case 'sbom':
+      return {
+        distro: sbomDistro(target.sbom.packages),
+        packages: target.sbom.packages.filter((p) => p.purlType === 'apk' && p.version !== '').map(toScan),
+        location: target.name,
+      };
+    case 'package':
+      return { distro: { id: 'unknown', versionId: '' }, packages: [toScan(target.pkg.info)], location: target.name };
+  }
+}
+
+function lastComponent(repository: string): string {
+  const parts = repository.split('/');
+  return parts[parts.length - 1] || repository;
+}
+
+function imageInventory(
+  img: ImageFacts,
+  location: ImageInventory['location'],
+): ImageInventory {
+  const inv = inventoryFromInstalled(img.installed ?? '', img.osRelease, { embeddedSboms: img.embeddedSboms });
+  return {
+    kind: 'image',
+    location,
+    digest: img.digest,
+    mediaType: img.mediaType,
+    platform: img.platform,
+    layers: img.layers,
+    os: inv.os,
+    packages: inv.packages,
+  };
+}
+
+/** What an SBOM of the target describes. An SBOM target has none (undefined). */
+export function targetInventory(target: ScanTarget): Inventory | undefined {
+  switch (target.kind) {
+    case 'image': {
+      const location = {
+        name: lastComponent(target.repository),
+        repositoryUrl: target.repository.includes('/') ? target.repository : '',
+        ...(target.tag ? { tag: target.tag } : {}),
+      };
+      const images = target.images.map((img) => imageInventory(img, location));
+      if (images.length === 1 && (!target.top || target.top.digest === images[0]?.digest)) return images[0];
+      const index: ImageIndexInventory = {
+        kind: 'index',
+        location,
+        digest: target.top?.digest ?? `sha256:${sha256Hex(images.map((i) => i.digest).join('\n'))}`,
+        mediaType: target.top?.mediaType ?? MediaType.ociIndex,
+        images,
+      };
+      return index;
+    }
+    case 'root': {
+      const inv = inventoryFromInstalled(target.installed ?? '', target.osRelease, {
+        embeddedSboms: target.embeddedSboms,
+      });
+      const arch = inv.packages.find((p) => p.arch !== '' && p.arch !== 'noarch')?.arch;
+      let platform = { os: 'linux', architecture: 'unknown' } as ImageInventory['platform'];
+      try {
+        if (arch) platform = platformFor(arch);
+      } catch {
+        // an arch lupine does not know: keep 'unknown'
+      }
+      const name = target.name.replace(/\/+$/, '').split('/').pop() || 'root';
+      return {
+        kind: 'image',
+        location: { name, repositoryUrl: '' },
+        digest: `sha256:${sha256Hex(target.installed ?? '')}`,
+        mediaType: MediaType.ociManifest,
+        platform,
+        layers: [],
+        os: inv.os,
+        packages: inv.packages,
+      };
+    }
+    case 'package': {
+      const info = target.pkg.info;
+      const pkg: InventoryPackage = {
+        name: info.name,
+        version: info.version,
+        arch: info.arch,
+        origin: info.origin,
+        license: info.license,
+        identity: target.pkg.identity,
+        datahash: info.datahash,
+        maintainer: info.maintainer,
+        url: info.url,
+        description: info.description,
+        commit: info.commit,
+        depends: [...info.depends],
+        provides: [...info.provides],
+      };
+      return { kind: 'package', package: pkg, os: parseOsRelease(''), sources: [] };
+    }
+    case 'sbom':
+      return undefined;
+  }
+}

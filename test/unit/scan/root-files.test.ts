@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { type TarWriteEntry, writeTar } from '../../../src/archive/index.js';
+import { LayerStack, readScanTarget, resolveRootFile, scanInput } from '../../../src/scan/index.js';
+import { imageLayers, writeTestRoot } from './image-fixture.js';
+
+const f = (name: string, text: string): TarWriteEntry => ({ name, type: 'file', mode: 0o644, mtime: 0, data: Buffer.from(text) });
+const tar = (...entries: TarWriteEntry[]) => writeTar(entries, { dialect: 'ustar' });
+
+describe('layer stack', () => {
+  it('a whiteout removes a lower file; the upper database is read', async () => {
+    const s = new LayerStack();
+    for (const t of imageLayers('x86_64')) s.add(t);
+    assert.equal(await s.read('lib/apk/db/installed'), undefined);
+    assert.match((await s.read('usr/lib/apk/db/installed'))?.toString() ?? '', /P:libfoo-dev/);
+  });
+
+  it('follows a relative symlink (etc/os-release -> ../usr/lib/os-release)', async () => {
+    const s = new LayerStack();
+    for (const t of imageLayers('x86_64')) s.add(t);
+    assert.match((await s.read('etc/os-release'))?.toString() ?? '', /^ID=wolfi/);
+  });
+
+  it('an opaque whiteout hides everything a lower layer had in the directory, not the layer’s own', async () => {
+    const s = new LayerStack();
+    s.add(tar(f('etc/os-release', 'ID=alpine\n'), f('etc/other', 'x')));
+    s.add(tar(f('etc/.wh..wh..opq', ''), f('etc/os-release', 'ID=wolfi\n')));
+    assert.equal((await s.read('etc/os-release'))?.toString(), 'ID=wolfi\n');
+    assert.equal((await s.lookup()('etc/other')).kind, 'missing');
+  });
+
+  it('a whited-out directory takes its contents with it; symlink loops end', async () => {
+    const s = new LayerStack();
+    s.add(tar(f('usr/lib/os-release', 'ID=wolfi\n')));
+    s.add(tar(f('usr/.wh.lib', '')));
+    assert.equal(await s.read('usr/lib/os-release'), undefined);
+    const loop = new LayerStack();
+    loop.add(
+      tar(
+        { name: 'a', type: 'symlink', mode: 0o777, mtime: 0, linkname: 'b' },
+        { name: 'b', type: 'symlink', mode: 0o777, mtime: 0, linkname: '/a' },
+      ),
+    );
+    assert.equal(await resolveRootFile(loop.lookup(), 'a'), undefined);
+  });
+});
+
+describe('root directory target', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'lupine-scan-root-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('reads the database through the lib/apk symlink, and os-release', async () => {
+    writeTestRoot(join(tmp, 'root'), 'aarch64');
+    const t = await readScanTarget('root', { cwd: tmp });
+    assert.equal(t.kind, 'root');
+    const input = scanInput(t);
+    assert.deepEqual(input.distro, { id: 'wolfi', versionId: '20230201' });
+    assert.equal(input.packages.length, 9);
+    assert.equal(input.location, 'lib/apk/db/installed');
+    assert.ok(input.packages.every((p) => p.arch === 'aarch64'));
+  });
+});
