@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,10 @@ export async function benchResolve(): Promise<BenchResult[]> {
   const root = repoRoot();
   const index = resolve(root, '..', 'shared', 'vectors', 'apk', INDEX);
   const emptyRoot = mkdtempSync(join(tmpdir(), 'lupine-bench-root-'));
+  // A repository directory as apk expects it (`<repo>/aarch64/APKINDEX.tar.gz`), the index linked in place.
+  const repoDir = mkdtempSync(join(tmpdir(), 'lupine-bench-repo-'));
+  mkdirSync(join(repoDir, 'aarch64'));
+  symlinkSync(index, join(repoDir, 'aarch64', 'APKINDEX.tar.gz'));
   const argv = [
     join(root, 'bin', 'lupine'),
     'apk',
@@ -39,7 +43,7 @@ export async function benchResolve(): Promise<BenchResult[]> {
     'aarch64',
     '--allow-untrusted',
     '-X',
-    index,
+    repoDir,
     'add',
     ...WORLD,
   ];
@@ -94,5 +98,6 @@ export async function benchResolve(): Promise<BenchResult[]> {
     ];
   } finally {
     rmSync(emptyRoot, { recursive: true, force: true });
+    rmSync(repoDir, { recursive: true, force: true });
   }
 }

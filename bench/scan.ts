@@ -40,7 +40,10 @@ function writeDb(dir: string): number {
   const packages = [];
   for (let i = 0; i < SECDB_PACKAGES; i++) {
     packages.push({
-      pkg: { name: `src${i}`, secfixes: { '0': [`CVE-2020-${10000 + i}`], [`1.${i % 5}.0-r1`]: [`CVE-2021-${10000 + i}`] } },
+      pkg: {
+        name: `src${i}`,
+        secfixes: { '0': [`CVE-2020-${10000 + i}`], [`1.${i % 5}.0-r1`]: [`CVE-2021-${10000 + i}`] },
+      },
     });
   }
   writeFileSync(

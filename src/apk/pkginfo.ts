@@ -19,7 +19,8 @@ export interface PkgInfoFormatOptions {
   readonly packager?: string;
 }
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9.+_-]*$/;
+// A leading '.' is allowed for apk's virtual packages (`apk add -t .build-deps …`).
+const NAME_RE = /^[a-zA-Z0-9.][a-zA-Z0-9.+_-]*$/;
 
 function bad(message: string, source: string, line: number, col: number): LupineError {
   return new LupineError('APK_BAD_PKGINFO', message, {

@@ -25,7 +25,7 @@ export {
   treeFromPackageFiles,
 } from './sca/package-tree.js';
 export { type PkgConfigDependency, type PkgConfigFile, parsePkgConfig } from './sca/pkgconfig.js';
-export { type ProviderContext, type ProviderPackage } from './sca/provider-version.js';
+export type { ProviderContext, ProviderPackage } from './sca/provider-version.js';
 export type { ScaInput, ScaOptions, ScaResult } from './sca/sca-types.js';
 export { readShebang, type ShebangResult } from './sca/shebang.js';
 export { LIB_DIRS, sonameLibver } from './sca/shlib.js';
@@ -89,3 +89,20 @@ export type {
   SetCap,
 } from './config/types.js';
 export { goRegExp, goReplaceAll } from './config/var-transforms.js';
+export { buildRecipe, embeddedConfig, LUPINE_VERSION } from './run/build-recipe.js';
+export { type TestBlockResult, type TestRecipeOptions, type TestRecipeResult, testRecipe } from './run/tests.js';
+export type { BuildRecipeOptions, BuildRecipeResult, BuiltPackage, RunnerKind } from './run/types.js';
+export { checkArchRunnable, hostApkArch, parseBuildDate } from './run/host-facts.js';
+export { formatMelangePkgInfo, type MelangePkgInfo } from './run/melange-pkginfo.js';
+export { capabilityXattr } from './run/setcap.js';
+export { collectSources } from './run/sbom.js';
+export {
+  type GuestPackageRef,
+  PACKAGE_BUILD_TYPE,
+  PACKAGE_BUILDER_ID,
+  type PackageProvenanceInput,
+  packageStatement,
+  provenanceFileName,
+  type ProvenanceSubject,
+} from './run/provenance.js';
+export { provenanceArchive, type ReadProvenance, readProvenanceArchive } from './run/provenance-archive.js';

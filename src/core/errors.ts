@@ -89,6 +89,8 @@ export type ErrorCode =
   | 'SCAN_UNKNOWN_ADVISORY_FORMAT'
   | 'SCAN_BAD_TARGET'
   | 'SCAN_NO_PACKAGES'
+  // report (lupine report)
+  | 'REPORT_BAD_IMAGE'
   // image config (apko.yaml); each diagnostic carries one of the IMAGE_CONFIG_* codes
   | 'IMAGE_CONFIG_INVALID'
   | 'IMAGE_CONFIG_SYNTAX'
@@ -104,8 +106,8 @@ export type ErrorCode =
   // image lock files (apko.lock.json) and image resolution
   | 'IMAGE_LOCK_MALFORMED'
   | 'IMAGE_LOCK_STALE'
-  | 'IMAGE_NO_ARCH'
   | 'IMAGE_BAD_KEY'
+  | 'IMAGE_BAD_TEMPLATE'
   // image build (assembly, layers, outputs)
   | 'IMAGE_BUILD_PATH'
   | 'IMAGE_BUILD_UNRESOLVABLE'
@@ -137,10 +139,23 @@ export type ErrorCode =
   | 'BUILD_CONFIG_ASSERTION'
   | 'BUILD_CONFIG_ARCH_SKIPPED'
   | 'BUILD_BUMP_FAILED'
+  // build: orchestration (pkg build / pkg test)
+  | 'BUILD_STEP_FAILED'
+  | 'BUILD_ARCH_UNSUPPORTED'
+  | 'BUILD_GUEST_UNRESOLVABLE'
+  | 'BUILD_TEST_FAILED'
   // build: sca and package linters
   | 'ELF_MALFORMED'
   | 'BUILD_LINT_FAILED'
-  | 'BUILD_LINT_UNKNOWN';
+  | 'BUILD_LINT_UNKNOWN'
+  // distro: recipe graph, scheduler, incremental state
+  | 'DISTRO_CYCLE'
+  | 'DISTRO_UNKNOWN_PACKAGE'
+  | 'DISTRO_DUPLICATE_PACKAGE'
+  | 'DISTRO_RECIPE_INVALID'
+  | 'DISTRO_NOT_BUILT'
+  | 'DISTRO_BAD_STATE'
+  | 'DISTRO_BUILD_FAILED';
 
 export interface ErrorOptions {
   readonly cause?: unknown;

@@ -7,6 +7,13 @@ import type { ObjectShape, Shape } from './config-shape.js';
 
 export type JsonSchema = Record<string, unknown>;
 
+interface Generation {
+  readonly defs: Map<string, JsonSchema>;
+  /** Which fields object each `$defs` name came from (names must be unique). */
+  readonly owners: Map<string, unknown>;
+  readonly nullable: boolean;
+}
+
 export interface ShapeSchemaOptions {
   readonly id: string;
   readonly title: string;
@@ -17,7 +24,8 @@ export interface ShapeSchemaOptions {
   readonly nullable?: boolean;
 }
 
-function build(shape: Shape, defs: Map<string, JsonSchema>, nullable: boolean): JsonSchema {
+function build(shape: Shape, g: Generation): JsonSchema {
+  const { defs, owners, nullable } = g;
   const annotate = (s: JsonSchema): JsonSchema => {
     let body = s;
     if (nullable && typeof s.type === 'string') body = { ...s, type: [s.type, 'null'] };
@@ -26,7 +34,7 @@ function build(shape: Shape, defs: Map<string, JsonSchema>, nullable: boolean): 
     if (nullable && Array.isArray(body.enum)) body = { ...body, enum: [...(body.enum as unknown[]), null] };
     return { ...body, description: shape.description, ...(shape.deprecated ? { deprecated: true } : {}) };
   };
-  const sub = (x: Shape) => build(x, defs, nullable);
+  const sub = (x: Shape) => build(x, g);
   switch (shape.kind) {
     case 'string': {
       const types = shape.anyScalar ? ['string', 'number', 'boolean'] : 'string';
@@ -48,18 +56,23 @@ function build(shape: Shape, defs: Map<string, JsonSchema>, nullable: boolean): 
     case 'either':
       return annotate({ oneOf: [sub(shape.scalar), sub(shape.mapping)] });
     case 'object': {
+      const owner = owners.get(shape.name);
+      if (owner !== undefined && owner !== shape.fields) {
+        throw new Error(`two different object shapes are both named ${shape.name}`);
+      }
+      owners.set(shape.name, shape.fields);
       if (!defs.has(shape.name)) {
         defs.set(shape.name, {});
-        defs.set(shape.name, objectSchema(shape, defs, nullable));
+        defs.set(shape.name, objectSchema(shape, g));
       }
       return annotate({ $ref: `#/$defs/${shape.name}` });
     }
   }
 }
 
-function objectSchema(shape: ObjectShape, defs: Map<string, JsonSchema>, nullable: boolean): JsonSchema {
+function objectSchema(shape: ObjectShape, g: Generation): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
-  for (const [k, v] of Object.entries(shape.fields)) properties[k] = build(v, defs, nullable);
+  for (const [k, v] of Object.entries(shape.fields)) properties[k] = build(v, g);
   return {
     type: 'object',
     description: shape.description,
@@ -72,7 +85,11 @@ function objectSchema(shape: ObjectShape, defs: Map<string, JsonSchema>, nullabl
 /** The whole schema for a root object shape, `$defs` sorted by name. */
 export function shapeJsonSchema(root: ObjectShape, meta: ShapeSchemaOptions): JsonSchema {
   const defs = new Map<string, JsonSchema>();
-  const top = objectSchema(root, defs, meta.nullable ?? false);
+  const top = objectSchema(root, {
+    defs,
+    owners: new Map([[root.name, root.fields]]),
+    nullable: meta.nullable ?? false,
+  });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: meta.id,

@@ -1,53 +1,38 @@
 /**
  * YAML (or JSON) text → plain values, checked against a `Shape`, with every problem reported as a
  * positioned diagnostic under the caller's codes. Scalars are read the way Go's yaml.v3 decoder
- * (apko, melange) reads them into Go fields: integers in Go syntax (`0o755`, `0755` octal, `0x1ed`, `1_000`), YAML 1.1 booleans
- * (`yes`/`no`/`on`/`off`) only where a boolean is expected, anchors, aliases and `<<` merge keys.
+ * (apko, melange) reads them into Go fields: integers in Go syntax (`0o755`, `0755` octal,
+ * `0x1ed`, `1_000`), YAML 1.1 booleans (`yes`/`no`/`on`/`off`) only where a boolean is expected,
+ * anchors, aliases and `<<` merge keys.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Alias, LineCounter, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { type ConfigPath, Locations, parseGoInt } from './config-locations.js';
 import type { Shape } from './config-shape.js';
 import type { DiagnosticSink, SourcePos } from './diagnostic.js';
 import { didYouMean } from './did-you-mean.js';
 import type { ErrorCode } from './errors.js';
 
-export type ConfigPath = readonly (string | number)[];
+let yamlModule: typeof Yaml | undefined;
 
-/** Where a decoded value (and, for mapping entries, its key) came from. */
-export interface Located {
-  readonly value: SourcePos;
-  readonly key?: SourcePos;
+/** `yaml` is loaded on first use, so that commands which never read YAML do not pay for loading it. */
+function yaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
 }
 
-export class Locations {
-  readonly #map = new Map<string, Located>();
-  readonly #fallback: SourcePos;
-
-  constructor(fallback: SourcePos = { line: 1, col: 1 }) {
-    this.#fallback = fallback;
-  }
-
-  set(path: ConfigPath, located: Located): void {
-    this.#map.set(JSON.stringify(path), located);
-  }
-
-  /** Whether the path was written in the file (even with a value that failed to decode). */
-  has(path: ConfigPath): boolean {
-    return this.#map.has(JSON.stringify(path));
-  }
-
-  /** The value's position; the nearest enclosing value's when the path itself was never written. */
-  value(path: ConfigPath): SourcePos {
-    for (let p = [...path]; ; p = p.slice(0, -1)) {
-      const hit = this.#map.get(JSON.stringify(p));
-      if (hit) return hit.value;
-      if (p.length === 0) return this.#fallback;
-    }
-  }
-
-  /** The key's position (for mapping entries), else the value's. */
-  key(path: ConfigPath): SourcePos {
-    return this.#map.get(JSON.stringify(path))?.key ?? this.value(path);
-  }
+function isAlias(n: unknown): n is Alias {
+  return yaml().isAlias(n);
+}
+function isMap(n: unknown): n is YAMLMap {
+  return yaml().isMap(n);
+}
+function isScalar(n: unknown): n is Scalar {
+  return yaml().isScalar(n);
+}
+function isSeq(n: unknown): n is YAMLSeq {
+  return yaml().isSeq(n);
 }
 
 /** The diagnostic code for each kind of problem the decoder finds (each config has its own). */
@@ -79,26 +64,6 @@ const MAX_VISITS = 200_000;
 
 const TRUE_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'true', 'True', 'TRUE']);
 const FALSE_WORDS = new Set(['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF', 'false', 'False', 'FALSE']);
-
-/** Go's strconv.ParseInt(s, 0, 64) after yaml.v3 strips `_`; undefined when it is not an integer. */
-export function parseGoInt(text: string): number | undefined {
-  const s = text.replace(/_/g, '');
-  const m = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(s);
-  if (!m) return undefined;
-  const sign = m[1] === '-' ? -1 : 1;
-  const [hex, oct, bin, oldOct, dec] = [m[2], m[3], m[4], m[5], m[6]];
-  const n =
-    hex !== undefined
-      ? Number.parseInt(hex, 16)
-      : oct !== undefined
-        ? Number.parseInt(oct, 8)
-        : bin !== undefined
-          ? Number.parseInt(bin, 2)
-          : oldOct !== undefined
-            ? Number.parseInt(oldOct, 8)
-            : Number.parseInt(dec as string, 10);
-  return Number.isSafeInteger(n) ? sign * n : undefined;
-}
 
 function kindOf(node: unknown): string {
   if (isMap(node)) return 'a mapping';
@@ -163,7 +128,7 @@ interface Entry {
 
 /** The decoder for one document; positions come from its LineCounter. */
 class Decoder {
-  readonly #doc: ReturnType<typeof parseDocument>;
+  readonly #doc: ReturnType<typeof Yaml.parseDocument>;
   readonly #lc: LineCounter;
   readonly #sink: DiagnosticSink;
   readonly #lenient: boolean;
@@ -176,7 +141,7 @@ class Decoder {
   readonly #root: Shape;
 
   constructor(
-    doc: ReturnType<typeof parseDocument>,
+    doc: ReturnType<typeof Yaml.parseDocument>,
     lc: LineCounter,
     sink: DiagnosticSink,
     options: DecodeOptions,
@@ -236,11 +201,7 @@ class Decoder {
         const sources = isSeq(value) ? value.items.map((i) => this.#resolve(i)) : [value];
         for (const src of sources) {
           if (!isMap(src)) {
-            this.#sink.error(
-              this.#codes.type,
-              this.pos(pair.value),
-              `${describePath(path)}: << must merge a mapping`,
-            );
+            this.#sink.error(this.#codes.type, this.pos(pair.value), `${describePath(path)}: << must merge a mapping`);
             continue;
           }
           for (const e of this.#entries(src, path)) if (!merged.some((m) => m.key === e.key)) merged.push(e);
@@ -437,14 +398,9 @@ class Decoder {
 }
 
 /** Parses `text` and decodes it against `shape`; all problems go to `sink`. */
-export function decodeConfigText(
-  text: string,
-  shape: Shape,
-  sink: DiagnosticSink,
-  options: DecodeOptions,
-): Decoded {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, merge: true, uniqueKeys: false, prettyErrors: false });
+export function decodeConfigText(text: string, shape: Shape, sink: DiagnosticSink, options: DecodeOptions): Decoded {
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lc, merge: true, uniqueKeys: false, prettyErrors: false });
   for (const e of doc.errors) {
     sink.error(options.codes.syntax, lc.linePos(e.pos[0]), (e.message.split('\n')[0] ?? '').replace(/:$/, ''));
   }

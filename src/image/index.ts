@@ -49,3 +49,111 @@ export type {
   ResolvedUser,
   User,
 } from './config/types.js';
+export type {
+  ApkoLock,
+  LockConfigRef,
+  LockKeyring,
+  LockPackage,
+  LockRange,
+  LockRepository,
+} from './lock/types.js';
+export { formatLock, parseLock } from './lock/json.js';
+export {
+  type BuildLockInput,
+  buildLock,
+  configChecksum,
+  type LockArch,
+  type LockPackageInput,
+  lockPackageEntry,
+  lockPackageUrl,
+  lockRepositoryEntry,
+  parseRepoSpec,
+  stripUrlScheme,
+} from './lock/build-lock.js';
+export {
+  type ArchResolution,
+  buildTimeRepositories,
+  type ImageKeyring,
+  type ImageSourceOptions,
+  imageWorld,
+  loadImageKeyring,
+  type ResolvedImagePackage,
+  resolveImageArch,
+  sourceLocation,
+} from './lock/resolve.js';
+export { type LockImageOptions, lockImage } from './lock/lock-image.js';
+export {
+  checkLockMatches,
+  type LockCheck,
+  type LockFetch,
+  lockedSetFromLock,
+  verifyLockedBytes,
+} from './lock/from-lock.js';
+export {
+  compilePackageFormat,
+  DEFAULT_SHOW_PACKAGES_FORMAT,
+  SHOW_PACKAGES_FORMATS,
+  type ShownPackage,
+  showPackages,
+} from './show-packages.js';
+export { type DotOptions, renderDot } from './dot.js';
+export { buildImage } from './build/build-image.js';
+export { type AssembledRoot, type AssembleRootOptions, assembleRoot, LOCKED_CONFIG_PATH } from './build/assemble.js';
+export { hostApkArch, writeImageOutput } from './build/write-output.js';
+export { type RootEntry, type ScanOptions, scanRoot, writeLayerTar } from './build/layer-tar.js';
+export { diskLayerCache } from './build/layer-cache.js';
+export {
+  buildRepositoryText,
+  type ImageKey,
+  loadImageKeys,
+  resolveArch,
+  runtimeRepositoryText,
+} from './build/sources.js';
+export type {
+  ArchImage,
+  BuildImageOptions,
+  ImageBuildResult,
+  ImageLockPackage,
+  ImageOutputFormat,
+  ImagePackage,
+  SbomFile,
+  SbomFormat,
+  WriteImageOutputOptions,
+} from './build/types.js';
+export { installOrder } from './lock/install-order.js';
+export {
+  IMAGE_BUILD_TYPE,
+  IMAGE_BUILDER_ID,
+  type ImageBuildParameters,
+  type ImageProvenanceInput,
+  identitySha1,
+  imagePackageDependency,
+  imageProvenancePredicate,
+  repositoryLocation,
+} from './publish/provenance.js';
+export {
+  type PlannedAttestation,
+  type PlannedSignature,
+  type PlanProvenance,
+  type PublishPlan,
+  type PublishSubject,
+  planPublish,
+} from './publish/plan.js';
+export {
+  type AttestedImage,
+  type PublishedRef,
+  type PublishImageOptions,
+  type PublishImageResult,
+  type PublishSigning,
+  publishImage,
+  type SignedImage,
+} from './publish/publish-image.js';
+export { type AccountFiles, type AccountsInput, knownIds, mergeAccounts } from './build/accounts.js';
+export { formatApkoInstalledDb, formatApkoInstalledRecord } from './build/apko-db.js';
+export { DEFAULT_BUSYBOX_LINKS, installBusyboxLinks } from './build/busybox.js';
+export { dlCacheLibcmp, elfSoname, formatLdSoCache, installLdSoCache, type LdCacheEntry } from './build/ldso-cache.js';
+export { type LayerPlan, planLayers } from './build/layering.js';
+export { containerConfig, imageAnnotations, ociImageConfig } from './build/oci-image.js';
+export { applyPathMutations, type OwnerMap } from './build/paths.js';
+export { resolveImagePath } from './build/root-path.js';
+export { encodeGoEntry, type GoTarEntry, splitUstarPath } from './build/go-tar.js';

@@ -59,6 +59,8 @@ export interface InstallOptions {
   readonly limits?: Limits;
   /** Seconds to wait for another writer's lock (default 0: fail at once with INSTALL_LOCKED). */
   readonly lockWait?: number;
+  /** Names to fetch and install again even when installed as they are (`apk fix`). */
+  readonly reinstall?: readonly string[];
   /** Called at named points (`verified`, `staged`, `journal-written`, `mid-commit`, `committed`). */
   readonly pause?: PauseHook;
 }
@@ -127,15 +129,16 @@ export async function installPackages(
     const state = readRootState(root);
     const current = new Map(state.installed.map((r) => [r.info.name, r]));
     const wanted = new Set(lockedSet.map((p) => p.name));
+    const reinstall = new Set(opts.reinstall ?? []);
     const todo = lockedSet.filter((p) => {
       const cur = current.get(p.name);
-      return !cur || p.identity === '' || cur.info.identity !== p.identity;
+      return !cur || p.identity === '' || cur.info.identity !== p.identity || reinstall.has(p.name);
     });
     const tags = new Map<string, string>();
     const incoming: PackageContents[] = [];
     for (const p of todo) {
       const pkg = await fetchVerified(p, opts);
-      if (current.get(pkg.info.name)?.info.identity === pkg.identity) continue;
+      if (current.get(pkg.info.name)?.info.identity === pkg.identity && !reinstall.has(pkg.info.name)) continue;
       incoming.push(pkg);
       tags.set(pkg.info.name, p.tag ?? '');
     }

@@ -39,3 +39,16 @@ export {
 export { runInRoot, type ScriptRun } from './scripts-run.js';
 export { formatTriggersDb, parseTriggersDb, type TriggerEntry, triggerMatches } from './triggers-db.js';
 export { formatWorld, parseWorld, worldEntryName } from './world.js';
+export {
+  installLockedSet,
+  type LockedSetEntry,
+  lockedPackages,
+  type OpenRepository,
+  openRepositories,
+  type RepositoryOptions,
+  type ResolveAndInstallOptions,
+  type ResolveResult,
+  repositoryInputs,
+  resolveAndInstall,
+  resolvePackageSet,
+} from './resolve-install.js';

@@ -166,11 +166,8 @@ class ChangesetBuilder {
 export function generateChangeset(solver: Solver, world: readonly Dep[], ignoreConflict: boolean): RawChangeset {
   const db = solver.db;
   const b = new ChangesetBuilder(solver, ignoreConflict);
-  for (const n of db.names.values()) {
-    n.ss.installedPkg = null;
-    n.ss.installedName = null;
-    n.ss.csRequirers = 0;
-  }
+  // Every solver starts from fresh name states, whose changeset fields are null/0 already: only the
+  // names that are touched here get a state (most names of a big index never do).
   for (const pkg of db.installed) {
     pkg.name.ss.installedPkg = pkg;
     pkg.name.ss.installedName = pkg.name;

@@ -8,35 +8,6 @@ import type { SolveInput } from './types.js';
 
 export { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
 
-const uniqueSets = new WeakMap<Name[], Set<Name>>();
-
-/** Appends unless present; long lists (so:libc has thousands of reverse deps) keep a side set. */
-function addUnique(list: Name[], name: Name): void {
-  if (list.length < 16) {
-    if (!list.includes(name)) list.push(name);
-    return;
-  }
-  let set = uniqueSets.get(list);
-  if (!set) {
-    set = new Set(list);
-    uniqueSets.set(list, set);
-  }
-  if (set.has(name)) return;
-  set.add(name);
-  list.push(name);
-}
-
-const depCache = new Map<string, Dependency | undefined>();
-
-/** Parsed dependencies are immutable values; the same strings recur thousands of times in an index. */
-function cachedDependency(s: string): Dependency | undefined {
-  if (depCache.has(s)) return depCache.get(s);
-  if (depCache.size > 100_000) depCache.clear();
-  const d = tryParseDependency(s);
-  depCache.set(s, d);
-  return d;
-}
-
 /** Bit of the "cached" pseudo-repository (local and virtual packages). */
 export const REPO_CACHED = 1;
 
@@ -66,6 +37,8 @@ export interface Name {
   readonly rinstallIf: Name[];
   solverFlagsSet: boolean;
   ss: NameState;
+  /** Drops the solver state (the next access starts fresh). */
+  resetState(): void;
 }
 
 export interface Pkg {
@@ -110,6 +83,13 @@ export class Database {
   used = false;
   readonly arch: string;
   #byIdentity = new Map<string, Pkg>();
+  /**
+   * Dependency strings → their parsed edge (null: not a dependency). The same strings recur
+   * thousands of times in an index (`so:libc.musl.so.1`); the edges are immutable and shared.
+   */
+  #edges = new Map<string, Dep | null>();
+  /** Dependency strings → the name they refer to, for reverse edges (no full parse). */
+  #depNames = new Map<string, Name | null>();
 
   constructor(arch = '') {
     this.arch = arch;
@@ -117,7 +97,7 @@ export class Database {
 
   getName(name: string): Name {
     let n = this.names.get(name);
-    if (!n) {
+    if (n === undefined) {
       n = new NameNode(name);
       this.names.set(name, n);
     }
@@ -134,27 +114,41 @@ export class Database {
   /** Repositories allowed by a pinning mask (bit i = tag i). */
   pinningRepos(mask: number): number {
     let r = 0;
-    this.tags.forEach((t, i) => {
-      if (mask & (1 << i)) r |= t.allowedRepos;
-    });
+    for (let i = 0; i < this.tags.length; i++) if (mask & (1 << i)) r |= (this.tags[i] as Tag).allowedRepos;
     return r;
   }
 
-  #deps(list: readonly string[]): Dep[] {
+  /** Parsed edges of a `D:`/`i:` list, in order; tokens that are not dependencies are skipped. */
+  edges(list: readonly string[]): Dep[] {
     const out: Dep[] = [];
     for (const s of list) {
-      const d = cachedDependency(s);
-      if (!d) continue;
-      out.push({ name: this.getName(d.name), dep: d, tag: 0 });
+      let e = this.#edges.get(s);
+      if (e === undefined) {
+        const d = tryParseDependency(s);
+        e = d ? { name: this.getName(d.name), dep: d, tag: 0 } : null;
+        this.#edges.set(s, e);
+      }
+      if (e !== null) out.push(e);
     }
     return out;
   }
 
+  /** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
+  #depName(s: string): Name | null {
+    let n = this.#depNames.get(s);
+    if (n === undefined) {
+      const raw = dependencyName(s);
+      n = raw === undefined ? null : this.getName(raw);
+      this.#depNames.set(s, n);
+    }
+    return n;
+  }
+
   /** Adds (or merges, by identity) one package; returns the package object. */
   addPackage(info: PackageInfo, where: { repo?: number; installed?: boolean; cacheOnly?: boolean }): Pkg {
-    const key = identityKey(info);
+    const key = mergeKey(info);
     let pkg = this.#byIdentity.get(key);
-    if (!pkg) {
+    if (pkg === undefined) {
       const name = this.getName(info.name);
       const provides: Provide[] = [];
       for (const str of info.provides) {
@@ -163,21 +157,19 @@ export class Database {
         const pname = eq < 0 ? str : str.slice(0, eq);
         if (pname) provides.push({ name: this.getName(pname), version: eq < 0 ? null : str.slice(eq + 1) });
       }
-      const installIf = this.#deps(info.installIf);
+      const installIf = info.installIf.length ? this.edges(info.installIf) : NO_DEPS;
       const archOk = !this.arch || !info.arch || info.arch === 'noarch' || info.arch === this.arch;
-      pkg = new PackageNode(info, name, provides, installIf, info.uninstallable === true || !archOk, (l) =>
-        this.#deps(l),
-      );
+      pkg = new PackageNode(info, name, provides, installIf, info.uninstallable === true || !archOk, this);
       this.#byIdentity.set(key, pkg);
       this.packages.push(pkg);
       name.providers.push({ pkg, version: pkg.version });
       for (const pr of provides) pr.name.providers.push({ pkg, version: pr.version });
       // Dependencies are parsed when the solver first looks at the package; reverse edges need names only.
       for (const str of info.depends) {
-        const n = dependencyName(str);
-        if (n !== undefined) addUnique(this.getName(n).rdepends, name);
+        const n = this.#depName(str);
+        if (n !== null) (n as NameNode).addReverseDepend(name);
       }
-      for (const d of installIf) addUnique(d.name.rinstallIf, name);
+      for (const d of installIf) (d.name as NameNode).addReverseInstallIf(name);
     }
     if (where.repo !== undefined) pkg.repos |= 1 << (where.repo + 1);
     // apk counts packages with nothing to install (virtual/meta, I:0) as present in the cache.
@@ -191,17 +183,80 @@ export class Database {
   }
 }
 
-/** A name in the graph; its solver state is allocated on first use (most names are never touched). */
+const NO_DEPS: Dep[] = [];
+
+let dedupGeneration = 0;
+
+/**
+ * `list` without repeats, first occurrences kept in order (what appending only when absent would
+ * have built), marking names with a fresh generation instead of searching the list.
+ */
+function unique(list: Name[]): Name[] {
+  const gen = ++dedupGeneration;
+  let out: Name[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i] as NameNode;
+    if (n.dedupMark === gen) {
+      out ??= list.slice(0, i);
+      continue;
+    }
+    n.dedupMark = gen;
+    out?.push(n);
+  }
+  return out ?? list;
+}
+
+/**
+ * A name in the graph. Reverse edges are collected with repeats while packages are added and made
+ * unique on first read; the solver state is allocated on first use (most names are never touched).
+ */
 class NameNode implements Name {
   readonly name: string;
   readonly providers: Provider[] = [];
-  readonly rdepends: Name[] = [];
-  readonly rinstallIf: Name[] = [];
   solverFlagsSet = false;
+  dedupMark = 0;
+  #rdepends: Name[] = NO_NAMES;
+  #rdependsUnique = true;
+  #rinstallIf: Name[] = NO_NAMES;
+  #rinstallIfUnique = true;
   #ss: NameState | undefined;
 
   constructor(name: string) {
     this.name = name;
+  }
+
+  addReverseDepend(name: Name): void {
+    const l = this.#rdepends;
+    if (l === NO_NAMES) this.#rdepends = [name];
+    else if (l[l.length - 1] !== name) {
+      l.push(name);
+      this.#rdependsUnique = false;
+    }
+  }
+
+  addReverseInstallIf(name: Name): void {
+    const l = this.#rinstallIf;
+    if (l === NO_NAMES) this.#rinstallIf = [name];
+    else if (l[l.length - 1] !== name) {
+      l.push(name);
+      this.#rinstallIfUnique = false;
+    }
+  }
+
+  get rdepends(): Name[] {
+    if (!this.#rdependsUnique) {
+      this.#rdepends = unique(this.#rdepends);
+      this.#rdependsUnique = true;
+    }
+    return this.#rdepends;
+  }
+
+  get rinstallIf(): Name[] {
+    if (!this.#rinstallIfUnique) {
+      this.#rinstallIf = unique(this.#rinstallIf);
+      this.#rinstallIfUnique = true;
+    }
+    return this.#rinstallIf;
   }
 
   get ss(): NameState {
@@ -212,7 +267,13 @@ class NameNode implements Name {
   set ss(s: NameState) {
     this.#ss = s;
   }
+
+  resetState(): void {
+    this.#ss = undefined;
+  }
 }
+
+const NO_NAMES: Name[] = [];
 
 /** A package in the graph; its `D:` list is parsed on first use (most of a big index is never looked at). */
 class PackageNode implements Pkg {
@@ -233,7 +294,8 @@ class PackageNode implements Pkg {
   stateInt = 0;
   genid = 0;
   #depends: Dep[] | undefined;
-  readonly #parse: (list: readonly string[]) => Dep[];
+  readonly #db: Database;
+  #ss: PkgState | undefined;
 
   constructor(
     info: PackageInfo,
@@ -241,7 +303,7 @@ class PackageNode implements Pkg {
     provides: Provide[],
     installIf: Dep[],
     uninstallable: boolean,
-    parse: (list: readonly string[]) => Dep[],
+    db: Database,
   ) {
     this.info = info;
     this.name = name;
@@ -250,19 +312,17 @@ class PackageNode implements Pkg {
     this.provides = provides;
     this.installIf = installIf;
     this.uninstallable = uninstallable;
-    this.#parse = parse;
+    this.#db = db;
   }
 
   get depends(): Dep[] {
-    this.#depends ??= this.#parse(this.info.depends);
+    this.#depends ??= this.info.depends.length ? this.#db.edges(this.info.depends) : NO_DEPS;
     return this.#depends;
   }
 
-  #ss: PkgState | undefined;
-
   /** Solver state, created on first use with the flags preset for its names. */
   get ss(): PkgState {
-    if (!this.#ss) {
+    if (this.#ss === undefined) {
       this.#ss = freshPkgState();
       this.#ss.flags = this.presetFlags;
       this.#ss.flagsInheritable = this.presetInheritable;
@@ -276,18 +336,17 @@ class PackageNode implements Pkg {
   }
 }
 
-const nameCache = new Map<string, string | undefined>();
-
 /** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
 function dependencyName(s: string): string | undefined {
-  if (nameCache.has(s)) return nameCache.get(s);
-  if (nameCache.size > 100_000) nameCache.clear();
-  let i = s.startsWith('!') ? 1 : 0;
+  let i = s.charCodeAt(0) === 33 /* ! */ ? 1 : 0;
   const start = i;
-  while (i < s.length && !'<>=~@'.includes(s[i] as string)) i++;
-  const n = i > start ? s.slice(start, i) : undefined;
-  nameCache.set(s, n);
-  return n;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // < = > ~ @
+    if (c === 60 || c === 61 || c === 62 || c === 126 || c === 64) break;
+  }
+  if (i === start) return undefined;
+  return start === 0 && i === s.length ? s : s.slice(start, i);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -308,6 +367,20 @@ export function identityKey(info: PackageInfo): string {
   if (id.startsWith('X1') || id.startsWith('X2')) return `Q${id.slice(1, 2)}${id.slice(2).toLowerCase()}`;
   if (id) return id;
   return `${info.name}-${info.version}`;
+}
+
+/**
+ * The key of the merge map: equal exactly when `identityKey` is, without building a new string
+ * for the common case (a SHA-1 `Q1` identity already spelled canonically).
+ */
+function mergeKey(info: PackageInfo): string {
+  const id = info.identity;
+  if (id.length === 30 && id.charCodeAt(0) === 81 && id.charCodeAt(1) === 49 && id.charCodeAt(29) === 61) {
+    const i = B64.indexOf(id[28] as string);
+    if (i >= 0 && (i & 3) === 0) return id;
+    if (i >= 0) return `${id.slice(0, 28)}${B64[i & ~3]}=`;
+  }
+  return `#${identityKey(info)}`;
 }
 
 /** Builds the database for one solve: installed first, then repositories in order, then local packages. */

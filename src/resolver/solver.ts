@@ -3,7 +3,7 @@
  * propagate down, and names are chosen greedily from a queue until none is left.
  */
 import { compareProviders } from './compare.js';
-import { type Database, type Dep, freshNameState, type Name, type Pkg, type Provider } from './model.js';
+import type { Database, Dep, Name, Pkg, Provider } from './model.js';
 import { isProvided } from './provided.js';
 import { NameQueues, Q_NONE } from './queues.js';
 import { SOLVER_AVAILABLE, SOLVER_IGNORE_CONFLICT } from './types.js';
@@ -30,7 +30,7 @@ export class Solver {
     this.#ignoreConflict = (flags & SOLVER_IGNORE_CONFLICT) !== 0;
     this.#defaultRepos = db.pinningRepos(DEFAULT_PINNING);
     if (db.used) {
-      for (const n of db.names.values()) n.ss = freshNameState();
+      for (const n of db.names.values()) n.resetState();
       for (const p of db.packages) p.resetState();
     }
     db.used = true;
@@ -138,8 +138,13 @@ export class Solver {
     }
     for (const n of name.rinstallIf) this.discover(n);
     for (const p of name.providers) {
+      const ps = p.pkg.ss;
+      // Once these loops have run for a package every name in them is seen, and running them again
+      // (a package with 100 `cmd:` provides meets them 100 times) would change nothing.
+      if (ps.discoveredAround) continue;
       for (const n of p.pkg.name.rinstallIf) this.discover(n);
       for (const d of p.pkg.provides) this.discover(d.name);
+      ps.discoveredAround = true;
     }
     let order = 0;
     if (name.solverFlagsSet) order += ORDER_FLAGS_SET;

@@ -33,6 +33,8 @@ export interface NameState {
 
 export interface PkgState {
   seen: boolean;
+  /** discover() has walked the names around it (its name's install_if users and its provides). */
+  discoveredAround: boolean;
   error: boolean;
   selectable: boolean;
   available: boolean;
@@ -83,6 +85,7 @@ export function freshNameState(): NameState {
 export function freshPkgState(): PkgState {
   return {
     seen: false,
+    discoveredAround: false,
     error: false,
     selectable: false,
     available: false,

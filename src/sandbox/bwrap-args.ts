@@ -37,14 +37,53 @@ function checkGuestPath(path: string, what: string): void {
   }
 }
 
-/** Namespaces, user, lifetime: shared by both runners. */
+/** The capabilities a root guest keeps, as in Docker's default profile (no CAP_SYS_ADMIN). */
+export const DEFAULT_ROOT_CAPS: readonly string[] = [
+  'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_MKNOD',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_RAW',
+  'CAP_SETFCAP',
+  'CAP_SETGID',
+  'CAP_SETPCAP',
+  'CAP_SETUID',
+  'CAP_SYS_CHROOT',
+];
+
+/**
+ * Capability arguments. A non-root user has none unless added. bubblewrap would leave a root guest
+ * every capability in its user namespace, enough to remount the read-only root writable (and write
+ * through hardlinks into the package cache): it gets Docker's default set instead, ± `caps`.
+ */
+function capabilityArgs(user: GuestUser, caps: GuestSpec['capabilities']): string[] {
+  const norm = (c: string) => (c.toUpperCase().startsWith('CAP_') ? c.toUpperCase() : `CAP_${c.toUpperCase()}`);
+  if (user.uid !== 0) {
+    return [
+      ...(caps?.add ?? []).flatMap((c) => ['--cap-add', norm(c)]),
+      ...(caps?.drop ?? []).flatMap((c) => ['--cap-drop', norm(c)]),
+    ];
+  }
+  const keep = new Set(DEFAULT_ROOT_CAPS);
+  for (const c of caps?.drop ?? []) {
+    if (norm(c) === 'CAP_ALL') keep.clear();
+    else keep.delete(norm(c));
+  }
+  for (const c of caps?.add ?? []) keep.add(norm(c));
+  return ['--cap-drop', 'ALL', ...[...keep].sort().flatMap((c) => ['--cap-add', c])];
+}
+
+/** Namespaces, user, capabilities, lifetime: shared by both runners. */
 function namespaceArgs(network: boolean, user: GuestUser, caps: GuestSpec['capabilities']): string[] {
   const args = ['--unshare-all'];
   if (network) args.push('--share-net');
   args.push('--unshare-user', '--uid', String(user.uid), '--gid', String(user.gid));
   args.push('--die-with-parent', '--new-session');
-  for (const c of caps?.add ?? []) args.push('--cap-add', c);
-  for (const c of caps?.drop ?? []) args.push('--cap-drop', c);
+  args.push(...capabilityArgs(user, caps));
   return args;
 }
 

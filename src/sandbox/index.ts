@@ -1,6 +1,13 @@
 export { type AssembledGuest, type AssembleOptions, assembleGuest, type PlaceMethod } from './assemble-guest.js';
 export { BubblewrapRunner, type RunnerOptions } from './bubblewrap-runner.js';
-export { guestArgs, type HostFacts, type HostLayout, type HostTopEntry, hostArgs } from './bwrap-args.js';
+export {
+  DEFAULT_ROOT_CAPS,
+  guestArgs,
+  type HostFacts,
+  type HostLayout,
+  type HostTopEntry,
+  hostArgs,
+} from './bwrap-args.js';
 export {
   BUILD_USER,
   DEFAULT_PATH,
@@ -13,6 +20,7 @@ export {
   stepEnvironment,
 } from './environment.js';
 export { expandContents } from './expand-contents.js';
+export { type FillOptions, type FillResult, fillFromLocked } from './fill-cache.js';
 export {
   type CachedPackage,
   type GuestFile,

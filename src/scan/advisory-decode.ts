@@ -82,7 +82,11 @@ export function decodeAdvisories(
   options: { readonly strict?: boolean; readonly limits?: AdvisoryLimits } = {},
 ): DecodedAdvisories {
   const limits = options.limits ?? defaultAdvisoryLimits;
-  const tarLimits: Limits = { ...defaultLimits, maxUncompressedBytes: limits.maxFileBytes, maxEntries: limits.maxFiles * 2 };
+  const tarLimits: Limits = {
+    ...defaultLimits,
+    maxUncompressedBytes: limits.maxFileBytes,
+    maxEntries: limits.maxFiles * 2,
+  };
   checkLimit(`size of ${source}`, bytes.byteLength, limits.maxFileBytes);
   let data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (data[0] === 0x1f && data[1] === 0x8b) data = Buffer.concat(readGzipMembers(data, tarLimits).map((m) => m.data));

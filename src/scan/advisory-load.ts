@@ -4,7 +4,8 @@
  * cache only). An OSV `all.json` index URL brings the records it lists from beside it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkLimit, type Logger, LupineError, silentLogger } from '../core/index.js';
 import type { Fetcher, RepoCache } from '../repo/index.js';
 import type { AdvisoryBatch } from './advisory.js';
@@ -101,7 +102,7 @@ async function walk(dir: string, out: string[], limits: AdvisoryLimits): Promise
 }
 
 async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
-  const path = resolve(options.cwd, spec);
+  const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(options.cwd, spec);
   const limits = options.limits ?? defaultAdvisoryLimits;
   let isDir: boolean;
   try {
@@ -113,7 +114,23 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
       hint: 'name a secdb / OSV / advisories YAML file, a directory or archive of them, or an http(s) URL',
     });
   }
-  if (!isDir) return decodeAdvisories(await readFile(path), spec, { limits }).batches;
+  if (!isDir) {
+    const top = decodeAdvisories(await readFile(path), spec, { limits });
+    if (!top.indexIds) return top.batches;
+    // An all.json index: the records sit beside it as <id>.json.
+    checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
+    const batches: AdvisoryBatch[] = [];
+    for (const id of [...new Set(top.indexIds)].sort()) {
+      const file = join(dirname(path), `${id}.json`);
+      const bytes = await readFile(file).catch(() => undefined);
+      if (bytes === undefined) {
+        options.logger?.warn(`${spec} lists ${id}, but ${file} is missing`);
+        continue;
+      }
+      batches.push(...decodeAdvisories(bytes, file, { strict: false, limits }).batches);
+    }
+    return batches;
+  }
   const files: string[] = [];
   await walk(path, files, limits);
   const batches: AdvisoryBatch[] = [];
@@ -135,6 +152,6 @@ export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOpti
 /** Loads every source into one advisory set. */
 export async function loadAdvisories(specs: readonly string[], options: LoadAdvisoryOptions): Promise<AdvisorySet> {
   const all: AdvisoryBatch[] = [];
-  for (const s of specs) all.push(...(await loadAdvisorySource(s, options)));
+  for (const s of specs) for (const b of await loadAdvisorySource(s, options)) all.push(b);
   return AdvisorySet.from(all, options.limits);
 }

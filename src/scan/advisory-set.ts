@@ -24,9 +24,12 @@ export const defaultAdvisoryLimits: AdvisoryLimits = {
 
 /** The order ids are preferred in for display: CVE, then GHSA, then others, then CGA. */
 function idRank(id: string): number {
-  if (id.startsWith('CVE-')) return 0;
-  if (id.startsWith('GHSA-')) return 1;
-  if (id.startsWith('CGA-')) return 3;
+  const c = id.charCodeAt(0);
+  if (c === 67 /* C */ && id.charCodeAt(3) === 45 /* - */) {
+    if (id.charCodeAt(1) === 86 && id.charCodeAt(2) === 69) return 0; // CVE-
+    if (id.charCodeAt(1) === 71 && id.charCodeAt(2) === 65) return 3; // CGA-
+  }
+  if (c === 71 /* G */ && id.startsWith('GHSA-')) return 1;
   return 2;
 }
 
@@ -46,33 +49,31 @@ export class AdvisorySet {
   /** Joins batches into one set (bounded by `limits.maxEntries`). */
   static from(batches: Iterable<AdvisoryBatch>, limits: AdvisoryLimits = defaultAdvisoryLimits): AdvisorySet {
     const set = new AdvisorySet();
-    const bySeverity: Array<[string, { severity: Severity; cvss: string }]> = [];
-    for (const b of batches) {
+    const list = [...batches];
+    for (const b of list) {
       set.#size += b.entries.length;
       checkLimit('advisory entries', set.#size, limits.maxEntries);
       for (const e of b.entries) {
-        const list = set.#byPackage.get(e.package);
-        if (list) list.push(e);
+        const forPackage = set.#byPackage.get(e.package);
+        if (forPackage) forPackage.push(e);
         else set.#byPackage.set(e.package, [e]);
-        set.#union(e.id, ...e.aliases);
-        if (e.severity !== 'Unknown') bySeverity.push([e.id, { severity: e.severity, cvss: e.cvss }]);
+        if (e.aliases.length > 0) set.#union(e.id, ...e.aliases);
       }
       for (const g of b.aliasGroups) set.#union(...g);
-      bySeverity.push(...b.severities);
     }
-    for (const [id, s] of bySeverity) {
-      const key = set.#find(id);
-      const cur = set.#severity.get(key);
-      if (!cur || maxSeverity(cur.severity, s.severity) !== cur.severity) set.#severity.set(key, s);
-    }
-    for (const id of set.#parent.keys()) {
-      const key = set.#find(id);
-      const m = set.#members.get(key);
-      if (m) m.push(id);
-      else set.#members.set(key, [id]);
+    // Severities once every alias is known (loops, not spreads: feeds hold 100k+ records).
+    for (const b of list) {
+      for (const e of b.entries) if (e.severity !== 'Unknown') set.#noteSeverity(e.id, e.severity, e.cvss);
+      for (const [id, sev] of b.severities) set.#noteSeverity(id, sev.severity, sev.cvss);
     }
     for (const m of set.#members.values()) m.sort(compareIds);
     return set;
+  }
+
+  #noteSeverity(id: string, severity: Severity, cvss: string): void {
+    const key = this.#parent.has(id) ? this.#find(id) : id;
+    const cur = this.#severity.get(key);
+    if (!cur || maxSeverity(cur.severity, severity) !== cur.severity) this.#severity.set(key, { severity, cvss });
   }
 
   #find(id: string): string {
@@ -99,12 +100,14 @@ export class AdvisorySet {
       const r = this.#find(id);
       if (r === root) continue;
       // Keep the preferred display id as the root, so `vulnerabilityOf` is a lookup.
-      if (compareIds(r, root) < 0) {
-        this.#parent.set(root, r);
-        root = r;
-      } else {
-        this.#parent.set(r, root);
-      }
+      const [keep, drop] = compareIds(r, root) < 0 ? [r, root] : [root, r];
+      this.#parent.set(drop, keep);
+      const kept = this.#members.get(keep) ?? [keep];
+      const dropped = this.#members.get(drop) ?? [drop];
+      for (const x of dropped) kept.push(x);
+      this.#members.set(keep, kept);
+      this.#members.delete(drop);
+      root = keep;
     }
   }
 

@@ -10,9 +10,11 @@ import {
   type Descriptor,
   isIndexMediaType,
   isManifestMediaType,
+  MediaType,
   parseImageConfig,
   parseIndex,
   parseManifest,
+  sha256Digest,
 } from '../oci/index.js';
 import type { ImagePlatform, InventoryLayer } from '../sbom/index.js';
 import { LayerStack, layerTar } from './root-files.js';
@@ -60,8 +62,26 @@ async function readImage(getBlob: BlobGetter, d: Descriptor, limits?: Limits): P
         architecture: config.architecture,
         ...(config.variant ? { variant: config.variant } : {}),
       };
+  return assembleImage(
+    { digest: d.digest, mediaType: d.mediaType, platform, layers: m.layers },
+    (digest) => getBlob(digest),
+    limits,
+  );
+}
+
+/** Merges an image's layers and picks out what a scan reads. */
+async function assembleImage(
+  img: {
+    readonly digest: string;
+    readonly mediaType: string;
+    readonly platform: ImagePlatform;
+    readonly layers: readonly { readonly digest: string; readonly mediaType: string }[];
+  },
+  getLayer: (digest: string) => Promise<Buffer>,
+  limits?: Limits,
+): Promise<ImageFacts> {
   const stack = new LayerStack();
-  for (const l of m.layers) stack.add(layerTar(await getBlob(l.digest), `layer ${l.digest}`, limits), limits);
+  for (const l of img.layers) stack.add(layerTar(await getLayer(l.digest), `layer ${l.digest}`, limits), limits);
   let dbPath = '';
   let installed: string | undefined;
   for (const p of DB_PATHS) {
@@ -83,16 +103,78 @@ async function readImage(getBlob: BlobGetter, d: Descriptor, limits?: Limits): P
   const embeddedSboms: Record<string, string> = {};
   for (const [p, b] of stack.filesUnder('var/lib/db/sbom')) embeddedSboms[p] = b.toString('utf8');
   return {
-    digest: d.digest,
-    mediaType: d.mediaType,
-    platform,
-    arch: safeArch(platform),
-    layers: m.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType })),
+    digest: img.digest,
+    mediaType: img.mediaType,
+    platform: img.platform,
+    arch: safeArch(img.platform),
+    layers: img.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType })),
     dbPath,
     installed,
     osRelease,
     embeddedSboms,
   };
+}
+
+function noImage(what: string, arch: string | undefined): LupineError {
+  return new LupineError('SCAN_BAD_TARGET', `${what} holds no image${arch ? ` for ${arch}` : ''}`, {
+    details: { target: what, arch },
+    hint: arch ? 'drop --arch or name an architecture the image has' : 'is this an image?',
+  });
+}
+
+/**
+ * The images of a docker-archive (`docker save`): `manifest.json` names each image's config and layer
+ * files. An image is named by its config digest (docker's image id); layers by their file digests.
+ */
+export async function readDockerArchiveImages(
+  files: ReadonlyMap<string, Buffer>,
+  options: { readonly arch?: string; readonly limits?: Limits; readonly what: string },
+): Promise<ImageFacts[]> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse((files.get('manifest.json') ?? Buffer.from('')).toString('utf8'));
+  } catch (cause) {
+    throw new LupineError('SCAN_BAD_TARGET', `${options.what}: manifest.json is not JSON`, { cause });
+  }
+  const bad = (problem: string) =>
+    new LupineError('SCAN_BAD_TARGET', `${options.what}: ${problem}`, {
+      details: { target: options.what },
+      hint: 'the docker-archive is damaged; save the image again',
+    });
+  if (!Array.isArray(manifest)) throw bad('manifest.json is not a list');
+  const file = (name: unknown): Buffer => {
+    const b = typeof name === 'string' ? files.get(name.replace(/^\.\//, '')) : undefined;
+    if (!b) throw bad(`${String(name)} is named in manifest.json but missing`);
+    return b;
+  };
+  const want = options.arch === undefined ? undefined : apkArch(options.arch);
+  const images: ImageFacts[] = [];
+  for (const entry of manifest as { Config?: unknown; Layers?: unknown }[]) {
+    const configBytes = file(entry.Config);
+    const config = parseImageConfig(configBytes);
+    const platform: ImagePlatform = {
+      os: config.os,
+      architecture: config.architecture,
+      ...(config.variant ? { variant: config.variant } : {}),
+    };
+    if (want !== undefined && safeArch(platform) !== want) continue;
+    const byDigest = new Map<string, Buffer>();
+    const layers = (Array.isArray(entry.Layers) ? entry.Layers : []).map((name) => {
+      const bytes = file(name);
+      const digest = sha256Digest(bytes);
+      byDigest.set(digest, bytes);
+      return { digest, mediaType: MediaType.dockerLayerGzip };
+    });
+    images.push(
+      await assembleImage(
+        { digest: sha256Digest(configBytes), mediaType: MediaType.dockerManifest, platform, layers },
+        async (d) => byDigest.get(d) as Buffer,
+        options.limits,
+      ),
+    );
+  }
+  if (images.length === 0) throw noImage(options.what, options.arch);
+  return images.sort((a, b) => (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0));
 }
 
 /**
@@ -120,15 +202,6 @@ export async function readImages(
     if (want !== undefined && img.arch !== want) continue;
     images.push(img);
   }
-  if (images.length === 0) {
-    throw new LupineError(
-      'SCAN_BAD_TARGET',
-      `${options.what} holds no image${options.arch ? ` for ${options.arch}` : ''}`,
-      {
-        details: { target: options.what, arch: options.arch },
-        hint: options.arch ? 'drop --arch or name an architecture the image has' : 'is this an image?',
-      },
-    );
-  }
+  if (images.length === 0) throw noImage(options.what, options.arch);
   return images.sort((a, b) => (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0));
 }

@@ -12,8 +12,10 @@ export { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './
 export { type LoadAdvisoryOptions, loadAdvisories, loadAdvisorySource } from './advisory-load.js';
 export { FALSE_POSITIVE_JUSTIFICATION, isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
 export { type FindingFilter, filterFindings, findingsAtOrAbove, type ScanSummary, summarize } from './filter.js';
-export { type BlobGetter, type ImageFacts, readImages } from './image-read.js';
+export { type BlobGetter, type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
 export {
+  alpineBranch,
+  defaultAdvisorySources,
   distroAccepts,
   type Finding,
   type FindingState,

@@ -70,12 +70,17 @@ export interface MatchResult {
   readonly resolutions: Resolution[];
 }
 
+/** The Alpine branch of an os-release VERSION_ID: `3.19.1` → `v3.19`, `3.20.0_alpha2024…` → `edge`. */
+export function alpineBranch(versionId: string): string {
+  const m = /^(\d+)\.(\d+)/.exec(versionId);
+  return versionId.includes('_alpha') || !m ? 'edge' : `v${m[1]}.${m[2]}`;
+}
+
 /** Which advisory entries a distro accepts. */
 export function distroAccepts(distro: ScanDistro): (e: AdvisoryEntry) => boolean {
   const id = distro.id.toLowerCase();
   if (id === 'alpine') {
-    const m = /^(\d+)\.(\d+)/.exec(distro.versionId);
-    const branch = distro.versionId.includes('_alpha') || !m ? 'edge' : `v${m[1]}.${m[2]}`;
+    const branch = alpineBranch(distro.versionId);
     return (e) => e.distro === '' || (e.distro === 'alpine' && (e.branch === '' || e.branch === branch));
   }
   if (id === 'wolfi') return (e) => e.distro === '' || e.distro === 'wolfi';
@@ -105,9 +110,7 @@ function uniqueSorted(xs: Iterable<string>): string[] {
 }
 
 function comparePackages(a: ScanPackage, b: ScanPackage): number {
-  return (
-    cmp(a.name, b.name) || compareVersions(a.version, b.version) || cmp(a.arch, b.arch) || cmp(a.origin, b.origin)
-  );
+  return cmp(a.name, b.name) || compareVersions(a.version, b.version) || cmp(a.arch, b.arch) || cmp(a.origin, b.origin);
 }
 
 function cmp(a: string, b: string): number {
@@ -158,14 +161,16 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
       }
       const applying = live.filter((e) => inRange(e, pkg.version));
       if (applying.length === 0) {
+        // Past a fix: fixed. Otherwise (before an `introduced`, after a `last_affected`): never affected.
+        const fixes = live.map((e) => e.fixed).filter((f) => f !== '' && compareVersions(pkg.version, f) >= 0);
         resolutions.push({
           package: pkg,
           vulnerability: vuln,
           aliases,
-          status: 'fixed',
-          fixedIn: maxVersion(live.map((e) => e.fixed)),
-          justification: '',
-          note: '',
+          status: fixes.length > 0 ? 'fixed' : 'not-affected',
+          fixedIn: maxVersion(fixes),
+          justification: fixes.length > 0 ? '' : 'vulnerable_code_not_present',
+          note: fixes.length > 0 ? '' : 'the installed version is outside the affected ranges',
           sources,
         });
         continue;
@@ -188,4 +193,21 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
     }
   }
   return { findings, resolutions };
+}
+
+/**
+ * The public feeds for a distro, used when no source is named: Wolfi's and Chainguard's secdb,
+ * Alpine's secdb for the branch (main and community). None for other distros.
+ */
+export function defaultAdvisorySources(distro: ScanDistro): string[] {
+  const id = distro.id.toLowerCase();
+  if (id === 'wolfi') return ['https://packages.wolfi.dev/os/security.json'];
+  if (id === 'chainguard') {
+    return ['https://packages.cgr.dev/chainguard/security.json', 'https://packages.wolfi.dev/os/security.json'];
+  }
+  if (id === 'alpine') {
+    const branch = alpineBranch(distro.versionId);
+    return ['main', 'community'].map((repo) => `https://secdb.alpinelinux.org/${branch}/${repo}.json`);
+  }
+  return [];
 }

@@ -5,13 +5,7 @@
  * `components[].latest_event_status`). Records of other ecosystems are ignored.
  */
 import { LupineError } from '../core/index.js';
-import {
-  type AdvisoryBatch,
-  type AdvisoryDistro,
-  type AdvisoryEntry,
-  type AdvisoryState,
-  advisoryEntry,
-} from './advisory.js';
+import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryState, advisoryEntry } from './advisory.js';
 import { parseSeverity, type Severity, severityOfCvss } from './severity.js';
 
 type Json = Record<string, unknown>;
@@ -44,7 +38,12 @@ export function isOsvIndex(doc: unknown): boolean {
 
 /** The ids an `all.json` index lists. */
 export function osvIndexIds(doc: unknown): string[] {
-  return Array.isArray(doc) ? doc.filter(isObject).map((r) => str(r.id)).filter((id) => id !== '') : [];
+  return Array.isArray(doc)
+    ? doc
+        .filter(isObject)
+        .map((r) => str(r.id))
+        .filter((id) => id !== '')
+    : [];
 }
 
 /** The distro and Alpine branch of an OSV ecosystem; undefined for non-APK ecosystems. */
@@ -111,7 +110,10 @@ export function recordSeverity(rec: Json, affected?: Json): { severity: Severity
 function archOfPurl(purl: string): string {
   const q = purl.indexOf('?');
   if (q < 0) return '';
-  for (const pair of purl.slice(q + 1).split('#')[0]?.split('&') ?? []) {
+  for (const pair of purl
+    .slice(q + 1)
+    .split('#')[0]
+    ?.split('&') ?? []) {
     const [k, v] = pair.split('=');
     if (k === 'arch' && v) return decodeURIComponent(v);
   }
@@ -165,6 +167,12 @@ function ranges(affected: Json): Range[] {
 
 /** The entries of one OSV record (none for withdrawn records and other ecosystems). */
 export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
+  const batch: AdvisoryBatch = { entries: [], aliasGroups: [], severities: new Map(), warnings: [] };
+  addRecord(rec, source, batch);
+  return batch;
+}
+
+function addRecord(rec: unknown, source: string, batch: AdvisoryBatch, shownSource = `${source} (osv)`): void {
   if (!isObject(rec) || typeof rec.id !== 'string') {
     throw new LupineError('SCAN_BAD_ADVISORY', `${source}: not an OSV record (no "id")`, {
       details: { source },
@@ -176,11 +184,11 @@ export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
   if (id.startsWith('CGA-')) group.push(...strings(rec.related));
   const aliases = [...new Set(group.filter((x) => x !== id))].sort();
   const top = recordSeverity(rec);
-  const severities = new Map<string, { severity: Severity; cvss: string }>();
+  const severities = batch.severities as Map<string, { severity: Severity; cvss: string }>;
   if (top.severity !== 'Unknown') for (const x of group) severities.set(x, top);
-  const entries: AdvisoryEntry[] = [];
-  const batch: AdvisoryBatch = { entries, aliasGroups: group.length > 1 ? [group] : [], severities, warnings: [] };
-  if (typeof rec.withdrawn === 'string' && rec.withdrawn !== '') return batch;
+  const entries = batch.entries;
+  if (group.length > 1) batch.aliasGroups.push(group);
+  if (typeof rec.withdrawn === 'string' && rec.withdrawn !== '') return;
   const falsePositive = isObject(rec.database_specific) && rec.database_specific.false_positive === true;
   const summary = str(rec.summary) || str(rec.details).split('\n')[0] || '';
   for (const a of Array.isArray(rec.affected) ? rec.affected.filter(isObject) : []) {
@@ -191,20 +199,12 @@ export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
     const arch = archOfPurl(str(pkg.purl));
     const comps = components(rec, a);
     const fromComponents = componentState(comps);
-    const sev = recordSeverity(rec, a);
-    const base = {
-      id,
-      aliases,
-      package: name,
-      distro: eco.distro,
-      branch: eco.branch,
-      arch,
-      scope: comps.length > 0 ? ('component' as const) : ('package' as const),
-      severity: sev.severity,
-      cvss: sev.cvss,
-      summary,
-      source: `${source} (osv)`,
-    };
+    const ownSeverity =
+      Array.isArray(a.severity) ||
+      (isObject(a.ecosystem_specific) && 'severity' in a.ecosystem_specific) ||
+      (isObject(a.database_specific) && 'severity' in a.database_specific);
+    const sev = ownSeverity ? recordSeverity(rec, a) : top;
+    const scope = comps.length > 0 ? ('component' as const) : ('package' as const);
     const rs = ranges(a);
     if (rs.length === 0) rs.push({ introduced: '0', fixed: '', lastAffected: '' });
     for (const r of rs) {
@@ -215,7 +215,17 @@ export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
       else state = fromComponents && fromComponents !== 'fixed' ? fromComponents : 'not-fixed';
       entries.push(
         advisoryEntry({
-          ...base,
+          id,
+          aliases,
+          package: name,
+          distro: eco.distro,
+          branch: eco.branch,
+          arch,
+          scope,
+          severity: sev.severity,
+          cvss: sev.cvss,
+          summary,
+          source: shownSource,
           state,
           introduced: r.introduced || '0',
           fixed: state === 'fixed' ? r.fixed : '',
@@ -224,23 +234,19 @@ export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
       );
     }
   }
-  return batch;
 }
 
 /** The entries of a parsed OSV document: one record or a list of records. */
 export function parseOsv(doc: unknown, source: string): AdvisoryBatch {
   const list = Array.isArray(doc) ? doc : [doc];
   const out: AdvisoryBatch = { entries: [], aliasGroups: [], severities: new Map(), warnings: [] };
-  const sev = out.severities as Map<string, { severity: Severity; cvss: string }>;
+  const shown = `${source} (osv)`;
   for (const [i, rec] of list.entries()) {
     if (!isObject(rec) || typeof rec.id !== 'string') {
       out.warnings.push(`${source}: item ${i} is not an OSV record; skipped`);
       continue;
     }
-    const b = parseOsvRecord(rec, source);
-    out.entries.push(...b.entries);
-    out.aliasGroups.push(...b.aliasGroups);
-    for (const [k, v] of b.severities) sev.set(k, v);
+    addRecord(rec, source, out, shown);
   }
   return out;
 }

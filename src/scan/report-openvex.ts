@@ -48,7 +48,12 @@ function fromResolution(x: Resolution, product: string): Statement {
   }
   const impact = x.note || `listed as not affected by ${x.sources.join(', ')}`;
   return JUSTIFICATIONS.has(x.justification)
-    ? { ...base, status: 'not_affected', justification: x.justification, ...(x.note ? { impact_statement: x.note } : {}) }
+    ? {
+        ...base,
+        status: 'not_affected',
+        justification: x.justification,
+        ...(x.note ? { impact_statement: x.note } : {}),
+      }
     : { ...base, status: 'not_affected', impact_statement: impact };
 }
 

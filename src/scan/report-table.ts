@@ -15,14 +15,21 @@ function bySeverityText(counts: Readonly<Record<string, number>>): string {
 }
 
 export function summaryLine(r: ScanReport): string {
-  const distro = r.distro.id === 'unknown' ? 'unknown distro' : `${r.distro.id}${r.distro.versionId ? ` ${r.distro.versionId}` : ''}`;
+  const distro =
+    r.distro.id === 'unknown'
+      ? 'unknown distro'
+      : `${r.distro.id}${r.distro.versionId ? ` ${r.distro.versionId}` : ''}`;
   const scanned = `${plural(r.packages, 'package')} (${distro}) against ${plural(r.advisories, 'advisory entry', 'advisory entries')}`;
-  if (r.findings.length === 0) return `No vulnerabilities found in ${scanned}.`;
+  const more = r.findings.length > 0 ? ' more' : '';
+  const hidden = r.hidden > 0 ? ` ${r.hidden}${more} left out by --only-fixed / --ignore.` : '';
+  if (r.findings.length === 0) {
+    return `${r.hidden > 0 ? 'No vulnerabilities to show' : 'No vulnerabilities found'} in ${scanned}.${hidden}`;
+  }
   const s = summarize(r.findings);
   const affected = new Set(r.findings.map((f) => `${f.package.name}\0${f.package.version}\0${f.package.arch}`)).size;
   return (
     `${plural(s.total, 'finding')} (${plural(s.vulnerabilities, 'vulnerability', 'vulnerabilities')}) in ` +
-    `${affected} of ${scanned}: ${bySeverityText(s.bySeverity)}; ${s.fixable} with a fix available.`
+    `${affected} of ${scanned}: ${bySeverityText(s.bySeverity)}; ${s.fixable} with a fix available.${hidden}`
   );
 }
 

@@ -15,6 +15,8 @@ export interface ScanReport {
   /** Number of advisory entries loaded. */
   readonly advisories: number;
   readonly findings: readonly Finding[];
+  /** Findings left out by --only-fixed / --ignore. */
+  readonly hidden: number;
   readonly resolutions: readonly Resolution[];
   /** Scan time, seconds since the epoch (from the clock). */
   readonly created: number;
@@ -64,6 +66,7 @@ export function reportJson(r: ScanReport): string {
       findings: s.total,
       vulnerabilities: s.vulnerabilities,
       fixable: s.fixable,
+      hidden: r.hidden,
       bySeverity: s.bySeverity,
     },
     findings: r.findings.map((f) => ({

@@ -32,6 +32,7 @@ export function scanReport(input: ScanInput, advisories: AdvisorySet, options: S
     packages: new Set(input.packages.map((p) => `${p.name}\0${p.version}\0${p.arch}`)).size,
     advisories: advisories.size,
     findings,
+    hidden: result.findings.length - findings.length,
     resolutions,
     created: options.created,
     toolVersion: options.toolVersion,

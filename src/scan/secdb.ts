@@ -31,7 +31,9 @@ export function secdbDistro(doc: Json): { distro: AdvisoryDistro; branch: string
 
 /** Whether a secfixes key means "never affected". */
 export function isNakVersion(version: string): boolean {
-  return version === '0' || version === '0-r0' || compareVersions(version, '0-r0') < 0;
+  if (version === '0' || version === '0-r0') return true;
+  if (/^[1-9]/.test(version)) return false;
+  return compareVersions(version, '0-r0') < 0;
 }
 
 /** Splits Alpine's `CVE-1 CVE-2` strings into single ids, in order, without repeats. */
@@ -53,7 +55,9 @@ export function secdbIds(raw: readonly unknown[]): string[] {
 export function secdbGroups(ids: readonly string[]): string[][] {
   const isCga = (id: string) => id.startsWith('CGA-');
   const structured =
-    ids.length > 0 && isCga(ids[0] as string) && ids.every((id, i) => !isCga(id) || (i + 1 < ids.length && !isCga(ids[i + 1] as string)));
+    ids.length > 0 &&
+    isCga(ids[0] as string) &&
+    ids.every((id, i) => !isCga(id) || (i + 1 < ids.length && !isCga(ids[i + 1] as string)));
   if (structured) {
     const groups: string[][] = [];
     for (const id of ids) {
@@ -77,6 +81,7 @@ export function parseSecdb(doc: unknown, source: string): AdvisoryBatch {
   const { distro, branch } = secdbDistro(doc);
   const entries: AdvisoryEntry[] = [];
   const warnings: string[] = [];
+  const shown = `${source} (secdb)`;
   for (const [i, item] of doc.packages.entries()) {
     const pkg = isObject(item) && isObject(item.pkg) ? item.pkg : undefined;
     if (!pkg || typeof pkg.name !== 'string' || !isObject(pkg.secfixes)) {
@@ -102,7 +107,7 @@ export function parseSecdb(doc: unknown, source: string): AdvisoryBatch {
             state: nak ? 'not-affected' : 'fixed',
             fixed: nak ? '' : version,
             ...(nak ? { note: `the secdb lists it under "${version}": never affected` } : {}),
-            source: `${source} (secdb)`,
+            source: shown,
           }),
         );
       }

@@ -92,7 +92,9 @@ export function cvss3Score(vector: string): number | undefined {
   const impact = changed ? 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15 : 6.42 * iss;
   const exploitability = 8.22 * (av as number) * (ac as number) * (pr as number) * (ui as number);
   if (impact <= 0) return 0;
-  return changed ? roundUp(Math.min(1.08 * (impact + exploitability), 10)) : roundUp(Math.min(impact + exploitability, 10));
+  return changed
+    ? roundUp(Math.min(1.08 * (impact + exploitability), 10))
+    : roundUp(Math.min(impact + exploitability, 10));
 }
 
 const V2 = {
@@ -109,7 +111,14 @@ export function cvss2Score(vector: string): number | undefined {
   const m = metrics(v);
   const get = <T extends Record<string, number>>(table: T, key: string): number | undefined =>
     table[m.get(key) as keyof T] as number | undefined;
-  const parts = [get(V2.AV, 'AV'), get(V2.AC, 'AC'), get(V2.Au, 'Au'), get(V2.CIA, 'C'), get(V2.CIA, 'I'), get(V2.CIA, 'A')];
+  const parts = [
+    get(V2.AV, 'AV'),
+    get(V2.AC, 'AC'),
+    get(V2.Au, 'Au'),
+    get(V2.CIA, 'C'),
+    get(V2.CIA, 'I'),
+    get(V2.CIA, 'A'),
+  ];
   if (parts.some((x) => x === undefined)) return undefined;
   const [av, ac, au, c, i, a] = parts as number[];
   const impact = 10.41 * (1 - (1 - (c as number)) * (1 - (i as number)) * (1 - (a as number)));
@@ -118,8 +127,19 @@ export function cvss2Score(vector: string): number | undefined {
   return Math.round((0.6 * impact + 0.4 * exploitability - 1.5) * f * 10) / 10;
 }
 
+const memo = new Map<string, Severity | undefined>();
+
 /** The severity of a CVSS vector, or of a bare numeric score; undefined when neither can be read. */
 export function severityOfCvss(vector: string): Severity | undefined {
+  let s = memo.get(vector);
+  if (s === undefined && !memo.has(vector)) {
+    s = computeSeverity(vector);
+    if (memo.size < 100_000) memo.set(vector, s);
+  }
+  return s;
+}
+
+function computeSeverity(vector: string): Severity | undefined {
   const t = vector.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return bandOfScore(Number(t));
   const s3 = cvss3Score(t);

@@ -32,7 +32,8 @@ function toScan(p: { name: string; version: string; arch: string; origin: string
 /** The distro an SBOM's APK purls name (`pkg:apk/wolfi/…?distro=wolfi-20230201`, trivy's `distro=3.19.1`). */
 export function sbomDistro(packages: readonly SbomPackage[]): ScanDistro {
   const counts = new Map<string, number>();
-  for (const p of packages) if (p.purlType === 'apk' && p.namespace) counts.set(p.namespace, (counts.get(p.namespace) ?? 0) + 1);
+  for (const p of packages)
+    if (p.purlType === 'apk' && p.namespace) counts.set(p.namespace, (counts.get(p.namespace) ?? 0) + 1);
   const ns = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
   if (ns === undefined) return { id: 'unknown', versionId: '' };
   const q = packages.find((p) => p.namespace === ns && p.distro !== '')?.distro ?? '';
@@ -81,10 +82,7 @@ function lastComponent(repository: string): string {
   return parts[parts.length - 1] || repository;
 }
 
-function imageInventory(
-  img: ImageFacts,
-  location: ImageInventory['location'],
-): ImageInventory {
+function imageInventory(img: ImageFacts, location: ImageInventory['location']): ImageInventory {
   const inv = inventoryFromInstalled(img.installed ?? '', img.osRelease, { embeddedSboms: img.embeddedSboms });
   return {
     kind: 'image',
@@ -108,7 +106,8 @@ export function targetInventory(target: ScanTarget): Inventory | undefined {
         ...(target.tag ? { tag: target.tag } : {}),
       };
       const images = target.images.map((img) => imageInventory(img, location));
-      if (images.length === 1 && (!target.top || target.top.digest === images[0]?.digest)) return images[0];
+      // One platform (even under an index): its packages. Several: the index and its images.
+      if (images.length === 1) return images[0];
       const index: ImageIndexInventory = {
         kind: 'index',
         location,
@@ -129,7 +128,11 @@ export function targetInventory(target: ScanTarget): Inventory | undefined {
       } catch {
         // an arch lupine does not know: keep 'unknown'
       }
-      const name = target.name.replace(/\/+$/, '').split('/').pop() || 'root';
+      const name =
+        target.name
+          .split('/')
+          .filter((c) => c !== '' && c !== '.' && c !== '..')
+          .pop() || 'root';
       return {
         kind: 'image',
         location: { name, repositoryUrl: '' },

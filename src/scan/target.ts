@@ -17,7 +17,7 @@ import {
   type RegistryClient,
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
-import { type ImageFacts, readImages } from './image-read.js';
+import { type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
 import { type RootLookup, resolveRootFile } from './root-files.js';
 
 export interface ImageTarget {
@@ -73,7 +73,7 @@ function badTarget(target: string, problem: string, hint: string, cause?: unknow
 }
 
 const HINT =
-  'name an OCI layout directory, an oci-archive, a root directory, an SBOM (.json), an .apk or an image reference';
+  'name an OCI layout directory, an oci-archive or docker-archive, a root directory, an SBOM (.json), an .apk or an image reference';
 
 async function kindOf(path: string): Promise<'dir' | 'file' | 'missing'> {
   try {
@@ -141,8 +141,18 @@ async function readOciArchive(bytes: Buffer, name: string, options: ReadTargetOp
   }
   const indexJson = files.get('index.json');
   if (!files.has('oci-layout') || !indexJson) {
-    const docker = files.has('manifest.json') ? ' (it looks like a docker-archive)' : '';
-    throw badTarget(name, `this tar is not an oci-archive${docker}`, 'save the image as an oci-archive or an OCI layout');
+    if (files.has('manifest.json')) {
+      const images = await readDockerArchiveImages(files, { ...options, what: name });
+      const tag = dockerTag(files.get('manifest.json') as Buffer);
+      return {
+        kind: 'image',
+        name,
+        repository: tag?.repository ?? basename(name).replace(/\.(tar|docker)$/, ''),
+        ...(tag?.tag ? { tag: tag.tag } : {}),
+        images,
+      };
+    }
+    throw badTarget(name, 'this tar is neither an oci-archive nor a docker-archive', HINT);
   }
   const index = parseIndex(indexJson);
   const getBlob = async (d: string): Promise<Buffer> => {
@@ -162,10 +172,29 @@ async function readOciArchive(bytes: Buffer, name: string, options: ReadTargetOp
   };
 }
 
+/** The first `RepoTags` entry of a docker-archive, split into repository and tag. */
+function dockerTag(manifestJson: Buffer): { repository: string; tag: string } | undefined {
+  try {
+    const m = JSON.parse(manifestJson.toString('utf8')) as { RepoTags?: unknown }[];
+    const t = m.map((e) => (Array.isArray(e.RepoTags) ? e.RepoTags[0] : undefined)).find((x) => typeof x === 'string');
+    if (typeof t !== 'string') return undefined;
+    const slash = t.lastIndexOf('/');
+    const colon = t.lastIndexOf(':');
+    return colon > slash ? { repository: t.slice(0, colon), tag: t.slice(colon + 1) } : { repository: t, tag: '' };
+  } catch {
+    return undefined;
+  }
+}
+
 async function readRegistry(name: string, options: ReadTargetOptions): Promise<ImageTarget> {
   if (!options.openRegistry) throw badTarget(name, 'no such file or directory', HINT);
   const { reference: ref, client } = options.openRegistry(name);
-  const pulled = await pullImage(client, ref);
+  let pulled: Awaited<ReturnType<typeof pullImage>>;
+  try {
+    pulled = await pullImage(client, ref);
+  } finally {
+    client.close();
+  }
   const blobs = new Map<string, Buffer>([...pulled.blobs].map(([d, b]) => [d, b]));
   blobs.set(pulled.digest, pulled.bytes);
   const getBlob = async (d: string): Promise<Buffer> => blobs.get(d) as Buffer;

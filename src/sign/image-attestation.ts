@@ -42,7 +42,12 @@ export interface AttestImageResult {
 }
 
 /** The statement cosign makes for an image: subject = repository name and the manifest's sha256. */
-export function imageStatement(name: string, digest: Digest, predicateType: string, predicate: unknown) {
+export function imageStatement(
+  name: string,
+  digest: Digest,
+  predicateType: string,
+  predicate: unknown,
+): InTotoStatement {
   return makeStatement([{ name, digest: { sha256: digestHex(digest) } }], predicateType, predicate);
 }
 
@@ -97,7 +102,8 @@ export interface VerifyAttestationsResult {
 }
 
 /**
- * Verifies the `.att` image of what `ref` points at now: each DSSE layer's signature against
+ * Verifies the `.att` image (or, in oci-1-1 mode, the in-toto referrers listed in the fallback index)
+ * of what `ref` points at now: each DSSE layer's signature against
  * `publicKey`, that it carries an in-toto statement, and that a subject has the image's digest.
  * With `predicateType`, only statements of that type count. At least one must pass.
  */
@@ -135,8 +141,13 @@ export async function verifyAttestations(
       continue;
     }
     if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE || !verifyEnvelope(env, publicKey)) continue;
+    let statement: InTotoStatement;
+    try {
+      statement = parseStatement(envelopePayload(env));
+    } catch {
+      continue; // signed, but not an in-toto statement: it attests nothing
+    }
     valid++;
-    const statement = parseStatement(envelopePayload(env));
     if (!statement.subject.some((s) => s.digest.sha256 === hex)) {
       otherSubject++;
       continue;

@@ -94,17 +94,27 @@ export function packageDependency(p: {
   readonly namespace?: string;
   readonly sha256?: string;
   readonly sha1?: string;
+  /** The apk `C:` identity (`Q1<base64 sha1>`): gives `sha1` when that is not passed. */
+  readonly identity?: string;
   readonly downloadLocation?: string;
 }): ResourceDescriptor {
   const ns = p.namespace ? `${encodeURIComponent(p.namespace)}/` : '';
   const q = p.arch ? `?arch=${encodeURIComponent(p.arch)}` : '';
   const digest: Record<string, string> = {};
+  const sha1 = p.sha1 ?? (p.identity ? apkIdentitySha1(p.identity) : undefined);
   if (p.sha256) digest.sha256 = p.sha256;
-  if (p.sha1) digest.sha1 = p.sha1;
+  if (sha1) digest.sha1 = sha1;
   return {
     name: p.name,
     uri: `pkg:apk/${ns}${encodeURIComponent(p.name)}@${encodeURIComponent(p.version)}${q}`,
     ...(Object.keys(digest).length > 0 ? { digest } : {}),
     ...(p.downloadLocation ? { downloadLocation: p.downloadLocation } : {}),
   };
+}
+
+/** `Q1<base64 sha1>` (an apk identity, the index's `C:`) → hex sha1; undefined for another form. */
+export function apkIdentitySha1(identity: string): string | undefined {
+  if (!identity.startsWith('Q1')) return undefined;
+  const raw = Buffer.from(identity.slice(2), 'base64');
+  return raw.length === 20 ? raw.toString('hex') : undefined;
 }

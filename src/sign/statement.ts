@@ -60,6 +60,8 @@ export interface ResourceDescriptor {
 export interface StatementSubject {
   readonly name: string;
   readonly digest: Readonly<Record<string, string>>;
+  /** Extra facts about the subject (e.g. an apk's `C:` identity); written sorted by key. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface InTotoStatement {
@@ -99,23 +101,26 @@ function badPredicate(problem: string): LupineError {
   return new LupineError('SIGN_BAD_PREDICATE', problem, { details: { problem }, hint: 'pass a JSON predicate' });
 }
 
-export function resourceFields(r: ResourceDescriptor): JsonValue {
-  return fields(
-    ['name', r.name],
-    ['uri', r.uri],
-    ['digest', r.digest ? sortedObject(r.digest, (x) => x) : undefined],
-    ['downloadLocation', r.downloadLocation],
-    ['mediaType', r.mediaType],
-    ['annotations', r.annotations ? sortedObject(r.annotations, (x) => x) : undefined],
-  );
-}
-
 /** The statement's bytes: `_type`, `subject`, `predicateType`, `predicate`. */
 export function encodeStatement(s: InTotoStatement): Buffer {
   return encodeJson(
     fields(
       ['_type', s._type],
-      ['subject', s.subject.map((x) => fields(['name', x.name], ['digest', sortedObject(x.digest, (d) => d)]))],
+      [
+        'subject',
+        s.subject.map((x) =>
+          fields(
+            ['name', x.name],
+            ['digest', sortedObject(x.digest, (d) => d)],
+            [
+              'annotations',
+              x.annotations && Object.keys(x.annotations).length > 0
+                ? sortedObject(x.annotations, (a) => a)
+                : undefined,
+            ],
+          ),
+        ),
+      ],
       ['predicateType', s.predicateType],
       ['predicate', toJsonValue(s.predicate)],
     ),
@@ -140,7 +145,17 @@ export function parseStatement(bytes: Uint8Array): InTotoStatement {
     const d = (typeof r.digest === 'object' && r.digest !== null ? r.digest : {}) as Record<string, unknown>;
     const digest: Record<string, string> = {};
     for (const [k, v] of Object.entries(d)) if (typeof v === 'string') digest[k] = v;
-    return { name: typeof r.name === 'string' ? r.name : '', digest };
+    const a = (typeof r.annotations === 'object' && r.annotations !== null ? r.annotations : {}) as Record<
+      string,
+      unknown
+    >;
+    const annotations: Record<string, string> = {};
+    for (const [k, v] of Object.entries(a)) if (typeof v === 'string') annotations[k] = v;
+    return {
+      name: typeof r.name === 'string' ? r.name : '',
+      digest,
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    };
   });
   return { _type: s._type, subject, predicateType: s.predicateType, predicate: s.predicate ?? null };
 }

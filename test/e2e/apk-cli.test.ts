@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { vector } from '../helpers/paths.js';
@@ -101,13 +104,19 @@ test('policy, search, info and list read index data', async () => {
   assert.equal(list.stdout, 'a-2  {a} () [upgradable from: a-1]\nb-2  {b} () [upgradable from: b-1]\n');
 });
 
-test('a real (non-simulated) run is refused until the installer is plugged in', async () => {
+test('a real run whose package files are missing fails with REPO_NOT_FOUND and writes nothing', async () => {
   const index = vector('apk', 'alpine-v3.17-main-aarch64-APKINDEX.tar.gz');
-  const args = ['--root', cwd, '--arch', 'aarch64', '--allow-untrusted', '-X', index, 'add', 'musl'];
-  const sim = await runCli(['apk', '--simulate', ...args], { cwd });
-  assert.equal(sim.code, 0, sim.stderr);
-  assert.match(sim.stdout, /^\(1\/1\) Installing musl \(/);
-  const r = await runCli(['apk', ...args], { cwd });
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /installing into a root is not available/);
+  const root = mkdtempSync(join(tmpdir(), 'lupine-apk-cli-'));
+  try {
+    const args = ['--root', root, '--arch', 'aarch64', '--allow-untrusted', '-X', index, 'add', 'musl'];
+    const sim = await runCli(['apk', '--simulate', ...args], { cwd });
+    assert.equal(sim.code, 0, sim.stderr);
+    assert.match(sim.stdout, /^\(1\/1\) Installing musl \(/);
+    const r = await runCli(['apk', ...args], { cwd });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /error\[REPO_NOT_FOUND\]: .*musl-1\.2\.3-r5\.apk does not exist/);
+    assert.deepEqual(readdirSync(root), []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

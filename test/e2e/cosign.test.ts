@@ -167,6 +167,12 @@ describe('cosign-compatible signing and attestations (docker-registry on 127.0.0
     assert.match(wrong.stderr, /SIGN_BAD_SIGNATURE/);
     const bad = await cli('image', 'sign', ref, '--key', 'cosign.key', '-a', 'novalue');
     assert.equal(bad.code, 2);
+    const wrongPassword = await runCli(['image', 'sign', ref, '--key', 'cosign.key'], {
+      env: env({ COSIGN_PASSWORD: 'not-it' }),
+      cwd: dir,
+    });
+    assert.equal(wrongPassword.code, 3);
+    assert.match(wrongPassword.stderr, /error\[SIGN_BAD_PASSWORD\]/);
   });
 
   test('a manifest changed after signing fails: no signature for the new digest, and a copied one names the old', async () => {
@@ -285,6 +291,80 @@ describe('cosign-compatible signing and attestations (docker-registry on 127.0.0
       all.attestations.map((x) => x.predicateType),
       ['https://spdx.dev/Document', 'https://slsa.dev/provenance/v1'],
     );
+  });
+
+  test('--registry-referrers-mode oci-1-1: an attestation as an OCI 1.1 referrer, listed in the fallback index', async () => {
+    const digest = await push('lupine/referred', 'v1', first);
+    const ref = `${reg.host}/lupine/referred:v1`;
+    writeFileSync(
+      join(dir, 'vex.json'),
+      JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', statements: [] }),
+    );
+    const mode = ['--registry-referrers-mode', 'oci-1-1'];
+    for (const [file, type] of [
+      ['sbom.spdx.json', 'spdx'],
+      ['vex.json', 'openvex'],
+    ] as const) {
+      const a = await cli('image', 'attest', ref, '--key', 'cosign.key', '--predicate', file, '--type', type, ...mode);
+      assert.equal(a.code, 0, a.stderr);
+    }
+    const repo = { registry: reg.host, repository: 'lupine/referred' };
+    const index = JSON.parse(
+      (await client.getManifest({ ...repo, tag: `sha256-${digest.slice(7)}` })).bytes.toString(),
+    ) as { mediaType: string; manifests: { digest: Digest; artifactType: string; annotations: object }[] };
+    assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+    assert.equal(index.manifests.length, 2);
+    for (const entry of index.manifests) {
+      assert.equal(entry.artifactType, 'application/vnd.in-toto+json');
+      assert.deepEqual(entry.annotations, { 'org.opencontainers.image.created': CREATED });
+      const m = JSON.parse((await client.getManifest({ ...repo, digest: entry.digest })).bytes.toString()) as {
+        artifactType: string;
+        config: unknown;
+        subject: { digest: string; mediaType: string; size: number };
+        layers: { mediaType: string }[];
+      };
+      assert.equal(m.artifactType, 'application/vnd.in-toto+json');
+      assert.deepEqual(m.config, {
+        mediaType: 'application/vnd.oci.empty.v1+json',
+        size: 2,
+        digest: sha256Digest('{}'),
+        artifactType: 'application/vnd.in-toto+json',
+      });
+      assert.deepEqual(m.subject, {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: first.manifest.bytes.length,
+        digest,
+      });
+      assert.deepEqual(
+        m.layers.map((l) => l.mediaType),
+        ['application/vnd.dsse.envelope.v1+json'],
+      );
+    }
+    const v = await cli('image', 'verify-attestation', ref, '--key', 'cosign.pub', '--json', ...mode);
+    assert.equal(v.code, 0, v.stderr);
+    assert.deepEqual(
+      (JSON.parse(v.stdout) as { predicateType: string }[]).map((x) => x.predicateType),
+      ['https://spdx.dev/Document', 'https://openvex.dev/ns'],
+    );
+    const typed = await cli('image', 'verify-attestation', ref, '--key', 'cosign.pub', '--type', 'openvex', ...mode);
+    assert.equal(typed.code, 0, typed.stderr);
+    const wrongKey = await cli('image', 'verify-attestation', ref, '--key', 'stranger.pub', ...mode);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.stderr, /SIGN_BAD_SIGNATURE/);
+    // Nothing went to the legacy .att tag.
+    const legacy = await cli('image', 'verify-attestation', ref, '--key', 'cosign.pub');
+    assert.equal(legacy.code, 1);
+    assert.match(legacy.stderr, /SIGN_NO_ATTESTATIONS/);
+    const badMode = await cli(
+      'image',
+      'verify-attestation',
+      ref,
+      '--key',
+      'cosign.pub',
+      '--registry-referrers-mode',
+      'x',
+    );
+    assert.equal(badMode.code, 2);
   });
 
   test('an unknown image is an error (exit 3), not a failed check', async () => {

@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { emptyPackageInfo, writePackage } from '../../src/apk/index.js';
 import { gzipMember, writeTar } from '../../src/archive/index.js';
 import { fixedClock } from '../../src/core/index.js';
+import { writeDockerArchive } from '../../src/oci/index.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
+import { vector } from '../helpers/paths.js';
 import { assertGolden } from '../helpers/golden.js';
 import { validateCycloneDx, validateSpdx } from '../helpers/json-schema.js';
 import {
@@ -78,6 +80,19 @@ describe('lupine scan: targets', () => {
     }
   });
 
+  it('a docker-archive (docker save) of one arch', async () => {
+    await writeDockerArchive(join(tmp, 'image'), join(tmp, 'docker.tar'), {
+      arch: 'aarch64',
+      repoTags: ['example.dev/lupine/scan-test:v1'],
+    });
+    const r = await cli(['scan', 'docker.tar', '--db', 'db', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), EXPECTED_AARCH64);
+    const sbom = JSON.parse((await cli(['sbom', 'docker.tar'])).stdout);
+    assert.deepEqual(validateSpdx(sbom), []);
+    assert.match(sbom.name, /scan-test/);
+  });
+
   it('a minimal image has no findings', async () => {
     const r = await cli(['scan', 'minimal', '--db', 'db', '--fail-on', 'negligible']);
     assert.equal(r.code, 0);
@@ -91,11 +106,13 @@ describe('lupine scan: targets', () => {
     assert.deepEqual(lines(r.stdout), ['libfoo-doc 1.4.2-r0 CVE-2024-1111 fixed 1.4.2-r1 Medium']);
   });
 
-  it('a missing target is an error (exit 3), no --db a usage error (exit 2)', async () => {
+  it('a missing target is an error (exit 3); no --db for an unknown distro, a bad flag: usage (exit 2)', async () => {
     const r = await cli(['scan', './nothing-here', '--db', 'db']);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /SCAN_BAD_TARGET/);
-    assert.equal((await cli(['scan', 'root'])).code, 2);
+    const noDb = await cli(['scan', 'libfoo-doc-1.4.2-r0.apk']);
+    assert.equal(noDb.code, 2);
+    assert.match(noDb.stderr, /no advisory source known for the distro 'unknown'/);
     assert.equal((await cli(['scan', 'root', '--db', 'db', '--format', 'xml'])).code, 2);
     assert.equal((await cli(['scan', 'root', '--db', 'db', '--fail-on', 'severe'])).code, 2);
   });
@@ -116,6 +133,11 @@ describe('lupine scan: formats (goldens)', () => {
     const run = doc.runs[0];
     assert.equal(run.tool.driver.name, 'lupine');
     assert.equal(run.results.length, EXPECTED_X86_64.length);
+    const fromSarif = run.results.map(
+      (x: { ruleId: string; properties: Record<string, string> }) =>
+        `${x.properties.package} ${x.properties.installedVersion} ${x.ruleId} ${x.properties.state} ${x.properties.fixedVersion || '-'} ${x.properties.severity}`,
+    );
+    assert.deepEqual(fromSarif, EXPECTED_X86_64);
     assert.equal(run.tool.driver.rules.length, new Set(EXPECTED_X86_64.map((l) => l.split(' ')[2])).size);
     for (const res of run.results) {
       assert.equal(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
@@ -132,7 +154,18 @@ describe('lupine scan: formats (goldens)', () => {
     const by = (status: string) => doc.statements.filter((s: { status: string }) => s.status === status).length;
     assert.equal(by('affected'), 6);
     assert.equal(by('under_investigation'), 1);
-    const fp = doc.statements.find((s: { vulnerability: { name: string } }) => s.vulnerability.name === 'CVE-2024-4444');
+    // The affected / under-investigation statements are exactly the findings.
+    const open = doc.statements
+      .filter((x: { status: string }) => x.status === 'affected' || x.status === 'under_investigation')
+      .map(
+        (x: { vulnerability: { name: string }; products: { '@id': string }[] }) =>
+          `${/^pkg:apk\/wolfi\/([^@]+)@/.exec(x.products[0]?.['@id'] ?? '')?.[1]} ${x.vulnerability.name}`,
+      )
+      .sort();
+    assert.deepEqual(open, EXPECTED_X86_64.map((l) => `${l.split(' ')[0]} ${l.split(' ')[2]}`).sort());
+    const fp = doc.statements.find(
+      (s: { vulnerability: { name: string } }) => s.vulnerability.name === 'CVE-2024-4444',
+    );
     assert.equal(fp.status, 'not_affected');
     assert.equal(fp.justification, 'vulnerable_code_not_present');
     for (const s of doc.statements) {
@@ -155,11 +188,28 @@ describe('lupine scan: filters and exit codes', () => {
   });
 
   it('--only-fixed and --ignore change the findings', async () => {
-    const r = await cli(['scan', 'root', '--db', 'db', '--format', 'json', '--only-fixed', '--ignore', 'CGA-1010-1010-1010']);
+    const r = await cli([
+      'scan',
+      'root',
+      '--db',
+      'db',
+      '--format',
+      'json',
+      '--only-fixed',
+      '--ignore',
+      'CGA-1010-1010-1010',
+    ]);
     assert.deepEqual(
       lines(r.stdout),
       EXPECTED_X86_64.filter((l) => l.includes(' fixed ') && !l.includes('CVE-2024-1010')),
     );
+  });
+
+  it('the summary says how many findings the filters left out', async () => {
+    const r = await cli(['scan', 'root', '--db', 'db', '--only-fixed']);
+    assert.match(r.stdout, /4 findings .* 3 more left out by --only-fixed \/ --ignore\.\n$/);
+    const none = await cli(['scan', 'minimal', '--db', 'db', '--ignore', 'CVE-2024-1111']);
+    assert.match(none.stdout, /^No vulnerabilities found/);
   });
 
   it('a whole process (bin/lupine) gives the same JSON', () => {
@@ -170,7 +220,7 @@ describe('lupine scan: filters and exit codes', () => {
 });
 
 describe('lupine scan: advisory sources', () => {
-  it('single files, repeated --db, and a .tar.gz feed give the same findings', async () => {
+  it('single files, repeated --db, an all.json index, and a .tar.gz feed give the same findings', async () => {
     const files = Object.entries(fixtureFiles()).map(([name, text]) => ({
       name,
       type: 'file' as const,
@@ -189,7 +239,7 @@ describe('lupine scan: advisory sources', () => {
       '--db',
       'db/advisories/curl.advisories.yaml',
       '--db',
-      'db/osv',
+      'db/osv/all.json',
       '--format',
       'json',
     ]);
@@ -206,7 +256,14 @@ describe('lupine scan: advisory sources', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const dbs = ['--db', `${base}/osv/all.json`, '--db', `${base}/secdb/security.json`, '--db', `${base}/advisories/curl.advisories.yaml`];
+    const dbs = [
+      '--db',
+      `${base}/osv/all.json`,
+      '--db',
+      `${base}/secdb/security.json`,
+      '--db',
+      `${base}/advisories/curl.advisories.yaml`,
+    ];
     try {
       const r = await cli(['scan', 'root', ...dbs, '--format', 'json', '--cache-dir', 'cache']);
       assert.equal(r.code, 0, r.stderr);
@@ -223,6 +280,12 @@ describe('lupine scan: advisory sources', () => {
     assert.match(cold.stderr, /REPO_OFFLINE/);
   });
 
+  it("without --db the distro's public feed is used (here offline, with an empty cache: REPO_OFFLINE)", async () => {
+    const r = await cli(['scan', 'root', '--offline', '--cache-dir', 'empty-cache']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /REPO_OFFLINE.*packages\.wolfi\.dev\/os\/security\.json/);
+  });
+
   it('a damaged advisory file is an error naming it', async () => {
     put('bad/security.json', SECDB.slice(0, 40));
     const r = await cli(['scan', 'root', '--db', 'bad/security.json']);
@@ -230,6 +293,70 @@ describe('lupine scan: advisory sources', () => {
     assert.match(r.stderr, /SCAN_BAD_ADVISORY.*bad\/security\.json/);
     put('bad/x.advisories.yaml', CURL_YAML.replace('schema-version: 2.0.2', 'schema-version: 2.0.2\n  bad: [indent'));
     assert.equal((await cli(['scan', 'root', '--db', 'bad/x.advisories.yaml'])).code, 3);
+  });
+});
+
+describe('a real Alpine 3.16 installed database (vectors/apk/db/installed)', () => {
+  // Illustrative Alpine secdb documents in the published format (one per branch and repository).
+  const secdb = (branch: string, packages: Record<string, Record<string, string[]>>) =>
+    JSON.stringify({
+      distroversion: branch,
+      reponame: 'main',
+      urlprefix: 'https://dl-cdn.alpinelinux.org/alpine',
+      apkurl: '{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk',
+      archs: ['aarch64', 'x86_64'],
+      packages: Object.entries(packages).map(([name, secfixes]) => ({ pkg: { name, secfixes } })),
+    });
+
+  it('matches subpackages by origin, by branch, with letter versions (1.1.1q < 1.1.1t)', async () => {
+    put('alpine/lib/apk/db/installed', readFileSync(vector('apk', 'db', 'installed')));
+    put('alpine/etc/os-release', 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.16.2\n');
+    put(
+      'alpine-secdb/v3.16-main.json',
+      secdb('v3.16', {
+        openssl: { '1.1.1t-r0': ['CVE-2023-0286'], '1.1.1q-r0': ['CVE-2022-2097'], '1.1.1n-r0': ['CVE-2022-0778'] },
+        busybox: { '1.35.0-r18': ['CVE-2022-30065'] },
+        zlib: { '1.2.12-r2': ['CVE-2018-25032'] },
+        musl: { '0': ['CVE-2019-14697'] },
+      }),
+    );
+    put('alpine-secdb/v3.15-main.json', secdb('v3.15', { openssl: { '1.1.1u-r0': ['CVE-2023-2650'] } }));
+    const r = await cli(['scan', 'alpine', '--db', 'alpine-secdb', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.packages, 14);
+    assert.deepEqual(doc.distro, { id: 'alpine', versionId: '3.16.2' });
+    assert.deepEqual(lines(r.stdout), [
+      'busybox 1.35.0-r17 CVE-2022-30065 fixed 1.35.0-r18 Unknown',
+      'libcrypto1.1 1.1.1q-r0 CVE-2023-0286 fixed 1.1.1t-r0 Unknown',
+      'libssl1.1 1.1.1q-r0 CVE-2023-0286 fixed 1.1.1t-r0 Unknown',
+      'ssl_client 1.35.0-r17 CVE-2022-30065 fixed 1.35.0-r18 Unknown',
+    ]);
+  });
+});
+
+describe('apko-built image (vectors/apko/golden-testdata/golden)', () => {
+  const golden = vector('apko', 'golden-testdata', 'golden');
+  const apkNames = (doc: { packages: { name: string; externalRefs?: { referenceLocator: string }[] }[] }) =>
+    doc.packages
+      .filter((p) => p.externalRefs?.some((r) => r.referenceLocator.startsWith('pkg:apk/')))
+      .map((p) => p.name)
+      .sort();
+
+  it('scans the real apko layers: its APK packages, no findings', async () => {
+    const r = await cli(['scan', golden, '--arch', 'x86_64', '--db', 'db', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.packages, 2);
+    assert.deepEqual(doc.findings, []);
+  });
+
+  it('lupine sbom lists the same APK packages as apko’s own SBOM', async () => {
+    const ours = JSON.parse((await cli(['sbom', golden, '--arch', 'x86_64'])).stdout);
+    assert.deepEqual(validateSpdx(ours), []);
+    const apko = JSON.parse(readFileSync(join(golden, 'sboms', 'sbom-x86_64.spdx.json'), 'utf8'));
+    assert.deepEqual(apkNames(ours), apkNames(apko));
+    assert.deepEqual(apkNames(ours), ['pretend-baselayout', 'replayout']);
   });
 });
 
@@ -255,7 +382,10 @@ describe('lupine sbom', () => {
       const a = await cli(['sbom', target]);
       assert.equal(a.code, 0, a.stderr);
       assert.deepEqual(validateSpdx(JSON.parse(a.stdout)), [], target);
-      assert.deepEqual(validateCycloneDx(JSON.parse((await cli(['sbom', target, '--format', 'cyclonedx'])).stdout)), []);
+      assert.deepEqual(
+        validateCycloneDx(JSON.parse((await cli(['sbom', target, '--format', 'cyclonedx'])).stdout)),
+        [],
+      );
       assert.equal((await cli(['sbom', target])).stdout, a.stdout);
     }
     // Several platforms: the index SBOM (as apko writes sbom-index), naming each image.

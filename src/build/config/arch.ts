@@ -9,7 +9,9 @@ export interface ArchFacts {
   readonly rustMusl: string;
 }
 
-const TABLE: Readonly<Record<string, readonly [goarch: string, gnuCpu: string, gnuVendor: string, rustCpu: string, abi: string]>> = {
+const TABLE: Readonly<
+  Record<string, readonly [goarch: string, gnuCpu: string, gnuVendor: string, rustCpu: string, abi: string]>
+> = {
   x86_64: ['amd64', 'x86_64', 'pc', 'x86_64', ''],
   aarch64: ['arm64', 'aarch64', 'unknown', 'aarch64', ''],
   x86: ['386', 'i686', 'pc', 'i686', ''],
@@ -41,7 +43,14 @@ export function archFacts(arch: string): ArchFacts | undefined {
 
 /** Accepts OCI names too (amd64 → x86_64, arm64 → aarch64). */
 export function toBuildArch(name: string): string | undefined {
-  const oci: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64', '386': 'x86', 'arm/v7': 'armv7', 'arm/v6': 'armhf', loong64: 'loongarch64' };
+  const oci: Record<string, string> = {
+    amd64: 'x86_64',
+    arm64: 'aarch64',
+    '386': 'x86',
+    'arm/v7': 'armv7',
+    'arm/v6': 'armhf',
+    loong64: 'loongarch64',
+  };
   const a = oci[name] ?? name;
   return TABLE[a] ? a : undefined;
 }

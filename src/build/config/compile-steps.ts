@@ -1,9 +1,12 @@
 /**
  * Pipeline steps → compiled steps, melange's compile phase for one package context: `uses`
  * inlined from the pipeline library with `with` checked against the declared inputs (defaults
- * filled, required enforced, unknown rejected), `if` evaluated, variables substituted (unknown
- * ones are errors), working directories resolved, environments and inputs inherited by nested
- * steps, and `needs` collected from the steps that run.
+ * filled, required enforced, unknown rejected), `if` evaluated with the step's own inputs (a false
+ * step is left out, with its needs), variables substituted (unknown ones are errors), working
+ * directories resolved against /home/build, environments and inputs inherited by nested steps.
+ *
+ * One deliberate difference from melange: a nested `uses` pipeline's own input defaults win over
+ * same-named inputs of the enclosing pipeline (melange lets the parent's value leak in, #1548).
  */
 import { posix } from 'node:path';
 import { didYouMean, isObj, isStr, list, obj, strMap } from '../../core/index.js';
@@ -13,6 +16,13 @@ import { substitute, type VarMap } from './substitute.js';
 import type { CompiledStep, PipelineLibrary, RawMap } from './types.js';
 
 export const DEFAULT_WORKDIR = '/home/build';
+
+/** Inputs melange checks as hex digests at compile time, by length. */
+const DIGEST_INPUTS: Readonly<Record<string, number>> = {
+  'expected-sha256': 64,
+  'expected-sha512': 128,
+  'expected-commit': 40,
+};
 const MAX_DEPTH = 32;
 
 export interface StepContext {
@@ -25,6 +35,8 @@ export interface StepContext {
   readonly library: PipelineLibrary;
   /** Where `uses` names were looked for, for the not-found hint. */
   readonly searched: readonly string[];
+  /** Every pipeline name that exists (for did-you-mean). */
+  readonly available: readonly string[];
   readonly report: Reporter;
   /** Packages the steps that run need (appended to). */
   readonly needs: string[];
@@ -39,9 +51,10 @@ export function stripComments(script: string): string {
     .join('\n');
 }
 
-function resolveDir(base: string, dir: string): string {
-  if (dir === '') return base;
-  return posix.normalize(posix.isAbsolute(dir) ? dir : posix.join(base, dir));
+/** A step's own working directory: relative paths resolve against /home/build, as in melange. */
+function resolveDir(inherited: string, dir: string): string {
+  if (dir === '') return inherited;
+  return posix.normalize(posix.isAbsolute(dir) ? dir : posix.join(DEFAULT_WORKDIR, dir));
 }
 
 function condition(expr: string, vars: VarMap, w: Where, report: Reporter): boolean {
@@ -52,7 +65,7 @@ function condition(expr: string, vars: VarMap, w: Where, report: Reporter): bool
     r.unknown ? 'BUILD_CONFIG_UNKNOWN_VAR' : 'BUILD_CONFIG_BAD_CONDITION',
     w,
     `if: ${r.message}`,
-    first ? unknownHint(first, vars) : "write conditions like ${{build.arch}} == 'aarch64'",
+    first ? unknownHint(first, vars) : `write conditions like \${{build.arch}} == 'aarch64'`,
   );
   return false;
 }
@@ -77,7 +90,14 @@ export function compileSteps(steps: unknown, w: Where, ctx: StepContext): Compil
 }
 
 /** The `with` values for a `uses` step, checked against the pipeline's inputs: `inputs.*` → value. */
-function bindInputs(step: RawMap, file: RawMap, fileWhere: Where, w: Where, vars: VarMap, ctx: StepContext): Record<string, string> {
+function bindInputs(
+  step: RawMap,
+  file: RawMap,
+  fileWhere: Where,
+  w: Where,
+  vars: VarMap,
+  ctx: StepContext,
+): Record<string, string> {
   const declared = obj(file.inputs);
   const given = strMap(step.with);
   const values: Record<string, string> = {};
@@ -96,6 +116,16 @@ function bindInputs(step: RawMap, file: RawMap, fileWhere: Where, w: Where, vars
     }
     values[k] = ctx.report.substitute(v, vars, at(w, 'with', k));
     if (substitute(v, vars).unknown.length > 0) failed.add(k);
+    const digits = DIGEST_INPUTS[k];
+    const value = values[k] as string;
+    if (digits !== undefined && value !== '' && !failed.has(k) && !new RegExp(`^[0-9a-f]{${digits}}$`).test(value)) {
+      ctx.report.error(
+        'BUILD_CONFIG_BAD_INPUT',
+        at(w, 'with', k),
+        `${k}: '${value}' is not ${digits} lowercase hex characters`,
+        k === 'expected-commit' ? 'use the full commit id (git rev-parse)' : 'paste the full digest',
+      );
+    }
   }
   const inputs: Record<string, string> = {};
   for (const [k, spec] of Object.entries(declared)) {
@@ -121,7 +151,6 @@ export function compileStep(step: RawMap, w: Where, ctx: StepContext): CompiledS
     return undefined;
   }
   const outer: VarMap = { ...ctx.vars, ...ctx.inputs };
-  if (isStr(step.if) && !condition(step.if, outer, at(w, 'if'), ctx.report)) return undefined;
 
   const uses = isStr(step.uses) ? step.uses : undefined;
   let file: RawMap | undefined;
@@ -134,12 +163,14 @@ export function compileStep(step: RawMap, w: Where, ctx: StepContext): CompiledS
   if (uses !== undefined) {
     const pf = ctx.library.get(uses);
     if (!pf) {
-      const guess = didYouMean(uses, [...ctx.library.keys()]);
+      const guess = didYouMean(uses, [...new Set([...ctx.available, ...ctx.library.keys()])]);
+      const dirs =
+        ctx.searched.length > 1 ? 'each --pipeline-dir and the built-in pipelines' : 'the built-in pipelines';
       ctx.report.error(
         'BUILD_CONFIG_PIPELINE_NOT_FOUND',
         at(w, 'uses'),
         `pipeline '${uses}' not found`,
-        guess ? `did you mean '${guess}'?` : `looked for ${uses}.yaml in ${ctx.searched.join(', ') || 'the built-in pipelines'}`,
+        guess ? `did you mean '${guess}'?` : `looked for ${uses}.yaml in ${dirs}`,
       );
       return undefined;
     }
@@ -151,14 +182,20 @@ export function compileStep(step: RawMap, w: Where, ctx: StepContext): CompiledS
     for (const [k, v] of Object.entries(bound)) withValues[k.slice('inputs.'.length)] = v;
   }
   const vars: VarMap = { ...ctx.vars, ...inputs };
-  if (file && fileWhere && isStr(file.if) && !condition(file.if, vars, at(fileWhere, 'if'), ctx.report)) return undefined;
+  // As in melange, `if` sees the step's own inputs; a skipped step is still checked above.
+  if (isStr(step.if) && !condition(step.if, vars, at(w, 'if'), ctx.report)) return undefined;
+  if (file && fileWhere && isStr(file.if) && !condition(file.if, vars, at(fileWhere, 'if'), ctx.report))
+    return undefined;
 
   let workdir = ctx.workdir;
   if (isStr(step['working-directory'])) {
     workdir = resolveDir(workdir, ctx.report.substitute(step['working-directory'], vars, at(w, 'working-directory')));
   }
   if (file && fileWhere && isStr(file['working-directory'])) {
-    workdir = resolveDir(workdir, ctx.report.substitute(file['working-directory'], vars, at(fileWhere, 'working-directory')));
+    workdir = resolveDir(
+      workdir,
+      ctx.report.substitute(file['working-directory'], vars, at(fileWhere, 'working-directory')),
+    );
   }
   const environment: Record<string, string> = { ...ctx.environment };
   const addEnv = (raw: RawMap, where: Where) => {

@@ -7,8 +7,8 @@
 import { isValidVersion } from '../../apk/index.js';
 import { type ConfigPath, type Diagnostic, isObj, isStr, list, obj, strMap } from '../../core/index.js';
 import { archFacts } from './arch.js';
-import { evaluateCondition } from './condition.js';
 import { compileSteps, DEFAULT_WORKDIR, type StepContext } from './compile-steps.js';
+import { evaluateCondition } from './condition.js';
 import { guestEnvironment } from './guest.js';
 import type { PreparedRecipe } from './prepare.js';
 import { at, Reporter, unknownHint, type Where } from './report.js';
@@ -25,6 +25,8 @@ export interface CompileOptions {
   readonly searched?: readonly string[];
   /** --env-file values. */
   readonly envFile?: Readonly<Record<string, string>>;
+  /** Every pipeline name that exists, for did-you-mean on a `uses` that was not found. */
+  readonly available?: readonly string[];
   /** Source texts by file name, to place unknown variables exactly. */
   readonly texts?: ReadonlyMap<string, string>;
 }
@@ -69,6 +71,7 @@ class RecipeCompiler {
       environment: {},
       library: this.#o.library,
       searched: this.#o.searched ?? [],
+      available: this.#o.available ?? [],
       report: this.#r,
       needs,
       depth: 0,
@@ -96,7 +99,8 @@ class RecipeCompiler {
     const scr = obj(doc.scriptlets);
     const trig = obj(scr.trigger);
     const str = (key: string) => (isStr(doc[key]) ? m(key, doc[key] as string) : undefined);
-    const scriptlet = (key: string) => (isStr(scr[key]) ? this.#meta(scr[key] as string, vars, at(w, 'scriptlets', key)) : undefined);
+    const scriptlet = (key: string) =>
+      isStr(scr[key]) ? this.#meta(scr[key] as string, vars, at(w, 'scriptlets', key)) : undefined;
     const pp = priority(this.#meta(deps['provider-priority'], vars, at(w, 'dependencies', 'provider-priority')));
     const rp = priority(this.#meta(deps['replaces-priority'], vars, at(w, 'dependencies', 'replaces-priority')));
     const description = str('description');
@@ -173,10 +177,18 @@ class RecipeCompiler {
     const epoch = typeof pkg.epoch === 'number' ? pkg.epoch : 0;
     const fullVersion = `${version}-r${epoch}`;
     if (version.includes('${{') || name.includes('${{')) {
-      this.#r.error('BUILD_CONFIG_UNKNOWN_VAR', this.#where(['package']), 'package name and version cannot use variables other than vars.*');
+      this.#r.error(
+        'BUILD_CONFIG_UNKNOWN_VAR',
+        this.#where(['package']),
+        'package name and version cannot use variables other than vars.*',
+      );
     } else if (!(isValidVersion(version) && !version.includes('-')) && version !== '' && !p.source.doc.package) {
       // unreachable for literal versions (parse checks them); kept for recipes built in memory
-      this.#r.error('BUILD_CONFIG_BAD_VERSION', this.#where(['package', 'version']), `package.version '${version}' is not an apk version`);
+      this.#r.error(
+        'BUILD_CONFIG_BAD_VERSION',
+        this.#where(['package', 'version']),
+        `package.version '${version}' is not an apk version`,
+      );
     }
     const destdir = `${OUT_DIR}/${name}`;
     const base: Record<string, string> = {
@@ -234,7 +246,12 @@ class RecipeCompiler {
       const written = obj(list(p.source.doc.subpackages)[sp.path[1] as number]);
       const generated = isStr(written.range) || (isStr(written.name) && written.name.includes('${{'));
       if (seen.has(spName) && (generated || spName === name)) {
-        this.#r.error('BUILD_CONFIG_VALUE', at(w, 'name'), `package name '${spName}' is produced twice`, 'names must be unique');
+        this.#r.error(
+          'BUILD_CONFIG_VALUE',
+          at(w, 'name'),
+          `package name '${spName}' is produced twice`,
+          'names must be unique',
+        );
       }
       seen.add(spName);
       packages.push(this.#package(sp.doc, w, vars, spName, fullVersion));

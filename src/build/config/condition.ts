@@ -142,7 +142,11 @@ export function evaluateCondition(expr: string, vars: VarMap): ConditionResult {
     const parser = new Parser(tokenize(expr), vars);
     const value = parser.parse();
     if (parser.unknown.length > 0) {
-      return { ok: false, message: `unknown variable ${parser.unknown.map((n) => `\${{${n}}}`).join(', ')}`, unknown: parser.unknown };
+      return {
+        ok: false,
+        message: `unknown variable ${parser.unknown.map((n) => `\${{${n}}}`).join(', ')}`,
+        unknown: parser.unknown,
+      };
     }
     return { ok: true, value };
   } catch (err) {

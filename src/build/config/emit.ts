@@ -49,7 +49,10 @@ class Emitter {
       ...nonEmpty('label', s.label),
       ...nonEmpty('runs', s.runs),
       ...(s.requiredSteps !== undefined ? { assertions: { 'required-steps': s.requiredSteps } } : {}),
-      ...nonEmpty('pipeline', s.pipeline?.map((c) => this.step(c))),
+      ...nonEmpty(
+        'pipeline',
+        s.pipeline?.map((c) => this.step(c)),
+      ),
     };
   }
 

@@ -3,11 +3,20 @@
  * pipeline files its `uses` name (transitively), searching each --pipeline-dir in order and then
  * lupine's built-in `pipelines/`. Everything else is the pure functions beside it.
  */
-import { readFile as fsReadFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile as fsReadFile, readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { checkLimit, type Diagnostic, isObj, isStr, LupineError, list, obj, sortDiagnostics } from '../../core/index.js';
+import {
+  checkLimit,
+  type Diagnostic,
+  isObj,
+  isStr,
+  LupineError,
+  list,
+  obj,
+  sortDiagnostics,
+} from '../../core/index.js';
 import { type CompileResult, compileRecipe } from './compile.js';
 import { parseDotenv } from './dotenv.js';
 import { parsePipelineFile, parseRecipe } from './parse.js';
@@ -29,6 +38,8 @@ export interface LoadRecipeOptions {
   readonly envFile?: string;
   readonly buildOptions?: readonly string[];
   readonly readFile?: ReadText;
+  /** Lists the files under a directory (relative paths); defaults to a recursive node:fs readdir. */
+  readonly listFiles?: (dir: string) => Promise<readonly string[]>;
 }
 
 export interface LoadedRecipe {
@@ -41,6 +52,8 @@ export interface LoadedRecipe {
   readonly envFile: Readonly<Record<string, string>>;
   /** The text of the recipe and of each pipeline file, by file name. */
   readonly texts: ReadonlyMap<string, string>;
+  /** Every pipeline name that exists (listed only when a `uses` was not found), for did-you-mean. */
+  readonly available: readonly string[];
   /** Parse-time diagnostics of the recipe and every pipeline file. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -117,7 +130,9 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
   const searched = [...(options.pipelineDirs ?? []), options.builtinPipelineDir ?? BUILTIN_PIPELINE_DIR];
   const library = new Map<string, PipelineFile>();
   const texts = new Map<string, string>([[path, text]]);
-  if (!parsed.source) return { file: path, text, prepared: undefined, library, searched, envFile, texts, diagnostics };
+  if (!parsed.source) {
+    return { file: path, text, prepared: undefined, library, searched, envFile, texts, available: [], diagnostics };
+  }
 
   const prepared = prepareRecipe(parsed.source, {
     ...(vars ? { vars } : {}),
@@ -127,10 +142,12 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
 
   const queue = [...recipeUses(parsed.source)];
   const tried = new Set<string>();
+  let notFound = false;
   while (queue.length > 0) {
     const name = queue.shift() as string;
     if (tried.has(name) || name.startsWith('/') || name.split('/').includes('..')) continue;
     tried.add(name);
+    notFound = true;
     for (const dir of searched) {
       const file = join(dir, `${name}.yaml`);
       let body: string;
@@ -148,10 +165,40 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
         library.set(name, pf.pipeline);
         queue.push(...usesNames(pf.pipeline.doc.pipeline));
       }
+      notFound = false;
       break;
     }
   }
-  return { file: path, text, prepared, library, searched, envFile, texts, diagnostics: sortDiagnostics(diagnostics) };
+  const available = notFound || tried.size > library.size ? await pipelineNames(searched, options.listFiles) : [];
+  return {
+    file: path,
+    text,
+    prepared,
+    library,
+    searched,
+    envFile,
+    texts,
+    available,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
+}
+
+async function listYaml(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)));
+}
+
+/** The pipeline names (`a/b` for `a/b.yaml`) found in the search directories. */
+async function pipelineNames(
+  dirs: readonly string[],
+  list: (dir: string) => Promise<readonly string[]> = listYaml,
+): Promise<string[]> {
+  const names = new Set<string>();
+  for (const dir of dirs) {
+    const files = await list(dir).catch(() => [] as readonly string[]);
+    for (const f of files) if (f.endsWith('.yaml')) names.add(f.slice(0, -'.yaml'.length));
+  }
+  return [...names].sort();
 }
 
 /** Compiles a loaded recipe for one architecture; parse diagnostics come first. */
@@ -163,7 +210,12 @@ export function compileLoadedRecipe(loaded: LoadedRecipe, arch: string): Compile
     searched: loaded.searched,
     envFile: loaded.envFile,
     texts: loaded.texts,
+    available: loaded.available,
   });
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...r.diagnostics]);
-  return r.recipe ? { recipe: r.recipe, diagnostics } : r.skipped ? { skipped: r.skipped, diagnostics } : { diagnostics };
+  return r.recipe
+    ? { recipe: r.recipe, diagnostics }
+    : r.skipped
+      ? { skipped: r.skipped, diagnostics }
+      : { diagnostics };
 }

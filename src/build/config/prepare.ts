@@ -5,7 +5,17 @@
  * phase, so `${{build.arch}}` in `environment` stays as written), build options' package
  * changes, and `range` subpackages expanded over `data` in sorted key order.
  */
-import { type ConfigPath, type Diagnostic, DiagnosticSink, didYouMean, isObj, isStr, list, obj, strMap } from '../../core/index.js';
+import {
+  type ConfigPath,
+  type Diagnostic,
+  DiagnosticSink,
+  didYouMean,
+  isObj,
+  isStr,
+  list,
+  obj,
+  strMap,
+} from '../../core/index.js';
 import { replaceKnown, type VarMap } from './substitute.js';
 import type { RawMap, RecipeSource } from './types.js';
 import { goRegExp, goReplaceAll } from './var-transforms.js';
@@ -96,7 +106,7 @@ export function prepareRecipe(source: RecipeSource, options: PrepareOptions = {}
         'BUILD_CONFIG_UNKNOWN_VAR',
         loc.value(['var-transforms', i, 'from']),
         `var-transforms: '${t.from}' uses a variable that is not known at parse time`,
-        'only ${{package.*}} and ${{vars.*}} are available to var-transforms',
+        `only \${{package.*}} and \${{vars.*}} are available to var-transforms`,
       );
     }
     vars[t.to] = goReplaceAll(from, re, t.replace);

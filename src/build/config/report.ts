@@ -111,5 +111,6 @@ export function unknownHint(name: string, vars: VarMap): string {
     .sort();
   if (same.length > 0 && same.length <= 12) return `known ${prefix}.* names: ${same.join(', ')}`;
   if (prefix === 'inputs') return 'inputs.* names are only defined inside a pipeline file that declares them';
+  if (prefix === 'vars') return `define ${name.slice(5)} under vars: (or pass it in --vars-file)`;
   return 'see the variables listed in the melange spec §1.5';
 }

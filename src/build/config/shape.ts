@@ -45,7 +45,7 @@ function stepShape(name: string, description: string, extra: Record<string, Shap
     uses: str('A pipeline file to run, by name without .yaml: looked up in --pipeline-dir, then the built-ins'),
     with: strMap('Inputs passed to the `uses` pipeline (each must be one of its declared inputs)', 'An input value'),
     runs: str('A shell script run with /bin/sh -c (set -e); exclusive with `uses`'),
-    if: str("A condition: ==, != on quoted literals and ${{…}} values, with &&, || and parentheses"),
+    if: str(`A condition: ==, != on quoted literals and \${{…}} values, with &&, || and parentheses`),
     'working-directory': str('The directory the step runs in (default /home/build; relative paths resolve against it)'),
     environment: strMap('Environment variables for this step and its children', 'The value of the variable'),
     needs,
@@ -62,11 +62,19 @@ function stepShape(name: string, description: string, extra: Record<string, Shap
     ...extra,
   };
   const shape = object(name, description, fields);
-  fields.pipeline = { kind: 'list', description: 'Nested steps; they inherit working-directory, environment and inputs', items: shape };
+  fields.pipeline = {
+    kind: 'list',
+    description: 'Nested steps; they inherit working-directory, environment and inputs',
+    items: shape,
+  };
   return shape;
 }
 
-export const PIPELINE_STEP_SHAPE = stepShape('Pipeline', 'One build or test step: `runs` a script or `uses` a pipeline file', {});
+export const PIPELINE_STEP_SHAPE = stepShape(
+  'Pipeline',
+  'One build or test step: `runs` a script or `uses` a pipeline file',
+  {},
+);
 
 const dependencies = object('Dependencies', 'Relations of the package to other packages', {
   runtime: strList('Packages this package depends on at runtime', 'An apk dependency'),
@@ -145,7 +153,12 @@ const packageShape = object(
   {
     name: str('Required: the package name ([a-zA-Z0-9][a-zA-Z0-9+_.-]*)'),
     version: scalar('Required: the version (apk syntax: 1.2.3, 1.2_rc1, 1.2.3_p4; no hyphens)'),
-    epoch: { kind: 'integer', description: 'The package release: the full version is <version>-r<epoch>', minimum: 0, maximum: UINT64_SAFE },
+    epoch: {
+      kind: 'integer',
+      description: 'The package release: the full version is <version>-r<epoch>',
+      minimum: 0,
+      maximum: UINT64_SAFE,
+    },
     description: common.description,
     url: common.url,
     commit: common.commit,
@@ -194,9 +207,9 @@ const subpackage = object(
   'Subpackage',
   'Another package built from the same recipe, after the main pipeline',
   {
-    name: str('Required: the subpackage name (may use ${{range.key}})'),
+    name: str(`Required: the subpackage name (may use \${{range.key}})`),
     if: str('A condition; the subpackage is dropped when it is false'),
-    range: str('The name of a `data` entry: one copy per item, in key order, with ${{range.key}}/${{range.value}}'),
+    range: str('The name of a `data` entry: one copy per item, in key order, exposing range.key and range.value'),
     ...common,
   },
   ['name'],
@@ -231,7 +244,10 @@ const update = object('Update', 'How the package is updated automatically', {
   'version-transform': {
     kind: 'list',
     description: 'Regular-expression rewrites of upstream versions',
-    items: object('VersionTransform', 'One rewrite', { match: str('A regular expression'), replace: str('The replacement') }),
+    items: object('VersionTransform', 'One rewrite', {
+      match: str('A regular expression'),
+      replace: str('The replacement'),
+    }),
   },
   'release-monitor': monitor('ReleaseMonitor', 'release-monitoring.org as the version source', {
     identifier: scalar('Required: the project id'),
@@ -264,14 +280,23 @@ export const MELANGE_CONFIG_SHAPE: ObjectShape = object(
       add: strList('Capabilities to add', 'A capability (CAP_X)'),
       drop: strList('Capabilities to drop', 'A capability (CAP_X)'),
     }),
-    pipeline: { kind: 'list', description: 'The steps that build the main package (may be empty)', items: PIPELINE_STEP_SHAPE },
+    pipeline: {
+      kind: 'list',
+      description: 'The steps that build the main package (may be empty)',
+      items: PIPELINE_STEP_SHAPE,
+    },
     subpackages: { kind: 'list', description: 'More packages built after the main pipeline', items: subpackage },
     data: {
       kind: 'list',
       description: 'Named maps that `range` subpackages iterate over',
-      items: object('RangeData', 'One named map', { name: str('Required: the name `range` refers to'), items: strMap('key → value', 'The value') }, ['name', 'items']),
+      items: object(
+        'RangeData',
+        'One named map',
+        { name: str('Required: the name `range` refers to'), items: strMap('key → value', 'The value') },
+        ['name', 'items'],
+      ),
     },
-    vars: strMap('Variables available as ${{vars.name}} (--vars-file adds more)', 'The value'),
+    vars: strMap(`Variables available as \${{vars.name}} (--vars-file adds more)`, 'The value'),
     'var-transforms': {
       kind: 'list',
       description: 'Derived variables: a regular-expression rewrite of a value, stored as vars.<to>',
@@ -279,9 +304,9 @@ export const MELANGE_CONFIG_SHAPE: ObjectShape = object(
         'VarTransforms',
         'One derived variable',
         {
-          from: str('Required: the value to transform (usually ${{package.version}})'),
+          from: str(`Required: the value to transform (usually \${{package.version}})`),
           match: str('Required: an RE2 regular expression'),
-          replace: str('Required: the replacement, with $1 or ${1} group references'),
+          replace: str('Required: the replacement, with $1 (or $name, braces allowed) group references'),
           to: str('Required: the name of the new variable (vars.<to>)'),
         },
         ['from', 'match', 'replace', 'to'],
@@ -290,11 +315,11 @@ export const MELANGE_CONFIG_SHAPE: ObjectShape = object(
     options: {
       kind: 'map',
       description: 'Build variants enabled with --build-option',
-      values: object('BuildOption', 'A named deviation of the build', {
+      values: object('MelangeBuildOption', 'A named deviation of the build', {
         vars: strMap('Variables to set', 'The value'),
-        environment: object('EnvironmentOption', 'Changes to the environment', {
-          contents: object('ContentsOption', 'Changes to contents', {
-            packages: object('ListOption', 'Packages to add and remove', {
+        environment: object('MelangeEnvironmentOption', 'Changes to the environment', {
+          contents: object('MelangeContentsOption', 'Changes to contents', {
+            packages: object('MelangeListOption', 'Packages to add and remove', {
               add: strList('Packages to add', 'A package'),
               remove: strList('Packages to remove', 'A package'),
             }),

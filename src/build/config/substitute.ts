@@ -32,11 +32,6 @@ export function substitute(text: string, vars: VarMap): Substituted {
   return { value, unknown };
 }
 
-/** Whether any `${{…}}` (well-formed or not) is left in the text. */
-export function hasPlaceholder(text: string): boolean {
-  return text.includes('${{');
-}
-
 /** The 0-based line of `text` on which `${{name` first appears (for positions inside block scalars). */
 export function lineOfName(text: string, name: string): number {
   const re = new RegExp(`\\$\\{\\{\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\}\\}`);

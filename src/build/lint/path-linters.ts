@@ -176,11 +176,26 @@ export const lddcheck = async (ctx: LintContext) =>
             : `${n} contains shared objects but test/ldd-check is not configured`,
       );
 
+/**
+ * Paths in sbin, bin, usr/sbin, lib or lib64 (the entries themselves included, symlinks too).
+ * melange prunes its walk with fs.SkipDir for everything else; returned for a file, SkipDir also
+ * skips the rest of that file's directory, and that is kept here.
+ */
 export const usrmerge = async (ctx: LintContext): Promise<LintProblem | undefined> => {
   const dirs = ['sbin', 'bin', 'usr/sbin', 'lib', 'lib64'];
-  const paths = ctx.tree.entries
-    .map((e) => e.path)
-    .filter((p) => !p.startsWith('var/lib/db/sbom/') && dirs.some((d) => p === d || p.startsWith(`${d}/`)));
+  const inDirs = (p: string) => dirs.some((d) => p === d || p.startsWith(`${d}/`));
+  const skipped: string[] = [];
+  const paths: string[] = [];
+  for (const e of ctx.tree.entries) {
+    const p = e.path;
+    if (skipped.some((s) => p.startsWith(s))) continue;
+    if (p.startsWith('var/lib/db/sbom/') || !(p === 'usr' || inDirs(p))) {
+      const dir = dirOf(p);
+      skipped.push(e.type === 'dir' ? `${p}/` : dir === '.' ? '' : `${dir}/`);
+      continue;
+    }
+    if (inDirs(p)) paths.push(p);
+  }
   if (paths.length === 0) return undefined;
   return { message: ['Package contains paths in violation of usrmerge:', ...paths].join('\n'), paths };
 };

@@ -1,5 +1,6 @@
 import { silentLogger } from '../../core/index.js';
 import { commandProviders, docDeps, perlDeps, pkgConfigDeps, pythonDeps, rubyDeps, shebangDeps } from './generators.js';
+import { kernelDeps } from './kernel.js';
 import { TreeView } from './package-tree.js';
 import type { ScaContext, ScaFindings, ScaInput, ScaResult } from './sca-types.js';
 import { ldSoConfDirs, sharedObjectDeps } from './shlib.js';
@@ -11,8 +12,8 @@ export function sortedUnique(values: readonly string[]): string[] {
 }
 
 /**
- * melange's sca.Analyze: shared objects (interpreter, NEEDED, SONAME), commands, -doc depends,
- * pkg-config, perl, python, ruby and shebangs; then sorted and de-duplicated, and the options
+ * melange's sca.Analyze: shared objects (interpreter, NEEDED, SONAME, Go FIPS settings), commands,
+ * -doc depends, pkg-config, perl, python, ruby, shebangs and kernels; then sorted and de-duplicated, and the options
  * applied (no-commands drops `cmd:` entries, no-depends clears depends, no-provides clears
  * provides). Files that look like ELF but do not parse are skipped with a warning, as melange does.
  */
@@ -38,6 +39,7 @@ export async function analyzePackage(input: ScaInput): Promise<ScaResult> {
   pythonDeps(ctx, found);
   rubyDeps(ctx, found);
   await shebangDeps(ctx, found);
+  await kernelDeps(ctx, found);
 
   let runtime = sortedUnique(found.runtime);
   let provides = sortedUnique(found.provides);

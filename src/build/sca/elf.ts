@@ -255,7 +255,12 @@ export function parseElf(bytes: Uint8Array, source = 'ELF file'): ElfInfo {
     dynamic: dyn.present,
     isStatic: interpreter === undefined && needed.length === 0 && soname.length === 0,
     sections: names,
-    sectionTable: sections.map((sec, i) => ({ name: names[i] ?? '', type: sec.type, offset: sec.offset, size: sec.size })),
+    sectionTable: sections.map((sec, i) => ({
+      name: names[i] ?? '',
+      type: sec.type,
+      offset: sec.offset,
+      size: sec.size,
+    })),
   };
 }
 

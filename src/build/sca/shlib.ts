@@ -139,7 +139,10 @@ export async function sharedObjectDeps(
         target.push(`so:${soname}=${libver}`, `so-ver:${soname}=${ctx.tree.version}`);
       }
     }
-    const go = readGoBuildInfo(data, elf.sectionTable.find((sec) => sec.name === '.go.buildinfo' && sec.type !== 8));
+    const go = readGoBuildInfo(
+      data,
+      elf.sectionTable.find((sec) => sec.name === '.go.buildinfo' && sec.type !== 8),
+    );
     if (go !== undefined) out.runtime.push(...goFipsDepends(go));
   }
 }

@@ -5,6 +5,8 @@ import {
   DEPMASK_CHECKSUM,
   type Dependency,
   emptyPackageInfo,
+  formatDependency,
+  makeDependency,
   type PackageInfo,
   parseDependency,
   tryParseDependency,
@@ -21,11 +23,12 @@ import {
   SOLVER_REMOVE,
   SOLVER_UPGRADE,
   type Solution,
+  type SolveOk,
   solve,
 } from '../../resolver/index.js';
 import { type ApkArgs, has, last } from './apk-args.js';
 import { commitChanges, errorLine, message, type Output, printConflict, warning } from './apk-commit.js';
-import type { ApkState, ChangeApplier } from './apk-context.js';
+import type { ApkState, ChangeApplier, CommitPlan } from './apk-context.js';
 import { printNotDeleted, satisfiesDependency } from './apk-not-deleted.js';
 
 export interface ApkRun {
@@ -35,6 +38,8 @@ export interface ApkRun {
   readonly applier: ChangeApplier;
   readonly simulate: boolean;
   readonly clock: Clock;
+  /** `add ./x.apk`: reads a package file (its info, with its identity); absent in test mode. */
+  readonly readLocalPackage?: (file: string) => Promise<PackageInfo>;
 }
 
 interface SolveRequest {
@@ -65,6 +70,15 @@ function solveFor(run: ApkRun, req: SolveRequest): Solution {
   );
 }
 
+function planOf(solution: SolveOk, req: SolveRequest): CommitPlan {
+  return {
+    changes: solution.changes,
+    installed: solution.installed,
+    world: req.world,
+    localPackages: req.localPackages ?? [],
+  };
+}
+
 /** `apk_db_check_world`: every tag used in world must name a configured repository. */
 function missingTags(run: ApkRun, world: readonly Dependency[]): number {
   if (forceBrokenWorld(run)) return 0;
@@ -89,10 +103,7 @@ async function solverCommit(run: ApkRun, req: SolveRequest): Promise<number> {
     printConflict(run.out, solution);
     return solution.conflict.errors;
   }
-  return commitChanges(run.out, solution.changes, req.world, run.applier, {
-    installed: run.state.installed,
-    simulate: run.simulate,
-  });
+  return commitChanges(run.out, planOf(solution, req), run.applier, { installed: run.state.installed });
 }
 
 function addDep(world: Dependency[], dep: Dependency): void {
@@ -139,9 +150,21 @@ export async function addApplet(run: ApkRun): Promise<number> {
     if (run.args.args.length === 0) warning(run.out, 'creating empty virtual package');
   }
   for (const arg of args.args) {
-    if (arg.includes('.apk')) {
-      errorLine(run.out, `${arg}: adding package files needs the installer (not available in this build)`);
-      return 1;
+    if (arg.endsWith('.apk')) {
+      const local = await run.readLocalPackage?.(arg);
+      if (!local) {
+        errorLine(run.out, `${arg}: adding package files needs a real root (not with --test-*)`);
+        return 1;
+      }
+      // World pins the file's identity (`name><Q1…`), as apk does for `add ./foo.apk`.
+      const dep = makeDependency(local.name, { op: '><', version: local.identity });
+      localPackages.push(local);
+      if (virtPkg) virtPkg.depends.push(formatDependency(dep));
+      else {
+        addDep(world, dep);
+        nameFlags.push({ name: dep.name, flags, inheritable: flags });
+      }
+      continue;
     }
     let dep: Dependency;
     try {
@@ -222,10 +245,7 @@ export async function delApplet(run: ApkRun): Promise<number> {
     return solution.conflict.errors;
   }
   printNotDeleted(run.out, solution.changes, world, run.args.args);
-  return commitChanges(run.out, solution.changes, world, run.applier, {
-    installed: state.installed,
-    simulate: run.simulate,
-  });
+  return commitChanges(run.out, planOf(solution, { world }), run.applier, { installed: state.installed });
 }
 
 /**
@@ -257,9 +277,8 @@ async function selfUpgrade(run: ApkRun, flags: number, only: boolean): Promise<b
     return true;
   }
   message(run.out, 'Upgrading critical system libraries and apk-tools:');
-  await commitChanges(run.out, solution.changes, state.world, run.applier, {
+  await commitChanges(run.out, planOf(solution, { world: state.world }), run.applier, {
     installed: state.installed,
-    simulate: run.simulate,
     selfUpgrade: true,
   });
   return true;

@@ -55,6 +55,7 @@ export const COMMIT_OPTIONS: readonly OptionDef[] = [
   o('clean-protected'),
   o('overlay-from-stdin'),
   o('no-scripts'),
+  o('scripts'),
   o('no-commit-hooks'),
   o('initramfs-diskless-boot'),
 ];
@@ -73,6 +74,8 @@ export const APPLET_OPTIONS: Readonly<Record<string, readonly OptionDef[]>> = {
   fix: [o('depends', 'd'), o('reinstall', 'r'), o('upgrade', 'u'), o('xattr', 'x'), o('directory-permissions')],
   version: [o('indexes', 'I'), o('test', 't'), o('check', 'c'), o('all', 'a'), o('limit', 'l', true)],
   policy: [],
+  verify: [],
+  cache: [o('latest', 'l'), o('upgrade', 'u'), o('simulate', 's')],
   dot: [o('errors'), o('installed')],
   info: [
     o('installed', 'e'),

@@ -1,8 +1,8 @@
 /** apk's commit step: print each change as `(1/2) Installing b (2)`, apply it, then `OK: …`. */
-import type { Dependency, PackageInfo } from '../../apk/index.js';
+import type { PackageInfo } from '../../apk/index.js';
 import { type Change, explainConflict, type Solution } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
-import type { ChangeApplier } from './apk-context.js';
+import type { ChangeApplier, CommitPlan } from './apk-context.js';
 
 export interface Output {
   readonly io: CliIo;
@@ -50,7 +50,6 @@ export function changeLine(c: Change, index: number, total: number): string | un
 
 export interface CommitOptions {
   readonly installed: readonly PackageInfo[];
-  readonly simulate: boolean;
   /** The self-upgrade pass prints no `OK:` line. */
   readonly selfUpgrade?: boolean;
 }
@@ -58,14 +57,13 @@ export interface CommitOptions {
 /** Prints and applies a successful solution; returns the number of errors. */
 export async function commitChanges(
   out: Output,
-  changes: readonly Change[],
-  world: readonly Dependency[],
+  plan: CommitPlan,
   applier: ChangeApplier,
   opts: CommitOptions,
 ): Promise<number> {
+  const { changes } = plan;
   const total = changes.filter((c) => c.kind !== 'none').length;
   let done = 0;
-  let errors = 0;
   let sizeDiff = 0;
   let pkgDiff = 0;
   for (const c of changes) {
@@ -82,18 +80,14 @@ export async function commitChanges(
     const line = changeLine(c, done, total);
     if (line === undefined) continue;
     message(out, line);
-    if (!(await applier.applyChange(c))) errors++;
     done++;
   }
-  await applier.finish(world);
+  // The installer stages everything and commits in one step, so the changes are applied together.
+  const errors = await applier.apply(plan);
   if (!opts.selfUpgrade) {
     const head = errors ? `${errors} error${errors > 1 ? 's' : ''};` : 'OK:';
-    let bytes = opts.installed.reduce((n, p) => n + p.installedSize, 0);
-    let packages = opts.installed.length;
-    if (opts.simulate) {
-      bytes += sizeDiff;
-      packages += pkgDiff;
-    }
+    const bytes = opts.installed.reduce((n, p) => n + p.installedSize, 0) + (errors ? 0 : sizeDiff);
+    const packages = opts.installed.length + (errors ? 0 : pkgDiff);
     const mib = Math.floor(bytes / (1024 * 1024));
     if (out.verbosity > 1) message(out, `${head} ${packages} packages, 0 dirs, 0 files, ${mib} MiB`);
     else message(out, `${head} ${mib} MiB in ${packages} packages`);

@@ -1,15 +1,16 @@
 /**
  * What `lupine apk` works on: repositories, the installed database and world. Loading and applying
- * sit behind two small interfaces so the real installer can be plugged into the non-simulated path:
- *   - `StateLoader.load()` gives repositories + installed state (test files, or a root on disk);
- *   - `ChangeApplier` applies one change at a time and writes the databases at the end.
+ * sit behind two small interfaces:
+ *   - `StateLoader.load()` gives repositories + installed state (test files here; a root on disk in
+ *     `apk-root.ts`);
+ *   - `ChangeApplier` applies a solved plan (`simulatedApplier` here; the installer in `apk-install.ts`).
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { type Dependency, type PackageInfo, emptyPackageInfo, parseDependencyList } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import { applyIndexField, parseApkIndexText, splitIndexRecords } from '../../repo/index.js';
-import type { Change, RepositoryInput } from '../../resolver/index.js';
+import type { Change, RepositoryInput, ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last, values } from './apk-args.js';
 
@@ -29,28 +30,22 @@ export interface StateLoader {
   load(args: ApkArgs, io: CliIo): Promise<ApkState>;
 }
 
-/** Applies a changeset to a root. The simulated path uses `simulatedApplier`. */
-export interface ChangeApplier {
-  /** Applies one change; false when it failed (apk counts an error and carries on). */
-  applyChange(change: Change): Promise<boolean>;
-  /** Writes world and the installed databases once all changes ran. */
-  finish(world: readonly Dependency[]): Promise<void>;
+/** A solved change to commit: the ordered changes, the resulting installed set and the new world. */
+export interface CommitPlan {
+  readonly changes: readonly Change[];
+  readonly installed: readonly ResolvedPackage[];
+  readonly world: readonly Dependency[];
+  /** Packages that exist only locally (`add ./x.apk`, `add -t` virtual packages). */
+  readonly localPackages: readonly PackageInfo[];
 }
 
-export const simulatedApplier: ChangeApplier = {
-  applyChange: async () => true,
-  finish: async () => {},
-};
+/** Applies a changeset to a root. The simulated path uses `simulatedApplier`. */
+export interface ChangeApplier {
+  /** Applies the whole plan (atomically for a real root); returns apk's error count. */
+  apply(plan: CommitPlan): Promise<number>;
+}
 
-/** The seam for the installer: until it is plugged in, a real run is refused with a clear message. */
-export const unavailableApplier: ChangeApplier = {
-  applyChange: async () => {
-    throw new LupineError('USAGE', 'apk: installing into a root is not available in this build', {
-      hint: 'add --simulate (-s) to see what would change',
-    });
-  },
-  finish: async () => {},
-};
+export const simulatedApplier: ChangeApplier = { apply: async () => 0 };
 
 const readText = async (io: CliIo, file: string) => {
   const path = isAbsolute(file) ? file : resolve(io.cwd, file);
@@ -118,88 +113,8 @@ export const testStateLoader: StateLoader = {
   },
 };
 
-const HOST_ARCH: Record<string, string> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  ia32: 'x86',
-  arm: 'armv7',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  loong64: 'loongarch64',
-};
-
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 /** `apk --print-arch`: --arch, else ROOT/etc/apk/arch, else the host's. */
 export async function printArch(args: ApkArgs, io: CliIo): Promise<string> {
-  const root = resolve(io.cwd, last(args, 'root') ?? '/');
-  return (
-    last(args, 'arch') ??
-    (await readOptional(join(root, 'etc/apk/arch')))?.trim() ??
-    HOST_ARCH[process.arch] ??
-    process.arch
-  );
+  const { configuredArch, hostArch } = await import('./apk-root.js');
+  return (await configuredArch(args, io)) ?? hostArch(process.arch);
 }
-
-/**
- * A root on disk: `/etc/apk/{world,arch,repositories}` and `/lib/apk/db/installed` under `--root`,
- * plus `-X` repositories. Local index files (`…/APKINDEX.tar.gz`, or a directory holding
- * `<arch>/APKINDEX.tar.gz`) are read here; remote repositories are for the fetcher to plug in.
- */
-export const rootStateLoader: StateLoader = {
-  async load(args, io) {
-    const { readApkIndexArchive, loadKeyring, parseRepositories } = await import('../../repo/index.js');
-    const root = resolve(io.cwd, last(args, 'root') ?? '/');
-    // The arch names index paths; packages are filtered by it only when it was set explicitly.
-    const configured = last(args, 'arch') ?? (await readOptional(join(root, 'etc/apk/arch')))?.trim();
-    const arch = configured ?? HOST_ARCH[process.arch] ?? process.arch;
-    const world = parseDependencyList((await readOptional(join(root, 'etc/apk/world'))) ?? '');
-    const instText = await readOptional(join(root, 'lib/apk/db/installed'));
-    const inst = instText
-      ? parseInstalledText(instText, 'lib/apk/db/installed')
-      : { packages: [], tags: {}, broken: [] };
-    const specs: { tag: string; url: string }[] = [];
-    const reposFile = last(args, 'repositories-file') ?? join(root, 'etc/apk/repositories');
-    const reposText = await readOptional(resolve(io.cwd, reposFile));
-    if (reposText !== undefined) {
-      for (const e of parseRepositories(reposText)) specs.push({ tag: e.tag ?? '', url: e.url });
-    }
-    for (const x of values(args, 'repository')) {
-      const m = /^@(\S+)\s+(.*)$/.exec(x);
-      specs.push(m ? { tag: m[1] as string, url: m[2] as string } : { tag: '', url: x });
-    }
-    const allowUntrusted = has(args, 'allow-untrusted');
-    const keysDir = last(args, 'keys-dir') ?? join(root, 'etc/apk/keys');
-    const keys = allowUntrusted ? undefined : await loadKeyring([resolve(io.cwd, keysDir)]);
-    const repositories: RepositoryInput[] = [];
-    for (const s of specs) {
-      if (/^[a-z]+:\/\//.test(s.url) && !s.url.startsWith('file://')) {
-        throw new LupineError('REPO_UNREACHABLE', `apk: remote repository ${s.url} needs the network fetcher`, {
-          hint: 'use a local repository path, or --test-repo with APKINDEX text',
-        });
-      }
-      const local = s.url.replace(/^file:\/\//, '');
-      const file = local.endsWith('.tar.gz') ? local : join(local, arch, 'APKINDEX.tar.gz');
-      const bytes = await readFile(resolve(io.cwd, file)).catch((err: unknown) => {
-        throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
-      });
-      const index = readApkIndexArchive(bytes, { source: file, allowUntrusted, ...(keys ? { keys } : {}) });
-      repositories.push({ ...(s.tag ? { tag: s.tag } : {}), packages: index.packages, name: s.url });
-    }
-    return {
-      repositories,
-      installed: inst.packages,
-      installedTags: inst.tags,
-      broken: inst.broken,
-      world,
-      arch: configured ?? '',
-    };
-  },
-};

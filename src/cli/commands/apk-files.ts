@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parsePublicKey } from '../../apk/index.js';
+import { type Keyring, parsePublicKey, verifyPackage } from '../../apk/index.js';
 import { readGzipMembers } from '../../archive/index.js';
 import { LupineError } from '../../core/index.js';
-import { loadKeyring } from '../../repo/index.js';
+import { loadKeyring, readApkIndexArchive } from '../../repo/index.js';
 
 /** What an apk-format file is: a package or a repository index. */
 export type ApkFileKind = 'package' | 'index';
@@ -82,6 +82,23 @@ export async function loadKeys(paths: readonly string[]): Promise<Map<string, Ke
     for (const [name, key] of await loadKeyring([p])) if (!keys.has(name)) keys.set(name, key);
   }
   return keys;
+}
+
+/**
+ * `apk verify`'s check of one file: a package must be signed by a trusted key with intact control,
+ * datahash and file checksums; an index must carry a valid trusted signature. Returns undefined when
+ * the file verifies, else the LupineError that says why (other errors are thrown).
+ */
+export async function verifyApkFile(path: string, name: string, keys: Keyring): Promise<LupineError | undefined> {
+  try {
+    const bytes = await readInput(path);
+    if (apkFileKind(bytes, name) === 'index') readApkIndexArchive(bytes, { keys, source: name });
+    else verifyPackage(bytes, keys, { source: name });
+    return undefined;
+  } catch (err) {
+    if (err instanceof LupineError) return err;
+    throw err;
+  }
 }
 
 /** An error's message without the leading `<source>: ` the library puts there. */

@@ -8,6 +8,7 @@ import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
 import { COMMIT_APPLETS, has, parseApkArgs, values } from './apk-args.js';
+import type { ApkRun } from './apk-applets.js';
 
 const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]
 
@@ -24,16 +25,25 @@ Applets:
   search     Search for packages by name
   list       List packages by pattern and other criteria
   dot        Generate graphviz graphs
+  verify     Verify package integrity and signature
+  cache      Manage the local package cache (clean, download, sync)
 
 Global options:
   -p, --root DIR            Root of the installation (default /)
-  -X, --repository REPO     Use an additional repository (a local APKINDEX.tar.gz or repo dir)
+  -X, --repository REPO     Use an additional repository (URL, repo dir, or a local APKINDEX.tar.gz)
   --repositories-file FILE  Read repositories from FILE
   --keys-dir DIR            Trusted keys (default ROOT/etc/apk/keys)
   --arch ARCH               Machine architecture
   --allow-untrusted         Accept unsigned or untrusted indexes
   -s, --simulate            Show what would be done without changing anything
-  --no-network, --no-cache, --cache-dir DIR, --initdb, -q, -v, -f/--force, --force-*
+  --cache-dir DIR           Shared cache (default ROOT/etc/apk/cache if present, else ~/.cache/lupine)
+  --no-cache, --no-network  No cache; or use remote repositories from the cache only
+  --initdb                  Create the database and the root's skeleton (add)
+  --scripts                 Run package scripts in a bubblewrap chroot of the root (stored only by default)
+  -q, -v, -f/--force, --force-overwrite, --force-*, --wait SECONDS
+
+HTTP basic auth comes from credentials in the repository URL or HTTP_AUTH=basic:HOST:USER:PASS.
+
 
 Test build options (imply --simulate):
   --test-repo [!][TAG:]FILE   A repository whose index is the APKINDEX text in FILE
@@ -71,14 +81,34 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const { versionTools } = await import('./apk-query.js');
     return versionTools(out, args) ? EXIT_FAIL : EXIT_OK;
   }
-  const ctx = await import('./apk-context.js');
+  if (applet === 'verify') {
+    const { verifyApplet } = await import('./apk-verify.js');
+    return (await verifyApplet(out, args)) ? EXIT_FAIL : EXIT_OK;
+  }
+  const clock = sourceDateEpochClock(io.env, fixedClock(Math.floor(Date.now() / 1000)));
   const test = isTestMode(args);
   const simulate = test || has(args, 'simulate');
-  const loader = test ? ctx.testStateLoader : ctx.rootStateLoader;
-  const state = await loader.load(args, io);
-  const applier = simulate ? ctx.simulatedApplier : ctx.unavailableApplier;
-  const clock = sourceDateEpochClock(io.env, fixedClock(Math.floor(Date.now() / 1000)));
-  const apkRun = { out, args, state, applier, simulate, clock };
+  const ctx = await import('./apk-context.js');
+  let apkRun: ApkRun;
+  if (test) {
+    const state = await ctx.testStateLoader.load(args, io);
+    apkRun = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
+  } else {
+    // A root on disk: its repositories and keys; the installer is loaded only for a real change.
+    const { loadRootState } = await import('./apk-root.js');
+    const state = await loadRootState(args, io);
+    if (applet === 'cache') {
+      const { cacheApplet } = await import('./apk-cache.js');
+      const run = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
+      return (await cacheApplet(run, state)) ? EXIT_FAIL : EXIT_OK;
+    }
+    const inst = await import('./apk-install.js');
+    const locals = new inst.LocalPackages();
+    const applier = simulate
+      ? ctx.simulatedApplier
+      : inst.installApplier({ args, io, verbosity, state, locals, clock });
+    apkRun = { out, args, state, applier, simulate, clock, readLocalPackage: (f) => locals.read(io, f) };
+  }
   let errors: number;
   if (COMMIT_APPLETS.has(applet)) {
     const applets = await import('./apk-applets.js');

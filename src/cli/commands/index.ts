@@ -41,6 +41,51 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./image-show-config.js')).imageShowConfigCommand,
   },
   {
+    path: ['image', 'build'],
+    summary: 'build an apko config into a reproducible OCI image (layout, oci-archive or docker-archive)',
+    load: async () => (await import('./image-build.js')).imageBuildCommand,
+  },
+  {
+    path: ['image', 'lock'],
+    summary: 'resolve an apko config and write an apko.lock.json-compatible lock file',
+    load: async () => (await import('./image-lock.js')).imageLockCommand,
+  },
+  {
+    path: ['image', 'show-packages'],
+    summary: 'print the packages and versions an apko config resolves to',
+    load: async () => (await import('./image-show-packages.js')).imageShowPackagesCommand,
+  },
+  {
+    path: ['image', 'dot'],
+    summary: "print an apko config's resolved dependency graph for graphviz",
+    load: async () => (await import('./image-dot.js')).imageDotCommand,
+  },
+  {
+    path: ['image', 'build-minirootfs'],
+    summary: "write an apko config's root filesystem for one arch as a deterministic tar",
+    load: async () => (await import('./image-build-minirootfs.js')).imageBuildMinirootfsCommand,
+  },
+  {
+    path: ['image', 'publish'],
+    summary: 'build an apko config and push every arch, the index and each tag to a registry',
+    load: async () => (await import('./image-publish.js')).imagePublishCommand,
+  },
+  {
+    path: ['image', 'push'],
+    summary: 'push an OCI image layout to a registry',
+    load: async () => (await import('./image-push.js')).imagePushCommand,
+  },
+  {
+    path: ['pkg', 'build'],
+    summary: 'build a melange recipe into signed .apk packages in a bubblewrap sandbox',
+    load: async () => (await import('./pkg-build.js')).pkgBuildCommand,
+  },
+  {
+    path: ['pkg', 'test'],
+    summary: "run a melange recipe's test blocks against its built packages, each in a fresh guest",
+    load: async () => (await import('./pkg-test.js')).pkgTestCommand,
+  },
+  {
     path: ['pkg', 'lint'],
     summary: "run melange's package linters over .apk files or package directories",
     load: async () => (await import('./pkg-lint.js')).pkgLintCommand,
@@ -91,8 +136,23 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./sbom.js')).sbomCommand,
   },
   {
+    path: ['distro', 'build'],
+    summary: 'build a recipe tree into a signed repository, in parallel and incrementally',
+    load: async () => (await import('./distro-build.js')).distroBuildCommand,
+  },
+  {
+    path: ['distro', 'graph'],
+    summary: 'print the build order of a recipe tree (or its graphviz graph)',
+    load: async () => (await import('./distro-graph.js')).distroGraphCommand,
+  },
+  {
     path: ['scan'],
     summary: 'find known vulnerabilities in an image, root, SBOM or package',
     load: async () => (await import('./scan.js')).scanCommand,
+  },
+  {
+    path: ['report'],
+    summary: 'compare images side by side in one self-contained HTML page (sizes, packages, shell, user, CVEs)',
+    load: async () => (await import('./report.js')).reportCommand,
   },
 ];

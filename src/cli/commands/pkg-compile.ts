@@ -1,8 +1,8 @@
 import { arch as hostArch } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import {
-  BUILTIN_PIPELINE_DIR,
   BUILD_ARCHS,
+  BUILTIN_PIPELINE_DIR,
   compiledToJson,
   compiledToYaml,
   compileLoadedRecipe,
@@ -89,10 +89,14 @@ export const pkgCompileCommand: Command = {
     const result = compileLoadedRecipe(loaded, arch);
     io.stderr.write(renderDiagnostics(relativeDiagnostics(result.diagnostics, io.cwd)));
     if (result.skipped !== undefined) {
-      throw new LupineError('BUILD_CONFIG_ARCH_SKIPPED', `${positionals[0] ?? 'melange.yaml'} is not built for ${arch}`, {
-        details: { arch },
-        hint: `${result.skipped}; pass one of those to --arch`,
-      });
+      throw new LupineError(
+        'BUILD_CONFIG_ARCH_SKIPPED',
+        `${positionals[0] ?? 'melange.yaml'} is not built for ${arch}`,
+        {
+          details: { arch },
+          hint: `${result.skipped}; pass one of those to --arch`,
+        },
+      );
     }
     if (!result.recipe || result.diagnostics.some((d) => d.severity === 'error')) return EXIT_ERROR;
     const emit = { baseDir: io.cwd, builtinDir: BUILTIN_PIPELINE_DIR };

@@ -1,10 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseRecipe } from '../../build/index.js';
 import { LupineError, obj, renderDiagnostics } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
-import { readFile } from 'node:fs/promises';
 import { relativeDiagnostics } from './pkg-compile.js';
 
 const HELP = `Usage: lupine pkg package-version [CONFIG] [--lenient]

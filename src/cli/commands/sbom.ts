@@ -11,11 +11,11 @@ import { readTarget, stderrLogger, TOOL_VERSION, wallOrEpochClock } from './scan
 
 const HELP = `Usage: lupine sbom TARGET [--format spdx|cyclonedx] [-o FILE]
 
-Writes an SBOM of TARGET's APK packages: an OCI image layout or oci-archive (one image, or an index
-of several platforms), an image reference (pulled), a root directory (lib/apk/db/installed and
-os-release), or an .apk. Packages' own SBOMs (var/lib/db/sbom) are merged in as apko does.
-For an image with several platforms the SBOM describes the index and its images (apko's
-sbom-index); --arch gives one platform's SBOM with its packages.
+Writes an SBOM of TARGET's APK packages: an OCI image layout, an oci-archive or docker-archive,
+an image reference (pulled), a root directory (lib/apk/db/installed and os-release), or an .apk.
+Packages' own SBOMs (var/lib/db/sbom) are merged in as apko does. For an image with several
+platforms the SBOM describes the index and its images (apko's sbom-index); --arch gives one
+platform's SBOM with its packages.
 
 The creation time is SOURCE_DATE_EPOCH when set, else now; everything else follows from the target,
 so the same target gives the same bytes.

@@ -4,6 +4,7 @@ import { type Clock, type Logger, LupineError, sourceDateEpochClock } from '../.
 import { clientOptionsForUrl, envCredentials, parseRegistryUrl, RegistryClient } from '../../oci/index.js';
 import { defaultFetcher, RepoCache } from '../../repo/index.js';
 import {
+  defaultAdvisorySources,
   findingsAtOrAbove,
   loadAdvisories,
   parseSeverity,
@@ -24,11 +25,12 @@ import { EXIT_FAIL, EXIT_OK } from '../render.js';
 
 export const TOOL_VERSION = '0.1.0';
 
-const HELP = `Usage: lupine scan TARGET --db SOURCE... [options]
+const HELP = `Usage: lupine scan TARGET [--db SOURCE]... [options]
 
 Finds known vulnerabilities in the APK packages of TARGET:
-  an OCI image layout directory or an oci-archive file, an image reference (host/repo:tag, pulled),
-  a root directory (lib/apk/db/installed), an SBOM (SPDX or CycloneDX JSON), or an .apk.
+  an OCI image layout directory, an oci-archive or docker-archive file, an image reference
+  (host/repo:tag, pulled), a root directory (lib/apk/db/installed), an SBOM (SPDX or CycloneDX
+  JSON), or an .apk.
 
 Packages are matched by their own name and by their origin, in APK version order, against the
 advisories of the distro os-release names (wolfi, chainguard, lupine; Alpine by branch).
@@ -36,7 +38,9 @@ Advisories listed as not affected ("0" in a secdb, false positives) never show.
 
 Advisory sources (--db, repeatable): a secdb JSON (security.json), OSV JSON (a record, a list, an
 all.json index, v3 component records), Wolfi advisories YAML, a directory or .tar.gz of them, or an
-http(s) URL (fetched once and cached; --offline reads only the cache).
+http(s) URL (fetched once and cached; --offline reads only the cache). Without --db, the distro's
+public secdb is used: packages.wolfi.dev/os/security.json for wolfi, packages.cgr.dev's for
+chainguard, secdb.alpinelinux.org/<branch>/{main,community}.json for alpine.
 
 Options:
   --db SOURCE          advisory source (repeatable)
@@ -129,18 +133,29 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, options, 'scan');
   requireCount(positionals, 1, 1, 'scan', 'one TARGET');
   const target = positionals[0] as string;
-  const dbs = values.db ?? [];
-  if (dbs.length === 0) throw usage('name at least one advisory source with --db');
   const format = (values.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) throw usage(`--format must be one of ${FORMATS.join(', ')}`);
   const failOn = values['fail-on'] === undefined ? undefined : parseSeverity(values['fail-on']);
   if (values['fail-on'] !== undefined && (failOn === undefined || failOn === 'Unknown')) {
     throw usage('--fail-on must be negligible, low, medium, high or critical');
   }
-  const ignore = (values.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const ignore = (values.ignore ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const logger = stderrLogger(io);
+  const scanned = await readTarget(target, io, { arch: values.arch, insecure: values.insecure });
+  const input = scanInput(scanned);
+  if (input.packages.length === 0) logger.warn(`${target}: no APK packages found (no installed database)`);
+  const distro = values.distro ? parseDistro(values.distro) : input.distro;
+  const dbs = values.db ?? defaultAdvisorySources(distro);
+  if (dbs.length === 0) {
+    throw usage(`no advisory source known for the distro '${distro.id}'; name one with --db`);
+  }
   const needsCache = dbs.some((d) => /^https?:\/\//i.test(d));
-  const cache = needsCache ? await RepoCache.open(join(cacheDir(io, values['cache-dir']), 'advisories'), { logger }) : undefined;
+  const cache = needsCache
+    ? await RepoCache.open(join(cacheDir(io, values['cache-dir']), 'advisories'), { logger })
+    : undefined;
   const advisories = await loadAdvisories(dbs, {
     cwd: io.cwd,
     fetcher: defaultFetcher(),
@@ -149,13 +164,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     logger,
     ...(io.signal ? { signal: io.signal } : {}),
   });
-  const scanned = await readTarget(target, io, { arch: values.arch, insecure: values.insecure });
-  const input = scanInput(scanned);
-  if (input.packages.length === 0) logger.warn(`${target}: no APK packages found (no installed database)`);
   const report = scanReport(input, advisories, {
     target,
     targetKind: scanned.kind,
-    ...(values.distro ? { distro: parseDistro(values.distro) } : {}),
+    distro,
     filter: { onlyFixed: values['only-fixed'] ?? false, ignore },
     created: wallOrEpochClock(io).now(),
     toolVersion: TOOL_VERSION,

@@ -1,11 +1,8 @@
 import { resolve } from 'node:path';
-import { verifyPackage } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
-import { readApkIndexArchive } from '../../repo/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
-import { apkFileKind, loadKeys, readInput, reasonOf } from './apk-files.js';
+import { loadKeys, reasonOf, verifyApkFile } from './apk-files.js';
 
 const HELP = `Usage: lupine verify [--keys-dir DIR]... FILE...
 
@@ -42,13 +39,9 @@ export const verifyCommand: Command = {
     const keys = await loadKeys(dirs);
     let failed = 0;
     for (const file of positionals) {
-      try {
-        const bytes = await readInput(resolve(io.cwd, file));
-        if (apkFileKind(bytes, file) === 'index') readApkIndexArchive(bytes, { keys, source: file });
-        else verifyPackage(bytes, keys, { source: file });
-        io.stdout.write(`${file}: OK\n`);
-      } catch (err) {
-        if (!(err instanceof LupineError)) throw err;
+      const err = await verifyApkFile(resolve(io.cwd, file), file, keys);
+      if (err === undefined) io.stdout.write(`${file}: OK\n`);
+      else {
         failed++;
         io.stdout.write(`${file}: ${reasonOf(err, file)}\n`);
       }

@@ -24,7 +24,12 @@ export interface DecodeOptions {
 }
 
 /** Parses `text` and decodes it against `shape`; all problems go to `sink`. */
-export function decodeConfigText(text: string, shape: Shape, sink: DiagnosticSink, options: DecodeOptions = {}): Decoded {
+export function decodeConfigText(
+  text: string,
+  shape: Shape,
+  sink: DiagnosticSink,
+  options: DecodeOptions = {},
+): Decoded {
   return decodeWithCodes(text, shape, sink, {
     codes: IMAGE_CONFIG_CODES,
     lenient: options.lenient ?? false,

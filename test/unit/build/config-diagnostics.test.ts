@@ -24,6 +24,8 @@ inputs:
     required: true
   punctuation:
     default: "!"
+  expected-commit:
+    description: a commit
 pipeline:
   - runs: echo "hello \${{inputs.who}}\${{inputs.punctuation}}"
 `,
@@ -36,7 +38,10 @@ pipeline:
   };
 }
 
-async function diagnose(recipe: string, options: { lenient?: boolean; buildOptions?: string[] } = {}): Promise<Diagnostic[]> {
+async function diagnose(
+  recipe: string,
+  options: { lenient?: boolean; buildOptions?: string[] } = {},
+): Promise<Diagnostic[]> {
   const loaded = await loadRecipe('/r/melange.yaml', {
     readFile: files(recipe),
     pipelineDirs: ['/r/pipelines'],
@@ -153,6 +158,12 @@ const cases: Case[] = [
     message: /required input 'who' for pipeline 'greet' is missing/,
   },
   {
+    name: 'a digest input that is not a digest',
+    recipe: `${HEAD}pipeline:\n  - uses: greet\n    with:\n      who: you\n      expected-commit: abc123\n`,
+    expect: '9:24 error BUILD_CONFIG_BAD_INPUT',
+    message: /expected-commit: 'abc123' is not 40 lowercase hex characters/,
+  },
+  {
     name: 'range over unknown data',
     recipe: `${HEAD}data:\n  - name: versions\n    items:\n      a: b\nsubpackages:\n  - range: version\n    name: x-\${{range.key}}\n`,
     expect: '10:12 error BUILD_CONFIG_VALUE',
@@ -206,7 +217,7 @@ describe('one clear diagnostic per kind of bad recipe', () => {
   it('a problem inside a pipeline file is reported at its own file and line', async () => {
     const loaded = await loadRecipe('/r/melange.yaml', {
       readFile: files(`${HEAD}pipeline:\n  - uses: bad\n`, {
-        '/r/pipelines/bad.yaml': 'name: bad\npipeline:\n  - runs: echo ${{inputs.missing}}\n',
+        '/r/pipelines/bad.yaml': `name: bad\npipeline:\n  - runs: echo \${{inputs.missing}}\n`,
       }),
       pipelineDirs: ['/r/pipelines'],
       builtinPipelineDir: '/nonexistent',
@@ -221,7 +232,7 @@ describe('one clear diagnostic per kind of bad recipe', () => {
 
   it('reports every problem at once, sorted by position', async () => {
     const ds = await diagnose(
-      'package:\n  name: hello\n  version: 1-2\n  colour: red\npipeline:\n  - uses: nope\n  - runs: echo ${{foo.bar}}\n',
+      `package:\n  name: hello\n  version: 1-2\n  colour: red\npipeline:\n  - uses: nope\n  - runs: echo \${{foo.bar}}\n`,
     );
     assert.deepEqual(brief(ds), [
       '3:12 error BUILD_CONFIG_BAD_VERSION',

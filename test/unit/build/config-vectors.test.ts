@@ -139,7 +139,10 @@ describe('concrete compiled values', () => {
       x86.packages[0]?.test?.pipeline.map((s) => s.uses),
       ['test/emptypackage'],
     );
-    assert.equal(arm.packages[0]?.test?.pipeline.some((s) => s.uses === 'test/emptypackage'), false);
+    assert.equal(
+      arm.packages[0]?.test?.pipeline.some((s) => s.uses === 'test/emptypackage'),
+      false,
+    );
     assert.equal(x86.environment.packages.includes('git'), false, 'skipped steps contribute no needs');
     assert.ok(arm.environment.packages.includes('git'));
   });
@@ -183,7 +186,8 @@ describe('concrete compiled values', () => {
   it('options example: --build-option rustls changes vars, packages and conditions', async () => {
     const plain = await compile('examples/options.yaml', 'x86_64');
     const rustls = await compile('examples/options.yaml', 'x86_64', ['rustls']);
-    const opts = (r: CompiledRecipe) => r.packages[0]?.pipeline.find((s) => s.uses === 'autoconf/configure')?.with?.opts;
+    const opts = (r: CompiledRecipe) =>
+      r.packages[0]?.pipeline.find((s) => s.uses === 'autoconf/configure')?.with?.opts;
     assert.match(opts(plain) ?? '', /--with-openssl/);
     assert.match(opts(rustls) ?? '', /--without-openssl \\\n--with-rustls/);
     assert.ok(plain.environment.packages.includes('openssl-dev'));

@@ -146,6 +146,20 @@ describe('package linters', () => {
     assert.deepEqual(clean.findings, []);
   });
 
+  it("usrmerge walks like melange's (a file's SkipDir skips the rest of its directory)", async () => {
+    const lint = async (...entries: PackageTreeEntry[]) =>
+      (await lintPackage({ tree: tree('p', ...entries) })).findings;
+    const binLink: PackageTreeEntry = { path: 'bin', type: 'symlink', mode: 0o777, size: 0, linkname: 'usr/bin' };
+    assert.deepEqual(
+      (await lint(binLink, file('usr/sbin/tool', 'x', 0o755), file('usr/bin/ok', 'x', 0o755))).map((f) => f.paths),
+      [['bin', 'usr/sbin', 'usr/sbin/tool']],
+    );
+    // usr/foo is a file: melange's SkipDir for it skips usr/sbin, which comes later in usr.
+    assert.deepEqual(await lint(file('usr/foo'), file('usr/sbin/tool', 'x', 0o755)), []);
+    // A top-level file skips the rest of the root.
+    assert.deepEqual(await lint(file('README'), file('sbin/init', 'x', 0o755)), []);
+  });
+
   it('warning linters report their messages', async () => {
     const kb = Buffer.alloc(2048, 7);
     const cases: Array<[string, PackageTreeEntry[], string]> = [

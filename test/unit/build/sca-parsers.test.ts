@@ -104,14 +104,21 @@ describe('SCA helpers', () => {
 
   it('derives the FIPS depends of Go binaries from their build settings', () => {
     const deps = (settings: Record<string, string>) => goFipsDepends({ goVersion: 'go1.27', settings });
-    assert.deepEqual(deps({ CGO_ENABLED: '1', GOEXPERIMENT: 'boringcrypto' }), ['openssl-config-fipshardened', 'so:libcrypto.so.3']);
+    assert.deepEqual(deps({ CGO_ENABLED: '1', GOEXPERIMENT: 'boringcrypto' }), [
+      'openssl-config-fipshardened',
+      'so:libcrypto.so.3',
+    ]);
     assert.deepEqual(deps({ CGO_ENABLED: '0', GOEXPERIMENT: 'boringcrypto' }), []);
     assert.deepEqual(
       deps({ chainguard_cryptographic_module: 'openssl+geomys', chainguard_go_package: 'go-msft-1.28-1.28.0.1-r0' }),
       ['openssl-config-fipshardened', 'so:libcrypto.so.4'],
     );
     assert.deepEqual(
-      deps({ chainguard_cryptographic_module: 'geomys', chainguard_entropy_source: 'geomys', GOFIPS140: 'v1.0.0-c2097c7c' }),
+      deps({
+        chainguard_cryptographic_module: 'geomys',
+        chainguard_entropy_source: 'geomys',
+        GOFIPS140: 'v1.0.0-c2097c7c',
+      }),
       ['NIST-CMVP-5247', 'NIST-ESV-318'],
     );
   });

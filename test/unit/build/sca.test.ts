@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -284,12 +285,55 @@ describe('SCA (melange pkg/sca)', () => {
     header.write('\xff Go buildinf:', 0, 'latin1');
     header[14] = 8;
     header[15] = 2;
-    writeFileSync(join(work, 'buildinfo.bin'), Buffer.concat([header, Buffer.from([vers.length]), vers, Buffer.from([mod.length]), mod]));
+    writeFileSync(
+      join(work, 'buildinfo.bin'),
+      Buffer.concat([header, Buffer.from([vers.length]), vers, Buffer.from([mod.length]), mod]),
+    );
     sh('objcopy', ['--add-section', '.go.buildinfo=buildinfo.bin', 'hello', 'hello-go']);
     const goBin = readFileSync(join(work, 'hello-go'));
-    const r = await analyzePackage({ tree: { name: 'g', version: '1-r0', entries: [file('usr/bin/g', goBin, 0o755)] } });
-    assert.deepEqual(r.runtime, ['openssl-config-fipshardened', `so:${interp}`, 'so:libc.so.6', 'so:libcrypto.so.3', 'so:libgreet.so.1']);
-    const plain = await analyzePackage({ tree: { name: 'g', version: '1-r0', entries: [file('usr/bin/g', helloBytes, 0o755)] } });
+    const r = await analyzePackage({
+      tree: { name: 'g', version: '1-r0', entries: [file('usr/bin/g', goBin, 0o755)] },
+    });
+    assert.deepEqual(r.runtime, [
+      'openssl-config-fipshardened',
+      `so:${interp}`,
+      'so:libc.so.6',
+      'so:libcrypto.so.3',
+      'so:libgreet.so.1',
+    ]);
+    const plain = await analyzePackage({
+      tree: { name: 'g', version: '1-r0', entries: [file('usr/bin/g', helloBytes, 0o755)] },
+    });
     assert.ok(!plain.runtime.includes('openssl-config-fipshardened'));
+  });
+
+  it('kernels provide linux:<version> and modules depend on their vermagic', async () => {
+    const bz = Buffer.alloc(0x1000);
+    bz.write('HdrS', 514, 'latin1');
+    bz.writeUInt16LE(0x100, 526);
+    bz.write('6.12.57-example (builder@host) #1 SMP PREEMPT\0', 0x300, 'latin1');
+    const zimage = Buffer.concat([
+      Buffer.alloc(64, 1),
+      gzipSync(Buffer.from('\0\0Linux version 6.6.1-arm (gcc 14) #1\n')),
+    ]);
+    const ko = Buffer.from(
+      '\x7fELF....\0license=GPL\0vermagic=6.12.57-example SMP preempt mod_unload \0author=x\0',
+      'latin1',
+    );
+    const r = await analyzePackage({
+      tree: {
+        name: 'linux',
+        version: '6.12.57-r0',
+        entries: [
+          file('boot/vmlinuz', bz),
+          file('boot/zImage', zimage),
+          file('usr/lib/modules/6.12.57-example/kernel/fs/foo.ko', ko),
+          file('usr/lib/modules/6.12.57-example/kernel/fs/bar.ko.gz', gzipSync(ko)),
+          file('usr/share/doc/not-a-kernel', 'Linux version 1.0 (docs)\n'),
+        ],
+      },
+    });
+    assert.deepEqual(r.provides, ['linux:6.12.57-example', 'linux:6.6.1-arm']);
+    assert.deepEqual(r.runtime, ['linux:6.12.57-example']);
   });
 });

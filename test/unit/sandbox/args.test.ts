@@ -95,6 +95,14 @@ describe('guestArgs', () => {
     ]);
     assert.deepEqual(after(args, '--cap-add'), [['CAP_NET_ADMIN']]);
     assert.deepEqual(after(args, '--cap-drop'), [['CAP_CHOWN']]);
+    const root = guestArgs(
+      { ...guest, user: { uid: 0, gid: 0 }, capabilities: { add: ['sys_ptrace'], drop: ['CAP_NET_RAW'] } },
+      { argv: ['x'] },
+    );
+    assert.deepEqual(after(root, '--cap-drop'), [['ALL']]);
+    const kept = after(root, '--cap-add').flat();
+    assert.ok(kept.includes('CAP_SYS_PTRACE') && kept.includes('CAP_CHOWN'));
+    assert.ok(!kept.includes('CAP_NET_RAW') && !kept.includes('CAP_SYS_ADMIN'));
     assertCodeSync(() => guestArgs(guest, {}), 'USAGE');
     assertCodeSync(() => guestArgs(guest, { argv: ['a'], script: 'b' }), 'USAGE');
     assertCodeSync(() => guestArgs(guest, { argv: [] }), 'USAGE');

@@ -107,6 +107,23 @@ describe('BubblewrapRunner (real bwrap)', () => {
     assert.deepEqual(seen, { ...env, PATH: DEFAULT_PATH, PWD: '/home/build', STEP_VAR: 'x' });
   });
 
+  test("a root guest keeps Docker's default capabilities, never CAP_SYS_ADMIN", async () => {
+    const asRoot = await BubblewrapRunner.start({ root: g.root, workspace: g.workspace, user: { uid: 0, gid: 0 } });
+    try {
+      const r = await collect(asRoot, { argv: ['/usr/bin/cat', '/proc/self/status'] });
+      const eff = BigInt(`0x${r.stdout.find((l) => l.startsWith('CapEff:'))?.split(/\s+/)[1] ?? 'x'}`);
+      // CHOWN 0, DAC_OVERRIDE 1, FOWNER 3, FSETID 4, KILL 5, SETGID 6, SETUID 7, SETPCAP 8,
+      // NET_BIND_SERVICE 10, NET_RAW 13, SYS_CHROOT 18, MKNOD 27, AUDIT_WRITE 29, SETFCAP 31
+      const expected = [0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31].reduce((m, b) => m | (1n << BigInt(b)), 0n);
+      assert.equal(eff, expected);
+      assert.equal(eff & (1n << 21n), 0n, 'no CAP_SYS_ADMIN: the read-only root stays read-only');
+      const self = await collect(runner, { argv: ['/usr/bin/cat', '/proc/self/status'] });
+      assert.ok(self.stdout.includes('CapEff:\t0000000000000000'), 'the build user has none');
+    } finally {
+      await asRoot.close();
+    }
+  });
+
   test('a host file outside the mounts does not exist in the guest', async () => {
     const secretDir = mkdtempSync(join(tmpdir(), 'lupine-secret-'));
     try {

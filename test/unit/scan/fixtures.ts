@@ -201,7 +201,8 @@ advisories:
           fixed-version: 8.10.0-r0
 `;
 
-export const OS_RELEASE = 'ID=wolfi\nNAME="Wolfi"\nPRETTY_NAME="Wolfi"\nVERSION_ID=20230201\nHOME_URL="https://wolfi.dev"\n';
+export const OS_RELEASE =
+  'ID=wolfi\nNAME="Wolfi"\nPRETTY_NAME="Wolfi"\nVERSION_ID=20230201\nHOME_URL="https://wolfi.dev"\n';
 
 /** One installed-database record. */
 function record(name: string, version: string, arch: string, origin: string): string {

@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 import {
   AdvisorySet,
   advisoryEntry,
+  alpineBranch,
+  defaultAdvisorySources,
   filterFindings,
   findingsAtOrAbove,
   match,
+  parseOsv,
   type ScanPackage,
 } from '../../../src/scan/index.js';
 import { parseInstalledDb } from '../../../src/install/index.js';
@@ -107,12 +110,59 @@ describe('match details', () => {
     assert.equal(at('1.10.1-r0'), 0);
   });
 
+  it('OSV ranges: introduced and last_affected bound the affected versions', () => {
+    const b = parseOsv(
+      {
+        id: 'CVE-9',
+        modified: 'x',
+        affected: [
+          {
+            package: { ecosystem: 'Wolfi', name: 'p' },
+            ranges: [
+              { type: 'ECOSYSTEM', events: [{ introduced: '2.0-r0' }, { fixed: '2.3-r0' }] },
+              { type: 'ECOSYSTEM', events: [{ introduced: '3.0-r0' }, { last_affected: '3.1-r0' }] },
+            ],
+          },
+        ],
+      },
+      'x',
+    );
+    const set = AdvisorySet.from([b]);
+    const at = (version: string) =>
+      match([{ name: 'p', version, arch: '', origin: '' }], set, WOLFI).findings.map((f) => f.fixedIn);
+    assert.deepEqual(at('1.9-r0'), []);
+    assert.deepEqual(at('2.1-r0'), ['2.3-r0']);
+    assert.deepEqual(at('2.3-r0'), []);
+    assert.equal(at('3.1-r0').length, 1);
+    assert.deepEqual(at('3.2-r0'), []);
+    const status = (version: string) =>
+      match([{ name: 'p', version, arch: '', origin: '' }], set, WOLFI).resolutions.map((r) => r.status);
+    assert.deepEqual(status('1.9-r0'), ['not-affected']);
+    assert.deepEqual(status('2.3-r0'), ['fixed']);
+  });
+
   it('Alpine entries apply only to their branch', () => {
     const set = AdvisorySet.from([
       {
         entries: [
-          entry({ id: 'CVE-1', package: 'p', state: 'fixed', fixed: '2-r0', distro: 'alpine', branch: 'v3.19', source: 't' }),
-          entry({ id: 'CVE-2', package: 'p', state: 'fixed', fixed: '2-r0', distro: 'alpine', branch: 'v3.18', source: 't' }),
+          entry({
+            id: 'CVE-1',
+            package: 'p',
+            state: 'fixed',
+            fixed: '2-r0',
+            distro: 'alpine',
+            branch: 'v3.19',
+            source: 't',
+          }),
+          entry({
+            id: 'CVE-2',
+            package: 'p',
+            state: 'fixed',
+            fixed: '2-r0',
+            distro: 'alpine',
+            branch: 'v3.18',
+            source: 't',
+          }),
         ],
         aliasGroups: [],
         severities: new Map(),
@@ -127,6 +177,16 @@ describe('match details', () => {
       r.findings.map((f) => f.vulnerability),
       ['CVE-1'],
     );
+  });
+
+  it('default feeds per distro; Alpine by branch', () => {
+    assert.deepEqual(defaultAdvisorySources(WOLFI), ['https://packages.wolfi.dev/os/security.json']);
+    assert.deepEqual(defaultAdvisorySources({ id: 'alpine', versionId: '3.19.1' }), [
+      'https://secdb.alpinelinux.org/v3.19/main.json',
+      'https://secdb.alpinelinux.org/v3.19/community.json',
+    ]);
+    assert.equal(alpineBranch('3.21.0_alpha20240807'), 'edge');
+    assert.deepEqual(defaultAdvisorySources({ id: 'debian', versionId: '12' }), []);
   });
 
   it('an unresolved record wins over a fixed one (no fix shown)', () => {

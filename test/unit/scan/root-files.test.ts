@@ -7,7 +7,13 @@ import { type TarWriteEntry, writeTar } from '../../../src/archive/index.js';
 import { LayerStack, readScanTarget, resolveRootFile, scanInput } from '../../../src/scan/index.js';
 import { imageLayers, writeTestRoot } from './image-fixture.js';
 
-const f = (name: string, text: string): TarWriteEntry => ({ name, type: 'file', mode: 0o644, mtime: 0, data: Buffer.from(text) });
+const f = (name: string, text: string): TarWriteEntry => ({
+  name,
+  type: 'file',
+  mode: 0o644,
+  mtime: 0,
+  data: Buffer.from(text),
+});
 const tar = (...entries: TarWriteEntry[]) => writeTar(entries, { dialect: 'ustar' });
 
 describe('layer stack', () => {

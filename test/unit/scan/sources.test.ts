@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipMember, writeTar } from '../../../src/archive/index.js';
 import {
+  AdvisorySet,
   cvss2Score,
+  defaultAdvisoryLimits,
   cvss3Score,
   decodeAdvisories,
   parseAdvisoryYaml,
@@ -17,7 +19,9 @@ import { CURL_YAML, fixtureFiles, OSV_RECORDS, SECDB } from './fixtures.js';
 describe('secdb', () => {
   it('reads fixes, NAKs under "0", the distro from urlprefix, CGA groups as aliases', () => {
     const b = parseSecdb(JSON.parse(SECDB), 'security.json');
-    const lines = b.entries.map((e) => `${e.package} ${e.id} [${e.aliases.join(',')}] ${e.state} ${e.fixed} ${e.distro}`);
+    const lines = b.entries.map(
+      (e) => `${e.package} ${e.id} [${e.aliases.join(',')}] ${e.state} ${e.fixed} ${e.distro}`,
+    );
     assert.deepEqual(lines, [
       'libfoo CVE-2024-0001 [] not-affected  wolfi',
       'libfoo CGA-aaaa-bbbb-cccc [CVE-2024-1111,GHSA-xxxx-yyyy-zzzz] fixed 1.4.2-r1 wolfi',
@@ -119,9 +123,15 @@ describe('advisory YAML', () => {
   });
 
   it('reports YAML errors with a position, and other schemas by code', () => {
-    const e = assertCodeSync(() => parseAdvisoryYaml('schema-version: 2.0.2\nadvisories: [\n', 'x.yaml'), 'SCAN_BAD_ADVISORY');
+    const e = assertCodeSync(
+      () => parseAdvisoryYaml('schema-version: 2.0.2\nadvisories: [\n', 'x.yaml'),
+      'SCAN_BAD_ADVISORY',
+    );
     assert.match(e.message, /x\.yaml: \d+:\d+/);
-    assertCodeSync(() => parseAdvisoryYaml('schema-version: 1\npackage: {name: x}\nadvisories: []\n', 'x'), 'SCAN_BAD_ADVISORY');
+    assertCodeSync(
+      () => parseAdvisoryYaml('schema-version: 1\npackage: {name: x}\nadvisories: []\n', 'x'),
+      'SCAN_BAD_ADVISORY',
+    );
   });
 });
 
@@ -153,6 +163,18 @@ describe('format detection', () => {
   it('an unknown document named directly is an error', () => {
     assertCodeSync(() => decodeAdvisories(Buffer.from('{"hello": 1}'), 'x.json'), 'SCAN_UNKNOWN_ADVISORY_FORMAT');
     assertCodeSync(() => decodeAdvisories(Buffer.from('{"hello": '), 'x.json'), 'SCAN_BAD_ADVISORY');
+  });
+});
+
+describe('limits', () => {
+  it('bounds the entries of a set and the size of a file', () => {
+    const batches = decodeAdvisories(Buffer.from(SECDB), 's').batches;
+    assertCodeSync(() => AdvisorySet.from(batches, { ...defaultAdvisoryLimits, maxEntries: 3 }), 'LIMIT_EXCEEDED');
+    assert.equal(AdvisorySet.from(batches, { ...defaultAdvisoryLimits, maxEntries: 4 }).size, 4);
+    assertCodeSync(
+      () => decodeAdvisories(Buffer.from(SECDB), 's', { limits: { ...defaultAdvisoryLimits, maxFileBytes: 100 } }),
+      'LIMIT_EXCEEDED',
+    );
   });
 });
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fixedClock } from '../../../src/core/index.js';
-import { sha256Digest } from '../../../src/oci/index.js';
+import { parseIndex, sha256Digest } from '../../../src/oci/index.js';
 import {
+  addReferrer,
   attestationLayer,
   buildCosignImage,
+  buildReferrer,
   buildProvenance,
   cosignTag,
   encodeEnvelope,
@@ -21,6 +23,8 @@ import {
   parseSimpleSigningPayload,
   parseStatement,
   predicateTypeFor,
+  referrerEntry,
+  referrersTag,
   signatureLayer,
   signEnvelope,
   simpleSigningPayload,
@@ -201,5 +205,26 @@ describe('SLSA provenance v1', () => {
       externalParameters: {},
     });
     assert.deepEqual(Object.keys((again.predicate as { runDetails: object }).runDetails), ['builder']);
+  });
+});
+
+describe('OCI 1.1 referrers (tag fallback)', () => {
+  test('a referrer manifest as cosign writes it, and its fallback index entry', () => {
+    const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: IMAGE, size: 123 } as const;
+    const layer = attestationLayer(Buffer.from('{"e":1}'), 'https://spdx.dev/Document');
+    const r = buildReferrer({ subject, artifactType: 'application/vnd.in-toto+json', layers: [layer], created: 0 });
+    assert.equal(
+      r.bytes.toString(),
+      `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.in-toto+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","size":2,"digest":"${sha256Digest('{}')}","artifactType":"application/vnd.in-toto+json"},"layers":[{"mediaType":"application/vnd.dsse.envelope.v1+json","size":7,"digest":"${sha256Digest('{"e":1}')}"}],"annotations":{"org.opencontainers.image.created":"1970-01-01T00:00:00Z"},"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","size":123,"digest":"${IMAGE}"}}`,
+    );
+    assert.equal(referrersTag(IMAGE), `sha256-${HEX}`);
+    const entry = referrerEntry(r);
+    const first = addReferrer(undefined, entry);
+    const again = addReferrer(parseIndex(first), entry);
+    assert.equal(again.toString(), first.toString()); // the same referrer is listed once
+    assert.equal(
+      first.toString(),
+      `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","size":${r.bytes.length},"digest":"${r.descriptor.digest}","annotations":{"org.opencontainers.image.created":"1970-01-01T00:00:00Z"},"artifactType":"application/vnd.in-toto+json"}]}`,
+    );
   });
 });

@@ -1,0 +1,140 @@
+/**
+ * The build (or test) guest: the environment's packages resolved against the repositories, fetched
+ * and verified into the expanded-package cache, assembled into a fresh root by hardlinks, plus the
+ * accounts and `/etc/apk/*` files melange adds (I/O edge).
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import {
+  type LockedSetEntry,
+  lockedPackages,
+  type OpenRepository,
+  openRepositories,
+  resolvePackageSet,
+} from '../../install/index.js';
+import { assembleGuest, type CachedPackage, ExpandedPackageCache, fillFromLocked } from '../../sandbox/index.js';
+import type { GuestEnvironment } from '../config/types.js';
+import { guestFiles } from './guest-files.js';
+import { type BuildKey, keyringOf } from './keys.js';
+
+export interface GuestInput {
+  readonly arch: string;
+  readonly environment: GuestEnvironment;
+  /** Repositories after the environment's own (`-r`); relative paths are taken as given. */
+  readonly repositories: readonly string[];
+  readonly keys: readonly BuildKey[];
+  readonly packageAppend?: readonly string[];
+  /** Repositories opened by the caller, searched first (the out-dir for tests). */
+  readonly opened?: readonly OpenRepository[];
+  /** Relative repository paths in the recipe resolve against this. */
+  readonly baseDir: string;
+  readonly packageCacheDir: string;
+  readonly allowUntrusted?: boolean;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface PreparedGuest {
+  readonly root: string;
+  /** `name=version` in install order. */
+  readonly locked: readonly string[];
+  /** The same packages with their identities and download URLs (for provenance). */
+  readonly packages: readonly LockedSetEntry[];
+  readonly repositories: readonly string[];
+  /** How many packages were fetched and expanded now (the rest came from the cache). */
+  readonly filled: number;
+  remove(): Promise<void>;
+}
+
+const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+
+function repoLine(line: string, base: string): string {
+  const m = /^(@\S+\s+)?(.*)$/.exec(line.trim()) as RegExpExecArray;
+  const url = m[2] as string;
+  return `${m[1] ?? ''}${isUrl(url) || isAbsolute(url) ? url : resolve(base, url)}`;
+}
+
+/** The text of `etc/<name>` as the last package shipping it has it; '' when none does. */
+async function shipped(pkgs: readonly CachedPackage[], path: string): Promise<string> {
+  for (let i = pkgs.length - 1; i >= 0; i--) {
+    const p = pkgs[i] as CachedPackage;
+    if (p.entries.some((e) => e.type === 'file' && e.path === path)) return readFile(join(p.tree, path), 'utf8');
+  }
+  return '';
+}
+
+export async function prepareGuest(i: GuestInput): Promise<PreparedGuest> {
+  const logger = i.logger ?? silentLogger;
+  const raw = (i.environment.raw.contents ?? {}) as Record<string, unknown>;
+  const buildRepos = Array.isArray(raw.build_repositories)
+    ? raw.build_repositories.filter((r): r is string => typeof r === 'string')
+    : [];
+  const repositories = [...i.environment.repositories, ...buildRepos, ...i.repositories].map((r) =>
+    repoLine(r, i.baseDir),
+  );
+  const keyring = keyringOf(i.keys);
+  const opened = [
+    ...(i.opened ?? []),
+    ...(repositories.length === 0
+      ? []
+      : await openRepositories({
+          repositories,
+          arch: i.arch,
+          keys: keyring,
+          cacheDir: join(i.packageCacheDir, 'apk'),
+          logger,
+          ...(i.allowUntrusted ? { allowUntrusted: true } : {}),
+          ...(i.signal ? { signal: i.signal } : {}),
+        })),
+  ];
+  const world = [...i.environment.packages, ...(i.packageAppend ?? [])];
+  if (world.length === 0) {
+    throw new LupineError('BUILD_GUEST_UNRESOLVABLE', 'the build environment lists no packages', {
+      hint: 'add environment.contents.packages (at least a shell, e.g. busybox), or use --package-append',
+    });
+  }
+  const r = resolvePackageSet(world, opened, i.arch);
+  if (!r.ok) {
+    throw new LupineError('BUILD_GUEST_UNRESOLVABLE', `cannot resolve the build environment:\n${r.report.trimEnd()}`, {
+      details: { packages: world, repositories },
+      hint: 'check environment.contents.packages and the repositories given with -r (and their keys, -k)',
+    });
+  }
+  const cache = new ExpandedPackageCache(join(i.packageCacheDir, 'expanded'), logger);
+  const fill = await fillFromLocked(cache, lockedPackages(r.packages, opened), {
+    keyring,
+    ...(i.allowUntrusted ? { allowUntrusted: true } : {}),
+  });
+  const cached = (await Promise.all(fill.packages.map((k) => cache.lookup(k)))).filter(
+    (c): c is CachedPackage => c !== undefined,
+  );
+  const locked = r.packages.map((p) => `${p.name}=${p.version}`);
+  const files = guestFiles({
+    arch: i.arch,
+    environment: i.environment,
+    passwd: await shipped(cached, 'etc/passwd'),
+    group: await shipped(cached, 'etc/group'),
+    world: locked,
+    repositories,
+    keys: i.keys,
+  });
+  const guests = join(i.packageCacheDir, 'guests');
+  await mkdir(guests, { recursive: true });
+  const dir = await mkdtemp(join(guests, 'guest-'));
+  const root = join(dir, 'root');
+  try {
+    await assembleGuest({ cache, packages: fill.packages, target: root, files });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    root,
+    locked,
+    packages: r.packages,
+    repositories,
+    filled: fill.filled,
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The real ChangeApplier: makes a root hold the solved installed set through `installPackages`
+ * (fetch and verify everything, stage, commit atomically), writing world and the databases.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
+import { type Clock, type Logger, LupineError } from '../../core/index.js';
+import type { LockedPackage } from '../../install/index.js';
+import type { ResolvedPackage } from '../../resolver/index.js';
+import type { CliIo } from '../io.js';
+import { type ApkArgs, has, last } from './apk-args.js';
+import type { ChangeApplier, CommitPlan } from './apk-context.js';
+import type { RootState } from './apk-root.js';
+
+/** Local package files read for `add ./x.apk`, by identity. */
+export class LocalPackages {
+  #bytes = new Map<string, Uint8Array>();
+
+  /** Reads a package file for `apk add FILE`: its info, with identity and file size. */
+  async read(io: CliIo, file: string): Promise<PackageInfo> {
+    const path = resolve(io.cwd, file);
+    const bytes = await readFile(path).catch((err: unknown) => {
+      throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, {
+        cause: err,
+        details: { path },
+      });
+    });
+    const pkg = readPackage(bytes, { source: file });
+    this.#bytes.set(pkg.identity, bytes);
+    return { ...pkg.info, identity: pkg.identity };
+  }
+
+  get(identity: string): Uint8Array | undefined {
+    return this.#bytes.get(identity);
+  }
+}
+
+/** apk's messages go to the terminal's streams: warnings on stderr, debug with -v -v. */
+function cliLogger(io: CliIo, verbosity: number): Logger {
+  return {
+    debug: (m: string) => {
+      if (verbosity > 2) io.stderr.write(`${m}\n`);
+    },
+    info: () => {},
+    warn: (m: string) => {
+      if (verbosity > 0) io.stderr.write(`WARNING: ${m}\n`);
+    },
+  };
+}
+
+interface ApplierContext {
+  readonly args: ApkArgs;
+  readonly io: CliIo;
+  readonly verbosity: number;
+  readonly state: RootState;
+  readonly locals: LocalPackages;
+  readonly clock: Clock;
+}
+
+function lockedPackage(ctx: ApplierContext, plan: CommitPlan, r: ResolvedPackage): LockedPackage {
+  const { pkg } = r;
+  const base = { name: pkg.name, version: pkg.version, arch: pkg.arch, tag: r.tag };
+  const fromRepo = ctx.state.fetchers[r.repository];
+  if (r.repository >= 0 && fromRepo) {
+    const repository = ctx.state.repositories[r.repository]?.name ?? '';
+    return { ...base, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
+  }
+  const file = ctx.locals.get(pkg.identity);
+  if (file) {
+    // A local file carries no index identity: it must be signed by a trusted key (or --allow-untrusted).
+    return { ...base, identity: '', repository: 'local file', fetch: async () => file };
+  }
+  if (plan.localPackages.includes(pkg)) {
+    // `add -t NAME`: a virtual package, built as an empty .apk so the installer records it like apk.
+    const bytes = writePackage({ files: [], info: { ...pkg, identity: '' }, clock: ctx.clock });
+    return { ...base, identity: packageIdentity(bytes), repository: 'virtual', fetch: async () => bytes };
+  }
+  return {
+    ...base,
+    identity: pkg.identity,
+    repository: 'lib/apk/db/installed',
+    fetch: async () => {
+      throw new LupineError('REPO_NOT_FOUND', `${pkg.name}-${pkg.version} is not available from any repository`, {
+        details: { package: `${pkg.name}-${pkg.version}` },
+        hint: 'add the repository that holds it (-X or etc/apk/repositories)',
+      });
+    },
+  };
+}
+
+/**
+ * apk's progress bar (`apk_print_progress`) on a terminal only: `\e7 NN% ####`, erased with
+ * `\e8\e[0K` before it is redrawn and once the installer is done, as packages are fetched and verified.
+ */
+function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: LockedPackage[]; clear(): void } {
+  const out = ctx.io.stdout;
+  const on = (out.isTTY === true || has(ctx.args, 'progress')) && !has(ctx.args, 'no-progress') && ctx.verbosity > 0;
+  // Only packages not installed as they are get fetched.
+  const have = new Set(ctx.state.installed.map((p) => p.identity));
+  const total = items.filter((p) => p.identity === '' || !have.has(p.identity)).length;
+  let drawn = false;
+  const clear = () => {
+    if (drawn) out.write('\x1b8\x1b[0K');
+    drawn = false;
+  };
+  if (!on || total === 0) return { items, clear };
+  let done = 0;
+  const draw = () => {
+    clear();
+    const width = Math.max(0, (out.columns ?? 80) - 6);
+    const bar = '#'.repeat(Math.min(width, Math.floor((width * done) / total)));
+    out.write(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`);
+    drawn = true;
+  };
+  const wrapped = items.map((p) => ({
+    ...p,
+    fetch: async () => {
+      const bytes = await p.fetch();
+      done++;
+      draw();
+      return bytes;
+    },
+  }));
+  return { items: wrapped, clear };
+}
+
+/** Installs the plan into `--root`; the installer's errors (LupineError) propagate to the CLI. */
+export function installApplier(ctx: ApplierContext): ChangeApplier {
+  return {
+    async apply(plan) {
+      const { installPackages } = await import('../../install/index.js');
+      const { args } = ctx;
+      const wait = Number(last(args, 'wait') ?? 0);
+      // `--initdb` creates the root itself when it does not exist yet, as apk does.
+      if (has(args, 'initdb')) await mkdir(ctx.state.root, { recursive: true });
+      const progress = withProgress(
+        ctx,
+        plan.installed.map((r) => lockedPackage(ctx, plan, r)),
+      );
+      try {
+        await installPackages(ctx.state.root, progress.items, {
+          world: plan.world.map(formatDependency),
+          keyring: ctx.state.keys,
+          allowUntrusted: has(args, 'allow-untrusted'),
+          forceOverwrite: has(args, 'force-overwrite') || has(args, 'force'),
+          runScripts: has(args, 'scripts') && !has(args, 'no-scripts'),
+          initDb: has(args, 'initdb'),
+          arch: ctx.state.installArch,
+          clock: ctx.clock,
+          logger: cliLogger(ctx.io, ctx.verbosity),
+          lockWait: Number.isFinite(wait) ? wait : 0,
+          reinstall: plan.changes.filter((c) => c.kind === 'reinstall').map((c) => c.name),
+        });
+      } finally {
+        progress.clear();
+      }
+      return 0;
+    },
+  };
+}

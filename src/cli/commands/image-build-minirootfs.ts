@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.js';
+import {
+  assembleRoot,
+  buildRepositoryText,
+  hostApkArch,
+  loadImageKeys,
+  runtimeRepositoryText,
+  scanRoot,
+  toApkArch,
+  writeLayerTar,
+} from '../../image/index.js';
+import { defaultFetcher, RepoCache } from '../../repo/index.js';
+import { parse, requireCount } from '../args.js';
+import type { Command } from '../command.js';
+import { EXIT_ERROR, EXIT_OK } from '../render.js';
+import { loadConfigForCli } from './image-lock.js';
+
+const HELP = `Usage: lupine image build-minirootfs CONFIG OUT.tar [--arch A] [options]
+
+Assembles CONFIG's root filesystem for one arch (default: this machine's) exactly as 'lupine image
+build' lays it out, and writes it as one deterministic, uncompressed tar: lexical order, no root
+entry, the owners, modes and times the image layer has — the same bytes as a single-layer image's
+layer before compression. Nothing is written when anything fails.
+
+Options:
+  --arch A                 the arch (OCI or apk name; default the host's)
+  -k, --keyring-append K   extra key (path or URL) to trust
+  -r, --repository-append R  extra repository
+  -p, --package-append P   extra package
+  --include-path DIR       also look for includes in DIR (repeatable)
+  --cache-dir DIR          cache packages and indexes here
+  --offline                use only the cache for remote repositories
+  --lenient                report unknown config keys as warnings and carry on
+  -h, --help               show this help
+`;
+
+const options = {
+  arch: { type: 'string' },
+  'build-arch': { type: 'string' },
+  'keyring-append': { type: 'string', short: 'k', multiple: true },
+  'repository-append': { type: 'string', short: 'r', multiple: true },
+  'package-append': { type: 'string', short: 'p', multiple: true },
+  'include-path': { type: 'string', multiple: true },
+  'cache-dir': { type: 'string' },
+  offline: { type: 'boolean' },
+  lenient: { type: 'boolean' },
+} as const;
+
+export const imageBuildMinirootfsCommand: Command = {
+  path: ['image', 'build-minirootfs'],
+  summary: "write an apko config's root filesystem for one arch as a deterministic tar",
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, options, 'image build-minirootfs');
+    requireCount(positionals, 2, 2, 'image build-minirootfs', 'CONFIG and OUT.tar');
+    const [configPath, outPath] = positionals as [string, string];
+    const archName = values.arch ?? values['build-arch'] ?? hostApkArch();
+    const arch = toApkArch(archName);
+    if (!arch) {
+      throw new LupineError('USAGE', `image build-minirootfs: unknown arch '${archName}'`, {
+        hint: 'use an OCI name (amd64, arm64, …) or an apk name (x86_64, aarch64, …)',
+      });
+    }
+    const loaded = await loadConfigForCli(configPath, io, values);
+    if (!loaded) return EXIT_ERROR;
+    const config = loaded.config;
+    const fetcher = defaultFetcher({ env: io.env });
+    const cacheDir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : undefined;
+    const cache = cacheDir ? await RepoCache.open(join(cacheDir, 'apk')) : undefined;
+    const clock = io.env.SOURCE_DATE_EPOCH ? sourceDateEpochClock(io.env, fixedClock(0)) : undefined;
+    const append = values['repository-append'] ?? [];
+    const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
+    const root = await assembleRoot(config, arch, {
+      packages: [
+        ...config.contents.packages.map((p) => p.raw),
+        ...(values['package-append'] ?? []),
+        ...(config.entrypoint.type === 'service-bundle' ? ['s6'] : []),
+      ],
+      keys,
+      buildRepositories: buildRepositoryText(config, append, io.cwd),
+      runtimeRepositories: runtimeRepositoryText(config, append),
+      fetcher,
+      ...(cache ? { cache } : {}),
+      ...(values.offline ? { offline: true } : {}),
+      ...(clock ? { clock } : {}),
+    });
+    const out = resolve(io.cwd, outPath);
+    const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      const { tar } = await writeLayerTar(root.rootDir, await scanRoot(root.rootDir, root.scan));
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(tmp, tar);
+      await rename(tmp, out);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    } finally {
+      await rm(root.rootDir, { recursive: true, force: true });
+    }
+    io.stderr.write(`wrote ${outPath}: ${arch}, ${root.packages.length} packages\n`);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,210 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BUILD_ARCHS, type BuildRecipeResult, buildRecipe, type RunnerKind, toBuildArch } from '../../build/index.js';
+import { type Logger, LupineError } from '../../core/index.js';
+import { parse, requireCount } from '../args.js';
+import type { Command } from '../command.js';
+import type { CliIo } from '../io.js';
+import { EXIT_OK } from '../render.js';
+import { defaultArch } from './pkg-compile.js';
+
+const HELP = `Usage: lupine pkg build [CONFIG] [options]
+
+Builds a melange recipe (default: melange.yaml) into signed .apk packages, as melange does:
+the recipe compiled for the architecture; a build guest resolved from environment.contents
+(plus -r, -k and --package-append) and assembled from the expanded-package cache; every
+pipeline step run in a bubblewrap sandbox (the guest as /, the workspace at /home/build, the
+cache at /var/cache/melange, new namespaces, a cleared environment, the build user uid 1000);
+then for the package and each subpackage: SCA (so:, cmd:, pc: … depends and provides), the
+linters, setcap, scriptlets, an SPDX SBOM, .PKGINFO and the resolved config as .melange.yaml;
+the packages go to OUT-DIR/ARCH/NAME-VERSION-rEPOCH.apk and OUT-DIR/ARCH/APKINDEX.tar.gz is
+merged and signed. Nothing is written when a step or a required linter fails.
+
+--runner host is for bootstrapping only: the steps see this machine's own root read-only (its
+compilers and libraries) instead of a guest. It is unhermetic and says so on every step.
+
+Options:
+  --arch ARCH               apk architecture (default: this machine's); comma-separated for several
+  --runner NAME             bubblewrap (default) or host
+  --signing-key FILE        RSA private key for the packages and the index (RSA256)
+  --out-dir DIR             where packages go (default ./packages)
+  -r, --repository-append R repository for the build guest (repeatable)
+  -k, --keyring-append KEY  trusted public key, directory of keys or URL (repeatable)
+  --package-append PKG      extra package for the build guest (repeatable)
+  --source-dir DIR          copied into the workspace (default: the recipe's directory)
+  --pipeline-dir DIR        look for uses: pipelines here first (repeatable)
+  --cache-dir DIR           mounted read-write at /var/cache/melange (default: none)
+  --package-cache-dir DIR   lupine's cache of fetched and expanded guest packages
+                            (default: $XDG_CACHE_HOME/lupine/pkg or ~/.cache/lupine/pkg)
+  --workspace-dir DIR       use (and keep) this directory as /home/build
+  --env-file FILE           KEY=value lines under the recipe's environment
+  --vars-file FILE          YAML map of variables over the recipe's vars
+  --build-option NAME       enable a build option of the recipe (repeatable)
+  --namespace NAME          purl namespace and .PKGINFO maintainer (default unknown)
+  --build-date DATE         RFC 3339 date or Unix seconds (default SOURCE_DATE_EPOCH, else 0)
+  --git-commit SHA          commit recorded in .PKGINFO and the SBOM (default: the recipe's
+                            package.commit, else its directory's git HEAD when clean)
+  --git-repo-url URL        recipe repository recorded in the SBOM
+  --log-file FILE           build log (default OUT-DIR/logs/ARCH/NAME-VERSION-rEPOCH.log)
+  --no-network              cut the network for the steps (default: on, as melange)
+  --ignore-signatures       accept unsigned repository indexes
+  --debug                   trace every step's commands (set -x)
+  --generate-provenance     also write SLSA provenance v1 (an in-toto statement) for each
+                            package: OUT-DIR/ARCH/NAME-VERSION-rEPOCH.attest.tar.gz, as melange
+                            does, signed like the package when --signing-key is given
+  --json                    print a JSON summary on stdout
+  -h, --help                show this help
+`;
+
+const options = {
+  arch: { type: 'string' },
+  runner: { type: 'string' },
+  'signing-key': { type: 'string' },
+  'out-dir': { type: 'string' },
+  'repository-append': { type: 'string', short: 'r', multiple: true },
+  'keyring-append': { type: 'string', short: 'k', multiple: true },
+  'package-append': { type: 'string', multiple: true },
+  'source-dir': { type: 'string' },
+  'pipeline-dir': { type: 'string', multiple: true },
+  'cache-dir': { type: 'string' },
+  'package-cache-dir': { type: 'string' },
+  'workspace-dir': { type: 'string' },
+  'env-file': { type: 'string' },
+  'vars-file': { type: 'string' },
+  'build-option': { type: 'string', multiple: true },
+  namespace: { type: 'string' },
+  'build-date': { type: 'string' },
+  'git-commit': { type: 'string' },
+  'git-repo-url': { type: 'string' },
+  'log-file': { type: 'string' },
+  'no-network': { type: 'boolean' },
+  'ignore-signatures': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  'generate-provenance': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export function stderrLogger(io: CliIo, debug = false): Logger {
+  return {
+    info: (m) => io.stderr.write(`${m}\n`),
+    warn: (m) => io.stderr.write(`${m.startsWith('  ') ? m : `warning: ${m}`}\n`),
+    debug: (m) => {
+      if (debug) io.stderr.write(`debug: ${m}\n`);
+    },
+  };
+}
+
+export function parseArchs(value: string | undefined, command: string): string[] {
+  if (value === undefined) return [defaultArch()];
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '')
+    .map((a) => {
+      const arch = toBuildArch(a);
+      if (arch === undefined) {
+        throw new LupineError('USAGE', `${command}: unknown architecture '${a}'`, {
+          hint: `use one of ${BUILD_ARCHS.join(', ')}`,
+        });
+      }
+      return arch;
+    });
+}
+
+/** lupine's package cache: --package-cache-dir, $XDG_CACHE_HOME/lupine/pkg, ~/.cache/lupine/pkg. */
+export function packageCacheDir(io: CliIo, given: string | undefined): string {
+  if (given !== undefined) return resolve(io.cwd, given);
+  if (io.env.XDG_CACHE_HOME) return join(io.env.XDG_CACHE_HOME, 'lupine', 'pkg');
+  if (io.env.HOME) return join(io.env.HOME, '.cache', 'lupine', 'pkg');
+  return join(tmpdir(), 'lupine-pkg-cache');
+}
+
+function sourceDateEpoch(io: CliIo): number | undefined {
+  const raw = io.env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) {
+    throw new LupineError('USAGE', `SOURCE_DATE_EPOCH must be a whole number of seconds, got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+export const pkgBuildCommand: Command = {
+  path: ['pkg', 'build'],
+  summary: 'build a melange recipe into signed .apk packages in a bubblewrap sandbox',
+  help: HELP,
+  async run(argv, io) {
+    const { values: v, positionals } = parse(argv, options, 'pkg build');
+    requireCount(positionals, 0, 1, 'pkg build', 'at most one CONFIG file');
+    const runner = (v.runner ?? 'bubblewrap') as RunnerKind;
+    if (runner !== 'bubblewrap' && runner !== 'host') {
+      throw new LupineError('USAGE', `pkg build: unknown runner '${v.runner}'`, {
+        hint: 'use --runner bubblewrap (hermetic) or --runner host (bootstrapping only)',
+      });
+    }
+    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(io.cwd, p));
+    const repoArg = (r: string) => {
+      const m = /^(@\S+\s+)?(.*)$/.exec(r) as RegExpExecArray;
+      const url = m[2] as string;
+      return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? r : `${m[1] ?? ''}${resolve(io.cwd, url)}`;
+    };
+    const keyArg = (k: string) => (/^https?:\/\//i.test(k) ? k : resolve(io.cwd, k));
+    const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
+    const sde = sourceDateEpoch(io);
+    const logger = stderrLogger(io, v.debug === true);
+    const results: Array<{ arch: string; result: BuildRecipeResult }> = [];
+    for (const arch of parseArchs(v.arch, 'pkg build')) {
+      const result = await buildRecipe(file, {
+        arch,
+        outDir: resolve(io.cwd, v['out-dir'] ?? 'packages'),
+        runner,
+        repositories: (v['repository-append'] ?? []).map(repoArg),
+        keys: (v['keyring-append'] ?? []).map(keyArg),
+        packageAppend: v['package-append'] ?? [],
+        pipelineDirs: (v['pipeline-dir'] ?? []).map((d) => resolve(io.cwd, d)),
+        buildOptions: v['build-option'] ?? [],
+        packageCacheDir: packageCacheDir(io, v['package-cache-dir']),
+        ...(v['signing-key'] ? { signingKey: at(v['signing-key']) as string } : {}),
+        ...(v['source-dir'] ? { sourceDir: at(v['source-dir']) as string } : {}),
+        ...(v['cache-dir'] ? { cacheDir: at(v['cache-dir']) as string } : {}),
+        ...(v['workspace-dir'] ? { workspaceDir: at(v['workspace-dir']) as string } : {}),
+        ...(v['env-file'] ? { envFile: at(v['env-file']) as string } : {}),
+        ...(v['vars-file'] ? { varsFile: at(v['vars-file']) as string } : {}),
+        ...(v['log-file'] ? { logFile: at(v['log-file']) as string } : {}),
+        ...(v.namespace ? { namespace: v.namespace } : {}),
+        ...(v['build-date'] ? { buildDate: v['build-date'] } : {}),
+        ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+        ...(v['git-commit'] ? { gitCommit: v['git-commit'] } : {}),
+        ...(v['git-repo-url'] ? { gitRepoUrl: v['git-repo-url'] } : {}),
+        ...(v['no-network'] ? { network: false } : {}),
+        ...(v['ignore-signatures'] ? { allowUntrusted: true } : {}),
+        ...(v.debug ? { debug: true } : {}),
+        ...(v['generate-provenance'] ? { generateProvenance: true } : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+        logger,
+      });
+      results.push({ arch, result });
+    }
+    if (v.json) {
+      const summary = results.map(({ arch, result }) => ({
+        arch,
+        ...(result.skipped !== undefined ? { skipped: result.skipped } : {}),
+        packages: result.packages.map((p) => ({
+          name: p.name,
+          version: p.version,
+          identity: p.identity,
+          path: p.path,
+          size: p.size,
+          depends: p.depends,
+          provides: p.provides,
+          ...(p.provenancePath ? { provenance: p.provenancePath } : {}),
+        })),
+        guest: result.guest,
+        ...(result.logPath ? { log: result.logPath } : {}),
+      }));
+      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      for (const { result } of results) for (const p of result.packages) io.stdout.write(`${p.path}\n`);
+    }
+    return EXIT_OK;
+  },
+};

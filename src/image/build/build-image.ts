@@ -1,0 +1,196 @@
+/**
+ * `buildImage`: resolve → assemble each arch's root (concurrently) → layers → OCI config, manifests
+ * and index → SBOMs. Nothing is written outside the temporary roots (and the caches); writing the
+ * result is `writeImageOutput`'s job, so an error leaves no partial output.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import {
+  buildImageConfig,
+  buildIndex,
+  buildManifest,
+  type Digest,
+  indexEntry,
+  type Layer,
+  type LayerCache,
+  layerDescriptor,
+  layerFromTar,
+  MediaType,
+  memoryLayerCache,
+  platformFor,
+} from '../../oci/index.js';
+import { defaultFetcher, RepoCache } from '../../repo/index.js';
+import type { ImageInventory } from '../../sbom/index.js';
+import { ALL_ARCHS } from '../config/arch.js';
+import type { ApkArch, ResolvedImageConfig } from '../config/types.js';
+import { assembleRoot } from './assemble.js';
+import { diskLayerCache } from './layer-cache.js';
+import { scanRoot, writeLayerTar } from './layer-tar.js';
+import { planLayers } from './layering.js';
+import { imageAnnotations, ociImageConfig } from './oci-image.js';
+import { locationOf, renderSboms, rootInventory } from './sboms.js';
+import { buildRepositoryText, loadImageKeys, runtimeRepositoryText } from './sources.js';
+import type { ArchImage, BuildImageOptions, ImageBuildResult } from './types.js';
+
+interface ArchDraft {
+  readonly arch: ApkArch;
+  readonly rootDir: string;
+  readonly packages: ArchImage['packages'];
+  readonly layers: readonly Layer[];
+  readonly inventory: Awaited<ReturnType<typeof rootInventory>>;
+  readonly user: string | undefined;
+}
+
+/** Builds every arch of the image in memory (blobs) from a resolved config. */
+export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOptions = {}): Promise<ImageBuildResult> {
+  const logger: Logger = opts.logger ?? silentLogger;
+  const workDir = resolve(opts.workDir ?? '.');
+  const archs = [...new Set(opts.archs ?? (config.archs.length > 0 ? config.archs : ALL_ARCHS))];
+  if (archs.length === 0) throw new LupineError('USAGE', 'no architecture to build');
+  const fetcher = opts.fetcher ?? defaultFetcher();
+  const cache = opts.cacheDir ? await RepoCache.open(join(opts.cacheDir, 'apk'), { logger }) : undefined;
+  const layerCache: LayerCache =
+    opts.layerCache ?? (opts.cacheDir ? diskLayerCache(join(opts.cacheDir, 'layers')) : memoryLayerCache());
+  const keys = await loadImageKeys(config, opts.keyringAppend ?? [], workDir, fetcher);
+  if (keys.length === 0) logger.warn('no keyring is configured: only unsigned local repositories can be read');
+  const packages = [
+    ...config.contents.packages.map((p) => p.raw),
+    ...(opts.packageAppend ?? []),
+    ...(config.entrypoint.type === 'service-bundle' ? ['s6'] : []),
+  ];
+  const buildRepositories = buildRepositoryText(
+    config,
+    opts.repositoryAppend ?? [],
+    workDir,
+    opts.buildRepositoryAppend ?? [],
+  );
+  const runtimeRepositories = runtimeRepositoryText(config, opts.repositoryAppend ?? []);
+  const budget = config.layering?.strategy === 'origin' ? config.layering.budget : undefined;
+
+  const roots: string[] = [];
+  const buildArch = async (arch: ApkArch): Promise<ArchDraft> => {
+    const a = await assembleRoot(config, arch, {
+      packages,
+      keys,
+      buildRepositories,
+      runtimeRepositories,
+      fetcher,
+      ...(cache ? { cache } : {}),
+      ...(opts.offline ? { offline: true } : {}),
+      ...(opts.allowUntrusted ? { allowUntrusted: true } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.lockfile ? { lock: opts.lockfile } : {}),
+      ...(opts.tempDir ? { tempDir: opts.tempDir } : {}),
+      ...(opts.cacheDir ? { rootCacheDir: join(opts.cacheDir, 'roots') } : {}),
+      logger,
+    });
+    roots.push(a.rootDir);
+    const entries = await scanRoot(a.rootDir, a.scan);
+    const plan = planLayers(entries, a.packages, a.owned, budget);
+    const layers: Layer[] = [];
+    for (const l of plan.layers) {
+      const { tar, diffId } = await writeLayerTar(a.rootDir, l);
+      // The diffid is hashed while writing; only a cache miss hashes (and compresses) again.
+      const cached = await layerCache.get(diffId as Digest);
+      layers.push(
+        cached && cached.mediaType === MediaType.ociLayerGzip ? cached : await layerFromTar(tar, { cache: layerCache }),
+      );
+    }
+    const inventory = await rootInventory(a.rootDir, a.packages);
+    logger.info(`${arch}: ${a.packages.length} packages, ${layers.length} layer(s)`);
+    return { arch, rootDir: a.rootDir, packages: a.packages, layers, inventory, user: a.user };
+  };
+
+  let built: ArchDraft[];
+  try {
+    const settled = await Promise.allSettled(archs.map(buildArch));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    built = settled.map((s) => (s as PromiseFulfilledResult<ArchDraft>).value);
+  } catch (err) {
+    await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));
+    throw err;
+  }
+
+  const extra = opts.annotations ?? {};
+  const epoch = opts.clock?.now();
+  const createdOf = (d: ArchDraft) => epoch ?? Math.max(0, ...d.packages.map((p) => p.buildDate));
+  const blobs = new Map<Digest, Uint8Array>();
+  const perArch: ArchImage[] = [];
+  for (const d of built) {
+    const created = createdOf(d);
+    const annotations = imageAnnotations(config, extra, created);
+    const platform = platformFor(d.arch);
+    const value = ociImageConfig(config, {
+      platform,
+      created,
+      diffIds: d.layers.map((l) => l.diffId),
+      annotations,
+      ...(d.user === undefined ? {} : { user: d.user }),
+    });
+    const cfg = buildImageConfig(value);
+    const manifest = buildManifest({
+      config: cfg.descriptor,
+      layers: d.layers.map((l) => layerDescriptor(l)),
+      annotations,
+    });
+    for (const l of d.layers) blobs.set(l.digest, l.blob);
+    blobs.set(cfg.descriptor.digest, cfg.bytes);
+    blobs.set(manifest.descriptor.digest, manifest.bytes);
+    perArch.push({
+      arch: d.arch,
+      platform,
+      ...(opts.keepRoots ? { rootDir: d.rootDir } : {}),
+      manifest,
+      config: { ...cfg, value },
+      layers: d.layers,
+      packages: d.packages,
+      created,
+    });
+    if (!opts.keepRoots) await rm(d.rootDir, { recursive: true, force: true });
+  }
+  const created = epoch ?? Math.max(0, ...perArch.map((p) => p.created));
+  const index = buildIndex({
+    manifests: perArch.map((p) => indexEntry(p.manifest, p.platform)),
+    annotations: imageAnnotations(config, extra, created),
+  });
+
+  const formats = opts.sbomFormats ?? [];
+  const location = locationOf(opts.tag ?? 'image');
+  const images = built.map((d, i) => {
+    const p = perArch[i] as ArchImage;
+    const inventory: ImageInventory = {
+      kind: 'image',
+      location,
+      digest: p.manifest.descriptor.digest,
+      mediaType: p.manifest.descriptor.mediaType,
+      platform: {
+        os: p.platform.os,
+        architecture: p.platform.architecture,
+        ...(p.platform.variant ? { variant: p.platform.variant } : {}),
+      },
+      layers: p.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType })),
+      os: d.inventory.os,
+      packages: d.inventory.packages,
+    };
+    return { subject: d.arch as string, inventory };
+  });
+  const sboms =
+    formats.length === 0
+      ? []
+      : renderSboms({
+          formats,
+          created,
+          toolVersion: opts.toolVersion ?? '0.0.0',
+          images,
+          index: {
+            kind: 'index',
+            location,
+            digest: index.descriptor.digest,
+            mediaType: index.descriptor.mediaType,
+            images: images.map((i) => i.inventory),
+          },
+        });
+  return { index, perArch, blobs, sboms, created };
+}

@@ -1,0 +1,122 @@
+/**
+ * Writes a build result: an OCI layout directory, an oci-archive (`*.tar`), or a docker-archive of
+ * one arch's image. Everything is written under a temporary name next to the output and renamed into
+ * place at the end, so a failure leaves no partial output.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { arch as hostArch } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { LupineError } from '../../core/index.js';
+import { buildDockerArchive, buildIndex, buildOciArchive, OCI_LAYOUT_FILE, writeLayout } from '../../oci/index.js';
+import { toApkArch } from '../config/arch.js';
+import type { ArchImage, ImageBuildResult, WriteImageOutputOptions } from './types.js';
+
+const NODE_TO_APK: Readonly<Record<string, string>> = {
+  x64: 'x86_64',
+  arm64: 'aarch64',
+  ia32: 'x86',
+  arm: 'armv7',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+  loong64: 'loongarch64',
+};
+
+/** The host's apk arch name. */
+export function hostApkArch(): string {
+  return NODE_TO_APK[hostArch()] ?? hostArch();
+}
+
+function pickImage(result: ImageBuildResult, arch: string | undefined): ArchImage {
+  const want = arch ?? hostApkArch();
+  const found = result.perArch.find((p) => p.arch === (toApkArch(want) ?? want));
+  if (found) return found;
+  if (arch === undefined && result.perArch[0]) return result.perArch[0];
+  throw new LupineError('IMAGE_BUILD_OUTPUT', `the image has no ${want} variant for the docker archive`, {
+    details: { arch: want, built: result.perArch.map((p) => p.arch) },
+    hint: 'build that arch (--arch) or name one that was built',
+  });
+}
+
+/** `name:tag` → `tag` (default `latest`), the layout's `org.opencontainers.image.ref.name`. */
+export function refName(tag: string | undefined): string {
+  if (!tag) return 'latest';
+  const slash = tag.lastIndexOf('/');
+  const colon = tag.lastIndexOf(':');
+  return colon > slash ? tag.slice(colon + 1) : 'latest';
+}
+
+/**
+ * The layout's `index.json`: one entry, the image index, named by the tag — so `skopeo … oci:DIR:TAG`
+ * and `umoci … --image DIR:TAG` find it (apko writes the image index itself as index.json, which
+ * neither tool can pick an image from).
+ */
+function layoutIndex(result: ImageBuildResult, tag: string | undefined) {
+  return buildIndex({
+    manifests: [{ ...result.index.descriptor, annotations: { 'org.opencontainers.image.ref.name': refName(tag) } }],
+  });
+}
+
+/** An existing OUT is replaced only when it is an OCI layout or empty: never a directory of other files. */
+async function refuseToReplace(target: string): Promise<void> {
+  const st = await stat(target).catch(() => undefined);
+  if (!st) return;
+  const names = st.isDirectory() ? await readdir(target) : ['(not a directory)'];
+  if (names.length > 0 && !names.includes('oci-layout')) {
+    throw new LupineError('IMAGE_BUILD_OUTPUT', `${target} exists and is not an OCI layout; not replacing it`, {
+      details: { path: target },
+      hint: 'give a new or empty directory, an existing layout, or a name ending in .tar',
+    });
+  }
+}
+
+async function place(out: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await write(tmp);
+    await rm(out, { recursive: true, force: true });
+    await rename(tmp, out);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Writes the image and (with `sbomDir`) its SBOMs. */
+export async function writeImageOutput(
+  result: ImageBuildResult,
+  out: string,
+  o: WriteImageOutputOptions,
+): Promise<void> {
+  const target = resolve(out);
+  await mkdir(dirname(target), { recursive: true });
+  const blobs = [...result.blobs.values(), result.index.bytes];
+  const top = layoutIndex(result, o.tag);
+  if (o.format === 'oci') {
+    await refuseToReplace(target);
+    await place(target, async (tmp) => {
+      await writeLayout(tmp, { blobs: blobs.map((bytes) => ({ bytes })), index: top.index });
+    });
+  } else if (o.format === 'oci-archive') {
+    await place(target, (tmp) =>
+      writeFile(tmp, buildOciArchive({ ociLayout: OCI_LAYOUT_FILE, indexJson: top.bytes, blobs })),
+    );
+  } else {
+    const img = pickImage(result, o.arch);
+    const tag = o.tag ?? 'image:latest';
+    await place(target, (tmp) =>
+      writeFile(
+        tmp,
+        buildDockerArchive([{ config: img.config.bytes, layers: img.layers.map((l) => l.blob), repoTags: [tag] }]),
+      ),
+    );
+  }
+  if (o.sbomDir && result.sboms.length > 0) {
+    const dir = resolve(o.sbomDir);
+    await mkdir(dir, { recursive: true });
+    for (const s of result.sboms) {
+      await place(join(dir, s.name), (tmp) => writeFile(tmp, s.bytes));
+    }
+  }
+}

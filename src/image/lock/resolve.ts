@@ -1,0 +1,211 @@
+/**
+ * The I/O edge of image resolution (what `lock`, `show-packages` and `dot` share): loads the config's
+ * keyring, reads each build-time repository's index for one arch, and solves the package list into
+ * the set apko would install, in install order. Relative keyring and repository paths are taken from
+ * `cwd` (apko's working directory) but reported as written, as apko's lock file does.
+ */
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
+import { type Dependency, type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
+import { LupineError, type Logger, silentLogger } from '../../core/index.js';
+import {
+  defaultFetcher,
+  type Fetcher,
+  type LoadedRepository,
+  type RepoCache,
+  type RepositoryEntry,
+  RepositorySet,
+} from '../../repo/index.js';
+import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
+import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
+import { lockPackageUrl, parseRepoSpec, stripUrlScheme } from './build-lock.js';
+import { installOrder } from './install-order.js';
+import type { LockKeyring } from './types.js';
+
+export interface ImageSourceOptions {
+  /** Relative keyring and repository paths are resolved against this directory. */
+  readonly cwd: string;
+  /** Default: `defaultFetcher({ env })` (http(s) with HTTP_AUTH from `env`, files and file:// URLs). */
+  readonly fetcher?: Fetcher;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cache?: RepoCache;
+  readonly offline?: boolean;
+  /** Accept indexes without a trusted signature (apko `--ignore-signatures`). */
+  readonly ignoreSignatures?: boolean;
+  /** apko `-k`: extra keys (paths or URLs). */
+  readonly extraKeys?: readonly string[];
+  /** apko `-r`: extra repositories, used at build time and recorded in the lock. */
+  readonly extraRepositories?: readonly string[];
+  /** apko `-b`: extra build-only repositories. */
+  readonly extraBuildRepositories?: readonly string[];
+  /** apko `-p`: extra packages. */
+  readonly extraPackages?: readonly string[];
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** The trusted keys and how the lock file names them. */
+export interface ImageKeyring {
+  readonly keys: Keyring;
+  /** In config order (the lock sorts them). */
+  readonly entries: readonly LockKeyring[];
+}
+
+/** One package of the resolved set. */
+export interface ResolvedImagePackage {
+  readonly info: PackageInfo;
+  /** The repository as written in the config (no `/<arch>`). */
+  readonly repository: string;
+  /** The package URL as apko records it (`<repository>/<arch>/<name>-<version>.apk`). */
+  readonly url: string;
+  /** The repository tag it was selected through, without `@`; '' for none. */
+  readonly tag: string;
+  /** Index into `ArchResolution.repositories`. */
+  readonly repositoryIndex: number;
+}
+
+export interface ArchResolution {
+  readonly arch: string;
+  /** The world: the config's packages (then `s6` for a service bundle, then extra packages). */
+  readonly world: readonly string[];
+  /** In apko's install order (see install-order.ts): dependencies before dependents. */
+  readonly packages: readonly ResolvedImagePackage[];
+  readonly repositories: readonly LoadedRepository[];
+  /** Fetches a package's bytes, checked against its index identity. */
+  fetch(p: ResolvedImagePackage): Promise<Uint8Array>;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** A local path as written → an absolute path; URLs are kept. */
+export function sourceLocation(written: string, cwd: string): string {
+  if (isUrl(written) || /^file:\/\//i.test(written)) return written;
+  return isAbsolute(written) ? written : resolvePath(cwd, written);
+}
+
+function fetcherOf(o: ImageSourceOptions): Fetcher {
+  return o.fetcher ?? defaultFetcher({ ...(o.env ? { env: o.env } : {}), ...(o.logger ? { logger: o.logger } : {}) });
+}
+
+/** Reads every keyring entry (files relative to `cwd`, URLs through the fetcher). */
+export async function loadImageKeyring(config: ResolvedImageConfig, o: ImageSourceOptions): Promise<ImageKeyring> {
+  const keys = new Map<string, KeyObject>();
+  const entries: LockKeyring[] = [];
+  const fetcher = fetcherOf(o);
+  const written = [...config.contents.keyring.map((k) => (k.kind === 'uri' ? k.uri : k)), ...(o.extraKeys ?? [])];
+  for (const k of written) {
+    if (typeof k !== 'string') {
+      keys.set(k.name, parsePublicKey(k.content, `keyring entry ${k.name}`));
+      entries.push({ name: k.name, url: k.name, content: k.content });
+      continue;
+    }
+    const where = sourceLocation(k, o.cwd);
+    let pem: Uint8Array;
+    try {
+      if (isUrl(where)) {
+        const r = await fetcher.get(where, o.signal ? { signal: o.signal } : {});
+        if (r.status !== 'ok') throw new Error('not modified');
+        pem = r.bytes;
+      } else {
+        pem = await readFile(where.replace(/^file:\/\//i, ''));
+      }
+    } catch (err) {
+      throw new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${(err as Error).message}`, {
+        cause: err,
+        details: { key: k, path: where },
+        hint: 'keyring paths are relative to the working directory (as in apko); check the path or URL',
+      });
+    }
+    const name = basename(k.replace(/[?#].*$/, ''));
+    keys.set(name, parsePublicKey(pem, k));
+    entries.push({ name: stripUrlScheme(k), url: k, content: Buffer.from(pem).toString('utf8') });
+  }
+  return { keys, entries };
+}
+
+/** The repositories used to resolve: `repositories`, `build_repositories`, then `-r` and `-b` ones. */
+export function buildTimeRepositories(config: ResolvedImageConfig, o: ImageSourceOptions): RepositorySpec[] {
+  const extra = [...(o.extraRepositories ?? []), ...(o.extraBuildRepositories ?? [])].map((raw) => parseRepoSpec(raw));
+  return [...config.contents.repositories, ...config.contents.buildRepositories, ...extra];
+}
+
+/** The world apko resolves: the config's packages, `s6` for a service bundle, then `-p` packages. */
+export function imageWorld(config: ResolvedImageConfig, extraPackages: readonly string[] = []): string[] {
+  const world = config.contents.packages.map((p) => p.raw);
+  if (config.entrypoint.type === 'service-bundle' && !world.includes('s6')) world.push('s6');
+  return [...world, ...extraPackages];
+}
+
+function schemeOf(url: string): RepositoryEntry['scheme'] {
+  if (/^https:\/\//i.test(url)) return 'https';
+  if (/^http:\/\//i.test(url)) return 'http';
+  if (/^file:\/\//i.test(url)) return 'file';
+  return 'path';
+}
+
+/** Resolves the config's packages for one arch (apk name). Throws RESOLVE_UNSATISFIABLE with apk's report. */
+export async function resolveImageArch(
+  config: ResolvedImageConfig,
+  arch: string,
+  keyring: ImageKeyring,
+  o: ImageSourceOptions,
+): Promise<ArchResolution> {
+  const logger = o.logger ?? silentLogger;
+  const specs = buildTimeRepositories(config, o);
+  const set = new RepositorySet({
+    arch,
+    fetcher: fetcherOf(o),
+    keys: keyring.keys,
+    allowUntrusted: o.ignoreSignatures ?? false,
+    ...(o.cache ? { cache: o.cache } : {}),
+    ...(o.offline ? { offline: true } : {}),
+    logger,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const entries: RepositoryEntry[] = specs.map((s) => {
+    const url = sourceLocation(s.url, o.cwd);
+    return { url, tag: s.tag ?? undefined, tags: [s.tag ?? ''], scheme: schemeOf(url), location: s.raw };
+  });
+  const repositories = await set.load(entries);
+  const inputs: RepositoryInput[] = repositories.map((r, i) => ({
+    ...(specs[i]?.tag ? { tag: specs[i]?.tag ?? '' } : {}),
+    packages: r.packages,
+    name: specs[i]?.url ?? r.url,
+  }));
+  const world = imageWorld(config, o.extraPackages);
+  const deps: Dependency[] = world.map((w) => parseDependency(w));
+  const solution = solve({ world: deps, repositories: inputs, arch });
+  if (!solution.ok) {
+    const report = explainConflict(solution.conflict);
+    throw new LupineError('RESOLVE_UNSATISFIABLE', `cannot resolve the packages for ${arch}:\n${report.trimEnd()}`, {
+      details: { arch, report },
+      hint: 'check the package names and version constraints in contents.packages and the repositories',
+    });
+  }
+  const packages: ResolvedImagePackage[] = [];
+  const chosen = solution.installed.filter((p) => p.repository >= 0).map((p) => ({ info: p.pkg, resolved: p }));
+  for (const { resolved } of installOrder(world, chosen)) {
+    const spec = specs[resolved.repository];
+    if (!spec) continue;
+    packages.push({
+      info: resolved.pkg,
+      repository: spec.url,
+      url: lockPackageUrl(spec.url, arch, resolved.pkg.name, resolved.pkg.version),
+      tag: resolved.tag,
+      repositoryIndex: resolved.repository,
+    });
+  }
+  logger.debug(`${arch}: ${packages.length} packages resolved`);
+  return {
+    arch,
+    world,
+    packages,
+    repositories,
+    fetch: (p) => {
+      const r = repositories[p.repositoryIndex];
+      if (!r) throw new LupineError('INTERNAL', `no repository #${p.repositoryIndex}`);
+      return set.fetchPackage(r, p.info);
+    },
+  };
+}

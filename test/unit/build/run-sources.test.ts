@@ -1,0 +1,340 @@
+/**
+ * Sources in a sandboxed build: `fetch` of a tarball served on 127.0.0.1 (checked by sha256; a wrong
+ * sha256 fails the step clearly and writes nothing) and `git-checkout` from a `git daemon` on
+ * 127.0.0.1 at an expected commit. The SBOM names both sources with their checksum and commit.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readPackage } from '../../../src/apk/index.js';
+import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.js';
+import type { LupineError } from '../../../src/core/index.js';
+import { assertCode } from '../../helpers/assert-code.js';
+import { validateSpdx } from '../../helpers/json-schema.js';
+import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = createNetServer();
+      c.once('error', () => resolve(true));
+      c.listen(port, '127.0.0.1', () => c.close(() => resolve(false)));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`git daemon did not listen on ${port}`);
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: cwd,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+      GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
+      GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
+    },
+  }).trim();
+
+describe('sources: fetch and git-checkout in the sandbox', () => {
+  let repo: GuestRepo;
+  let server: Server;
+  let daemon: ChildProcess | undefined;
+  let httpPort = 0;
+  let gitPort = 0;
+  let tarball: Buffer;
+  let sha256 = '';
+  let commit = '';
+  const opts = (outDir: string): BuildRecipeOptions => ({
+    arch: 'x86_64',
+    outDir,
+    runner: 'bubblewrap',
+    repositories: [repo.dir],
+    keys: [repo.keysDir],
+    signingKey: repo.keyFile,
+    packageCacheDir: repo.packageCacheDir,
+    sourceDateEpoch: 1700000000,
+  });
+  const recipe = (name: string, body: string) => {
+    const dir = join(repo.base, 'recipes', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.yaml`), body);
+    return join(dir, `${name}.yaml`);
+  };
+
+  before(async () => {
+    repo = await makeGuestRepo('run-sources');
+    // The tarball: hello-2.0/{README,VERSION}
+    const src = join(repo.base, 'tar-src', 'hello-2.0');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'README'), 'hello from a tarball\n');
+    writeFileSync(join(src, 'VERSION'), '2.0\n');
+    execFileSync('tar', [
+      '--sort=name',
+      '--mtime=@0',
+      '--owner=0',
+      '--group=0',
+      '-czf',
+      join(repo.base, 'hello-2.0.tar.gz'),
+      '-C',
+      join(repo.base, 'tar-src'),
+      'hello-2.0',
+    ]);
+    tarball = readFileSync(join(repo.base, 'hello-2.0.tar.gz'));
+    sha256 = createHash('sha256').update(tarball).digest('hex');
+    server = createServer((req, res) => {
+      if (req.url === '/hello-2.0.tar.gz') {
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': tarball.length });
+        res.end(tarball);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    httpPort = (server.address() as AddressInfo).port;
+
+    // The git repository, served by git daemon on 127.0.0.1.
+    const gitRoot = join(repo.base, 'git');
+    const work = join(gitRoot, 'greeter.git');
+    mkdirSync(work, { recursive: true });
+    git(work, 'init', '-q', '-b', 'main');
+    writeFileSync(join(work, 'greeting.txt'), 'hello from git\n');
+    git(work, 'add', '.');
+    git(work, 'commit', '-q', '-m', 'first');
+    commit = git(work, 'rev-parse', 'HEAD');
+    git(work, 'tag', 'v1.0');
+    writeFileSync(join(work, 'greeting.txt'), 'a later greeting\n');
+    git(work, 'commit', '-q', '-am', 'second');
+    gitPort = await freePort();
+    daemon = spawn(
+      'git',
+      [
+        'daemon',
+        '--reuseaddr',
+        '--export-all',
+        `--base-path=${gitRoot}`,
+        '--listen=127.0.0.1',
+        `--port=${gitPort}`,
+        gitRoot,
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitForPort(gitPort);
+  });
+
+  after(async () => {
+    daemon?.kill('SIGTERM');
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    if (repo) rmSync(repo.base, { recursive: true, force: true });
+  });
+
+  it('fetches a tarball, checks its sha256 and extracts it', async () => {
+    const file = recipe(
+      'fetched',
+      `package:
+  name: fetched
+  version: "2.0"
+  epoch: 0
+  description: built from a fetched tarball
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+      - tar
+pipeline:
+  - uses: fetch
+    with:
+      uri: http://127.0.0.1:${httpPort}/hello-\${{package.version}}.tar.gz
+      expected-sha256: ${sha256}
+  - runs: |
+      mkdir -p \${{targets.destdir}}/usr/share/fetched
+      cp README VERSION \${{targets.destdir}}/usr/share/fetched/
+`,
+    );
+    const out = join(repo.base, 'out-fetch');
+    const r = await buildRecipe(file, opts(out));
+    const pkg = readPackage(readFileSync(r.packages[0]?.path as string));
+    const readme = pkg.files.find((f) => f.name === 'usr/share/fetched/README');
+    assert.equal(readme?.content.toString(), 'hello from a tarball\n');
+    const sbom = JSON.parse(
+      pkg.files.find((f) => f.name === 'var/lib/db/sbom/fetched-2.0-r0.spdx.json')?.content.toString() ?? '{}',
+    ) as {
+      packages: Array<{
+        name: string;
+        downloadLocation: string;
+        checksums?: Array<{ algorithm: string; checksumValue: string }>;
+      }>;
+    };
+    assert.deepEqual(validateSpdx(sbom), []);
+    const source = sbom.packages.find((p) => p.downloadLocation === `http://127.0.0.1:${httpPort}/hello-2.0.tar.gz`);
+    assert.ok(source, JSON.stringify(sbom.packages.map((p) => p.downloadLocation)));
+    assert.deepEqual(source.checksums, [{ algorithm: 'SHA256', checksumValue: sha256 }]);
+  });
+
+  it('fails the fetch step clearly on a wrong sha256 and writes nothing', async () => {
+    const wrong = '0'.repeat(64);
+    const file = recipe(
+      'badsum',
+      `package:
+  name: badsum
+  version: "2.0"
+  epoch: 0
+  description: wrong checksum
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+      - tar
+pipeline:
+  - uses: fetch
+    with:
+      uri: http://127.0.0.1:${httpPort}/hello-2.0.tar.gz
+      expected-sha256: ${wrong}
+`,
+    );
+    const out = join(repo.base, 'out-badsum');
+    const err = (await assertCode(() => buildRecipe(file, opts(out)), 'BUILD_STEP_FAILED')) as LupineError;
+    assert.equal(err.details.uses, 'fetch');
+    assert.equal(err.details.exitCode, 1);
+    assert.match(err.message, /'uses: fetch' \(badsum\.yaml:14\) failed with exit code 1/);
+    assert.ok(!existsSync(join(out, 'x86_64', 'badsum-2.0-r0.apk')));
+    assert.ok(!existsSync(join(out, 'x86_64', 'APKINDEX.tar.gz')));
+    const log = readFileSync(join(out, 'logs', 'x86_64', 'badsum-2.0-r0.log'), 'utf8');
+    assert.match(log, /FAILED|did not match|sha256sum/i);
+  });
+
+  it('cuts the network with network: false, and traces the commands with debug', async () => {
+    const file = recipe(
+      'offline',
+      `package:
+  name: offline
+  version: "2.0"
+  epoch: 0
+  description: no network
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+      - tar
+pipeline:
+  - uses: fetch
+    with:
+      uri: http://127.0.0.1:${httpPort}/hello-2.0.tar.gz
+      expected-sha256: ${sha256}
+      retry-limit: "1"
+`,
+    );
+    const lines: string[] = [];
+    const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), debug: () => undefined };
+    const err = (await assertCode(
+      () => buildRecipe(file, { ...opts(join(repo.base, 'out-offline')), network: false, debug: true, logger }),
+      'BUILD_STEP_FAILED',
+    )) as LupineError;
+    assert.equal(err.details.uses, 'fetch');
+    assert.ok(
+      lines.some((l) =>
+        l.includes(`+ wget --timeout=5 --dns-timeout=20 -O hello-2.0.tar.gz http://127.0.0.1:${httpPort}/`),
+      ),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => /Connection refused|failed/i.test(l)),
+      lines.join('\n'),
+    );
+  });
+
+  it('checks out a git repository at the expected commit', async () => {
+    const file = recipe(
+      'greeter',
+      `package:
+  name: greeter
+  version: "1.0"
+  epoch: 0
+  description: built from git
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+      - git
+pipeline:
+  - uses: git-checkout
+    with:
+      repository: git://127.0.0.1:${gitPort}/greeter.git
+      tag: v1.0
+      expected-commit: ${commit}
+  - runs: |
+      mkdir -p \${{targets.destdir}}/usr/share/greeter
+      cp greeting.txt \${{targets.destdir}}/usr/share/greeter/
+`,
+    );
+    const r = await buildRecipe(file, opts(join(repo.base, 'out-git')));
+    const pkg = readPackage(readFileSync(r.packages[0]?.path as string));
+    assert.equal(
+      pkg.files.find((f) => f.name === 'usr/share/greeter/greeting.txt')?.content.toString(),
+      'hello from git\n',
+    );
+    const sbom = pkg.files.find((f) => f.name === 'var/lib/db/sbom/greeter-1.0-r0.spdx.json')?.content.toString() ?? '';
+    assert.ok(sbom.includes(`git+git://127.0.0.1:${gitPort}/greeter.git@${commit}`), sbom);
+    assert.deepEqual(validateSpdx(JSON.parse(sbom)), []);
+  });
+
+  it('fails git-checkout when the commit is not the expected one', async () => {
+    const file = recipe(
+      'wrongcommit',
+      `package:
+  name: wrongcommit
+  version: "1.0"
+  epoch: 0
+  description: wrong commit
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+      - git
+pipeline:
+  - uses: git-checkout
+    with:
+      repository: git://127.0.0.1:${gitPort}/greeter.git
+      branch: main
+      expected-commit: ${commit}
+`,
+    );
+    const err = (await assertCode(
+      () => buildRecipe(file, opts(join(repo.base, 'out-wrong'))),
+      'BUILD_STEP_FAILED',
+    )) as LupineError;
+    assert.equal(err.details.uses, 'git-checkout');
+  });
+});

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { compileLoadedRecipe, loadRecipe } from '../../../src/build/index.js';
+import {
+  buildGraph,
+  hostPackageNames,
+  loadDistroTree,
+  recipeFiles,
+  RUNNER_ANNOTATION,
+} from '../../../src/distro/index.js';
+import { loadImageConfig } from '../../../src/image/index.js';
+import { repoRoot } from '../../helpers/paths.js';
+
+const distro = join(repoRoot, 'distro');
+const images = join(repoRoot, 'images');
+const STAGE0 = ['build-base', 'busybox', 'glibc', 'libgcc', 'libstdc++', 'nodejs'];
+const STAGE1 = ['ca-certificates-bundle', 'hello-server', 'lupine-baselayout', 'node-app', 'tzdata'];
+
+describe('the distro/ recipe tree', () => {
+  it('every recipe compiles for x86_64 without a problem', async () => {
+    const files = await recipeFiles(distro);
+    assert.equal(files.length, STAGE0.length + STAGE1.length);
+    for (const file of files) {
+      const loaded = await loadRecipe(file, { pipelineDirs: [join(distro, 'pipelines')] });
+      const r = compileLoadedRecipe(loaded, 'x86_64');
+      assert.deepEqual(
+        r.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`),
+        [],
+        file,
+      );
+      assert.ok(r.recipe, file);
+    }
+  });
+
+  it('stage 0 is the host-runner bootstrap, says so, and pins what it imports', async () => {
+    const tree = await loadDistroTree(distro, { arch: 'x86_64' });
+    const host = tree.nodes.filter((n) => n.runner === 'host').map((n) => n.name);
+    assert.deepEqual(host.sort(), STAGE0);
+    for (const name of STAGE0) {
+      const r = tree.recipes.get(name);
+      assert.ok(r, name);
+      const main = r.packages[0];
+      assert.equal(main?.annotations[RUNNER_ANNOTATION], 'host');
+      assert.match(main?.description ?? '', /UNHERMETIC/, `${name} says it is unhermetic`);
+      assert.match(r.vars['debian-packages'] ?? '', /^\S+=\S+/, `${name} records the exact Debian versions`);
+      const imp = r.packages[0]?.pipeline.find((s) => s.uses === 'bootstrap/debian-import');
+      assert.match(imp?.with?.['expected-sha256'] ?? '', /^[0-9a-f]{64}$/, `${name} records a sha256`);
+      assert.ok(main?.test, `${name} has a test`);
+      // dependencies between stage-0 packages come from SCA; build-base names one link-time need
+      assert.deepEqual(main?.dependencies.runtime, name === 'build-base' ? ['libgcc'] : []);
+    }
+  });
+
+  it('stage 1 is hermetic: bubblewrap, guests only from distro packages, each with a test', async () => {
+    const tree = await loadDistroTree(distro, { arch: 'x86_64' });
+    const graph = buildGraph(tree.nodes);
+    for (const name of STAGE1) {
+      const node = graph.nodes.get(name);
+      assert.equal(node?.runner, 'bubblewrap', name);
+      assert.ok(tree.recipes.get(name)?.packages[0]?.test, `${name} has a test`);
+      for (const p of [...(node?.buildNeeds ?? []), ...(node?.testNeeds ?? [])]) {
+        assert.ok(graph.makers.has(p), `${name} needs ${p}, made by a distro recipe`);
+      }
+    }
+    assert.deepEqual([...(graph.deps.get('hello-server')?.keys() ?? [])], ['build-base', 'busybox']);
+    assert.deepEqual([...(graph.deps.get('node-app')?.keys() ?? [])], ['busybox', 'nodejs']);
+  });
+
+  it('builds the bootstrap in an order where every test guest can be made', async () => {
+    const tree = await loadDistroTree(distro, { arch: 'x86_64' });
+    const order = buildGraph(tree.nodes).order;
+    const at = (n: string) => order.indexOf(n);
+    assert.equal(order[0], 'busybox');
+    for (const lib of ['glibc', 'libgcc', 'libstdc++']) assert.ok(at(lib) < at('nodejs'), `${lib} before nodejs`);
+    for (const lib of ['glibc', 'libgcc']) assert.ok(at(lib) < at('build-base'), `${lib} before build-base`);
+    assert.ok(at('build-base') < at('hello-server'));
+  });
+});
+
+describe('the images/ catalog', () => {
+  const files = readdirSync(images)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+
+  it('holds the six images', () => {
+    assert.deepEqual(files, [
+      'busybox.yaml',
+      'hello.yaml',
+      'node-app.yaml',
+      'node-dev.yaml',
+      'node.yaml',
+      'static.yaml',
+    ]);
+  });
+
+  for (const f of files) {
+    it(`${f} parses strictly and uses the distro's repository and key`, async () => {
+      const loaded = await loadImageConfig(join(images, f));
+      assert.deepEqual(
+        loaded.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`),
+        [],
+      );
+      const c = loaded.config;
+      assert.ok(c);
+      assert.deepEqual(
+        c.contents.repositories.map((r) => r.url),
+        ['out/packages'],
+      );
+      assert.deepEqual(c.contents.keyring, [{ kind: 'uri', uri: 'out/keys/demo.rsa.pub' }]);
+      const text = readFileSync(join(images, f), 'utf8');
+      const shell = f === 'busybox.yaml' || f === 'node-dev.yaml';
+      assert.equal(
+        c.contents.packages.some((p) => p.name === 'busybox'),
+        shell,
+        `${f}: a shell only where asked for`,
+      );
+      assert.equal(/run-as: "65532"/.test(text), f !== 'node-dev.yaml', `${f}: nonroot unless node-dev`);
+    });
+  }
+
+  it('asks only for packages the distro makes', async () => {
+    const tree = await loadDistroTree(distro, { arch: 'x86_64' });
+    const graph = buildGraph(tree.nodes);
+    for (const f of files) {
+      const c = (await loadImageConfig(join(images, f))).config;
+      for (const p of c?.contents.packages ?? []) assert.ok(graph.makers.has(p.name), `${f}: ${p.name}`);
+    }
+  });
+});
+
+describe('stage-0 inputs', () => {
+  it('include the host packages as installed, so an upgrade is noticed', async () => {
+    const tree = await loadDistroTree(distro, { arch: 'x86_64' });
+    for (const n of tree.nodes) {
+      const host = tree.inputs.get(n.name)?.hostPackages;
+      if (n.runner !== 'host') {
+        assert.equal(host, undefined, n.name);
+        continue;
+      }
+      const names = hostPackageNames(tree.recipes.get(n.name)?.vars['debian-packages'] ?? '');
+      assert.ok(names.length > 0, n.name);
+      // on a machine of this kind the host has exactly what the recipe pins (else its build fails too)
+      const pinned = (tree.recipes.get(n.name)?.vars['debian-packages'] ?? '').split(/\s+/).filter((s) => s !== '');
+      assert.equal(host, pinned.sort().join(' '), `${n.name}: installed vs pinned`);
+    }
+  });
+});
