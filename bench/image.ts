@@ -20,13 +20,13 @@ import {
 import { fixedClock } from '../src/core/index.js';
 import { buildImage, type ImageBuildResult, parseImageConfig, resolveImageConfig } from '../src/image/index.js';
 import { writeApkIndexArchive } from '../src/repo/index.js';
-import { type BenchResult, timeMedian } from './result.js';
+import { type BenchResult, timeMedian, runs, warmups } from './result.js';
 
 const PACKAGES = 24;
 const FILES_PER_PACKAGE = 6;
 const FILE_BYTES = 256 * 1024;
-const RUNS = 5;
-const WARMUP = 1;
+const RUNS = runs(5);
+const WARMUP = warmups(1);
 
 /** Compressible but not trivial content (a word salad from a fixed generator; gzip ratio ≈ 0.3). */
 function content(seed: number, size: number): Buffer {

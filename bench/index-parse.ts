@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePublicKey } from '../src/apk/index.js';
 import { readApkIndexArchive } from '../src/repo/index.js';
-import { type BenchResult, median } from './result.js';
+import { type BenchResult, median, runs, warmups } from './result.js';
 
 function repoRoot(): string {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -14,8 +14,8 @@ function repoRoot(): string {
 
 const KEY = 'alpine-devel@lists.alpinelinux.org-616ae350.rsa.pub';
 const INDEX = 'alpine-v3.17-main-aarch64-APKINDEX.tar.gz';
-const RUNS = 15;
-const WARMUP = 5;
+const RUNS = runs(15);
+const WARMUP = warmups(5);
 
 function time(fn: () => boolean): number | undefined {
   const t0 = performance.now();

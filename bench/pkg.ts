@@ -14,12 +14,12 @@ import {
 import { buildRecipe } from '../src/build/index.js';
 import { fixedClock } from '../src/core/index.js';
 import { writeApkIndexArchive } from '../src/repo/index.js';
-import { type BenchResult, median } from './result.js';
+import { type BenchResult, median, runs, warmups } from './result.js';
 
 const PACKAGES = 10;
 const FILES = 20;
-const RUNS = 7;
-const WARMUP = 2;
+const RUNS = runs(7);
+const WARMUP = warmups(2);
 const TARGET_MS = 300;
 
 /** A signed repository of 10 packages: the host's dash (+ its libraries) as /bin/sh, and 9 small ones. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDependency } from '../src/apk/index.js';
 import { readApkIndexArchive } from '../src/repo/index.js';
 import { solve } from '../src/resolver/index.js';
-import { type BenchResult, median } from './result.js';
+import { type BenchResult, median, runs, warmups } from './result.js';
 
 function repoRoot(): string {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -16,8 +16,8 @@ function repoRoot(): string {
 
 const INDEX = 'alpine-v3.17-main-aarch64-APKINDEX.tar.gz';
 const WORLD = ['alpine-base', 'python3', 'gcc', 'g++', 'nodejs', 'postgresql15', 'nginx', 'git', 'openssh', 'perl'];
-const RUNS = 9;
-const WARMUP = 2;
+const RUNS = runs(11);
+const WARMUP = warmups(2);
 
 /**
  * (a) The whole process: `./bin/lupine apk --simulate add <10 packages>` against Alpine v3.17

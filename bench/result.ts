@@ -45,3 +45,17 @@ export function verdict(r: BenchResult): 'pass' | 'over' | '-' {
   if (t === undefined || r.ratio === undefined) return '-';
   return r.ratio <= t ? 'pass' : 'over';
 }
+
+/**
+ * `LUPINE_BENCH_QUICK=1` runs each bench once with no warm-up: the
+ * test suite uses it to check that every bench still runs. Figures from a quick run mean nothing.
+ */
+export const QUICK = process.env.LUPINE_BENCH_QUICK === '1';
+
+export function runs(n: number): number {
+  return QUICK ? 1 : n;
+}
+
+export function warmups(n: number): number {
+  return QUICK ? 0 : n;
+}

@@ -3,12 +3,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { assembleGuest, BubblewrapRunner, ExpandedPackageCache, type PackageKey } from '../src/sandbox/index.js';
-import { type BenchResult, median, timeMedian } from './result.js';
+import { type BenchResult, median, timeMedian, runs, warmups } from './result.js';
 
 const PACKAGES = 10;
 const FILES = 20;
-const RUNS = 9;
-const WARMUP = 3;
+const RUNS = runs(9);
+const WARMUP = warmups(3);
 const TARGET_MS = 300;
 
 /** The host's dash and the libraries it needs, as one "package" (the guest's /bin/sh). */

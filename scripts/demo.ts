@@ -1,145 +1,376 @@
 /**
- * `npm run demo`: the main job end to end, until the image builder lands. Makes (or reuses) a signing
- * key under out/keys/, builds a package from examples/hello-tree/, indexes and signs it into
- * out/repo/x86_64/, then verifies and inspects both through the CLI's main(). Idempotent: with the
- * same key, every run writes the same bytes (SOURCE_DATE_EPOCH defaults to 0).
+ * `npm run demo`: the main job end to end, in-process through the CLI's main(). Makes (or reuses) a
+ * signing key, builds the distro (distro/ → OUT/packages, incrementally), builds every image of the
+ * catalog (images/*.yaml → OCI layouts under OUT/images/NAME, SBOMs under OUT/sboms/NAME/), writes
+ * OUT/report.html (scanned against the fixture advisory DB) and prints a summary: per image its
+ * digest, compressed size, package count and entrypoint, and the distro build's counts.
+ *
+ * Idempotent: an image is rebuilt only when its config, the repository index, the key, the epoch or
+ * lupine itself changed; a rerun with no change builds nothing and says so. SOURCE_DATE_EPOCH
+ * defaults to 0, so digests are reproducible. Any failure prints a message and exits non-zero.
+ *
+ * Usage: node dist/scripts/demo.js [--out DIR] [-j N]   (or LUPINE_DEMO_OUT=DIR; default: ./out)
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import {
-  emptyPackageInfo,
-  keyNameForPrivateKey,
-  type PackageInfo,
-  parsePrivateKey,
-  readPackage,
-  readTree,
-  type TreeEntry,
-  writePackage,
-} from '../src/apk/index.js';
-import { captureIo, main } from '../src/cli/index.js';
-import { fixedClock, sourceDateEpochClock } from '../src/core/index.js';
+import { captureIo, main, type OutputStream } from '../src/cli/index.js';
 
+const DEFAULT_EPOCH = '0';
+const STAMP_FILE = '.demo-state.json';
+
+const here = dirname(fileURLToPath(import.meta.url));
 const root = (() => {
-  let d = dirname(fileURLToPath(import.meta.url));
+  let d = here;
   while (!existsSync(join(d, 'package.json'))) d = dirname(d);
   return d;
 })();
-const rel = (p: string) => relative(root, p) || '.';
 
-const env = { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH || '0' };
-const keysDir = join(root, 'out', 'keys');
-const keyPath = join(keysDir, 'demo.rsa');
-const repoDir = join(root, 'out', 'repo', 'x86_64');
-const treeDir = join(root, 'examples', 'hello-tree');
+class DemoError extends Error {}
 
-/** Runs one lupine command in-process; fails the demo (with its output) unless it exits with `expect`. */
-async function lupine(argv: string[], expect = 0): Promise<string> {
-  const io = captureIo(env, root);
-  const code = await main(argv, io);
-  if (code !== expect) {
-    throw new Error(`lupine ${argv.join(' ')} exited ${code}:\n${io.out()}${io.err()}`);
+interface Paths {
+  readonly out: string;
+  /** A directory whose `out` is OUT: the image configs name `out/packages` and `out/keys/demo.rsa.pub`. */
+  readonly work: string;
+  readonly key: string;
+  readonly packages: string;
+  readonly cache: string;
+  readonly images: string;
+  readonly sboms: string;
+  readonly report: string;
+}
+
+/** What an image was last built from (hashes by input) and the digest it came out with. */
+interface Stamp {
+  readonly inputs: Record<string, string>;
+  readonly digest: string;
+}
+
+/** Why an image must be built, or undefined when its layout is current. */
+function rebuildReason(
+  stamp: Stamp | undefined,
+  inputs: Record<string, string>,
+  digest: string | undefined,
+  sboms: boolean,
+): string | undefined {
+  if (digest === undefined) return 'never built';
+  if (stamp === undefined || typeof stamp.inputs !== 'object') return 'no record of its inputs';
+  if (stamp.digest !== digest) return 'the layout was changed outside the demo';
+  if (!sboms) return 'its SBOMs are missing';
+  const changed = Object.keys(inputs).filter((k) => stamp.inputs[k] !== inputs[k]);
+  return changed.length > 0 ? `${changed.join(', ')} changed` : undefined;
+}
+
+interface ImageLine {
+  readonly name: string;
+  readonly digest: string;
+  readonly status: 'built' | 'unchanged' | 'changed' | 'rebuilt, same digest';
+}
+
+interface ReportFacts {
+  readonly name: string;
+  readonly platform: string;
+  readonly compressedSize: number;
+  readonly packages: number;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly shells: readonly string[];
+  readonly user: { readonly uid: string; readonly name: string; readonly root: boolean };
+  readonly vulnerabilities: {
+    readonly findings: number;
+    readonly vulnerabilities: number;
+    readonly fixable: number;
+    readonly bySeverity: Record<string, number>;
+  } | null;
+}
+
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH || DEFAULT_EPOCH,
+};
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/** Runs one lupine command in-process; its stderr goes to `stderr` (captured unless given). */
+async function lupine(argv: string[], cwd: string, stderr?: OutputStream): Promise<string> {
+  const io = captureIo(env, cwd);
+  const code = await main(argv, stderr ? { ...io, stderr } : io);
+  if (code !== 0) {
+    const detail = stderr ? '' : `\n${io.err().trimEnd()}`;
+    throw new DemoError(`lupine ${argv.join(' ')} exited ${code}${detail}`);
   }
   return io.out();
 }
 
-/** Modes from a checkout depend on the umask; the package gets 0755 for dirs and executables, else 0644. */
-function normalizeModes(entries: readonly TreeEntry[]): TreeEntry[] {
-  return entries.map((e) => {
-    if (e.type === 'dir') return { ...e, mode: 0o755 };
-    if (e.type === 'file') return { ...e, mode: (e.mode ?? 0o644) & 0o111 ? 0o755 : 0o644 };
-    return e;
-  });
-}
-
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.demo-${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
-}
-
-async function run(): Promise<void> {
-  // 1. A signing key, made once by `lupine keygen` and reused afterwards.
-  const keyReused = existsSync(keyPath);
-  if (!keyReused) await lupine(['keygen', 'demo', '--out', keysDir]);
-  const key = parsePrivateKey(await readFile(keyPath), rel(keyPath));
-  const keyName = keyNameForPrivateKey(keyPath);
-
-  // 2. A package from the example tree.
-  const info: PackageInfo = {
-    ...emptyPackageInfo('hello-lupine', '1.0.0-r0'),
-    arch: 'x86_64',
-    description: 'a greeting, packaged by the lupine demo',
-    url: 'https://example.org/hello-lupine',
-    license: 'Apache-2.0',
-    origin: 'hello-lupine',
-    maintainer: 'lupine demo <demo@example.org>',
-    depends: ['/bin/sh'],
+async function pathsFor(out: string): Promise<Paths> {
+  await mkdir(out, { recursive: true });
+  let work = dirname(out);
+  if (basename(out) !== 'out') {
+    work = join(out, '.demo-root');
+    await mkdir(work, { recursive: true });
+    if (!existsSync(join(work, 'out'))) await symlink('..', join(work, 'out'));
+  }
+  return {
+    out,
+    work,
+    key: join(out, 'keys', 'demo.rsa'),
+    packages: join(out, 'packages'),
+    cache: join(out, 'cache'),
+    images: join(out, 'images'),
+    sboms: join(out, 'sboms'),
+    report: join(out, 'report.html'),
   };
-  const clock = sourceDateEpochClock(env, fixedClock(0));
-  const files = normalizeModes(await readTree(treeDir));
-  const apkBytes = writePackage({
-    files,
-    info,
-    scripts: { 'post-install': await readFile(join(root, 'examples', 'hello.post-install')) },
-    clock,
-    signingKey: { key, keyName },
+}
+
+/** sha256 over every file under `dir`, in sorted path order (lupine's own compiled code). */
+async function treeHash(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  const walk = async (d: string): Promise<void> => {
+    const entries = (await readdir(d, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && e.name.endsWith('.js')) h.update(`${relative(dir, p)}\0`).update(await readFile(p));
+    }
+  };
+  await walk(dir);
+  return h.digest('hex');
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The digest of the image index in an OCI layout (the one `image build` prints). */
+async function layoutDigest(layout: string): Promise<string | undefined> {
+  const index = await readJson<{ manifests?: { digest?: string }[] }>(join(layout, 'index.json'));
+  return index?.manifests?.[0]?.digest;
+}
+
+async function ensureKey(p: Paths): Promise<boolean> {
+  if (existsSync(p.key) && existsSync(`${p.key}.pub`)) return true;
+  await lupine(['keygen', 'demo', '--out', dirname(p.key)], p.work);
+  return false;
+}
+
+interface DistroCounts {
+  readonly line: string;
+  readonly built: number;
+}
+
+async function buildDistro(p: Paths, jobs: number): Promise<DistroCounts> {
+  const out = await lupine(
+    [
+      'distro',
+      'build',
+      join(root, 'distro'),
+      '-j',
+      String(jobs),
+      '--out-dir',
+      p.packages,
+      '--signing-key',
+      p.key,
+      '--cache-dir',
+      p.cache,
+    ],
+    p.work,
+    process.stderr,
+  );
+  const line = out.trim().split('\n').pop() ?? '';
+  const m = /^distro: (\d+) built, (\d+) skipped, (\d+) failed/.exec(line);
+  if (!m) throw new DemoError(`the distro build printed no summary:\n${out}`);
+  return { line: line.replace(/^distro: /, ''), built: Number(m[1]) };
+}
+
+async function buildImages(p: Paths, names: readonly string[]): Promise<ImageLine[]> {
+  const stampPath = join(p.images, STAMP_FILE);
+  const stamps = (await readJson<Record<string, Stamp>>(stampPath)) ?? {};
+  const sha = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const shared = {
+    'repository index': sha(await readFile(join(p.packages, 'x86_64', 'APKINDEX.tar.gz'))),
+    key: sha(await readFile(`${p.key}.pub`)),
+    SOURCE_DATE_EPOCH: String(env.SOURCE_DATE_EPOCH),
+    lupine: await treeHash(join(here, '..', 'src')),
+  };
+  const lines: ImageLine[] = [];
+  await mkdir(p.images, { recursive: true });
+  for (const name of names) {
+    const config = join(root, 'images', `${name}.yaml`);
+    const inputs: Record<string, string> = { config: sha(await readFile(config)), ...shared };
+    const layout = join(p.images, name);
+    const sbomDir = join(p.sboms, name);
+    const before = await layoutDigest(layout);
+    const reason = rebuildReason(stamps[name], inputs, before, existsSync(sbomDir));
+    if (reason === undefined && before !== undefined) {
+      say(`image  ${name}: unchanged (its config, the repository, the key and lupine are as before)`);
+      lines.push({ name, digest: before, status: 'unchanged' });
+      continue;
+    }
+    say(`image  ${name}: building ${relative(root, config)}: ${reason}`);
+    const fresh = `${layout}.new`;
+    const freshSboms = `${sbomDir}.new`;
+    await rm(fresh, { recursive: true, force: true });
+    await rm(freshSboms, { recursive: true, force: true });
+    await lupine(
+      [
+        'image',
+        'build',
+        config,
+        `${name}:latest`,
+        fresh,
+        '--sbom-path',
+        freshSboms,
+        '--sbom-formats',
+        'spdx,cyclonedx',
+        '-C',
+        p.work,
+        '--cache-dir',
+        join(p.cache, 'images'),
+      ],
+      p.work,
+    );
+    for (const [from, to] of [
+      [fresh, layout],
+      [freshSboms, sbomDir],
+    ] as const) {
+      await rm(to, { recursive: true, force: true });
+      await mkdir(dirname(to), { recursive: true });
+      await rename(from, to);
+    }
+    const digest = await layoutDigest(layout);
+    if (!digest) throw new DemoError(`image ${name}: no image in ${layout}/index.json`);
+    const status = before === undefined ? 'built' : before === digest ? 'rebuilt, same digest' : 'changed';
+    say(`image  ${name}: ${status} ${digest}`);
+    stamps[name] = { inputs, digest };
+    await writeFile(stampPath, `${JSON.stringify(stamps, null, 2)}\n`);
+    lines.push({ name, digest, status });
+  }
+  return lines;
+}
+
+async function writeReport(p: Paths, names: readonly string[]): Promise<{ facts: ReportFacts[]; same: boolean }> {
+  const previous = await readFile(p.report).catch(() => undefined);
+  const json = await lupine(
+    [
+      'report',
+      ...names.map((n) => relative(p.work, join(p.images, n))),
+      '-o',
+      p.report,
+      '--db',
+      join(root, 'test', 'fixtures', 'advisories'),
+      '--title',
+      'lupine catalog',
+      '--offline',
+      '--json',
+    ],
+    p.work,
+  );
+  const facts = (JSON.parse(json) as { images: ReportFacts[] }).images;
+  const now = await readFile(p.report);
+  return { facts, same: previous?.equals(now) === true };
+}
+
+const size = (n: number) => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(2)} MB`);
+
+function vulnText(v: ReportFacts['vulnerabilities']): string {
+  if (v === null) return 'not scanned';
+  const parts = Object.entries(v.bySeverity).filter(([, n]) => n > 0);
+  if (v.findings === 0) return 'no vulnerabilities';
+  return `${v.findings} ${v.findings === 1 ? 'vulnerability' : 'vulnerabilities'} (${parts.map(([k, n]) => `${n} ${k}`).join(', ')})`;
+}
+
+function userText(u: ReportFacts['user']): string {
+  if (u.uid === '' && u.name === '') return u.root ? 'root' : 'unknown';
+  return u.name && u.uid ? `${u.uid} (${u.name})` : u.uid || u.name;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, jobs: { type: 'string', short: 'j' }, help: { type: 'boolean', short: 'h' } },
   });
-  await mkdir(repoDir, { recursive: true });
-  const apkPath = join(repoDir, `${info.name}-${info.version}.apk`);
-  const previous = existsSync(apkPath) ? await readFile(apkPath) : undefined;
-  await writeAtomically(apkPath, apkBytes);
-  const pkg = readPackage(apkBytes);
+  if (values.help) {
+    process.stdout.write(
+      'Usage: node dist/scripts/demo.js [--out DIR] [-j N]   (LUPINE_DEMO_OUT=DIR; default ./out)\n',
+    );
+    return;
+  }
+  const jobs = values.jobs === undefined ? Math.min(4, availableParallelism()) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new DemoError(`-j wants a positive number, not '${values.jobs}'`);
+  const t0 = performance.now();
+  const p = await pathsFor(resolve(values.out ?? process.env.LUPINE_DEMO_OUT ?? join(root, 'out')));
+  const shown = (x: string) => {
+    const r = relative(process.cwd(), x);
+    return r === '' ? '.' : r.startsWith('..') ? x : r;
+  };
+  say(`lupine demo: SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH}, output in ${shown(p.out)}/`);
 
-  // 3. The signed index, 4. verification and inspection, all through the CLI.
-  const indexPath = join(repoDir, 'APKINDEX.tar.gz');
-  const indexed = await lupine([
-    'index',
-    '-o',
-    rel(indexPath),
-    '--signing-key',
-    rel(keyPath),
-    '-d',
-    'lupine demo repository',
-    '--no-warnings',
-    rel(apkPath),
-  ]);
-  const verified = await lupine(['verify', '--keys-dir', rel(keysDir), rel(apkPath), rel(indexPath)]);
-  const inspected = await lupine(['inspect', rel(indexPath)]);
+  const keyReused = await ensureKey(p);
+  say(`key    ${shown(p.key)} (${keyReused ? 'reused' : 'new'})`);
+  say(`distro building ${shown(join(root, 'distro'))} into ${shown(p.packages)} (-j ${jobs})`);
+  const distro = await buildDistro(p, jobs);
+  const names = (await readdir(join(root, 'images')))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+  const images = await buildImages(p, names);
+  say(`report scanning ${names.length} images against test/fixtures/advisories`);
+  const report = await writeReport(p, names);
 
-  const sha256 = createHash('sha256').update(apkBytes).digest('hex');
-  const same =
-    previous === undefined
-      ? 'first build'
-      : previous.equals(apkBytes)
-        ? 'identical to the previous run'
-        : 'changed since the previous run';
+  const width = Math.max(...names.map((n) => n.length));
   const lines = [
+    '',
     `lupine demo (SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH})`,
-    '',
-    `key      ${rel(keyPath)} (${keyReused ? 'reused' : 'new'}); public key ${rel(keyPath)}.pub`,
-    `package  ${rel(apkPath)}`,
-    `         ${pkg.info.name}-${pkg.info.version} ${pkg.info.arch}, ${apkBytes.length} bytes, ${pkg.files.length} entries, installed size ${pkg.info.installedSize}`,
-    `         identity ${pkg.identity}, signed by ${pkg.signatures.map((s) => `${s.algorithm}.${s.keyName}`).join(', ')}`,
-    `         sha256 ${sha256} (${same})`,
-    ...pkg.files.map(
-      (f) =>
-        `           ${f.type.padEnd(7)} ${f.mode.toString(8).padStart(4, '0')} /${f.name}${f.linkname ? ` -> ${f.linkname}` : ''}`,
-    ),
-    `index    ${rel(indexPath)}: ${indexed.trim().replace(/^[^:]*: /, '')}`,
-    `verify   ${verified.trim().split('\n').join('\n         ')}`,
-    `inspect  ${inspected.trim().split('\n').join('\n         ')}`,
-    '',
-    `More: node bin/lupine inspect ${rel(apkPath)}`,
+    `distro  ${distro.line}  → ${shown(p.packages)}`,
+    `images  ${images.length} in ${shown(p.images)}/ (SBOMs in ${shown(p.sboms)}/)`,
   ];
-  console.log(lines.join('\n'));
+  for (const img of images) {
+    const f = report.facts[images.indexOf(img)];
+    if (!f) throw new DemoError(`the report has no facts for ${img.name}`);
+    const entry = [...f.entrypoint, ...f.cmd];
+    const pad = ' '.repeat(width);
+    lines.push(
+      `  ${img.name.padEnd(width)}  ${img.digest}  ${img.status}`,
+      `  ${pad}  ${f.platform}, ${size(f.compressedSize)} compressed (${f.compressedSize} bytes), ${f.packages} packages, entrypoint ${entry.length ? entry.join(' ') : '(none)'}`,
+      `  ${pad}  user ${userText(f.user)}, ${f.shells.length ? `shell ${f.shells[0]}` : 'no shell'}, ${vulnText(f.vulnerabilities)}`,
+    );
+  }
+  lines.push(`report  ${shown(p.report)}${report.same ? ' (unchanged)' : ''}`);
+  const count = (s: ImageLine['status']) => images.filter((i) => i.status === s).length;
+  const rebuilt = images.length - count('unchanged');
+  const differ = count('built') + count('changed');
+  lines.push(
+    distro.built === 0 && rebuilt === 0
+      ? 'Nothing rebuilt: the distro is up to date and every image is unchanged.'
+      : `Built ${distro.built} packages and ${rebuilt} images (${differ} new or changed, ${images.length - differ} unchanged).`,
+    `Done in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 try {
-  await run();
+  await run(process.argv.slice(2));
 } catch (err) {
-  console.error(`demo failed: ${(err as Error).message}`);
+  // Our own and system errors (ENOENT, …) say enough in one line; anything else is a bug: its stack.
+  const e = err as Error & { code?: string };
+  const text =
+    e instanceof DemoError
+      ? e.message
+      : e.code
+        ? e.message.startsWith(e.code)
+          ? e.message
+          : `${e.code}: ${e.message}`
+        : (e.stack ?? String(err));
+  process.stderr.write(`demo failed: ${text}\n`);
   process.exitCode = 1;
 }

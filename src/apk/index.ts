@@ -1,4 +1,6 @@
 export { emptyPackageInfo, type PackageInfo } from './package-info.js';
+export { hostApkArch } from './host-arch.js';
+export { apkIdentitySha1 } from './identity-sha1.js';
 export {
   chooseSignature,
   type Keyring,
@@ -55,6 +57,7 @@ export {
   writePackage,
 } from './package-write.js';
 export { type ReadTreeOptions, readTree } from './read-tree.js';
+export { APK_GZIP, rootFileMember } from './root-file-member.js';
 export {
   badDependencyError,
   type Dependency,

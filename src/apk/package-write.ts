@@ -4,6 +4,7 @@ import { type Clock, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
 import type { PackageInfo } from './package-info.js';
 import { packageSignedRange, SCRIPT_NAMES, type ScriptName } from './package-read.js';
 import { formatPkgInfo, type PkgInfoFormatOptions } from './pkginfo.js';
+import { APK_GZIP, rootFileMember } from './root-file-member.js';
 import { type SignatureAlgorithm, signatureEntryName, signBytes } from './signature.js';
 
 /** One entry of the tree a package is made from (from `readTree` or built in memory). */
@@ -47,7 +48,6 @@ export interface WritePackageInput {
   readonly pkginfo?: PkgInfoFormatOptions;
 }
 
-const GZIP = { level: 9, os: 3 } as const;
 const DEFAULT_MODE: Record<TarEntryType, number> = {
   file: 0o644,
   hardlink: 0o644,
@@ -176,23 +176,7 @@ function controlTar(pkginfo: string, scripts: WritePackageInput['scripts'], mtim
 export function packageSignatureMember(signed: Uint8Array, signingKey: SigningKey, mtime = 0): Buffer {
   const algorithm = signingKey.algorithm ?? 'RSA256';
   const sig = signBytes(signed, signingKey.key, algorithm);
-  const tar = writeTar(
-    [
-      {
-        name: signatureEntryName(algorithm, signingKey.keyName),
-        type: 'file',
-        mode: 0o644,
-        uid: 0,
-        gid: 0,
-        uname: 'root',
-        gname: 'root',
-        mtime,
-        data: sig,
-      },
-    ],
-    { dialect: 'ustar', longNames: 'pax', fragment: true },
-  );
-  return gzipMember(tar, GZIP);
+  return rootFileMember(signatureEntryName(algorithm, signingKey.keyName), sig, mtime);
 }
 
 /**
@@ -203,14 +187,14 @@ export function packageSignatureMember(signed: Uint8Array, signingKey: SigningKe
 export function writePackage(input: WritePackageInput): Buffer {
   const mtime = input.clock.now();
   const { tar, installedSize } = dataTar(input.files, mtime);
-  const data = gzipMember(tar, GZIP);
+  const data = gzipMember(tar, APK_GZIP);
   const info: PackageInfo = {
     ...input.info,
     buildTime: input.info.buildTime || mtime,
     installedSize: installedSize === 0 ? 1 : installedSize,
     datahash: sha256Hex(data),
   };
-  const control = gzipMember(controlTar(formatPkgInfo(info, input.pkginfo), input.scripts, mtime), GZIP);
+  const control = gzipMember(controlTar(formatPkgInfo(info, input.pkginfo), input.scripts, mtime), APK_GZIP);
   if (input.signingKey === undefined) return Buffer.concat([control, data]);
   return Buffer.concat([packageSignatureMember(control, input.signingKey, mtime), control, data]);
 }

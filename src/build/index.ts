@@ -92,7 +92,7 @@ export { goRegExp, goReplaceAll } from './config/var-transforms.js';
 export { buildRecipe, embeddedConfig, LUPINE_VERSION } from './run/build-recipe.js';
 export { type TestBlockResult, type TestRecipeOptions, type TestRecipeResult, testRecipe } from './run/tests.js';
 export type { BuildRecipeOptions, BuildRecipeResult, BuiltPackage, RunnerKind } from './run/types.js';
-export { checkArchRunnable, hostApkArch, parseBuildDate } from './run/host-facts.js';
+export { checkArchRunnable, parseBuildDate } from './run/host-facts.js';
 export { formatMelangePkgInfo, type MelangePkgInfo } from './run/melange-pkginfo.js';
 export { capabilityXattr } from './run/setcap.js';
 export { collectSources } from './run/sbom.js';

@@ -3,11 +3,10 @@ export { type ConfigPath, Locations, parseGoInt } from './config/decode.js';
 export {
   type Diagnostic,
   hasErrors,
-  imageConfigError,
   renderDiagnostics,
   type SourcePos,
   sortDiagnostics,
-} from './config/diagnostic.js';
+} from '../core/index.js';
 export { didYouMean, editDistance } from './config/did-you-mean.js';
 export { type SchemaError, validateJsonSchema } from './config/json-schema-check.js';
 export { APKO_CONFIG_SCHEMA_ID, apkoConfigJsonSchema, type JsonSchema } from './config/json-schema.js';
@@ -99,7 +98,7 @@ export {
 export { type DotOptions, renderDot } from './dot.js';
 export { buildImage } from './build/build-image.js';
 export { type AssembledRoot, type AssembleRootOptions, assembleRoot, LOCKED_CONFIG_PATH } from './build/assemble.js';
-export { hostApkArch, writeImageOutput } from './build/write-output.js';
+export { writeImageOutput } from './build/write-output.js';
 export { type RootEntry, type ScanOptions, scanRoot, writeLayerTar } from './build/layer-tar.js';
 export { diskLayerCache } from './build/layer-cache.js';
 export {
@@ -126,7 +125,6 @@ export {
   IMAGE_BUILDER_ID,
   type ImageBuildParameters,
   type ImageProvenanceInput,
-  identitySha1,
   imagePackageDependency,
   imageProvenancePredicate,
   repositoryLocation,

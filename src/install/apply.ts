@@ -4,14 +4,8 @@ import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
-import {
-  type PauseHook,
-  type RecoveryOutcome,
-  recoverTransaction,
-  replayJournal,
-  TXN_DIR,
-  writeJournal,
-} from './journal.js';
+import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
+import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { readVerifiedPackage } from './package-source.js';
@@ -61,7 +55,11 @@ export interface InstallOptions {
   readonly lockWait?: number;
   /** Names to fetch and install again even when installed as they are (`apk fix`). */
   readonly reinstall?: readonly string[];
-  /** Called at named points (`verified`, `staged`, `journal-written`, `mid-commit`, `committed`). */
+  /**
+   * Called at named points: `verified`, `mid-staging` (synchronously), `staged`, `journal-written`,
+   * `carried:<k>` (after the k-th package's steps), `mid-commit`, `applied` (before the done marker),
+   * `committed` (after it), and `rolling-back` half-way through undoing an interrupted transaction.
+   */
   readonly pause?: PauseHook;
 }
 
@@ -100,9 +98,11 @@ async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<Pa
 
 /**
  * Makes the root hold exactly `lockedSet` (installing, upgrading and removing as needed), atomically:
- * every package is fetched and verified, then everything is staged inside the root and committed by
- * renames from a journal. An error or a kill before the journal is written leaves the root as it was;
- * after it, the next run (or `recoverRoot`) finishes the change. The root is locked throughout.
+ * every package is fetched and verified, then everything is staged inside the root and carried out by
+ * renames from a journal, each step moving what it replaces or deletes into a backup area first. Only
+ * when every step and database is in place is the done marker written. An error before it undoes the
+ * steps at once; after a kill before it, the next run (or `recoverRoot`) undoes them, so the root is
+ * exactly as it was. The root is locked throughout.
  */
 export async function installPackages(
   rootDir: string,
@@ -124,8 +124,9 @@ export async function installPackages(
   const pause = opts.pause ?? (() => undefined);
   const lock = await lockRoot(root, opts.lockWait ?? 0);
   try {
-    const recovered = await recoverTransaction(root);
-    if (recovered !== 'clean') logger.warn(`finished an interrupted transaction in ${root} (${recovered})`);
+    const recovered = await recoverTransaction(root, opts.pause);
+    if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
+    if (recovered === 'completed') logger.debug(`cleaned up after a committed transaction in ${root}`);
     const state = readRootState(root);
     const current = new Map(state.installed.map((r) => [r.info.name, r]));
     const wanted = new Set(lockedSet.map((p) => p.name));
@@ -194,9 +195,9 @@ export async function installPackages(
     const mtime = opts.clock ? opts.clock.now() : Math.floor(Date.now() / 1000);
     const txn = join(root, TXN_DIR);
     const dbFiles = databaseFiles(state, plan.installed, leaving, incoming, world, mtime);
-    let ops: ReturnType<typeof stageTransaction>;
+    let ops: ReturnType<typeof prepareJournal>;
     try {
-      ops = stageTransaction({
+      const staged = stageTransaction({
         root,
         plan,
         packages: incoming,
@@ -205,23 +206,40 @@ export async function installPackages(
         files: [...skeleton.files, ...dbFiles.files],
         recorded: recordedDigests(state.installed),
         logger,
+        // Staging is synchronous: a hook that stops at 'mid-staging' must block (tests kill it there).
+        progress: (n, total) => {
+          if (n === Math.floor(total / 2)) void pause('mid-staging');
+        },
       });
       await pause('staged');
+      ops = prepareJournal(root, staged);
       syncFileSystem(txn);
       writeJournal(root, ops);
     } catch (err) {
       rmSync(txn, { recursive: true, force: true });
       throw err;
     }
-    await pause('journal-written');
-    const scripts = opts.runScripts
-      ? scriptRunner(
-          root,
-          { incoming, removed: remove.map((n) => current.get(n) as InstalledPackage), current, stored: state.scripts },
-          logger,
-        )
-      : undefined;
-    await replayJournal(root, ops, pause, scripts?.hook);
+    let scripts: ReturnType<typeof scriptRunner> | undefined;
+    try {
+      await pause('journal-written');
+      scripts = opts.runScripts
+        ? scriptRunner(
+            root,
+            {
+              incoming,
+              removed: remove.map((n) => current.get(n) as InstalledPackage),
+              current,
+              stored: state.scripts,
+            },
+            logger,
+          )
+        : undefined;
+    } catch (err) {
+      // No step has run yet: throwing the transaction away leaves the root as it was.
+      await recoverTransaction(root);
+      throw err;
+    }
+    await commitJournal(root, ops, pause, scripts?.hook);
     if (scripts) {
       await scripts.finish();
       result.scripts.push(...scripts.runs);
@@ -260,14 +278,17 @@ async function lockRoot(root: string, waitSeconds: number): Promise<RootLock> {
 }
 
 /**
- * Finishes or throws away a transaction left by a crash (see `recoverTransaction`), under the root's
- * lock. `installPackages` does this itself before anything else.
+ * Rolls back a transaction left by a crash before its done marker, or cleans up after one that got
+ * there (see `recoverTransaction`), under the root's lock. `installPackages` does this itself first.
  */
-export async function recoverRoot(rootDir: string, opts: { lockWait?: number } = {}): Promise<RecoveryOutcome> {
+export async function recoverRoot(
+  rootDir: string,
+  opts: { lockWait?: number; pause?: PauseHook } = {},
+): Promise<RecoveryOutcome> {
   const root = resolve(rootDir);
   const lock = await lockRoot(root, opts.lockWait ?? 0);
   try {
-    return await recoverTransaction(root);
+    return await recoverTransaction(root, opts.pause);
   } finally {
     await lock.release();
   }

@@ -10,7 +10,8 @@ export {
   parseInstalledDb,
   sortInstalled,
 } from './installed-db.js';
-export { type JournalOp, type PauseHook, type RecoveryOutcome, TXN_DIR } from './journal.js';
+export type { RecoveryOutcome } from './commit.js';
+export { type JournalOp, type PauseHook, TXN_DIR } from './journal.js';
 export type { PackageContents, PackageEntry, PackageEntryType, PackageScript } from './package-contents.js';
 export { type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
 export {

@@ -58,6 +58,8 @@ export interface StageInput {
   /** Package path → `Z:` recorded for it before the change (to spot locally changed config files). */
   readonly recorded: ReadonlyMap<string, string>;
   readonly logger: Logger;
+  /** Called before each placed entry is staged (how many are, of how many); tests stop the process here. */
+  readonly progress?: (staged: number, total: number) => void;
 }
 
 function ignoreEperm(fn: () => void): void {
@@ -201,7 +203,9 @@ export function stageTransaction(input: StageInput): JournalOp[] {
   // Package directory → real directory, for the permission update after the files are in.
   const touchedDirs = new Map<string, string>();
 
+  let done = 0;
   for (const placed of plan.place) {
+    input.progress?.(done++, plan.place.length);
     tag = placed.pkg;
     const pkg = packages[placed.pkg] as PackageContents;
     const e = pkg.files[placed.entry] as PackageEntry;

@@ -1,4 +1,3 @@
-import { encodeJson, fields, optionalMap } from './canonical-json.js';
 import type { BuiltBlob } from './config.js';
 import {
   type Descriptor,
@@ -6,10 +5,10 @@ import {
   descriptorFields,
   invalid,
   optString,
-  optStringMap,
   parseDescriptor,
   parseJsonObject,
 } from './descriptors.js';
+import { encodeEnvelope, envelopeFields, parseEnvelopeFields } from './manifest-envelope.js';
 import { type MediaFlavor, MediaType } from './media-types.js';
 
 /** An image index (image-spec image-index.md) or a Docker manifest list. Also the shape of a layout's index.json. */
@@ -34,28 +33,12 @@ export function makeIndex(input: IndexInput): ImageIndex {
   if (input.flavor === 'docker') {
     return { schemaVersion: 2, mediaType: MediaType.dockerManifestList, manifests: input.manifests };
   }
-  const ix: { -readonly [K in keyof ImageIndex]: ImageIndex[K] } = {
-    schemaVersion: 2,
-    mediaType: MediaType.ociIndex,
-    manifests: input.manifests,
-  };
-  if (input.subject) ix.subject = input.subject;
-  if (input.annotations && Object.keys(input.annotations).length > 0) ix.annotations = input.annotations;
-  return ix;
+  return { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: input.manifests, ...envelopeFields(input) };
 }
 
 /** Canonical bytes of an index: go-containerregistry's v1.IndexManifest field order. */
 export function encodeIndex(ix: ImageIndex): Buffer {
-  return encodeJson(
-    fields(
-      ['schemaVersion', ix.schemaVersion],
-      ['mediaType', ix.mediaType || undefined],
-      ['artifactType', ix.artifactType || undefined],
-      ['manifests', ix.manifests.map(descriptorFields)],
-      ['annotations', optionalMap(ix.annotations)],
-      ['subject', ix.subject ? descriptorFields(ix.subject) : undefined],
-    ),
-  );
+  return encodeEnvelope(ix, [['manifests', ix.manifests.map(descriptorFields)]]);
 }
 
 export function buildIndex(input: IndexInput): BuiltBlob & { readonly index: ImageIndex } {
@@ -74,17 +57,12 @@ export function parseIndex(bytes: Uint8Array): ImageIndex {
     throw invalid(what, `media type ${mediaType} is not an image index`);
   }
   if (!Array.isArray(o.manifests)) throw invalid(what, '"manifests" must be a list');
-  const ix: { -readonly [K in keyof ImageIndex]: ImageIndex[K] } = {
+  return {
     schemaVersion: 2,
     manifests: o.manifests.map((m, i) => parseDescriptor(m, `${what} manifest ${i}`)),
+    ...(mediaType !== undefined ? { mediaType } : {}),
+    ...parseEnvelopeFields(o, what),
   };
-  if (mediaType !== undefined) ix.mediaType = mediaType;
-  const artifactType = optString(o, 'artifactType', what);
-  if (artifactType !== undefined) ix.artifactType = artifactType;
-  if (o.subject !== undefined && o.subject !== null) ix.subject = parseDescriptor(o.subject, `${what} subject`);
-  const annotations = optStringMap(o, 'annotations', what);
-  if (annotations !== undefined) ix.annotations = annotations;
-  return ix;
 }
 
 /**

@@ -70,7 +70,6 @@ export {
   type ImageManifest,
   type ManifestInput,
   makeManifest,
-  manifestMediaType,
   parseManifest,
 } from './manifest.js';
 export { Annotation, isIndexMediaType, isManifestMediaType, type MediaFlavor, MediaType } from './media-types.js';

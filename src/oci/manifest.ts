@@ -1,4 +1,3 @@
-import { encodeJson, fields, optionalMap } from './canonical-json.js';
 import type { BuiltBlob } from './config.js';
 import {
   asObject,
@@ -7,10 +6,10 @@ import {
   descriptorFields,
   invalid,
   optString,
-  optStringMap,
   parseDescriptor,
   parseJsonObject,
 } from './descriptors.js';
+import { encodeEnvelope, envelopeFields, parseEnvelopeFields } from './manifest-envelope.js';
 import { type MediaFlavor, MediaType } from './media-types.js';
 
 /** An image manifest (image-spec manifest.md, or Docker's schema 2). */
@@ -34,25 +33,18 @@ export interface ManifestInput {
   readonly flavor?: MediaFlavor;
 }
 
-export function manifestMediaType(flavor: MediaFlavor): string {
-  return flavor === 'docker' ? MediaType.dockerManifest : MediaType.ociManifest;
-}
-
 export function makeManifest(input: ManifestInput): ImageManifest {
   const flavor = input.flavor ?? 'oci';
   if (flavor === 'docker') {
     return { schemaVersion: 2, mediaType: MediaType.dockerManifest, config: input.config, layers: input.layers };
   }
-  const m: { -readonly [K in keyof ImageManifest]: ImageManifest[K] } = {
+  return {
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,
     config: input.config,
     layers: input.layers,
+    ...envelopeFields(input),
   };
-  if (input.artifactType) m.artifactType = input.artifactType;
-  if (input.subject) m.subject = input.subject;
-  if (input.annotations && Object.keys(input.annotations).length > 0) m.annotations = input.annotations;
-  return m;
 }
 
 /**
@@ -61,17 +53,10 @@ export function makeManifest(input: ManifestInput): ImageManifest {
  * after mediaType as the image-spec lists it.
  */
 export function encodeManifest(m: ImageManifest): Buffer {
-  return encodeJson(
-    fields(
-      ['schemaVersion', m.schemaVersion],
-      ['mediaType', m.mediaType || undefined],
-      ['artifactType', m.artifactType || undefined],
-      ['config', descriptorFields(m.config)],
-      ['layers', m.layers.map(descriptorFields)],
-      ['annotations', optionalMap(m.annotations)],
-      ['subject', m.subject ? descriptorFields(m.subject) : undefined],
-    ),
-  );
+  return encodeEnvelope(m, [
+    ['config', descriptorFields(m.config)],
+    ['layers', m.layers.map(descriptorFields)],
+  ]);
 }
 
 /** Bytes and descriptor of a manifest built from its parts. */
@@ -91,16 +76,11 @@ export function parseManifest(bytes: Uint8Array): ImageManifest {
     throw invalid(what, `media type ${mediaType} is not an image manifest`);
   }
   if (!Array.isArray(o.layers)) throw invalid(what, '"layers" must be a list');
-  const m: { -readonly [K in keyof ImageManifest]: ImageManifest[K] } = {
+  return {
     schemaVersion: 2,
     mediaType,
     config: parseDescriptor(asObject(o.config, `${what} config`), `${what} config`),
     layers: o.layers.map((l, i) => parseDescriptor(l, `${what} layer ${i}`)),
+    ...parseEnvelopeFields(o, what),
   };
-  const artifactType = optString(o, 'artifactType', what);
-  if (artifactType !== undefined) m.artifactType = artifactType;
-  if (o.subject !== undefined && o.subject !== null) m.subject = parseDescriptor(o.subject, `${what} subject`);
-  const annotations = optStringMap(o, 'annotations', what);
-  if (annotations !== undefined) m.annotations = annotations;
-  return m;
 }

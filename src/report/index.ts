@@ -12,5 +12,5 @@ export { escapeHtml, formatBytes, formatCount, isoTime, shortLabel } from './htm
 export { type ImageSource, type OpenImageOptions, openImage } from './image-source.js';
 export { LayerTree, SHELL_PATHS } from './layer-tree.js';
 export { countLicenses, licenseIds } from './licenses.js';
-export { renderReport, severityText, shellText, userText } from './render.js';
+export { renderReport, severityText, userText } from './render.js';
 export { parsePasswd, resolveUser } from './user.js';

@@ -1,16 +1,8 @@
 /**
- * The merged file tree of an image's layers (bottom first, whiteouts applied) with what a report needs
- * and a scan does not: the size of every regular file, and the content of a few small files
- * (etc/passwd). Pure over uncompressed layer tars.
+ * The merged file tree of an image's layers as a report sees it: the scan module's merged tree
+ * keeping a few small files (etc/passwd, etc/group), and the shells it holds.
  */
-import { readTar } from '../archive/index.js';
-import type { Limits } from '../core/index.js';
-import { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from '../scan/index.js';
-
-type TreeNode =
-  | { readonly kind: 'file'; readonly size: number; readonly data?: Buffer }
-  | { readonly kind: 'dir' }
-  | { readonly kind: 'symlink'; readonly target: string };
+import { MergedTree, resolveRootFile } from '../scan/index.js';
 
 /** Files whose content is kept (small, read by the report). */
 const KEPT = new Set(['etc/passwd', 'etc/group']);
@@ -34,87 +26,9 @@ export const SHELL_PATHS: readonly string[] = [
   'usr/bin/mksh',
 ];
 
-export class LayerTree {
-  #nodes = new Map<string, TreeNode>();
-
-  /** Adds one uncompressed layer tar on top of the others. */
-  add(tar: Uint8Array, limits?: Limits): void {
-    const items = readTar(tar, limits ? { limits } : {}).items;
-    // Whiteouts hide what lower layers hold, whatever their place in this layer's tar.
-    for (const { entry } of items) {
-      const path = normalizeRootPath(entry.name);
-      const slash = path.lastIndexOf('/');
-      const dir = slash < 0 ? '' : path.slice(0, slash);
-      const base = path.slice(slash + 1);
-      if (base === '.wh..wh..opq') this.#removeUnder(dir);
-      else if (base.startsWith('.wh.')) {
-        const victim = dir === '' ? base.slice(4) : `${dir}/${base.slice(4)}`;
-        this.#nodes.delete(victim);
-        this.#removeUnder(victim);
-      }
-    }
-    for (const { entry, data } of items) {
-      const path = normalizeRootPath(entry.name);
-      const base = path.slice(path.lastIndexOf('/') + 1);
-      if (path === '' || base.startsWith('.wh.')) continue;
-      this.#addParents(path);
-      if (entry.type === 'dir') {
-        this.#nodes.set(path, { kind: 'dir' });
-        continue;
-      }
-      // A file over a directory hides what was under it.
-      if (this.#nodes.get(path)?.kind === 'dir') this.#removeUnder(path);
-      if (entry.type === 'symlink') this.#nodes.set(path, { kind: 'symlink', target: entry.linkname });
-      else if (entry.type === 'hardlink') {
-        // Same content as its target: it adds no bytes.
-        const target = this.#nodes.get(normalizeRootPath(entry.linkname));
-        this.#nodes.set(path, target?.kind === 'file' ? { ...target, size: 0 } : { kind: 'file', size: 0 });
-      } else if (entry.type === 'file') {
-        const keep = KEPT.has(path) && data.length <= MAX_KEPT_BYTES;
-        this.#nodes.set(
-          path,
-          keep ? { kind: 'file', size: entry.size, data: Buffer.from(data) } : { kind: 'file', size: entry.size },
-        );
-      } else this.#nodes.set(path, { kind: 'file', size: 0 });
-    }
-  }
-
-  #addParents(path: string): void {
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-      const dir = path.slice(0, i);
-      // A missing parent is implied; a file in the way becomes a directory; a symlink is left alone.
-      const kind = this.#nodes.get(dir)?.kind;
-      if (kind === undefined || kind === 'file') this.#nodes.set(dir, { kind: 'dir' });
-    }
-  }
-
-  #removeUnder(dir: string): void {
-    const prefix = dir === '' ? '' : `${dir}/`;
-    for (const p of [...this.#nodes.keys()]) if (p.startsWith(prefix) && p !== dir) this.#nodes.delete(p);
-  }
-
-  /** Bytes of regular files in the merged tree (hard links count once). */
-  unpackedSize(): number {
-    let total = 0;
-    for (const n of this.#nodes.values()) if (n.kind === 'file') total += n.size;
-    return total;
-  }
-
-  lookup(): RootLookup {
-    return (path): RootNode => {
-      if (path === '') return { kind: 'dir' };
-      const n = this.#nodes.get(path);
-      if (!n) return { kind: 'missing' };
-      return n.kind === 'file' ? { kind: 'file' } : n;
-    };
-  }
-
-  /** The content of a kept file (symlinks followed); undefined when absent. */
-  async read(path: string): Promise<Buffer | undefined> {
-    const real = await resolveRootFile(this.lookup(), path);
-    if (real === undefined) return undefined;
-    const n = this.#nodes.get(real);
-    return n?.kind === 'file' ? n.data : undefined;
+export class LayerTree extends MergedTree {
+  constructor() {
+    super((path, size) => KEPT.has(path) && size <= MAX_KEPT_BYTES);
   }
 
   /** Shells that resolve to a file through symlinks, as `/bin/sh`, in SHELL_PATHS order. */

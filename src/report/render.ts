@@ -32,10 +32,6 @@ export function userText(f: ImageReportFacts): string {
   return `${u.name} (not in /etc/passwd)`;
 }
 
-export function shellText(f: ImageReportFacts): string {
-  return f.shells.length === 0 ? 'no' : `yes: ${f.shells.join(', ')}`;
-}
-
 export function severityText(counts: Readonly<Record<Severity, number>>): string {
   const parts = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${s} ${formatCount(counts[s])}`);
   return parts.length === 0 ? 'none' : parts.join(', ');

@@ -59,14 +59,16 @@ class ChangesetBuilder {
   }
 
   #trackAdded(pkg: Pkg): void {
-    for (const d of pkg.depends) {
+    for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+      const d = xs[j]!;
       if (d.dep.conflict || !d.name.ss.installedName) continue;
       d.name.ss.installedName.ss.csRequirers++;
     }
   }
 
   #trackRemoved(pkg: Pkg): void {
-    for (const d of pkg.depends) {
+    for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+      const d = xs[j]!;
       const iname = d.name.ss.installedName;
       if (d.dep.conflict || !iname) continue;
       if (--iname.ss.csRequirers > 0) continue;
@@ -82,7 +84,8 @@ class ChangesetBuilder {
   #checkInstallByIif(name: Name): void {
     const pkg = name.ss.chosen?.pkg;
     if (!pkg || !name.ss.seen || name.ss.processed) return;
-    for (const d of pkg.installIf) {
+    for (let j = 0, xs = pkg.installIf; j < xs.length; j++) {
+      const d = xs[j]!;
       if (!d.dep.conflict && !d.name.ss.processed) return;
       if (!isProvided(d.dep, d.name.ss.chosen)) return;
     }
@@ -93,7 +96,8 @@ class ChangesetBuilder {
     const pkg = name.ss.installedPkg;
     if (!pkg || name.ss.chosen?.pkg) return;
     if (name.ss.processed || name.ss.removed) return;
-    for (const d of pkg.installIf) {
+    for (let j = 0, xs = pkg.installIf; j < xs.length; j++) {
+      const d = xs[j]!;
       if (d.name.ss.removed && !d.name.ss.chosen?.pkg) {
         this.checkRemovalByDeps(pkg);
         return;
@@ -103,8 +107,17 @@ class ChangesetBuilder {
 
   #byReverseIif(pkg: Pkg | null, cb: (name: Name) => void): void {
     if (!pkg) return;
-    for (const n of pkg.name.rinstallIf) cb(n);
-    for (const d of pkg.provides) for (const n of d.name.rinstallIf) cb(n);
+    for (let j = 0, xs = pkg.name.rinstallIf; j < xs.length; j++) {
+      const n = xs[j]!;
+      cb(n);
+    }
+    for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+      const d = xs[j]!;
+      for (let j = 0, xs = d.name.rinstallIf; j < xs.length; j++) {
+        const n = xs[j]!;
+        cb(n);
+      }
+    }
   }
 
   #preprocess(name: Name): void {
@@ -112,7 +125,8 @@ class ChangesetBuilder {
     name.ss.processed = true;
     const chosen = name.ss.chosen?.pkg;
     if (name.ss.installedPkg && (!chosen || chosen.name !== name)) this.#remove(name.ss.installedPkg);
-    for (const p of name.providers) {
+    for (let j = 0, xs = name.providers; j < xs.length; j++) {
+      const p = xs[j]!;
       const pkg0 = p.pkg;
       if (pkg0.name.ss.installedPkg === pkg0 && !pkg0.name.ss.chosen) this.#remove(pkg0);
     }
@@ -125,10 +139,16 @@ class ChangesetBuilder {
     if (!pkg || pkg.ss.inChangeset) return;
     pkg.ss.inChangeset = true;
     this.#preprocess(pkg.name);
-    for (const d of pkg.provides) this.#preprocess(d.name);
+    for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+      const d = xs[j]!;
+      this.#preprocess(d.name);
+    }
     const opkg = pkg.name.ss.installedPkg;
     this.#byReverseIif(opkg, (n) => this.#checkRemovalByIif(n));
-    for (const d of pkg.depends) this.genDep(pkg, d);
+    for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+      const d = xs[j]!;
+      this.genDep(pkg, d);
+    }
     this.#record(opkg, pkg);
     this.#byReverseIif(pkg, (n) => this.#checkInstallByIif(n));
     this.#trackAdded(pkg);
@@ -168,19 +188,34 @@ export function generateChangeset(solver: Solver, world: readonly Dep[], ignoreC
   const b = new ChangesetBuilder(solver, ignoreConflict);
   // Every solver starts from fresh name states, whose changeset fields are null/0 already: only the
   // names that are touched here get a state (most names of a big index never do).
-  for (const pkg of db.installed) {
+  for (let j = 0, xs = db.installed; j < xs.length; j++) {
+    const pkg = xs[j]!;
     pkg.name.ss.installedPkg = pkg;
     pkg.name.ss.installedName = pkg.name;
-    for (const d of pkg.provides) if (d.version !== null) d.name.ss.installedName = pkg.name;
+    for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+      const d = xs[j]!;
+      if (d.version !== null) d.name.ss.installedName = pkg.name;
+    }
   }
-  for (const pkg of db.installed) {
-    for (const d of pkg.depends) {
+  for (let j = 0, xs = db.installed; j < xs.length; j++) {
+    const pkg = xs[j]!;
+    for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+      const d = xs[j]!;
       if (d.dep.conflict || !d.name.ss.installedName) continue;
       d.name.ss.installedName.ss.csRequirers++;
     }
   }
-  for (const pkg of db.installed) b.checkRemovalByDeps(pkg);
-  for (const d of world) b.genDep(null, d);
-  for (const pkg of db.installed) b.nameChange(pkg.name);
+  for (let j = 0, xs = db.installed; j < xs.length; j++) {
+    const pkg = xs[j]!;
+    b.checkRemovalByDeps(pkg);
+  }
+  for (let j = 0, xs = world; j < xs.length; j++) {
+    const d = xs[j]!;
+    b.genDep(null, d);
+  }
+  for (let j = 0, xs = db.installed; j < xs.length; j++) {
+    const pkg = xs[j]!;
+    b.nameChange(pkg.name);
+  }
   return b.cs;
 }

@@ -3,7 +3,8 @@
  * solving never touches the caller's objects. Mirrors apk's apk_name / apk_package graph.
  */
 import { type Dependency, type PackageInfo, tryParseDependency } from '../apk/index.js';
-import { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
+import { dependencyName, NameNode, NO_DEPS, NO_PROVIDES, PackageNode, pushReverse, unique } from './nodes.js';
+import type { NameState, PkgState } from './state.js';
 import type { SolveInput } from './types.js';
 
 export { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
@@ -33,12 +34,15 @@ export interface Provide {
 export interface Name {
   readonly name: string;
   readonly providers: Provider[];
+  /** Names of the packages that depend on this name, in package order (built on first read). */
   readonly rdepends: Name[];
   readonly rinstallIf: Name[];
   solverFlagsSet: boolean;
   ss: NameState;
   /** Drops the solver state (the next access starts fresh). */
   resetState(): void;
+  /** Whether the current solve has discovered this name (without allocating its state). */
+  isSeen(): boolean;
 }
 
 export interface Pkg {
@@ -90,6 +94,7 @@ export class Database {
   #edges = new Map<string, Dep | null>();
   /** Dependency strings → the name they refer to, for reverse edges (no full parse). */
   #depNames = new Map<string, Name | null>();
+  #reverseDone = true;
 
   constructor(arch = '') {
     this.arch = arch;
@@ -98,7 +103,7 @@ export class Database {
   getName(name: string): Name {
     let n = this.names.get(name);
     if (n === undefined) {
-      n = new NameNode(name);
+      n = new NameNode(name, this);
       this.names.set(name, n);
     }
     return n;
@@ -120,17 +125,19 @@ export class Database {
 
   /** Parsed edges of a `D:`/`i:` list, in order; tokens that are not dependencies are skipped. */
   edges(list: readonly string[]): Dep[] {
-    const out: Dep[] = [];
-    for (const s of list) {
+    // Arrays are made at their final length: most are short and many live as long as the graph.
+    let skipped = false;
+    const out = list.map((s) => {
       let e = this.#edges.get(s);
       if (e === undefined) {
         const d = tryParseDependency(s);
         e = d ? { name: this.getName(d.name), dep: d, tag: 0 } : null;
         this.#edges.set(s, e);
       }
-      if (e !== null) out.push(e);
-    }
-    return out;
+      if (e === null) skipped = true;
+      return e;
+    });
+    return skipped ? out.filter((e): e is Dep => e !== null) : (out as Dep[]);
   }
 
   /** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
@@ -144,32 +151,92 @@ export class Database {
     return n;
   }
 
+  /**
+   * Every name's `rdepends`, from every package in order: read only when a solve removes installed
+   * packages or explains a conflict (the solver itself uses `reverseDependsOfSeen`).
+   */
+  buildReverseDepends(): void {
+    if (this.#reverseDone) return;
+    this.#reverseDone = true;
+    for (let j = 0, xs = this.packages; j < xs.length; j++) {
+      const pkg = xs[j]!;
+      for (let j = 0, xs = pkg.info.depends; j < xs.length; j++) {
+        const str = xs[j]!;
+        const n = this.#depName(str);
+        if (n !== null) (n as NameNode).addReverseDepend(pkg.name);
+      }
+    }
+  }
+
+  /**
+   * `rdepends` restricted to discovered names, into each name's `ss.rdependsSeen`: what the solver
+   * reads once discovery is over (undiscovered depending names never count there). Same order as
+   * `rdepends`: package order, first occurrence.
+   */
+  reverseDependsOfSeen(): void {
+    const touched: Name[][] = [];
+    for (let j = 0, xs = this.packages; j < xs.length; j++) {
+      const pkg = xs[j]!;
+      const name = pkg.name;
+      if (!name.isSeen()) continue;
+      const edges = pkg.depends;
+      if (edges.length === pkg.info.depends.length) {
+        for (let j = 0, xs = edges; j < xs.length; j++) {
+          const d = xs[j]!;
+          pushReverse(d.name, name, touched);
+        }
+      } else {
+        // A token that is not a dependency still names a reverse edge, as in `rdepends`.
+        for (let j = 0, xs = pkg.info.depends; j < xs.length; j++) {
+          const str = xs[j]!;
+          const n = this.#depName(str);
+          if (n !== null) pushReverse(n, name, touched);
+        }
+      }
+    }
+    for (const list of touched) {
+      const u = unique(list);
+      if (u !== list) list.splice(0, list.length, ...u);
+    }
+  }
+
+  /** `p:` entries are `name` or `name=version`; their versions are compared, never validated. */
+  #provides(list: readonly string[]): Provide[] {
+    let skipped = false;
+    const out = list.map((str) => {
+      const eq = str.indexOf('=');
+      if (eq === 0 || str === '') {
+        skipped = true;
+        return null;
+      }
+      return { name: this.getName(eq < 0 ? str : str.slice(0, eq)), version: eq < 0 ? null : str.slice(eq + 1) };
+    });
+    return skipped ? out.filter((p): p is Provide => p !== null) : (out as Provide[]);
+  }
+
   /** Adds (or merges, by identity) one package; returns the package object. */
   addPackage(info: PackageInfo, where: { repo?: number; installed?: boolean; cacheOnly?: boolean }): Pkg {
     const key = mergeKey(info);
     let pkg = this.#byIdentity.get(key);
     if (pkg === undefined) {
       const name = this.getName(info.name);
-      const provides: Provide[] = [];
-      for (const str of info.provides) {
-        // `p:` entries are `name` or `name=version`; their versions are compared, never validated.
-        const eq = str.indexOf('=');
-        const pname = eq < 0 ? str : str.slice(0, eq);
-        if (pname) provides.push({ name: this.getName(pname), version: eq < 0 ? null : str.slice(eq + 1) });
-      }
+      const provides = info.provides.length ? this.#provides(info.provides) : NO_PROVIDES;
       const installIf = info.installIf.length ? this.edges(info.installIf) : NO_DEPS;
       const archOk = !this.arch || !info.arch || info.arch === 'noarch' || info.arch === this.arch;
       pkg = new PackageNode(info, name, provides, installIf, info.uninstallable === true || !archOk, this);
       this.#byIdentity.set(key, pkg);
       this.packages.push(pkg);
-      name.providers.push({ pkg, version: pkg.version });
-      for (const pr of provides) pr.name.providers.push({ pkg, version: pr.version });
-      // Dependencies are parsed when the solver first looks at the package; reverse edges need names only.
-      for (const str of info.depends) {
-        const n = this.#depName(str);
-        if (n !== null) (n as NameNode).addReverseDepend(name);
+      (name as NameNode).addProvider({ pkg, version: pkg.version });
+      for (let j = 0, xs = provides; j < xs.length; j++) {
+        const pr = xs[j]!;
+        (pr.name as NameNode).addProvider({ pkg, version: pr.version });
       }
-      for (const d of installIf) (d.name as NameNode).addReverseInstallIf(name);
+      // Dependencies are parsed when the solver first looks at the package, reverse ones when first read.
+      this.#reverseDone = false;
+      for (let j = 0, xs = installIf; j < xs.length; j++) {
+        const d = xs[j]!;
+        (d.name as NameNode).addReverseInstallIf(name);
+      }
     }
     if (where.repo !== undefined) pkg.repos |= 1 << (where.repo + 1);
     // apk counts packages with nothing to install (virtual/meta, I:0) as present in the cache.
@@ -181,172 +248,6 @@ export class Database {
     }
     return pkg;
   }
-}
-
-const NO_DEPS: Dep[] = [];
-
-let dedupGeneration = 0;
-
-/**
- * `list` without repeats, first occurrences kept in order (what appending only when absent would
- * have built), marking names with a fresh generation instead of searching the list.
- */
-function unique(list: Name[]): Name[] {
-  const gen = ++dedupGeneration;
-  let out: Name[] | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const n = list[i] as NameNode;
-    if (n.dedupMark === gen) {
-      out ??= list.slice(0, i);
-      continue;
-    }
-    n.dedupMark = gen;
-    out?.push(n);
-  }
-  return out ?? list;
-}
-
-/**
- * A name in the graph. Reverse edges are collected with repeats while packages are added and made
- * unique on first read; the solver state is allocated on first use (most names are never touched).
- */
-class NameNode implements Name {
-  readonly name: string;
-  readonly providers: Provider[] = [];
-  solverFlagsSet = false;
-  dedupMark = 0;
-  #rdepends: Name[] = NO_NAMES;
-  #rdependsUnique = true;
-  #rinstallIf: Name[] = NO_NAMES;
-  #rinstallIfUnique = true;
-  #ss: NameState | undefined;
-
-  constructor(name: string) {
-    this.name = name;
-  }
-
-  addReverseDepend(name: Name): void {
-    const l = this.#rdepends;
-    if (l === NO_NAMES) this.#rdepends = [name];
-    else if (l[l.length - 1] !== name) {
-      l.push(name);
-      this.#rdependsUnique = false;
-    }
-  }
-
-  addReverseInstallIf(name: Name): void {
-    const l = this.#rinstallIf;
-    if (l === NO_NAMES) this.#rinstallIf = [name];
-    else if (l[l.length - 1] !== name) {
-      l.push(name);
-      this.#rinstallIfUnique = false;
-    }
-  }
-
-  get rdepends(): Name[] {
-    if (!this.#rdependsUnique) {
-      this.#rdepends = unique(this.#rdepends);
-      this.#rdependsUnique = true;
-    }
-    return this.#rdepends;
-  }
-
-  get rinstallIf(): Name[] {
-    if (!this.#rinstallIfUnique) {
-      this.#rinstallIf = unique(this.#rinstallIf);
-      this.#rinstallIfUnique = true;
-    }
-    return this.#rinstallIf;
-  }
-
-  get ss(): NameState {
-    this.#ss ??= freshNameState();
-    return this.#ss;
-  }
-
-  set ss(s: NameState) {
-    this.#ss = s;
-  }
-
-  resetState(): void {
-    this.#ss = undefined;
-  }
-}
-
-const NO_NAMES: Name[] = [];
-
-/** A package in the graph; its `D:` list is parsed on first use (most of a big index is never looked at). */
-class PackageNode implements Pkg {
-  readonly info: PackageInfo;
-  readonly name: Name;
-  readonly version: string;
-  readonly identity: string;
-  readonly provides: Provide[];
-  readonly installIf: Dep[];
-  repos = 0;
-  installed = false;
-  installedTag = 0;
-  cacheOnly = false;
-  readonly uninstallable: boolean;
-  presetFlags = 0;
-  presetInheritable = 0;
-  marked = false;
-  stateInt = 0;
-  genid = 0;
-  #depends: Dep[] | undefined;
-  readonly #db: Database;
-  #ss: PkgState | undefined;
-
-  constructor(
-    info: PackageInfo,
-    name: Name,
-    provides: Provide[],
-    installIf: Dep[],
-    uninstallable: boolean,
-    db: Database,
-  ) {
-    this.info = info;
-    this.name = name;
-    this.version = info.version;
-    this.identity = info.identity;
-    this.provides = provides;
-    this.installIf = installIf;
-    this.uninstallable = uninstallable;
-    this.#db = db;
-  }
-
-  get depends(): Dep[] {
-    this.#depends ??= this.info.depends.length ? this.#db.edges(this.info.depends) : NO_DEPS;
-    return this.#depends;
-  }
-
-  /** Solver state, created on first use with the flags preset for its names. */
-  get ss(): PkgState {
-    if (this.#ss === undefined) {
-      this.#ss = freshPkgState();
-      this.#ss.flags = this.presetFlags;
-      this.#ss.flagsInheritable = this.presetInheritable;
-    }
-    return this.#ss;
-  }
-
-  /** Drops the solver state (the next access starts fresh). */
-  resetState(): void {
-    this.#ss = undefined;
-  }
-}
-
-/** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
-function dependencyName(s: string): string | undefined {
-  let i = s.charCodeAt(0) === 33 /* ! */ ? 1 : 0;
-  const start = i;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // < = > ~ @
-    if (c === 60 || c === 61 || c === 62 || c === 126 || c === 64) break;
-  }
-  if (i === start) return undefined;
-  return start === 0 && i === s.length ? s : s.slice(start, i);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -396,7 +297,10 @@ export function buildDatabase(input: SolveInput): Database {
   input.repositories.forEach((repo, i) => {
     const bit = 1 << (i + 1);
     const tag = db.tagId(repo.tag ?? '');
-    for (const info of repo.packages) db.addPackage(info, repo.cacheOnly ? { cacheOnly: true } : { repo: i });
+    for (let j = 0, xs = repo.packages; j < xs.length; j++) {
+      const info = xs[j]!;
+      db.addPackage(info, repo.cacheOnly ? { cacheOnly: true } : { repo: i });
+    }
     if (!repo.cacheOnly) {
       if (repo.available !== false) db.availableRepos |= bit;
       (db.tags[tag] as Tag).allowedRepos |= bit;
@@ -409,7 +313,8 @@ export function buildDatabase(input: SolveInput): Database {
   for (const nf of input.nameFlags ?? []) {
     const name = db.getName(nf.name);
     name.solverFlagsSet = true;
-    for (const p of name.providers) {
+    for (let j = 0, xs = name.providers; j < xs.length; j++) {
+      const p = xs[j]!;
       p.pkg.presetFlags |= nf.flags;
       p.pkg.presetInheritable |= nf.inheritable;
     }

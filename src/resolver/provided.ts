@@ -17,7 +17,8 @@ export function analyzeDep(dep: Dependency, depName: Name, pkg: Pkg | null): num
   if (depName === pkg.name) {
     return dependencyMatches(dep, true, pkg.version, pkg.identity) ? DEP_SATISFIES : DEP_CONFLICTS;
   }
-  for (const p of pkg.provides) {
+  for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+    const p = xs[j]!;
     if (p.name !== depName) continue;
     return isProvided(dep, { pkg, version: p.version }) ? DEP_SATISFIES : DEP_CONFLICTS;
   }
@@ -35,8 +36,10 @@ export function forEachReverseDependency(
   cb: (pkg0: Pkg, depIndex: number) => void,
 ): void {
   const visit = (name: Name) => {
-    for (const name0 of name.rdepends) {
-      for (const p0 of name0.providers) {
+    for (let j = 0, xs = name.rdepends; j < xs.length; j++) {
+      const name0 = xs[j]!;
+      for (let j = 0, xs = name0.providers; j < xs.length; j++) {
+        const p0 = xs[j]!;
         const pkg0 = p0.pkg;
         if (!filter(pkg0)) continue;
         pkg0.depends.forEach((d0, i) => {
@@ -46,5 +49,8 @@ export function forEachReverseDependency(
     }
   };
   visit(pkg.name);
-  for (const p of pkg.provides) visit(p.name);
+  for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+    const p = xs[j]!;
+    visit(p.name);
+  }
 }

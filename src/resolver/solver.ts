@@ -3,14 +3,13 @@
  * propagate down, and names are chosen greedily from a queue until none is left.
  */
 import { compareProviders } from './compare.js';
+import { Discovery, packageRepos } from './discover.js';
 import type { Database, Dep, Name, Pkg, Provider } from './model.js';
 import { isProvided } from './provided.js';
 import { NameQueues, Q_NONE } from './queues.js';
-import { SOLVER_AVAILABLE, SOLVER_IGNORE_CONFLICT } from './types.js';
+import { SOLVER_IGNORE_CONFLICT } from './types.js';
 
 const DEFAULT_PINNING = 1;
-const ORDER_FLAGS_SET = 2 ** 31;
-const ORDER_NOT_VIRTUAL = 2 ** 30;
 
 export class Solver {
   errors = 0;
@@ -19,7 +18,6 @@ export class Solver {
   #flagsInherit = 0;
   #pinningInherit = 0;
   #defaultRepos: number;
-  #orderId = 0;
   #ignoreConflict: boolean;
   #dirty: Name[] = [];
   #queues = new NameQueues();
@@ -31,13 +29,16 @@ export class Solver {
     this.#defaultRepos = db.pinningRepos(DEFAULT_PINNING);
     if (db.used) {
       for (const n of db.names.values()) n.resetState();
-      for (const p of db.packages) p.resetState();
+      for (let j = 0, xs = db.packages; j < xs.length; j++) {
+        const p = xs[j]!;
+        p.resetState();
+      }
     }
     db.used = true;
   }
 
   #pkgRepos(pkg: Pkg): number {
-    return pkg.repos | (pkg.installed ? (this.db.tags[pkg.installedTag]?.allowedRepos ?? 0) : 0);
+    return packageRepos(this.db, pkg);
   }
 
   #markError(pkg: Pkg | null | undefined): void {
@@ -75,15 +76,18 @@ export class Solver {
   }
 
   #reevaluateReverseDeps(name: Name): void {
-    for (const name0 of name.rdepends) {
-      if (!name0.ss.seen) continue;
+    const rdepends = name.ss.rdependsSeen;
+    if (rdepends === null) return;
+    for (let j = 0, xs = rdepends; j < xs.length; j++) {
+      const name0 = xs[j]!;
       name0.ss.reevaluateDeps = true;
       this.#queueDirty(name0);
     }
   }
 
   #reevaluateReverseInstallIf(name: Name): void {
-    for (const name0 of name.rinstallIf) {
+    for (let j = 0, xs = name.rinstallIf; j < xs.length; j++) {
+      const name0 = xs[j]!;
       if (!name0.ss.seen || name0.ss.noIif) continue;
       name0.ss.reevaluateIif = true;
       this.#queueDirty(name0);
@@ -92,13 +96,19 @@ export class Solver {
 
   #reevaluateReverseInstallIfPkg(pkg: Pkg): void {
     this.#reevaluateReverseInstallIf(pkg.name);
-    for (const p of pkg.provides) this.#reevaluateReverseInstallIf(p.name);
+    for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+      const p = xs[j]!;
+      this.#reevaluateReverseInstallIf(p.name);
+    }
   }
 
   #disqualify(pkg: Pkg): void {
     pkg.ss.selectable = false;
     this.#reevaluateReverseDeps(pkg.name);
-    for (const p of pkg.provides) this.#reevaluateReverseDeps(p.name);
+    for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+      const p = xs[j]!;
+      this.#reevaluateReverseDeps(p.name);
+    }
     this.#reevaluateReverseInstallIfPkg(pkg);
   }
 
@@ -107,50 +117,11 @@ export class Solver {
     if (d.dep.conflict && this.#ignoreConflict) return true;
     if (name.ss.locked) return isProvided(d.dep, name.ss.chosen);
     if (name.ss.requirers === 0 && isProvided(d.dep, null)) return true;
-    for (const p of name.providers) if (p.pkg.ss.selectable && isProvided(d.dep, p)) return true;
+    for (let j = 0, xs = name.providers; j < xs.length; j++) {
+      const p = xs[j]!;
+      if (p.pkg.ss.selectable && isProvided(d.dep, p)) return true;
+    }
     return false;
-  }
-
-  discover(name: Name): void {
-    const s = name.ss;
-    if (s.seen) return;
-    s.seen = true;
-    s.noIif = true;
-    let numVirtual = 0;
-    for (const p of name.providers) {
-      const pkg = p.pkg;
-      const ps = pkg.ss;
-      if (!ps.seen) {
-        ps.seen = true;
-        ps.pinningAllowed = DEFAULT_PINNING;
-        ps.pinningPreferred = DEFAULT_PINNING;
-        ps.available = (pkg.repos & this.db.availableRepos & ~1) !== 0;
-        ps.selectable =
-          !pkg.uninstallable && ((pkg.repos & this.db.availableRepos) !== 0 || pkg.cacheOnly || pkg.installed);
-        ps.iifFailed = pkg.installIf.length === 0 || ((this.#flagsInherit & SOLVER_AVAILABLE) !== 0 && !ps.available);
-        const repos = this.#pkgRepos(pkg);
-        ps.tagPreferred = pkg.info.installedSize === 0 || (repos & this.#defaultRepos) !== 0;
-        ps.tagOk = ps.tagPreferred || pkg.cacheOnly || pkg.installed;
-        for (const d of pkg.depends) this.discover(d.name);
-      }
-      s.noIif = s.noIif && ps.iifFailed;
-      if (pkg.name !== name) numVirtual++;
-    }
-    for (const n of name.rinstallIf) this.discover(n);
-    for (const p of name.providers) {
-      const ps = p.pkg.ss;
-      // Once these loops have run for a package every name in them is seen, and running them again
-      // (a package with 100 `cmd:` provides meets them 100 times) would change nothing.
-      if (ps.discoveredAround) continue;
-      for (const n of p.pkg.name.rinstallIf) this.discover(n);
-      for (const d of p.pkg.provides) this.discover(d.name);
-      ps.discoveredAround = true;
-    }
-    let order = 0;
-    if (name.solverFlagsSet) order += ORDER_FLAGS_SET;
-    if (name.providers.length !== numVirtual) order += ORDER_NOT_VIRTUAL;
-    s.orderId = order + ++this.#orderId;
-    for (const p of name.providers) for (const d of p.pkg.installIf) this.discover(d.name);
   }
 
   #requirersChanged(name: Name): void {
@@ -182,7 +153,8 @@ export class Solver {
     if (conflict && this.#ignoreConflict) return;
     if (!conflict) name.ss.requirers++;
     if (name.ss.requirers === 1 && !conflict) this.#requirersChanged(name);
-    for (const p0 of name.providers) {
+    for (let j = 0, xs = name.providers; j < xs.length; j++) {
+      const p0 = xs[j]!;
       const pkg0 = p0.pkg;
       const provided = isProvided(d.dep, p0);
       if (!provided) pkg0.ss.conflicts++;
@@ -193,7 +165,8 @@ export class Solver {
 
   #excludeNonProviders(name: Name, mustProvide: Name, skipVirtuals: boolean): void {
     if (name === mustProvide || this.#ignoreConflict) return;
-    for (const p of name.providers) {
+    for (let j = 0, xs = name.providers; j < xs.length; j++) {
+      const p = xs[j]!;
       const pkg = p.pkg;
       if (pkg.name === mustProvide || !pkg.ss.selectable || (skipVirtuals && p.version === null)) continue;
       if (pkg.provides.some((d) => d.name === mustProvide || (skipVirtuals && d.version === null))) continue;
@@ -220,13 +193,15 @@ export class Solver {
     let noIif = true;
     let hasAuto = false;
     let reevaluate = false;
-    for (const p of name.providers) {
+    for (let j = 0, xs = name.providers; j < xs.length; j++) {
+      const p = xs[j]!;
       const pkg = p.pkg;
       const ps = pkg.ss;
       ps.dependenciesMerged = false;
       if (reevaluateDeps) {
         if (!ps.selectable) continue;
-        for (const d of pkg.depends) {
+        for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+          const d = xs[j]!;
           if (!this.#satisfiable(d)) {
             this.#disqualify(pkg);
             break;
@@ -237,7 +212,8 @@ export class Solver {
       if (reevaluateIif && !ps.iifTriggered && !ps.iifFailed) {
         ps.iifTriggered = true;
         ps.iifFailed = false;
-        for (const d of pkg.installIf) {
+        for (let j = 0, xs = pkg.installIf; j < xs.length; j++) {
+          const d = xs[j]!;
           if (!d.name.ss.locked) {
             if (d.dep.conflict) {
               d.name.ss.iifNeeded = true;
@@ -255,7 +231,10 @@ export class Solver {
         }
       }
       if (reevaluateIif && ps.iifTriggered) {
-        for (const d of pkg.installIf) this.#inherit(pkg, d.name.ss.chosen?.pkg ?? null);
+        for (let j = 0, xs = pkg.installIf; j < xs.length; j++) {
+          const d = xs[j]!;
+          this.#inherit(pkg, d.name.ss.chosen?.pkg ?? null);
+        }
       }
       hasIif ||= ps.iifTriggered;
       noIif &&= ps.iifFailed;
@@ -263,9 +242,13 @@ export class Solver {
       if (s.requirers === 0) continue;
       ps.dependenciesMerged = true;
       if (first === null) first = pkg;
-      for (const d of pkg.depends) if (!d.dep.conflict) mergeIndex(d.name.ss, 'mergeDepends', numOptions);
+      for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+        const d = xs[j]!;
+        if (!d.dep.conflict) mergeIndex(d.name.ss, 'mergeDepends', numOptions);
+      }
       if (mergeIndex(pkg.name.ss, 'mergeProvides', numOptions)) pkg.name.ss.hasVirtualProvides ||= p.version === null;
-      for (const d of pkg.provides) {
+      for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+        const d = xs[j]!;
         if (mergeIndex(d.name.ss, 'mergeProvides', numOptions)) d.name.ss.hasVirtualProvides ||= d.version === null;
       }
       if (!ps.tagOk) numTagNotOk++;
@@ -281,33 +264,45 @@ export class Solver {
     }
     if (first !== null) {
       const pkg: Pkg = first;
-      for (const p of name.providers) p.pkg.ss.dependenciesUsed = p.pkg.ss.dependenciesMerged;
+      for (let j = 0, xs = name.providers; j < xs.length; j++) {
+        const p = xs[j]!;
+        p.pkg.ss.dependenciesUsed = p.pkg.ss.dependenciesMerged;
+      }
       if (numOptions === 1) {
-        for (const d of pkg.depends) {
+        for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+          const d = xs[j]!;
           if (mergeComplete(d.name.ss, 'mergeDepends', numOptions)) this.applyConstraint(pkg, d);
         }
       } else {
-        for (const d of pkg.depends) {
+        for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+          const d = xs[j]!;
           const name0 = d.name;
           if (mergeComplete(name0.ss, 'mergeDepends', numOptions) && name0.ss.requirers === 0) {
             name0.ss.requirers++;
             this.#requirersChanged(name0);
-            for (const p of name0.providers) this.#inherit(p.pkg, pkg);
+            for (let j = 0, xs = name0.providers; j < xs.length; j++) {
+              const p = xs[j]!;
+              this.#inherit(p.pkg, pkg);
+            }
           }
         }
       }
       if (mergeComplete(pkg.name.ss, 'mergeProvides', numOptions)) {
         this.#excludeNonProviders(pkg.name, name, pkg.name.ss.hasVirtualProvides);
       }
-      for (const d of pkg.provides) {
+      for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+        const d = xs[j]!;
         if (mergeComplete(d.name.ss, 'mergeProvides', numOptions)) {
           this.#excludeNonProviders(d.name, name, d.name.ss.hasVirtualProvides);
         }
       }
       pkg.name.ss.hasVirtualProvides = false;
-      for (const d of pkg.provides) d.name.ss.hasVirtualProvides = false;
+      for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+        const d = xs[j]!;
+        d.name.ss.hasVirtualProvides = false;
+      }
     }
-    s.reverseDepsDone = !name.rdepends.some((n0) => n0.ss.seen && !n0.ss.locked);
+    s.reverseDepsDone = !s.rdependsSeen?.some((n0) => !n0.ss.locked);
     this.#queueUnresolved(name, reevaluate);
   }
 
@@ -329,7 +324,8 @@ export class Solver {
       if (i >= 0) this.#dirty.splice(i, 1);
     }
     if (!this.#ignoreConflict) {
-      for (const p0 of name.providers) {
+      for (let j = 0, xs = name.providers; j < xs.length; j++) {
+        const p0 = xs[j]!;
         if (p !== null && p0.pkg === p.pkg) continue;
         if ((p?.version ?? null) === null && p0.version === null) continue;
         this.#disqualify(p0.pkg);
@@ -344,7 +340,8 @@ export class Solver {
     const s = name.ss;
     let chosen: Provider | null = null;
     if (s.requirers || s.hasIif) {
-      for (const p of name.providers) {
+      for (let j = 0, xs = name.providers; j < xs.length; j++) {
+        const p = xs[j]!;
         const ps = p.pkg.ss;
         if (s.requirers === 0 && (!ps.iifTriggered || !ps.tagOk || !ps.selectable)) continue;
         if (!this.#autoSelectable(p)) continue;
@@ -355,8 +352,14 @@ export class Solver {
       const pkg = chosen.pkg;
       if (!pkg.ss.selectable || !pkg.ss.tagOk) this.#markError(pkg);
       this.#assign(pkg.name, { pkg, version: pkg.version });
-      for (const d of pkg.provides) this.#assign(d.name, { pkg, version: d.version });
-      for (const d of pkg.depends) this.applyConstraint(pkg, d);
+      for (let j = 0, xs = pkg.provides; j < xs.length; j++) {
+        const d = xs[j]!;
+        this.#assign(d.name, { pkg, version: d.version });
+      }
+      for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
+        const d = xs[j]!;
+        this.applyConstraint(pkg, d);
+      }
     } else {
       this.#assign(name, null);
       if (s.requirers > 0) this.errors++;
@@ -366,8 +369,15 @@ export class Solver {
   /** Solves for the (sorted) world; afterwards every name's `ss.chosen` holds the choice. */
   run(world: readonly Dep[], flags: number): void {
     this.#flagsInherit = flags;
-    for (const d of world) if (!d.dep.broken) this.discover(d.name);
-    for (const d of world) {
+    const discovery = new Discovery(this.db, flags, this.#defaultRepos);
+    for (let j = 0, xs = world; j < xs.length; j++) {
+      const d = xs[j]!;
+      if (!d.dep.broken) discovery.discover(d.name);
+    }
+    // Nothing is discovered after this point: reverse dependencies among discovered names are final.
+    this.db.reverseDependsOfSeen();
+    for (let j = 0, xs = world; j < xs.length; j++) {
+      const d = xs[j]!;
       if (d.dep.broken) continue;
       this.#pinningInherit = 1 << d.tag;
       this.applyConstraint(null, d);

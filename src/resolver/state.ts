@@ -3,6 +3,10 @@ import type { Name, Pkg, Provider } from './model.js';
 
 export interface NameState {
   seen: boolean;
+  /** Discovered names depending on this one, in `rdepends` order (set once discovery is over). */
+  rdependsSeen: Name[] | null;
+  /** discover(): every install_if user before this index of `rinstallIf` is seen. */
+  rinstallIfScan: number;
   locked: boolean;
   requirers: number;
   chosen: Provider | null;
@@ -33,8 +37,8 @@ export interface NameState {
 
 export interface PkgState {
   seen: boolean;
-  /** discover() has walked the names around it (its name's install_if users and its provides). */
-  discoveredAround: boolean;
+  /** discover(): every provided name before this index is seen. */
+  providesScan: number;
   error: boolean;
   selectable: boolean;
   available: boolean;
@@ -55,6 +59,8 @@ export interface PkgState {
 export function freshNameState(): NameState {
   return {
     seen: false,
+    rdependsSeen: null,
+    rinstallIfScan: 0,
     locked: false,
     requirers: 0,
     chosen: null,
@@ -85,7 +91,7 @@ export function freshNameState(): NameState {
 export function freshPkgState(): PkgState {
   return {
     seen: false,
-    discoveredAround: false,
+    providesScan: 0,
     error: false,
     selectable: false,
     available: false,

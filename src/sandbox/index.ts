@@ -32,7 +32,7 @@ export {
   type TreeEntry,
 } from './guest-plan.js';
 export { HostRunner, type HostRunnerSpec, UNHERMETIC_WARNING } from './host-runner.js';
-export { LineSplitter, loggerSinks } from './line-splitter.js';
+export { LineSplitter } from './line-splitter.js';
 export { cacheEntryName, ExpandedPackageCache, walkTree } from './package-cache.js';
 export type {
   GuestMount,

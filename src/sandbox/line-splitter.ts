@@ -1,5 +1,4 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { Logger } from '../core/index.js';
 import type { LineSink } from './runner.js';
 
 /** A line longer than this is passed on in pieces of this many characters. */
@@ -46,12 +45,4 @@ export class LineSplitter {
   #emit(line: string): void {
     this.#sink(line.endsWith('\r') ? line.slice(0, -1) : line);
   }
-}
-
-/** Sinks that send a step's stdout to `logger.info` and its stderr to `logger.warn`, as melange logs them. */
-export function loggerSinks(logger: Logger, prefix = ''): { stdout: LineSink; stderr: LineSink } {
-  return {
-    stdout: (line) => logger.info(`${prefix}${line}`),
-    stderr: (line) => logger.warn(`${prefix}${line}`),
-  };
 }

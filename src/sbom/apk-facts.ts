@@ -24,13 +24,6 @@ export function purlForPackage(pkg: InventoryPackage, os: OsInfo): string {
   });
 }
 
-/** Lower-case hex SHA-1 of a `Q1…` identity; undefined for anything else. */
-export function identitySha1Hex(identity: string): string | undefined {
-  if (!identity.startsWith('Q1')) return undefined;
-  const raw = Buffer.from(identity.slice(2), 'base64');
-  return raw.length === 20 ? raw.toString('hex') : undefined;
-}
-
 export function isSha256Hex(value: string): boolean {
   return /^[0-9a-f]{64}$/.test(value);
 }

@@ -3,9 +3,9 @@
  * subject's digest, the timestamp comes from the caller's clock, components and dependencies are
  * sorted by bom-ref.
  */
+import { apkIdentitySha1 } from '../apk/index.js';
 import {
   comparePlain,
-  identitySha1Hex,
   isSha256Hex,
   osDisplayName,
   packageSupplier,
@@ -83,7 +83,7 @@ export function cyclonedxLicenses(raw: string): CdxLicenseChoice | undefined {
 function apkComponent(pkg: InventoryPackage, os: OsInfo, supplier: string | undefined, type: string): CdxComponent {
   const purl = purlForPackage(pkg, os);
   const hashes: { alg: string; content: string }[] = [];
-  const sha1 = identitySha1Hex(pkg.identity);
+  const sha1 = apkIdentitySha1(pkg.identity);
   if (sha1) hashes.push({ alg: 'SHA-1', content: sha1 });
   if (isSha256Hex(pkg.datahash)) hashes.push({ alg: 'SHA-256', content: pkg.datahash });
   const s = packageSupplier(pkg, os, supplier);

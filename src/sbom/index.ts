@@ -10,6 +10,7 @@ export {
   type InventoryLayer,
   type InventoryPackage,
   inventoryFromInstalled,
+  inventoryPackage,
   type OciLocation,
   type OsInfo,
   type PackageInventory,

@@ -2,6 +2,7 @@
  * What an SBOM describes: an image (one architecture), an image index, or one package, and the APK
  * packages in it. Plain data; builders (image, package, scan) fill it, toSpdx/toCycloneDx read it.
  */
+import type { PackageInfo } from '../apk/index.js';
 import { LupineError } from '../core/index.js';
 import { parseInstalledDb } from '../install/index.js';
 import { parseOsRelease } from './os-release.js';
@@ -177,6 +178,25 @@ function readEmbedded(text: string, path: string): unknown {
   }
 }
 
+/** A package's facts as an inventory lists them; `identity` defaults to the info's own `C:`. */
+export function inventoryPackage(info: PackageInfo, identity: string = info.identity): InventoryPackage {
+  return {
+    name: info.name,
+    version: info.version,
+    arch: info.arch,
+    origin: info.origin,
+    license: info.license,
+    identity,
+    datahash: info.datahash,
+    maintainer: info.maintainer,
+    url: info.url,
+    description: info.description,
+    commit: info.commit,
+    depends: [...info.depends],
+    provides: [...info.provides],
+  };
+}
+
 /**
  * The packages of an installed database (`lib/apk/db/installed` text), in database order, with the
  * distribution from os-release text ('' or undefined when the root has none).
@@ -196,22 +216,7 @@ export function inventoryFromInstalled(
         break;
       }
     }
-    return {
-      name: info.name,
-      version: info.version,
-      arch: info.arch,
-      origin: info.origin,
-      license: info.license,
-      identity: info.identity,
-      datahash: info.datahash,
-      maintainer: info.maintainer,
-      url: info.url,
-      description: info.description,
-      commit: info.commit,
-      depends: [...info.depends],
-      provides: [...info.provides],
-      ...(embeddedSpdx === undefined ? {} : { embeddedSpdx }),
-    };
+    return { ...inventoryPackage(info), ...(embeddedSpdx === undefined ? {} : { embeddedSpdx }) };
   });
   return { os, packages };
 }

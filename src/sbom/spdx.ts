@@ -2,8 +2,8 @@
  * SPDX 2.3 JSON for an inventory. Deterministic: the time comes from the caller's clock, the
  * namespace is derived from the subject's digest, ids are sanitized and unique, lists are sorted.
  */
+import { apkIdentitySha1 } from '../apk/index.js';
 import {
-  identitySha1Hex,
   isSha256Hex,
   osDisplayName,
   packageSupplier,
@@ -67,7 +67,7 @@ function sha256Of(digest: string): SpdxChecksum[] {
 
 function apkPackage(b: SpdxBuilder, id: string, pkg: InventoryPackage, os: OsInfo, supplier?: string): SpdxPackage {
   const checksums: SpdxChecksum[] = [];
-  const sha1 = identitySha1Hex(pkg.identity);
+  const sha1 = apkIdentitySha1(pkg.identity);
   if (sha1) checksums.push({ algorithm: 'SHA1', checksumValue: sha1 });
   if (isSha256Hex(pkg.datahash)) checksums.push({ algorithm: 'SHA256', checksumValue: pkg.datahash });
   const source: string[] = [];

@@ -92,7 +92,3 @@ export interface AdvisoryBatch {
   /** Non-fatal problems (a record skipped), for the logger. */
   readonly warnings: string[];
 }
-
-export function emptyBatch(): AdvisoryBatch {
-  return { entries: [], aliasGroups: [], severities: new Map(), warnings: [] };
-}

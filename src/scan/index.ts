@@ -5,7 +5,6 @@ export {
   type AdvisoryInput,
   type AdvisoryState,
   advisoryEntry,
-  emptyBatch,
 } from './advisory.js';
 export { type AdvisoryLimits, AdvisorySet, compareIds, defaultAdvisoryLimits } from './advisory-set.js';
 export { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
@@ -40,15 +39,9 @@ export { advisoryUrl, packagePurl, reportJson, type ScanReport, STATE_WORDS } fr
 export { reportOpenVex } from './report-openvex.js';
 export { reportSarif } from './report-sarif.js';
 export { reportTable, summaryLine } from './report-table.js';
-export {
-  isScanFile,
-  LayerStack,
-  layerTar,
-  normalizeRootPath,
-  type RootLookup,
-  type RootNode,
-  resolveRootFile,
-} from './root-files.js';
+export { type KeepFile, MergedTree } from './merged-tree.js';
+export { isScanFile, LayerStack, layerTar } from './root-files.js';
+export { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from './root-path.js';
 export { type ScanReportOptions, scanReport } from './scan.js';
 export { isNakVersion, isSecdb, parseSecdb, secdbDistro, secdbGroups, secdbIds } from './secdb.js';
 export {

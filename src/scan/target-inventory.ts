@@ -10,6 +10,7 @@ import {
   type Inventory,
   type InventoryPackage,
   inventoryFromInstalled,
+  inventoryPackage,
   type OsInfo,
   parseOsRelease,
   type SbomPackage,
@@ -145,22 +146,7 @@ export function targetInventory(target: ScanTarget): Inventory | undefined {
       };
     }
     case 'package': {
-      const info = target.pkg.info;
-      const pkg: InventoryPackage = {
-        name: info.name,
-        version: info.version,
-        arch: info.arch,
-        origin: info.origin,
-        license: info.license,
-        identity: target.pkg.identity,
-        datahash: info.datahash,
-        maintainer: info.maintainer,
-        url: info.url,
-        description: info.description,
-        commit: info.commit,
-        depends: [...info.depends],
-        provides: [...info.provides],
-      };
+      const pkg = inventoryPackage(target.pkg.info, target.pkg.identity);
       return { kind: 'package', package: pkg, os: parseOsRelease(''), sources: [] };
     }
     case 'sbom':

@@ -18,7 +18,7 @@ import {
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
-import { type RootLookup, resolveRootFile } from './root-files.js';
+import { type RootLookup, resolveRootFile } from './root-path.js';
 
 export interface ImageTarget {
   readonly kind: 'image';

@@ -75,7 +75,7 @@ export {
   STATEMENT_V1,
   type StatementSubject,
 } from './statement.js';
-export { apkIdentitySha1, buildProvenance, packageDependency, type ProvenanceInput } from './provenance.js';
+export { buildProvenance, packageDependency, type ProvenanceInput } from './provenance.js';
 export {
   MAX_PAYLOAD_BYTES,
   type ResolvedImage,

@@ -2,6 +2,7 @@
  * SLSA provenance v1 (https://slsa.dev/spec/v1.0/provenance) as an in-toto statement, for images and
  * packages alike. Times come from the caller's clock (seconds), so the output is reproducible.
  */
+import { apkIdentitySha1 } from '../apk/index.js';
 import { rfc3339 } from '../oci/index.js';
 import {
   type InTotoStatement,
@@ -110,11 +111,4 @@ export function packageDependency(p: {
     ...(Object.keys(digest).length > 0 ? { digest } : {}),
     ...(p.downloadLocation ? { downloadLocation: p.downloadLocation } : {}),
   };
-}
-
-/** `Q1<base64 sha1>` (an apk identity, the index's `C:`) → hex sha1; undefined for another form. */
-export function apkIdentitySha1(identity: string): string | undefined {
-  if (!identity.startsWith('Q1')) return undefined;
-  const raw = Buffer.from(identity.slice(2), 'base64');
-  return raw.length === 20 ? raw.toString('hex') : undefined;
 }

@@ -375,3 +375,57 @@ describe("the root's own etc/apk/repositories (with @tag lines) and etc/apk/keys
     assert.equal(policy.stdout, `lib00 policy:\n  1.0-r0:\n    lib/apk/db/installed\n    @testing ${repo.dir}\n`);
   });
 });
+
+describe('add -t .build-deps: a dot-named virtual package, as apk users write it', () => {
+  const base = tempRoot('apk-virtual');
+  const root = join(base, 'root');
+  let repo: TestRepo;
+  const apk = (...args: string[]) =>
+    runCli(['apk', '--root', root, '-X', repo.dir, '--keys-dir', repo.keysDir, '--arch', 'x86_64', ...args], {
+      env,
+    });
+  before(async () => {
+    repo = await makeTestRepo(base);
+    await repo.add(packageGeneration(4, 1));
+  });
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  it('installs the virtual package and what it needs into a real root, and records it', async () => {
+    const r = await apk('--initdb', 'add', '-t', '.build-deps', 'lib03');
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.equal(
+      r.stdout,
+      '(1/5) Installing lib00 (1.0-r0)\n' +
+        '(2/5) Installing lib01 (1.0-r0)\n' +
+        '(3/5) Installing lib02 (1.0-r0)\n' +
+        '(4/5) Installing lib03 (1.0-r0)\n' +
+        '(5/5) Installing .build-deps (19700101.000000)\n' +
+        'OK: 0 MiB in 5 packages\n',
+    );
+    // World pins the virtual package's version, as apk writes it.
+    assert.equal(readFileSync(join(root, 'etc/apk/world'), 'utf8'), '.build-deps=19700101.000000\n');
+    const db = parseInstalledDb(readFileSync(join(root, 'lib/apk/db/installed'), 'utf8'), 'installed');
+    const virt = db.find((p) => p.info.name === '.build-deps');
+    assert.ok(virt, 'the installed database holds .build-deps');
+    assert.equal(virt.info.version, '19700101.000000');
+    assert.deepEqual(virt.info.depends, ['lib03']);
+    assert.equal(readFileSync(join(root, 'usr/share/lib03/data.txt'), 'utf8'), 'lib03 generation 1\n');
+  });
+
+  it('deleting the virtual package removes what only it needed', async () => {
+    const r = await apk('del', '.build-deps');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      '(1/5) Purging .build-deps (19700101.000000)\n' +
+        '(2/5) Purging lib03 (1.0-r0)\n' +
+        '(3/5) Purging lib02 (1.0-r0)\n' +
+        '(4/5) Purging lib01 (1.0-r0)\n' +
+        '(5/5) Purging lib00 (1.0-r0)\n' +
+        'OK: 0 MiB in 0 packages\n',
+    );
+    assert.equal(readFileSync(join(root, 'etc/apk/world'), 'utf8'), '\n');
+    assert.ok(!existsSync(join(root, 'usr/share/lib03/data.txt')));
+  });
+});

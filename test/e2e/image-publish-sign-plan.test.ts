@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { apkIdentitySha1 as identitySha1 } from '../../src/apk/index.js';
 import {
-  identitySha1,
   imagePackageDependency,
   imageProvenancePredicate,
   type ImagePackage,

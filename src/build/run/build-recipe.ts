@@ -6,6 +6,7 @@
  */
 import { relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { hostApkArch } from '../../apk/index.js';
 import { type Logger, silentLogger } from '../../core/index.js';
 import {
   BubblewrapRunner,
@@ -19,7 +20,7 @@ import { BUILTIN_PIPELINE_DIR } from '../config/load.js';
 import type { CompiledRecipe } from '../config/types.js';
 import { type BuildLog, openBuildLog } from './build-log.js';
 import { prepareGuest, type PreparedGuest } from './guest.js';
-import { checkArchRunnable, cleanGitHead, hostApkArch } from './host-facts.js';
+import { checkArchRunnable, cleanGitHead } from './host-facts.js';
 import { loadBuildKeys } from './keys.js';
 import { preparePackages } from './outputs.js';
 import { prepareProvenance, writeProvenanceFiles } from './provenance.js';

@@ -1,25 +1,9 @@
 /** Facts about the host a build needs: its architecture, binfmt_misc emulators, the recipe's git state. */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { arch as nodeArch } from 'node:os';
 import { join } from 'node:path';
+import { hostApkArch } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
-
-const NODE_TO_APK: Readonly<Record<string, string>> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  ia32: 'x86',
-  arm: 'armv7',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  loong64: 'loongarch64',
-};
-
-/** The apk architecture of this machine. */
-export function hostApkArch(): string {
-  return NODE_TO_APK[nodeArch()] ?? nodeArch();
-}
 
 /** What a host of one arch runs natively besides its own. */
 const NATIVE_EXTRA: Readonly<Record<string, readonly string[]>> = {

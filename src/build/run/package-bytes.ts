@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  APK_GZIP,
   emptyPackageInfo,
   packageSignatureMember,
   packageSignedRange,
@@ -34,8 +35,6 @@ export interface PackageBytes {
   readonly identity: string;
   readonly pkginfo: string;
 }
-
-const GZIP = { level: 9, os: 3 } as const;
 
 /** What apk counts as installed size: file contents (once per inode) and symlink targets. */
 export function installedSize(files: readonly TreeEntry[]): number {
@@ -78,7 +77,7 @@ export function packageBytes(input: PackageBytesInput): PackageBytes {
     if (body === undefined) continue;
     entries.push({ ...root, name: `.${name}`, type: 'file', mode: 0o755, data: Buffer.from(body, 'utf8') });
   }
-  const control = gzipMember(writeTar(entries, { dialect: 'ustar', longNames: 'pax', fragment: true }), GZIP);
+  const control = gzipMember(writeTar(entries, { dialect: 'ustar', longNames: 'pax', fragment: true }), APK_GZIP);
   const identity = `Q1${createHash('sha1').update(control).digest('base64')}`;
   const parts = [control, data];
   if (input.signingKey !== undefined) parts.unshift(packageSignatureMember(control, input.signingKey, input.mtime));

@@ -8,14 +8,13 @@
 import {
   packageSignatureMember,
   parseSignatureName,
+  rootFileMember,
   type SignatureAlgorithm,
   type SigningKey,
 } from '../../apk/index.js';
-import { gzipMember, readGzipMembers, readTar, writeTar } from '../../archive/index.js';
+import { readGzipMembers, readTar } from '../../archive/index.js';
 import { LupineError } from '../../core/index.js';
 import { type InTotoStatement, parseStatement } from '../../sign/index.js';
-
-const GZIP = { level: 9, os: 3 } as const;
 
 /**
  * The `.attest.tar.gz` bytes: [signature member], then one gzip member holding a tar fragment with
@@ -27,23 +26,7 @@ export function provenanceArchive(
   mtime: number,
   signingKey?: SigningKey,
 ): Buffer {
-  const tar = writeTar(
-    [
-      {
-        name: `${label}.attestation`,
-        type: 'file',
-        mode: 0o644,
-        uid: 0,
-        gid: 0,
-        uname: 'root',
-        gname: 'root',
-        mtime,
-        data: Buffer.from(statement),
-      },
-    ],
-    { dialect: 'ustar', longNames: 'pax', fragment: true },
-  );
-  const member = gzipMember(tar, GZIP);
+  const member = rootFileMember(`${label}.attestation`, Buffer.from(statement), mtime);
   return signingKey ? Buffer.concat([packageSignatureMember(member, signingKey, mtime), member]) : member;
 }
 

@@ -9,6 +9,7 @@ import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
 import { COMMIT_APPLETS, has, parseApkArgs, values } from './apk-args.js';
 import type { ApkRun } from './apk-applets.js';
+import type { LocalPackages } from './apk-install.js';
 
 const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]
 
@@ -102,12 +103,31 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       const run = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
       return (await cacheApplet(run, state)) ? EXIT_FAIL : EXIT_OK;
     }
-    const inst = await import('./apk-install.js');
-    const locals = new inst.LocalPackages();
+    // The installer side (package reading, writing, installing) is loaded only when it is used.
+    let locals: LocalPackages | undefined;
+    const localPackages = async () => {
+      locals ??= new (await import('./apk-install.js')).LocalPackages();
+      return locals;
+    };
     const applier = simulate
       ? ctx.simulatedApplier
-      : inst.installApplier({ args, io, verbosity, state, locals, clock });
-    apkRun = { out, args, state, applier, simulate, clock, readLocalPackage: (f) => locals.read(io, f) };
+      : (await import('./apk-install.js')).installApplier({
+          args,
+          io,
+          verbosity,
+          state,
+          locals: await localPackages(),
+          clock,
+        });
+    apkRun = {
+      out,
+      args,
+      state,
+      applier,
+      simulate,
+      clock,
+      readLocalPackage: async (f) => (await localPackages()).read(io, f),
+    };
   }
   let errors: number;
   if (COMMIT_APPLETS.has(applet)) {

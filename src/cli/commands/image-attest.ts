@@ -5,7 +5,9 @@ import { attestImage, predicateTypeFor, type ReferrersMode } from '../../sign/in
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
-import { cliClock, loadSigner, openRegistry, requireKey } from './image-sign.js';
+import { loadSigner, requireKey } from './image-sign.js';
+import { openRegistry } from './open-registry.js';
+import { wallOrEpochClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image attest REF --key cosign.key --predicate FILE [--type TYPE] [--replace]
                            [--registry-referrers-mode legacy|oci-1-1] [--json]
@@ -99,7 +101,7 @@ export const imageAttestCommand: Command = {
       const r = await attestImage(client, ref, signer, {
         predicateType,
         predicate,
-        clock: cliClock(io),
+        clock: wallOrEpochClock(io),
         replace: values.replace === true,
         mode,
       });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.js';
+import { hostApkArch } from '../../apk/index.js';
+import { LupineError } from '../../core/index.js';
 import {
   assembleRoot,
   buildRepositoryText,
-  hostApkArch,
   loadImageKeys,
   runtimeRepositoryText,
   scanRoot,
@@ -16,7 +16,8 @@ import { defaultFetcher, RepoCache } from '../../repo/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
-import { loadConfigForCli } from './image-lock.js';
+import { CONFIG_SOURCE_OPTIONS, loadConfigForCli } from './image-lock.js';
+import { sourceDateClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image build-minirootfs CONFIG OUT.tar [--arch A] [options]
 
@@ -40,13 +41,7 @@ Options:
 const options = {
   arch: { type: 'string' },
   'build-arch': { type: 'string' },
-  'keyring-append': { type: 'string', short: 'k', multiple: true },
-  'repository-append': { type: 'string', short: 'r', multiple: true },
-  'package-append': { type: 'string', short: 'p', multiple: true },
-  'include-path': { type: 'string', multiple: true },
-  'cache-dir': { type: 'string' },
-  offline: { type: 'boolean' },
-  lenient: { type: 'boolean' },
+  ...CONFIG_SOURCE_OPTIONS,
 } as const;
 
 export const imageBuildMinirootfsCommand: Command = {
@@ -70,7 +65,7 @@ export const imageBuildMinirootfsCommand: Command = {
     const fetcher = defaultFetcher({ env: io.env });
     const cacheDir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : undefined;
     const cache = cacheDir ? await RepoCache.open(join(cacheDir, 'apk')) : undefined;
-    const clock = io.env.SOURCE_DATE_EPOCH ? sourceDateEpochClock(io.env, fixedClock(0)) : undefined;
+    const clock = sourceDateClock(io);
     const append = values['repository-append'] ?? [];
     const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
     const root = await assembleRoot(config, arch, {

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Clock, type Logger, LupineError, sourceDateEpochClock, fixedClock } from '../../core/index.js';
+import { type Logger, LupineError } from '../../core/index.js';
 import {
   buildImage,
   checkLockMatches,
@@ -15,6 +15,7 @@ import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
 import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, selectArchs } from './image-lock.js';
+import { sourceDateClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image build CONFIG TAG OUT [--arch A]... [options]
 
@@ -147,10 +148,6 @@ async function withLocation(err: unknown, file: string, shown: string): Promise<
   return err;
 }
 
-function clockOf(env: CliIo['env']): Clock | undefined {
-  return env.SOURCE_DATE_EPOCH ? sourceDateEpochClock(env, fixedClock(0)) : undefined;
-}
-
 export const imageBuildCommand: Command = {
   path: ['image', 'build'],
   summary: 'build an apko config into a reproducible OCI image (layout, oci-archive or docker-archive)',
@@ -178,7 +175,7 @@ export const imageBuildCommand: Command = {
         ...(p.checksum ? { checksum: p.checksum } : {}),
       }));
     }
-    const clock = clockOf(io.env);
+    const clock = sourceDateClock(io);
     const configFile = resolve(io.cwd, configPath);
     const result = await buildImage(loaded.config, {
       archs,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { arch as hostArch } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { hostApkArch } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import {
   ALL_ARCHS,
@@ -23,17 +23,22 @@ import type { CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
 
 /** Options every resolving image command takes (apko's names). */
-export const RESOLVE_OPTIONS = {
-  arch: { type: 'string', multiple: true },
+/** What every command that loads and resolves a config takes (build, publish, lock, minirootfs...). */
+export const CONFIG_SOURCE_OPTIONS = {
   'keyring-append': { type: 'string', short: 'k', multiple: true },
   'repository-append': { type: 'string', short: 'r', multiple: true },
-  'build-repository-append': { type: 'string', short: 'b', multiple: true },
   'package-append': { type: 'string', short: 'p', multiple: true },
   'include-path': { type: 'string', multiple: true },
-  'ignore-signatures': { type: 'boolean' },
   'cache-dir': { type: 'string' },
   offline: { type: 'boolean' },
   lenient: { type: 'boolean' },
+} as const;
+
+export const RESOLVE_OPTIONS = {
+  arch: { type: 'string', multiple: true },
+  ...CONFIG_SOURCE_OPTIONS,
+  'build-repository-append': { type: 'string', short: 'b', multiple: true },
+  'ignore-signatures': { type: 'boolean' },
 } as const;
 
 export const RESOLVE_HELP = `  --arch A                 arch to resolve for (OCI or apk name, comma-separated or repeated;
@@ -62,17 +67,6 @@ type ResolveValues = {
   lenient?: boolean;
 };
 
-const HOST_ARCH: Readonly<Record<string, ApkArch>> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  ia32: 'x86',
-  arm: 'armv7',
-  ppc64: 'ppc64le',
-  riscv64: 'riscv64',
-  s390x: 's390x',
-  loong64: 'loongarch64',
-};
-
 /** `--arch` values (csv, `host`, `all`), else the config's archs, else all nine; in apko's order. */
 export function selectArchs(
   flags: readonly string[] | undefined,
@@ -87,7 +81,7 @@ export function selectArchs(
   if (names.includes('all')) return [...ALL_ARCHS];
   const set = new Set<ApkArch>();
   for (const n of names) {
-    const a = n === 'host' ? HOST_ARCH[hostArch()] : toApkArch(n);
+    const a = toApkArch(n === 'host' ? hostApkArch() : n);
     if (!a) {
       throw new LupineError('USAGE', `${command}: unknown arch '${n}'`, {
         hint: 'use an OCI name (amd64, arm64, arm/v7, …), an apk name (x86_64, aarch64, …), host or all',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.js';
+import { LupineError } from '../../core/index.js';
 import {
   checkLockMatches,
   type ImageLockPackage,
@@ -14,9 +14,10 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
-import { loadConfigForCli, selectArchs } from './image-lock.js';
+import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, selectArchs } from './image-lock.js';
 import { pushedJson } from './image-push.js';
-import { cliClock, loadSigner } from './image-sign.js';
+import { loadSigner } from './image-sign.js';
+import { sourceDateClock, wallOrEpochClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image publish CONFIG REF... [--arch A]... [--sbom-path DIR] [--annotations K:V]...
                             [--sign --key cosign.key [--provenance]] [--insecure] [--json] [options]
@@ -69,13 +70,7 @@ const options = {
   'sbom-formats': { type: 'string' },
   annotations: { type: 'string', multiple: true },
   lockfile: { type: 'string' },
-  'keyring-append': { type: 'string', short: 'k', multiple: true },
-  'repository-append': { type: 'string', short: 'r', multiple: true },
-  'package-append': { type: 'string', short: 'p', multiple: true },
-  'include-path': { type: 'string', multiple: true },
-  'cache-dir': { type: 'string' },
-  offline: { type: 'boolean' },
-  lenient: { type: 'boolean' },
+  ...CONFIG_SOURCE_OPTIONS,
   insecure: { type: 'boolean' },
   json: { type: 'boolean' },
   sign: { type: 'boolean' },
@@ -179,7 +174,7 @@ export const imagePublishCommand: Command = {
     if (!loaded) return EXIT_ERROR;
     const archs = selectArchs(values.arch, loaded.config, 'image publish');
     const lockfile = values.lockfile ? await readLockFor(values.lockfile, io, loaded, archs) : undefined;
-    const clock = io.env.SOURCE_DATE_EPOCH ? sourceDateEpochClock(io.env, fixedClock(0)) : undefined;
+    const clock = sourceDateClock(io);
 
     const r = await publishImage(loaded.config, {
       archs,
@@ -201,7 +196,7 @@ export const imagePublishCommand: Command = {
         ? {
             sign: {
               signer,
-              clock: cliClock(io),
+              clock: wallOrEpochClock(io),
               ...(values.provenance ? { provenance: { configName: configPath, configFiles: loaded.files } } : {}),
             },
           }

@@ -1,18 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Clock, isLupineError, LupineError, sourceDateEpochClock } from '../../core/index.js';
-import {
-  clientOptionsForUrl,
-  envCredentials,
-  parseRegistryUrl,
-  type Reference,
-  RegistryClient,
-} from '../../oci/index.js';
+import { isLupineError, LupineError } from '../../core/index.js';
 import { keySigner, loadCosignPrivateKey, type Signer, signImage } from '../../sign/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK, renderError } from '../render.js';
+import { openRegistry } from './open-registry.js';
+import { wallOrEpochClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image sign REF --key cosign.key [--annotations k=v]... [--insecure] [--json]
 
@@ -35,7 +30,8 @@ Options:
   -h, --help          show this help
 `;
 
-const options = {
+/** The options `image sign` and `image verify` both take. */
+export const SIGNATURE_OPTIONS = {
   key: { type: 'string' },
   annotations: { type: 'string', short: 'a', multiple: true },
   insecure: { type: 'boolean' },
@@ -55,18 +51,6 @@ export function parseAnnotationArgs(list: readonly string[] | undefined, command
     out[a.slice(0, eq)] = a.slice(eq + 1);
   }
   return out;
-}
-
-/** A registry client and the parsed reference for REF, with env and docker-config credentials. */
-export function openRegistry(
-  refText: string,
-  io: CliIo,
-  insecure: boolean,
-): { ref: Reference; client: RegistryClient } {
-  const url = parseRegistryUrl(refText);
-  const credentials = envCredentials(io.env);
-  const client = new RegistryClient(clientOptionsForUrl(url, { credentials, insecure }));
-  return { ref: url.reference, client };
 }
 
 /** Reads and decrypts a cosign private key with COSIGN_PASSWORD. */
@@ -97,11 +81,6 @@ export async function readKeyFile(keyPath: string, io: CliIo): Promise<string> {
   }
 }
 
-/** SOURCE_DATE_EPOCH, else the wall clock. */
-export function cliClock(io: CliIo): Clock {
-  return sourceDateEpochClock(io.env, { now: () => Math.floor(Date.now() / 1000) });
-}
-
 const VERIFY_FAILURES = new Set([
   'SIGN_NO_SIGNATURES',
   'SIGN_BAD_SIGNATURE',
@@ -130,7 +109,7 @@ export const imageSignCommand: Command = {
   summary: 'sign an image in a registry with a cosign key (sha256-<hex>.sig)',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, options, 'image sign');
+    const { values, positionals } = parse(argv, SIGNATURE_OPTIONS, 'image sign');
     requireCount(positionals, 1, 1, 'image sign', 'one image REF');
     const keyPath = requireKey(values.key, 'image sign');
     const annotations = parseAnnotationArgs(values.annotations, 'image sign');
@@ -138,7 +117,7 @@ export const imageSignCommand: Command = {
     const { ref, client } = openRegistry(positionals[0] as string, io, values.insecure === true);
     try {
       const r = await signImage(client, ref, signer, {
-        clock: cliClock(io),
+        clock: wallOrEpochClock(io),
         ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       });
       if (values.json) {

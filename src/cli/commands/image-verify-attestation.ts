@@ -3,7 +3,8 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
 import { referrersMode } from './image-attest.js';
-import { openRegistry, readKeyFile, requireKey, verificationFailed } from './image-sign.js';
+import { readKeyFile, requireKey, verificationFailed } from './image-sign.js';
+import { openRegistry } from './open-registry.js';
 
 const HELP = `Usage: lupine image verify-attestation REF --key cosign.pub [--type TYPE]
                                        [--registry-referrers-mode legacy|oci-1-1] [--insecure] [--json]

@@ -2,7 +2,8 @@ import { loadPublicKey, verifyImage } from '../../sign/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
-import { openRegistry, parseAnnotationArgs, readKeyFile, requireKey, verificationFailed } from './image-sign.js';
+import { parseAnnotationArgs, readKeyFile, requireKey, SIGNATURE_OPTIONS, verificationFailed } from './image-sign.js';
+import { openRegistry } from './open-registry.js';
 
 const HELP = `Usage: lupine image verify REF --key cosign.pub [--annotations k=v]... [--insecure] [--json]
 
@@ -23,19 +24,12 @@ Options:
   -h, --help          show this help
 `;
 
-const options = {
-  key: { type: 'string' },
-  annotations: { type: 'string', short: 'a', multiple: true },
-  insecure: { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
-
 export const imageVerifyCommand: Command = {
   path: ['image', 'verify'],
   summary: "verify an image's cosign signatures with a public key",
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, options, 'image verify');
+    const { values, positionals } = parse(argv, SIGNATURE_OPTIONS, 'image verify');
     requireCount(positionals, 1, 1, 'image verify', 'one image REF');
     const keyPath = requireKey(values.key, 'image verify');
     const annotations = parseAnnotationArgs(values.annotations, 'image verify');

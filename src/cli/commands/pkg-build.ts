@@ -1,12 +1,11 @@
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { BUILD_ARCHS, type BuildRecipeResult, buildRecipe, type RunnerKind, toBuildArch } from '../../build/index.js';
-import { type Logger, LupineError } from '../../core/index.js';
+import { resolve } from 'node:path';
+import { type BuildRecipeResult, buildRecipe, type RunnerKind } from '../../build/index.js';
+import { LupineError } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_OK } from '../render.js';
-import { defaultArch } from './pkg-compile.js';
+import { GUEST_OPTIONS, guestInputs, parseArchs } from './pkg-guest-options.js';
 
 const HELP = `Usage: lupine pkg build [CONFIG] [options]
 
@@ -57,67 +56,16 @@ Options:
 `;
 
 const options = {
-  arch: { type: 'string' },
-  runner: { type: 'string' },
+  ...GUEST_OPTIONS,
   'signing-key': { type: 'string' },
-  'out-dir': { type: 'string' },
-  'repository-append': { type: 'string', short: 'r', multiple: true },
-  'keyring-append': { type: 'string', short: 'k', multiple: true },
   'package-append': { type: 'string', multiple: true },
-  'source-dir': { type: 'string' },
-  'pipeline-dir': { type: 'string', multiple: true },
-  'cache-dir': { type: 'string' },
-  'package-cache-dir': { type: 'string' },
-  'workspace-dir': { type: 'string' },
-  'env-file': { type: 'string' },
-  'vars-file': { type: 'string' },
-  'build-option': { type: 'string', multiple: true },
   namespace: { type: 'string' },
   'build-date': { type: 'string' },
   'git-commit': { type: 'string' },
   'git-repo-url': { type: 'string' },
   'log-file': { type: 'string' },
-  'no-network': { type: 'boolean' },
-  'ignore-signatures': { type: 'boolean' },
-  debug: { type: 'boolean' },
   'generate-provenance': { type: 'boolean' },
-  json: { type: 'boolean' },
 } as const;
-
-export function stderrLogger(io: CliIo, debug = false): Logger {
-  return {
-    info: (m) => io.stderr.write(`${m}\n`),
-    warn: (m) => io.stderr.write(`${m.startsWith('  ') ? m : `warning: ${m}`}\n`),
-    debug: (m) => {
-      if (debug) io.stderr.write(`debug: ${m}\n`);
-    },
-  };
-}
-
-export function parseArchs(value: string | undefined, command: string): string[] {
-  if (value === undefined) return [defaultArch()];
-  return value
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '')
-    .map((a) => {
-      const arch = toBuildArch(a);
-      if (arch === undefined) {
-        throw new LupineError('USAGE', `${command}: unknown architecture '${a}'`, {
-          hint: `use one of ${BUILD_ARCHS.join(', ')}`,
-        });
-      }
-      return arch;
-    });
-}
-
-/** lupine's package cache: --package-cache-dir, $XDG_CACHE_HOME/lupine/pkg, ~/.cache/lupine/pkg. */
-export function packageCacheDir(io: CliIo, given: string | undefined): string {
-  if (given !== undefined) return resolve(io.cwd, given);
-  if (io.env.XDG_CACHE_HOME) return join(io.env.XDG_CACHE_HOME, 'lupine', 'pkg');
-  if (io.env.HOME) return join(io.env.HOME, '.cache', 'lupine', 'pkg');
-  return join(tmpdir(), 'lupine-pkg-cache');
-}
 
 function sourceDateEpoch(io: CliIo): number | undefined {
   const raw = io.env.SOURCE_DATE_EPOCH;
@@ -141,46 +89,25 @@ export const pkgBuildCommand: Command = {
         hint: 'use --runner bubblewrap (hermetic) or --runner host (bootstrapping only)',
       });
     }
-    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(io.cwd, p));
-    const repoArg = (r: string) => {
-      const m = /^(@\S+\s+)?(.*)$/.exec(r) as RegExpExecArray;
-      const url = m[2] as string;
-      return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? r : `${m[1] ?? ''}${resolve(io.cwd, url)}`;
-    };
-    const keyArg = (k: string) => (/^https?:\/\//i.test(k) ? k : resolve(io.cwd, k));
-    const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
+    const at = (p: string) => resolve(io.cwd, p);
+    const file = at(positionals[0] ?? 'melange.yaml');
     const sde = sourceDateEpoch(io);
-    const logger = stderrLogger(io, v.debug === true);
+    const guest = guestInputs(v, io);
     const results: Array<{ arch: string; result: BuildRecipeResult }> = [];
     for (const arch of parseArchs(v.arch, 'pkg build')) {
       const result = await buildRecipe(file, {
+        ...guest,
         arch,
-        outDir: resolve(io.cwd, v['out-dir'] ?? 'packages'),
         runner,
-        repositories: (v['repository-append'] ?? []).map(repoArg),
-        keys: (v['keyring-append'] ?? []).map(keyArg),
         packageAppend: v['package-append'] ?? [],
-        pipelineDirs: (v['pipeline-dir'] ?? []).map((d) => resolve(io.cwd, d)),
-        buildOptions: v['build-option'] ?? [],
-        packageCacheDir: packageCacheDir(io, v['package-cache-dir']),
-        ...(v['signing-key'] ? { signingKey: at(v['signing-key']) as string } : {}),
-        ...(v['source-dir'] ? { sourceDir: at(v['source-dir']) as string } : {}),
-        ...(v['cache-dir'] ? { cacheDir: at(v['cache-dir']) as string } : {}),
-        ...(v['workspace-dir'] ? { workspaceDir: at(v['workspace-dir']) as string } : {}),
-        ...(v['env-file'] ? { envFile: at(v['env-file']) as string } : {}),
-        ...(v['vars-file'] ? { varsFile: at(v['vars-file']) as string } : {}),
-        ...(v['log-file'] ? { logFile: at(v['log-file']) as string } : {}),
+        ...(v['signing-key'] ? { signingKey: at(v['signing-key']) } : {}),
+        ...(v['log-file'] ? { logFile: at(v['log-file']) } : {}),
         ...(v.namespace ? { namespace: v.namespace } : {}),
         ...(v['build-date'] ? { buildDate: v['build-date'] } : {}),
         ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
         ...(v['git-commit'] ? { gitCommit: v['git-commit'] } : {}),
         ...(v['git-repo-url'] ? { gitRepoUrl: v['git-repo-url'] } : {}),
-        ...(v['no-network'] ? { network: false } : {}),
-        ...(v['ignore-signatures'] ? { allowUntrusted: true } : {}),
-        ...(v.debug ? { debug: true } : {}),
         ...(v['generate-provenance'] ? { generateProvenance: true } : {}),
-        ...(io.signal ? { signal: io.signal } : {}),
-        logger,
       });
       results.push({ arch, result });
     }

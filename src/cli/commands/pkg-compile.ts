@@ -1,5 +1,5 @@
-import { arch as hostArch } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { hostApkArch } from '../../apk/index.js';
 import {
   BUILD_ARCHS,
   BUILTIN_PIPELINE_DIR,
@@ -59,7 +59,7 @@ export function relativeDiagnostics(diagnostics: readonly Diagnostic[], cwd: str
 }
 
 export function defaultArch(): string {
-  return toBuildArch(hostArch() === 'x64' ? 'x86_64' : hostArch() === 'ia32' ? 'x86' : hostArch()) ?? 'x86_64';
+  return toBuildArch(hostApkArch()) ?? 'x86_64';
 }
 
 export const pkgCompileCommand: Command = {

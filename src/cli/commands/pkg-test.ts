@@ -4,7 +4,7 @@ import { LupineError } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
-import { packageCacheDir, parseArchs, stderrLogger } from './pkg-build.js';
+import { GUEST_OPTIONS, guestInputs, parseArchs } from './pkg-guest-options.js';
 
 const HELP = `Usage: lupine pkg test [CONFIG] [options]
 
@@ -36,24 +36,8 @@ Options:
 `;
 
 const options = {
-  arch: { type: 'string' },
-  runner: { type: 'string' },
-  'out-dir': { type: 'string' },
-  'repository-append': { type: 'string', short: 'r', multiple: true },
-  'keyring-append': { type: 'string', short: 'k', multiple: true },
+  ...GUEST_OPTIONS,
   'test-package-append': { type: 'string', multiple: true },
-  'source-dir': { type: 'string' },
-  'pipeline-dir': { type: 'string', multiple: true },
-  'cache-dir': { type: 'string' },
-  'package-cache-dir': { type: 'string' },
-  'workspace-dir': { type: 'string' },
-  'env-file': { type: 'string' },
-  'vars-file': { type: 'string' },
-  'build-option': { type: 'string', multiple: true },
-  'no-network': { type: 'boolean' },
-  'ignore-signatures': { type: 'boolean' },
-  debug: { type: 'boolean' },
-  json: { type: 'boolean' },
 } as const;
 
 export const pkgTestCommand: Command = {
@@ -66,35 +50,14 @@ export const pkgTestCommand: Command = {
     if (v.runner !== undefined && v.runner !== 'bubblewrap') {
       throw new LupineError('USAGE', `pkg test: tests run with the bubblewrap runner only, not '${v.runner}'`);
     }
-    const at = (p: string) => resolve(io.cwd, p);
-    const repoArg = (r: string) => {
-      const m = /^(@\S+\s+)?(.*)$/.exec(r) as RegExpExecArray;
-      const url = m[2] as string;
-      return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? r : `${m[1] ?? ''}${at(url)}`;
-    };
-    const file = at(positionals[0] ?? 'melange.yaml');
-    const logger = stderrLogger(io, v.debug === true);
+    const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
+    const guest = guestInputs(v, io);
     const summary = [];
     for (const arch of parseArchs(v.arch, 'pkg test')) {
       const r = await testRecipe(file, {
+        ...guest,
         arch,
-        outDir: at(v['out-dir'] ?? 'packages'),
-        repositories: (v['repository-append'] ?? []).map(repoArg),
-        keys: (v['keyring-append'] ?? []).map((k) => (/^https?:\/\//i.test(k) ? k : at(k))),
         packageAppend: v['test-package-append'] ?? [],
-        pipelineDirs: (v['pipeline-dir'] ?? []).map(at),
-        buildOptions: v['build-option'] ?? [],
-        packageCacheDir: packageCacheDir(io, v['package-cache-dir']),
-        ...(v['source-dir'] ? { sourceDir: at(v['source-dir']) } : {}),
-        ...(v['cache-dir'] ? { cacheDir: at(v['cache-dir']) } : {}),
-        ...(v['workspace-dir'] ? { workspaceDir: at(v['workspace-dir']) } : {}),
-        ...(v['env-file'] ? { envFile: at(v['env-file']) } : {}),
-        ...(v['vars-file'] ? { varsFile: at(v['vars-file']) } : {}),
-        ...(v['no-network'] ? { network: false } : {}),
-        ...(v['ignore-signatures'] ? { allowUntrusted: true } : {}),
-        ...(v.debug ? { debug: true } : {}),
-        ...(io.signal ? { signal: io.signal } : {}),
-        logger,
       });
       summary.push({ arch, ...(r.skipped !== undefined ? { skipped: r.skipped } : {}), tests: r.tests });
     }

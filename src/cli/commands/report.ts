@@ -1,16 +1,13 @@
 import { writeFile } from 'node:fs/promises';
-import { arch as nodeArch } from 'node:os';
-import { join, resolve } from 'node:path';
-import { LupineError } from '../../core/index.js';
-import { clientOptionsForUrl, envCredentials, parseRegistryUrl, RegistryClient } from '../../oci/index.js';
-import { defaultFetcher, RepoCache } from '../../repo/index.js';
+import { resolve } from 'node:path';
+import { hostApkArch } from '../../apk/index.js';
 import { collectImageFacts, type ImageReportFacts, renderReport, reportFactsJson } from '../../report/index.js';
-import { type AdvisorySet, loadAdvisories } from '../../scan/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_OK } from '../render.js';
-import { stderrLogger, TOOL_VERSION, wallOrEpochClock } from './scan.js';
+import { openAdvisories, registryOpener, stderrLogger, TOOL_VERSION, usage } from './scan-context.js';
+import { wallOrEpochClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine report IMAGE... [-o report.html] [--db SOURCE]... [options]
 
@@ -53,56 +50,24 @@ const options = {
   insecure: { type: 'boolean' },
 } as const;
 
-const HOST_ARCH: Readonly<Record<string, string>> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  ia32: 'x86',
-  arm: 'armv7',
-  ppc64: 'ppc64le',
-};
-
 const DEFAULT_TITLE = 'Container image comparison';
-
-function usage(message: string): LupineError {
-  return new LupineError('USAGE', `report: ${message}`, { hint: "see 'lupine report --help'" });
-}
-
-function cacheDir(io: CliIo, given: string | undefined): string {
-  if (given) return resolve(io.cwd, given);
-  if (io.env.LUPINE_CACHE_DIR) return resolve(io.cwd, io.env.LUPINE_CACHE_DIR);
-  const base = io.env.XDG_CACHE_HOME || (io.env.HOME ? join(io.env.HOME, '.cache') : undefined);
-  if (!base) throw usage('no cache directory: set --cache-dir, LUPINE_CACHE_DIR or HOME');
-  return join(base, 'lupine');
-}
-
-async function advisoriesFor(dbs: readonly string[], io: CliIo, cacheGiven: string | undefined, offline: boolean) {
-  if (dbs.length === 0) return undefined;
-  const logger = stderrLogger(io);
-  const cache = dbs.some((d) => /^https?:\/\//i.test(d))
-    ? await RepoCache.open(join(cacheDir(io, cacheGiven), 'advisories'), { logger })
-    : undefined;
-  return loadAdvisories(dbs, {
-    cwd: io.cwd,
-    fetcher: defaultFetcher(),
-    ...(cache ? { cache } : {}),
-    offline,
-    logger,
-    ...(io.signal ? { signal: io.signal } : {}),
-  });
-}
 
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, options, 'report');
-  if (positionals.length === 0) throw usage('expected at least one IMAGE');
+  if (positionals.length === 0) throw usage('report', 'expected at least one IMAGE');
   const title = values.title ?? DEFAULT_TITLE;
-  if (title.trim() === '') throw usage('--title must not be empty');
+  if (title.trim() === '') throw usage('report', '--title must not be empty');
   const generatedAt = wallOrEpochClock(io).now();
-  const advisories: AdvisorySet | undefined = await advisoriesFor(
-    values.db ?? [],
-    io,
-    values['cache-dir'],
-    values.offline ?? false,
-  );
+  const dbs = values.db ?? [];
+  const advisories =
+    dbs.length === 0
+      ? undefined
+      : await openAdvisories(dbs, io, {
+          command: 'report',
+          cacheDir: values['cache-dir'],
+          offline: values.offline ?? false,
+          logger: stderrLogger(io),
+        });
   const insecure = values.insecure ?? false;
   const facts: ImageReportFacts[] = [];
   for (const image of positionals) {
@@ -110,15 +75,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     facts.push(
       await collectImageFacts(image, {
         cwd: io.cwd,
-        ...(values.arch ? { arch: values.arch } : { preferredArch: HOST_ARCH[nodeArch()] ?? nodeArch() }),
+        ...(values.arch ? { arch: values.arch } : { preferredArch: hostApkArch() }),
         ...(advisories ? { advisories } : {}),
-        openRegistry: (text) => {
-          const url = parseRegistryUrl(text);
-          const client = new RegistryClient(
-            clientOptionsForUrl(url, { credentials: envCredentials(io.env), insecure }),
-          );
-          return { reference: url.reference, client };
-        },
+        openRegistry: registryOpener(io, insecure),
       }),
     );
   }

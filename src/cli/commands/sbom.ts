@@ -7,7 +7,8 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_OK } from '../render.js';
-import { readTarget, stderrLogger, TOOL_VERSION, wallOrEpochClock } from './scan.js';
+import { readTarget, stderrLogger, TOOL_VERSION } from './scan-context.js';
+import { wallOrEpochClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine sbom TARGET [--format spdx|cyclonedx] [-o FILE]
 

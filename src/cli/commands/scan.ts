@@ -1,20 +1,14 @@
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { type Clock, type Logger, LupineError, sourceDateEpochClock } from '../../core/index.js';
-import { clientOptionsForUrl, envCredentials, parseRegistryUrl, RegistryClient } from '../../oci/index.js';
-import { defaultFetcher, RepoCache } from '../../repo/index.js';
+import { resolve } from 'node:path';
 import {
   defaultAdvisorySources,
   findingsAtOrAbove,
-  loadAdvisories,
   parseSeverity,
-  readScanTarget,
   reportJson,
   reportOpenVex,
   reportSarif,
   reportTable,
   type ScanDistro,
-  type ScanTarget,
   scanInput,
   scanReport,
 } from '../../scan/index.js';
@@ -22,8 +16,8 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK } from '../render.js';
-
-export const TOOL_VERSION = '0.1.0';
+import { openAdvisories, readTarget, stderrLogger, TOOL_VERSION, usage } from './scan-context.js';
+import { wallOrEpochClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine scan TARGET [--db SOURCE]... [options]
 
@@ -78,54 +72,9 @@ const options = {
 const FORMATS = ['table', 'json', 'sarif', 'openvex'] as const;
 type Format = (typeof FORMATS)[number];
 
-function usage(message: string, command = 'scan'): LupineError {
-  return new LupineError('USAGE', `${command}: ${message}`, { hint: `see 'lupine ${command} --help'` });
-}
-
-/** SOURCE_DATE_EPOCH, else the wall clock. */
-export function wallOrEpochClock(io: CliIo): Clock {
-  return sourceDateEpochClock(io.env, { now: () => Math.floor(Date.now() / 1000) });
-}
-
-/** Warnings to standard error; the rest is quiet. */
-export function stderrLogger(io: CliIo): Logger {
-  return {
-    info() {},
-    debug() {},
-    warn: (m) => io.stderr.write(`lupine: warning: ${m}\n`),
-  };
-}
-
-/** Reads a target, opening registries with env credentials (LUPINE_REGISTRY_AUTH style) when needed. */
-export function readTarget(
-  target: string,
-  io: CliIo,
-  opts: { arch?: string | undefined; insecure?: boolean | undefined },
-): Promise<ScanTarget> {
-  return readScanTarget(target, {
-    cwd: io.cwd,
-    ...(opts.arch ? { arch: opts.arch } : {}),
-    openRegistry: (text) => {
-      const url = parseRegistryUrl(text);
-      const client = new RegistryClient(
-        clientOptionsForUrl(url, { credentials: envCredentials(io.env), insecure: opts.insecure ?? false }),
-      );
-      return { reference: url.reference, client };
-    },
-  });
-}
-
-function cacheDir(io: CliIo, given: string | undefined): string {
-  if (given) return resolve(io.cwd, given);
-  if (io.env.LUPINE_CACHE_DIR) return resolve(io.cwd, io.env.LUPINE_CACHE_DIR);
-  const base = io.env.XDG_CACHE_HOME || (io.env.HOME ? join(io.env.HOME, '.cache') : undefined);
-  if (!base) throw usage('no cache directory: set --cache-dir, LUPINE_CACHE_DIR or HOME');
-  return join(base, 'lupine');
-}
-
 function parseDistro(text: string): ScanDistro {
   const [id, versionId] = text.split(':', 2);
-  if (!id) throw usage(`--distro '${text}' names no distro`);
+  if (!id) throw usage('scan', `--distro '${text}' names no distro`);
   return { id: id.toLowerCase(), versionId: versionId ?? '' };
 }
 
@@ -134,10 +83,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   requireCount(positionals, 1, 1, 'scan', 'one TARGET');
   const target = positionals[0] as string;
   const format = (values.format ?? 'table') as Format;
-  if (!FORMATS.includes(format)) throw usage(`--format must be one of ${FORMATS.join(', ')}`);
+  if (!FORMATS.includes(format)) throw usage('scan', `--format must be one of ${FORMATS.join(', ')}`);
   const failOn = values['fail-on'] === undefined ? undefined : parseSeverity(values['fail-on']);
   if (values['fail-on'] !== undefined && (failOn === undefined || failOn === 'Unknown')) {
-    throw usage('--fail-on must be negligible, low, medium, high or critical');
+    throw usage('scan', '--fail-on must be negligible, low, medium, high or critical');
   }
   const ignore = (values.ignore ?? [])
     .flatMap((s) => s.split(','))
@@ -150,19 +99,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const distro = values.distro ? parseDistro(values.distro) : input.distro;
   const dbs = values.db ?? defaultAdvisorySources(distro);
   if (dbs.length === 0) {
-    throw usage(`no advisory source known for the distro '${distro.id}'; name one with --db`);
+    throw usage('scan', `no advisory source known for the distro '${distro.id}'; name one with --db`);
   }
-  const needsCache = dbs.some((d) => /^https?:\/\//i.test(d));
-  const cache = needsCache
-    ? await RepoCache.open(join(cacheDir(io, values['cache-dir']), 'advisories'), { logger })
-    : undefined;
-  const advisories = await loadAdvisories(dbs, {
-    cwd: io.cwd,
-    fetcher: defaultFetcher(),
-    ...(cache ? { cache } : {}),
+  const advisories = await openAdvisories(dbs, io, {
+    command: 'scan',
+    cacheDir: values['cache-dir'],
     offline: values.offline ?? false,
     logger,
-    ...(io.signal ? { signal: io.signal } : {}),
   });
   const report = scanReport(input, advisories, {
     target,

@@ -4,9 +4,9 @@
  * Wolfi) becomes a symlink to `/bin/busybox`; without that directory a built-in table of common
  * applets is used. Existing paths are never replaced.
  */
-import { lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readImageFile, resolveImagePath } from './root-path.js';
+import { existsNoFollow, readImageFile, resolveImagePath } from './root-path.js';
 
 /** Applets a stock busybox build provides, where Alpine's busybox installs them. */
 export const DEFAULT_BUSYBOX_LINKS: readonly string[] = [
@@ -23,15 +23,6 @@ export const DEFAULT_BUSYBOX_LINKS: readonly string[] = [
     .split(' ')
     .map((a) => `usr/sbin/${a}`),
 ];
-
-function exists(abs: string): boolean {
-  try {
-    lstatSync(abs);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The applet paths to link: from busybox-paths.d when present, else the built-in table. */
 function appletPaths(root: string): string[] {
@@ -55,11 +46,11 @@ function appletPaths(root: string): string[] {
 /** Creates the applet links; returns the paths created. */
 export function installBusyboxLinks(root: string): string[] {
   const busybox = resolveImagePath(root, 'bin/busybox', true);
-  if (!exists(join(root, busybox))) return [];
+  if (!existsNoFollow(join(root, busybox))) return [];
   const made: string[] = [];
   for (const p of [...new Set(appletPaths(root))].sort()) {
     const rel = resolveImagePath(root, p, false);
-    if (exists(join(root, rel))) continue;
+    if (existsNoFollow(join(root, rel))) continue;
     mkdirSync(join(root, dirname(rel)), { recursive: true, mode: 0o755 });
     symlinkSync('/bin/busybox', join(root, rel));
     made.push(rel);

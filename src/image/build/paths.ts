@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { LupineError } from '../../core/index.js';
 import type { ResolvedPathMutation } from '../config/types.js';
-import { imagePathParts, resolveImagePath } from './root-path.js';
+import { existsNoFollow, imagePathParts, resolveImagePath } from './root-path.js';
 
 /** Ownership set by the build, by real path relative to the root. */
 export type OwnerMap = Map<string, { readonly uid: number; readonly gid: number }>;
@@ -29,15 +29,6 @@ function fail(m: ResolvedPathMutation, problem: string, cause?: unknown): Lupine
     details: { path: m.path, type: m.type },
     hint: 'check the paths entries of the image config against what the packages install',
   });
-}
-
-function exists(abs: string): boolean {
-  try {
-    lstatSync(abs);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Missing parent directories of a new entry are created 0755 (its parent path is already resolved). */
@@ -91,7 +82,7 @@ export function applyPathMutations(
       switch (m.type) {
         case 'directory': {
           const rel = resolveImagePath(root, m.path, true);
-          if (!exists(join(root, rel))) created.push(rel);
+          if (!existsNoFollow(join(root, rel))) created.push(rel);
           mkdirSync(join(root, rel), { recursive: true, mode: 0o755 });
           if (!lstatSync(join(root, rel)).isDirectory()) throw fail(m, 'exists and is not a directory');
           apply(root, rel, m, owners);
@@ -101,7 +92,7 @@ export function applyPathMutations(
           const rel = resolveImagePath(root, m.path, false);
           makeParent(root, rel);
           // Never write through whatever is there (a symlink could point anywhere): replace it.
-          if (exists(join(root, rel))) {
+          if (existsNoFollow(join(root, rel))) {
             if (lstatSync(join(root, rel)).isDirectory()) throw fail(m, 'a directory is in the way');
             rmSync(join(root, rel), { force: true });
           }
@@ -113,7 +104,7 @@ export function applyPathMutations(
         case 'hardlink': {
           if (!m.source) throw fail(m, 'a hardlink needs a source');
           const src = resolveImagePath(root, m.source, true);
-          if (!exists(join(root, src)) || lstatSync(join(root, src)).isDirectory()) {
+          if (!existsNoFollow(join(root, src)) || lstatSync(join(root, src)).isDirectory()) {
             throw fail(m, `the source ${m.source} is not a file in the image`);
           }
           const rel = resolveImagePath(root, m.path, false);
@@ -128,7 +119,7 @@ export function applyPathMutations(
           if (!m.source) throw fail(m, 'a symlink needs a source (its target)');
           const rel = resolveImagePath(root, m.path, false);
           makeParent(root, rel);
-          if (exists(join(root, rel))) {
+          if (existsNoFollow(join(root, rel))) {
             if (lstatSync(join(root, rel)).isDirectory()) throw fail(m, 'a directory is in the way');
             rmSync(join(root, rel), { force: true });
           }
@@ -139,7 +130,7 @@ export function applyPathMutations(
         }
         case 'permissions': {
           const rel = resolveImagePath(root, m.path, true);
-          if (!exists(join(root, rel))) throw fail(m, 'no such file or directory in the image');
+          if (!existsNoFollow(join(root, rel))) throw fail(m, 'no such file or directory in the image');
           apply(root, rel, m, owners);
           break;
         }

@@ -77,3 +77,13 @@ export function writeImageFile(root: string, path: string, data: string | Uint8A
 export function readImageFile(root: string, path: string): Buffer {
   return readFileSync(join(root, resolveImagePath(root, path, true)));
 }
+
+/** Whether a host path exists, without following a final symlink (a dangling link exists). */
+export function existsNoFollow(abs: string): boolean {
+  try {
+    lstatSync(abs);
+    return true;
+  } catch {
+    return false;
+  }
+}

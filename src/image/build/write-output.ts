@@ -5,28 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { arch as hostArch } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { hostApkArch } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import { buildDockerArchive, buildIndex, buildOciArchive, OCI_LAYOUT_FILE, writeLayout } from '../../oci/index.js';
 import { toApkArch } from '../config/arch.js';
 import type { ArchImage, ImageBuildResult, WriteImageOutputOptions } from './types.js';
-
-const NODE_TO_APK: Readonly<Record<string, string>> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  ia32: 'x86',
-  arm: 'armv7',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  loong64: 'loongarch64',
-};
-
-/** The host's apk arch name. */
-export function hostApkArch(): string {
-  return NODE_TO_APK[hostArch()] ?? hostArch();
-}
 
 function pickImage(result: ImageBuildResult, arch: string | undefined): ArchImage {
   const want = arch ?? hostApkArch();

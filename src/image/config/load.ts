@@ -11,8 +11,14 @@
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { checkLimit, LupineError } from '../../core/index.js';
-import { type Diagnostic, DiagnosticSink, type SourcePos, sortDiagnostics } from './diagnostic.js';
+import {
+  checkLimit,
+  type Diagnostic,
+  DiagnosticSink,
+  LupineError,
+  type SourcePos,
+  sortDiagnostics,
+} from '../../core/index.js';
 import { mergeImageConfig } from './merge.js';
 import { parseImageConfig } from './parse.js';
 import { resolveImageConfig } from './resolve.js';

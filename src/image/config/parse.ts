@@ -1,6 +1,6 @@
 /** One config file's text → `ImageConfig` plus every diagnostic (pure; no includes followed). */
+import { type Diagnostic, DiagnosticSink, type SourcePos } from '../../core/index.js';
 import { decodeConfigText } from './decode.js';
-import { type Diagnostic, DiagnosticSink, type SourcePos } from './diagnostic.js';
 import { APKO_CONFIG_SHAPE } from './shape.js';
 import type { ImageConfig } from './types.js';
 import { ConfigValidator } from './validate.js';

@@ -3,9 +3,9 @@
  * and repository strings, path entries, accounts, entrypoint, layering, format, certificates.
  * Every problem becomes a diagnostic at the position of the value it is about.
  */
+import type { DiagnosticSink } from '../../core/index.js';
 import type { ConfigPath, Locations } from './decode.js';
 import { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
-import type { DiagnosticSink } from './diagnostic.js';
 import { parsePackageSpec, parseRepositorySpec } from './package-spec.js';
 import { shlexSplit } from './shlex.js';
 import type {

@@ -48,13 +48,6 @@ export interface ImageProvenanceInput {
 
 const SBOM_MEDIA_TYPE = { spdx: 'application/spdx+json', cyclonedx: 'application/vnd.cyclonedx+json' } as const;
 
-/** `Q1<base64 sha1>` → hex sha1; undefined for another form. */
-export function identitySha1(identity: string): string | undefined {
-  if (!identity.startsWith('Q1')) return undefined;
-  const raw = Buffer.from(identity.slice(2), 'base64');
-  return raw.length === 20 ? raw.toString('hex') : undefined;
-}
-
 /**
  * Where a repository is, for the record: a URL without its password; a local directory under
  * `workDir` as `./relative` (so the record does not depend on where the build ran); else as is.
@@ -69,7 +62,6 @@ export function repositoryLocation(repository: string, workDir?: string): string
 
 /** A package as a resolved dependency: purl, control-segment sha1 (its apk identity), download URL. */
 export function imagePackageDependency(p: ImagePackage, workDir?: string): ResourceDescriptor {
-  const sha1 = identitySha1(p.identity);
   const url =
     p.repository === ''
       ? undefined
@@ -78,7 +70,7 @@ export function imagePackageDependency(p: ImagePackage, workDir?: string): Resou
     name: p.name,
     version: p.version,
     arch: p.arch,
-    ...(sha1 ? { sha1 } : {}),
+    identity: p.identity,
     ...(url ? { downloadLocation: url } : {}),
   });
   return { ...d, annotations: { 'apk.identity': p.identity, ...(p.origin ? { 'apk.origin': p.origin } : {}) } };

@@ -1,0 +1,38 @@
+/**
+ * The resolver over a real index (Alpine v3.17 main/aarch64, 5004 packages): the bench world, a
+ * reinstall against it as installed, and a removal. The goldens were written by the solver before it
+ * was tuned for speed (discovery, reverse edges, lazily built graph), so any change of order or
+ * choice shows up here.
+ */
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseDependencyList } from '../../../src/apk/index.js';
+import { readApkIndexArchive } from '../../../src/repo/index.js';
+import { type Solution, solve } from '../../../src/resolver/index.js';
+import { assertGolden } from '../../helpers/golden.js';
+import { vector } from '../../helpers/paths.js';
+
+const packages = readApkIndexArchive(readFileSync(vector('apk', 'alpine-v3.17-main-aarch64-APKINDEX.tar.gz')), {
+  allowUntrusted: true,
+}).packages;
+const repositories = [{ packages }];
+const BENCH_WORLD = 'alpine-base python3 gcc g++ nodejs postgresql15 nginx git openssh perl';
+
+function render(s: Solution): string {
+  const lines = s.changes.map((c) => `${c.kind} ${c.name} ${c.old?.version ?? '-'} -> ${c.new?.version ?? '-'}`);
+  if (!s.ok) lines.push(`conflict: ${JSON.stringify(s.conflict)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+test('the bench world resolves to the same ordered changeset', () => {
+  const s = solve({ world: parseDependencyList(BENCH_WORLD), repositories, arch: 'aarch64' });
+  assertGolden('resolver/alpine-bench-world.txt', render(s));
+});
+
+test('with the result installed, dropping most of world removes in the same order', () => {
+  const first = solve({ world: parseDependencyList(BENCH_WORLD), repositories, arch: 'aarch64' });
+  if (!first.ok) throw new Error('the bench world did not resolve');
+  const installed = first.installed.map((p) => p.pkg);
+  const s = solve({ world: parseDependencyList('alpine-base git docs'), repositories, installed, arch: 'aarch64' });
+  assertGolden('resolver/alpine-bench-world-shrink.txt', render(s));
+});
