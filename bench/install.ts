@@ -7,12 +7,12 @@ import { gzipMember, type TarWriteEntry, writeTar } from '../src/archive/index.j
 import { fixedClock } from '../src/core/index.js';
 import { resolveAndInstall } from '../src/install/index.js';
 import { writeApkIndexArchive } from '../src/repo/index.js';
-import { type BenchResult, median } from './result.js';
+import { type BenchResult, median, runs, warmups } from './result.js';
 
 const PACKAGES = 50;
 const FILES = 40;
-const RUNS = 7;
-const WARMUP = 2;
+const RUNS = runs(7);
+const WARMUP = warmups(2);
 
 /** Deterministic pseudo-random bytes (so gzip has something to do). */
 function bytes(seed: number, n: number): Buffer {
