@@ -1,6 +1,26 @@
-/** lupine's public library API. */
-export * as core from './core/index.js';
+/** lupine's public library API: explicit names only (each module's own index.ts has the rest). */
+export {
+  type Clock,
+  type ErrorCode,
+  fixedClock,
+  isLupineError,
+  type Logger,
+  LupineError,
+  silentLogger,
+  sourceDateEpochClock,
+} from './core/index.js';
 export { main } from './cli/index.js';
+
+// --- apk packages and indexes (issue 2) ---
+export {
+  compareVersions,
+  type PackageInfo,
+  readPackage,
+  verifyPackage,
+  writePackage,
+} from './apk/index.js';
+export { readApkIndexArchive, writeApkIndexArchive } from './repo/index.js';
+export { explainConflict, solve } from './resolver/index.js';
 
 // --- apk: resolve a package list into a locked set, install a locked set into a root (issue 3) ---
 export {
@@ -35,3 +55,15 @@ export {
   readStateFile,
   writeStateFile,
 } from './distro/index.js';
+
+// --- images (issue 4) ---
+export { buildImage, loadImageConfig, publishImage, writeImageOutput } from './image/index.js';
+
+// --- package builds (issue 5) ---
+export { buildRecipe, compileLoadedRecipe, loadRecipe, testRecipe } from './build/index.js';
+
+// --- SBOMs, signing, scanning, reports (issue 7) ---
+export { readSbom, toCycloneDx, toSpdx } from './sbom/index.js';
+export { attestImage, generateCosignKeyPair, signImage, verifyAttestations, verifyImage } from './sign/index.js';
+export { loadAdvisories, match, readScanTarget } from './scan/index.js';
+export { collectImageFacts, renderReport } from './report/index.js';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { runCli, spawnCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
 
 test('lupine --help lists commands and exits 0', async () => {
   const r = await runCli(['--help']);
@@ -32,4 +34,12 @@ test('every registered command loads, agrees with its registry row, and has --he
     assert.equal(r.code, 0, `${entry.path.join(' ')} --help: ${r.stderr}`);
     assert.match(r.stdout, /usage/i, `${entry.path.join(' ')} --help prints a usage line`);
   }
+});
+
+test("the library entry point: `import { … } from 'lupine'` gives the public API", () => {
+  const names = ['main', 'LupineError', 'readPackage', 'writePackage', 'solve', 'resolveAndInstall', 'buildImage'];
+  const code = `const m = await import('lupine'); console.log(${JSON.stringify(names)}.map((n) => typeof m[n]).join(' '));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), names.map(() => 'function').join(' '));
 });
