@@ -1,5 +1,3 @@
-import http from 'node:http';
-import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkLimit, LupineError, type Logger, silentLogger } from '../core/index.js';
 import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, type FetchOptions, type FetchResult, redactUrl } from './fetcher.js';
@@ -136,10 +134,12 @@ export class HttpFetcher implements Fetcher {
     return headers;
   }
 
-  #attempt(target: URL, original: URL, options: FetchOptions): Promise<Attempt> {
+  async #attempt(target: URL, original: URL, options: FetchOptions): Promise<Attempt> {
     const shown = redactUrl(target.toString());
     const headers = this.#headers(target, original, options);
-    const lib = target.protocol === 'https:' ? https : http;
+    // Loaded on first use: commands that never fetch over the network do not pay for http/tls.
+    const lib =
+      target.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
     return new Promise<Attempt>((resolve, reject) => {
       const req = lib.request(

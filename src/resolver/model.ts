@@ -3,7 +3,7 @@
  * solving never touches the caller's objects. Mirrors apk's apk_name / apk_package graph.
  */
 import { type Dependency, type PackageInfo, tryParseDependency } from '../apk/index.js';
-import { dependencyName, NameNode, NO_DEPS, NO_PROVIDES, PackageNode, pushReverse, unique } from './nodes.js';
+import { dependencyName, NameNode, NO_DEPS, PackageNode, pushReverse, unique } from './nodes.js';
 import type { NameState, PkgState } from './state.js';
 import type { SolveInput } from './types.js';
 
@@ -30,6 +30,9 @@ export interface Provide {
   readonly name: Name;
   readonly version: string | null;
 }
+
+/** One object for both views of a provide entry: what a package provides, and who provides a name. */
+interface ProvideEntry extends Provider, Provide {}
 
 export interface Name {
   readonly name: string;
@@ -200,18 +203,22 @@ export class Database {
     }
   }
 
-  /** `p:` entries are `name` or `name=version`; their versions are compared, never validated. */
-  #provides(list: readonly string[]): Provide[] {
-    let skipped = false;
-    const out = list.map((str) => {
+  /**
+   * `p:` entries are `name` or `name=version`; their versions are compared, never validated. Each
+   * entry is also the provider record of its name (one object serves as both `Provide` and `Provider`).
+   */
+  #provides(list: readonly string[], pkg: Pkg): Provide[] {
+    const out: Provide[] = [];
+    for (let j = 0; j < list.length; j++) {
+      const str = list[j] as string;
       const eq = str.indexOf('=');
-      if (eq === 0 || str === '') {
-        skipped = true;
-        return null;
-      }
-      return { name: this.getName(eq < 0 ? str : str.slice(0, eq)), version: eq < 0 ? null : str.slice(eq + 1) };
-    });
-    return skipped ? out.filter((p): p is Provide => p !== null) : (out as Provide[]);
+      if (eq === 0 || str === '') continue;
+      const name = this.getName(eq < 0 ? str : str.slice(0, eq));
+      const entry: ProvideEntry = { pkg, name, version: eq < 0 ? null : str.slice(eq + 1) };
+      (name as NameNode).addProvider(entry);
+      out.push(entry);
+    }
+    return out;
   }
 
   /** Adds (or merges, by identity) one package; returns the package object. */
@@ -220,17 +227,16 @@ export class Database {
     let pkg = this.#byIdentity.get(key);
     if (pkg === undefined) {
       const name = this.getName(info.name);
-      const provides = info.provides.length ? this.#provides(info.provides) : NO_PROVIDES;
       const installIf = info.installIf.length ? this.edges(info.installIf) : NO_DEPS;
       const archOk = !this.arch || !info.arch || info.arch === 'noarch' || info.arch === this.arch;
-      pkg = new PackageNode(info, name, provides, installIf, info.uninstallable === true || !archOk, this);
+      const node = new PackageNode(info, name, installIf, info.uninstallable === true || !archOk, this);
+      pkg = node;
       this.#byIdentity.set(key, pkg);
       this.packages.push(pkg);
-      (name as NameNode).addProvider({ pkg, version: pkg.version });
-      for (let j = 0, xs = provides; j < xs.length; j++) {
-        const pr = xs[j]!;
-        (pr.name as NameNode).addProvider({ pkg, version: pr.version });
-      }
+      // The package's own name first, then its `p:` entries, in order (apk's provider order).
+      const self: ProvideEntry = { pkg, name, version: pkg.version };
+      (name as NameNode).addProvider(self);
+      if (info.provides.length) node.provides = this.#provides(info.provides, pkg);
       // Dependencies are parsed when the solver first looks at the package, reverse ones when first read.
       this.#reverseDone = false;
       for (let j = 0, xs = installIf; j < xs.length; j++) {

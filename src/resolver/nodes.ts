@@ -138,7 +138,8 @@ export class PackageNode implements Pkg {
   readonly name: Name;
   readonly version: string;
   readonly identity: string;
-  readonly provides: Provide[];
+  /** Set right after construction when the package has `p:` entries. */
+  provides: Provide[] = NO_PROVIDES;
   readonly installIf: Dep[];
   repos = 0;
   installed = false;
@@ -154,19 +155,11 @@ export class PackageNode implements Pkg {
   readonly #db: GraphEdges;
   #ss: PkgState | undefined;
 
-  constructor(
-    info: PackageInfo,
-    name: Name,
-    provides: Provide[],
-    installIf: Dep[],
-    uninstallable: boolean,
-    db: GraphEdges,
-  ) {
+  constructor(info: PackageInfo, name: Name, installIf: Dep[], uninstallable: boolean, db: GraphEdges) {
     this.info = info;
     this.name = name;
     this.version = info.version;
     this.identity = info.identity;
-    this.provides = provides;
     this.installIf = installIf;
     this.uninstallable = uninstallable;
     this.#db = db;
