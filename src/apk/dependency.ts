@@ -27,44 +27,39 @@ export interface Dependency {
   readonly broken: boolean;
 }
 
-const COMPARERS = '<>=~';
+/** `<` `>` `=` `~`: the characters of an operator. */
+function isComparer(c: number): boolean {
+  return c === 60 || c === 62 || c === 61 || c === 126;
+}
 
 /** Reads one dependency token; undefined when it is not a dependency at all (apk's "fail"). */
 export function tryParseDependency(token: string): Dependency | undefined {
-  let s = token;
-  let conflict = false;
-  if (s.startsWith('!')) {
-    conflict = true;
-    s = s.slice(1);
+  // One scan over char codes: these tokens are parsed by the thousand when an index is loaded.
+  const n = token.length;
+  const conflict = n > 0 && token.charCodeAt(0) === 33; /* ! */
+  const start = conflict ? 1 : 0;
+  let opStart = start;
+  let at = -1;
+  for (; opStart < n; opStart++) {
+    const c = token.charCodeAt(opStart);
+    if (isComparer(c)) break;
+    if (c === 64 /* @ */ && at < 0) at = opStart;
   }
-  let opStart = -1;
-  for (let i = 0; i < s.length; i++) {
-    if (COMPARERS.includes(s[i] as string)) {
-      opStart = i;
-      break;
-    }
-  }
-  let nameTag = s;
   let mask = DEPMASK_ANY;
   let version: string | null = null;
   let broken = false;
-  if (opStart >= 0) {
-    nameTag = s.slice(0, opStart);
-    let opEnd = opStart;
-    while (opEnd < s.length && COMPARERS.includes(s[opEnd] as string)) opEnd++;
-    if (opEnd === s.length) return undefined;
-    mask = operatorMask(s.slice(opStart, opEnd));
-    version = s.slice(opEnd);
+  if (opStart < n) {
+    let opEnd = opStart + 1;
+    while (opEnd < n && isComparer(token.charCodeAt(opEnd))) opEnd++;
+    if (opEnd === n) return undefined;
+    mask = operatorMask(token.slice(opStart, opEnd));
+    version = token.slice(opEnd);
     if ((mask & DEPMASK_CHECKSUM) !== DEPMASK_CHECKSUM && !isValidVersion(version)) broken = true;
   }
-  let name = nameTag;
-  let tag = '';
-  const at = nameTag.indexOf('@');
-  if (at >= 0) {
-    name = nameTag.slice(0, at);
-    tag = nameTag.slice(at + 1);
-  }
-  if (name === '') return undefined;
+  const nameEnd = at >= 0 ? at : opStart;
+  if (nameEnd === start) return undefined;
+  const name = start === 0 && nameEnd === n ? token : token.slice(start, nameEnd);
+  const tag = at >= 0 ? token.slice(at + 1, opStart) : '';
   return { name, conflict, tag, mask, version, broken };
 }
 

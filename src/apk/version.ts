@@ -139,6 +139,8 @@ class Tokens {
 
 /** Compares two versions; returns one of VERSION_LESS / EQUAL / GREATER (a relative to b). */
 export function compareVersionsMask(a: string, b: string, fuzzy = false): number {
+  // Equal strings tokenize alike: the loop below would end on equal types.
+  if (a === b) return VERSION_EQUAL;
   const ta = new Tokens(a);
   const tb = new Tokens(b);
   let av = 0;
@@ -165,8 +167,13 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
   return r === VERSION_LESS ? -1 : r === VERSION_GREATER ? 1 : 0;
 }
 
+/** A subset of the valid versions: `digits{.digits}[a-z]{_suffix[digits]}[-rdigits]`. */
+const COMMON_VERSION = /^\d+(?:\.\d+)*[a-z]?(?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*(?:-r\d+)?$/;
+
 /** apk-tools 2.14 `apk_version_validate` (note: the empty string is valid in 2.x). */
 export function isValidVersion(v: string): boolean {
+  // Nearly every version in an index has this shape, all of which the tokenizer accepts.
+  if (COMMON_VERSION.test(v)) return true;
   const t = new Tokens(v);
   while (t.type !== T_END && t.type !== T_INVALID) t.next();
   return t.type === T_END;
@@ -175,11 +182,12 @@ export function isValidVersion(v: string): boolean {
 /** The operator mask of `< <= = >= > ~ ><` (and combinations of the characters `<>=~`). */
 export function operatorMask(op: string): number {
   let mask = 0;
-  for (const c of op) {
-    if (c === '<') mask |= VERSION_LESS;
-    else if (c === '>') mask |= VERSION_GREATER;
-    else if (c === '=') mask |= VERSION_EQUAL;
-    else if (c === '~') mask |= VERSION_EQUAL | VERSION_FUZZY;
+  for (let i = 0; i < op.length; i++) {
+    const c = op.charCodeAt(i);
+    if (c === 60 /* < */) mask |= VERSION_LESS;
+    else if (c === 62 /* > */) mask |= VERSION_GREATER;
+    else if (c === 61 /* = */) mask |= VERSION_EQUAL;
+    else if (c === 126 /* ~ */) mask |= VERSION_EQUAL | VERSION_FUZZY;
   }
   return mask;
 }
