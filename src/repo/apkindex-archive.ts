@@ -13,7 +13,7 @@ import {
 } from '../apk/index.js';
 import { type GzipMember, gzipMember, readGzipMembers, readTar, type TarItem, writeTar } from '../archive/index.js';
 import { defaultLimits, type Limits, LupineError } from '../core/index.js';
-import { formatApkIndexText, parseApkIndexText, sortForIndex } from './apkindex-text.js';
+import { formatApkIndexText, parseApkIndexBytes, sortForIndex } from './apkindex-text.js';
 
 /** apk reads `DESCRIPTION` only when it is at most this long. */
 export const MAX_DESCRIPTION_BYTES = 160;
@@ -123,13 +123,13 @@ export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOpti
   const tar = body.length === 1 ? (body[0] as GzipMember).data : Buffer.concat(body.map((m) => m.data));
   const { items } = readTar(tar, { mode: 'archive', limits });
   let description = '';
-  const texts: string[] = [];
+  const texts: Buffer[] = [];
   for (const it of items) {
     if (it.entry.type !== 'file') continue;
     if (it.entry.name === 'DESCRIPTION') {
       if (it.data.length <= MAX_DESCRIPTION_BYTES) description = it.data.toString('utf8');
     } else if (it.entry.name === 'APKINDEX') {
-      texts.push(it.data.toString('utf8'));
+      texts.push(it.data);
     }
   }
   if (texts.length === 0) {
@@ -138,9 +138,18 @@ export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOpti
       hint: 'this is not a repository index; check the URL or path',
     });
   }
-  const text = texts.join('');
-  const packages = texts.flatMap((t) => parseApkIndexText(t, `${source}:APKINDEX`));
-  return { packages, description, signatures, ...(signedBy === undefined ? {} : { signedBy }), text };
+  const packages = texts.flatMap((t) => parseApkIndexBytes(t, `${source}:APKINDEX`));
+  const archive = { packages, description, signatures, ...(signedBy === undefined ? {} : { signedBy }) };
+  // The text is decoded when first read: resolving never needs it.
+  let text: string | undefined;
+  Object.defineProperty(archive, 'text', {
+    enumerable: true,
+    get: () => {
+      text ??= texts.map((t) => t.toString('utf8')).join('');
+      return text;
+    },
+  });
+  return archive as ApkIndexArchive;
 }
 
 export interface WriteApkIndexOptions {

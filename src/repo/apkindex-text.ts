@@ -117,6 +117,25 @@ export function splitIndexRecords(text: string, source = 'APKINDEX'): IndexRecor
 
 /** Parses APKINDEX text into package records, in file order. One pass, no intermediate line objects. */
 export function parseApkIndexText(text: string, source = 'APKINDEX'): PackageInfo[] {
+  return parseLines(text, undefined, source);
+}
+
+/**
+ * Parses APKINDEX bytes (UTF-8) into package records: the same records as
+ * `parseApkIndexText(bytes.toString('utf8'))`. The bytes are read as latin1 (one byte per character,
+ * a compact string) and only the lines holding bytes over 0x7f are decoded as UTF-8.
+ */
+export function parseApkIndexBytes(bytes: Buffer, source = 'APKINDEX'): PackageInfo[] {
+  return parseLines(bytes.toString('latin1'), bytes, source);
+}
+
+const NON_ASCII = /[\x80-\xff]/g;
+
+/**
+ * The parser of both entry points. With `utf8`, `text` is its latin1 reading (character index = byte
+ * offset), and a line with a non-ASCII byte is decoded from the bytes and read as the UTF-8 text would be.
+ */
+function parseLines(text: string, utf8: Buffer | undefined, source: string): PackageInfo[] {
   const out: PackageInfo[] = [];
   let pkg: PackageInfo | undefined;
   let recordLine = 0;
@@ -134,17 +153,30 @@ export function parseApkIndexText(text: string, source = 'APKINDEX'): PackageInf
     out.push(pkg);
     pkg = undefined;
   };
+  NON_ASCII.lastIndex = 0;
+  let nextHigh = utf8 !== undefined && NON_ASCII.test(text) ? NON_ASCII.lastIndex - 1 : n;
   while (pos < n) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = n;
     lineNo++;
-    if (eol - pos < 2) {
+    // The line as the UTF-8 text holds it, and where it starts in `line`.
+    let line = text;
+    let start = pos;
+    let end = eol;
+    if (nextHigh < eol) {
+      line = (utf8 as Buffer).toString('utf8', pos, eol);
+      start = 0;
+      end = line.length;
+      NON_ASCII.lastIndex = eol;
+      nextHigh = NON_ASCII.test(text) ? NON_ASCII.lastIndex - 1 : n;
+    }
+    if (end - start < 2) {
       finish();
     } else {
-      if (text.charCodeAt(pos + 1) !== 58 /* ':' */) {
+      if (line.charCodeAt(start + 1) !== 58 /* ':' */) {
         throw new LupineError(
           'INDEX_MALFORMED',
-          `line is not of the form 'X:value': '${text.slice(pos, Math.min(eol, pos + 60))}'`,
+          `line is not of the form 'X:value': '${line.slice(start, Math.min(end, start + 60))}'`,
           {
             details: { location: `${source}:${lineNo}:1` },
             hint: 'the index is damaged or not an APKINDEX; fetch it again or rebuild it',
@@ -155,8 +187,8 @@ export function parseApkIndexText(text: string, source = 'APKINDEX'): PackageInf
         pkg = emptyPackageInfo();
         recordLine = lineNo;
       }
-      const key = text[pos] as string;
-      if (!applyIndexField(pkg, key, text.slice(pos + 2, eol), lineNo, source) && key >= 'A' && key <= 'Z') {
+      const key = line[start] as string;
+      if (!applyIndexField(pkg, key, line.slice(start + 2, end), lineNo, source) && key >= 'A' && key <= 'Z') {
         pkg.uninstallable = true;
       }
     }
