@@ -303,9 +303,10 @@ export function buildDatabase(input: SolveInput): Database {
   input.repositories.forEach((repo, i) => {
     const bit = 1 << (i + 1);
     const tag = db.tagId(repo.tag ?? '');
+    const where = repo.cacheOnly ? { cacheOnly: true } : { repo: i };
     for (let j = 0, xs = repo.packages; j < xs.length; j++) {
       const info = xs[j]!;
-      db.addPackage(info, repo.cacheOnly ? { cacheOnly: true } : { repo: i });
+      db.addPackage(info, where);
     }
     if (!repo.cacheOnly) {
       if (repo.available !== false) db.availableRepos |= bit;
