@@ -76,12 +76,15 @@ export async function commitChanges(
       pkgDiff--;
     }
   }
+  // One write for the whole list (a write per line costs a system call each).
+  let lines = '';
   for (const c of changes) {
     const line = changeLine(c, done, total);
     if (line === undefined) continue;
-    message(out, line);
+    lines += `${line}\n`;
     done++;
   }
+  if (lines !== '' && out.verbosity > 0) out.io.stdout.write(lines);
   // The installer stages everything and commits in one step, so the changes are applied together.
   const errors = await applier.apply(plan);
   if (!opts.selfUpgrade) {
