@@ -7,7 +7,10 @@
  * a key generated here.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -138,4 +141,47 @@ export async function makeGuestRepo(prefix: string): Promise<GuestRepo> {
     writeApkIndexArchive(records, { signingKey: signingKey.key, keyName }),
   );
   return { base, dir, keysDir, keyFile, keyName, arch, packageCacheDir: join(base, 'pkg-cache') };
+}
+
+/** `hello-2.0.tar.gz` (hello-2.0/{README,VERSION}, reproducible) served on 127.0.0.1; `close()` stops it. */
+export interface TarballServer {
+  readonly tarball: Buffer;
+  readonly sha256: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function serveHelloTarball(base: string): Promise<TarballServer> {
+  const src = join(base, 'tar-src', 'hello-2.0');
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'README'), 'hello from a tarball\n');
+  writeFileSync(join(src, 'VERSION'), '2.0\n');
+  const file = join(base, 'hello-2.0.tar.gz');
+  execFileSync('tar', [
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '-czf',
+    file,
+    '-C',
+    join(base, 'tar-src'),
+    'hello-2.0',
+  ]);
+  const tarball = readFileSync(file);
+  const server = createServer((req, res) => {
+    if (req.url === '/hello-2.0.tar.gz') {
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': tarball.length });
+      res.end(tarball);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    tarball,
+    sha256: createHash('sha256').update(tarball).digest('hex'),
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -15,8 +15,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -42,7 +40,7 @@ import {
 import { provenanceArchive, readProvenanceArchive } from '../../../src/build/run/provenance-archive.js';
 import { PredicateType, STATEMENT_V1 } from '../../../src/sign/index.js';
 import { assertGolden } from '../../helpers/golden.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
+import { type GuestRepo, makeGuestRepo, serveHelloTarball, type TarballServer } from './run-guest-repo.js';
 
 interface Descriptor {
   name?: string;
@@ -251,9 +249,8 @@ subpackages:
 
 describe('pkg build --generate-provenance (bubblewrap)', () => {
   let repo: GuestRepo;
-  let server: Server;
+  let tarServer: TarballServer | undefined;
   let port = 0;
-  let tarball: Buffer;
   let tarSha = '';
   let recipeFile = '';
   let first: BuildRecipeResult;
@@ -271,33 +268,8 @@ describe('pkg build --generate-provenance (bubblewrap)', () => {
 
   before(async () => {
     repo = await makeGuestRepo('run-provenance');
-    const src = join(repo.base, 'tar-src', 'hello-2.0');
-    mkdirSync(src, { recursive: true });
-    writeFileSync(join(src, 'README'), 'hello from a tarball\n');
-    writeFileSync(join(src, 'VERSION'), '2.0\n');
-    execFileSync('tar', [
-      '--sort=name',
-      '--mtime=@0',
-      '--owner=0',
-      '--group=0',
-      '-czf',
-      join(repo.base, 'hello-2.0.tar.gz'),
-      '-C',
-      join(repo.base, 'tar-src'),
-      'hello-2.0',
-    ]);
-    tarball = readFileSync(join(repo.base, 'hello-2.0.tar.gz'));
-    tarSha = sha256(tarball);
-    server = createServer((req, res) => {
-      if (req.url === '/hello-2.0.tar.gz') {
-        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': tarball.length });
-        res.end(tarball);
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    port = (server.address() as AddressInfo).port;
+    tarServer = await serveHelloTarball(repo.base);
+    ({ sha256: tarSha, port } = tarServer);
     mkdirSync(join(repo.base, 'recipes'));
     recipeFile = join(repo.base, 'recipes', 'provd.yaml');
     writeFileSync(recipeFile, RECIPE(port, tarSha));
@@ -305,7 +277,7 @@ describe('pkg build --generate-provenance (bubblewrap)', () => {
   });
 
   after(async () => {
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await tarServer?.close();
     if (repo) rmSync(repo.base, { recursive: true, force: true });
   });
 

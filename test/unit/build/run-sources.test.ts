@@ -5,9 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +14,7 @@ import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.j
 import type { LupineError } from '../../../src/core/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { validateSpdx } from '../../helpers/json-schema.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
+import { type GuestRepo, makeGuestRepo, serveHelloTarball, type TarballServer } from './run-guest-repo.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,11 +58,10 @@ const git = (cwd: string, ...args: string[]) =>
 
 describe('sources: fetch and git-checkout in the sandbox', () => {
   let repo: GuestRepo;
-  let server: Server;
+  let tarServer: TarballServer | undefined;
   let daemon: ChildProcess | undefined;
   let httpPort = 0;
   let gitPort = 0;
-  let tarball: Buffer;
   let sha256 = '';
   let commit = '';
   const opts = (outDir: string): BuildRecipeOptions => ({
@@ -86,34 +83,8 @@ describe('sources: fetch and git-checkout in the sandbox', () => {
 
   before(async () => {
     repo = await makeGuestRepo('run-sources');
-    // The tarball: hello-2.0/{README,VERSION}
-    const src = join(repo.base, 'tar-src', 'hello-2.0');
-    mkdirSync(src, { recursive: true });
-    writeFileSync(join(src, 'README'), 'hello from a tarball\n');
-    writeFileSync(join(src, 'VERSION'), '2.0\n');
-    execFileSync('tar', [
-      '--sort=name',
-      '--mtime=@0',
-      '--owner=0',
-      '--group=0',
-      '-czf',
-      join(repo.base, 'hello-2.0.tar.gz'),
-      '-C',
-      join(repo.base, 'tar-src'),
-      'hello-2.0',
-    ]);
-    tarball = readFileSync(join(repo.base, 'hello-2.0.tar.gz'));
-    sha256 = createHash('sha256').update(tarball).digest('hex');
-    server = createServer((req, res) => {
-      if (req.url === '/hello-2.0.tar.gz') {
-        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': tarball.length });
-        res.end(tarball);
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    httpPort = (server.address() as AddressInfo).port;
+    tarServer = await serveHelloTarball(repo.base);
+    ({ sha256, port: httpPort } = tarServer);
 
     // The git repository, served by git daemon on 127.0.0.1.
     const gitRoot = join(repo.base, 'git');
@@ -146,7 +117,7 @@ describe('sources: fetch and git-checkout in the sandbox', () => {
 
   after(async () => {
     daemon?.kill('SIGTERM');
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await tarServer?.close();
     if (repo) rmSync(repo.base, { recursive: true, force: true });
   });
 
