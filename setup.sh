@@ -41,3 +41,5 @@ fi
 
 # The build (incremental: quiet and quick when nothing changed).
 npx --no-install tsc -b
+# One packed script for bin/lupine (fast start-up); quiet when it is up to date.
+node scripts/bundle.mjs
