@@ -22,7 +22,10 @@ const WARMUP = warmups(2);
 /**
  * (a) The whole process: `./bin/lupine apk --simulate add <10 packages>` against Alpine v3.17
  *     main/aarch64 (5004 packages), index read included; baseline `node -e 0` (process start-up)
- *     spawned in the same run, alternating samples.
+ *     spawned in the same run, alternating samples. The bench has a cache directory of its own:
+ *     the first run reads the index and keeps its pack there, the measured runs read the pack (the
+ *     steady state of a machine that ran apk once since the index changed). The first run, no pack
+ *     yet, is measured apart (each sample with an emptied cache).
  * (b) The resolve alone, in-process, over the already parsed index.
  */
 export async function benchResolve(): Promise<BenchResult[]> {
@@ -33,6 +36,7 @@ export async function benchResolve(): Promise<BenchResult[]> {
   const repoDir = mkdtempSync(join(tmpdir(), 'lupine-bench-repo-'));
   mkdirSync(join(repoDir, 'aarch64'));
   symlinkSync(index, join(repoDir, 'aarch64', 'APKINDEX.tar.gz'));
+  const cacheDir = join(repoDir, 'cache');
   const argv = [
     join(root, 'bin', 'lupine'),
     'apk',
@@ -42,6 +46,8 @@ export async function benchResolve(): Promise<BenchResult[]> {
     '--arch',
     'aarch64',
     '--allow-untrusted',
+    '--cache-dir',
+    cacheDir,
     '-X',
     repoDir,
     'add',
@@ -56,6 +62,12 @@ export async function benchResolve(): Promise<BenchResult[]> {
   };
   try {
     let installed = '';
+    // The first run of each sample finds no pack: the index is read, packed and the pack stored.
+    const cold: number[] = [];
+    for (let i = 0; i < Math.max(1, Math.ceil(RUNS / 2)); i++) {
+      rmSync(cacheDir, { recursive: true, force: true });
+      cold.push(spawnMs(argv).ms);
+    }
     for (let i = 0; i < WARMUP; i++) {
       spawnMs(argv);
       spawnMs(['-e', '0']);
@@ -82,13 +94,21 @@ export async function benchResolve(): Promise<BenchResult[]> {
       solveMs.push(performance.now() - t0);
       if (!r.ok) throw new Error('the bench world did not resolve');
     }
+    const first = median(cold);
     return [
       {
         name: `apk --simulate add (10 pkgs, alpine v3.17 aarch64, ${packages.length} in index), whole process`,
         ms: whole,
         baselineMs: nodeStart,
         ratio: whole / nodeStart,
-        note: `target ≤ 100 ms whole process: ${whole <= 100 ? 'met' : 'NOT met'}; baseline is node start-up (node -e 0); apk said: ${installed}`,
+        note: `target ≤ 100 ms whole process: ${whole <= 100 ? 'met' : 'NOT met'}; baseline is node start-up (node -e 0); index read from its pack in the cache; apk said: ${installed}`,
+      },
+      {
+        name: 'the same, first run after the index changed (no pack yet: index inflated, parsed, packed, stored)',
+        ms: first,
+        baselineMs: nodeStart,
+        ratio: first / nodeStart,
+        note: `median of ${cold.length} runs, each with an emptied cache directory`,
       },
       {
         name: 'resolve only (same world, in-process, index already parsed)',

@@ -63,6 +63,22 @@ export function tryParseDependency(token: string): Dependency | undefined {
   return { name, conflict, tag, mask, version, broken };
 }
 
+/**
+ * The name a dependency token refers to (`!foo@tag>=1` → `foo`) without parsing the rest; what apk's
+ * reverse-dependency lists use, so tokens that are not dependencies still name something.
+ */
+export function dependencyTokenName(s: string): string | undefined {
+  let i = s.charCodeAt(0) === 33 /* ! */ ? 1 : 0;
+  const start = i;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // < = > ~ @
+    if (c === 60 || c === 61 || c === 62 || c === 126 || c === 64) break;
+  }
+  if (i === start) return undefined;
+  return start === 0 && i === s.length ? s : s.slice(start, i);
+}
+
 /** The apk error for a bad command-line dependency. */
 export function badDependencyError(token: string, kind: 'world' | 'child' = 'world'): LupineError {
   const format = kind === 'world' ? 'name(@tag)([<>~=]version)' : 'name([<>~=]version)';

@@ -1,4 +1,5 @@
 export { emptyPackageInfo, type PackageInfo } from './package-info.js';
+export { identityKey, packageMergeKey } from './merge-key.js';
 export { hostApkArch } from './host-arch.js';
 export { apkIdentitySha1 } from './identity-sha1.js';
 export {
@@ -62,6 +63,7 @@ export {
   badDependencyError,
   type Dependency,
   dependencyMatches,
+  dependencyTokenName,
   formatDependency,
   makeDependency,
   parseDependency,

@@ -74,12 +74,22 @@ function signatureEntries(m: GzipMember, source: string, limits: Limits): Signat
   return out;
 }
 
+/** What checking an index's signature found: its first gzip member and who signed it. */
+export interface IndexSignatureCheck {
+  /** The first gzip member: the signature member when `signed`, else the start of the body. */
+  readonly first: GzipMember;
+  readonly signed: boolean;
+  readonly signatures: SignatureEntry[];
+  /** The key name of the signature that verified; undefined when none did (allowUntrusted). */
+  readonly signedBy?: string;
+}
+
 /**
- * Reads an `APKINDEX.tar.gz`: an optional signature member, then the tar holding `DESCRIPTION` and
- * `APKINDEX` (any order). The signature covers the compressed bytes from the member after the
- * signature member to the end of the file; the first signature whose key is trusted decides, as in apk.
+ * The signature check of `readApkIndexArchive` alone: reads the signature member and checks the
+ * first trusted signature over the bytes after it, without inflating the body. Throws what reading
+ * would (INDEX_BAD_SIGNATURE, INDEX_UNTRUSTED, INDEX_MALFORMED).
  */
-export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOptions = {}): ApkIndexArchive {
+export function checkApkIndexSignature(bytes: Uint8Array, options: ReadApkIndexOptions = {}): IndexSignatureCheck {
   const source = options.source ?? 'APKINDEX.tar.gz';
   const limits = options.limits ?? defaultLimits;
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -118,7 +128,20 @@ export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOpti
     );
   }
 
-  const rest = signed ? buf.subarray(bodyStart) : buf.subarray(first.end);
+  return { first, signed, signatures, ...(signedBy === undefined ? {} : { signedBy }) };
+}
+
+/**
+ * Reads an `APKINDEX.tar.gz`: an optional signature member, then the tar holding `DESCRIPTION` and
+ * `APKINDEX` (any order). The signature covers the compressed bytes from the member after the
+ * signature member to the end of the file; the first signature whose key is trusted decides, as in apk.
+ */
+export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOptions = {}): ApkIndexArchive {
+  const source = options.source ?? 'APKINDEX.tar.gz';
+  const limits = options.limits ?? defaultLimits;
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { first, signed, signatures, signedBy } = checkApkIndexSignature(buf, options);
+  const rest = buf.subarray(first.end);
   const body = signed ? readGzipMembers(rest, limits) : [first, ...readGzipMembers(rest, limits)];
   const tar = body.length === 1 ? (body[0] as GzipMember).data : Buffer.concat(body.map((m) => m.data));
   const { items } = readTar(tar, { mode: 'archive', limits });

@@ -10,6 +10,8 @@ export {
 export {
   type ApkIndexArchive,
   apkIndexTar,
+  checkApkIndexSignature,
+  type IndexSignatureCheck,
   MAX_DESCRIPTION_BYTES,
   mergeIndexes,
   type ReadApkIndexOptions,
@@ -19,6 +21,24 @@ export {
   type WriteApkIndexOptions,
   writeApkIndexArchive,
 } from './apkindex-archive.js';
+export {
+  PackedIndex,
+  PF_DUPLICATE,
+  PF_DUPLICATE_EMPTY,
+  PF_UNINSTALLABLE,
+  PROVIDE_STRIDE,
+  PROVIDER_SELF,
+  PROVIDER_STRIDE,
+} from './packed-index.js';
+export { packIndex } from './pack-index.js';
+export {
+  PACKS_KEPT,
+  PackDirectory,
+  type PackedContents,
+  type PackStore,
+  readIndexThroughPacks,
+} from './pack-store.js';
+export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
 export {
   checkRepositories,
   isLocalRepository,

@@ -4,6 +4,8 @@ import { readApkIndexArchive } from './apkindex-archive.js';
 import type { RepoCache } from './cache.js';
 import { type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
 import { FileFetcher } from './file-fetcher.js';
+import { type PackStore, readIndexThroughPacks } from './pack-store.js';
+import type { PackedIndex } from './packed-index.js';
 import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 import {
   isLocalRepository,
@@ -23,6 +25,8 @@ export interface IndexContents {
   readonly packages: PackageInfo[];
   /** The `DESCRIPTION` entry; '' when absent. */
   readonly description: string;
+  /** The same records packed for the resolver, when read through a pack store. */
+  readonly packed?: PackedIndex;
 }
 
 /** Reads and verifies an `APKINDEX.tar.gz` (signature against `keys` unless `allowUntrusted`). */
@@ -67,6 +71,11 @@ export interface RepositorySetOptions {
   readonly maxIndexAgeSeconds?: number;
   /** Default `readIndexArchive`. */
   readonly readIndex?: IndexReader;
+  /**
+   * Packed indexes kept from earlier reads: an index whose exact bytes were read before is not
+   * inflated and parsed again (its signature is still checked). Not used with a custom `readIndex`.
+   */
+  readonly packs?: PackStore;
   /** Default `verifyIndexedPackage`. */
   readonly verifyPackage?: PackageVerifier;
   readonly logger?: Logger;
@@ -85,6 +94,8 @@ export interface LoadedRepository {
   /** The index's `DESCRIPTION`; '' when absent. */
   readonly description: string;
   readonly packages: PackageInfo[];
+  /** The records packed for the resolver (when read through `packs`). */
+  readonly packed?: PackedIndex;
   /** Whether the index came from the cache rather than the repository. */
   readonly fromCache: boolean;
 }
@@ -115,8 +126,10 @@ export class RepositorySet {
     const indexUrl = repositoryIndexUrl(entry.url, o.arch);
     const shown = redactUrl(indexUrl);
     const readIndex = o.readIndex ?? readIndexArchive;
-    const decode = (bytes: Uint8Array) =>
-      readIndex(bytes, { keys: o.keys, allowUntrusted: o.allowUntrusted ?? false, source: shown });
+    const packs = o.readIndex === undefined ? o.packs : undefined;
+    const read = { keys: o.keys, allowUntrusted: o.allowUntrusted ?? false, source: shown };
+    const decode = (bytes: Uint8Array): IndexContents | Promise<IndexContents> =>
+      packs ? readIndexThroughPacks(bytes, packs, { ...read, logger: this.#logger }) : readIndex(bytes, read);
     let contents: IndexContents;
     let fromCache = false;
     if (isLocalRepository(entry) || !o.cache) {
@@ -142,7 +155,9 @@ export class RepositorySet {
       contents = d.value;
       fromCache = d.fromCache;
     }
-    this.#logger.debug(`${shown}: ${contents.packages.length} packages${fromCache ? ' (cached)' : ''}`);
+    const count = contents.packed?.packageCount ?? contents.packages.length;
+    this.#logger.debug(`${shown}: ${count} packages${fromCache ? ' (cached)' : ''}`);
+    const c = contents;
     return {
       url: entry.url,
       tag: entry.tag,
@@ -150,8 +165,12 @@ export class RepositorySet {
       scheme: entry.scheme,
       arch: o.arch,
       indexUrl,
-      description: contents.description,
-      packages: contents.packages,
+      description: c.description,
+      // Read lazily: with a pack, the records are made only if something asks for them.
+      get packages() {
+        return c.packages;
+      },
+      ...(c.packed ? { packed: c.packed } : {}),
       fromCache,
     };
   }

@@ -216,7 +216,7 @@ class Analyzer {
       const pkg = p.pkg;
       if (!pkg.marked) continue;
       const concrete = pkg.name === name || pkg.provides.some((d) => d.name === name && d.version !== null);
-      if ((state === PRESENT || state === INSTALLIF) && !pkg.info.providerPriority && !concrete) state = VIRTUAL_ONLY;
+      if ((state === PRESENT || state === INSTALLIF) && !pkg.providerPriority && !concrete) state = VIRTUAL_ONLY;
       if (pkg.stateInt & state) continue;
       pkg.stateInt |= state;
       pkg.name.ss.stateInt |= state;
@@ -243,7 +243,7 @@ export function analyzeConflict(
   world: readonly Dep[],
   errors: number,
 ): Conflict {
-  for (const n of db.names.values()) n.ss.stateInt = 0;
+  for (const n of db.names) n.ss.stateInt = 0;
   for (const p of db.packages) {
     p.stateInt = 0;
     p.marked = false;

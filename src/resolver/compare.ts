@@ -66,7 +66,7 @@ export function compareProviders(pA: Provider | null, pB: Provider | null, selfU
   if ((r = versionOrder(pA.version, pB.version))) return r;
   if (pkgA.name === pkgB.name && (r = compareVersions(pkgA.version, pkgB.version))) return r;
   if (!(flags & SOLVER_REMOVE) && (r = b(pkgA.installed) - b(pkgB.installed))) return r;
-  if ((r = pkgA.info.providerPriority - pkgB.info.providerPriority)) return r;
+  if ((r = pkgA.providerPriority - pkgB.providerPriority)) return r;
   if ((r = b(a.selectable) - b(bb.selectable))) return r;
   return ffs(pkgB.repos) - ffs(pkgA.repos);
 }

@@ -46,7 +46,7 @@ export class Discovery {
           !pkg.uninstallable && ((pkg.repos & this.#db.availableRepos) !== 0 || pkg.cacheOnly || pkg.installed);
         ps.iifFailed = pkg.installIf.length === 0 || ((this.#flagsInherit & SOLVER_AVAILABLE) !== 0 && !ps.available);
         const repos = packageRepos(this.#db, pkg);
-        ps.tagPreferred = pkg.info.installedSize === 0 || (repos & this.#defaultRepos) !== 0;
+        ps.tagPreferred = pkg.installedSize === 0 || (repos & this.#defaultRepos) !== 0;
         ps.tagOk = ps.tagPreferred || pkg.cacheOnly || pkg.installed;
         for (let j = 0, xs = pkg.depends; j < xs.length; j++) {
           const d = xs[j]!;

@@ -1,10 +1,14 @@
 /**
- * The solver's in-memory database: names, packages and providers, built fresh from a SolveInput so
- * solving never touches the caller's objects. Mirrors apk's apk_name / apk_package graph.
+ * The solver's in-memory database: names, packages and providers over packed sources (installed,
+ * repositories in order, local packages), built fresh for each solve so solving never touches the
+ * caller's objects. Mirrors apk's apk_name / apk_package graph as adding the packages one by one
+ * would build it, but makes a node only when the solve first reaches it.
  */
-import { type Dependency, type PackageInfo, tryParseDependency } from '../apk/index.js';
-import { dependencyName, NameNode, NO_DEPS, PackageNode, pushReverse, unique } from './nodes.js';
-import type { NameState, PkgState } from './state.js';
+import { type Dependency, type PackageInfo, packageMergeKey } from '../apk/index.js';
+import { type PackedIndex, PF_DUPLICATE, PF_DUPLICATE_EMPTY, PF_UNINSTALLABLE, packIndex } from '../repo/index.js';
+import { PackedDiscovery } from './discover-packed.js';
+import { type Graph, NameNode, PackageNode, pushReverse, type Source, unique } from './nodes.js';
+import { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
 import type { SolveInput } from './types.js';
 
 export { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
@@ -31,9 +35,6 @@ export interface Provide {
   readonly version: string | null;
 }
 
-/** One object for both views of a provide entry: what a package provides, and who provides a name. */
-interface ProvideEntry extends Provider, Provide {}
-
 export interface Name {
   readonly name: string;
   readonly providers: Provider[];
@@ -53,6 +54,10 @@ export interface Pkg {
   readonly name: Name;
   readonly version: string;
   readonly identity: string;
+  /** I: (what apk's tag preference and `OK:` line read). */
+  readonly installedSize: number;
+  /** k: provider_priority. */
+  readonly providerPriority: number;
   readonly depends: Dep[];
   readonly provides: Provide[];
   readonly installIf: Dep[];
@@ -78,38 +83,243 @@ export interface Tag {
   allowedRepos: number;
 }
 
+/** How the packages of one source are held: the bits and marks they carry into the graph. */
+interface SourceRole {
+  /** Repository bit (1 << (i + 1)), or 0. */
+  readonly repoBit: number;
+  readonly installed: boolean;
+  readonly cacheOnly: boolean;
+  /** Local packages count as cached. */
+  readonly local: boolean;
+}
+
+interface GraphSource extends Source, SourceRole {
+  /** Arch string id → whether it can be installed here. */
+  readonly archOk: Map<number, boolean>;
+  /** The last arch id asked about and its answer (nearly every record has the same arch). */
+  lastArch: number;
+  lastArchOk: boolean;
+}
+
 /** The graph the solver works on. */
-export class Database {
-  readonly names = new Map<string, Name>();
+export class Database implements Graph {
+  /** Names made so far. */
+  readonly names: Name[] = [];
+  /** Packages made so far (not all of the sources: a solve makes what it reaches). */
   readonly packages: Pkg[] = [];
   /** Installed packages in installed-DB order. */
   readonly installed: Pkg[] = [];
   readonly tags: Tag[] = [{ tag: '', allowedRepos: REPO_CACHED }];
+  readonly sources: GraphSource[] = [];
   availableRepos = REPO_CACHED;
   /** Set once a solver ran over this graph (its state must be reset before another run). */
   used = false;
   readonly arch: string;
-  #byIdentity = new Map<string, Pkg>();
-  /**
-   * Dependency strings → their parsed edge (null: not a dependency). The same strings recur
-   * thousands of times in an index (`so:libc.musl.so.1`); the edges are immutable and shared.
-   */
-  #edges = new Map<string, Dep | null>();
-  /** Dependency strings → the name they refer to, for reverse edges (no full parse). */
-  #depNames = new Map<string, Name | null>();
-  #reverseDone = true;
+  /** Packages by identity, when more than one source holds packages (merging needs it then). */
+  #byIdentity: Map<string, Pkg> | undefined;
+  /** Names held by no source (a world entry nothing provides), by name. */
+  #loose = new Map<string, Name>();
+  /** Sources holding packages (the others have no names to look up). */
+  #busy: GraphSource[] = [];
+  /** The discovery of the current solve when it ran over the tables (one source of packages). */
+  #pd: PackedDiscovery | undefined;
 
   constructor(arch = '') {
     this.arch = arch;
   }
 
+  /** Adds a source; every source is added before the first name is made. */
+  addSource(pack: PackedIndex, role: SourceRole): void {
+    if (this.names.length > 0) throw new Error('resolver: a source was added after names were made');
+    if (this.#busy.length > 0 && pack.packageCount > 0) this.#byIdentity ??= new Map();
+    // Node tables are made at full length: written at scattered ids, a grown array would turn sparse.
+    const src: GraphSource = {
+      pack,
+      k: this.sources.length,
+      names: new Array(pack.nameCount),
+      pkgs: new Array(pack.packageCount),
+      edges: new Array(pack.tokenCount),
+      archOk: new Map(),
+      lastArch: -2,
+      lastArchOk: true,
+      ...role,
+    };
+    this.sources.push(src);
+    if (pack.packageCount > 0) this.#busy.push(src);
+  }
+
   getName(name: string): Name {
-    let n = this.names.get(name);
+    const busy = this.#busy;
+    let found = false;
+    for (let b = 0; b < busy.length; b++) {
+      const src = busy[b] as GraphSource;
+      const id = src.pack.lookupName(name);
+      if (id < 0) continue;
+      const made = src.names[id];
+      if (made !== undefined) return made;
+      found = true;
+    }
+    if (found) return this.#make(name, undefined, -1);
+    let n = this.#loose.get(name);
     if (n === undefined) {
-      n = new NameNode(name, this);
-      this.names.set(name, n);
+      n = this.#make(name, undefined, -1);
+      this.#loose.set(name, n);
     }
     return n;
+  }
+
+  /** The node of name `id` of a source; the other sources are searched only when there are others. */
+  nameAt(src: Source, id: number): Name {
+    return src.names[id] ?? this.#make(src.pack.nameString(id), src, id);
+  }
+
+  /** A new name node, its ids looked up in every source holding packages (`known` already has `id`). */
+  #make(name: string, known: Source | undefined, knownId: number): Name {
+    const ids: number[] = new Array(this.sources.length).fill(-1);
+    const node = new NameNode(name, this, ids);
+    const busy = this.#busy;
+    for (let b = 0; b < busy.length; b++) {
+      const src = busy[b] as GraphSource;
+      const id = src === known ? knownId : src.pack.lookupName(name);
+      if (id < 0) continue;
+      ids[src.k] = id;
+      src.names[id] = node;
+    }
+    this.names.push(node);
+    return node;
+  }
+
+  pkgAt(src: Source, idx: number): Pkg {
+    const made = src.pkgs[idx];
+    if (made !== undefined) return made;
+    const s = src as GraphSource;
+    const pack = s.pack;
+    let key: string | undefined;
+    if (this.#byIdentity !== undefined) {
+      const name = pack.nameString(pack.pkgName[idx] as number);
+      key = packageMergeKey(pack.identity(idx), name, pack.version(idx));
+      const earlier = this.#byIdentity.get(key);
+      if (earlier !== undefined) {
+        s.pkgs[idx] = earlier;
+        this.#mark(earlier, s, idx);
+        return earlier;
+      }
+    }
+    const uninstallable = ((pack.pkgFlags[idx] as number) & PF_UNINSTALLABLE) !== 0 || !this.#archOk(s, idx);
+    const pkg = new PackageNode(this, s, idx, this.nameAt(s, pack.pkgName[idx] as number), uninstallable);
+    s.pkgs[idx] = pkg;
+    if (key !== undefined) this.#byIdentity?.set(key, pkg);
+    this.packages.push(pkg);
+    this.#mark(pkg, s, idx);
+    return pkg;
+  }
+
+  /** Whether record `idx` is for this machine (no arch, noarch, or the solve's arch), by arch id. */
+  #archOk(s: GraphSource, idx: number): boolean {
+    return this.#archIdOk(s, s.pack.archId(idx));
+  }
+
+  #archIdOk(s: GraphSource, id: number): boolean {
+    if (id < 0 || !this.arch) return true;
+    if (id === s.lastArch) return s.lastArchOk;
+    let ok = s.archOk.get(id);
+    if (ok === undefined) {
+      const arch = s.pack.str(id);
+      ok = arch === 'noarch' || arch === this.arch;
+      s.archOk.set(id, ok);
+    }
+    s.lastArch = id;
+    s.lastArchOk = ok;
+    return ok;
+  }
+
+  /** The repository bits record `idx` of `s` gives its package. */
+  #recordRepos(s: GraphSource, idx: number): number {
+    let r = s.repoBit;
+    // apk counts packages with nothing to install (virtual/meta, I:0) as present in the cache.
+    if (s.pack.installedSize(idx) === 0 || (s.pack.pkgFlags[idx] as number) & PF_DUPLICATE_EMPTY) r |= REPO_CACHED;
+    if (s.local) r |= REPO_CACHED;
+    return r;
+  }
+
+  /** What holding record `idx` of `s` says about the package (as apk's add does, per record). */
+  #mark(pkg: Pkg, s: GraphSource, idx: number): void {
+    pkg.repos |= this.#recordRepos(s, idx);
+    if (s.cacheOnly) pkg.cacheOnly = true;
+    if (s.installed && !pkg.installed) {
+      pkg.installed = true;
+      this.installed.push(pkg);
+    }
+  }
+
+  /**
+   * Starts a discovery over the packed tables when the graph has one source of packages and it is not
+   * the installed database (the common image-build and fresh-root case); undefined otherwise, and
+   * the solver walks nodes (discover.ts). Either way the same names and packages end up discovered,
+   * in the same order, with the same state.
+   */
+  startPackedDiscovery(flags: number, defaultRepos: number): PackedDiscovery | undefined {
+    this.#pd = undefined;
+    const s = this.#busy.length === 1 ? (this.#busy[0] as GraphSource) : undefined;
+    if (s === undefined || s.installed) return undefined;
+    // Nodes whose state already exists would not see what the tables record.
+    if (
+      this.names.some((n) => (n as NameNode).hasState()) ||
+      this.packages.some((p) => (p as PackageNode).hasState())
+    ) {
+      return undefined;
+    }
+    const pack = s.pack;
+    const flagged = new Uint8Array(pack.nameCount);
+    for (const n of this.names) {
+      const id = (n as NameNode).ids[s.k] as number;
+      if (id >= 0 && n.solverFlagsSet) flagged[id] = 1;
+    }
+    this.#pd = new PackedDiscovery(
+      s,
+      {
+        repoBit: s.repoBit,
+        local: s.local,
+        cacheOnly: s.cacheOnly,
+        archOk: (archId) => this.#archIdOk(s, archId),
+        flagged,
+      },
+      this.availableRepos,
+      defaultRepos,
+      flags,
+    );
+    return this.#pd;
+  }
+
+  /** Forgets the tables' discovery (a new solve over this graph discovers again). */
+  resetDiscovery(): void {
+    this.#pd = undefined;
+  }
+
+  newNameState(node: NameNode): NameState {
+    const s = freshNameState();
+    const pd = this.#pd;
+    if (pd !== undefined) {
+      const src = pd.src;
+      const id = node.ids[src.k] as number;
+      if (id >= 0) pd.initName(s, id, (x) => this.nameAt(src, x));
+    }
+    return s;
+  }
+
+  newPkgState(node: PackageNode): PkgState {
+    const s = freshPkgState();
+    s.flags = node.presetFlags;
+    s.flagsInheritable = node.presetInheritable;
+    if (this.#pd !== undefined && node.src === this.#pd.src) this.#pd.initPkg(s, node.idx);
+    return s;
+  }
+
+  seenWithoutState(node: NameNode): boolean {
+    const pd = this.#pd;
+    if (pd === undefined) return false;
+    const id = node.ids[pd.src.k] as number;
+    return id >= 0 && pd.seen(id);
   }
 
   tagId(tag: string): number {
@@ -126,51 +336,6 @@ export class Database {
     return r;
   }
 
-  /** Parsed edges of a `D:`/`i:` list, in order; tokens that are not dependencies are skipped. */
-  edges(list: readonly string[]): Dep[] {
-    // Arrays are made at their final length: most are short and many live as long as the graph.
-    let skipped = false;
-    const out = list.map((s) => {
-      let e = this.#edges.get(s);
-      if (e === undefined) {
-        const d = tryParseDependency(s);
-        e = d ? { name: this.getName(d.name), dep: d, tag: 0 } : null;
-        this.#edges.set(s, e);
-      }
-      if (e === null) skipped = true;
-      return e;
-    });
-    return skipped ? out.filter((e): e is Dep => e !== null) : (out as Dep[]);
-  }
-
-  /** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
-  #depName(s: string): Name | null {
-    let n = this.#depNames.get(s);
-    if (n === undefined) {
-      const raw = dependencyName(s);
-      n = raw === undefined ? null : this.getName(raw);
-      this.#depNames.set(s, n);
-    }
-    return n;
-  }
-
-  /**
-   * Every name's `rdepends`, from every package in order: read only when a solve removes installed
-   * packages or explains a conflict (the solver itself uses `reverseDependsOfSeen`).
-   */
-  buildReverseDepends(): void {
-    if (this.#reverseDone) return;
-    this.#reverseDone = true;
-    for (let j = 0, xs = this.packages; j < xs.length; j++) {
-      const pkg = xs[j]!;
-      for (let j = 0, xs = pkg.info.depends; j < xs.length; j++) {
-        const str = xs[j]!;
-        const n = this.#depName(str);
-        if (n !== null) (n as NameNode).addReverseDepend(pkg.name);
-      }
-    }
-  }
-
   /**
    * `rdepends` restricted to discovered names, into each name's `ss.rdependsSeen`: what the solver
    * reads once discovery is over (undiscovered depending names never count there). Same order as
@@ -178,22 +343,16 @@ export class Database {
    */
   reverseDependsOfSeen(): void {
     const touched: Name[][] = [];
-    for (let j = 0, xs = this.packages; j < xs.length; j++) {
-      const pkg = xs[j]!;
-      const name = pkg.name;
-      if (!name.isSeen()) continue;
-      const edges = pkg.depends;
-      if (edges.length === pkg.info.depends.length) {
-        for (let j = 0, xs = edges; j < xs.length; j++) {
-          const d = xs[j]!;
-          pushReverse(d.name, name, touched);
-        }
-      } else {
-        // A token that is not a dependency still names a reverse edge, as in `rdepends`.
-        for (let j = 0, xs = pkg.info.depends; j < xs.length; j++) {
-          const str = xs[j]!;
-          const n = this.#depName(str);
-          if (n !== null) pushReverse(n, name, touched);
+    for (const src of this.sources) {
+      const pack = src.pack;
+      for (let i = 0; i < pack.packageCount; i++) {
+        if ((pack.pkgFlags[i] as number) & PF_DUPLICATE) continue;
+        const name = src.names[pack.pkgName[i] as number];
+        if (name === undefined || !name.isSeen()) continue;
+        for (let j = pack.dependsOff[i] as number, e = pack.dependsOff[i + 1] as number; j < e; j++) {
+          const target = pack.tokName[pack.depends[j] as number] as number;
+          // A token that is not a dependency still names a reverse edge, as in `rdepends`.
+          if (target >= 0) pushReverse(this.nameAt(src, target), name, touched);
         }
       }
     }
@@ -202,120 +361,58 @@ export class Database {
       if (u !== list) list.splice(0, list.length, ...u);
     }
   }
-
-  /**
-   * `p:` entries are `name` or `name=version`; their versions are compared, never validated. Each
-   * entry is also the provider record of its name (one object serves as both `Provide` and `Provider`).
-   */
-  #provides(list: readonly string[], pkg: Pkg): Provide[] {
-    const out: Provide[] = [];
-    for (let j = 0; j < list.length; j++) {
-      const str = list[j] as string;
-      const eq = str.indexOf('=');
-      if (eq === 0 || str === '') continue;
-      const name = this.getName(eq < 0 ? str : str.slice(0, eq));
-      const entry: ProvideEntry = { pkg, name, version: eq < 0 ? null : str.slice(eq + 1) };
-      (name as NameNode).addProvider(entry);
-      out.push(entry);
-    }
-    return out;
-  }
-
-  /** Adds (or merges, by identity) one package; returns the package object. */
-  addPackage(info: PackageInfo, where: { repo?: number; installed?: boolean; cacheOnly?: boolean }): Pkg {
-    const key = mergeKey(info);
-    let pkg = this.#byIdentity.get(key);
-    if (pkg === undefined) {
-      const name = this.getName(info.name);
-      const installIf = info.installIf.length ? this.edges(info.installIf) : NO_DEPS;
-      const archOk = !this.arch || !info.arch || info.arch === 'noarch' || info.arch === this.arch;
-      const node = new PackageNode(info, name, installIf, info.uninstallable === true || !archOk, this);
-      pkg = node;
-      this.#byIdentity.set(key, pkg);
-      this.packages.push(pkg);
-      // The package's own name first, then its `p:` entries, in order (apk's provider order).
-      const self: ProvideEntry = { pkg, name, version: pkg.version };
-      (name as NameNode).addProvider(self);
-      if (info.provides.length) node.provides = this.#provides(info.provides, pkg);
-      // Dependencies are parsed when the solver first looks at the package, reverse ones when first read.
-      this.#reverseDone = false;
-      for (let j = 0, xs = installIf; j < xs.length; j++) {
-        const d = xs[j]!;
-        (d.name as NameNode).addReverseInstallIf(name);
-      }
-    }
-    if (where.repo !== undefined) pkg.repos |= 1 << (where.repo + 1);
-    // apk counts packages with nothing to install (virtual/meta, I:0) as present in the cache.
-    if (info.installedSize === 0) pkg.repos |= REPO_CACHED;
-    if (where.cacheOnly) pkg.cacheOnly = true;
-    if (where.installed && !pkg.installed) {
-      pkg.installed = true;
-      this.installed.push(pkg);
-    }
-    return pkg;
-  }
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Packs of package lists already seen (the same repository list solved again is packed once). */
+const packed = new WeakMap<readonly PackageInfo[], { pack: PackedIndex; length: number }>();
 
-/**
- * The key apk merges packages by: the identity's decoded bytes (`Q1` base64 or `X1` hex), so two
- * spellings of the same digest are one package; name-version when there is no identity.
- */
-export function identityKey(info: PackageInfo): string {
-  const id = info.identity;
-  if (id.length === 30 && id.startsWith('Q1') && id.endsWith('=')) {
-    // 20 bytes in 28 base64 characters: the last data character carries 2 unused bits.
-    const i = B64.indexOf(id[28] as string);
-    return i < 0 ? id : `${id.slice(0, 28)}${B64[i & ~3]}`;
-  }
-  if (id.startsWith('Q1') || id.startsWith('Q2'))
-    return `${id.slice(0, 2)}${Buffer.from(id.slice(2), 'base64').toString('hex')}`;
-  if (id.startsWith('X1') || id.startsWith('X2')) return `Q${id.slice(1, 2)}${id.slice(2).toLowerCase()}`;
-  if (id) return id;
-  return `${info.name}-${info.version}`;
+function packOf(list: readonly PackageInfo[]): PackedIndex {
+  const hit = packed.get(list);
+  if (hit !== undefined && hit.length === list.length) return hit.pack;
+  const pack = packIndex(list);
+  packed.set(list, { pack, length: list.length });
+  return pack;
 }
 
-/**
- * The key of the merge map: equal exactly when `identityKey` is, without building a new string
- * for the common case (a SHA-1 `Q1` identity already spelled canonically).
- */
-function mergeKey(info: PackageInfo): string {
-  const id = info.identity;
-  if (id.length === 30 && id.charCodeAt(0) === 81 && id.charCodeAt(1) === 49 && id.charCodeAt(29) === 61) {
-    const i = B64.indexOf(id[28] as string);
-    if (i >= 0 && (i & 3) === 0) return id;
-    if (i >= 0) return `${id.slice(0, 28)}${B64[i & ~3]}=`;
-  }
-  return `#${identityKey(info)}`;
-}
+const NONE: SourceRole = { repoBit: 0, installed: false, cacheOnly: false, local: false };
 
 /** Builds the database for one solve: installed first, then repositories in order, then local packages. */
 export function buildDatabase(input: SolveInput): Database {
   const db = new Database(input.arch ?? '');
   // apk reads world first, so its tags are numbered before the repositories' own.
   for (const d of input.world) if (d.tag) db.tagId(d.tag);
-  for (const info of input.installed ?? []) {
-    const pkg = db.addPackage(info, { installed: true });
+  const installed = input.installed ?? [];
+  // ... then the installed database, whose tags come before the repositories' own.
+  for (const info of installed) {
     const tag = input.installedTags?.[info.name];
-    if (tag) pkg.installedTag = db.tagId(tag);
+    if (tag) db.tagId(tag);
   }
+  db.addSource(packOf(installed), { ...NONE, installed: true });
   input.repositories.forEach((repo, i) => {
     const bit = 1 << (i + 1);
     const tag = db.tagId(repo.tag ?? '');
-    const where = repo.cacheOnly ? { cacheOnly: true } : { repo: i };
-    for (let j = 0, xs = repo.packages; j < xs.length; j++) {
-      const info = xs[j]!;
-      db.addPackage(info, where);
-    }
+    const pack = repo.packed ?? packOf(repo.packages);
+    db.addSource(pack, repo.cacheOnly ? { ...NONE, cacheOnly: true } : { ...NONE, repoBit: bit });
     if (!repo.cacheOnly) {
       if (repo.available !== false) db.availableRepos |= bit;
       (db.tags[tag] as Tag).allowedRepos |= bit;
     }
   });
-  for (const info of input.localPackages ?? []) {
-    const pkg = db.addPackage(info, {});
-    pkg.repos |= REPO_CACHED;
+  const local = input.localPackages ?? [];
+  db.addSource(packOf(local), { ...NONE, local: true });
+  // Installed packages exist before anything is solved; every record merging into one of them is
+  // gathered now (through their names' providers) so their repository bits are complete.
+  const inst = db.sources[0] as Source;
+  for (let i = 0; i < installed.length; i++) {
+    if ((inst.pack.pkgFlags[i] as number) & PF_DUPLICATE) continue;
+    const pkg = db.pkgAt(inst, i);
+    const tag = input.installedTags?.[pkg.name.name];
+    if (tag) pkg.installedTag = db.tagId(tag);
+  }
+  for (const pkg of db.installed) void pkg.name.providers;
+  const loc = db.sources[db.sources.length - 1] as Source;
+  for (let i = 0; i < local.length; i++) {
+    if (!((loc.pack.pkgFlags[i] as number) & PF_DUPLICATE)) void db.pkgAt(loc, i).name.providers;
   }
   for (const nf of input.nameFlags ?? []) {
     const name = db.getName(nf.name);

@@ -1,23 +1,44 @@
 /**
- * The nodes of the solver's graph: names and packages. Reverse edges and parsed dependencies are
- * built on first read, and solver state is allocated on first use (most of a big index is never
- * looked at by a solve).
+ * The nodes of the solver's graph: names and packages, made on first reach from the packed
+ * sources (most of a big index is never looked at by a solve). Their edges are read from the packed
+ * tables on first use; solver state is allocated on first use.
  */
 import type { PackageInfo } from '../apk/index.js';
+import { PROVIDE_STRIDE, PROVIDER_SELF, PROVIDER_STRIDE, type PackedIndex } from '../repo/index.js';
 import type { Dep, Name, Pkg, Provide, Provider } from './model.js';
-import { freshNameState, freshPkgState, type NameState, type PkgState } from './state.js';
+import type { NameState, PkgState } from './state.js';
+
+/** One packed source of packages (installed, a repository, local packages) with its materialized nodes. */
+export interface Source {
+  readonly pack: PackedIndex;
+  /** Position among the sources. */
+  readonly k: number;
+  /** Name nodes by the pack's name id. */
+  readonly names: (NameNode | undefined)[];
+  /** Package nodes by the pack's package index (a merged record points at the package it merged into). */
+  readonly pkgs: (Pkg | undefined)[];
+  /** Parsed edges by token id (null: not a dependency). */
+  readonly edges: (Dep | null | undefined)[];
+}
 
 /** What the nodes ask of their graph. */
-export interface GraphEdges {
-  /** Parsed edges of a `D:`/`i:` list. */
-  edges(list: readonly string[]): Dep[];
-  /** Fills every name's `rdepends`. */
-  buildReverseDepends(): void;
+export interface Graph {
+  /** The node of name `id` of a source. */
+  nameAt(src: Source, id: number): Name;
+  /** The package node of record `idx` of a source (merged by identity with an earlier one). */
+  pkgAt(src: Source, idx: number): Pkg;
+  readonly sources: readonly Source[];
+  /** A name node's first state (what discovery recorded for it, if it ran over the tables). */
+  newNameState(node: NameNode): NameState;
+  /** A package node's first state. */
+  newPkgState(node: PackageNode): PkgState;
+  /** Whether a name whose state was not made yet was discovered. */
+  seenWithoutState(node: NameNode): boolean;
 }
 
 export const NO_DEPS: Dep[] = [];
 export const NO_PROVIDES: Provide[] = [];
-const NO_PROVIDERS: Provider[] = [];
+const NO_NAMES: Name[] = [];
 
 /** Appends `name` to `target`'s discovered reverse dependencies (repeats are removed afterwards). */
 export function pushReverse(target: Name, name: Name, touched: Name[][]): void {
@@ -52,72 +73,100 @@ export function unique(list: Name[]): Name[] {
 }
 
 /**
- * A name in the graph. Reverse edges are collected with repeats while packages are added and made
- * unique on first read; the solver state is allocated on first use (most names are never touched).
+ * A name in the graph. `ids[k]` is its id in source k (-1: absent there); providers and reverse
+ * edges are gathered from the sources in order on first read.
  */
 export class NameNode implements Name {
   readonly name: string;
-  providers: Provider[] = NO_PROVIDERS;
+  readonly ids: number[];
   solverFlagsSet = false;
   dedupMark = 0;
-  #rdepends: Name[] = NO_NAMES;
-  #rdependsUnique = true;
-  #rinstallIf: Name[] = NO_NAMES;
-  #rinstallIfUnique = true;
+  #providers: Provider[] | undefined;
+  #rdepends: Name[] | undefined;
+  #rinstallIf: Name[] | undefined;
   #ss: NameState | undefined;
-  readonly #db: GraphEdges;
+  readonly #g: Graph;
 
-  constructor(name: string, db: GraphEdges) {
+  constructor(name: string, g: Graph, ids: number[]) {
     this.name = name;
-    this.#db = db;
+    this.#g = g;
+    this.ids = ids;
   }
 
   isSeen(): boolean {
-    return this.#ss?.seen === true;
+    return this.#ss !== undefined ? this.#ss.seen : this.#g.seenWithoutState(this);
   }
 
-  addProvider(p: Provider): void {
-    if (this.providers === NO_PROVIDERS) this.providers = [p];
-    else this.providers.push(p);
+  /** Whether the solver state was made (it starts from what discovery recorded). */
+  hasState(): boolean {
+    return this.#ss !== undefined;
   }
 
-  addReverseDepend(name: Name): void {
-    const l = this.#rdepends;
-    if (l === NO_NAMES) this.#rdepends = [name];
-    else if (l[l.length - 1] !== name) {
-      l.push(name);
-      this.#rdependsUnique = false;
+  /** Whether the providers were gathered (nothing can be added to a name after that). */
+  hasProviders(): boolean {
+    return this.#providers !== undefined;
+  }
+
+  get providers(): Provider[] {
+    if (this.#providers === undefined) {
+      const out: Provider[] = [];
+      const g = this.#g;
+      for (let k = 0; k < this.ids.length; k++) {
+        const id = this.ids[k] as number;
+        if (id < 0) continue;
+        const src = g.sources[k] as Source;
+        const pack = src.pack;
+        const vals = pack.providers;
+        for (
+          let j = pack.providersOff[id] as number, e = pack.providersOff[id + 1] as number;
+          j < e;
+          j += PROVIDER_STRIDE
+        ) {
+          const idx = vals[j] as number;
+          const pkg = g.pkgAt(src, idx) as PackageNode;
+          // A record merged into a package met earlier adds nothing: that package is listed already.
+          if (pkg.src !== src || pkg.idx !== idx) continue;
+          const v = vals[j + 1] as number;
+          out.push({ pkg, version: v === PROVIDER_SELF ? pkg.version : v < 0 ? null : pack.str(v) });
+        }
+      }
+      this.#providers = out;
     }
+    return this.#providers;
   }
 
-  addReverseInstallIf(name: Name): void {
-    const l = this.#rinstallIf;
-    if (l === NO_NAMES) this.#rinstallIf = [name];
-    else if (l[l.length - 1] !== name) {
-      l.push(name);
-      this.#rinstallIfUnique = false;
-    }
-  }
-
+  /** Names of the packages that depend on this name, in package order. */
   get rdepends(): Name[] {
-    this.#db.buildReverseDepends();
-    if (!this.#rdependsUnique) {
-      this.#rdepends = unique(this.#rdepends);
-      this.#rdependsUnique = true;
-    }
+    this.#rdepends ??= this.#reverse(false);
     return this.#rdepends;
   }
 
   get rinstallIf(): Name[] {
-    if (!this.#rinstallIfUnique) {
-      this.#rinstallIf = unique(this.#rinstallIf);
-      this.#rinstallIfUnique = true;
-    }
+    this.#rinstallIf ??= this.#reverse(true);
     return this.#rinstallIf;
   }
 
+  #reverse(installIf: boolean): Name[] {
+    let out: Name[] | undefined;
+    const g = this.#g;
+    for (let k = 0; k < this.ids.length; k++) {
+      const id = this.ids[k] as number;
+      if (id < 0) continue;
+      const src = g.sources[k] as Source;
+      const pack = src.pack;
+      const off = installIf ? pack.rinstallIfOff : pack.rdependsOff;
+      const vals = installIf ? pack.rinstallIf : pack.rdepends;
+      for (let j = off[id] as number, e = off[id + 1] as number; j < e; j++) {
+        const n = g.nameAt(src, pack.pkgName[vals[j] as number] as number);
+        if (out === undefined) out = [n];
+        else if (out[out.length - 1] !== n) out.push(n);
+      }
+    }
+    return out === undefined ? NO_NAMES : unique(out);
+  }
+
   get ss(): NameState {
-    this.#ss ??= freshNameState();
+    this.#ss ??= this.#g.newNameState(this);
     return this.#ss;
   }
 
@@ -130,17 +179,15 @@ export class NameNode implements Name {
   }
 }
 
-const NO_NAMES: Name[] = [];
-
-/** A package in the graph; its `D:` list is parsed on first use (most of a big index is never looked at). */
+/** A package in the graph: record `idx` of source `src`. */
 export class PackageNode implements Pkg {
-  readonly info: PackageInfo;
+  readonly src: Source;
+  readonly idx: number;
   readonly name: Name;
   readonly version: string;
   readonly identity: string;
-  /** Set right after construction when the package has `p:` entries. */
-  provides: Provide[] = NO_PROVIDES;
-  readonly installIf: Dep[];
+  readonly installedSize: number;
+  readonly providerPriority: number;
   repos = 0;
   installed = false;
   installedTag = 0;
@@ -152,49 +199,92 @@ export class PackageNode implements Pkg {
   stateInt = 0;
   genid = 0;
   #depends: Dep[] | undefined;
-  readonly #db: GraphEdges;
+  #installIf: Dep[] | undefined;
+  #provides: Provide[] | undefined;
+  readonly #g: Graph;
   #ss: PkgState | undefined;
 
-  constructor(info: PackageInfo, name: Name, installIf: Dep[], uninstallable: boolean, db: GraphEdges) {
-    this.info = info;
+  constructor(g: Graph, src: Source, idx: number, name: Name, uninstallable: boolean) {
+    const pack = src.pack;
+    this.#g = g;
+    this.src = src;
+    this.idx = idx;
     this.name = name;
-    this.version = info.version;
-    this.identity = info.identity;
-    this.installIf = installIf;
+    this.version = pack.version(idx);
+    this.identity = pack.identity(idx);
+    this.installedSize = pack.installedSize(idx);
+    this.providerPriority = pack.providerPriority(idx);
     this.uninstallable = uninstallable;
-    this.#db = db;
+  }
+
+  get info(): PackageInfo {
+    return this.src.pack.info(this.idx);
   }
 
   get depends(): Dep[] {
-    this.#depends ??= this.info.depends.length ? this.#db.edges(this.info.depends) : NO_DEPS;
+    this.#depends ??= this.#edges(this.src.pack.dependsOff, this.src.pack.depends);
     return this.#depends;
+  }
+
+  get installIf(): Dep[] {
+    this.#installIf ??= this.#edges(this.src.pack.installIfOff, this.src.pack.installIf);
+    return this.#installIf;
+  }
+
+  get provides(): Provide[] {
+    if (this.#provides === undefined) {
+      const pack = this.src.pack;
+      const a = pack.providesOff[this.idx] as number;
+      const b = pack.providesOff[this.idx + 1] as number;
+      if (a === b) this.#provides = NO_PROVIDES;
+      else {
+        const out: Provide[] = [];
+        const vals = pack.provides;
+        for (let j = a; j < b; j += PROVIDE_STRIDE) {
+          const nameId = vals[j + 1] as number;
+          if (nameId < 0) continue;
+          const v = vals[j + 2] as number;
+          out.push({ name: this.#g.nameAt(this.src, nameId), version: v < 0 ? null : pack.str(v) });
+        }
+        this.#provides = out;
+      }
+    }
+    return this.#provides;
+  }
+
+  /** Parsed edges of a token list, in order; tokens that are not dependencies are skipped. */
+  #edges(off: Int32Array, toks: Int32Array): Dep[] {
+    const a = off[this.idx] as number;
+    const b = off[this.idx + 1] as number;
+    if (a === b) return NO_DEPS;
+    const src = this.src;
+    const pack = src.pack;
+    const out: Dep[] = [];
+    for (let j = a; j < b; j++) {
+      const t = toks[j] as number;
+      let e = src.edges[t];
+      if (e === undefined) {
+        const dep = pack.dependency(t);
+        e = dep ? { name: this.#g.nameAt(src, pack.tokName[t] as number), dep, tag: 0 } : null;
+        src.edges[t] = e;
+      }
+      if (e !== null) out.push(e);
+    }
+    return out;
   }
 
   /** Solver state, created on first use with the flags preset for its names. */
   get ss(): PkgState {
-    if (this.#ss === undefined) {
-      this.#ss = freshPkgState();
-      this.#ss.flags = this.presetFlags;
-      this.#ss.flagsInheritable = this.presetInheritable;
-    }
+    this.#ss ??= this.#g.newPkgState(this);
     return this.#ss;
+  }
+
+  hasState(): boolean {
+    return this.#ss !== undefined;
   }
 
   /** Drops the solver state (the next access starts fresh). */
   resetState(): void {
     this.#ss = undefined;
   }
-}
-
-/** The name a dependency string refers to (`!foo@tag>=1` → `foo`), without parsing the rest. */
-export function dependencyName(s: string): string | undefined {
-  let i = s.charCodeAt(0) === 33 /* ! */ ? 1 : 0;
-  const start = i;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // < = > ~ @
-    if (c === 60 || c === 61 || c === 62 || c === 126 || c === 64) break;
-  }
-  if (i === start) return undefined;
-  return start === 0 && i === s.length ? s : s.slice(start, i);
 }

@@ -16,6 +16,11 @@ import {
 export interface SolveOptions {
   /** `--force-broken-world`: drop world entries that cannot be satisfied and solve again. */
   readonly forceBrokenWorld?: boolean;
+  /**
+   * Discover over the packed tables when the graph has one source of packages (default true). The
+   * result is the same either way; false makes the solver walk nodes, which tests compare against.
+   */
+  readonly packedDiscovery?: boolean;
 }
 
 function kindOf(c: RawChange): ChangeKind {
@@ -81,6 +86,7 @@ export function solve(input: SolveInput, options: SolveOptions = {}): Solution {
   let world = worldDeps(db, input);
   for (;;) {
     const solver = new Solver(db, flags, input.selfUpgrade === true);
+    solver.packedDiscovery = options.packedDiscovery !== false;
     solver.run(world, flags);
     const cs = generateChangeset(solver, world, ignoreConflict);
     if (solver.errors && options.forceBrokenWorld) {

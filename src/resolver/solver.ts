@@ -5,6 +5,7 @@
 import { compareProviders } from './compare.js';
 import { Discovery, packageRepos } from './discover.js';
 import type { Database, Dep, Name, Pkg, Provider } from './model.js';
+import type { NameNode } from './nodes.js';
 import { isProvided } from './provided.js';
 import { NameQueues, Q_NONE } from './queues.js';
 import { SOLVER_IGNORE_CONFLICT } from './types.js';
@@ -15,6 +16,8 @@ export class Solver {
   errors = 0;
   readonly db: Database;
   readonly selfUpgrade: boolean;
+  /** Discover over the packed tables when the graph allows (false: always walk nodes, for tests). */
+  packedDiscovery = true;
   #flagsInherit = 0;
   #pinningInherit = 0;
   #defaultRepos: number;
@@ -28,7 +31,8 @@ export class Solver {
     this.#ignoreConflict = (flags & SOLVER_IGNORE_CONFLICT) !== 0;
     this.#defaultRepos = db.pinningRepos(DEFAULT_PINNING);
     if (db.used) {
-      for (const n of db.names.values()) n.resetState();
+      db.resetDiscovery();
+      for (const n of db.names) n.resetState();
       for (let j = 0, xs = db.packages; j < xs.length; j++) {
         const p = xs[j]!;
         p.resetState();
@@ -176,7 +180,7 @@ export class Solver {
 
   #autoSelectable(p: Provider): boolean {
     if (p.version !== null) return true;
-    if (p.pkg.info.providerPriority) return true;
+    if (p.pkg.providerPriority) return true;
     return p.pkg.name.ss.requirers > 0;
   }
 
@@ -369,13 +373,23 @@ export class Solver {
   /** Solves for the (sorted) world; afterwards every name's `ss.chosen` holds the choice. */
   run(world: readonly Dep[], flags: number): void {
     this.#flagsInherit = flags;
-    const discovery = new Discovery(this.db, flags, this.#defaultRepos);
-    for (let j = 0, xs = world; j < xs.length; j++) {
-      const d = xs[j]!;
-      if (!d.dep.broken) discovery.discover(d.name);
+    const packed = this.packedDiscovery ? this.db.startPackedDiscovery(flags, this.#defaultRepos) : undefined;
+    if (packed !== undefined) {
+      const k = packed.src.k;
+      for (let j = 0, xs = world; j < xs.length; j++) {
+        const d = xs[j]!;
+        if (!d.dep.broken) packed.discoverName(d.name, (d.name as NameNode).ids[k] as number);
+      }
+      // Reverse dependencies among discovered names are read from the tables as nodes are made.
+    } else {
+      const discovery = new Discovery(this.db, flags, this.#defaultRepos);
+      for (let j = 0, xs = world; j < xs.length; j++) {
+        const d = xs[j]!;
+        if (!d.dep.broken) discovery.discover(d.name);
+      }
+      // Nothing is discovered after this point: reverse dependencies among discovered names are final.
+      this.db.reverseDependsOfSeen();
     }
-    // Nothing is discovered after this point: reverse dependencies among discovered names are final.
-    this.db.reverseDependsOfSeen();
     for (let j = 0, xs = world; j < xs.length; j++) {
       const d = xs[j]!;
       if (d.dep.broken) continue;

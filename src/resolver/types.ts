@@ -1,4 +1,5 @@
 import type { Dependency, PackageInfo } from '../apk/index.js';
+import type { PackedIndex } from '../repo/index.js';
 
 /** Solver flags, as apk-tools' APK_SOLVERF_* (global, or per name through `nameFlags`). */
 export const SOLVER_UPGRADE = 0x01;
@@ -16,6 +17,8 @@ export interface RepositoryInput {
   /** `@tag` repositories are used only for world entries pinned to the tag (no `@`). */
   readonly tag?: string;
   readonly packages: readonly PackageInfo[];
+  /** The same packages packed (`packIndex`, or read back from a cache): the solver then reads this instead. */
+  readonly packed?: PackedIndex;
   /** False when the repository cannot be reached (e.g. --no-network): packages are masked. Default true. */
   readonly available?: boolean;
   /** Packages known from a local cache only (apk's "cached non-repository" packages). */

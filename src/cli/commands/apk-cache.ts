@@ -63,7 +63,8 @@ async function clean(run: ApkRun, state: RootState, dir: string): Promise<number
   const purge = has(run.args, 'purge');
   let errors = 0;
   for (const name of (await readdir(dir)).sort()) {
-    if (name.startsWith('.') || name === 'installed') continue;
+    // `packs/` holds lupine's parsed indexes (it keeps the newest few itself).
+    if (name.startsWith('.') || name === 'installed' || name === 'packs') continue;
     if (name.endsWith('.apk')) {
       if (installed.has(name)) continue;
       if (!purge && available.has(name)) continue;

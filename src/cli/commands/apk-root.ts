@@ -12,7 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { type Keyring, type PackageInfo, parseDependencyList } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
-import type { RepositoryEntry } from '../../repo/index.js';
+import type { PackedIndex, RepositoryEntry } from '../../repo/index.js';
 import type { RepositoryInput } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last, values } from './apk-args.js';
@@ -60,6 +60,19 @@ export async function cacheDirOf(args: ApkArgs, io: CliIo): Promise<string | und
   if (given !== undefined) return resolve(io.cwd, given);
   const rootCache = join(rootOf(args, io), 'etc/apk/cache');
   if (await isDir(rootCache)) return rootCache;
+  const xdg = io.env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'lupine');
+  return io.env.HOME ? join(io.env.HOME, '.cache', 'lupine') : undefined;
+}
+
+/**
+ * Where parsed indexes are kept (`packs/` of the user's cache, or of `--cache-dir`): never under the
+ * root, whose etc/apk/cache belongs to what is being installed. Undefined with --no-cache.
+ */
+export function packDirOf(args: ApkArgs, io: CliIo): string | undefined {
+  if (has(args, 'no-cache')) return undefined;
+  const given = last(args, 'cache-dir');
+  if (given !== undefined) return resolve(io.cwd, given);
   const xdg = io.env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'lupine');
   return io.env.HOME ? join(io.env.HOME, '.cache', 'lupine') : undefined;
@@ -127,6 +140,8 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
     const cacheDir = remote ? await cacheDirOf(args, io) : undefined;
     const cache = cacheDir === undefined ? undefined : await repo.RepoCache.open(cacheDir);
     const offline = has(args, 'no-network');
+    const packDir = packDirOf(args, io);
+    const packs = packDir === undefined ? undefined : new repo.PackDirectory(packDir);
     const files = new repo.FileFetcher();
     const readLocal = async (url: string) => {
       const r = await files.get(url, io.signal ? { signal: io.signal } : {});
@@ -139,6 +154,7 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
       keys,
       allowUntrusted,
       ...(cache ? { cache } : {}),
+      ...(packs ? { packs } : {}),
       ...(offline ? { offline: true } : {}),
       ...(has(args, 'update-cache') || has(args, 'force-refresh') ? { maxIndexAgeSeconds: 0 } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
@@ -149,17 +165,18 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
         if (local && e.url.endsWith('.tar.gz')) {
           // An index file named directly: packages sit beside it.
           const file = e.url.replace(/^file:\/\//, '');
-          const index = repo.readApkIndexArchive(
-            await readFile(file).catch((err: unknown) => {
-              throw new LupineError('REPO_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`, {
-                cause: err,
-                details: { path: file },
-              });
-            }),
-            { source: file, keys, allowUntrusted },
-          );
+          const bytes = await readFile(file).catch((err: unknown) => {
+            throw new LupineError('REPO_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`, {
+              cause: err,
+              details: { path: file },
+            });
+          });
+          const read = { source: file, keys, allowUntrusted };
+          const index: { readonly packages: PackageInfo[]; readonly packed?: PackedIndex } = packs
+            ? await repo.readIndexThroughPacks(bytes, packs, read)
+            : repo.readApkIndexArchive(bytes, read);
           const fetch: PackageFetch = (pkg) => readLocal(join(dirname(file), `${pkg.name}-${pkg.version}.apk`));
-          return { entry: e, packages: index.packages, fetch };
+          return { entry: e, index, fetch };
         }
         const l = await set.loadOne(e);
         // Local packages are read in place: the installer checks them against the index's identity
@@ -167,15 +184,20 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
         const fetch: PackageFetch = local
           ? (pkg) => readLocal(repo.repositoryPackageUrl(e.url, arch, pkg))
           : (pkg) => set.fetchPackage(l, pkg);
-        return { entry: e, packages: l.packages, fetch };
+        return { entry: e, index: l, fetch };
       }),
     );
     for (const l of loaded) {
       // A URL listed under several tags is one repository allowed under each of them.
+      const index = l.index;
       for (const tag of l.entry.tags.length ? l.entry.tags : ['']) {
         repositories.push({
           ...(tag ? { tag } : {}),
-          packages: l.packages,
+          // With a pack the solver reads that; the records are made only for applets that list them.
+          get packages() {
+            return index.packages;
+          },
+          ...(index.packed ? { packed: index.packed } : {}),
           name: repo.redactUrl(l.entry.url),
         });
         fetchers.push(l.fetch);

@@ -2,12 +2,13 @@
  * The resolver over a real index (Alpine v3.17 main/aarch64, 5004 packages): the bench world, a
  * reinstall against it as installed, and a removal. The goldens were written by the solver before it
  * was tuned for speed (discovery, reverse edges, lazily built graph), so any change of order or
- * choice shows up here.
+ * choice shows up here. The same solves run again over the index read back from its packed file
+ * form (what the CLI keeps in its cache), against the same goldens.
  */
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseDependencyList } from '../../../src/apk/index.js';
-import { readApkIndexArchive } from '../../../src/repo/index.js';
+import { decodePackedIndex, encodePackedIndex, packIndex, readApkIndexArchive } from '../../../src/repo/index.js';
 import { type Solution, solve } from '../../../src/resolver/index.js';
 import { assertGolden } from '../../helpers/golden.js';
 import { vector } from '../../helpers/paths.js';
@@ -34,5 +35,35 @@ test('with the result installed, dropping most of world removes in the same orde
   if (!first.ok) throw new Error('the bench world did not resolve');
   const installed = first.installed.map((p) => p.pkg);
   const s = solve({ world: parseDependencyList('alpine-base git docs'), repositories, installed, arch: 'aarch64' });
+  assertGolden('resolver/alpine-bench-world-shrink.txt', render(s));
+});
+
+// The packed file form, as a later CLI run reads it from the cache.
+const packed = decodePackedIndex(encodePackedIndex(packIndex(packages, '', { complete: true }), 'key'), 'key');
+
+test('read back from its packed form, the index gives the same changeset', () => {
+  const s = solve({
+    world: parseDependencyList(BENCH_WORLD),
+    repositories: [{ packages: [], packed }],
+    arch: 'aarch64',
+  });
+  assertGolden('resolver/alpine-bench-world.txt', render(s));
+});
+
+test('read back from its packed form, the removal order is the same', () => {
+  const first = solve({
+    world: parseDependencyList(BENCH_WORLD),
+    repositories: [{ packages: [], packed }],
+    arch: 'aarch64',
+  });
+  if (!first.ok) throw new Error('the bench world did not resolve');
+  // Installed records materialized from the pack: they merge with the repository's by identity.
+  const installed = first.installed.map((p) => p.pkg);
+  const s = solve({
+    world: parseDependencyList('alpine-base git docs'),
+    repositories: [{ packages: [], packed }],
+    installed,
+    arch: 'aarch64',
+  });
   assertGolden('resolver/alpine-bench-world-shrink.txt', render(s));
 });
