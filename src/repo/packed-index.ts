@@ -49,39 +49,7 @@ export const PROVIDE_STRIDE = 3;
 export const PROVIDER_STRIDE = 2;
 export const PROVIDER_SELF = -2;
 
-/** The integer tables of a packed index, by name (what the codec stores). */
-export interface PackedTables {
-  readonly strRef: Int32Array;
-  readonly pkgName: Int32Array;
-  readonly pkgStr: Int32Array;
-  readonly pkgNum: Float64Array;
-  readonly pkgFlags: Int32Array;
-  readonly dependsOff: Int32Array;
-  readonly depends: Int32Array;
-  readonly installIfOff: Int32Array;
-  readonly installIf: Int32Array;
-  readonly providesOff: Int32Array;
-  readonly provides: Int32Array;
-  readonly replacesOff: Int32Array;
-  readonly replaces: Int32Array;
-  readonly triggersOff: Int32Array;
-  readonly triggers: Int32Array;
-  readonly tokStr: Int32Array;
-  readonly tokName: Int32Array;
-  readonly tokFlags: Int32Array;
-  readonly tokMask: Int32Array;
-  readonly tokVersion: Int32Array;
-  readonly tokTag: Int32Array;
-  readonly nameStr: Int32Array;
-  readonly providersOff: Int32Array;
-  readonly providers: Int32Array;
-  readonly rinstallIfOff: Int32Array;
-  readonly rinstallIf: Int32Array;
-  readonly rdependsOff: Int32Array;
-  readonly rdepends: Int32Array;
-  readonly nameSorted: Int32Array;
-}
-
+/** The Int32 tables, in the order the codec writes them. */
 export const INT_TABLES = [
   'strRef',
   'pkgName',
@@ -111,7 +79,12 @@ export const INT_TABLES = [
   'rdependsOff',
   'rdepends',
   'nameSorted',
-] as const satisfies readonly (keyof PackedTables)[];
+] as const;
+
+/** The tables of a packed index, by name (what the codec stores): the Int32 ones and `pkgNum`. */
+export type PackedTables = { readonly [K in (typeof INT_TABLES)[number]]: Int32Array } & {
+  readonly pkgNum: Float64Array;
+};
 
 export class PackedIndex implements PackedTables {
   readonly packageCount: number;

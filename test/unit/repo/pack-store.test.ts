@@ -72,14 +72,19 @@ test('first read stores a pack (0600 in a 0700 dir), the second read uses it wit
   });
 });
 
+/** The multisig vector read once through a fresh store: its bytes, records, store, pack file and bytes. */
+async function storedPack(dir: string) {
+  const bytes = readFileSync(vector('apk', 'multisig-APKINDEX.tar.gz'));
+  const parsed = readApkIndexArchive(bytes, { allowUntrusted: true });
+  const store = new PackDirectory(dir);
+  await readIndexThroughPacks(bytes, store, { allowUntrusted: true });
+  const file = join(store.dir, `${sha256(bytes)}.pack`);
+  return { bytes, parsed, store, file, good: readFileSync(file) };
+}
+
 test('a corrupted pack is not used: the index is read again and the pack rewritten', async () => {
   await inTemp(async (dir) => {
-    const bytes = readFileSync(vector('apk', 'multisig-APKINDEX.tar.gz'));
-    const parsed = readApkIndexArchive(bytes, { allowUntrusted: true });
-    const store = new PackDirectory(dir);
-    await readIndexThroughPacks(bytes, store, { allowUntrusted: true });
-    const file = join(store.dir, `${sha256(bytes)}.pack`);
-    const good = readFileSync(file);
+    const { bytes, parsed, store, file, good } = await storedPack(dir);
     const bad = Buffer.from(good);
     bad[bad.length - 5] = (bad[bad.length - 5] as number) ^ 0x40;
     writeFileSync(file, bad, { mode: 0o600 });
@@ -103,12 +108,7 @@ test('a corrupted pack is not used: the index is read again and the pack rewritt
 
 test('a pack with a damaged header is not used either (the index is read again)', async () => {
   await inTemp(async (dir) => {
-    const bytes = readFileSync(vector('apk', 'multisig-APKINDEX.tar.gz'));
-    const parsed = readApkIndexArchive(bytes, { allowUntrusted: true });
-    const store = new PackDirectory(dir);
-    await readIndexThroughPacks(bytes, store, { allowUntrusted: true });
-    const file = join(store.dir, `${sha256(bytes)}.pack`);
-    const good = readFileSync(file);
+    const { bytes, parsed, store, file, good } = await storedPack(dir);
     // One digit of the first table's offset ("pkgNum",0 → "pkgNum",1): one changed byte.
     const at = good.indexOf('["pkgNum",0,');
     assert.ok(at > 0);
