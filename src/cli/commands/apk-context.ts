@@ -7,7 +7,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { type Dependency, type PackageInfo, emptyPackageInfo, parseDependencyList } from '../../apk/index.js';
+import {
+  type Dependency,
+  emptyPackageInfo,
+  hostApkArch,
+  type PackageInfo,
+  parseDependencyList,
+} from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import { applyIndexField, parseApkIndexText, splitIndexRecords } from '../../repo/index.js';
 import type { Change, RepositoryInput, ResolvedPackage } from '../../resolver/index.js';
@@ -115,6 +121,6 @@ export const testStateLoader: StateLoader = {
 
 /** `apk --print-arch`: --arch, else ROOT/etc/apk/arch, else the host's. */
 export async function printArch(args: ApkArgs, io: CliIo): Promise<string> {
-  const { configuredArch, hostArch } = await import('./apk-root.js');
-  return (await configuredArch(args, io)) ?? hostArch(process.arch);
+  const { configuredArch } = await import('./apk-root.js');
+  return (await configuredArch(args, io)) ?? hostApkArch(process.arch);
 }

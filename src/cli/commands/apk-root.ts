@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { type Keyring, type PackageInfo, parseDependencyList } from '../../apk/index.js';
+import { hostApkArch, type Keyring, type PackageInfo, parseDependencyList } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import type { PackedIndex, RepositoryEntry } from '../../repo/index.js';
 import type { RepositoryInput } from '../../resolver/index.js';
@@ -18,19 +18,6 @@ import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last, values } from './apk-args.js';
 import { type ApkState, parseInstalledText } from './apk-context.js';
 import { loadKeys } from './apk-files.js';
-
-const HOST_ARCH: Record<string, string> = {
-  x64: 'x86_64',
-  arm64: 'aarch64',
-  ia32: 'x86',
-  arm: 'armv7',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-  riscv64: 'riscv64',
-  loong64: 'loongarch64',
-};
-
-export const hostArch = (nodeArch: string): string => HOST_ARCH[nodeArch] ?? nodeArch;
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {
@@ -122,7 +109,7 @@ export interface RootState extends ApkState {
 export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState> {
   const root = rootOf(args, io);
   const configured = await configuredArch(args, io);
-  const arch = configured ?? hostArch(process.arch);
+  const arch = configured ?? hostApkArch(process.arch);
   const world = parseDependencyList((await readOptional(join(root, 'etc/apk/world'))) ?? '');
   const instText = await readOptional(join(root, 'lib/apk/db/installed'));
   const inst = instText ? parseInstalledText(instText, 'lib/apk/db/installed') : { packages: [], tags: {}, broken: [] };
