@@ -12,6 +12,10 @@ import { LupineError } from '../core/index.js';
 import { INT_TABLES, PackedIndex, type PackedTables } from './packed-index.js';
 
 const MAGIC = 'LUPKIDX1';
+/**
+ * The layout version. Bump it whenever pack-index.ts or packed-index.ts change what a table holds or
+ * how it is read: packs in users' caches are then read as invalid and rewritten, never misread.
+ */
 export const PACK_FORMAT = 2;
 
 interface Header {
