@@ -2,7 +2,8 @@
 import { compareVersions } from '../apk/index.js';
 import { analyzeConflict } from './analyze.js';
 import { generateChangeset, type RawChange } from './changeset.js';
-import { buildDatabase, type Database, type Dep } from './model.js';
+import { buildDatabase } from './build-database.js';
+import type { Database, Dep } from './model.js';
 import { Solver } from './solver.js';
 import {
   type Change,

@@ -22,7 +22,8 @@ import {
 } from '../../../src/resolver/index.js';
 // Internal files: the two discoveries are compared directly.
 import { Discovery } from '../../../src/resolver/discover.js';
-import { buildDatabase, type Database } from '../../../src/resolver/model.js';
+import { buildDatabase } from '../../../src/resolver/build-database.js';
+import type { Database } from '../../../src/resolver/model.js';
 import type { NameNode } from '../../../src/resolver/nodes.js';
 import { worldDeps } from '../../../src/resolver/solve.js';
 import { vector } from '../../helpers/paths.js';
