@@ -163,11 +163,9 @@ function lazyBarrel(body) {
   const vars = new Map();
   for (const m of body.matchAll(/^var ([\w$]+) = __lupineRequire\(("[^"]+")\);$/gm)) vars.set(m[1], m[2]);
   for (const [v, target] of vars) {
-    const uses = body.match(new RegExp(`\\b${v.replace('$', '\\$')}\\b`, 'g'))?.length ?? 0;
-    const reexports = new RegExp(
-      `__lupineReexport\\(exports, ("[\\w$]+"), ${v.replace('$', '\\$')}, ("[\\w$]+")\\);`,
-      'g',
-    );
+    const name = v.replaceAll('$', '\\$');
+    const uses = body.match(new RegExp(`\\b${name}\\b`, 'g'))?.length ?? 0;
+    const reexports = new RegExp(`__lupineReexport\\(exports, ("[\\w$]+"), ${name}, ("[\\w$]+")\\);`, 'g');
     const count = body.match(reexports)?.length ?? 0;
     if (count === 0 || uses !== count + 1) continue;
     body = body

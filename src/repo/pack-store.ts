@@ -116,10 +116,11 @@ export async function readIndexThroughPacks(
   options: ReadApkIndexOptions & { readonly logger?: Logger } = {},
 ): Promise<PackedContents> {
   const logger = options.logger ?? silentLogger;
-  checkApkIndexSignature(bytes, options);
   const key = sha256Hex(bytes);
   const stored = await store.get(key).catch(() => undefined);
   if (stored !== undefined) {
+    // The pack replaces parsing, never the signature check (reading the index below does its own).
+    checkApkIndexSignature(bytes, options);
     try {
       return contentsOf(decodePackedIndex(stored, key), true);
     } catch (err) {

@@ -34,7 +34,7 @@ export interface PackedSourceFacts {
   /** Local packages count as cached. */
   readonly local: boolean;
   readonly cacheOnly: boolean;
-  /** Whether records of this arch (a pool string id of the pack) can be installed here. */
+  /** Whether records of this arch (a pool string id of the pack) can be installed here (cached by the caller). */
   archOk(archId: number): boolean;
   /** Names with solver flags set (`nameFlags`), by id. */
   readonly flagged: Uint8Array;
@@ -145,7 +145,7 @@ export class PackedDiscovery {
     let repos = f.repoBit;
     if (installedSize === 0 || flags & PF_DUPLICATE_EMPTY || f.local) repos |= 1;
     const archId = p.archId(pi);
-    const uninstallable = (flags & PF_UNINSTALLABLE) !== 0 || (archId >= 0 && !this.#archOk(archId));
+    const uninstallable = (flags & PF_UNINSTALLABLE) !== 0 || (archId >= 0 && !f.archOk(archId));
     const cacheOnly = f.cacheOnly;
     const available = (repos & this.#availableRepos & ~1) !== 0;
     const selectable = !uninstallable && ((repos & this.#availableRepos) !== 0 || cacheOnly);
@@ -166,18 +166,6 @@ export class PackedDiscovery {
       const tok = p.depends[t] as number;
       if ((p.tokFlags[tok] as number) & TF_DEPENDENCY) this.#discover(p.tokName[tok] as number);
     }
-  }
-
-  #lastArch = -1;
-  #lastArchOk = true;
-
-  /** Nearly every record has the same arch: the last answer is kept. */
-  #archOk(archId: number): boolean {
-    if (archId !== this.#lastArch) {
-      this.#lastArch = archId;
-      this.#lastArchOk = this.#facts.archOk(archId);
-    }
-    return this.#lastArchOk;
   }
 
   /** `for (n of name.rinstallIf) discover(n)`, resuming after the entries known to be seen. */

@@ -36,8 +36,8 @@ export interface Graph {
   seenWithoutState(node: NameNode): boolean;
 }
 
-export const NO_DEPS: Dep[] = [];
-export const NO_PROVIDES: Provide[] = [];
+const NO_DEPS: Dep[] = [];
+const NO_PROVIDES: Provide[] = [];
 const NO_NAMES: Name[] = [];
 
 /** Appends `name` to `target`'s discovered reverse dependencies (repeats are removed afterwards). */
@@ -100,11 +100,6 @@ export class NameNode implements Name {
   /** Whether the solver state was made (it starts from what discovery recorded). */
   hasState(): boolean {
     return this.#ss !== undefined;
-  }
-
-  /** Whether the providers were gathered (nothing can be added to a name after that). */
-  hasProviders(): boolean {
-    return this.#providers !== undefined;
   }
 
   get providers(): Provider[] {
