@@ -13,7 +13,7 @@ import { readPackage, verifyPackage } from '../../src/apk/index.js';
 import { loadKeyring, readApkIndexArchive } from '../../src/repo/index.js';
 import { runCli } from '../helpers/cli.js';
 import { validateSpdx } from '../helpers/json-schema.js';
-import { type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
+import { apkAddBuilt, type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
 
 const RECIPE = `package:
   name: trio
@@ -130,29 +130,7 @@ describe('every package of a build verifies, carries a valid SBOM and installs',
   });
 
   it('all of them install with lupine apk add from the produced repository', async () => {
-    const root = join(repo.base, 'root');
-    mkdirSync(root);
-    const r = await runCli(
-      [
-        'apk',
-        '--root',
-        root,
-        '--initdb',
-        '--arch',
-        'x86_64',
-        '-X',
-        out,
-        '-X',
-        repo.dir,
-        '--keys-dir',
-        repo.keysDir,
-        '--cache-dir',
-        join(repo.base, 'apk-cache'),
-        'add',
-        ...NAMES,
-      ],
-      { env: env() },
-    );
+    const { root, result: r } = await apkAddBuilt(repo, out, NAMES, env());
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const installed = readFileSync(join(root, 'lib/apk/db/installed'), 'utf8');
     for (const n of NAMES) {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { binLupine } from '../helpers/paths.js';
 import { descendants, mountTable, waitGone } from '../unit/sandbox/procs.js';
-import { type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
+import { apkAddBuilt, type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
 
 const GREETER = `package:
   name: greeter
@@ -129,30 +129,7 @@ describe('lupine pkg build / pkg test (CLI)', () => {
   });
 
   it('the built packages install with lupine apk add from the produced, signed repository', async () => {
-    const root = join(repo.base, 'root');
-    mkdirSync(root);
-    const r = await runCli(
-      [
-        'apk',
-        '--root',
-        root,
-        '--initdb',
-        '--arch',
-        'x86_64',
-        '-X',
-        out,
-        '-X',
-        repo.dir,
-        '--keys-dir',
-        repo.keysDir,
-        '--cache-dir',
-        join(repo.base, 'apk-cache'),
-        'add',
-        'greeter',
-        'greeter-dev',
-      ],
-      { env: env() },
-    );
+    const { root, result: r } = await apkAddBuilt(repo, out, ['greeter', 'greeter-dev'], env());
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /Installing greeter \(3\.1\.0-r0\)/);
     assert.match(r.stdout, /Installing greeter-dev \(3\.1\.0-r0\)/);

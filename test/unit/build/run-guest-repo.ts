@@ -24,6 +24,7 @@ import {
 } from '../../../src/apk/index.js';
 import { fixedClock } from '../../../src/core/index.js';
 import { writeApkIndexArchive } from '../../../src/repo/index.js';
+import { type CliResult, runCli } from '../../helpers/cli.js';
 
 export interface GuestRepo {
   /** A scratch directory for the test (removed by the caller). */
@@ -184,4 +185,24 @@ export async function serveHelloTarball(base: string): Promise<TarballServer> {
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * `lupine apk add NAMES` into a new root `<base>/root` (`--initdb`, x86_64) from a build's out-dir
+ * and the guest repository, with its keys and a cache of its own; returns the root and the result.
+ */
+export async function apkAddBuilt(
+  repo: GuestRepo,
+  out: string,
+  names: readonly string[],
+  env: Record<string, string | undefined>,
+): Promise<{ root: string; result: CliResult }> {
+  const root = join(repo.base, 'root');
+  mkdirSync(root);
+  const args = ['apk', '--root', root, '--initdb', '--arch', 'x86_64', '-X', out, '-X', repo.dir];
+  const result = await runCli(
+    [...args, '--keys-dir', repo.keysDir, '--cache-dir', join(repo.base, 'apk-cache'), 'add', ...names],
+    { env },
+  );
+  return { root, result };
 }

@@ -81,6 +81,26 @@ describe('sources: fetch and git-checkout in the sandbox', () => {
     return join(dir, `${name}.yaml`);
   };
 
+  /** A recipe whose pipeline gets its source, in a busybox guest with `tool` (tar or git) added. */
+  const sourceRecipe = (name: string, version: string, description: string, tool: string, pipeline: string) =>
+    recipe(
+      name,
+      `package:
+  name: ${name}
+  version: "${version}"
+  epoch: 0
+  description: ${description}
+  copyright:
+    - license: MIT
+environment:
+  contents:
+    packages:
+      - busybox
+      - ${tool}
+pipeline:
+${pipeline}`,
+    );
+
   before(async () => {
     repo = await makeGuestRepo('run-sources');
     tarServer = await serveHelloTarball(repo.base);
@@ -122,22 +142,12 @@ describe('sources: fetch and git-checkout in the sandbox', () => {
   });
 
   it('fetches a tarball, checks its sha256 and extracts it', async () => {
-    const file = recipe(
+    const file = sourceRecipe(
       'fetched',
-      `package:
-  name: fetched
-  version: "2.0"
-  epoch: 0
-  description: built from a fetched tarball
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-      - tar
-pipeline:
-  - uses: fetch
+      '2.0',
+      'built from a fetched tarball',
+      'tar',
+      `  - uses: fetch
     with:
       uri: http://127.0.0.1:${httpPort}/hello-\${{package.version}}.tar.gz
       expected-sha256: ${sha256}
@@ -168,22 +178,12 @@ pipeline:
 
   it('fails the fetch step clearly on a wrong sha256 and writes nothing', async () => {
     const wrong = '0'.repeat(64);
-    const file = recipe(
+    const file = sourceRecipe(
       'badsum',
-      `package:
-  name: badsum
-  version: "2.0"
-  epoch: 0
-  description: wrong checksum
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-      - tar
-pipeline:
-  - uses: fetch
+      '2.0',
+      'wrong checksum',
+      'tar',
+      `  - uses: fetch
     with:
       uri: http://127.0.0.1:${httpPort}/hello-2.0.tar.gz
       expected-sha256: ${wrong}
@@ -201,22 +201,12 @@ pipeline:
   });
 
   it('cuts the network with network: false, and traces the commands with debug', async () => {
-    const file = recipe(
+    const file = sourceRecipe(
       'offline',
-      `package:
-  name: offline
-  version: "2.0"
-  epoch: 0
-  description: no network
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-      - tar
-pipeline:
-  - uses: fetch
+      '2.0',
+      'no network',
+      'tar',
+      `  - uses: fetch
     with:
       uri: http://127.0.0.1:${httpPort}/hello-2.0.tar.gz
       expected-sha256: ${sha256}
@@ -243,22 +233,12 @@ pipeline:
   });
 
   it('checks out a git repository at the expected commit', async () => {
-    const file = recipe(
+    const file = sourceRecipe(
       'greeter',
-      `package:
-  name: greeter
-  version: "1.0"
-  epoch: 0
-  description: built from git
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-      - git
-pipeline:
-  - uses: git-checkout
+      '1.0',
+      'built from git',
+      'git',
+      `  - uses: git-checkout
     with:
       repository: git://127.0.0.1:${gitPort}/greeter.git
       tag: v1.0
@@ -280,22 +260,12 @@ pipeline:
   });
 
   it('fails git-checkout when the commit is not the expected one', async () => {
-    const file = recipe(
+    const file = sourceRecipe(
       'wrongcommit',
-      `package:
-  name: wrongcommit
-  version: "1.0"
-  epoch: 0
-  description: wrong commit
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-      - git
-pipeline:
-  - uses: git-checkout
+      '1.0',
+      'wrong commit',
+      'git',
+      `  - uses: git-checkout
     with:
       repository: git://127.0.0.1:${gitPort}/greeter.git
       branch: main
