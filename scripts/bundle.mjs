@@ -18,7 +18,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -33,6 +32,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { walkFiles } from './walk-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -57,15 +57,7 @@ function fail(message) {
   process.exit(1);
 }
 
-function walk(dir) {
-  const out = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (name.endsWith('.js')) out.push(p);
-  }
-  return out;
-}
+const walk = (dir) => walkFiles(dir, '.js');
 
 if (!existsSync(join(dist, ENTRY))) fail(`${join(dist, ENTRY)} does not exist: run \`npx tsc -b\` first`);
 const force = process.argv.includes('--force');

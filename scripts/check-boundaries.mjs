@@ -2,23 +2,16 @@
 // The architecture lint that Biome cannot express:
 //  - only src/cli/ may touch `process` or `console` (the library reports through a Logger);
 //  - a module is imported from another only through its index.ts (no deep imports).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { walkFiles } from './walk-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 const problems = [];
 
-function walk(dir) {
-  const out = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
+const walk = (dir) => walkFiles(dir, '.ts');
 
 for (const file of walk(src)) {
   const rel = relative(src, file);

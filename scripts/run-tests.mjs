@@ -2,23 +2,15 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with node's test runner.
 // Arguments narrow the run: `npm test -- apk` runs files whose path contains "apk".
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { walkFiles } from './walk-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const testRoot = join(root, 'dist', 'test');
 const filters = process.argv.slice(2);
 
-function walk(dir) {
-  const out = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (name.endsWith('.test.js')) out.push(p);
-  }
-  return out;
-}
+const walk = (dir) => walkFiles(dir, '.test.js');
 
 const files = walk(testRoot).filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)));
 if (files.length === 0) {
