@@ -34,6 +34,8 @@ export type DistroEvent =
   | { readonly type: 'plan'; readonly name: string; readonly build: boolean; readonly reason: string }
   | { readonly type: 'start'; readonly name: string; readonly reason: string; readonly log: string }
   | { readonly type: 'line'; readonly name: string; readonly line: string }
+  /** A remote worker took (or took over) the recipe. */
+  | { readonly type: 'worker'; readonly name: string; readonly worker: string }
   | { readonly type: 'skip'; readonly name: string; readonly reason: string }
   | { readonly type: 'done'; readonly name: string; readonly ms: number; readonly outputs: readonly BuiltOutput[] }
   | { readonly type: 'fail'; readonly name: string; readonly ms: number; readonly error: unknown; readonly log: string }

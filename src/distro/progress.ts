@@ -28,6 +28,8 @@ export function eventLine(e: DistroEvent): string | undefined {
       return `FAILED ${e.name} after ${secs(e.ms)}: ${errorText(e.error).split('\n')[0]}${e.log ? ` (log: ${e.log})` : ''}`;
     case 'blocked':
       return `blocked ${e.name}: dependency ${e.by} failed`;
+    case 'worker':
+      return `worker ${e.name}: on ${e.worker}`;
     case 'line':
       return undefined;
   }
@@ -44,6 +46,7 @@ export function summaryLine(s: DistroSummary, dryRun = false): string {
 interface Running {
   readonly started: number;
   last: string;
+  worker?: string;
 }
 
 /** The live view's state: running builds and how many lines the last frame drew. */
@@ -63,6 +66,9 @@ export class LiveProgress {
       const r = this.#running.get(e.name);
       if (r) r.last = e.line;
       else return '';
+    } else if (e.type === 'worker') {
+      const r = this.#running.get(e.name);
+      if (r) r.worker = e.worker;
     } else if (e.type === 'done' || e.type === 'fail') this.#running.delete(e.name);
     const line = eventLine(e);
     return this.#erase() + (line === undefined ? '' : `${this.#fit(line)}\n`) + this.#draw(now);
@@ -93,7 +99,7 @@ export class LiveProgress {
   #draw(now: number): string {
     const lines = [...this.#running]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([name, r]) => this.#fit(`  ⟳ ${name} ${secs(now - r.started)}${r.last ? `  ${r.last}` : ''}`));
+      .map(([name, r]) => this.#fit(`  ⟳ ${name}${r.worker ? ` [${r.worker}]` : ''} ${secs(now - r.started)}${r.last ? `  ${r.last}` : ''}`));
     this.#drawn = lines.length;
     return lines.map((l) => `${l}\n`).join('');
   }
