@@ -1,0 +1,35 @@
+/** What travels through Redis: job data and results (plain JSON, never a key or a credential). */
+
+/** The BullMQ queue every coordinator and worker of one cluster share. */
+export const QUEUE_NAME = 'lupine-distro';
+
+/** One recipe to build. */
+export interface RecipeJobData {
+  readonly name: string;
+  readonly arch: string;
+  /** The recipe's input identity: the store tag its outputs get. */
+  readonly identity: string;
+  /** The recipe file's name inside the input bundle (`foo.yaml`). */
+  readonly file: string;
+  /** Digest of the input bundle (recipe, its folder, the tree's pipelines) in the store. */
+  readonly inputs: string;
+  /** Store tags (identities) of every recipe it builds against, transitively. */
+  readonly needs: readonly { readonly name: string; readonly identity: string }[];
+  readonly test: boolean;
+  readonly sourceDateEpoch?: number;
+}
+
+/** What `updateProgress` carries: the worker's name, and a log line when there is one. */
+export interface RecipeJobProgress {
+  readonly worker: string;
+  readonly line?: string;
+}
+
+export interface RecipeJobResult {
+  readonly worker: string;
+  /** The store manifest's digest. */
+  readonly manifest: string;
+}
+
+/** BullMQ job ids may not contain ':' nor be integers. */
+export const jobIdFor = (identity: string) => `recipe-${identity}`;
