@@ -8,7 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type PackageInfo, packageSignatureMember, packageSignedRange, readPackage, type SigningKey } from '../apk/index.js';
+import {
+  type PackageInfo,
+  packageSignatureMember,
+  packageSignedRange,
+  readPackage,
+  type SigningKey,
+} from '../apk/index.js';
 import type { BuiltOutput } from '../distro/index.js';
 import { acquireLock, mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../repo/index.js';
 

@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { LupineError } from '../core/index.js';
 import type { BuildResult, ExecuteRequest, RecipeExecutor } from '../distro/index.js';
 import { placePackages, type RepoSigningKey } from './assemble.js';
@@ -53,9 +54,16 @@ export class BullmqExecutor implements RecipeExecutor {
   readonly #queue: Queue<RecipeJobData>;
   readonly #events: QueueEvents;
   readonly #waiters = new Map<string, Waiter>();
+  readonly #connections: Redis[];
 
-  private constructor(o: BullmqExecutorOptions, queue: Queue<RecipeJobData>, events: QueueEvents) {
+  private constructor(
+    o: BullmqExecutorOptions,
+    queue: Queue<RecipeJobData>,
+    events: QueueEvents,
+    connections: Redis[],
+  ) {
     this.#o = o;
+    this.#connections = connections;
     this.#queue = queue;
     this.#events = events;
     events.on('progress', ({ jobId, data }) => {
@@ -76,15 +84,19 @@ export class BullmqExecutor implements RecipeExecutor {
     } finally {
       probe.disconnect();
     }
-    const queue = new Queue<RecipeJobData>(QUEUE_NAME, { connection: openRedis(o.redisUrl) });
-    const events = new QueueEvents(QUEUE_NAME, { connection: openRedis(o.redisUrl, { blocking: true }) });
+    const queueConn = openRedis(o.redisUrl);
+    const eventsConn = openRedis(o.redisUrl, { blocking: true });
+    const queue = new Queue<RecipeJobData>(QUEUE_NAME, { connection: queueConn });
+    const events = new QueueEvents(QUEUE_NAME, { connection: eventsConn, blockingTimeout: 1000 });
     await events.waitUntilReady();
-    return new BullmqExecutor(o, queue, events);
+    return new BullmqExecutor(o, queue, events, [queueConn, eventsConn]);
   }
 
   async close(): Promise<void> {
-    await this.#events.close();
-    await this.#queue.close();
+    await this.#events.close().catch(() => undefined);
+    await this.#queue.close().catch(() => undefined);
+    // Ours, not BullMQ's: it leaves connections it was given open.
+    for (const c of this.#connections) c.disconnect();
   }
 
   async execute(request: ExecuteRequest): Promise<BuildResult> {
@@ -92,7 +104,7 @@ export class BullmqExecutor implements RecipeExecutor {
     const o = this.#o;
     if (await o.store.has(identity)) {
       logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
-      return this.#pull(request);
+      return { ...(await this.#pull(request, true)), pulled: true };
     }
     for (const need of request.needs) {
       if (await o.store.has(need.identity)) continue;
@@ -133,7 +145,7 @@ export class BullmqExecutor implements RecipeExecutor {
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
     };
     await this.#follow(request, data);
-    return this.#pull(request);
+    return this.#pull(request, false);
   }
 
   async #enqueue(data: RecipeJobData): Promise<void> {
@@ -210,7 +222,7 @@ export class BullmqExecutor implements RecipeExecutor {
     }
   }
 
-  async #pull(request: ExecuteRequest): Promise<BuildResult> {
+  async #pull(request: ExecuteRequest, cached: boolean): Promise<BuildResult> {
     const o = this.#o;
     const got = await o.store.pullOutputs(request.identity);
     if (!got) {
@@ -218,7 +230,7 @@ export class BullmqExecutor implements RecipeExecutor {
         details: { identity: request.identity },
       });
     }
-    if (got.config.worker !== 'coordinator') request.onProgress?.({ worker: got.config.worker });
+    if (cached && got.config.worker !== 'coordinator') request.onProgress?.({ worker: got.config.worker });
     const packages = await placePackages(
       request.outDir,
       request.arch,

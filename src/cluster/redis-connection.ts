@@ -53,12 +53,15 @@ export interface RedisConnectOptions {
  * failure). `rediss://` turns TLS on (ioredis reads the scheme); user and password come from the URL.
  */
 export function openRedis(url: string, options: RedisConnectOptions = {}): Redis {
-  return new Redis(url, {
+  const conn = new Redis(url, {
     maxRetriesPerRequest: options.blocking ? null : 20,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(100 * times, 2000),
     lazyConnect: false,
   });
+  // Connection errors while Redis restarts are expected: ioredis reconnects, commands wait or fail.
+  conn.on('error', () => undefined);
+  return conn;
 }
 
 /** A clear error when Redis refuses our credentials or is unreachable (checked before work starts). */
@@ -66,9 +69,7 @@ export async function checkRedis(conn: Redis, url: string): Promise<void> {
   try {
     await Promise.race([
       conn.ping(),
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref(),
-      ),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000).unref()),
     ]);
   } catch (err) {
     const msg = (err as Error).message;

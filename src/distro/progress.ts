@@ -23,7 +23,7 @@ export function eventLine(e: DistroEvent): string | undefined {
     case 'start':
       return `build  ${e.name}: ${e.reason} (log: ${e.log})`;
     case 'done':
-      return `built  ${e.name} in ${secs(e.ms)}: ${e.outputs.map((o) => `${o.name}-${o.version}`).join(', ')}`;
+      return `${e.pulled ? 'pulled' : 'built '} ${e.name} in ${secs(e.ms)}: ${e.outputs.map((o) => `${o.name}-${o.version}`).join(', ')}`;
     case 'fail':
       return `FAILED ${e.name} after ${secs(e.ms)}: ${errorText(e.error).split('\n')[0]}${e.log ? ` (log: ${e.log})` : ''}`;
     case 'blocked':
@@ -37,9 +37,14 @@ export function eventLine(e: DistroEvent): string | undefined {
 
 export function summaryLine(s: DistroSummary, dryRun = false): string {
   if (dryRun) return `distro: ${s.planned} to build, ${s.skipped} up to date (dry run)\n`;
-  const parts = [`${s.built} built`, `${s.skipped} skipped`, `${s.failed} failed`];
+  const parts = [
+    `${s.built} built`,
+    ...(s.pulled > 0 ? [`${s.pulled} pulled`] : []),
+    `${s.skipped} skipped`,
+    `${s.failed} failed`,
+  ];
   if (s.blocked > 0) parts.push(`${s.blocked} blocked`);
-  const nothing = s.built === 0 && s.failed === 0 && s.blocked === 0 ? ' (nothing to do)' : '';
+  const nothing = s.built === 0 && s.pulled === 0 && s.failed === 0 && s.blocked === 0 ? ' (nothing to do)' : '';
   return `distro: ${parts.join(', ')} in ${secs(s.ms)}${nothing}\n`;
 }
 
@@ -99,7 +104,11 @@ export class LiveProgress {
   #draw(now: number): string {
     const lines = [...this.#running]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([name, r]) => this.#fit(`  ⟳ ${name}${r.worker ? ` [${r.worker}]` : ''} ${secs(now - r.started)}${r.last ? `  ${r.last}` : ''}`));
+      .map(([name, r]) =>
+        this.#fit(
+          `  ⟳ ${name}${r.worker ? ` [${r.worker}]` : ''} ${secs(now - r.started)}${r.last ? `  ${r.last}` : ''}`,
+        ),
+      );
     this.#drawn = lines.length;
     return lines.map((l) => `${l}\n`).join('');
   }

@@ -86,6 +86,7 @@ function summarize(outcomes: RecipeOutcome[], ms: number): DistroSummary {
   return {
     outcomes,
     built: count('built'),
+    pulled: count('pulled'),
     skipped: count('skipped'),
     failed: count('failed'),
     blocked: count('blocked'),
@@ -284,8 +285,9 @@ class DistroRun {
         outputs,
       };
       log.logger.info(`built ${outputs.map((p) => `${p.name}-${p.version}`).join(', ')} in ${Math.round(ms)} ms`);
-      this.#emit({ type: 'done', name, ms, outputs });
-      this.#finish(name, 'built', decision.reason, ms);
+      const pulled = result.pulled === true;
+      this.#emit({ type: 'done', name, ms, outputs, ...(pulled ? { pulled } : {}) });
+      this.#finish(name, pulled ? 'pulled' : 'built', decision.reason, ms);
       await this.#save();
     } catch (error) {
       const ms = o.now() - started;

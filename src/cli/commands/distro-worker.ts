@@ -94,4 +94,3 @@ export const distroWorkerCommand: Command = {
     return EXIT_OK;
   },
 };
-
