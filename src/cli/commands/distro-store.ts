@@ -8,7 +8,7 @@ import { openRegistry } from './open-registry.js';
 export function openStore(ref: string | undefined, io: CliIo, insecure: boolean, command: string): ArtifactStore {
   if (ref === undefined || ref === '') {
     throw new LupineError('USAGE', `${command}: --store REF is required with the bullmq executor`, {
-      hint: 'an OCI registry repository, e.g. --store registry.example:5000/distro/cache',
+      hint: 'an OCI registry repository, e.g. --store HOST:5000/distro/cache',
     });
   }
   const { ref: reference, client } = openRegistry(ref, io, insecure);
