@@ -138,6 +138,7 @@ export class BullmqExecutor implements RecipeExecutor {
       name: node.name,
       arch: request.arch,
       identity,
+      store: o.store.where,
       file: node.file.split('/').at(-1) as string,
       inputs,
       needs: request.needs.map((n) => ({ name: n.name, identity: n.identity })),
@@ -149,10 +150,12 @@ export class BullmqExecutor implements RecipeExecutor {
   }
 
   async #enqueue(data: RecipeJobData): Promise<void> {
-    const jobId = jobIdFor(data.identity);
+    const jobId = jobIdFor(data.store, data.identity);
     const existing = await Job.fromId(this.#queue, jobId);
-    // A job that failed in an earlier run is tried afresh; one waiting or running is joined.
-    if (existing && (await existing.getState()) === 'failed') await existing.remove();
+    // A job that failed in an earlier run is tried afresh, so is a completed one whose outputs are
+    // no longer in the store (the store is the truth); one waiting or running is joined.
+    const state = existing ? await existing.getState() : undefined;
+    if (existing && (state === 'failed' || state === 'completed')) await existing.remove();
     await this.#queue.add(data.name, data, {
       jobId,
       attempts: this.#o.attempts ?? 3,
@@ -164,7 +167,7 @@ export class BullmqExecutor implements RecipeExecutor {
 
   /** Waits until the job completed (resolves) or failed for good (throws with the worker's reason). */
   async #follow(request: ExecuteRequest, data: RecipeJobData): Promise<void> {
-    const jobId = jobIdFor(data.identity);
+    const jobId = jobIdFor(data.store, data.identity);
     let wake: () => void = () => undefined;
     const waiter: Waiter = {
       onProgress: (p) => {
@@ -182,7 +185,10 @@ export class BullmqExecutor implements RecipeExecutor {
       for (;;) {
         if (request.signal?.aborted) throw new LupineError('INTERNAL', 'interrupted');
         const state = await this.#state(jobId);
-        if (state.kind === 'completed') return;
+        if (state.kind === 'completed') {
+          if (await this.#o.store.has(data.identity)) return;
+          await this.#enqueue(data);
+        }
         if (state.kind === 'failed') {
           throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason, {
             details: { recipe: data.name, worker: waiter.worker },

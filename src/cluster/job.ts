@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** What travels through Redis: job data and results (plain JSON, never a key or a credential). */
 
 /** The BullMQ queue every coordinator and worker of one cluster share. */
@@ -9,6 +11,8 @@ export interface RecipeJobData {
   readonly arch: string;
   /** The recipe's input identity: the store tag its outputs get. */
   readonly identity: string;
+  /** The store (`registry/repository`) the outputs go to: a worker serving another store refuses the job. */
+  readonly store: string;
   /** The recipe file's name inside the input bundle (`foo.yaml`). */
   readonly file: string;
   /** Digest of the input bundle (recipe, its folder, the tree's pipelines) in the store. */
@@ -31,5 +35,9 @@ export interface RecipeJobResult {
   readonly manifest: string;
 }
 
-/** BullMQ job ids may not contain ':' nor be integers. */
-export const jobIdFor = (identity: string) => `recipe-${identity}`;
+/**
+ * A job's id: the same recipe inputs for the same store are one job, whoever enqueues them. (BullMQ
+ * job ids may not contain ':' nor be integers.)
+ */
+export const jobIdFor = (store: string, identity: string) =>
+  `recipe-${createHash('sha256').update(`${store}\n${identity}`).digest('hex')}`;

@@ -53,6 +53,11 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
   const say = (p: RecipeJobProgress) => job.updateProgress(p as unknown as object).catch(() => undefined);
   await say({ worker: name });
   emit({ type: 'take', name: d.name, identity: d.identity, attempt: job.attemptsMade + 1 });
+  if (d.store !== o.store.where) {
+    const msg = `the job's store is ${d.store}, this worker (${name}) serves ${o.store.where}`;
+    emit({ type: 'fail', name: d.name, error: msg, retry: false });
+    throw new UnrecoverableError(`${msg}: start workers with --store ${d.store}`);
+  }
   // Another worker may have pushed it and died before completing the job: the store is the truth.
   if (await o.store.has(d.identity)) {
     emit({ type: 'cached', name: d.name });
