@@ -16,6 +16,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -23,7 +24,7 @@ import { LupineError } from '../core/index.js';
 import type { BuildResult, ExecuteRequest, RecipeExecutor } from '../distro/index.js';
 import { placePackages, type RepoSigningKey } from './assemble.js';
 import { packInputs } from './input-bundle.js';
-import { jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
+import { INLINE_INPUTS_MAX, jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
 import type { ArtifactStore } from './store.js';
 
@@ -133,7 +134,11 @@ export class BullmqExecutor implements RecipeExecutor {
         [...files, { file: log, bytes: Buffer.from('built by a coordinator before it used the store\n') }],
       );
     }
-    const inputs = await o.store.pushBlob(await packInputs(node.file));
+    const bundle = await packInputs(node.file);
+    const inputs =
+      bundle.length <= INLINE_INPUTS_MAX
+        ? { inline: bundle.toString('base64') }
+        : { digest: await o.store.pushBlob(bundle) };
     const data: RecipeJobData = {
       name: node.name,
       arch: request.arch,
@@ -145,8 +150,14 @@ export class BullmqExecutor implements RecipeExecutor {
       test: o.test,
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
     };
+    const t0 = performance.now();
     await this.#follow(request, data);
-    return this.#pull(request, false);
+    const t1 = performance.now();
+    const result = await this.#pull(request, false);
+    request.logger.info(
+      `queued and built in ${Math.round(t1 - t0)} ms, pulled in ${Math.round(performance.now() - t1)} ms`,
+    );
+    return result;
   }
 
   async #enqueue(data: RecipeJobData): Promise<void> {

@@ -15,8 +15,11 @@ export interface RecipeJobData {
   readonly store: string;
   /** The recipe file's name inside the input bundle (`foo.yaml`). */
   readonly file: string;
-  /** Digest of the input bundle (recipe, its folder, the tree's pipelines) in the store. */
-  readonly inputs: string;
+  /**
+   * The input bundle (recipe, its folder, the tree's pipelines): inline (base64) when small, else
+   * the digest of the blob in the store (Redis stays small, the store takes the weight).
+   */
+  readonly inputs: { readonly inline: string } | { readonly digest: string };
   /** Store tags (identities) of every recipe it builds against, transitively. */
   readonly needs: readonly { readonly name: string; readonly identity: string }[];
   readonly test: boolean;
@@ -34,6 +37,9 @@ export interface RecipeJobResult {
   /** The store manifest's digest. */
   readonly manifest: string;
 }
+
+/** Bundles up to this size travel in the job itself: one store round trip less per recipe. */
+export const INLINE_INPUTS_MAX = 256 * 1024;
 
 /**
  * A job's id: the same recipe inputs for the same store are one job, whoever enqueues them. (BullMQ

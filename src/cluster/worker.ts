@@ -9,6 +9,7 @@
  * takes the job over and builds it from scratch in its own directory.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { isLupineError, type Logger } from '../core/index.js';
@@ -22,7 +23,7 @@ import type { ArtifactStore, OutputsConfig, StoredFile } from './store.js';
 export type WorkerEvent =
   | { readonly type: 'take'; readonly name: string; readonly identity: string; readonly attempt: number }
   | { readonly type: 'cached'; readonly name: string }
-  | { readonly type: 'built'; readonly name: string; readonly packages: readonly string[] }
+  | { readonly type: 'built'; readonly name: string; readonly packages: readonly string[]; readonly ms: number }
   | { readonly type: 'fail'; readonly name: string; readonly error: string; readonly retry: boolean }
   | { readonly type: 'error'; readonly error: string };
 
@@ -49,6 +50,8 @@ const permanent = (err: unknown) =>
 
 async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string): Promise<RecipeJobResult> {
   const d = job.data;
+  const t0 = performance.now();
+  const ms = () => Math.round(performance.now() - t0);
   const emit = o.onEvent ?? (() => undefined);
   const say = (p: RecipeJobProgress) => job.updateProgress(p as unknown as object).catch(() => undefined);
   await say({ worker: name });
@@ -76,7 +79,9 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
   try {
     const tree = join(dir, 'tree');
     const repo = join(dir, 'repo');
-    await unpackInputs(await o.store.getBlob(d.inputs), tree);
+    const bundle =
+      'inline' in d.inputs ? Buffer.from(d.inputs.inline, 'base64') : await o.store.getBlob(d.inputs.digest);
+    await unpackInputs(bundle, tree);
     for (const need of d.needs) {
       const got = await o.store.pullOutputs(need.identity);
       if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
@@ -86,6 +91,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
         got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
       );
     }
+    logger.info(`inputs and ${d.needs.length} dependencies ready after ${ms()} ms`);
     const loaded = await loadDistroTree(tree, { arch: d.arch });
     const node = loaded.nodes.find((n) => n.name === d.name);
     if (!node) throw new UnrecoverableError(`${d.file} does not make ${d.name} for ${d.arch}`);
@@ -98,6 +104,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       ...(d.sourceDateEpoch !== undefined ? { sourceDateEpoch: d.sourceDateEpoch } : {}),
     });
     const result = await builder.build({ node, arch: d.arch, outDir: repo, logger });
+    logger.info(`built after ${ms()} ms`);
     await progress;
     const files: StoredFile[] = [];
     const packages: OutputsConfig['packages'][number][] = [];
@@ -112,7 +119,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       { recipe: d.name, identity: d.identity, arch: d.arch, worker: name, packages, log },
       files,
     );
-    emit({ type: 'built', name: d.name, packages: packages.map((p) => `${p.name}-${p.version}`) });
+    emit({ type: 'built', name: d.name, packages: packages.map((p) => `${p.name}-${p.version}`), ms: ms() });
     return { worker: name, manifest };
   } catch (err) {
     await progress;

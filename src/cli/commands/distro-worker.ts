@@ -56,7 +56,7 @@ function eventText(e: WorkerEvent): string {
     case 'cached':
       return `stored ${e.name}: already in the store`;
     case 'built':
-      return `built  ${e.name}: ${e.packages.join(', ')} (pushed)`;
+      return `built  ${e.name}: ${e.packages.join(', ')} (pushed; ${e.ms} ms)`;
     case 'fail':
       return `FAILED ${e.name}: ${e.error}${e.retry ? ' (will be retried)' : ''}`;
     case 'error':
