@@ -1,8 +1,8 @@
 /**
  * The artifact store: an OCI registry (CNCF distribution, with the usual auth) through lupine's
  * registry client. A recipe's outputs are ONE artifact: a manifest tagged with the recipe's input
- * identity whose config lists the packages and whose layers are the `.apk` files and the build
- * log. Blobs go first and the manifest last, so a tag exists only once everything it names is
+ * identity whose config lists the packages and whose layers are the `.apk` files, their SPDX SBOMs
+ * (as melange embeds them, also as files of their own for readers of the store) and the build log. Blobs go first and the manifest last, so a tag exists only once everything it names is
  * there: no reader ever sees a half-pushed artifact. Input bundles are plain blobs, by digest.
  */
 import { LupineError } from '../core/index.js';
@@ -13,6 +13,10 @@ export const OUTPUTS_ARTIFACT_TYPE = 'application/vnd.lupine.distro.outputs.v1';
 export const OUTPUTS_CONFIG_TYPE = 'application/vnd.lupine.distro.outputs.config.v1+json';
 export const APK_LAYER_TYPE = 'application/vnd.lupine.apk';
 export const LOG_LAYER_TYPE = 'text/plain; charset=utf-8';
+export const SPDX_LAYER_TYPE = 'application/spdx+json';
+
+const layerType = (file: string) =>
+  file.endsWith('.apk') ? APK_LAYER_TYPE : file.endsWith('.spdx.json') ? SPDX_LAYER_TYPE : LOG_LAYER_TYPE;
 const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 const TITLE = 'org.opencontainers.image.title';
 
@@ -86,7 +90,7 @@ export class ArtifactStore {
       ...files.map((f) => this.pushBlob(f.bytes)),
     ]);
     const layers: ManifestLayer[] = files.map((f, i) => ({
-      mediaType: f.file.endsWith('.apk') ? APK_LAYER_TYPE : LOG_LAYER_TYPE,
+      mediaType: layerType(f.file),
       digest: digests[i] as string,
       size: f.bytes.length,
       annotations: { [TITLE]: f.file },

@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { readPackage } from '../apk/index.js';
 import { isLupineError, type Logger } from '../core/index.js';
 import { loadDistroTree, MelangeBuilder } from '../distro/index.js';
 import { placePackages } from './assemble.js';
@@ -110,8 +111,12 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const packages: OutputsConfig['packages'][number][] = [];
     for (const p of result.packages) {
       const file = p.path.split('/').at(-1) as string;
-      files.push({ file, bytes: await readFile(join(repo, p.path)) });
+      const bytes = await readFile(join(repo, p.path));
+      files.push({ file, bytes });
       packages.push({ name: p.name, version: p.version, identity: p.identity, file });
+      const sbom = `${p.name}-${p.version}.spdx.json`;
+      const inside = readPackage(bytes).files.find((f) => f.name === `var/lib/db/sbom/${sbom}`);
+      if (inside) files.push({ file: sbom, bytes: inside.content });
     }
     const log = `${d.name}.log`;
     files.push({ file: log, bytes: Buffer.from(lines.map((l) => `${l}\n`).join('')) });

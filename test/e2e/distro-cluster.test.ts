@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ArtifactStore } from '../../src/cluster/index.js';
+import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
 import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
@@ -149,6 +151,23 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
     assert.match(c.stderr, /^worker g: on w\d$/m);
     assertSameRepository(join(dir, 'c1'), join(dir, 'local'), Object.keys(TREE));
     await verify(join(dir, 'c1'));
+    // The store: one artifact per recipe, each with its package, the package's SBOM and the log.
+    const client = new RegistryClient(clientOptionsForUrl(parseRegistryUrl(store)));
+    const where = parseRegistryUrl(store).reference;
+    const tags = await client.listTags(where);
+    assert.equal(tags.length, Object.keys(TREE).length);
+    const artifacts = new ArtifactStore(client, where);
+    for (const tag of tags) {
+      const got = await artifacts.pullOutputs(tag);
+      const name = got?.config.recipe ?? '?';
+      assert.deepEqual([...(got?.files.keys() ?? [])].sort(), [
+        `${name}-1.0.0-r0.apk`,
+        `${name}-1.0.0-r0.spdx.json`,
+        `${name}.log`,
+      ]);
+      assert.match(got?.files.get(`${name}-1.0.0-r0.spdx.json`)?.toString() ?? '', /"spdxVersion": ?"SPDX-2\.3"/);
+    }
+    client.close();
     // Logs streamed back from the workers.
     assert.match(readFileSync(join(dir, 'c1', 'logs', 'g.log'), 'utf8'), /building g-1\.0\.0-r0 on w\d/);
     // Every recipe built exactly once over all workers.
