@@ -348,8 +348,29 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
         assert.ok(!text.includes('s3cret-redis-pw'), 'redis password printed');
       }
       assert.match(w.output(), /^built {2}s: /m);
+
+      // An ACL user: its own password works, a wrong one is refused clearly.
+      assert.equal(String(await r.command('ACL', 'SETUSER', 'builder', 'on', '>acl-pw', '~*', '&*', '+@all')), 'OK');
+      const acl = await runCli(['distro', 'status', '--redis', `redis://builder:acl-pw@127.0.0.1:${r.port}`], { env });
+      assert.equal(acl.code, 0, acl.stderr);
+      assert.match(acl.stdout, /^completed 1$/m);
+      const wrong = await runCli(['distro', 'status', '--redis', `redis://builder:nope@127.0.0.1:${r.port}`], { env });
+      assert.notEqual(wrong.code, 0);
+      assert.match(wrong.stderr, /CLUSTER_REDIS_AUTH/);
+      assert.doesNotMatch(wrong.stderr, /nope/);
     } finally {
       await authed.stop();
     }
+  });
+
+  it('rediss:// talks TLS to Redis (the certificate trusted through NODE_EXTRA_CA_CERTS)', async () => {
+    const r = await startRedis({ tls: true });
+    redises.push(r);
+    const s = spawnLupine(['distro', 'status', '--redis', r.url], { ...env, NODE_EXTRA_CA_CERTS: r.caFile }, dir);
+    procs.push(s);
+    assert.equal(await s.exited(), 0, s.output());
+    assert.match(s.output(), /^queued {2}0$/m);
+    const plain = await runCli(['distro', 'status', '--redis', r.url.replace('rediss:', 'redis:')], { env });
+    assert.notEqual(plain.code, 0, 'plain text to a TLS port fails');
   });
 });

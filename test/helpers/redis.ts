@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,8 +10,10 @@ import { freePort } from './registry.js';
 /** A redis-server on 127.0.0.1 with its own port and data dir (append-only file: survives a restart). */
 export interface TestRedis {
   readonly port: number;
-  /** `redis://[:PASSWORD@]127.0.0.1:PORT` */
+  /** `redis://[:PASSWORD@]127.0.0.1:PORT` (`rediss://` with TLS) */
   readonly url: string;
+  /** With TLS: the server's self-signed certificate (give it to clients as NODE_EXTRA_CA_CERTS). */
+  readonly caFile?: string;
   readonly dir: string;
   /** Stops the server (SIGTERM: it writes its data) and starts it again on the same port and data. */
   restart(downMs?: number): Promise<void>;
@@ -21,6 +24,8 @@ export interface TestRedis {
 
 export interface TestRedisOptions {
   readonly password?: string;
+  /** Serve TLS only, with a self-signed certificate for 127.0.0.1 made here. */
+  readonly tls?: boolean;
 }
 
 async function waitExit(child: ChildProcess): Promise<void> {
@@ -29,16 +34,18 @@ async function waitExit(child: ChildProcess): Promise<void> {
 }
 
 /** One RESP command on a fresh connection (enough for tests: PING, KEYS, GET, DUMP-free scans). */
-function resp(port: number, password: string | undefined, args: readonly string[]): Promise<unknown> {
+function resp(port: number, password: string | undefined, args: readonly string[], secure = false): Promise<unknown> {
   const encode = (a: readonly string[]) =>
     `*${a.length}\r\n${a.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('')}`;
   return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
+    const sock = secure
+      ? tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false })
+      : net.connect(port, '127.0.0.1');
     let buf = Buffer.alloc(0);
     const replies: unknown[] = [];
     const want = password === undefined ? 1 : 2;
     sock.on('error', reject);
-    sock.on('connect', () => {
+    sock.on(secure ? 'secureConnect' : 'connect', () => {
       if (password !== undefined) sock.write(encode(['AUTH', password]));
       sock.write(encode(args));
     });
@@ -92,6 +99,32 @@ function parse(b: Buffer, at: number): { value: unknown; end: number } | undefin
 export async function startRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'lupine-redis-'));
   const port = await freePort();
+  const secure = options.tls === true;
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  if (secure) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+  }
   let child: ChildProcess | undefined;
   const reap = () => child?.kill('SIGKILL');
   process.once('exit', reap);
@@ -99,8 +132,10 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
     const args = [
       '--bind',
       '127.0.0.1',
-      '--port',
-      String(port),
+      ...(secure
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', cert, '--tls-key-file', key]
+        : ['--port', String(port)]),
+      ...(secure ? ['--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'] : []),
       '--dir',
       dir,
       '--appendonly',
@@ -123,7 +158,7 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
     });
     for (let i = 0; i < 200; i++) {
       if (c.exitCode !== null) break;
-      const pong = await resp(port, options.password, ['PING']).catch(() => undefined);
+      const pong = await resp(port, options.password, ['PING'], secure).catch(() => undefined);
       if (pong === 'PONG') return;
       await sleep(25);
     }
@@ -140,14 +175,15 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
   const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${secure ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     dir,
+    ...(secure ? { caFile: cert } : {}),
     async restart(downMs = 500) {
       await halt();
       await sleep(downMs);
       await launch();
     },
-    command: (...args: string[]) => resp(port, options.password, args),
+    command: (...args: string[]) => resp(port, options.password, args, secure),
     async stop() {
       await halt();
       process.removeListener('exit', reap);
