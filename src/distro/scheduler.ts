@@ -194,15 +194,14 @@ class DistroRun {
       }
     };
     visit(name);
+    // A transitive dependency never built here (outside --only, no record) is left out: the local
+    // executor does not look at `needs`, a remote one ships only what it can name.
     return g.order
       .filter((n) => closure.has(n))
-      .map((n) => {
+      .flatMap((n) => {
         const identity = this.#knownIdentity(n);
         const outputs = this.#outputs.get(n) ?? this.#records[n]?.outputs;
-        if (identity === undefined || outputs === undefined) {
-          throw new LupineError('INTERNAL', `${name} runs before its dependency ${n} is known`);
-        }
-        return { name: n, identity, outputs };
+        return identity === undefined || outputs === undefined ? [] : [{ name: n, identity, outputs }];
       });
   }
 

@@ -152,4 +152,32 @@ describe('distro scheduler with an executor', () => {
       [idOf('a'), idOf('b')],
     );
   });
+
+  it('--only with a dependency whose own dependency was never built here still builds (local behaviour kept)', async () => {
+    const builder = new FakeBuilder(graph);
+    const full = await run(new RecordingExecutor(builder));
+    const records = { ...(full.state.arches.x86_64 ?? {}) };
+    delete records.a;
+    const exec = new RecordingExecutor(builder);
+    const r = await buildDistro({
+      graph,
+      inputs: treeInputs,
+      state: { version: 1, arches: { x86_64: records } },
+      arch: 'x86_64',
+      outDir: '/out',
+      executor: exec,
+      only: ['c'],
+      force: true,
+      jobs: 1,
+      outputExists: async () => true,
+      openLog: nullLog,
+      now: () => 0,
+    });
+    assert.equal(r.summary.failed, 0, JSON.stringify(r.summary.outcomes));
+    assert.equal(r.summary.built, 1);
+    assert.deepEqual(
+      exec.requests[0]?.needs.map((n) => n.name),
+      ['b'],
+    );
+  });
 });
