@@ -145,6 +145,7 @@ export class BullmqExecutor implements RecipeExecutor {
       identity,
       store: o.store.where,
       file: node.file.split('/').at(-1) as string,
+      node: { ...node, file: undefined } as Omit<typeof node, 'file'>,
       inputs,
       needs: request.needs.map((n) => ({ name: n.name, identity: n.identity })),
       test: o.test,

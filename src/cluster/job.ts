@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RecipeNode } from '../distro/index.js';
 
 /** What travels through Redis: job data and results (plain JSON, never a key or a credential). */
 
@@ -15,6 +16,8 @@ export interface RecipeJobData {
   readonly store: string;
   /** The recipe file's name inside the input bundle (`foo.yaml`). */
   readonly file: string;
+  /** The recipe as the coordinator compiled it (its `file` rewritten by the worker): no second compile. */
+  readonly node: Omit<RecipeNode, 'file'>;
   /**
    * The input bundle (recipe, its folder, the tree's pipelines): inline (base64) when small, else
    * the digest of the blob in the store (Redis stays small, the store takes the weight).

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
 import { isLupineError, type Logger } from '../core/index.js';
-import { loadDistroTree, MelangeBuilder } from '../distro/index.js';
+import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
 import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
 import { QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
@@ -93,9 +93,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       );
     }
     logger.info(`inputs and ${d.needs.length} dependencies ready after ${ms()} ms`);
-    const loaded = await loadDistroTree(tree, { arch: d.arch });
-    const node = loaded.nodes.find((n) => n.name === d.name);
-    if (!node) throw new UnrecoverableError(`${d.file} does not make ${d.name} for ${d.arch}`);
+    const node: RecipeNode = { ...d.node, file: join(tree, d.file) };
     logger.info(`building ${d.name}-${node.fullVersion} on ${name} (${node.runner} runner)`);
     const builder = new MelangeBuilder({
       cacheDir: join(o.workDir, 'cache', 'melange'),
