@@ -155,6 +155,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
     const prepared = await preparePackages({
       recipe,
       outDir: (name) => ws.outDir(name),
+      workspace: ws.dir,
       namespace,
       sourceDateEpoch: sde,
       commit,
