@@ -94,6 +94,11 @@ mkdir -p "$d/gems" "$b"; cp "$file" "$d/gems/"; echo '#!/bin/sh' > "$b/\${file%.
       `t=target; while [ $# -gt 0 ]; do [ "$1" = --target-dir ] && t="$2"; shift; done
 mkdir -p "$t/release"; printf '\\177ELF' > "$t/release/hello"; chmod 755 "$t/release/hello"; mkdir -p "$t/release/deps"`,
     );
+    tool(
+      'npm',
+      `case "$1" in pack) echo tgz > pkg-1.0.tgz;; install) for a in "$@"; do case "$a" in --prefix=*) p="\${a#--prefix=}";; esac; done; mkdir -p "$p/bin"; echo '#!/bin/sh' > "$p/bin/tool";; esac`,
+    );
+    tool('pypy9', 'exit 0');
     tool('phpize', `printf '#!/bin/sh\\necho "configure $*" >> "$TOOL_LOG"\\n' > configure; chmod 755 configure`);
     tool(
       'make',
@@ -200,5 +205,50 @@ mkdir -p "$r/usr/lib/php/modules"; echo so > "$r/usr/lib/php/modules/demo.so"`,
     });
     const r = compileLoadedRecipe(loaded, 'x86_64');
     assert.match(renderDiagnostics(r.diagnostics), /required input 'extension' for pipeline 'pecl\/install'/);
+  });
+  it('npm/install takes melange prefix (the package directory included) and command', async () => {
+    const recipe = await compile(`${header('terse')}vars:
+  prefix: /usr/local
+pipeline:
+  - uses: npm/install
+    with:
+      package: terser
+      prefix: \${{targets.contextdir}}/\${{vars.prefix}}
+      version: \${{package.version}}
+`);
+    const ws = workspace('terse');
+    const log = run(recipe, ws);
+    assert.match(log, /^npm pack terser@1\.2\.3$/m);
+    assert.ok(existsSync(join(ws, 'melange-out/terse/usr/local/bin/tool')), log);
+    const dflt = await compile(`${header('npmdefault')}pipeline:
+  - uses: npm/install
+    with:
+      package: terser
+      version: \${{package.version}}
+      command: npm
+`);
+    const ws2 = workspace('npmdefault');
+    run(dflt, ws2);
+    assert.ok(existsSync(join(ws2, 'melange-out/npmdefault/usr/bin/tool')));
+  });
+
+  it('python/import runs each imports line as a statement; python/test runs its command', async () => {
+    const recipe = await compile(`${header('pyimp')}pipeline:
+  - uses: python/import
+    with:
+      python: pypy9
+      imports: |
+        from libfoo import bar
+        # a comment
+        import bark # inline comment
+  - uses: python/test
+    with:
+      command: pypy9 -m pytest
+`);
+    const log = run(recipe, workspace('pyimp'));
+    assert.match(log, /^pypy9 -c from libfoo import bar$/m);
+    assert.match(log, /^pypy9 -c import bark\s*$/m);
+    assert.doesNotMatch(log, /import from|comment/);
+    assert.match(log, /^pypy9 -m pytest$/m);
   });
 });
