@@ -165,4 +165,11 @@ ln -s ${secretDir} \${{targets.destdir}}/usr/share`,
     assert.ok(![...byName.keys()].some((n) => n.startsWith('usr/share/')), 'the link was not walked');
     assertNoSecret(out);
   });
+  it('fails the same way with the host runner', async () => {
+    const file = recipe('swaphost', `rm -rf \${{targets.destdir}}\nln -s ${secretDir} \${{targets.destdir}}`);
+    const out = join(repo.base, 'out-swaphost');
+    await assertCode(() => buildRecipe(file, opts(out, { runner: 'host' })), 'BUILD_OUTPUT_UNSAFE');
+    assert.ok(!existsSync(join(out, 'x86_64')));
+    assertNoSecret(out);
+  });
 });
