@@ -1,9 +1,10 @@
 /**
  * Temporary directories that say who made them, so that the ones a killed process left behind can
  * be swept by the next run. `makeOwnedDir` creates `<parent>/<prefix>XXXXXX` with a `.lupine-owner`
- * file inside naming the creating process (boot id, pid, start time, all read from /proc, so a
- * reused pid or a reboot is not mistaken for the owner). `sweepStaleDirs` removes the
- * `<prefix>*` directories whose owner is gone; a directory without an owner file is left alone
+ * file inside naming the creating process (boot id, pid namespace, pid, start time, all read from
+ * /proc, so a reused pid or a reboot is not mistaken for the owner). `sweepStaleDirs` removes the
+ * `<prefix>*` directories whose owner is gone; one made in another pid namespace (a container
+ * sharing the cache) cannot be judged and is kept; a directory without an owner file is left alone
  * unless it is older than `unownedAfterMs` (a directory being created right now has none yet).
  * Linux only: where /proc cannot be read, no owner is written and nothing is judged stale (I/O edge).
  */
@@ -15,6 +16,8 @@ export const OWNER_FILE = '.lupine-owner';
 
 interface Owner {
   readonly boot: string;
+  /** The pid namespace (`pid:[4026531836]`): pids are only comparable within one. */
+  readonly pidns: string;
   readonly pid: number;
   /** Field 22 of /proc/<pid>/stat: clock ticks after boot. */
   readonly start: string;
@@ -33,15 +36,20 @@ async function startTime(pid: number | 'self'): Promise<string | undefined> {
   return fields[19];
 }
 
+const pidNamespace = () => readlink('/proc/self/ns/pid').catch(() => undefined);
+
 async function self(): Promise<Owner | undefined> {
-  const [boot, link, start] = await Promise.all([
+  const [boot, pidns, link, start] = await Promise.all([
     bootId(),
+    pidNamespace(),
     readlink('/proc/self').catch(() => undefined),
     startTime('self'),
   ]);
   const pid = Number(link);
-  if (boot === undefined || start === undefined || !Number.isInteger(pid) || pid <= 0) return undefined;
-  return { boot, pid, start };
+  if (boot === undefined || pidns === undefined || start === undefined || !Number.isInteger(pid) || pid <= 0) {
+    return undefined;
+  }
+  return { boot, pidns, pid, start };
 }
 
 /** Creates `<parent>/<prefix>XXXXXX` (the parent too, when missing) with the owner file inside. */
@@ -76,8 +84,13 @@ async function ownerOf(dir: string): Promise<Owner | undefined> {
   }
   try {
     const v = JSON.parse(text) as Partial<Owner>;
-    if (typeof v.boot === 'string' && typeof v.pid === 'number' && typeof v.start === 'string') {
-      return { boot: v.boot, pid: v.pid, start: v.start };
+    if (
+      typeof v.boot === 'string' &&
+      typeof v.pidns === 'string' &&
+      typeof v.pid === 'number' &&
+      typeof v.start === 'string'
+    ) {
+      return { boot: v.boot, pidns: v.pidns, pid: v.pid, start: v.start };
     }
   } catch {
     // garbled: treated as unowned
@@ -98,9 +111,13 @@ export interface SweepResult {
   readonly failed: ReadonlyArray<{ readonly path: string; readonly error: string }>;
 }
 
-/** Whether a recorded owner is certainly gone: another boot, or no process with that pid and start. */
-async function ownerGone(owner: Owner, boot: string): Promise<boolean> {
-  if (owner.boot !== boot) return true;
+/**
+ * Whether a recorded owner is certainly gone: another boot, or (in our pid namespace) no process
+ * with that pid and start time. An owner in another pid namespace is never judged gone.
+ */
+async function ownerGone(owner: Owner, here: { boot: string; pidns: string }): Promise<boolean> {
+  if (owner.boot !== here.boot) return true;
+  if (owner.pidns !== here.pidns) return false;
   return (await startTime(owner.pid)) !== owner.start;
 }
 
@@ -108,8 +125,8 @@ async function ownerGone(owner: Owner, boot: string): Promise<boolean> {
 export async function sweepStaleDirs(parent: string, prefix: string, options: SweepOptions = {}): Promise<SweepResult> {
   const removed: string[] = [];
   const failed: Array<{ path: string; error: string }> = [];
-  const boot = await bootId();
-  if (boot === undefined) return { removed, failed };
+  const [boot, pidns] = await Promise.all([bootId(), pidNamespace()]);
+  if (boot === undefined || pidns === undefined) return { removed, failed };
   const names = await readdir(parent).catch(() => [] as string[]);
   const unownedAfter = options.unownedAfterMs ?? 24 * 3600_000;
   const now = options.nowMs ?? Date.now();
@@ -118,7 +135,7 @@ export async function sweepStaleDirs(parent: string, prefix: string, options: Sw
     const st = await lstat(path).catch(() => undefined);
     if (st === undefined || !st.isDirectory()) continue;
     const owner = await ownerOf(path);
-    const stale = owner === undefined ? now - st.mtimeMs > unownedAfter : await ownerGone(owner, boot);
+    const stale = owner === undefined ? now - st.mtimeMs > unownedAfter : await ownerGone(owner, { boot, pidns });
     if (!stale) continue;
     try {
       await rm(path, { recursive: true, force: true });

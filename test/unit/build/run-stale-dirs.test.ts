@@ -149,7 +149,12 @@ describe('stale build directories are swept (issue 11 #14)', () => {
   it('judges owners by boot id, pid and start time; unowned directories by age', async () => {
     const parent = join(repo.base, 'owned');
     const mine = await makeOwnedDir(parent, 'x-');
-    const me = JSON.parse(readFileSync(join(mine, OWNER_FILE), 'utf8')) as { boot: string; pid: number; start: string };
+    const me = JSON.parse(readFileSync(join(mine, OWNER_FILE), 'utf8')) as {
+      boot: string;
+      pidns: string;
+      pid: number;
+      start: string;
+    };
     assert.equal(me.pid, process.pid);
     const fake = (name: string, owner: unknown) => {
       mkdirSync(join(parent, name));
@@ -168,9 +173,10 @@ describe('stale build directories are swept (issue 11 #14)', () => {
     mkdirSync(linked);
     symlinkSync(join(mine, OWNER_FILE), join(linked, OWNER_FILE));
     const other = fake('y-dead', { ...me, start: 'dead' });
+    const otherNamespace = fake('x-otherns', { ...me, pidns: 'pid:[1]', start: 'dead' });
     const r = await sweepStaleDirs(parent, 'x-');
     assert.deepEqual([...r.removed].sort(), [otherBoot, reusedPid, unownedOld].sort());
     assert.deepEqual(r.failed, []);
-    for (const kept of [mine, garbled, unownedYoung, linked, other]) assert.ok(existsSync(kept), kept);
+    for (const kept of [mine, garbled, unownedYoung, linked, other, otherNamespace]) assert.ok(existsSync(kept), kept);
   });
 });
