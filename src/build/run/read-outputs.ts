@@ -75,20 +75,22 @@ export async function readOutputTree(dir: string, workspace: string): Promise<Tr
     if (st.isSymbolicLink()) throw unsafe(at, `it is a symlink (to ${await readlink(at).catch(() => '?')})`);
     if (!st.isDirectory()) throw unsafe(at, 'it is not a directory');
   }
-  // Then the race-free check: the opened directory really is <workspace>/<rel>.
-  const expected = join(await realpath(ws), rel);
-  const top = await openChecked(abs, DIR_FLAGS, await lstat(abs), abs);
-  const out: TreeEntry[] = [];
   try {
-    const real = await readlink(fdPath(top)).catch((err: unknown) => {
-      throw ioError(abs, err);
-    });
-    if (real !== expected) throw unsafe(abs, `it resolves to ${real}, outside its place in the workspace`);
-    await walk(top, '', abs, out);
-  } finally {
-    await top.close();
+    // Then the race-free check: the opened directory really is <workspace>/<rel>.
+    const expected = join(await realpath(ws), rel);
+    const top = await openChecked(abs, DIR_FLAGS, await lstat(abs), abs);
+    const out: TreeEntry[] = [];
+    try {
+      const real = await readlink(fdPath(top));
+      if (real !== expected) throw unsafe(abs, `it resolves to ${real}, outside its place in the workspace`);
+      await walk(top, '', abs, out);
+    } finally {
+      await top.close();
+    }
+    return out;
+  } catch (err) {
+    throw err instanceof LupineError ? err : ioError(abs, err);
   }
-  return out;
 }
 
 async function walk(dir: FileHandle, rel: string, shownDir: string, out: TreeEntry[]): Promise<void> {
