@@ -99,6 +99,7 @@ mkdir -p "$t/release"; printf '\\177ELF' > "$t/release/hello"; chmod 755 "$t/rel
       `case "$1" in pack) echo tgz > pkg-1.0.tgz;; install) for a in "$@"; do case "$a" in --prefix=*) p="\${a#--prefix=}";; esac; done; mkdir -p "$p/bin"; echo '#!/bin/sh' > "$p/bin/tool";; esac`,
     );
     tool('pypy9', 'exit 0');
+    tool('pombump', 'cat "$1"; echo "<!-- $* -->"');
     tool('phpize', `printf '#!/bin/sh\\necho "configure $*" >> "$TOOL_LOG"\\n' > configure; chmod 755 configure`);
     tool(
       'make',
@@ -250,5 +251,21 @@ pipeline:
     assert.match(log, /^pypy9 -c import bark\s*$/m);
     assert.doesNotMatch(log, /import from|comment/);
     assert.match(log, /^pypy9 -m pytest$/m);
+  });
+  it('maven/pombump passes the files that exist and the given flags, and rewrites the POM', async () => {
+    const recipe = await compile(`${header('pommy')}pipeline:
+  - uses: maven/pombump
+    with:
+      properties: netty.version=4.1.118
+`);
+    const ws = workspace('pommy');
+    writeFileSync(join(ws, 'pom.xml'), '<project/>\n');
+    writeFileSync(join(ws, 'pombump-deps.yaml'), 'patches: []\n');
+    const log = run(recipe, ws);
+    assert.match(log, /^pombump pom\.xml --patch-file \.\/pombump-deps\.yaml --properties netty\.version=4\.1\.118$/m);
+    assert.equal(
+      readFileSync(join(ws, 'pom.xml'), 'utf8'),
+      '<project/>\n<!-- pom.xml --patch-file ./pombump-deps.yaml --properties netty.version=4.1.118 -->\n',
+    );
   });
 });
