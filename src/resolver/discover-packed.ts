@@ -17,7 +17,6 @@ import type { NameState, PkgState } from './state.js';
 import { SOLVER_AVAILABLE } from './types.js';
 
 const ORDER_FLAGS_SET = 2 ** 31;
-const ORDER_NOT_VIRTUAL = 2 ** 30;
 const DEFAULT_PINNING = 1;
 
 const AVAILABLE = 1;
@@ -100,12 +99,10 @@ export class PackedDiscovery {
     const a = p.providersOff[id] as number;
     const b = p.providersOff[id + 1] as number;
     let noIif = true;
-    let numVirtual = 0;
     for (let j = a; j < b; j += PROVIDER_STRIDE) {
       const pi = prov[j] as number;
       if (!this.#pkgSeen[pi]) this.#seePackage(pi);
       noIif &&= ((this.#pkgBits[pi] as number) & IIF_FAILED) !== 0;
-      if (p.pkgName[pi] !== id) numVirtual++;
     }
     this.#nameNoIif[id] = noIif ? 1 : 0;
     this.#discoverInstallIfUsers(id);
@@ -124,7 +121,6 @@ export class PackedDiscovery {
     }
     let order = 0;
     if (this.#facts.flagged[id] === 1) order += ORDER_FLAGS_SET;
-    if ((b - a) / PROVIDER_STRIDE !== numVirtual) order += ORDER_NOT_VIRTUAL;
     this.#nameOrder[id] = order + ++this.#orderId;
     for (let j = a; j < b; j += PROVIDER_STRIDE) {
       const pi = prov[j] as number;
