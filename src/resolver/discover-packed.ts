@@ -174,7 +174,10 @@ export class PackedDiscovery {
     }
   }
 
-  /** The names of the packages installed-if this name, first occurrences in package order. */
+  /**
+   * The names of the packages installed-if this name and the names they provide, first occurrences
+   * in package order.
+   */
   #rinstallIf(id: number): Int32Array | undefined {
     const p = this.#p;
     const a = p.rinstallIfOff[id] as number;
@@ -185,10 +188,19 @@ export class PackedDiscovery {
       const gen = ++this.#gen;
       const out: number[] = [];
       for (let j = a; j < b; j++) {
-        const n = p.pkgName[p.rinstallIf[j] as number] as number;
-        if (this.#mark[n] === gen) continue;
-        this.#mark[n] = gen;
-        out.push(n);
+        const pi = p.rinstallIf[j] as number;
+        const n = p.pkgName[pi] as number;
+        if (this.#mark[n] !== gen) {
+          this.#mark[n] = gen;
+          out.push(n);
+        }
+        // The names the package provides follow its own (see NameNode.rinstallIf).
+        for (let t = p.providesOff[pi] as number, te = p.providesOff[pi + 1] as number; t < te; t += PROVIDE_STRIDE) {
+          const nid = p.provides[t + 1] as number;
+          if (nid < 0 || this.#mark[nid] === gen) continue;
+          this.#mark[nid] = gen;
+          out.push(nid);
+        }
       }
       list = Int32Array.from(out);
       this.#riif[id] = list;
