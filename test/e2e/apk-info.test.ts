@@ -4,7 +4,7 @@
  * root is made from the apk-tools-behaviour B1 scenario's signed repository (read in place).
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
@@ -145,5 +145,43 @@ describe('dot and info over an installed database with so: dependencies', () => 
       so.stdout,
       'musl-1.2.4-r2 description:\n\n\nmusl-1.2.4-r2 webpage:\n\n\nmusl-1.2.4-r2 installed size:\n630 KiB\n\n',
     );
+  });
+});
+
+describe('a root whose installed database has triggers and replaces', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lupine-apk-trig-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'lib/apk/db'), { recursive: true });
+  writeFileSync(
+    join(root, 'lib/apk/db/installed'),
+    'C:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA=\nP:mandoc\nV:1.14-r0\nS:1\nI:20480\nr:man-db\n' +
+      'F:usr\nF:usr/bin\nR:lupine-test-man\nZ:Q1uNTSeVFu7KxA0VJAb5k5h9zMpPE=\n\n',
+  );
+  writeFileSync(
+    join(root, 'lib/apk/db/triggers'),
+    'Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA= /usr/share/man* /usr/local/share/man*\n',
+  );
+  const apk = (...args: string[]) => runCli(['apk', '--root', root, ...args], { env, cwd: root });
+
+  test('info -t and --replaces read the triggers and installed databases', async () => {
+    const r = await apk('info', '-t', '--replaces', '-s', 'mandoc');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      'mandoc-1.14-r0 installed size:\n20 KiB\n\n' +
+        'mandoc-1.14-r0 triggers:\n/usr/share/man*\n/usr/local/share/man*\n\n' +
+        'mandoc-1.14-r0 replaces:\nman-db\n\n',
+    );
+    const v = await apk('-v', 'info', '-t', 'mandoc');
+    assert.equal(v.stdout, 'mandoc: trigger /usr/share/man*\nmandoc: trigger /usr/local/share/man*\n\n');
+  });
+
+  test('info -W through a symlink names the owner of its absolute target', async () => {
+    // The target exists only in the root, so resolving the argument on the host fails and apk reads
+    // the link inside the root instead.
+    symlinkSync('/usr/bin/lupine-test-man', join(root, 'manlink'));
+    const r = await apk('info', '-W', 'manlink');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'manlink symlink target is owned by mandoc-1.14-r0\n');
   });
 });
