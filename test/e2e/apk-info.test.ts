@@ -81,6 +81,14 @@ describe('a root with foo installed from a signed repository', () => {
     );
   });
 
+  it('search without any repository configured finds installed packages', async () => {
+    const r = await apk('search', 'fo');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'foo-1.0-r0\n');
+    assert.equal((await apk('-q', 'search', 'fo')).stdout, 'foo\n');
+    assert.equal((await apk('-v', 'search', 'fo')).stdout, 'foo-1.0-r0 - test package foo\n');
+  });
+
   it('info of a name nothing provides prints nothing and fails', async () => {
     const r = await apk('info', 'nosuchpackage');
     assert.equal(r.stdout, '');

@@ -127,7 +127,10 @@ function search(run: ApkRun): number {
     for (const e of chosen) {
       const hay = has(args, 'description') ? `${e.pkg.name} ${e.pkg.description}` : e.pkg.name;
       if (!pats.some((re) => re.test(hay) || (has(args, 'description') && re.test(e.pkg.description)))) continue;
-      out.io.stdout.write(out.verbosity > 1 ? `${pv(e.pkg)} - ${e.pkg.description}\n` : `${pv(e.pkg)}\n`);
+      // apk: the name alone with -q, name-version by default, and the description with -v.
+      const line =
+        out.verbosity <= 0 ? e.pkg.name : out.verbosity > 1 ? `${pv(e.pkg)} - ${e.pkg.description}` : pv(e.pkg);
+      out.io.stdout.write(`${line}\n`);
     }
   }
   return 0;
