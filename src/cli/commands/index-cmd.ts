@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   keyNameForPrivateKey,
   type PackageInfo,
@@ -8,7 +8,7 @@ import {
   tryParseDependency,
 } from '../../apk/index.js';
 import { isLupineError, LupineError } from '../../core/index.js';
-import { mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../../repo/index.js';
+import { acquireLock, mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../../repo/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -69,6 +69,15 @@ function unprovided(pkgs: readonly PackageInfo[]): string[] {
   return [...missing].sort();
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function existingEntries(path: string): Promise<PackageInfo[]> {
   let bytes: Buffer;
   try {
@@ -115,13 +124,25 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_ERROR;
   }
 
-  const packages = values.merge ? mergeIndexes(await existingEntries(out), added) : mergeIndexes(added);
-  const bytes = writeApkIndexArchive(packages, {
-    ...(values.description === undefined ? {} : { description: values.description }),
-    ...(key === undefined || keyName === undefined ? {} : { signingKey: key, keyName }),
-  });
   await mkdir(dirname(out), { recursive: true }).catch(() => undefined);
-  await writeAtomically(out, bytes);
+  // Merges running side by side (and pkg build publishing into the same directory) take turns:
+  // each reads OUT and replaces it while holding the lock, so no writer drops another's entries.
+  const lock = await acquireLock(join(dirname(out), '.APKINDEX.lock'), {
+    owner: { pid: process.pid, isAlive },
+    staleMs: 120_000,
+  });
+  let packages: PackageInfo[];
+  let bytes: Buffer;
+  try {
+    packages = values.merge ? mergeIndexes(await existingEntries(out), added) : mergeIndexes(added);
+    bytes = writeApkIndexArchive(packages, {
+      ...(values.description === undefined ? {} : { description: values.description }),
+      ...(key === undefined || keyName === undefined ? {} : { signingKey: key, keyName }),
+    });
+    await writeAtomically(out, bytes);
+  } finally {
+    await lock.release();
+  }
 
   const missing = values['no-warnings'] ? [] : unprovided(packages);
   if (missing.length) {
