@@ -1,6 +1,7 @@
 export { emptyPackageInfo, type PackageInfo } from './package-info.js';
 export { identityKey, packageMergeKey } from './merge-key.js';
 export { hostApkArch } from './host-arch.js';
+export { checkPackageNameVersion, isValidPackageName } from './package-name.js';
 export { apkIdentitySha1 } from './identity-sha1.js';
 export {
   chooseSignature,
