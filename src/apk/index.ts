@@ -37,13 +37,23 @@ export {
 } from './pkginfo.js';
 export type { MemberRange } from './package-layout.js';
 export {
+  type CheckPackageDataOptions,
+  checkDeclaredSize,
+  checkPackageData,
+  dataAllowance,
+  type PackageDataSummary,
+} from './package-stream.js';
+export {
   type ApkPackage,
   type PackageFile,
   type PackageMembers,
   packageIdentity,
+  type PackageHeadRead,
   packageSignedRange,
+  type ReadPackageHeadOptions,
   type ReadPackageOptions,
   readPackage,
+  readPackageHead,
   SCRIPT_NAMES,
   type ScriptName,
   type VerifiedPackage,
