@@ -41,7 +41,9 @@ test('5 concurrent lupine index --merge into one index keep every entry (issue 1
       writeFileSync(join(dir, `${name}.apk`), bytes);
     }
     const runs = await Promise.all(
-      names.map((n) => lupine(['index', '-o', out, '--merge', '--no-warnings', join(dir, `${n}.apk`)])),
+      names.map((n) =>
+        lupine(['index', '-o', out, '--merge', '--no-warnings', '--allow-untrusted', join(dir, `${n}.apk`)]),
+      ),
     );
     for (const r of runs) assert.equal(r.code, 0, r.stderr);
     const idx = readApkIndexArchive(readFileSync(out), { allowUntrusted: true });

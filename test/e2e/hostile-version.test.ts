@@ -93,7 +93,7 @@ describe('a package version with a path in it (issue 11 finding 3)', () => {
 
   it('lupine index refuses the package with APK_BAD_VERSION and writes no index', async () => {
     const out = join(base, 'idx', 'APKINDEX.tar.gz');
-    const r = await runCli(['index', '-o', out, evilApk]);
+    const r = await runCli(['index', '-o', out, '--keys-dir', repo.keysDir, evilApk]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stderr, /APK_BAD_VERSION|not a valid version/);
     assert.ok(!existsSync(out));
