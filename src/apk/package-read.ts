@@ -399,6 +399,10 @@ export function verifyPackage(
 
   const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source));
   for (const f of pkg.files) {
+    // apk refuses a symlink without a target as a package error (it cannot be created).
+    if (f.type === 'symlink' && f.linkname === '') {
+      throw malformed(`the symlink ${f.name.slice(0, 120)} has an empty target`, source);
+    }
     if (!f.sha1 || f.type === 'hardlink') continue;
     let actual: string;
     if (f.type === 'file') actual = sha1Hex(f.content);

@@ -23,9 +23,10 @@ export interface RawPackage {
 /** A control member (tar fragment, gzipped), optionally a signature over it, then `data`. */
 export function assemblePackage(o: RawPackage): Buffer {
   const pkginfo = o.pkginfo.replace('{datahash}', sha256(o.data));
-  const control: TarWriteEntry[] = [
-    { name: '.PKGINFO', type: 'file', mode: 0o644, mtime: 0, data: Buffer.from(pkginfo) },
-  ];
+  // An empty text leaves .PKGINFO out.
+  const control: TarWriteEntry[] = pkginfo
+    ? [{ name: '.PKGINFO', type: 'file', mode: 0o644, mtime: 0, data: Buffer.from(pkginfo) }]
+    : [];
   for (const [type, text] of Object.entries(o.scripts ?? {})) {
     control.push({ name: `.${type}`, type: 'file', mode: 0o755, mtime: 0, data: Buffer.from(text) });
   }
@@ -44,8 +45,9 @@ export function pkginfoText(name: string, version: string, size: number, extra =
 }
 
 /** A data tar of regular files with their SHA-1 pax records, gzipped. */
-export function dataMember(entries: readonly TarWriteEntry[]): Buffer {
+export function dataMember(entries: readonly TarWriteEntry[], tail?: Buffer): Buffer {
   const withSums = entries.map((e) => {
+    if (e.pax?.some((r) => r.key === 'APK-TOOLS.checksum.SHA1')) return e;
     const sum =
       e.type === 'file'
         ? createHash('sha1')
@@ -58,7 +60,8 @@ export function dataMember(entries: readonly TarWriteEntry[]): Buffer {
           : undefined;
     return sum ? { ...e, pax: [{ key: 'APK-TOOLS.checksum.SHA1', value: Buffer.from(sum) }, ...(e.pax ?? [])] } : e;
   });
-  return gzipMember(writeTar(withSums, { dialect: 'ustar' }), { level: 9 });
+  const tar = writeTar(withSums, { dialect: 'ustar', fragment: tail !== undefined });
+  return gzipMember(tail ? Buffer.concat([tar, tail]) : tar, { level: 9 });
 }
 
 /**

@@ -2,7 +2,7 @@
  * Reading package files from disk with bounded memory: only regular files, the head from the first
  * bytes (growing the read only when the control member does not fit), the data section streamed.
  */
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import {
   checkPackageData,
@@ -21,7 +21,8 @@ const HEAD_READS = [256 * 1024, 16 * 1024 * 1024];
 export async function openRegularFile(path: string, name: string): Promise<{ fh: FileHandle; size: number }> {
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    // Non-blocking: opening a fifo for reading would otherwise wait for a writer.
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new LupineError('IO_ERROR', `cannot read ${name}: ${(err as Error).message}`, {
       cause: err,
