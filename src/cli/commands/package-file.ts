@@ -14,8 +14,11 @@ import {
 } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 
-/** Head reads tried in turn; the last is the whole file. */
-const HEAD_READS = [256 * 1024, 16 * 1024 * 1024];
+/**
+ * Head reads tried in turn. The control member inflates to at most 64 MiB (readPackageHead's
+ * limit), so its compressed bytes fit in the last: a larger file is never read whole for its head.
+ */
+const HEAD_READS = [256 * 1024, 16 * 1024 * 1024, 80 * 1024 * 1024];
 
 /** Opens `path` for reading, refusing anything but a regular file (a device or fifo never ends). */
 export async function openRegularFile(path: string, name: string): Promise<{ fh: FileHandle; size: number }> {
@@ -59,14 +62,20 @@ export async function readHeadOf(
   name: string,
   keyring?: Keyring,
 ): Promise<PackageHeadRead> {
-  for (const n of [...HEAD_READS.filter((x) => x < size), size]) {
+  const reads = HEAD_READS.filter((x) => x < size);
+  if (reads.length < HEAD_READS.length) reads.push(size);
+  for (const n of reads) {
     const head = readPackageHead(await readPrefix(fh, n), size, {
       source: name,
       ...(keyring === undefined ? {} : { keyring }),
     });
     if (head !== undefined) return head;
   }
-  throw new LupineError('APK_MALFORMED', `${name}: the package head cannot be read`, { details: { source: name } });
+  throw new LupineError(
+    'APK_BAD_CONTROL',
+    `${name}: no complete control member in the first ${reads.at(-1)} bytes (damaged, or a legacy package over 80 MiB)`,
+    { details: { source: name }, hint: 'the package is corrupt; download or build it again' },
+  );
 }
 
 export interface CheckedPackageFile {
