@@ -12,6 +12,7 @@ import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last } from './apk-args.js';
 import type { ChangeApplier, CommitPlan } from './apk-context.js';
 import type { RootState } from './apk-root.js';
+import { checkPackageFile } from './package-file.js';
 
 /** Local package files read for `add ./x.apk`, by identity. */
 export class LocalPackages {
@@ -20,6 +21,8 @@ export class LocalPackages {
   /** Reads a package file for `apk add FILE`: its info, with identity and file size. */
   async read(io: CliIo, file: string): Promise<PackageInfo> {
     const path = resolve(io.cwd, file);
+    // Streamed first, with limits from its declared size: a decompression bomb stops here.
+    await checkPackageFile(path, file);
     const bytes = await readFile(path).catch((err: unknown) => {
       throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, {
         cause: err,
