@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkLimit, LupineError, type Logger, silentLogger } from '../core/index.js';
+import {
+  basicAuthorization,
+  credentialFor,
+  type HostCredential,
+  parseHttpAuth,
+  type UrlCredential,
+} from '../net/index.js';
 import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, type FetchOptions, type FetchResult, redactUrl } from './fetcher.js';
 
 export interface HttpFetcherOptions {
@@ -18,29 +25,8 @@ export interface HttpFetcherOptions {
   /** Extra trusted CA certificates (PEM) for https. */
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
   readonly logger?: Logger;
-}
-
-/** A basic-auth credential for one host. */
-export interface BasicCredential {
-  /** `host` or `host:port`, compared with the request URL's host. */
-  readonly host: string;
-  readonly user: string;
-  readonly password: string;
-}
-
-/**
- * Parses `HTTP_AUTH` the way apko does: `basic:HOST:USER:PASS`. As an extension, `HOST` may carry
- * a port (`basic:127.0.0.1:8080:USER:PASS`, when the third field is all digits), and a password
- * may contain `:`. Returns undefined when unset or not in that form.
- */
-export function parseHttpAuth(value: string | undefined): BasicCredential | undefined {
-  if (!value) return undefined;
-  const parts = value.split(':');
-  if (parts[0] !== 'basic' || parts.length < 4) return undefined;
-  if (parts.length >= 5 && /^\d+$/.test(parts[2] ?? '')) {
-    return { host: `${parts[1]}:${parts[2]}`, user: parts[3] ?? '', password: parts.slice(4).join(':') };
-  }
-  return { host: parts[1] ?? '', user: parts[2] ?? '', password: parts.slice(3).join(':') };
+  /** Credentials split off repository and keyring URLs where they were read (see net/credentials.ts). */
+  readonly credentials?: readonly UrlCredential[];
 }
 
 /** Errors of the network that mean "try again" (a dropped or stalled connection). */
@@ -63,7 +49,8 @@ class TransientError extends Error {
 
 /** GETs over node:http/https with basic auth, redirects, timeouts and retries with backoff. */
 export class HttpFetcher implements Fetcher {
-  #auth: BasicCredential | undefined;
+  #auth: HostCredential | undefined;
+  #credentials: readonly UrlCredential[];
   #retries: number;
   #backoffMs: number;
   #maxBackoffMs: number;
@@ -75,6 +62,7 @@ export class HttpFetcher implements Fetcher {
 
   constructor(options: HttpFetcherOptions = {}) {
     this.#auth = parseHttpAuth(options.env?.HTTP_AUTH);
+    this.#credentials = options.credentials ?? [];
     this.#retries = options.retries ?? 3;
     this.#backoffMs = options.backoffMs ?? 500;
     this.#maxBackoffMs = options.maxBackoffMs ?? 8000;
@@ -125,10 +113,10 @@ export class HttpFetcher implements Fetcher {
     let cred: { user: string; password: string } | undefined;
     if (original.username !== '' && target.host === original.host) {
       cred = { user: decodeURIComponent(original.username), password: decodeURIComponent(original.password) };
-    } else if (this.#auth && this.#auth.host === target.host) {
-      cred = this.#auth;
+    } else {
+      cred = credentialFor(target, this.#credentials, this.#auth);
     }
-    if (cred) headers.authorization = `Basic ${Buffer.from(`${cred.user}:${cred.password}`).toString('base64')}`;
+    if (cred) headers.authorization = basicAuthorization(cred);
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
     if (options.ifModifiedSince) headers['if-modified-since'] = options.ifModifiedSince;
     return headers;

@@ -5,6 +5,7 @@ import { hostApkArch } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import {
   assembleRoot,
+  imageCredentials,
   buildRepositoryText,
   loadImageKeys,
   runtimeRepositoryText,
@@ -62,11 +63,14 @@ export const imageBuildMinirootfsCommand: Command = {
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
     const config = loaded.config;
-    const fetcher = defaultFetcher({ env: io.env });
+    const append = values['repository-append'] ?? [];
+    const fetcher = defaultFetcher({
+      env: io.env,
+      credentials: imageCredentials(config, [...append, ...(values['keyring-append'] ?? [])]),
+    });
     const cacheDir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : undefined;
     const cache = cacheDir ? await RepoCache.open(join(cacheDir, 'apk')) : undefined;
     const clock = sourceDateClock(io);
-    const append = values['repository-append'] ?? [];
     const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
     const root = await assembleRoot(config, arch, {
       packages: [

@@ -181,6 +181,7 @@ export const imageBuildCommand: Command = {
       archs,
       ...(clock ? { clock } : {}),
       workDir: resolve(io.cwd, values.workdir ?? '.'),
+      env: io.env,
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],
       buildRepositoryAppend: values['build-repository-append'] ?? [],

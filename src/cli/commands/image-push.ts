@@ -38,7 +38,7 @@ export async function pushLayoutToRefs(
   const credentials = envCredentials(io.env);
   const targets = refs.map((r) => {
     const url = parseRegistryUrl(r);
-    return { text: r, url, ref: url.reference };
+    return { text: url.shown, url, ref: url.reference };
   });
   const out: PushedRef[] = [];
   for (const t of targets) {

@@ -180,7 +180,7 @@ function openTargets(options: PublishImageOptions): Target[] {
         ...(options.insecure ? { insecure: true } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       });
-      targets.push({ text, ref: url.reference, client: new RegistryClient(clientOptions) });
+      targets.push({ text: url.shown, ref: url.reference, client: new RegistryClient(clientOptions) });
     }
   } catch (err) {
     for (const t of targets) t.client.close();

@@ -1,0 +1,9 @@
+export {
+  basicAuthorization,
+  credentialFor,
+  type HostCredential,
+  parseHttpAuth,
+  splitUrlCredentials,
+  stripUrlCredentials,
+  type UrlCredential,
+} from './credentials.js';
