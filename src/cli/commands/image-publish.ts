@@ -179,6 +179,7 @@ export const imagePublishCommand: Command = {
     const r = await publishImage(loaded.config, {
       archs,
       workDir: io.cwd,
+      env: io.env,
       ...(clock ? { clock } : {}),
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],

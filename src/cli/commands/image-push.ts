@@ -42,7 +42,7 @@ export async function pushLayoutToRefs(
   });
   const out: PushedRef[] = [];
   for (const t of targets) {
-    const client = new RegistryClient(clientOptionsForUrl(t.url, { credentials, insecure }));
+    const client = new RegistryClient(clientOptionsForUrl(t.url, { credentials, insecure, env: io.env }));
     try {
       const result = await pushLayout(client, layoutDir, t.ref);
       const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: result.digest };

@@ -79,7 +79,7 @@ export async function openAdvisories(
     : undefined;
   return loadAdvisories(dbs, {
     cwd: io.cwd,
-    fetcher: defaultFetcher(),
+    fetcher: defaultFetcher({ env: io.env }),
     ...(cache ? { cache } : {}),
     offline: opts.offline,
     logger: opts.logger,
