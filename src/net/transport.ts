@@ -18,8 +18,8 @@ import {
   parseHttpAuth,
   type UrlCredential,
 } from './credentials.js';
-import { netSettings, type NetSettings } from './settings.js';
 import { proxyFor } from './proxy.js';
+import { type NetSettings, netSettings } from './settings.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

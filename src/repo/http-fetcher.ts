@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LupineError, type Logger, silentLogger } from '../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../core/index.js';
 import {
   backoffDelay,
   basicAuthorization,

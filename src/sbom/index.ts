@@ -1,4 +1,12 @@
 export {
+  type CdxComponent,
+  type CdxLicenseChoice,
+  type CycloneDxDocument,
+  cyclonedxLicenses,
+  cyclonedxSerial,
+  toCycloneDx,
+} from './cyclonedx.js';
+export {
   checkInventory,
   embeddedSbomPaths,
   type ImageIndexInventory,
@@ -19,6 +27,25 @@ export {
   subjectDigest,
   type VcsSource,
 } from './inventory.js';
+export {
+  checkLicenseExpression,
+  type ExtractedLicense,
+  formatLicenseExpression,
+  type LicenseLeaf,
+  type LicenseNode,
+  LicenseRefs,
+  licenseRefFor,
+  parseLicenseExpression,
+  spdxLicenseFor,
+} from './license-expression.js';
+export {
+  knownExceptionId,
+  knownLicenseId,
+  LICENSE_LIST_VERSION,
+  SPDX_EXCEPTION_IDS,
+  SPDX_LICENSE_IDS,
+} from './license-list.js';
+export { nameUuid } from './name-uuid.js';
 export { parseOsRelease } from './os-release.js';
 export {
   type ApkPurlInput,
@@ -33,24 +60,7 @@ export {
   parsePurl,
   purlEncode,
 } from './purl.js';
-export {
-  checkLicenseExpression,
-  type ExtractedLicense,
-  formatLicenseExpression,
-  LicenseRefs,
-  type LicenseLeaf,
-  type LicenseNode,
-  licenseRefFor,
-  parseLicenseExpression,
-  spdxLicenseFor,
-} from './license-expression.js';
-export {
-  knownExceptionId,
-  knownLicenseId,
-  LICENSE_LIST_VERSION,
-  SPDX_EXCEPTION_IDS,
-  SPDX_LICENSE_IDS,
-} from './license-list.js';
+export { readSbom, type SbomContents, type SbomPackage } from './read.js';
 export { type SbomOptions, spdxNamespace, toSpdx } from './spdx.js';
 export type {
   SpdxChecksum,
@@ -60,14 +70,4 @@ export type {
   SpdxPackage,
   SpdxRelationship,
 } from './spdx-types.js';
-export {
-  type CdxComponent,
-  type CdxLicenseChoice,
-  type CycloneDxDocument,
-  cyclonedxLicenses,
-  cyclonedxSerial,
-  toCycloneDx,
-} from './cyclonedx.js';
-export { nameUuid } from './name-uuid.js';
 export { stringifySbom } from './stable-json.js';
-export { readSbom, type SbomContents, type SbomPackage } from './read.js';

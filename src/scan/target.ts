@@ -11,10 +11,10 @@ import {
   type Descriptor,
   parseIndex,
   pullImage,
-  readBlob,
-  readLayout,
   type Reference,
   type RegistryClient,
+  readBlob,
+  readLayout,
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';

@@ -13,8 +13,8 @@ import {
   keySigner,
   loadCosignPrivateKey,
   loadPublicKey,
-  packageDependency,
   PredicateType,
+  packageDependency,
   parseEnvelope,
   verifyAttestations,
 } from '../../src/sign/index.js';

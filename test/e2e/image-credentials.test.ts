@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli.js';
 import { baseEnv, layerEntries, makeRepo, standardConfig, standardPackages } from './image-build-repo.js';
 

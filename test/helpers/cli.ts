@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { main } from '../../src/cli/index.js';
-import { captureIo } from '../../src/cli/index.js';
+import { captureIo, main } from '../../src/cli/index.js';
 import { binLupine } from './paths.js';
 
 export interface CliResult {

@@ -5,8 +5,8 @@ import { hostApkArch } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import {
   assembleRoot,
-  imageCredentials,
   buildRepositoryText,
+  imageCredentials,
   loadImageKeys,
   runtimeRepositoryText,
   scanRoot,

@@ -2,16 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, readInputFile } from '../../core/index.js';
 import {
   ALL_ARCHS,
   type ApkArch,
+  checkLockMatches,
   type Diagnostic,
   formatLock,
+  type ImageLockPackage,
   type ImageSourceOptions,
   type LoadedImageConfig,
   loadImageConfig,
   lockImage,
+  parseLock,
   type ResolvedImageConfig,
   renderDiagnostics,
   toApkArch,
@@ -66,6 +69,19 @@ type ResolveValues = {
   offline?: boolean;
   lenient?: boolean;
 };
+
+/** `--lockfile F`: the lock's packages, after checking it still matches the config (warnings to stderr). */
+export async function readLockFor(
+  path: string,
+  io: CliIo,
+  loaded: Parameters<typeof checkLockMatches>[0],
+  archs: readonly string[],
+): Promise<ImageLockPackage[]> {
+  const file = resolve(io.cwd, path);
+  const lock = parseLock(await readInputFile(file, 'lock file', 'utf8'), path);
+  for (const w of checkLockMatches(loaded, lock, archs).warnings) io.stderr.write(`lupine: warning: ${w}\n`);
+  return [...lock.contents.packages];
+}
 
 /** `--arch` values (csv, `host`, `all`), else the config's archs, else all nine; in apko's order. */
 export function selectArchs(

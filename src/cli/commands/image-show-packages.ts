@@ -1,6 +1,6 @@
 import {
-  DEFAULT_SHOW_PACKAGES_FORMAT,
   compilePackageFormat,
+  DEFAULT_SHOW_PACKAGES_FORMAT,
   loadImageKeyring,
   resolveImageArch,
   SHOW_PACKAGES_FORMATS,

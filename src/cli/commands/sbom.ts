@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LupineError } from '../../core/index.js';
-import { targetInventory } from '../../scan/index.js';
 import { stringifySbom, toCycloneDx, toSpdx } from '../../sbom/index.js';
+import { targetInventory } from '../../scan/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';

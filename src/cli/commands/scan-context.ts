@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { type Logger, LupineError } from '../../core/index.js';
 import type { Reference, RegistryClient } from '../../oci/index.js';
 import { defaultFetcher, RepoCache } from '../../repo/index.js';
-import { type AdvisorySet, loadAdvisories, type ScanTarget, readScanTarget } from '../../scan/index.js';
+import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget } from '../../scan/index.js';
 import type { CliIo } from '../io.js';
 import { openRegistry } from './open-registry.js';
 

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
 import { type Logger, LupineError } from '../../core/index.js';
+import { stripUrlCredentials } from '../../net/index.js';
 import {
   type Fetcher,
   type LoadedRepository,
@@ -14,7 +15,6 @@ import {
   type RepoCache,
   RepositorySet,
 } from '../../repo/index.js';
-import { stripUrlCredentials } from '../../net/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
 import type { ImageLockPackage, ImagePackage } from './types.js';

@@ -7,11 +7,11 @@ import type { Clock, Logger } from '../../core/index.js';
 import type {
   BuiltBlob,
   Digest,
-  ImageConfig as OciImageConfig,
   ImageIndex,
   ImageManifest,
   Layer,
   LayerCache,
+  ImageConfig as OciImageConfig,
   Platform,
 } from '../../oci/index.js';
 import type { Fetcher } from '../../repo/index.js';

@@ -8,7 +8,8 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Dependency, type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { LupineError, type Logger, silentLogger } from '../../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
   type Fetcher,
@@ -18,7 +19,6 @@ import {
   RepositorySet,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
-import { stripUrlCredentials } from '../../net/index.js';
 import { imageCredentials } from '../config/credentials.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
 import { lockPackageUrl, parseRepoSpec, stripUrlScheme } from './build-lock.js';

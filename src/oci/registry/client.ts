@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LupineError, type Logger, silentLogger } from '../../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../../core/index.js';
 import { backoffDelay } from '../../net/index.js';
 import { type Digest, sha256Digest } from '../digest.js';
 import { MediaType } from '../media-types.js';

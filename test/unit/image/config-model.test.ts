@@ -13,8 +13,8 @@ import {
   parseRepositorySpec,
   renderDiagnostics,
   resolveImageConfig,
-  showConfig,
   shlexSplit,
+  showConfig,
 } from '../../../src/image/index.js';
 
 function parse(yaml: string): ImageConfig {

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readTar } from '../../../src/archive/index.js';
 import {
   buildDockerArchive,
   hasBlob,
@@ -15,7 +16,6 @@ import {
   writeDockerArchive,
   writeOciArchive,
 } from '../../../src/oci/index.js';
-import { readTar } from '../../../src/archive/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { assertGolden } from '../../helpers/golden.js';
 import { makeImage, type TestImage, writeApkoStyleLayout, writeNestedLayout, writeSingleLayout } from './fixtures.js';

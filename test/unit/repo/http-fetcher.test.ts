@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { isLupineError } from '../../../src/core/index.js';
 import { parseHttpAuth } from '../../../src/net/index.js';
-import { FileFetcher, type FetchResult, HttpFetcher, routingFetcher } from '../../../src/repo/index.js';
+import { type FetchResult, FileFetcher, HttpFetcher, routingFetcher } from '../../../src/repo/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
 import { refusedPort, startServer, type TestServer } from './test-server.js';
