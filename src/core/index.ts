@@ -14,6 +14,7 @@ export { didYouMean, editDistance } from './did-you-mean.js';
 export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
 export { type ErrorCode, type ErrorOptions, InternalError, isLupineError, LupineError } from './errors.js';
 export { ioError, isIoFault, readInputFile } from './io-errors.js';
+export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
 export { type SchemaError, validateJsonSchema } from './json-schema-check.js';
 export { checkLimit, defaultLimits, type Limits } from './limits.js';

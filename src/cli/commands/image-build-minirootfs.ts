@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, writeFileAtomic } from '../../core/index.js';
 import {
   assembleRoot,
   buildRepositoryText,
@@ -87,15 +86,9 @@ export const imageBuildMinirootfsCommand: Command = {
       ...(clock ? { clock } : {}),
     });
     const out = resolve(io.cwd, outPath);
-    const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       const { tar } = await writeLayerTar(root.rootDir, await scanRoot(root.rootDir, root.scan));
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(tmp, tar);
-      await rename(tmp, out);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
+      await writeFileAtomic(out, tar);
     } finally {
       await rm(root.rootDir, { recursive: true, force: true });
     }

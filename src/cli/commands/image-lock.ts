@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError, readInputFile } from '../../core/index.js';
+import { LupineError, readInputFile, writeFileAtomic } from '../../core/index.js';
 import {
   ALL_ARCHS,
   type ApkArch,
@@ -181,17 +179,7 @@ export const imageLockCommand: Command = {
     });
     const output = values.output ?? join(dirname(configPath), `${basename(configPath, extname(configPath))}.lock.json`);
     const target = resolve(io.cwd, output);
-    const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(tmp, formatLock(lock));
-      await rename(tmp, target);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw new LupineError('IO_ERROR', `cannot write ${output}: ${(err as Error).message}`, {
-        cause: err,
-        details: { path: target },
-      });
-    }
+    await writeFileAtomic(target, formatLock(lock));
     io.stderr.write(`wrote ${output}: ${lock.contents.packages.length} packages for ${archs.join(', ')}\n`);
     return EXIT_OK;
   },
