@@ -1,19 +1,39 @@
-export {
-  badDependencyError,
-  type Dependency,
-  dependencyMatches,
-  dependencyTokenName,
-  formatDependency,
-  makeDependency,
-  parseDependency,
-  parseDependencyList,
-  tryParseDependency,
-} from './dependency.js';
+export { emptyPackageInfo, type PackageInfo } from './package-info.js';
+export { identityKey, packageMergeKey } from './merge-key.js';
 export { hostApkArch } from './host-arch.js';
 export { apkIdentitySha1 } from './identity-sha1.js';
+export {
+  chooseSignature,
+  type Keyring,
+  parseSignatureName,
+  type SignatureAlgorithm,
+  type SignatureEntry,
+  signatureEntryName,
+  signBytes,
+  verifyBytes,
+} from './signature.js';
 export { generateRsaKeyPair, keyNameForPrivateKey, parsePrivateKey, parsePublicKey, type RsaKeyPair } from './keys.js';
-export { identityKey, packageMergeKey } from './merge-key.js';
-export { emptyPackageInfo, type PackageInfo } from './package-info.js';
+export {
+  compareVersions,
+  compareVersionsMask,
+  DEPMASK_ANY,
+  DEPMASK_CHECKSUM,
+  isValidVersion,
+  operatorMask,
+  operatorString,
+  VERSION_EQUAL,
+  VERSION_FUZZY,
+  VERSION_GREATER,
+  VERSION_LESS,
+  versionMatches,
+} from './version.js';
+export {
+  formatPkgInfo,
+  type PkgInfoDocument,
+  type PkgInfoFormatOptions,
+  parsePkgInfo,
+  parsePkgInfoDocument,
+} from './pkginfo.js';
 export type { MemberRange } from './package-layout.js';
 export {
   type ApkPackage,
@@ -37,36 +57,16 @@ export {
   type WritePackageInput,
   writePackage,
 } from './package-write.js';
-export {
-  formatPkgInfo,
-  type PkgInfoDocument,
-  type PkgInfoFormatOptions,
-  parsePkgInfo,
-  parsePkgInfoDocument,
-} from './pkginfo.js';
 export { type ReadTreeOptions, readTree } from './read-tree.js';
 export { APK_GZIP, rootFileMember } from './root-file-member.js';
 export {
-  chooseSignature,
-  type Keyring,
-  parseSignatureName,
-  type SignatureAlgorithm,
-  type SignatureEntry,
-  signatureEntryName,
-  signBytes,
-  verifyBytes,
-} from './signature.js';
-export {
-  compareVersions,
-  compareVersionsMask,
-  DEPMASK_ANY,
-  DEPMASK_CHECKSUM,
-  isValidVersion,
-  operatorMask,
-  operatorString,
-  VERSION_EQUAL,
-  VERSION_FUZZY,
-  VERSION_GREATER,
-  VERSION_LESS,
-  versionMatches,
-} from './version.js';
+  badDependencyError,
+  type Dependency,
+  dependencyMatches,
+  dependencyTokenName,
+  formatDependency,
+  makeDependency,
+  parseDependency,
+  parseDependencyList,
+  tryParseDependency,
+} from './dependency.js';

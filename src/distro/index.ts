@@ -20,19 +20,19 @@ export {
   withDependents,
 } from './graph.js';
 export { renderGraphDot, renderOrder } from './graph-render.js';
+export { eventLine, LiveProgress, summaryLine } from './progress.js';
 export { hashFolder, hashRecipeInputs, recipeFolder } from './hash-inputs.js';
 export { HOST_PACKAGES_VAR, hostPackageNames, installedHostPackages } from './host-packages.js';
 export { type DistroTree, type LoadTreeOptions, loadDistroTree, recipeFiles } from './load-tree.js';
-export { MelangeBuilder, type MelangeBuilderOptions } from './melange-builder.js';
-export { eventLine, LiveProgress, summaryLine } from './progress.js';
-export { logPath, openRecipeLog } from './recipe-log.js';
 export {
   constraintName,
   nodeFromCompiled,
+  RUNNER_ANNOTATION,
   type RecipeNode,
   type RecipeRunner,
-  RUNNER_ANNOTATION,
 } from './recipe-node.js';
+export { logPath, openRecipeLog } from './recipe-log.js';
+export { MelangeBuilder, type MelangeBuilderOptions } from './melange-builder.js';
 export { buildDistro, type DistroBuildOptions, type DistroBuildResult } from './scheduler.js';
 export {
   type AgainstEntry,
@@ -40,8 +40,8 @@ export {
   type BuiltOutput,
   type CurrentDependency,
   type Decision,
-  type DistroState,
   decide,
+  type DistroState,
   emptyState,
   formatState,
   parseState,

@@ -2,9 +2,9 @@ import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
-import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
+import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';

@@ -1,5 +1,4 @@
 export { type InstallOptions, type InstallResult, installPackages, type LockedPackage, recoverRoot } from './apply.js';
-export type { RecoveryOutcome } from './commit.js';
 export {
   DEFAULT_DIR_ACL,
   DEFAULT_FILE_ACL,
@@ -11,6 +10,7 @@ export {
   parseInstalledDb,
   sortInstalled,
 } from './installed-db.js';
+export type { RecoveryOutcome } from './commit.js';
 export { type JournalOp, type PauseHook, TXN_DIR } from './journal.js';
 export type { PackageContents, PackageEntry, PackageEntryType, PackageScript } from './package-contents.js';
 export { type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
@@ -25,19 +25,6 @@ export {
   replacesDecision,
   xattrHash,
 } from './plan.js';
-export {
-  installLockedSet,
-  type LockedSetEntry,
-  lockedPackages,
-  type OpenRepository,
-  openRepositories,
-  type RepositoryOptions,
-  type ResolveAndInstallOptions,
-  type ResolveResult,
-  repositoryInputs,
-  resolveAndInstall,
-  resolvePackageSet,
-} from './resolve-install.js';
 export { locateDbDir, type RootState, readRootState } from './root-state.js';
 export { normalizeEntryPath, type PathKind, resolveInRoot } from './safe-path.js';
 export {
@@ -53,3 +40,16 @@ export {
 export { runInRoot, type ScriptRun } from './scripts-run.js';
 export { formatTriggersDb, parseTriggersDb, type TriggerEntry, triggerMatches } from './triggers-db.js';
 export { formatWorld, parseWorld, worldEntryName } from './world.js';
+export {
+  installLockedSet,
+  type LockedSetEntry,
+  lockedPackages,
+  type OpenRepository,
+  openRepositories,
+  type RepositoryOptions,
+  type ResolveAndInstallOptions,
+  type ResolveResult,
+  repositoryInputs,
+  resolveAndInstall,
+  resolvePackageSet,
+} from './resolve-install.js';

@@ -8,7 +8,7 @@ import { parseIndex } from './image-index.js';
 import { OCI_LAYOUT_FILE, readBlob, readLayout } from './layout.js';
 import { parseManifest } from './manifest.js';
 import { isIndexMediaType, isManifestMediaType } from './media-types.js';
-import { apkArch, apkArchOf, type Platform } from './platform.js';
+import { apkArchOf, apkArch, type Platform } from './platform.js';
 
 function file(name: string, data: Uint8Array): TarWriteEntry {
   return { name, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0, data };

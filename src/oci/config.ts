@@ -1,11 +1,11 @@
 import {
-  encodeJson,
   fields,
   type JsonFields,
   type JsonValue,
   optionalList,
   optionalMap,
   sortedObject,
+  encodeJson,
 } from './canonical-json.js';
 import {
   asObject,

@@ -121,5 +121,5 @@ export {
   type PushBlobOutcome,
   RegistryClient,
 } from './registry/registry-client.js';
-export { clientOptionsForUrl } from './registry/registry-url.js';
 export { type Challenge, parseWwwAuthenticate } from './registry/www-authenticate.js';
+export { clientOptionsForUrl } from './registry/registry-url.js';

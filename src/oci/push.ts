@@ -1,10 +1,10 @@
-import { type Logger, LupineError, silentLogger } from '../core/index.js';
+import { LupineError, type Logger, silentLogger } from '../core/index.js';
+import { Annotation, isIndexMediaType, isManifestMediaType, MediaType } from './media-types.js';
 import type { Descriptor } from './descriptors.js';
 import type { Digest } from './digest.js';
 import { type ImageIndex, parseIndex } from './image-index.js';
 import { readBlob, readLayout } from './layout.js';
 import { parseManifest } from './manifest.js';
-import { Annotation, isIndexMediaType, isManifestMediaType, MediaType } from './media-types.js';
 import type { Reference } from './registry/reference.js';
 import type { PushBlobOutcome, RegistryClient } from './registry/registry-client.js';
 

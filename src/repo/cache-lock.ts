@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Logger, LupineError, silentLogger } from '../core/index.js';
+import { LupineError, type Logger, silentLogger } from '../core/index.js';
 
 /**
  * An advisory lock between processes sharing one cache directory: a lock file created with

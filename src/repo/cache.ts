@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Clock, type Logger, LupineError, sha1Hex, sha256Hex, silentLogger } from '../core/index.js';
+import { type Clock, LupineError, type Logger, sha1Hex, sha256Hex, silentLogger } from '../core/index.js';
 import { type LockOptions, type LockOwner, withLock } from './cache-lock.js';
 import { type Fetcher, redactUrl } from './fetcher.js';
 

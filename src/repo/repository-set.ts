@@ -1,12 +1,12 @@
 import { type Keyring, type PackageInfo, verifyPackage } from '../apk/index.js';
-import { type Logger, LupineError, silentLogger } from '../core/index.js';
+import { LupineError, type Logger, silentLogger } from '../core/index.js';
 import { readApkIndexArchive } from './apkindex-archive.js';
 import type { RepoCache } from './cache.js';
 import { type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
 import { FileFetcher } from './file-fetcher.js';
-import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 import { type PackStore, readIndexThroughPacks } from './pack-store.js';
 import type { PackedIndex } from './packed-index.js';
+import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 import {
   isLocalRepository,
   type RepositoryEntry,

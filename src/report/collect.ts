@@ -5,7 +5,6 @@
  */
 import { isLupineError } from '../core/index.js';
 import { parseImageConfig, parseManifest, platformString } from '../oci/index.js';
-import { inventoryFromInstalled, parseOsRelease } from '../sbom/index.js';
 import {
   type AdvisorySet,
   type ImageFacts,
@@ -15,6 +14,7 @@ import {
   scanReport,
   summarize,
 } from '../scan/index.js';
+import { inventoryFromInstalled, parseOsRelease } from '../sbom/index.js';
 import type { ImageReportFacts, VulnerabilityCounts } from './facts.js';
 import { type ImageSource, type OpenImageOptions, openImage } from './image-source.js';
 import { LayerTree } from './layer-tree.js';

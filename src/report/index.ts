@@ -1,5 +1,5 @@
-export { type BarChartSpec, type BarRow, type BarSegment, barChart } from './charts.js';
 export { type CollectOptions, collectImageFacts } from './collect.js';
+export { type BarChartSpec, type BarRow, type BarSegment, barChart } from './charts.js';
 export {
   type ImageReportFacts,
   type ImageUser,

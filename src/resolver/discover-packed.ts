@@ -5,11 +5,11 @@
  * state starts from what this pass recorded (`initName`, `initPkg`).
  */
 import {
-  type PackedIndex,
   PF_DUPLICATE_EMPTY,
   PF_UNINSTALLABLE,
   PROVIDE_STRIDE,
   PROVIDER_STRIDE,
+  type PackedIndex,
 } from '../repo/index.js';
 import type { Name } from './model.js';
 import type { Source } from './nodes.js';

@@ -1,6 +1,6 @@
-export { DEFAULT_REPORT_WIDTH, explainConflict, IndentedWriter } from './explain.js';
-export { type LockedPackage, type LockResult, resolveLocked } from './lock.js';
 export { type SolveOptions, solve } from './solve.js';
+export { type LockedPackage, type LockResult, resolveLocked } from './lock.js';
+export { DEFAULT_REPORT_WIDTH, explainConflict, IndentedWriter } from './explain.js';
 export {
   type Change,
   type ChangeKind,

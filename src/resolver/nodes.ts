@@ -4,7 +4,7 @@
  * tables on first use; solver state is allocated on first use.
  */
 import type { PackageInfo } from '../apk/index.js';
-import { type PackedIndex, PROVIDE_STRIDE, PROVIDER_SELF, PROVIDER_STRIDE } from '../repo/index.js';
+import { PROVIDE_STRIDE, PROVIDER_SELF, PROVIDER_STRIDE, type PackedIndex } from '../repo/index.js';
 import type { Dep, Name, Pkg, Provide, Provider } from './model.js';
 import type { NameState, PkgState } from './state.js';
 

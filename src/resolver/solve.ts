@@ -1,8 +1,8 @@
 /** `solve(input)`: pure; builds its own graph, solves, and returns a changeset or a conflict. */
 import { compareVersions } from '../apk/index.js';
 import { analyzeConflict } from './analyze.js';
-import { buildDatabase } from './build-database.js';
 import { generateChangeset, type RawChange } from './changeset.js';
+import { buildDatabase } from './build-database.js';
 import type { Database, Dep } from './model.js';
 import { Solver } from './solver.js';
 import {

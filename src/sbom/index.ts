@@ -1,12 +1,4 @@
 export {
-  type CdxComponent,
-  type CdxLicenseChoice,
-  type CycloneDxDocument,
-  cyclonedxLicenses,
-  cyclonedxSerial,
-  toCycloneDx,
-} from './cyclonedx.js';
-export {
   checkInventory,
   embeddedSbomPaths,
   type ImageIndexInventory,
@@ -27,25 +19,6 @@ export {
   subjectDigest,
   type VcsSource,
 } from './inventory.js';
-export {
-  checkLicenseExpression,
-  type ExtractedLicense,
-  formatLicenseExpression,
-  type LicenseLeaf,
-  type LicenseNode,
-  LicenseRefs,
-  licenseRefFor,
-  parseLicenseExpression,
-  spdxLicenseFor,
-} from './license-expression.js';
-export {
-  knownExceptionId,
-  knownLicenseId,
-  LICENSE_LIST_VERSION,
-  SPDX_EXCEPTION_IDS,
-  SPDX_LICENSE_IDS,
-} from './license-list.js';
-export { nameUuid } from './name-uuid.js';
 export { parseOsRelease } from './os-release.js';
 export {
   type ApkPurlInput,
@@ -60,7 +33,24 @@ export {
   parsePurl,
   purlEncode,
 } from './purl.js';
-export { readSbom, type SbomContents, type SbomPackage } from './read.js';
+export {
+  checkLicenseExpression,
+  type ExtractedLicense,
+  formatLicenseExpression,
+  LicenseRefs,
+  type LicenseLeaf,
+  type LicenseNode,
+  licenseRefFor,
+  parseLicenseExpression,
+  spdxLicenseFor,
+} from './license-expression.js';
+export {
+  knownExceptionId,
+  knownLicenseId,
+  LICENSE_LIST_VERSION,
+  SPDX_EXCEPTION_IDS,
+  SPDX_LICENSE_IDS,
+} from './license-list.js';
 export { type SbomOptions, spdxNamespace, toSpdx } from './spdx.js';
 export type {
   SpdxChecksum,
@@ -70,4 +60,14 @@ export type {
   SpdxPackage,
   SpdxRelationship,
 } from './spdx-types.js';
+export {
+  type CdxComponent,
+  type CdxLicenseChoice,
+  type CycloneDxDocument,
+  cyclonedxLicenses,
+  cyclonedxSerial,
+  toCycloneDx,
+} from './cyclonedx.js';
+export { nameUuid } from './name-uuid.js';
 export { stringifySbom } from './stable-json.js';
+export { readSbom, type SbomContents, type SbomPackage } from './read.js';

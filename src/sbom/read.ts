@@ -3,7 +3,7 @@
  * melange, syft and trivy write them. Only what a scanner needs is kept.
  */
 import { LupineError } from '../core/index.js';
-import { type Purl, parsePurl } from './purl.js';
+import { parsePurl, type Purl } from './purl.js';
 
 export interface SbomPackage {
   readonly name: string;

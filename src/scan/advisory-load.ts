@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { checkLimit, type Logger, LupineError, silentLogger } from '../core/index.js';
 import type { Fetcher, RepoCache } from '../repo/index.js';
 import type { AdvisoryBatch } from './advisory.js';
-import { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
 import { type AdvisoryLimits, AdvisorySet, defaultAdvisoryLimits } from './advisory-set.js';
+import { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
 
 export interface LoadAdvisoryOptions {
   /** Base for relative paths. */

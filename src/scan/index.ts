@@ -6,9 +6,9 @@ export {
   type AdvisoryState,
   advisoryEntry,
 } from './advisory.js';
+export { type AdvisoryLimits, AdvisorySet, compareIds, defaultAdvisoryLimits } from './advisory-set.js';
 export { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
 export { type LoadAdvisoryOptions, loadAdvisories, loadAdvisorySource } from './advisory-load.js';
-export { type AdvisoryLimits, AdvisorySet, compareIds, defaultAdvisoryLimits } from './advisory-set.js';
 export { FALSE_POSITIVE_JUSTIFICATION, isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
 export { type FindingFilter, filterFindings, findingsAtOrAbove, type ScanSummary, summarize } from './filter.js';
 export { type BlobGetter, type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
@@ -25,7 +25,6 @@ export {
   type ScanDistro,
   type ScanPackage,
 } from './match.js';
-export { type KeepFile, MergedTree } from './merged-tree.js';
 export {
   ecosystemDistro,
   isOsvIndex,
@@ -40,6 +39,7 @@ export { advisoryUrl, packagePurl, reportJson, type ScanReport, STATE_WORDS } fr
 export { reportOpenVex } from './report-openvex.js';
 export { reportSarif } from './report-sarif.js';
 export { reportTable, summaryLine } from './report-table.js';
+export { type KeepFile, MergedTree } from './merged-tree.js';
 export { isScanFile, LayerStack, layerTar } from './root-files.js';
 export { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from './root-path.js';
 export { type ScanReportOptions, scanReport } from './scan.js';

@@ -3,9 +3,8 @@
  * SBOMs — found through symlinks the way the kernel would (inside the root), either in a stack of image
  * layers (whiteouts applied) or on disk.
  */
-
-import { readGzipMembers } from '../archive/index.js';
 import { type Limits, LupineError } from '../core/index.js';
+import { readGzipMembers } from '../archive/index.js';
 import { MergedTree } from './merged-tree.js';
 
 /** Whether a layer path holds something a scan reads. */

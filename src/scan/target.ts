@@ -11,10 +11,10 @@ import {
   type Descriptor,
   parseIndex,
   pullImage,
-  type Reference,
-  type RegistryClient,
   readBlob,
   readLayout,
+  type Reference,
+  type RegistryClient,
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';

@@ -1,4 +1,40 @@
 export {
+  hsalsa20,
+  poly1305,
+  SECRETBOX_KEY_BYTES,
+  SECRETBOX_NONCE_BYTES,
+  SECRETBOX_TAG_BYTES,
+  salsa20Block,
+  secretboxOpen,
+  secretboxSeal,
+  xsalsa20Xor,
+} from './secretbox.js';
+export {
+  COSIGN_PRIVATE_KEY_PEM,
+  COSIGN_SCRYPT,
+  decodePem,
+  decryptKeyData,
+  type EncryptedKeyData,
+  type EncryptOptions,
+  encodeEncryptedKeyJson,
+  encodePem,
+  encryptKeyData,
+  parseEncryptedKeyJson,
+  type ScryptParams,
+  SIGSTORE_PRIVATE_KEY_PEM,
+} from './encrypted-key.js';
+export {
+  type CosignKeyPair,
+  encryptCosignPrivateKey,
+  generateCosignKeyPair,
+  keySigner,
+  loadCosignPrivateKey,
+  loadPublicKey,
+  publicKeyPem,
+  type Signer,
+  verifySignature,
+} from './keys.js';
+export {
   attestationLayer,
   type BuiltCosignImage,
   buildCosignImage,
@@ -28,29 +64,28 @@ export {
   verifyEnvelope,
 } from './dsse.js';
 export {
-  COSIGN_PRIVATE_KEY_PEM,
-  COSIGN_SCRYPT,
-  decodePem,
-  decryptKeyData,
-  type EncryptedKeyData,
-  type EncryptOptions,
-  encodeEncryptedKeyJson,
-  encodePem,
-  encryptKeyData,
-  parseEncryptedKeyJson,
-  type ScryptParams,
-  SIGSTORE_PRIVATE_KEY_PEM,
-} from './encrypted-key.js';
+  encodeStatement,
+  type InTotoStatement,
+  makeStatement,
+  PredicateType,
+  parseStatement,
+  predicateTypeFor,
+  type ResourceDescriptor,
+  STATEMENT_V01,
+  STATEMENT_V1,
+  type StatementSubject,
+} from './statement.js';
+export { buildProvenance, packageDependency, type ProvenanceInput } from './provenance.js';
 export {
-  type AttestImageOptions,
-  type AttestImageResult,
-  attestImage,
-  imageStatement,
-  type ReferrersMode,
-  type VerifiedAttestation,
-  type VerifyAttestationsResult,
-  verifyAttestations,
-} from './image-attestation.js';
+  MAX_PAYLOAD_BYTES,
+  type ResolvedImage,
+  readCosignImage,
+  resolveImage,
+  type StoredCosignImage,
+  type StoredLayer,
+  type WrittenCosignImage,
+  writeCosignImage,
+} from './registry-store.js';
 export {
   type SignImageOptions,
   type SignImageResult,
@@ -61,17 +96,15 @@ export {
   verifyImage,
 } from './image-signature.js';
 export {
-  type CosignKeyPair,
-  encryptCosignPrivateKey,
-  generateCosignKeyPair,
-  keySigner,
-  loadCosignPrivateKey,
-  loadPublicKey,
-  publicKeyPem,
-  type Signer,
-  verifySignature,
-} from './keys.js';
-export { buildProvenance, type ProvenanceInput, packageDependency } from './provenance.js';
+  type AttestImageOptions,
+  type AttestImageResult,
+  attestImage,
+  imageStatement,
+  type ReferrersMode,
+  type VerifiedAttestation,
+  type VerifyAttestationsResult,
+  verifyAttestations,
+} from './image-attestation.js';
 export {
   addReferrer,
   type BuiltReferrer,
@@ -85,36 +118,3 @@ export {
   referrerEntry,
   referrersTag,
 } from './referrers.js';
-export {
-  MAX_PAYLOAD_BYTES,
-  type ResolvedImage,
-  readCosignImage,
-  resolveImage,
-  type StoredCosignImage,
-  type StoredLayer,
-  type WrittenCosignImage,
-  writeCosignImage,
-} from './registry-store.js';
-export {
-  hsalsa20,
-  poly1305,
-  SECRETBOX_KEY_BYTES,
-  SECRETBOX_NONCE_BYTES,
-  SECRETBOX_TAG_BYTES,
-  salsa20Block,
-  secretboxOpen,
-  secretboxSeal,
-  xsalsa20Xor,
-} from './secretbox.js';
-export {
-  encodeStatement,
-  type InTotoStatement,
-  makeStatement,
-  PredicateType,
-  parseStatement,
-  predicateTypeFor,
-  type ResourceDescriptor,
-  STATEMENT_V1,
-  STATEMENT_V01,
-  type StatementSubject,
-} from './statement.js';

@@ -13,8 +13,8 @@ import {
   keySigner,
   loadCosignPrivateKey,
   loadPublicKey,
-  PredicateType,
   packageDependency,
+  PredicateType,
   parseEnvelope,
   verifyAttestations,
 } from '../../src/sign/index.js';

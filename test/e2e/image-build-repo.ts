@@ -6,6 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { readTar, type TarEntry } from '../../src/archive/index.js';
 import {
   emptyPackageInfo,
   generateRsaKeyPair,
@@ -14,7 +15,6 @@ import {
   type TreeEntry,
   writePackage,
 } from '../../src/apk/index.js';
-import { readTar, type TarEntry } from '../../src/archive/index.js';
 import { fixedClock } from '../../src/core/index.js';
 import { writeApkIndexArchive } from '../../src/repo/index.js';
 import { runCli } from '../helpers/cli.js';

@@ -18,10 +18,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { emptyPackageInfo, type PackageInfo } from '../../src/apk/index.js';
 import { buildImage, loadImageConfig, renderDot, writeImageOutput } from '../../src/image/index.js';
-import { makeTestRepo } from '../helpers/apk-repo.js';
 import { runCli } from '../helpers/cli.js';
 import { assertGolden } from '../helpers/golden.js';
 import { vector } from '../helpers/paths.js';
+import { makeTestRepo } from '../helpers/apk-repo.js';
 
 const golden = vector('apko', 'golden-testdata');
 let work = '';

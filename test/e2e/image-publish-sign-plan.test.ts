@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { apkIdentitySha1 as identitySha1 } from '../../src/apk/index.js';
 import {
-  type ImagePackage,
-  type ImageProvenanceInput,
   imagePackageDependency,
   imageProvenancePredicate,
+  type ImagePackage,
+  type ImageProvenanceInput,
   repositoryLocation,
 } from '../../src/image/index.js';
 import { encodeStatement, makeStatement, PredicateType } from '../../src/sign/index.js';

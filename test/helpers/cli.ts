@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { captureIo, main } from '../../src/cli/index.js';
+import { main } from '../../src/cli/index.js';
+import { captureIo } from '../../src/cli/index.js';
 import { binLupine } from './paths.js';
 
 export interface CliResult {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
 
 /**
  * The fuzz cases (fuzz-cases.ts) run in a child test process with a deadline: every reader is

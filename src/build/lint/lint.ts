@@ -1,4 +1,4 @@
-import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { LupineError, type Logger, silentLogger } from '../../core/index.js';
 import { type PackageTree, TreeView } from '../sca/package-tree.js';
 import { LINTER_BY_NAME, LINTERS } from './registry.js';
 

@@ -1,5 +1,5 @@
 import * as content from './content-linters.js';
-import type { LintContext, LintDefault, Linter, LintProblem } from './lint-types.js';
+import type { Linter, LintContext, LintDefault, LintProblem } from './lint-types.js';
 import * as paths from './path-linters.js';
 
 type Run = (ctx: LintContext) => Promise<LintProblem | undefined>;

@@ -19,7 +19,7 @@ import { compiledToYaml } from '../config/emit.js';
 import { BUILTIN_PIPELINE_DIR } from '../config/load.js';
 import type { CompiledRecipe } from '../config/types.js';
 import { type BuildLog, openBuildLog } from './build-log.js';
-import { type PreparedGuest, prepareGuest } from './guest.js';
+import { prepareGuest, type PreparedGuest } from './guest.js';
 import { checkArchRunnable, cleanGitHead } from './host-facts.js';
 import { loadBuildKeys } from './keys.js';
 import { preparePackages } from './outputs.js';

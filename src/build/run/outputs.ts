@@ -3,7 +3,7 @@
  * capabilities, scriptlets, SBOM and `.PKGINFO` added, and made into signed .apk bytes. Nothing is
  * written here: the caller writes the packages once every one of them passed.
  */
-import { readTree, type ScriptName, type SigningKey, type TreeEntry } from '../../apk/index.js';
+import { type ScriptName, type SigningKey, readTree, type TreeEntry } from '../../apk/index.js';
 import { type Logger, LupineError } from '../../core/index.js';
 import type { PackageRecipe } from '../../sbom/index.js';
 import type { CompiledPackage, CompiledRecipe, Scriptlets } from '../config/types.js';

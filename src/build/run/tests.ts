@@ -10,7 +10,7 @@ import { openRepositories } from '../../install/index.js';
 import { BUILD_USER, BubblewrapRunner, melangeEnvironment, type SandboxRunner } from '../../sandbox/index.js';
 import { BUILD_USER as BUILD_ACCOUNT } from '../config/guest.js';
 import type { GuestEnvironment } from '../config/types.js';
-import { type PreparedGuest, prepareGuest } from './guest.js';
+import { prepareGuest, type PreparedGuest } from './guest.js';
 import { checkArchRunnable } from './host-facts.js';
 import { keyringOf, loadBuildKeys } from './keys.js';
 import { compileForBuild, packageCacheDirOf, recipeDirOf, recipePaths, sourceDateEpochOf } from './recipe-context.js';

@@ -9,8 +9,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOLVER_LATEST, SOLVER_UPGRADE, solve } from '../../resolver/index.js';
-import type { ApkRun } from './apk-applets.js';
 import { has } from './apk-args.js';
+import type { ApkRun } from './apk-applets.js';
 import { errorLine, message, printConflict } from './apk-commit.js';
 import { cacheDirOf, type RootState } from './apk-root.js';
 

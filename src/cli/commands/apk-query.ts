@@ -8,8 +8,8 @@ import {
   tryParseDependency,
 } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
-import type { ApkRun } from './apk-applets.js';
 import { type ApkArgs, has, last } from './apk-args.js';
+import type { ApkRun } from './apk-applets.js';
 import { errorLine, type Output } from './apk-commit.js';
 
 /** `apk version -t A B` and `apk version -c V...`. */

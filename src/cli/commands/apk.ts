@@ -7,8 +7,8 @@ import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
-import type { ApkRun } from './apk-applets.js';
 import { COMMIT_APPLETS, has, parseApkArgs, values } from './apk-args.js';
+import type { ApkRun } from './apk-applets.js';
 import type { LocalPackages } from './apk-install.js';
 
 const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]

@@ -1,6 +1,6 @@
 import {
-  compilePackageFormat,
   DEFAULT_SHOW_PACKAGES_FORMAT,
+  compilePackageFormat,
   loadImageKeyring,
   resolveImageArch,
   SHOW_PACKAGES_FORMATS,

@@ -7,8 +7,8 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { type Clock, type Logger, LupineError, silentLogger, fixedClock } from '../../core/index.js';
 import { parseDependency, readPackage } from '../../apk/index.js';
-import { type Clock, fixedClock, type Logger, LupineError, silentLogger } from '../../core/index.js';
 import { installPackages, type LockedPackage, parseInstalledDb } from '../../install/index.js';
 import type { Fetcher, RepoCache } from '../../repo/index.js';
 import { imageConfigToApko } from '../config/show.js';
@@ -17,13 +17,13 @@ import { type AccountFiles, knownIds, mergeAccounts, parseIdFile } from './accou
 import { formatApkoInstalledDb } from './apko-db.js';
 import { installBusyboxLinks } from './busybox.js';
 import { installCertificates } from './certs.js';
-import { DEVICE_NODES, writeBaseLayout } from './fs-layout.js';
-import type { ScanOptions } from './layer-tar.js';
 import { installLdSoCache } from './ldso-cache.js';
+import { DEVICE_NODES, writeBaseLayout } from './fs-layout.js';
 import { applyPathMutations, type OwnerMap, setOwner } from './paths.js';
 import { restoreRoot, rootCacheKey, saveRoot } from './root-cache.js';
 import { resolveImagePath, writeImageFile } from './root-path.js';
 import { type ImageKey, keyringOf, loadArchRepositories, resolveArch } from './sources.js';
+import type { ScanOptions } from './layer-tar.js';
 import type { ImageLockPackage, ImagePackage } from './types.js';
 
 /** The name of lupine's `etc/apko.json`: the locked config the image was built from (0444). */

@@ -4,9 +4,9 @@ import { type Digest, isDigest, sha256Digest } from '../digest.js';
 import {
   checkDownloaded,
   MANIFEST_ACCEPT,
-  type RegistryClientOptions,
-  RegistryConnection,
   type Repo,
+  RegistryConnection,
+  type RegistryClientOptions,
   registryErrors,
   TransientFailure,
 } from './client.js';

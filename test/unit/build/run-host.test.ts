@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readPackage } from '../../../src/apk/index.js';
-import { readGzipMembers, readTar } from '../../../src/archive/index.js';
 import { buildRecipe } from '../../../src/build/index.js';
+import { readGzipMembers, readTar } from '../../../src/archive/index.js';
 import { readApkIndexArchive } from '../../../src/repo/index.js';
 
 const RECIPE = `package:

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  type CompiledStep,
   capabilityXattr,
   collectSources,
+  type CompiledStep,
   formatMelangePkgInfo,
   parseBuildDate,
 } from '../../../src/build/index.js';

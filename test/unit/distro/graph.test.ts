@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LupineError } from '../../../src/core/index.js';
 import {
   buildGraph,
   findCycle,
@@ -10,6 +9,7 @@ import {
   withDependencies,
   withDependents,
 } from '../../../src/distro/index.js';
+import type { LupineError } from '../../../src/core/index.js';
 import { assertCodeSync } from '../../helpers/assert-code.js';
 import { node, sampleNodes } from './nodes.js';
 

@@ -7,8 +7,8 @@ import {
   buildGraph,
   hostPackageNames,
   loadDistroTree,
-  RUNNER_ANNOTATION,
   recipeFiles,
+  RUNNER_ANNOTATION,
 } from '../../../src/distro/index.js';
 import { loadImageConfig } from '../../../src/image/index.js';
 import { repoRoot } from '../../helpers/paths.js';

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readTar } from '../../../src/archive/index.js';
+import { parseInstalledDb } from '../../../src/install/index.js';
 import {
   DEFAULT_BUSYBOX_LINKS,
   formatApkoInstalledDb,
@@ -29,7 +30,6 @@ import {
   scanRoot,
   writeLayerTar,
 } from '../../../src/image/index.js';
-import { parseInstalledDb } from '../../../src/install/index.js';
 
 describe('accounts', () => {
   const svc = { username: 'svc', uid: 1000, gid: 1000, shell: '/bin/sh', homedir: '/home/svc' };

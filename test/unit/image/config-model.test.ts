@@ -13,8 +13,8 @@ import {
   parseRepositorySpec,
   renderDiagnostics,
   resolveImageConfig,
-  shlexSplit,
   showConfig,
+  shlexSplit,
 } from '../../../src/image/index.js';
 
 function parse(yaml: string): ImageConfig {

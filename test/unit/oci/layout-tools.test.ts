@@ -5,7 +5,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { readTar } from '../../../src/archive/index.js';
 import {
   buildDockerArchive,
   hasBlob,
@@ -16,6 +15,7 @@ import {
   writeDockerArchive,
   writeOciArchive,
 } from '../../../src/oci/index.js';
+import { readTar } from '../../../src/archive/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { assertGolden } from '../../helpers/golden.js';
 import { makeImage, type TestImage, writeApkoStyleLayout, writeNestedLayout, writeSingleLayout } from './fixtures.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type TarWriteEntry, writeTar } from '../../../src/archive/index.js';
+import { writeTar, type TarWriteEntry } from '../../../src/archive/index.js';
 import {
   countLicenses,
   escapeHtml,

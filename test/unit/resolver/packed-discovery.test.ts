@@ -10,9 +10,6 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { type Dependency, makeDependency, parseDependency } from '../../../src/apk/index.js';
 import { packIndex, readApkIndexArchive } from '../../../src/repo/index.js';
-import { buildDatabase } from '../../../src/resolver/build-database.js';
-// Internal files: the two discoveries are compared directly.
-import { Discovery } from '../../../src/resolver/discover.js';
 import {
   type NameFlags,
   type RepositoryInput,
@@ -23,6 +20,9 @@ import {
   type SolveInput,
   solve,
 } from '../../../src/resolver/index.js';
+// Internal files: the two discoveries are compared directly.
+import { Discovery } from '../../../src/resolver/discover.js';
+import { buildDatabase } from '../../../src/resolver/build-database.js';
 import type { Database } from '../../../src/resolver/model.js';
 import type { NameNode } from '../../../src/resolver/nodes.js';
 import { worldDeps } from '../../../src/resolver/solve.js';

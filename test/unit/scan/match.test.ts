@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseInstalledDb } from '../../../src/install/index.js';
 import {
   AdvisorySet,
   advisoryEntry,
@@ -12,6 +11,7 @@ import {
   parseOsv,
   type ScanPackage,
 } from '../../../src/scan/index.js';
+import { parseInstalledDb } from '../../../src/install/index.js';
 import { EXPECTED_AARCH64, EXPECTED_X86_64, findingLine, fixtureSet, installedDb } from './fixtures.js';
 
 const WOLFI = { id: 'wolfi', versionId: '20230201' };

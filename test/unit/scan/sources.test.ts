@@ -4,9 +4,9 @@ import { gzipMember, writeTar } from '../../../src/archive/index.js';
 import {
   AdvisorySet,
   cvss2Score,
+  defaultAdvisoryLimits,
   cvss3Score,
   decodeAdvisories,
-  defaultAdvisoryLimits,
   parseAdvisoryYaml,
   parseOsvRecord,
   parseSecdb,
