@@ -32,20 +32,26 @@ type Attempt =
  * HTTP_AUTH, redirects, conditional requests, and retries with back-off on transient failures.
  */
 export class HttpFetcher implements Fetcher {
-  readonly #net: NetTransport;
+  readonly #options: HttpFetcherOptions;
+  #transport: NetTransport | undefined;
   readonly #maxRedirects: number;
   readonly #logger: Logger;
 
   constructor(options: HttpFetcherOptions = {}) {
-    this.#net =
-      options.transport ??
-      new NetTransport({
-        ...options,
-        ...(options.timeoutMs === undefined ? {} : { idleTimeoutMs: options.timeoutMs }),
-        userAgent: options.userAgent ?? 'lupine/0.1.0',
-      });
+    this.#options = options;
+    this.#transport = options.transport;
     this.#maxRedirects = options.maxRedirects ?? 10;
     this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Made on first use: commands that only read local repositories never load http/tls. */
+  get #net(): NetTransport {
+    this.#transport ??= new NetTransport({
+      ...this.#options,
+      ...(this.#options.timeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.timeoutMs }),
+      userAgent: this.#options.userAgent ?? 'lupine/0.1.0',
+    });
+    return this.#transport;
   }
 
   async get(url: string, options: FetchOptions = {}): Promise<FetchResult> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, LupineError, silentLogger } from '../../core/index.js';
-import { backoffDelay } from '../../net/index.js';
+import { backoffDelay, netSettings } from '../../net/index.js';
 import { type Digest, sha256Digest } from '../digest.js';
 import { MediaType } from '../media-types.js';
 import { RegistryAuth, unauthorized } from './auth.js';
@@ -101,7 +101,9 @@ export class RegistryConnection {
     this.#credentials = options.credentials ?? anonymous;
     this.#insecure = options.insecure ?? false;
     this.#schemes = options.schemes ?? {};
-    this.#retry = { attempts: 6, baseDelayMs: 200, maxDelayMs: 5000, ...options.retry };
+    // LUPINE_HTTP_RETRIES applies here as to every client; the registry's own default is 5 retries.
+    const retries = options.env?.LUPINE_HTTP_RETRIES ? netSettings(options.env).retries : 5;
+    this.#retry = { attempts: retries + 1, baseDelayMs: 200, maxDelayMs: 5000, ...options.retry };
     this.#log = options.logger ?? silentLogger;
   }
 
