@@ -19,3 +19,10 @@ export { type ConfigPath, type Located, Locations, parseGoInt } from './config-l
 export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } from './yaml-decode.js';
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
 export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
+export {
+  makeOwnedDir,
+  OWNER_FILE,
+  type SweepOptions,
+  type SweepResult,
+  sweepStaleDirs,
+} from './owned-dir.js';

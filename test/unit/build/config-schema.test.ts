@@ -58,10 +58,10 @@ describe('schemas/melange-config.schema.json', () => {
   it('rejects what the parser rejects: an unknown key and a wrong type', () => {
     const doc = { package: { name: 'x', version: '1', colour: 'red' }, pipeline: { runs: 'make' } };
     assert.equal(ajvValidate(doc), false);
-    assert.deepEqual(
-      [...new Set((ajvValidate.errors ?? []).map((e) => e.instancePath))].sort(),
-      ['/package', '/pipeline'],
-    );
+    assert.deepEqual([...new Set((ajvValidate.errors ?? []).map((e) => e.instancePath))].sort(), [
+      '/package',
+      '/pipeline',
+    ]);
     const parsed = parseRecipe('package:\n  name: x\n  version: "1"\n  colour: red\npipeline:\n  runs: make\n');
     assert.deepEqual(
       parsed.diagnostics.map((d) => d.code),
