@@ -9,6 +9,9 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'USAGE'
   | 'INTERNAL'
+  // net (the HTTP transport under every network client)
+  | 'NET_TIMEOUT'
+  | 'NET_PROXY_REFUSED'
   // archive
   | 'TAR_BAD_HEADER'
   | 'TAR_BAD_CHECKSUM'

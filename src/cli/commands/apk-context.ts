@@ -60,6 +60,8 @@ export interface CommitPlan {
 
 /** Applies a changeset to a root. The simulated path uses `simulatedApplier`. */
 export interface ChangeApplier {
+  /** Checks that the plan can be applied at all (a writable root), before anything is printed. */
+  prepare?(plan: CommitPlan): Promise<void>;
   /** Applies the whole plan (atomically for a real root); returns apk's error count. */
   apply(plan: CommitPlan): Promise<number>;
 }

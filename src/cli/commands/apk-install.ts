@@ -2,10 +2,11 @@
  * The real ChangeApplier: makes a root hold the solved installed set through `installPackages`
  * (fetch and verify everything, stage, commit atomically), writing world and the databases.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
-import { type Clock, type Logger, LupineError } from '../../core/index.js';
+import { type Clock, ioError, type Logger, LupineError } from '../../core/index.js';
 import type { LockedPackage } from '../../install/index.js';
 import type { ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
@@ -131,12 +132,19 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
 /** Installs the plan into `--root`; the installer's errors (LupineError) propagate to the CLI. */
 export function installApplier(ctx: ApplierContext): ChangeApplier {
   return {
+    async prepare() {
+      // `--initdb` creates the root itself when it does not exist yet, as apk does.
+      if (has(ctx.args, 'initdb')) await mkdir(ctx.state.root, { recursive: true });
+      // A read-only or unwritable root fails here, before any "Installing" line is printed.
+      await access(ctx.state.root, constants.W_OK).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw ioError(err, 'write to', ctx.state.root, 'the root');
+      });
+    },
     async apply(plan) {
       const { installPackages } = await import('../../install/index.js');
       const { args } = ctx;
       const wait = Number(last(args, 'wait') ?? 0);
-      // `--initdb` creates the root itself when it does not exist yet, as apk does.
-      if (has(args, 'initdb')) await mkdir(ctx.state.root, { recursive: true });
       const progress = withProgress(
         ctx,
         plan.installed.map((r) => lockedPackage(ctx, plan, r)),
