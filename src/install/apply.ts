@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
@@ -6,6 +6,7 @@ import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
 import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
+import { defaultStateDir, type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { readVerifiedPackage } from './package-source.js';
@@ -61,6 +62,11 @@ export interface InstallOptions {
    * `committed` (after it), and `rolling-back` half-way through undoing an interrupted transaction.
    */
   readonly pause?: PauseHook;
+  /**
+   * Where lupine keeps its private journal key (default `~/.local/state/lupine`); a journal not sealed
+   * with it is refused (INSTALL_JOURNAL_FOREIGN). Never inside a root being changed.
+   */
+  readonly stateDir?: string;
 }
 
 export interface InstallResult {
@@ -122,9 +128,10 @@ export async function installPackages(
   }
   const logger = opts.logger ?? silentLogger;
   const pause = opts.pause ?? (() => undefined);
+  const binding = journalBinding(root, opts.stateDir);
   const lock = await lockRoot(root, opts.lockWait ?? 0);
   try {
-    const recovered = await recoverTransaction(root, opts.pause);
+    const recovered = await recoverTransaction(root, binding, opts.pause);
     if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
     if (recovered === 'completed') logger.debug(`cleaned up after a committed transaction in ${root}`);
     const state = readRootState(root);
@@ -214,7 +221,7 @@ export async function installPackages(
       await pause('staged');
       ops = prepareJournal(root, staged);
       syncFileSystem(txn);
-      writeJournal(root, ops);
+      writeJournal(root, ops, binding);
     } catch (err) {
       rmSync(txn, { recursive: true, force: true });
       throw err;
@@ -236,7 +243,7 @@ export async function installPackages(
         : undefined;
     } catch (err) {
       // No step has run yet: throwing the transaction away leaves the root as it was.
-      await recoverTransaction(root);
+      await recoverTransaction(root, binding);
       throw err;
     }
     await commitJournal(root, ops, pause, scripts?.hook);
@@ -283,15 +290,21 @@ async function lockRoot(root: string, waitSeconds: number): Promise<RootLock> {
  */
 export async function recoverRoot(
   rootDir: string,
-  opts: { lockWait?: number; pause?: PauseHook } = {},
+  opts: { lockWait?: number; pause?: PauseHook; stateDir?: string } = {},
 ): Promise<RecoveryOutcome> {
   const root = resolve(rootDir);
+  const binding = journalBinding(root, opts.stateDir);
   const lock = await lockRoot(root, opts.lockWait ?? 0);
   try {
-    return await recoverTransaction(root, opts.pause);
+    return await recoverTransaction(root, binding, opts.pause);
   } finally {
     await lock.release();
   }
+}
+
+/** The journal's binding: our key and the root's real path. */
+function journalBinding(root: string, stateDir: string | undefined): JournalBinding {
+  return { key: journalKey(stateDir ?? defaultStateDir()), root: realpathSync(root) };
 }
 
 /** Package path → `Z:` of every file the installed database records. */
