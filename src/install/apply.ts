@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
@@ -13,6 +13,7 @@ import { readVerifiedPackage } from './package-source.js';
 import { type FileConflict, planInstall } from './plan.js';
 import { initDbSkeleton } from './root-skeleton.js';
 import { locateDbDir, readRootState } from './root-state.js';
+import { writeFileInRoot } from './safe-write.js';
 import { runTriggers, type ScriptRun, scriptRunner } from './scripts-run.js';
 import { stageTransaction } from './stage.js';
 import { syncFileSystem } from './sync.js';
@@ -259,7 +260,10 @@ export async function installPackages(
   }
 }
 
-/** apk marks a package whose script failed with `f:s`; the database is rewritten (temp file + rename). */
+/**
+ * apk marks a package whose script failed with `f:s`; the database is rewritten through a fresh
+ * temporary name opened without following links, then renamed (a package's symlink is never followed).
+ */
 function markBrokenScripts(
   root: string,
   dbDir: string,
@@ -271,9 +275,7 @@ function markBrokenScripts(
   const marked = installed.map((p) =>
     failed.has(`${p.info.name}-${p.info.version}`) && !p.flags.includes('s') ? { ...p, flags: `${p.flags}s` } : p,
   );
-  const target = join(root, dbDir, 'installed');
-  writeFileSync(`${target}.new`, formatInstalledDb(marked));
-  renameSync(`${target}.new`, target);
+  writeFileInRoot(root, `${dbDir}/installed`, formatInstalledDb(marked));
 }
 
 /** Locks the root directory (against other lupine runs) and `<db>/lock` when present (against apk). */

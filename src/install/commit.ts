@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { InternalError, LupineError } from '../core/index.js';
 import {
@@ -156,7 +166,13 @@ function dropTransaction(root: string): void {
 }
 
 function writeDone(txn: string): void {
-  const fd = openSync(join(txn, DONE), 'w', 0o600);
+  // Never through a link: a fresh file, created exclusively.
+  rmSync(join(txn, DONE), { force: true });
+  const fd = openSync(
+    join(txn, DONE),
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     fsyncSync(fd);
   } finally {

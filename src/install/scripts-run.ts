@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import type { InstalledPackage } from './installed-db.js';
 import { type ChangeHook, REMOVAL } from './journal.js';
 import type { PackageContents } from './package-contents.js';
+import { ensureRealDir, writeFileInRoot } from './safe-write.js';
 import type { ScriptEntry } from './scripts-db.js';
 import { type TriggerEntry, triggerMatches } from './triggers-db.js';
 
@@ -36,15 +37,22 @@ export function runInRoot(root: string, argv: readonly string[]): Promise<number
   });
 }
 
+/** Where scripts are put for running, as apk does (never through a link a package shipped). */
+const SCRIPT_DIR = 'var/cache/misc';
+
 async function runOne(root: string, pkgver: string, type: string, data: Uint8Array, args: string[]): Promise<number> {
-  const dir = join(root, 'var/cache/misc');
-  mkdirSync(dir, { recursive: true });
   const name = `${pkgver}.${type}`;
-  writeFileSync(join(dir, name), data, { mode: 0o755 });
+  writeFileInRoot(root, `${SCRIPT_DIR}/${name}`, data, 0o755);
   try {
-    return await runInRoot(root, [`/var/cache/misc/${name}`, ...args]);
+    return await runInRoot(root, [`/${SCRIPT_DIR}/${name}`, ...args]);
   } finally {
-    unlinkSync(join(dir, name));
+    // The script may have swapped the directory for a link meanwhile: only a real one is cleaned.
+    try {
+      ensureRealDir(root, SCRIPT_DIR);
+      rmSync(join(root, SCRIPT_DIR, name), { force: true });
+    } catch {
+      // Left in place: the root is the script's to damage, the host is not.
+    }
   }
 }
 
