@@ -184,6 +184,17 @@ export function planInstall(input: PlanInput): InstallPlan {
           hint: 'device nodes in packages are refused unless explicitly allowed',
         });
       }
+      if (e.type === 'symlink' && e.linkTarget === '') {
+        // apk-tools refuses such an entry as a malformed package (symlink(2) would fail with ENOENT).
+        throw new LupineError(
+          'APK_MALFORMED',
+          `${name}-${pkg.info.version}: '${path}' is a symlink with an empty target`,
+          {
+            details: { path, package: `${name}-${pkg.info.version}` },
+            hint: 'the package is damaged; rebuild it',
+          },
+        );
+      }
       if (e.type === 'dir') {
         Object.assign(diri(path), { uid: e.uid, gid: e.gid, mode: e.mode & 0o7777, xattrHash: xattrHash(e.xattrs) });
         place.push({ pkg: pi, entry: ei, path });

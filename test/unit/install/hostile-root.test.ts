@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { encodeHeader } from '../../../src/archive/index.js';
 import { fixedClock } from '../../../src/core/index.js';
 import { installPackages, type LockedPackage, TXN_DIR } from '../../../src/install/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
@@ -157,6 +158,24 @@ describe('finding 5: database files are never written through a package symlink'
     assert.equal(lstatSync(db).isFile(), true);
     assert.match(readFileSync(db, 'utf8'), /^f:s$/m, 'the failed script is recorded');
   });
+
+  it("the scripts' directory shipped as a link out of the root: refused, the host unchanged", async () => {
+    const hostBefore = hashTree(outside);
+    const sly = pkg(
+      'sly',
+      [
+        { name: 'var/', type: 'dir' },
+        { name: 'var/cache/', type: 'dir' },
+        { name: 'var/cache/misc', type: 'symlink', linkname: outside },
+      ],
+      { 'post-install': '#!/bin/sh\nexit 0\n' },
+    );
+    await assertCode(
+      () => installPackages(root, [hostShell(), sly], { world: ['sly'], runScripts: true }),
+      'INSTALL_SYMLINK_ESCAPE',
+    );
+    assert.equal(hashTree(outside), hostBefore, 'the sentinel tree outside the root changed');
+  });
 });
 
 describe('finding 12: a symlink with an empty target', () => {
@@ -166,7 +185,30 @@ describe('finding 12: a symlink with an empty target', () => {
   it('is refused with a package error (APK_MALFORMED), the root unchanged', async () => {
     await installPackages(root, [pkg('base')], { world: ['base'] });
     const before = hashTree(root);
-    const bad = pkg('hollow', [{ name: 'usr/share/hollow/link', type: 'symlink', linkname: '' }]);
+    // No well-behaved writer makes one: the header is written by hand after the entries.
+    const bad = lockedFrom({
+      name: 'hollow',
+      version: '1.0-r0',
+      entries: [{ name: 'usr/share/hollow/', type: 'dir' }],
+      rawData: encodeHeader(
+        {
+          name: 'usr/share/hollow/link',
+          mode: 0o777,
+          uid: 0,
+          gid: 0,
+          size: 0,
+          mtime: 0,
+          typeflag: '2',
+          linkname: '',
+          uname: '',
+          gname: '',
+          devmajor: 0,
+          devminor: 0,
+          prefix: '',
+        },
+        'ustar',
+      ),
+    });
     const err = await assertCode(
       () => installPackages(root, [pkg('base'), bad], { world: ['base', 'hollow'] }),
       'APK_MALFORMED',
