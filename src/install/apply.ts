@@ -68,6 +68,11 @@ export interface InstallOptions {
    * with it is refused (INSTALL_JOURNAL_FOREIGN). Never inside a root being changed.
    */
   readonly stateDir?: string;
+  /**
+   * The caller already holds the root's lock (see `holdRoot`), taken before it read the world and the
+   * database it planned from; the installer then does not lock again.
+   */
+  readonly lockHeld?: boolean;
 }
 
 export interface InstallResult {
@@ -130,7 +135,7 @@ export async function installPackages(
   const logger = opts.logger ?? silentLogger;
   const pause = opts.pause ?? (() => undefined);
   const binding = journalBinding(root, opts.stateDir);
-  const lock = await lockRoot(root, opts.lockWait ?? 0);
+  const lock = opts.lockHeld ? { release: async () => {} } : await lockRoot(root, opts.lockWait ?? 0);
   try {
     const recovered = await recoverTransaction(root, binding, opts.pause);
     if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
@@ -284,6 +289,27 @@ async function lockRoot(root: string, waitSeconds: number): Promise<RootLock> {
   const dbDir = locateDbDirSafe(root);
   if (dbDir !== undefined && existsSync(join(root, dbDir, 'lock'))) files.push(join(root, dbDir, 'lock'));
   return lockPaths(files, waitSeconds);
+}
+
+/**
+ * Locks a root for a change that is planned from its state: a writer takes the lock first, then
+ * reads world and database and plans, then installs with `lockHeld`, so a second writer plans from
+ * what the first committed (never from state read before it held the lock). An interrupted
+ * transaction is recovered first. Release the lock when the change is done.
+ */
+export async function holdRoot(
+  rootDir: string,
+  opts: { lockWait?: number; stateDir?: string } = {},
+): Promise<RootLock & { readonly recovered: RecoveryOutcome }> {
+  const root = resolve(rootDir);
+  const binding = journalBinding(root, opts.stateDir);
+  const lock = await lockRoot(root, opts.lockWait ?? 0);
+  try {
+    return { recovered: await recoverTransaction(root, binding), release: () => lock.release() };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
 }
 
 /**

@@ -2,16 +2,16 @@
  * The real ChangeApplier: makes a root hold the solved installed set through `installPackages`
  * (fetch and verify everything, stage, commit atomically), writing world and the databases.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
 import { type Clock, type Logger, LupineError } from '../../core/index.js';
 import type { LockedPackage } from '../../install/index.js';
 import type { ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
-import { type ApkArgs, has, last } from './apk-args.js';
+import { type ApkArgs, has, last, values } from './apk-args.js';
 import type { ChangeApplier, CommitPlan } from './apk-context.js';
-import type { RootState } from './apk-root.js';
+import { type RootState, rootOf } from './apk-root.js';
 
 /** Local package files read for `add ./x.apk`, by identity. */
 export class LocalPackages {
@@ -56,6 +56,30 @@ interface ApplierContext {
   readonly state: RootState;
   readonly locals: LocalPackages;
   readonly clock: Clock;
+  /** The root's lock is held since before its state was read (see `lockForChange`). */
+  readonly lockHeld?: boolean;
+}
+
+/**
+ * Takes the root's lock for add/del/upgrade/fix before the world and database are read, so the
+ * change is planned from the state the previous writer committed. Undefined when there is no root
+ * directory to lock (yet): the installer reports that itself.
+ */
+export async function lockForChange(args: ApkArgs, io: CliIo): Promise<{ release(): Promise<void> } | undefined> {
+  const root = rootOf(args, io);
+  if (has(args, 'initdb')) await mkdir(root, { recursive: true });
+  if (!(await stat(root).catch(() => undefined))?.isDirectory()) return undefined;
+  const { holdRoot } = await import('../../install/index.js');
+  const wait = Number(last(args, 'wait') ?? 0);
+  const held = await holdRoot(root, { lockWait: Number.isFinite(wait) ? wait : 0 });
+  if (held.recovered === 'rolled-back' && verbosityOf(args) > 0) {
+    io.stderr.write(`WARNING: rolled back an interrupted transaction in ${root}\n`);
+  }
+  return held;
+}
+
+function verbosityOf(args: ApkArgs): number {
+  return 1 + values(args, 'verbose').length - values(args, 'quiet').length;
 }
 
 function lockedPackage(ctx: ApplierContext, plan: CommitPlan, r: ResolvedPackage): LockedPackage {
@@ -151,6 +175,7 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
           logger: cliLogger(ctx.io, ctx.verbosity),
           lockWait: Number.isFinite(wait) ? wait : 0,
           reinstall: plan.changes.filter((c) => c.kind === 'reinstall').map((c) => c.name),
+          ...(ctx.lockHeld ? { lockHeld: true } : {}),
         });
       } finally {
         progress.clear();
