@@ -154,7 +154,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await held?.release();
   }
-  return errors ? EXIT_FAIL : EXIT_OK;
+  return apkExitCode(errors);
 }
 
 /** apk exits with the number of errors, capped at 99 (a negative count, an internal failure, is 250). */
