@@ -73,6 +73,8 @@ export interface InstallOptions {
    * database it planned from; the installer then does not lock again.
    */
   readonly lockHeld?: boolean;
+  /** Symlink mtimes: the package's ('header', default: reproducible roots) or apk's install time ('install'). */
+  readonly linkTimes?: 'header' | 'install';
 }
 
 export interface InstallResult {
@@ -218,6 +220,8 @@ export async function installPackages(
         nodes: skeleton.nodes,
         files: [...skeleton.files, ...dbFiles.files],
         recorded: recordedDigests(state.installed),
+        knownDirs: new Set(state.installed.flatMap((p) => p.dirs.map((d) => d.path))),
+        linkTimes: opts.linkTimes ?? 'header',
         logger,
         // Staging is synchronous: a hook that stops at 'mid-staging' must block (tests kill it there).
         progress: (n, total) => {

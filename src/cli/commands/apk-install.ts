@@ -176,6 +176,8 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
           lockWait: Number.isFinite(wait) ? wait : 0,
           reinstall: plan.changes.filter((c) => c.kind === 'reinstall').map((c) => c.name),
           ...(ctx.lockHeld ? { lockHeld: true } : {}),
+          // apk-tools sets no time on symlinks: they keep the time of the install.
+          linkTimes: 'install',
         });
       } finally {
         progress.clear();
