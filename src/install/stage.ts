@@ -7,6 +7,7 @@ import {
   futimesSync,
   lchownSync,
   linkSync,
+  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
@@ -125,6 +126,16 @@ function configTarget(
     incoming !== undefined ? `Q1${digest('sha1', Buffer.from(incoming)).toString('base64')}` : q1FromHex(e.sha1);
   const d = configDecision(digestOnDisk(root, real), recorded.get(path), newDigest);
   return d === 'replace' ? real : d === 'keep' ? 'keep' : `${real}.apk-new`;
+}
+
+/** A protected file (or symlink) whose content on disk is not what the installed database recorded. */
+function locallyChanged(root: string, real: string, path: string, recorded: ReadonlyMap<string, string>): boolean {
+  const mode = protectMode(path);
+  if (mode === 'none') return false;
+  const k = lstatSync(join(root, real), { throwIfNoEntry: false });
+  if (!k || (mode === 'symlinks' && !k.isSymbolicLink())) return false;
+  const was = recorded.get(path);
+  return was !== undefined && was !== '' && digestOnDisk(root, real) !== was;
 }
 
 /**
@@ -312,7 +323,13 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       input.logger.warn(`not removing ${p}: ${(err as Error).message}`);
       continue;
     }
-    if (!placedReal.has(real)) emit({ op: 'unlink', path: real });
+    if (placedReal.has(real)) continue;
+    if (locallyChanged(root, real, p, input.recorded)) {
+      // apk keeps a protected file (etc/…) the user edited when its package goes, without a word.
+      input.logger.debug(`${p}: changed locally; kept`);
+      continue;
+    }
+    emit({ op: 'unlink', path: real });
   }
   for (const p of plan.removeDirs) {
     let real: string;
