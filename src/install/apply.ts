@@ -41,6 +41,11 @@ export interface InstallOptions {
   readonly allowUntrusted?: boolean;
   /** Overwrite files of other packages without `replaces` (apk --force-overwrite). */
   readonly forceOverwrite?: boolean;
+  /**
+   * As apk does: a file another package owns is not written, the rest of the package is installed and
+   * it is marked `f:f`; the conflicts come back in `refused` (default: INSTALL_FILE_CONFLICT, nothing changes).
+   */
+  readonly refuseConflictingFiles?: boolean;
   /** Create device nodes packages ship (refused by default). */
   readonly allowDevices?: boolean;
   /** Run scriptlets in a bubblewrap chroot of the root (default: store them only). */
@@ -86,6 +91,8 @@ export interface InstallResult {
   /** Files left to their owner by replaces_priority. */
   readonly skipped: FileConflict[];
   readonly overwritten: FileConflict[];
+  /** Files not written because another package owns them (with `refuseConflictingFiles`). */
+  readonly refused: FileConflict[];
   readonly scripts: ScriptRun[];
 }
 
@@ -166,6 +173,7 @@ export async function installPackages(
       incoming: incoming.map((p) => ({ info: p.info, files: p.files, repoTag: tags.get(p.info.name) ?? '' })),
       remove,
       forceOverwrite: opts.forceOverwrite ?? false,
+      refuseConflictingFiles: opts.refuseConflictingFiles ?? false,
       allowDevices: opts.allowDevices ?? false,
     });
     for (const s of plan.skipped) logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
@@ -188,6 +196,7 @@ export async function installPackages(
       unchanged: lockedSet.map((p) => p.name).filter((n) => !incoming.some((p) => p.info.name === n)),
       skipped: plan.skipped,
       overwritten: plan.overwritten,
+      refused: plan.refused,
       scripts: [],
     };
     const total = incoming.length + remove.length;

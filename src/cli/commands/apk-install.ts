@@ -163,11 +163,12 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
         plan.installed.map((r) => lockedPackage(ctx, plan, r)),
       );
       try {
-        await installPackages(ctx.state.root, progress.items, {
+        const result = await installPackages(ctx.state.root, progress.items, {
           world: plan.world.map(formatDependency),
           keyring: ctx.state.keys,
           allowUntrusted: has(args, 'allow-untrusted'),
           forceOverwrite: has(args, 'force-overwrite') || has(args, 'force'),
+          refuseConflictingFiles: true,
           runScripts: has(args, 'scripts') && !has(args, 'no-scripts'),
           initDb: has(args, 'initdb'),
           arch: ctx.state.installArch,
@@ -179,10 +180,14 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
           // apk-tools sets no time on symlinks: they keep the time of the install.
           linkTimes: 'install',
         });
+        // apk: each refused file is an error line; each package left with broken files is one error.
+        for (const c of result.refused) {
+          ctx.io.stderr.write(`ERROR: ${c.packageId}: trying to overwrite ${c.path} owned by ${c.ownerId}.\n`);
+        }
+        return new Set(result.refused.map((c) => c.package)).size;
       } finally {
         progress.clear();
       }
-      return 0;
     },
   };
 }
