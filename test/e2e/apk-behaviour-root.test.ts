@@ -7,7 +7,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -145,4 +156,31 @@ describe('apk-tools 2.14 behaviour on real roots, through bin/lupine apk', () =>
       }
     });
   }
+});
+
+describe('apk fix on a root with an edited protected file (B2 packages)', () => {
+  const dir = join(base, 'B2-config-apk-new');
+  const root = mkdtempSync(join(work, 'fix-'));
+  const apk = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [binLupine, 'apk', '--root', root, '--keys-dir', join(dir, 'keys'), '-X', join(dir, 'repo'), ...args],
+      { env: { PATH: process.env.PATH, HOME: work }, encoding: 'utf8' },
+    );
+
+  it('reinstalling keeps the local edit and writes the packaged version beside it as .apk-new', () => {
+    assert.equal(apk('--initdb', 'add').status, 0);
+    assert.equal(apk('add', 'foo=2.0-r0').status, 0);
+    const packaged = readFileSync(join(root, 'etc/foo.conf'));
+    const edited = Buffer.concat([packaged, Buffer.from('local edit\n')]);
+    writeFileSync(join(root, 'etc/foo.conf'), edited);
+    const r = apk('fix', 'foo');
+    assert.equal(r.stdout, '(1/1) Reinstalling foo (2.0-r0)\nOK: 0 MiB in 1 packages\n');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.deepEqual(readFileSync(join(root, 'etc/foo.conf')), edited);
+    assert.deepEqual(readFileSync(join(root, 'etc/foo.conf.apk-new')), packaged);
+    // The unedited config files are reinstalled in place, with no .apk-new.
+    assert.equal(existsSync(join(root, 'etc/bar.conf.apk-new')), false);
+  });
 });
