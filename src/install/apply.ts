@@ -6,7 +6,7 @@ import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
 import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
-import { defaultStateDir, type JournalBinding, journalKey } from './journal-seal.js';
+import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { readVerifiedPackage } from './package-source.js';
@@ -345,7 +345,7 @@ export async function recoverRoot(
 
 /** The journal's binding: our key and the root's real path. */
 function journalBinding(root: string, stateDir: string | undefined): JournalBinding {
-  return { key: journalKey(stateDir ?? defaultStateDir()), root: realpathSync(root) };
+  return { key: journalKey(stateDir), root: realpathSync(root) };
 }
 
 /** Package path → `Z:` of every file the installed database records. */

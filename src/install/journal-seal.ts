@@ -5,9 +5,9 @@
  * it and leaves it for the operator.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { LupineError } from '../core/index.js';
 
 const KEY_FILE = 'journal.key';
@@ -37,11 +37,50 @@ function readKey(path: string): Buffer | undefined {
   }
 }
 
-/** The journal key in `stateDir`, created (0600, exclusively) on first use. */
-export function journalKey(stateDir: string): Buffer {
+/**
+ * The journal key: in `stateDir` when given; else in the user's state directory, or — when that
+ * cannot be written (a read-only home) — in a private 0700 directory of ours under the temporary
+ * directory. Created (0600, exclusively) on first use.
+ */
+export function journalKey(stateDir?: string): Buffer {
+  if (stateDir !== undefined) return keyIn(stateDir);
+  try {
+    return keyIn(defaultStateDir());
+  } catch (err) {
+    const fallback = join(tmpdir(), `lupine-state-${userInfo().uid}`);
+    try {
+      mkdirSync(fallback, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const st = lstatSync(fallback);
+    if (!st.isDirectory() || st.uid !== userInfo().uid || (st.mode & 0o077) !== 0) throw err;
+    return keyIn(fallback);
+  }
+}
+
+/** mkdir -p, one level at a time (recursive mkdirSync can spin on file systems such as /proc). */
+function makeDirs(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir) {
+    try {
+      lstatSync(parent);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      makeDirs(parent);
+    }
+  }
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+function keyIn(stateDir: string): Buffer {
   const path = join(stateDir, KEY_FILE);
   try {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    makeDirs(stateDir);
     for (let attempt = 0; attempt < 50; attempt++) {
       const key = readKey(path);
       if (key) return key;
