@@ -146,6 +146,7 @@ export type ErrorCode =
   | 'BUILD_ARCH_UNSUPPORTED'
   | 'BUILD_GUEST_UNRESOLVABLE'
   | 'BUILD_TEST_FAILED'
+  | 'BUILD_OUTPUT_UNSAFE'
   // build: sca and package linters
   | 'ELF_MALFORMED'
   | 'BUILD_LINT_FAILED'
@@ -157,7 +158,12 @@ export type ErrorCode =
   | 'DISTRO_RECIPE_INVALID'
   | 'DISTRO_NOT_BUILT'
   | 'DISTRO_BAD_STATE'
-  | 'DISTRO_BUILD_FAILED';
+  | 'DISTRO_BUILD_FAILED'
+  // cluster (distributed distro builds)
+  | 'CLUSTER_REDIS_AUTH'
+  | 'CLUSTER_REDIS_UNAVAILABLE'
+  | 'CLUSTER_STORE_INVALID'
+  | 'CLUSTER_REMOTE_FAILED';
 
 export interface ErrorOptions {
   readonly cause?: unknown;
