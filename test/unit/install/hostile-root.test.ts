@@ -3,11 +3,11 @@
  * bookkeeping against the host. Each case hashes a sentinel tree outside the root before and after.
  */
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeHeader } from '../../../src/archive/index.js';
-import { fixedClock } from '../../../src/core/index.js';
+import { fixedClock, LupineError } from '../../../src/core/index.js';
 import { installPackages, type LockedPackage, TXN_DIR } from '../../../src/install/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { type CraftEntry, lockedFrom } from './craft.js';
@@ -104,6 +104,28 @@ describe('finding 1: a planted install journal cannot reach the host', () => {
     assert.equal(hashTree(outside), hostBefore, 'the sentinel tree outside the root changed');
     rmSync(join(root, TXN_DIR));
     rmSync(join(outside, 'done'));
+  });
+
+  it('a genuine journal copied with its root to another place is refused there (bound to the root)', async () => {
+    const copy = tempRoot('planted-copy');
+    await assertCode(
+      () =>
+        installPackages(root, [...base, pkg('copied')], {
+          world: ['base', 'copied'],
+          pause: (point) => {
+            if (point !== 'mid-commit') return;
+            cpSync(root, copy, { recursive: true, verbatimSymlinks: true });
+            throw new LupineError('USAGE', 'stop here');
+          },
+        }),
+      'USAGE',
+    );
+    assert.equal(existsSync(join(copy, TXN_DIR, 'journal.json')), true, 'the copy holds the journal');
+    const before = hashTree(copy);
+    await assertCode(() => installPackages(copy, base, { world: ['base'] }), 'INSTALL_JOURNAL_FOREIGN');
+    assert.equal(hashTree(copy), before, 'the copied root changed');
+    assert.equal(existsSync(join(root, TXN_DIR)), false, 'the original rolled back at once');
+    rmSync(copy, { recursive: true, force: true });
   });
 
   it('after the operator removes the planted journal, installing works again', async () => {
