@@ -34,12 +34,6 @@ function run(args: string[]): { code: number; output: string } {
   return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
 }
 
-/** Solver choices that belong to the resolver (src/resolver), not to the exit-code mechanism. */
-const RESOLVER_PENDING: Record<string, string> = {
-  'behav-provide-upgrade.test':
-    'the resolver reports an error instead of upgrading l 1 -> 2 (issue 13, solver choices)',
-};
-
 describe('apk exit codes: the number of errors, capped at 99', () => {
   it('apkExitCode: 0, counts, the cap, a negative count', () => {
     assert.deepEqual([0, 1, 2, 98, 99, 100, 5000, -1].map(apkExitCode), [0, 1, 2, 98, 99, 99, 99, 250]);
@@ -49,8 +43,7 @@ describe('apk exit codes: the number of errors, capped at 99', () => {
   it('exitcodes.txt names the six behaviour cases', () => assert.equal(lines.length, 6));
   for (const line of lines) {
     const [file, code] = line.split(' ') as [string, string];
-    const todo = RESOLVER_PENDING[file];
-    it(`${file} exits ${code}`, todo ? { todo } : {}, () => {
+    it(`${file} exits ${code}`, () => {
       const r = run(argsOf(readFileSync(join(dir, file), 'utf8')));
       assert.equal(r.code, Number(code), r.output);
     });
