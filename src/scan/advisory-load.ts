@@ -10,7 +10,13 @@ import { checkLimit, type Logger, LupineError, silentLogger } from '../core/inde
 import type { Fetcher, RepoCache } from '../repo/index.js';
 import type { AdvisoryBatch } from './advisory.js';
 import { type AdvisoryLimits, AdvisorySet, defaultAdvisoryLimits } from './advisory-set.js';
-import { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
+import {
+  type DecodedAdvisories,
+  decodeAdvisories,
+  isAdvisoryFileName,
+  isUnreadableDocument,
+  warningBatch,
+} from './advisory-decode.js';
 
 export interface LoadAdvisoryOptions {
   /** Base for relative paths. */
@@ -28,6 +34,11 @@ export interface LoadAdvisoryOptions {
   readonly signal?: AbortSignal;
   /** How many OSV records to fetch at once (index URLs). Default 16. */
   readonly concurrency?: number;
+  /**
+   * A document that cannot be read (a syntax error, an unknown format) inside a directory, archive
+   * or index is an error. Otherwise it is skipped with a warning naming it.
+   */
+  readonly strict?: boolean;
 }
 
 function isUrl(spec: string): boolean {
@@ -36,7 +47,8 @@ function isUrl(spec: string): boolean {
 
 async function fetchDecoded(url: string, options: LoadAdvisoryOptions, strict: boolean): Promise<DecodedAdvisories> {
   const limits = options.limits ?? defaultAdvisoryLimits;
-  const decode = (bytes: Uint8Array) => decodeAdvisories(bytes, url, { strict, limits });
+  const decode = (bytes: Uint8Array) =>
+    decodeAdvisories(bytes, url, { strict, strictMembers: options.strict ?? false, limits });
   if (options.cache) {
     if (!options.fetcher && !options.offline) throw noFetcher(url);
     const fetcher = options.fetcher ?? { get: () => Promise.reject(noFetcher(url)) };
@@ -80,12 +92,32 @@ async function loadUrl(url: string, options: LoadAdvisoryOptions): Promise<Advis
     while (next < ids.length) {
       const i = next++;
       const id = ids[i] as string;
-      out[i] = (await fetchDecoded(`${base}${encodeURIComponent(id)}.json`, options, false)).batches;
+      const recordUrl = `${base}${encodeURIComponent(id)}.json`;
+      out[i] = await fetchDecoded(recordUrl, options, true).then(
+        (d) => d.batches,
+        (err: unknown) => skipped(recordUrl, err, options),
+      );
       options.logger?.progress?.('advisories', i + 1, ids.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, ids.length) }, worker));
   return out.flat();
+}
+
+/** A document that cannot be read: an error under `strict`, else a warning naming it. */
+function skipped(source: string, err: unknown, options: LoadAdvisoryOptions): AdvisoryBatch[] {
+  if (options.strict || !isUnreadableDocument(err)) throw err;
+  const what = err.message.startsWith(source) ? err.message : `${source}: ${err.message}`;
+  return [warningBatch([`${what}; skipped (--strict fails instead)`])];
+}
+
+function decodeMember(bytes: Uint8Array, source: string, options: LoadAdvisoryOptions): AdvisoryBatch[] {
+  const limits = options.limits ?? defaultAdvisoryLimits;
+  try {
+    return decodeAdvisories(bytes, source, { strict: true, strictMembers: options.strict ?? false, limits }).batches;
+  } catch (err) {
+    return skipped(source, err, options);
+  }
 }
 
 async function walk(dir: string, out: string[], limits: AdvisoryLimits): Promise<void> {
@@ -115,7 +147,7 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
     });
   }
   if (!isDir) {
-    const top = decodeAdvisories(await readFile(path), spec, { limits });
+    const top = decodeAdvisories(await readFile(path), spec, { limits, strictMembers: options.strict ?? false });
     if (!top.indexIds) return top.batches;
     // An all.json index: the records sit beside it as <id>.json.
     checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
@@ -127,7 +159,7 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
         options.logger?.warn(`${spec} lists ${id}, but ${file} is missing`);
         continue;
       }
-      batches.push(...decodeAdvisories(bytes, file, { strict: false, limits }).batches);
+      batches.push(...decodeMember(bytes, file, options));
     }
     return batches;
   }
@@ -136,16 +168,32 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
   const batches: AdvisoryBatch[] = [];
   for (const f of files) {
     const shown = f.startsWith(`${path}/`) ? join(spec, f.slice(path.length + 1)) : f;
-    batches.push(...decodeAdvisories(await readFile(f), shown, { strict: false, limits }).batches);
+    const bytes = await readFile(f);
+    // An OSV all.json index in a directory: its records are the directory's other files.
+    const decoded = decodeMember(bytes, shown, options);
+    batches.push(...decoded);
   }
   return batches;
 }
 
-/** Loads one source into batches (warnings go to the logger). */
+/**
+ * Loads one source into batches (warnings go to the logger). A source that yields no entry at all
+ * is an error: scanning against it would report "no vulnerabilities" for want of data.
+ */
 export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
   const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
+  if (!batches.some((b) => b.entries.length > 0)) {
+    const skips = batches.reduce((n, b) => n + b.warnings.length, 0);
+    throw new LupineError('SCAN_EMPTY_SOURCE', `advisory source ${spec} yields no advisory entries`, {
+      details: { source: spec },
+      hint:
+        skips > 0
+          ? `${skips} problem${skips === 1 ? '' : 's'} reported above; fix or replace the damaged files`
+          : 'name a secdb, OSV or advisories YAML source that lists advisories',
+    });
+  }
   return batches;
 }
 

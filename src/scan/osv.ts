@@ -191,11 +191,16 @@ function addRecord(rec: unknown, source: string, batch: AdvisoryBatch, shownSour
   if (typeof rec.withdrawn === 'string' && rec.withdrawn !== '') return;
   const falsePositive = isObject(rec.database_specific) && rec.database_specific.false_positive === true;
   const summary = str(rec.summary) || str(rec.details).split('\n')[0] || '';
-  for (const a of Array.isArray(rec.affected) ? rec.affected.filter(isObject) : []) {
-    const pkg = isObject(a.package) ? a.package : {};
-    const eco = ecosystemDistro(str(pkg.ecosystem));
-    const name = str(pkg.name);
-    if (!eco || name === '') continue;
+  const affected: unknown[] = Array.isArray(rec.affected) ? rec.affected : [];
+  for (const [i, a] of affected.entries()) {
+    const pkg = isObject(a) && isObject(a.package) ? a.package : undefined;
+    if (!isObject(a) || !pkg || typeof pkg.name !== 'string' || pkg.name === '' || typeof pkg.ecosystem !== 'string') {
+      batch.warnings.push(`${source}: ${id}: affected[${i}] names no package (ecosystem and name); skipped`);
+      continue;
+    }
+    const eco = ecosystemDistro(pkg.ecosystem);
+    const name = pkg.name;
+    if (!eco) continue;
     const arch = archOfPurl(str(pkg.purl));
     const comps = components(rec, a);
     const fromComponents = componentState(comps);

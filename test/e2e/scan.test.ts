@@ -296,6 +296,40 @@ describe('lupine scan: advisory sources', () => {
   });
 });
 
+describe('issue 11 finding 9: a directory source reports what it skips; an empty source is an error', () => {
+  it('a broken file and a wrong-typed package in a --db directory are each named; the rest still loads', async () => {
+    put('dir9/good/security.json', SECDB);
+    put(
+      'dir9/good/broken.advisories.yaml',
+      'schema-version: 2.0.2\npackage:\n  name: curl\nadvisories:\n  - id: X\n    events: [\n',
+    );
+    put('dir9/good/odd.json', '{"hello": "world"}\n');
+    put(
+      'dir9/good/typed.json',
+      JSON.stringify({ id: 'CGA-9999-9999-9999', modified: '2024-01-01T00:00:00Z', affected: [{ package: 5 }] }),
+    );
+    const r = await cli(['scan', 'root', '--db', 'dir9/good', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: .*dir9\/good\/broken\.advisories\.yaml.*skipped/);
+    assert.match(r.stderr, /warning: .*dir9\/good\/odd\.json.*skipped/);
+    assert.match(r.stderr, /warning: .*dir9\/good\/typed\.json.*affected\[0\].*skipped/);
+    assert.ok(JSON.parse(r.stdout).advisories > 0);
+    const strict = await cli(['scan', 'root', '--db', 'dir9/good', '--strict']);
+    assert.equal(strict.code, 3);
+    assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*broken\.advisories\.yaml/);
+  });
+
+  it('a directory whose files yield no entry is an error, not "no vulnerabilities"', async () => {
+    put('dir9/empty/broken.advisories.yaml', 'schema-version: 2.0.2\npackage:\n  name: curl\nadvisories:\n  - [\n');
+    put('dir9/empty/odd.json', '{"hello": "world"}\n');
+    const r = await cli(['scan', 'root', '--db', 'dir9/empty']);
+    assert.equal(r.code, 3, r.stdout);
+    assert.match(r.stderr, /SCAN_EMPTY_SOURCE.*dir9\/empty/);
+    assert.doesNotMatch(r.stdout, /No vulnerabilities/);
+    assert.match(r.stderr, /broken\.advisories\.yaml/);
+  });
+});
+
 describe('a real Alpine 3.16 installed database (vectors/apk/db/installed)', () => {
   // Illustrative Alpine secdb documents in the published format (one per branch and repository).
   const secdb = (branch: string, packages: Record<string, Record<string, string[]>>) =>

@@ -66,6 +66,8 @@ export interface OpenAdvisoriesOptions {
   readonly cacheDir: string | undefined;
   readonly offline: boolean;
   readonly logger: Logger;
+  /** `--strict`: a document that cannot be read fails the load instead of being skipped. */
+  readonly strict?: boolean;
 }
 
 /** Loads advisory databases (files or URLs); remote ones go through the advisory cache. */
@@ -83,6 +85,7 @@ export async function openAdvisories(
     ...(cache ? { cache } : {}),
     offline: opts.offline,
     logger: opts.logger,
+    strict: opts.strict ?? false,
     ...(io.signal ? { signal: io.signal } : {}),
   });
 }

@@ -49,6 +49,8 @@ Options:
   --cache-dir DIR      where downloaded advisories are kept (default: $LUPINE_CACHE_DIR,
                        else $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)
   --offline            use only cached advisory downloads
+  --strict             fail on an advisory document that cannot be read (default: skip it with
+                       a warning naming it; a source that yields no entries is always an error)
   --insecure           allow plain HTTP to a non-loopback registry
   -h, --help           show this help
 
@@ -66,6 +68,7 @@ const options = {
   distro: { type: 'string' },
   'cache-dir': { type: 'string' },
   offline: { type: 'boolean' },
+  strict: { type: 'boolean' },
   insecure: { type: 'boolean' },
 } as const;
 
@@ -105,6 +108,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     command: 'scan',
     cacheDir: values['cache-dir'],
     offline: values.offline ?? false,
+    strict: values.strict ?? false,
     logger,
   });
   const report = scanReport(input, advisories, {
