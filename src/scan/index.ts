@@ -67,3 +67,4 @@ export {
   type ScanTarget,
 } from './target.js';
 export { type ScanInput, sbomDistro, scanInput, targetInventory } from './target-inventory.js';
+export { compareDpkgVersions, type DpkgVersion, parseDpkgVersion } from './dpkg-version.js';
