@@ -7,6 +7,7 @@ import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/ind
 import type { AdvisoryBatch } from './advisory.js';
 import { type AdvisoryLimits, defaultAdvisoryLimits } from './advisory-set.js';
 import { isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
+import { isDebianTracker, parseDebianTracker } from './debian-tracker.js';
 import { isOsvIndex, isOsvRecord, osvIndexIds, parseOsv } from './osv.js';
 import { isSecdb, parseSecdb } from './secdb.js';
 
@@ -17,10 +18,14 @@ export interface DecodedAdvisories {
 }
 
 function unknown(source: string): LupineError {
-  return new LupineError('SCAN_UNKNOWN_ADVISORY_FORMAT', `${source}: not a secdb, OSV or advisories YAML document`, {
-    details: { source },
-    hint: 'lupine reads secdb JSON (security.json), OSV JSON records and wolfi-dev/advisories YAML',
-  });
+  return new LupineError(
+    'SCAN_UNKNOWN_ADVISORY_FORMAT',
+    `${source}: not a secdb, OSV, Debian tracker or advisories YAML document`,
+    {
+      details: { source },
+      hint: 'lupine reads secdb JSON (security.json), OSV JSON records and wolfi-dev/advisories YAML',
+    },
+  );
 }
 
 /** Whether a file name in a directory or archive may hold advisories. */
@@ -43,6 +48,7 @@ function decodeText(text: string, source: string, strict: boolean): DecodedAdvis
     }
     if (isSecdb(doc)) return { batches: [parseSecdb(doc, source)] };
     if (isOsvIndex(doc)) return { batches: [], indexIds: osvIndexIds(doc) };
+    if (isDebianTracker(doc)) return { batches: [parseDebianTracker(doc, source)] };
     if (isOsvRecord(doc) || (Array.isArray(doc) && doc.some(isOsvRecord)) || (Array.isArray(doc) && doc.length === 0))
       return { batches: [parseOsv(doc, source)] };
     if (strict) throw unknown(source);

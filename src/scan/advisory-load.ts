@@ -8,8 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLimit, type Logger, LupineError, silentLogger } from '../core/index.js';
 import type { Fetcher, RepoCache } from '../repo/index.js';
-import type { AdvisoryBatch } from './advisory.js';
-import { type AdvisoryLimits, AdvisorySet, defaultAdvisoryLimits } from './advisory-set.js';
+import { type AdvisoryBatch, latestDate } from './advisory.js';
+import { type AdvisoryLimits, AdvisorySet, type AdvisorySourceInfo, defaultAdvisoryLimits } from './advisory-set.js';
 import {
   type DecodedAdvisories,
   decodeAdvisories,
@@ -176,11 +176,36 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
   return batches;
 }
 
+/** What one source yielded: its batches and how reports name it. */
+export interface LoadedSource {
+  readonly batches: AdvisoryBatch[];
+  readonly info: AdvisorySourceInfo;
+}
+
+/** When a path source last changed (the newest file under a directory), ISO 8601; '' if unknown. */
+async function pathDate(spec: string, cwd: string): Promise<string> {
+  const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(cwd, spec);
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return '';
+  if (!st.isDirectory()) return latestDate([st.mtime.toISOString()]);
+  const files: string[] = [];
+  await walk(path, files, defaultAdvisoryLimits).catch(() => undefined);
+  const stamps = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.mtime.toISOString(),
+        () => '',
+      ),
+    ),
+  );
+  return latestDate(stamps);
+}
+
 /**
- * Loads one source into batches (warnings go to the logger). A source that yields no entry at all
- * is an error: scanning against it would report "no vulnerabilities" for want of data.
+ * Loads one source (warnings go to the logger). A source that yields no entry at all is an error:
+ * scanning against it would report "no vulnerabilities" for want of data.
  */
-export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
+export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisoryOptions): Promise<LoadedSource> {
   const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
@@ -194,12 +219,26 @@ export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOpti
           : 'name a secdb, OSV or advisories YAML source that lists advisories',
     });
   }
-  return batches;
+  const formats = [...new Set(batches.filter((b) => b.entries.length > 0).map((b) => b.format ?? 'unknown'))].sort();
+  const dataDate = latestDate(batches.map((b) => b.date));
+  const date = dataDate || (isUrl(spec) ? '' : await pathDate(spec, options.cwd));
+  const entries = batches.reduce((n, b) => n + b.entries.length, 0);
+  return { batches, info: { name: spec, formats, entries, date } };
+}
+
+/** Loads one source into batches (see loadAdvisorySourceInfo). */
+export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
+  return (await loadAdvisorySourceInfo(spec, options)).batches;
 }
 
 /** Loads every source into one advisory set. */
 export async function loadAdvisories(specs: readonly string[], options: LoadAdvisoryOptions): Promise<AdvisorySet> {
   const all: AdvisoryBatch[] = [];
-  for (const s of specs) for (const b of await loadAdvisorySource(s, options)) all.push(b);
-  return AdvisorySet.from(all, options.limits);
+  const infos: AdvisorySourceInfo[] = [];
+  for (const s of specs) {
+    const loaded = await loadAdvisorySourceInfo(s, options);
+    for (const b of loaded.batches) all.push(b);
+    infos.push(loaded.info);
+  }
+  return AdvisorySet.from(all, options.limits, infos);
 }

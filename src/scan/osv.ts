@@ -5,7 +5,7 @@
  * `components[].latest_event_status`). Records of other ecosystems are ignored.
  */
 import { LupineError } from '../core/index.js';
-import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryState, advisoryEntry } from './advisory.js';
+import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryState, advisoryEntry, latestDate } from './advisory.js';
 import { parseSeverity, type Severity, severityOfCvss } from './severity.js';
 
 type Json = Record<string, unknown>;
@@ -46,7 +46,7 @@ export function osvIndexIds(doc: unknown): string[] {
     : [];
 }
 
-/** The distro and Alpine branch of an OSV ecosystem; undefined for non-APK ecosystems. */
+/** The distro and release of an OSV ecosystem (`Alpine:v3.19`, `Debian:12`); undefined for others. */
 export function ecosystemDistro(ecosystem: string): { distro: AdvisoryDistro; branch: string } | undefined {
   const [name, release] = ecosystem.split(':', 2);
   switch ((name ?? '').toLowerCase()) {
@@ -58,6 +58,10 @@ export function ecosystemDistro(ecosystem: string): { distro: AdvisoryDistro; br
       return { distro: 'lupine', branch: '' };
     case 'alpine':
       return { distro: 'alpine', branch: release ?? '' };
+    case 'debian':
+      return { distro: 'debian', branch: release ?? '' };
+    case 'ubuntu':
+      return { distro: 'ubuntu', branch: release ?? '' };
     default:
       return undefined;
   }
@@ -115,7 +119,8 @@ function archOfPurl(purl: string): string {
     .split('#')[0]
     ?.split('&') ?? []) {
     const [k, v] = pair.split('=');
-    if (k === 'arch' && v) return decodeURIComponent(v);
+    // `arch=source` (Debian's source-package purls) applies to every binary arch.
+    if (k === 'arch' && v) return v === 'source' ? '' : decodeURIComponent(v);
   }
   return '';
 }
@@ -169,7 +174,7 @@ function ranges(affected: Json): Range[] {
 export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
   const batch: AdvisoryBatch = { entries: [], aliasGroups: [], severities: new Map(), warnings: [] };
   addRecord(rec, source, batch);
-  return batch;
+  return { ...batch, format: 'osv', date: latestDate([isObject(rec) ? rec.modified : undefined]) };
 }
 
 function addRecord(rec: unknown, source: string, batch: AdvisoryBatch, shownSource = `${source} (osv)`): void {
@@ -253,5 +258,5 @@ export function parseOsv(doc: unknown, source: string): AdvisoryBatch {
     }
     addRecord(rec, source, out, shown);
   }
-  return out;
+  return { ...out, format: 'osv', date: latestDate(list.map((r) => (isObject(r) ? r.modified : undefined))) };
 }

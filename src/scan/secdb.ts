@@ -113,5 +113,5 @@ export function parseSecdb(doc: unknown, source: string): AdvisoryBatch {
       }
     }
   }
-  return { entries, aliasGroups: [], severities: new Map(), warnings };
+  return { entries, aliasGroups: [], severities: new Map(), warnings, format: 'secdb' };
 }
