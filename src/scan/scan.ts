@@ -29,14 +29,18 @@ export function distroName(distro: ScanDistro): string {
  */
 export function whyNotScanned(input: ScanInput, advisories: AdvisorySet, distro: ScanDistro): string {
   if (input.packages.length === 0) return 'no package database found (lib/apk/db/installed, var/lib/dpkg/status)';
-  if (!advisories.covers(distroAccepts(distro))) return `no data for ${distroName(distro)}`;
+  const deb = input.packages.some((p) => p.format === 'deb');
+  const debDistro = distro.id === 'debian' || distro.id === 'ubuntu';
+  // dpkg packages of a distro that is neither Debian nor Ubuntu: nothing can judge them.
+  if ((deb && !debDistro) || !advisories.covers(distroAccepts(distro))) return `no data for ${distroName(distro)}`;
   return '';
 }
 
 export function scanReport(input: ScanInput, advisories: AdvisorySet, options: ScanReportOptions): ScanReport {
   const distro = options.distro ?? input.distro;
   const notScanned = whyNotScanned(input, advisories, distro);
-  const result = match(input.packages, advisories, distro);
+  // Not scanned: no verdict at all (findings against data for another distro would mislead).
+  const result = notScanned ? { findings: [], resolutions: [] } : match(input.packages, advisories, distro);
   const findings = filterFindings(result.findings, options.filter ?? {});
   const ignored = ignoreMatcher(options.filter?.ignore ?? []);
   const resolutions = result.resolutions.filter((r) => !ignored([r.vulnerability, ...r.aliases], r.package.name));
