@@ -71,6 +71,7 @@ export {
   bandOfScore,
   cvss2Score,
   cvss3Score,
+  cvss4Score,
   maxSeverity,
   parseSeverity,
   SEVERITIES,

@@ -81,7 +81,7 @@ export function stateOfStatus(status: string): AdvisoryState | undefined {
   return undefined;
 }
 
-/** The severity of a record: a CVSS v3 vector first, then a severity word, then a v2 vector. */
+/** The severity of a record: a CVSS v3/v4 vector first, then a severity word, then a v2 vector. */
 export function recordSeverity(rec: Json, affected?: Json): { severity: Severity; cvss: string } {
   const lists = [rec.severity, affected?.severity];
   const vectors: string[] = [];
@@ -90,7 +90,7 @@ export function recordSeverity(rec: Json, affected?: Json): { severity: Severity
     for (const s of l) if (isObject(s) && typeof s.score === 'string') vectors.push(s.score);
   }
   for (const v of vectors) {
-    if (/^CVSS:3/.test(v)) {
+    if (/^CVSS:[34]/.test(v)) {
       const sev = severityOfCvss(v);
       if (sev) return { severity: sev, cvss: v };
     }

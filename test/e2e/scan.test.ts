@@ -185,6 +185,9 @@ describe('lupine scan: filters and exit codes', () => {
     assert.equal(await code('root', '--fail-on', 'high', '--ignore', 'CVE-2024-9999'), 0);
     assert.equal(await code('root', '--fail-on', 'medium', '--ignore', 'CVE-2024-9999,GHSA-xxxx-yyyy-zzzz'), 0);
     assert.equal(await code('root', '--fail-on', 'medium', '--only-fixed'), 1);
+    // `unknown`: any finding fails, even one whose data names no severity (Wolfi's, all Unknown).
+    assert.equal(await code('root', '--fail-on', 'unknown', '--ignore', 'CVE-2024-9999,CVE-2024-1111'), 1);
+    assert.equal(await code('minimal', '--fail-on', 'unknown'), 0);
   });
 
   it('--only-fixed and --ignore change the findings', async () => {
