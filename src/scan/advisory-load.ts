@@ -6,9 +6,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLimit, type Logger, LupineError, silentLogger } from '../core/index.js';
-import type { Fetcher, RepoCache } from '../repo/index.js';
-import { type AdvisoryBatch, latestDate } from './advisory.js';
+import { checkLimit, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
+import type { Fetcher, PackStore, RepoCache } from '../repo/index.js';
+import { type AdvisoryBatch, batchSize, latestDate } from './advisory.js';
+import { COMPILED_FORMAT, decodeCompiled, encodeCompiled } from './compiled.js';
 import { type AdvisoryLimits, AdvisorySet, type AdvisorySourceInfo, defaultAdvisoryLimits } from './advisory-set.js';
 import {
   type DecodedAdvisories,
@@ -39,6 +40,11 @@ export interface LoadAdvisoryOptions {
    * or index is an error. Otherwise it is skipped with a warning naming it.
    */
   readonly strict?: boolean;
+  /**
+   * Where compiled sources are kept, keyed by the sha256 of the source's bytes (and file names): a
+   * source read before is not parsed again. Paths only; without a store every load parses.
+   */
+  readonly compiled?: PackStore;
 }
 
 function isUrl(spec: string): boolean {
@@ -133,6 +139,38 @@ async function walk(dir: string, out: string[], limits: AdvisoryLimits): Promise
   }
 }
 
+/** The key of a source's compiled form: the format, the names and the bytes of its files. */
+function compiledKey(spec: string, parts: ReadonlyArray<readonly [string, Uint8Array]>): string {
+  const h: Uint8Array[] = [Buffer.from(`lupine-advisories/${COMPILED_FORMAT}\0${spec}\0`)];
+  for (const [name, bytes] of parts) h.push(Buffer.from(`${name}\0${bytes.byteLength}\0`), bytes);
+  return sha256Hex(Buffer.concat(h));
+}
+
+/**
+ * The batches of a source through the compiled store: the stored form when there is a good one for
+ * these bytes, else `load()` (stored afterwards). Under --strict the store is bypassed (a stored form
+ * may hold documents that were skipped with a warning). A failing store only costs speed.
+ */
+async function throughCompiled(
+  key: string,
+  options: LoadAdvisoryOptions,
+  load: () => Promise<{ batches: AdvisoryBatch[]; keep: boolean }>,
+): Promise<AdvisoryBatch[]> {
+  const store = options.strict ? undefined : options.compiled;
+  if (store) {
+    const bytes = await store.get(key).catch(() => undefined);
+    const batches = bytes ? decodeCompiled(bytes, key) : undefined;
+    if (batches) return batches;
+  }
+  const { batches, keep } = await load();
+  if (store && keep && batches.some((b) => batchSize(b) > 0)) {
+    await store.put(key, encodeCompiled(batches, key)).catch((err: unknown) => {
+      options.logger?.debug(`the compiled advisories were not stored: ${(err as Error).message}`);
+    });
+  }
+  return batches;
+}
+
 async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
   const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(options.cwd, spec);
   const limits = options.limits ?? defaultAdvisoryLimits;
@@ -147,33 +185,36 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
     });
   }
   if (!isDir) {
-    const top = decodeAdvisories(await readFile(path), spec, { limits, strictMembers: options.strict ?? false });
-    if (!top.indexIds) return top.batches;
-    // An all.json index: the records sit beside it as <id>.json.
-    checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
-    const batches: AdvisoryBatch[] = [];
-    for (const id of [...new Set(top.indexIds)].sort()) {
-      const file = join(dirname(path), `${id}.json`);
-      const bytes = await readFile(file).catch(() => undefined);
-      if (bytes === undefined) {
-        options.logger?.warn(`${spec} lists ${id}, but ${file} is missing`);
-        continue;
+    const bytes = await readFile(path);
+    return throughCompiled(compiledKey(spec, [[spec, bytes]]), options, async () => {
+      const top = decodeAdvisories(bytes, spec, { limits, strictMembers: options.strict ?? false });
+      if (!top.indexIds) return { batches: top.batches, keep: true };
+      // An all.json index: the records sit beside it as <id>.json (not compiled: other bytes).
+      checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
+      const batches: AdvisoryBatch[] = [];
+      for (const id of [...new Set(top.indexIds)].sort()) {
+        const file = join(dirname(path), `${id}.json`);
+        const record = await readFile(file).catch(() => undefined);
+        if (record === undefined) {
+          options.logger?.warn(`${spec} lists ${id}, but ${file} is missing`);
+          continue;
+        }
+        batches.push(...decodeMember(record, file, options));
       }
-      batches.push(...decodeMember(bytes, file, options));
-    }
-    return batches;
+      return { batches, keep: false };
+    });
   }
   const files: string[] = [];
   await walk(path, files, limits);
-  const batches: AdvisoryBatch[] = [];
+  const parts: Array<[string, Buffer]> = [];
   for (const f of files) {
     const shown = f.startsWith(`${path}/`) ? join(spec, f.slice(path.length + 1)) : f;
-    const bytes = await readFile(f);
-    // An OSV all.json index in a directory: its records are the directory's other files.
-    const decoded = decodeMember(bytes, shown, options);
-    batches.push(...decoded);
+    parts.push([shown, await readFile(f)]);
   }
-  return batches;
+  return throughCompiled(compiledKey(spec, parts), options, async () => ({
+    batches: parts.flatMap(([shown, bytes]) => decodeMember(bytes, shown, options)),
+    keep: true,
+  }));
 }
 
 /** What one source yielded: its batches and how reports name it. */
@@ -209,7 +250,7 @@ export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisory
   const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
-  if (!batches.some((b) => b.entries.length > 0)) {
+  if (!batches.some((b) => batchSize(b) > 0)) {
     const skips = batches.reduce((n, b) => n + b.warnings.length, 0);
     throw new LupineError('SCAN_EMPTY_SOURCE', `advisory source ${spec} yields no advisory entries`, {
       details: { source: spec },
@@ -219,10 +260,10 @@ export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisory
           : 'name a secdb, OSV or advisories YAML source that lists advisories',
     });
   }
-  const formats = [...new Set(batches.filter((b) => b.entries.length > 0).map((b) => b.format ?? 'unknown'))].sort();
+  const formats = [...new Set(batches.filter((b) => batchSize(b) > 0).map((b) => b.format ?? 'unknown'))].sort();
   const dataDate = latestDate(batches.map((b) => b.date));
   const date = dataDate || (isUrl(spec) ? '' : await pathDate(spec, options.cwd));
-  const entries = batches.reduce((n, b) => n + b.entries.length, 0);
+  const entries = batches.reduce((n, b) => n + batchSize(b), 0);
   return { batches, info: { name: spec, formats, entries, date } };
 }
 

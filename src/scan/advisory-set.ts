@@ -4,7 +4,7 @@
  * (package-groups.ts), never across packages.
  */
 import { checkLimit } from '../core/index.js';
-import type { AdvisoryBatch, AdvisoryEntry } from './advisory.js';
+import { type AdvisoryBatch, type AdvisoryEntry, batchSize } from './advisory.js';
 import { maxSeverity, type Severity } from './severity.js';
 
 /** Bounds on advisory input. */
@@ -54,6 +54,8 @@ export interface AdvisorySourceInfo {
 
 export class AdvisorySet {
   #byPackage = new Map<string, AdvisoryEntry[]>();
+  /** Packed entries not made yet, by package (compiled sources). */
+  #lazy = new Map<string, Array<() => AdvisoryEntry[]>>();
   #severity = new Map<string, { severity: Severity; cvss: string }>();
   /** `distro\0branch` of every entry, for what the set covers. */
   #releases = new Set<string>();
@@ -71,8 +73,16 @@ export class AdvisorySet {
     const set = new AdvisorySet();
     set.#sources = [...sources];
     for (const b of batches) {
-      set.#size += b.entries.length;
+      set.#size += batchSize(b);
       checkLimit('advisory entries', set.#size, limits.maxEntries);
+      if (b.lazy) {
+        for (const r of b.lazy.releases) set.#releases.add(r);
+        for (const [name, make] of b.lazy.packages) {
+          const l = set.#lazy.get(name);
+          if (l) l.push(make);
+          else set.#lazy.set(name, [make]);
+        }
+      }
       for (const e of b.entries) {
         const forPackage = set.#byPackage.get(e.package);
         if (forPackage) forPackage.push(e);
@@ -102,12 +112,21 @@ export class AdvisorySet {
 
   /** Entries filed against this package name (none: an empty list). */
   byPackage(name: string): readonly AdvisoryEntry[] {
+    const lazy = this.#lazy.get(name);
+    if (lazy) {
+      this.#lazy.delete(name);
+      const made = lazy.flatMap((make) => make());
+      for (const e of made) if (e.severity !== 'Unknown') this.#noteSeverity(e.id, e.severity, e.cvss);
+      const list = this.#byPackage.get(name);
+      if (list) list.push(...made);
+      else this.#byPackage.set(name, made);
+    }
     return this.#byPackage.get(name) ?? [];
   }
 
   /** Package names with entries, sorted. */
   packageNames(): string[] {
-    return [...this.#byPackage.keys()].sort();
+    return [...new Set([...this.#byPackage.keys(), ...this.#lazy.keys()])].sort();
   }
 
   /** The (distro, release) pairs the entries are for ('' when a source does not say). */

@@ -100,6 +100,24 @@ export interface AdvisoryBatch {
   readonly format?: string;
   /** The latest timestamp in the data (ISO 8601), when it carries one. */
   readonly date?: string;
+  /**
+   * Entries kept packed (a compiled source): made per package when asked, so a scan of 100 packages
+   * does not build 30,000 objects. `entries` is then empty.
+   */
+  readonly lazy?: LazyEntries;
+}
+
+/** Packed entries, by package. */
+export interface LazyEntries {
+  readonly count: number;
+  /** `distro\0branch` of the entries (what they cover). */
+  readonly releases: readonly string[];
+  readonly packages: ReadonlyMap<string, () => AdvisoryEntry[]>;
+}
+
+/** Entries in a batch, packed or not. */
+export function batchSize(b: AdvisoryBatch): number {
+  return b.entries.length + (b.lazy?.count ?? 0);
 }
 
 /** The latest of some timestamps, as ISO 8601 UTC without milliseconds; '' when none parses. */

@@ -381,3 +381,44 @@ describe('findings keep their own aliases; --ignore ID:PACKAGE', () => {
     assert.deepEqual(await names('CVE-2025-0001'), []);
   });
 });
+
+describe('compiled advisory database in the cache', () => {
+  it('is written once per source bytes, used on the next scan, and several targets share one load', async () => {
+    const cache = join(tmp, 'compiled-cache');
+    const packs = join(cache, 'advisories', 'packs');
+    const list = () =>
+      readdirSync(packs)
+        .filter((n) => n.endsWith('.pack'))
+        .sort();
+    mkdirSync(join(tmp, 'cdb'), { recursive: true });
+    for (const n of ['curl', 'gcc-12', 'libgcrypt']) put(`cdb/${n}.advisories.yaml`, readFileSync(W(n), 'utf8'));
+    apkRoot('c1', 'ID=wolfi\n', [
+      ['curl', '8.11.1-r0'],
+      ['gcc-12', '12.3.0-r3'],
+    ]);
+    apkRoot('c2', 'ID=wolfi\n', [['libgcrypt', '1.10.3-r0']]);
+    const run = async (...targets: string[]) => {
+      const r = await cli(['scan', ...targets, '--db', 'cdb', '--cache-dir', cache, '--format', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    const first = await run('c1');
+    assert.equal(list().length, 1);
+    const pack = join(packs, list()[0] as string);
+    // The next scan reads the compiled form: a change made to it (same key) shows.
+    writeFileSync(pack, readFileSync(pack, 'utf8').replace('"12.3.0-r4"', '"12.3.0-r9"'));
+    assert.equal(await run('c1'), first.replace('"12.3.0-r4"', '"12.3.0-r9"'));
+    // Other bytes, another key: the source is parsed again and the right data shows.
+    put('cdb/gcc-12.advisories.yaml', `${readFileSync(W('gcc-12'), 'utf8')}\n`);
+    assert.equal(await run('c1'), first);
+    assert.equal(list().length, 2);
+    // Two targets in one call: a JSON list of two reports, the same findings as one at a time.
+    const both = JSON.parse(await run('c1', 'c2')) as Array<{ target: string; findings: unknown[] }>;
+    assert.deepEqual(
+      both.map((b) => b.target),
+      ['c1', 'c2'],
+    );
+    assert.deepEqual(both[0]?.findings, (JSON.parse(first) as { findings: unknown[] }).findings);
+    assert.deepEqual(both[1]?.findings, (JSON.parse(await run('c2')) as { findings: unknown[] }).findings);
+  });
+});
