@@ -2,7 +2,7 @@
  * `npm run demo`: the main job end to end, in-process through the CLI's main(). Makes (or reuses) a
  * signing key, builds the distro (distro/ → OUT/packages, incrementally), builds every image of the
  * catalog (images/*.yaml → OCI layouts under OUT/images/NAME, SBOMs under OUT/sboms/NAME/), writes
- * OUT/report.html (scanned against the fixture advisory DB) and prints a summary: per image its
+ * OUT/report.html (scanned against the distro's own feed, OUT/packages/security.json) and prints a summary: per image its
  * digest, compressed size, package count and entrypoint, and the distro build's counts.
  *
  * Idempotent: an image is rebuilt only when its config, the repository index, the key, the epoch or
@@ -267,7 +267,8 @@ async function writeReport(p: Paths, names: readonly string[]): Promise<{ facts:
       '-o',
       p.report,
       '--db',
-      join(root, 'test', 'fixtures', 'advisories'),
+      // The distro's own feed: distro/advisories, published by `distro build` as security.json.
+      relative(p.work, p.packages),
       '--title',
       'lupine catalog',
       '--offline',
@@ -324,7 +325,7 @@ async function run(argv: string[]): Promise<void> {
     .map((f) => f.slice(0, -5))
     .sort();
   const images = await buildImages(p, names);
-  say(`report scanning ${names.length} images against test/fixtures/advisories`);
+  say(`report scanning ${names.length} images against ${shown(join(p.packages, 'security.json'))}`);
   const report = await writeReport(p, names);
 
   const width = Math.max(...names.map((n) => n.length));

@@ -171,6 +171,27 @@ async function throughCompiled(
   return batches;
 }
 
+async function isRepositoryDir(path: string): Promise<boolean> {
+  if (
+    !(await stat(join(path, 'security.json')).then(
+      (st) => st.isFile(),
+      () => false,
+    ))
+  )
+    return false;
+  for (const d of await readdir(path, { withFileTypes: true })) {
+    if (
+      d.isDirectory() &&
+      (await stat(join(path, d.name, 'APKINDEX.tar.gz')).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return true;
+  }
+  return false;
+}
+
 async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
   const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(options.cwd, spec);
   const limits = options.limits ?? defaultAdvisoryLimits;
@@ -204,6 +225,8 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
       return { batches, keep: false };
     });
   }
+  // A lupine repository directory (ARCH/APKINDEX.tar.gz beside security.json): its secdb.
+  if (await isRepositoryDir(path)) return loadPath(join(spec, 'security.json'), options);
   const files: string[] = [];
   await walk(path, files, limits);
   const parts: Array<[string, Buffer]> = [];

@@ -95,3 +95,5 @@ export { compareDpkgVersions, type DpkgVersion, parseDpkgVersion } from './dpkg-
 export { dpkgStanzas, parseDpkgStatus } from './dpkg-status.js';
 export { DEBIAN_RELEASES, isDebianTracker, parseDebianTracker, urgencySeverity } from './debian-tracker.js';
 export { groupByVulnerability, type PackageVulnerability } from './package-groups.js';
+export { type SecdbOptions, writeSecdb } from './secdb-write.js';
+export { publishSecdb, REPOSITORY_SECDB } from './publish.js';

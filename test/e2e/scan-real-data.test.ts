@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { decodeAdvisories, parseDpkgStatus } from '../../src/scan/index.js';
+import { decodeAdvisories, parseDpkgStatus, publishSecdb } from '../../src/scan/index.js';
 import { runCli } from '../helpers/cli.js';
-import { vector } from '../helpers/paths.js';
+import { repoRoot, vector } from '../helpers/paths.js';
 import { findingLine } from '../unit/scan/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lupine-scan-real-'));
@@ -420,5 +420,59 @@ describe('compiled advisory database in the cache', () => {
     );
     assert.deepEqual(both[0]?.findings, (JSON.parse(first) as { findings: unknown[] }).findings);
     assert.deepEqual(both[1]?.findings, (JSON.parse(await run('c2')) as { findings: unknown[] }).findings);
+  });
+});
+
+describe("the distro's own feed (distro/advisories → security.json)", () => {
+  it('publishes the advisory documents as a secdb beside the repository; scan --db REPO uses it', async () => {
+    const repo = join(tmp, 'repo');
+    mkdirSync(join(repo, 'x86_64'), { recursive: true });
+    writeFileSync(join(repo, 'x86_64', 'APKINDEX.tar.gz'), '');
+    writeFileSync(join(repo, 'state.json'), '{"not": "advisories"}');
+    const n = await publishSecdb(join(repoRoot, 'distro', 'advisories'), repo, ['x86_64']);
+    assert.ok(n !== undefined && n >= 10, `${n}`);
+    const secdb = JSON.parse(readFileSync(join(repo, 'security.json'), 'utf8')) as {
+      reponame: string;
+      packages: Array<{ pkg: { name: string; secfixes: Record<string, string[]> } }>;
+    };
+    assert.equal(secdb.reponame, 'lupine');
+    const glibc = secdb.packages.find((p) => p.pkg.name === 'glibc')?.pkg.secfixes;
+    // Fixed statements under the version, false positives under "0" (open ones are not expressible).
+    assert.ok(glibc?.['2.36-r0']?.includes('CVE-2023-4911'));
+    assert.ok(glibc?.['0']?.includes('CVE-2010-4756'));
+    apkRoot('lupine-root', 'ID=lupine\nVERSION_ID=2026.11\n', [
+      ['glibc', '2.35-r0'],
+      ['busybox', '1.35.0-r0'],
+    ]);
+    const got = await findings(['scan', 'lupine-root', '--db', 'repo']);
+    // Hand check: glibc 2.35-r0 is below every fix recorded at 2.36-r0 (five); busybox 1.35.0-r0 has them.
+    assert.deepEqual(got, [
+      'glibc 2.35-r0 CVE-2023-4911 fixed 2.36-r0 Unknown',
+      'glibc 2.35-r0 CVE-2023-6246 fixed 2.36-r0 Unknown',
+      'glibc 2.35-r0 CVE-2024-2961 fixed 2.36-r0 Unknown',
+      'glibc 2.35-r0 CVE-2025-0395 fixed 2.36-r0 Unknown',
+      'glibc 2.35-r0 CVE-2025-4802 fixed 2.36-r0 Unknown',
+    ]);
+    // The same bytes twice (SOURCE_DATE_EPOCH plays no part: the data carries its dates).
+    const before = readFileSync(join(repo, 'security.json'));
+    await publishSecdb(join(repoRoot, 'distro', 'advisories'), repo, ['x86_64']);
+    assert.deepEqual(readFileSync(join(repo, 'security.json')), before);
+  });
+
+  it('a broken document in distro/advisories fails the publish and leaves the old security.json', async () => {
+    const adv = join(tmp, 'bad-adv');
+    mkdirSync(adv, { recursive: true });
+    writeFileSync(
+      join(adv, 'x.advisories.yaml'),
+      'schema-version: 2.0.2\npackage:\n  name: x\nadvisories:\n  - id: [\n',
+    );
+    const repo = join(tmp, 'repo');
+    const before = readFileSync(join(repo, 'security.json'));
+    await assert.rejects(publishSecdb(adv, repo, ['x86_64']), /SCAN_BAD_ADVISORY|x\.advisories\.yaml/);
+    assert.deepEqual(readFileSync(join(repo, 'security.json')), before);
+    assert.deepEqual(
+      readdirSync(repo).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   });
 });
