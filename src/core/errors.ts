@@ -146,6 +146,7 @@ export type ErrorCode =
   | 'BUILD_ARCH_UNSUPPORTED'
   | 'BUILD_GUEST_UNRESOLVABLE'
   | 'BUILD_TEST_FAILED'
+  | 'BUILD_OUTPUT_UNSAFE'
   // build: sca and package linters
   | 'ELF_MALFORMED'
   | 'BUILD_LINT_FAILED'

@@ -37,7 +37,7 @@ import {
 } from './recipe-context.js';
 import { flattenSteps, runSteps } from './steps.js';
 import type { BuildRecipeOptions, BuildRecipeResult } from './types.js';
-import { makeWorkspace, type Workspace } from './workspace.js';
+import { makeWorkspace, sweepStaleBuildDirs, type Workspace } from './workspace.js';
 
 export const LUPINE_VERSION = '0.1.0';
 
@@ -82,6 +82,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
   let stepMs = 0;
   try {
     say(`lupine pkg: building ${label} (${recipe.arch}) with the ${opts.runner} runner`);
+    await sweepStaleBuildDirs(packageCacheDir, logger);
     if (opts.runner === 'bubblewrap') {
       const keys = await loadBuildKeys(
         [...recipePaths(recipe.environment.keyring, recipeDir), ...opts.keys],
@@ -155,6 +156,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
     const prepared = await preparePackages({
       recipe,
       outDir: (name) => ws.outDir(name),
+      workspace: ws.dir,
       namespace,
       sourceDateEpoch: sde,
       commit,
