@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/index.js';
 import {
   defaultAdvisorySources,
   findingsAtOrAbove,
@@ -140,7 +140,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   );
   for (const r of reports) if (r.notScanned) logger.warn(`${r.target}: not scanned: ${r.notScanned}`);
   const text = renderReports(reports, format);
-  if (values.output) await writeFile(resolve(io.cwd, values.output), text);
+  if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), text);
   else io.stdout.write(text);
   if (reports.some((r) => r.notScanned)) return EXIT_NOT_SCANNED;
   const n = failOn ? reports.reduce((k, r) => k + findingsAtOrAbove(r.findings, failOn).length, 0) : 0;
