@@ -94,6 +94,7 @@ export type ErrorCode =
   | 'SCAN_UNKNOWN_ADVISORY_FORMAT'
   | 'SCAN_BAD_TARGET'
   | 'SCAN_NO_PACKAGES'
+  | 'SCAN_EMPTY_SOURCE'
   // report (lupine report)
   | 'REPORT_BAD_IMAGE'
   // image config (apko.yaml); each diagnostic carries one of the IMAGE_CONFIG_* codes

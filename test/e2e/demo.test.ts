@@ -122,7 +122,20 @@ describe('npm run demo: the distro, the catalog and its report', {
     }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const name of catalog) assert.ok(html.includes(`out/images/${name}`), `report shows ${name}`);
-    assert.ok(!html.includes('not scanned'), 'the report has the vulnerability column');
+    // Every catalog image is scanned against the distro's own feed (OUT/packages/security.json) …
+    for (const name of catalog) {
+      const block = new RegExp(`^ {2}${name} .*\\n.*\\n {2} +user .*, (no vulnerabilities|\\d+ vulnerabilit)`, 'm');
+      assert.match(r.stdout, block, `${name} is scanned`);
+    }
+    assert.match(html, /Advisory sources:<\/p><ul><li><code>out\/packages<\/code> \(secdb;/);
+    // … and the Debian baseline, when mmdebstrap could build it, is shown beside them, "not scanned"
+    // (no Debian data is loaded), never "0".
+    if (html.includes('out/images/debian-bookworm')) {
+      assert.ok(html.includes('not scanned: no data for debian 12'), 'the Debian baseline says not scanned');
+      assert.match(r.stdout, /^ {2}debian-bookworm +sha256:[0-9a-f]{64} {2}baseline/m);
+    } else {
+      assert.match(r.stderr, /^debian baseline skipped: /m);
+    }
     assert.match(r.stdout, /^Built 11 packages and 6 images \(6 new or changed, 0 unchanged\)\.$/m);
   });
 

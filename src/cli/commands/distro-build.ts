@@ -21,6 +21,7 @@ import {
   summaryLine,
   writeStateFile,
 } from '../../distro/index.js';
+import { publishSecdb, REPOSITORY_SECDB } from '../../scan/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
@@ -212,6 +213,11 @@ export const distroBuildCommand: Command = {
     }
     if (!dryRun) await writeStateFile(outDir, result.state);
     const s = result.summary;
+    // The distro's own advisories (DIR/advisories, Wolfi's format) published as OUT/security.json.
+    if (!dryRun && s.failed + s.blocked === 0) {
+      const n = await publishSecdb(join(tree.dir, 'advisories'), outDir, [arch]);
+      if (n !== undefined) io.stderr.write(`published ${join(outDir, REPOSITORY_SECDB)} (${n} advisory entries)\n`);
+    }
     io.stdout.write(summaryLine(s, dryRun));
     if (!dryRun && s.failed + s.blocked > 0) {
       for (const o of s.outcomes.filter((x) => x.status === 'failed')) {
