@@ -145,6 +145,10 @@ export type ErrorCode =
   | 'BUILD_ARCH_UNSUPPORTED'
   | 'BUILD_GUEST_UNRESOLVABLE'
   | 'BUILD_TEST_FAILED'
+  // build: the source store (fetch / git-checkout sources by checksum)
+  | 'SOURCE_CHECKSUM_MISMATCH'
+  | 'SOURCE_MISSING'
+  | 'SOURCE_UNPINNED'
   // build: sca and package linters
   | 'ELF_MALFORMED'
   | 'BUILD_LINT_FAILED'

@@ -103,6 +103,7 @@ export const distroBuildCommand: Command = {
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
+      sourceStoreDir: join(cacheDir, 'sources'),
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test: !(values['no-test'] ?? false),
