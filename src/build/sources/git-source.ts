@@ -10,7 +10,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LupineError, silentLogger } from '../../core/index.js';
 import { redactUrl } from '../../repo/index.js';
-import type { RecipeSource, ResolveSourcesOptions } from './resolve.js';
+import type { StoreSource, ResolveSourcesOptions } from './resolve.js';
 import { linkOrCopy, type SourceStore } from './store.js';
 
 const BRANCH = 'lupine-source';
@@ -50,7 +50,7 @@ async function bundleHead(path: string): Promise<string> {
 }
 
 export async function storeGitCheckout(
-  src: Extract<RecipeSource, { kind: 'git' }>,
+  src: Extract<StoreSource, { kind: 'git' }>,
   store: SourceStore,
   o: ResolveSourcesOptions,
 ): Promise<void> {
@@ -116,5 +116,5 @@ export async function storeGitCheckout(
       await rm(tmp, { recursive: true, force: true });
     }
   }
-  await linkOrCopy(path, join(o.stageDir, 'git', `${src.commit}.bundle`));
+  if (o.stageDir !== undefined) await linkOrCopy(path, join(o.stageDir, 'git', `${src.commit}.bundle`));
 }

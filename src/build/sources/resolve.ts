@@ -14,7 +14,7 @@ import { storeGitCheckout } from './git-source.js';
 import { hashBytes, isChecksum, linkOrCopy, type SourceAlgorithm, type SourceChecksum, SourceStore } from './store.js';
 
 /** A `fetch` step's source, or a `git-checkout` step's. */
-export type RecipeSource =
+export type StoreSource =
   | { readonly kind: 'fetch'; readonly uri: string; readonly checksum?: SourceChecksum; readonly where: string }
   | {
       readonly kind: 'git';
@@ -25,7 +25,7 @@ export type RecipeSource =
     };
 
 /** The `fetch` and `git-checkout` sources of the steps (nested ones included), in order. Pure. */
-export function recipeSources(steps: readonly CompiledStep[], out: RecipeSource[] = []): RecipeSource[] {
+export function recipeSources(steps: readonly CompiledStep[], out: StoreSource[] = []): StoreSource[] {
   for (const s of steps) {
     const w = s.with ?? {};
     const where = `${s.origin.file}:${s.origin.line}`;
@@ -55,8 +55,8 @@ export function recipeSources(steps: readonly CompiledStep[], out: RecipeSource[
 export interface ResolveSourcesOptions {
   /** The source store (`<cache>/sources`). */
   readonly storeDir: string;
-  /** Where the guest's /var/cache/melange comes from: resolved sources are linked in here. */
-  readonly stageDir: string;
+  /** Where the guest's /var/cache/melange comes from: resolved sources are linked in here (none: only stored). */
+  readonly stageDir?: string;
   /** false: never download; a source missing from the store is SOURCE_MISSING. */
   readonly network: boolean;
   readonly fetcher?: Fetcher;
@@ -89,8 +89,8 @@ export function mismatch(what: string, expected: SourceChecksum, actualHex: stri
   );
 }
 
-async function resolveFetch(
-  src: Extract<RecipeSource, { kind: 'fetch' }>,
+export async function resolveFetch(
+  src: Extract<StoreSource, { kind: 'fetch' }>,
   store: SourceStore,
   o: ResolveSourcesOptions,
 ): Promise<void> {
@@ -124,7 +124,7 @@ async function resolveFetch(
     if (actual !== c.hex) throw mismatch(what, c, actual, redactUrl(src.uri));
     path = await store.put(got.bytes, c.algorithm);
   }
-  await linkOrCopy(path, join(o.stageDir, `${c.algorithm}:${c.hex}`));
+  if (o.stageDir !== undefined) await linkOrCopy(path, join(o.stageDir, `${c.algorithm}:${c.hex}`));
 }
 
 /** Resolves every source of the steps before the build starts; throws on the first that cannot be. */
