@@ -11,7 +11,7 @@ say() { printf 'setup: %s\n' "$*"; }
 # chromium (+ fonts) renders report.html in a test; apache2-utils gives htpasswd for registry auth tests.
 need_apt=()
 for pkg in bubblewrap runc skopeo umoci docker-registry apache2-utils gcc libc6-dev git openssl \
-  chromium fonts-liberation busybox-static; do
+  chromium fonts-liberation busybox-static time; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -82,3 +82,11 @@ fi
 npx --no-install tsc -b
 # One packed script for bin/lupine (fast start-up); quiet when it is up to date.
 node scripts/bundle.mjs
+
+# The source store the from-source recipes of distro/ build from (out/cache/sources, shared by the
+# demo and the tests): Debian's orig tarballs through apt. Quick and quiet when every source is there.
+if ! fetched="$(./bin/lupine distro fetch distro --cache-dir out/cache 2>&1)"; then
+  printf '%s\n' "$fetched" >&2
+  say "could not fill the source store (out/cache/sources): see above" >&2
+  exit 1
+fi

@@ -48,6 +48,8 @@ Options:
   --dry-run             print what would be built and why; build nothing
   --no-test             do not run the recipes' test: blocks after building them
   --cache-dir DIR       download and package cache (default: OUT-DIR/../cache)
+  --sources DIR         the source store fetch / git-checkout sources resolve through before each
+                        build (default: CACHE-DIR/sources; fill it with lupine distro fetch)
   -r, --repository URL  another repository for build guests (repeatable)
   -k, --keyring KEY     a public key for those repositories (repeatable)
   -h, --help            show this help
@@ -63,6 +65,7 @@ const options = {
   'dry-run': { type: 'boolean' },
   'no-test': { type: 'boolean' },
   'cache-dir': { type: 'string' },
+  sources: { type: 'string' },
   repository: { type: 'string', short: 'r', multiple: true },
   keyring: { type: 'string', short: 'k', multiple: true },
 } as const;
@@ -103,7 +106,7 @@ export const distroBuildCommand: Command = {
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
-      sourceStoreDir: join(cacheDir, 'sources'),
+      sourceStoreDir: values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources'),
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test: !(values['no-test'] ?? false),

@@ -18,6 +18,7 @@ A source already in the store is checked, not downloaded again.
 
 Options:
   --cache-dir DIR  the cache lupine distro build uses (default: out/cache)
+  --sources DIR    the source store itself (default: CACHE-DIR/sources)
   --only NAMES     only these recipes (comma-separated, repeatable)
   --no-network     ask only apt (Debian's archive); download no other URI
   --arch ARCH      compile the recipes for ARCH (default: this machine's)
@@ -26,6 +27,7 @@ Options:
 
 const options = {
   'cache-dir': { type: 'string' },
+  sources: { type: 'string' },
   only: { type: 'string', multiple: true },
   'no-network': { type: 'boolean' },
   arch: { type: 'string' },
@@ -63,7 +65,10 @@ export const distroFetchCommand: Command = {
     const { values, positionals } = parse(argv, options, 'distro fetch');
     requireCount(positionals, 0, 1, 'distro fetch', 'at most one DIR');
     const at = (p: string) => resolve(io.cwd, p);
-    const storeDir = join(at(values['cache-dir'] ?? join('out', 'cache')), 'sources');
+    const storeDir =
+      values.sources !== undefined
+        ? at(values.sources)
+        : join(at(values['cache-dir'] ?? join('out', 'cache')), 'sources');
     const only = (values.only ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
     const warn = (l: string) => io.stderr.write(`${l}\n`);
     const recipes = await compileTree(at(positionals[0] ?? 'distro'), values.arch ?? defaultArch(), only, warn);
