@@ -145,6 +145,7 @@ export type ErrorCode =
   | 'BUILD_ARCH_UNSUPPORTED'
   | 'BUILD_GUEST_UNRESOLVABLE'
   | 'BUILD_TEST_FAILED'
+  | 'BUILD_OUTPUT_UNSAFE'
   // build: the source store (fetch / git-checkout sources by checksum)
   | 'SOURCE_CHECKSUM_MISMATCH'
   | 'SOURCE_MISSING'
@@ -160,7 +161,12 @@ export type ErrorCode =
   | 'DISTRO_RECIPE_INVALID'
   | 'DISTRO_NOT_BUILT'
   | 'DISTRO_BAD_STATE'
-  | 'DISTRO_BUILD_FAILED';
+  | 'DISTRO_BUILD_FAILED'
+  // cluster (distributed distro builds)
+  | 'CLUSTER_REDIS_AUTH'
+  | 'CLUSTER_REDIS_UNAVAILABLE'
+  | 'CLUSTER_STORE_INVALID'
+  | 'CLUSTER_REMOTE_FAILED';
 
 export interface ErrorOptions {
   readonly cause?: unknown;

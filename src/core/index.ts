@@ -16,5 +16,11 @@ export type { Described, ObjectShape, Shape } from './config-shape.js';
 export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
 export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } from './yaml-decode.js';
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
-export { type SchemaError, validateJsonSchema } from './json-schema-check.js';
 export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
+export {
+  makeOwnedDir,
+  OWNER_FILE,
+  type SweepOptions,
+  type SweepResult,
+  sweepStaleDirs,
+} from './owned-dir.js';

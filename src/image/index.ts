@@ -8,7 +8,6 @@ export {
   sortDiagnostics,
 } from '../core/index.js';
 export { didYouMean, editDistance } from './config/did-you-mean.js';
-export { type SchemaError, validateJsonSchema } from './config/json-schema-check.js';
 export { APKO_CONFIG_SCHEMA_ID, apkoConfigJsonSchema, type JsonSchema } from './config/json-schema.js';
 export { APKO_CONFIG_SHAPE } from './config/shape.js';
 export {

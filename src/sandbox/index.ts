@@ -33,7 +33,7 @@ export {
 } from './guest-plan.js';
 export { HostRunner, type HostRunnerSpec, UNHERMETIC_WARNING } from './host-runner.js';
 export { LineSplitter } from './line-splitter.js';
-export { cacheEntryName, ExpandedPackageCache, walkTree } from './package-cache.js';
+export { cacheEntryName, ExpandedPackageCache, FILL_PREFIX, walkTree } from './package-cache.js';
 export type {
   GuestMount,
   GuestSpec,

@@ -1,6 +1,6 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Logger, LupineError, sha256Hex } from '../core/index.js';
+import { type Logger, LupineError, makeOwnedDir, OWNER_FILE, sha256Hex } from '../core/index.js';
 import type { PackageContents } from '../install/index.js';
 import { expandContents } from './expand-contents.js';
 import { type CachedPackage, keyLabel, type PackageKey, type TreeEntry } from './guest-plan.js';
@@ -8,6 +8,8 @@ import { type CachedPackage, keyLabel, type PackageKey, type TreeEntry } from '.
 const SAFE_PART = /^[A-Za-z0-9][A-Za-z0-9+_.~-]*$/;
 const MANIFEST = 'manifest.json';
 const TREE = 'tree';
+/** Where a package is expanded before it is renamed into place. */
+export const FILL_PREFIX = '.fill-';
 
 /** The manifest written beside each expanded tree: the key and the entries, sorted. */
 interface ManifestFile {
@@ -127,14 +129,15 @@ export class ExpandedPackageCache {
     const hit = await this.lookup(key);
     if (hit) return hit;
     const name = cacheEntryName(key);
-    await mkdir(this.dir, { recursive: true });
-    const tmp = await mkdtemp(join(this.dir, `.fill-${name}-`));
+    // Owned: a fill a killed build left is swept by the next build (FILL_PREFIX).
+    const tmp = await makeOwnedDir(this.dir, `${FILL_PREFIX}${name}-`);
     try {
       const tree = join(tmp, TREE);
       await mkdir(tree);
       await fill(tree);
       const entries = await walkTree(tree);
       await writeFile(join(tmp, MANIFEST), `${JSON.stringify(toManifest(key, entries))}\n`);
+      await unlink(join(tmp, OWNER_FILE)).catch(() => undefined);
       try {
         await rename(tmp, join(this.dir, name));
       } catch (err) {

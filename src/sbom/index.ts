@@ -48,8 +48,8 @@ export {
   knownExceptionId,
   knownLicenseId,
   LICENSE_LIST_VERSION,
-  SPDX_EXCEPTION_IDS,
-  SPDX_LICENSE_IDS,
+  spdxExceptionIds,
+  spdxLicenseIds,
 } from './license-list.js';
 export { type SbomOptions, spdxNamespace, toSpdx } from './spdx.js';
 export type {

@@ -1,213 +1,40 @@
 /**
- * A small table of SPDX license-list identifiers (license list 3.28): the licenses APK distributions
- * use most, including deprecated ids that are still valid (`GPL-2.0+`). An id that is not here is
- * treated as unknown and becomes a `LicenseRef-` (valid, if less precise). Each id is checked against
- * the SPDX list shipped with the CycloneDX 1.6 schema in the tests.
+ * The SPDX license-list identifiers, from the `spdx-license-ids` (licenses, current and deprecated)
+ * and `spdx-exceptions` packages, so that every id of the list is kept as itself in SBOMs. An id that
+ * is not in the list becomes a `LicenseRef-` (valid, if less precise).
  */
+import { createRequire } from 'node:module';
+
+/** The list version our SBOMs name in `creationInfo.licenseListVersion` (apko's golden names 3.27). */
 export const LICENSE_LIST_VERSION = '3.28';
 
-export const SPDX_LICENSE_IDS: readonly string[] = [
-  '0BSD',
-  'AFL-2.1',
-  'AFL-3.0',
-  'AGPL-1.0-only',
-  'AGPL-1.0-or-later',
-  'AGPL-3.0',
-  'AGPL-3.0-only',
-  'AGPL-3.0-or-later',
-  'Apache-1.0',
-  'Apache-1.1',
-  'Apache-2.0',
-  'APSL-2.0',
-  'Artistic-1.0',
-  'Artistic-1.0-Perl',
-  'Artistic-2.0',
-  'Beerware',
-  'Bitstream-Vera',
-  'BitTorrent-1.1',
-  'blessing',
-  'BlueOak-1.0.0',
-  'Boehm-GC',
-  'BSD-1-Clause',
-  'BSD-2-Clause',
-  'BSD-2-Clause-Patent',
-  'BSD-3-Clause',
-  'BSD-3-Clause-Attribution',
-  'BSD-3-Clause-Clear',
-  'BSD-3-Clause-LBNL',
-  'BSD-4-Clause',
-  'BSD-4-Clause-UC',
-  'BSD-Source-Code',
-  'BSL-1.0',
-  'bzip2-1.0.6',
-  'CAL-1.0',
-  'CC-BY-2.0',
-  'CC-BY-3.0',
-  'CC-BY-4.0',
-  'CC-BY-SA-3.0',
-  'CC-BY-SA-4.0',
-  'CC-PDDC',
-  'CC0-1.0',
-  'CDDL-1.0',
-  'CDDL-1.1',
-  'CECILL-2.0',
-  'CECILL-2.1',
-  'CECILL-B',
-  'CECILL-C',
-  'ClArtistic',
-  'CNRI-Python',
-  'CPL-1.0',
-  'curl',
-  'EPL-1.0',
-  'EPL-2.0',
-  'EUPL-1.1',
-  'EUPL-1.2',
-  'FSFAP',
-  'FSFUL',
-  'FSFULLR',
-  'FTL',
-  'GFDL-1.1-only',
-  'GFDL-1.1-or-later',
-  'GFDL-1.2-only',
-  'GFDL-1.2-or-later',
-  'GFDL-1.3',
-  'GFDL-1.3-only',
-  'GFDL-1.3-or-later',
-  'GPL-1.0',
-  'GPL-1.0+',
-  'GPL-1.0-only',
-  'GPL-1.0-or-later',
-  'GPL-2.0',
-  'GPL-2.0+',
-  'GPL-2.0-only',
-  'GPL-2.0-or-later',
-  'GPL-3.0',
-  'GPL-3.0+',
-  'GPL-3.0-only',
-  'GPL-3.0-or-later',
-  'HPND',
-  'HPND-sell-variant',
-  'ICU',
-  'IJG',
-  'Imlib2',
-  'Info-ZIP',
-  'IPA',
-  'ISC',
-  'JasPer-2.0',
-  'JSON',
-  'LGPL-2.0',
-  'LGPL-2.0+',
-  'LGPL-2.0-only',
-  'LGPL-2.0-or-later',
-  'LGPL-2.1',
-  'LGPL-2.1+',
-  'LGPL-2.1-only',
-  'LGPL-2.1-or-later',
-  'LGPL-3.0',
-  'LGPL-3.0+',
-  'LGPL-3.0-only',
-  'LGPL-3.0-or-later',
-  'Libpng',
-  'libpng-2.0',
-  'libtiff',
-  'LPL-1.02',
-  'LPPL-1.3c',
-  'MirOS',
-  'MIT',
-  'MIT-0',
-  'MIT-CMU',
-  'MIT-Modern-Variant',
-  'MIT-open-group',
-  'MPL-1.0',
-  'MPL-1.1',
-  'MPL-2.0',
-  'MPL-2.0-no-copyleft-exception',
-  'MS-PL',
-  'MS-RL',
-  'NAIST-2003',
-  'NCSA',
-  'Net-SNMP',
-  'NTP',
-  'OFL-1.0',
-  'OFL-1.1',
-  'OLDAP-2.8',
-  'OpenSSL',
-  'OSL-3.0',
-  'PHP-3.0',
-  'PHP-3.01',
-  'PostgreSQL',
-  'PSF-2.0',
-  'Python-2.0',
-  'Python-2.0.1',
-  'Qhull',
-  'Ruby',
-  'Sendmail',
-  'SGI-B-2.0',
-  'Sleepycat',
-  'SMLNJ',
-  'Spencer-94',
-  'Spencer-99',
-  'SSPL-1.0',
-  'TCL',
-  'TCP-wrappers',
-  'Unicode-3.0',
-  'Unicode-DFS-2015',
-  'Unicode-DFS-2016',
-  'Unicode-TOU',
-  'Unlicense',
-  'UPL-1.0',
-  'Vim',
-  'W3C',
-  'W3C-20150513',
-  'WTFPL',
-  'X11',
-  'X11-distribute-modifications-variant',
-  'XFree86-1.1',
-  'Xnet',
-  'Zlib',
-  'zlib-acknowledgement',
-  'ZPL-2.0',
-  'ZPL-2.1',
-];
+const load = createRequire(import.meta.url);
 
-export const SPDX_EXCEPTION_IDS: readonly string[] = [
-  'Autoconf-exception-2.0',
-  'Autoconf-exception-3.0',
-  'Bison-exception-2.2',
-  'Bootloader-exception',
-  'Classpath-exception-2.0',
-  'eCos-exception-2.0',
-  'FLTK-exception',
-  'Font-exception-2.0',
-  'GCC-exception-2.0',
-  'GCC-exception-3.1',
-  'GPL-3.0-linking-exception',
-  'GPL-3.0-linking-source-exception',
-  'Libtool-exception',
-  'Linux-syscall-note',
-  'LLVM-exception',
-  'OCaml-LGPL-linking-exception',
-  'openvpn-openssl-exception',
-  'Qt-LGPL-exception-1.1',
-  'Swift-exception',
-  'u-boot-exception-2.0',
-  'Universal-FOSS-exception-1.0',
-  'WxWindows-exception-3.1',
-];
+let licenses: ReadonlyMap<string, string> | undefined;
+let exceptions: ReadonlyMap<string, string> | undefined;
 
 function byLowerCase(ids: readonly string[]): ReadonlyMap<string, string> {
   return new Map(ids.map((id) => [id.toLowerCase(), id]));
 }
 
-const LICENSES = byLowerCase(SPDX_LICENSE_IDS);
-const EXCEPTIONS = byLowerCase(SPDX_EXCEPTION_IDS);
+/** Every license id of the list, current ones then deprecated ones. */
+export function spdxLicenseIds(): readonly string[] {
+  return [...(load('spdx-license-ids') as string[]), ...(load('spdx-license-ids/deprecated') as string[])];
+}
+
+/** Every license exception id of the list. */
+export function spdxExceptionIds(): readonly string[] {
+  return load('spdx-exceptions') as string[];
+}
 
 /** The canonical spelling of a known license id (ids match case-insensitively), or undefined. */
 export function knownLicenseId(id: string): string | undefined {
-  return LICENSES.get(id.toLowerCase());
+  licenses ??= byLowerCase(spdxLicenseIds());
+  return licenses.get(id.toLowerCase());
 }
 
 /** The canonical spelling of a known license exception id, or undefined. */
 export function knownExceptionId(id: string): string | undefined {
-  return EXCEPTIONS.get(id.toLowerCase());
+  exceptions ??= byLowerCase(spdxExceptionIds());
+  return exceptions.get(id.toLowerCase());
 }

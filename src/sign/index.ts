@@ -1,10 +1,7 @@
 export {
-  hsalsa20,
-  poly1305,
   SECRETBOX_KEY_BYTES,
   SECRETBOX_NONCE_BYTES,
   SECRETBOX_TAG_BYTES,
-  salsa20Block,
   secretboxOpen,
   secretboxSeal,
   xsalsa20Xor,

@@ -9,13 +9,17 @@ import { APKO_CONFIG_SHAPE } from '../../image/index.js';
 
 type StringShape = Extract<Shape, { kind: 'string' }>;
 
+/**
+ * A Go string field. melange decodes with yaml.v3, which reads any scalar into a string field as
+ * its source text: `tag-filter: 1.` is "1.", `version: 1.10` is "1.10", `jobs: 2` is "2".
+ */
 const str = (description: string, extra: Partial<StringShape> = {}): Shape => ({
   kind: 'string',
   description,
+  anyScalar: true,
   ...extra,
 });
-/** A Go string field: numbers and booleans are read as their source text. */
-const scalar = (description: string): Shape => str(description, { anyScalar: true });
+const scalar = (description: string): Shape => str(description);
 const bool = (description: string): Shape => ({ kind: 'boolean', description });
 const strList = (description: string, item: string): Shape => ({ kind: 'list', description, items: str(item) });
 const strMap = (description: string, value: string): Shape => ({ kind: 'map', description, values: scalar(value) });

@@ -38,7 +38,7 @@ import {
 } from './recipe-context.js';
 import { flattenSteps, runSteps } from './steps.js';
 import type { BuildRecipeOptions, BuildRecipeResult } from './types.js';
-import { makeWorkspace, type Workspace } from './workspace.js';
+import { makeWorkspace, sweepStaleBuildDirs, type Workspace } from './workspace.js';
 
 export const LUPINE_VERSION = '0.1.0';
 
@@ -99,6 +99,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
       },
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    await sweepStaleBuildDirs(packageCacheDir, logger);
     if (opts.runner === 'bubblewrap') {
       const keys = await loadBuildKeys(
         [...recipePaths(recipe.environment.keyring, recipeDir), ...opts.keys],
@@ -172,6 +173,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
     const prepared = await preparePackages({
       recipe,
       outDir: (name) => ws.outDir(name),
+      workspace: ws.dir,
       namespace,
       sourceDateEpoch: sde,
       commit,

@@ -3,9 +3,9 @@
  * and verified into the expanded-package cache, assembled into a fresh root by hardlinks, plus the
  * accounts and `/etc/apk/*` files melange adds (I/O edge).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { type Logger, LupineError, makeOwnedDir, silentLogger } from '../../core/index.js';
 import {
   type LockedSetEntry,
   lockedPackages,
@@ -17,6 +17,7 @@ import { assembleGuest, type CachedPackage, ExpandedPackageCache, fillFromLocked
 import type { GuestEnvironment } from '../config/types.js';
 import { guestFiles } from './guest-files.js';
 import { type BuildKey, keyringOf } from './keys.js';
+import { GUEST_PREFIX } from './workspace.js';
 
 export interface GuestInput {
   readonly arch: string;
@@ -119,9 +120,7 @@ export async function prepareGuest(i: GuestInput): Promise<PreparedGuest> {
     repositories,
     keys: i.keys,
   });
-  const guests = join(i.packageCacheDir, 'guests');
-  await mkdir(guests, { recursive: true });
-  const dir = await mkdtemp(join(guests, 'guest-'));
+  const dir = await makeOwnedDir(join(i.packageCacheDir, 'guests'), GUEST_PREFIX);
   const root = join(dir, 'root');
   try {
     await assembleGuest({ cache, packages: fill.packages, target: root, files });

@@ -3,7 +3,7 @@
  * capabilities, scriptlets, SBOM and `.PKGINFO` added, and made into signed .apk bytes. Nothing is
  * written here: the caller writes the packages once every one of them passed.
  */
-import { type ScriptName, type SigningKey, readTree, type TreeEntry } from '../../apk/index.js';
+import type { ScriptName, SigningKey, TreeEntry } from '../../apk/index.js';
 import { type Logger, LupineError } from '../../core/index.js';
 import type { PackageRecipe } from '../../sbom/index.js';
 import type { CompiledPackage, CompiledRecipe, Scriptlets } from '../config/types.js';
@@ -11,6 +11,7 @@ import { assertLintPassed, type LintReport, lintPackage } from '../lint/lint.js'
 import { generateDependencies } from '../sca/analyze.js';
 import { type PackageTree, treeFromEntries } from '../sca/package-tree.js';
 import { packageBytes } from './package-bytes.js';
+import { readOutputTree } from './read-outputs.js';
 import { collectSources, packageSbom, sbomPath } from './sbom.js';
 import { setcapXattrs } from './setcap.js';
 import { flattenSteps } from './steps.js';
@@ -19,6 +20,8 @@ export interface OutputContext {
   readonly recipe: CompiledRecipe;
   /** Host directory of each package's `melange-out/<name>`. */
   readonly outDir: (name: string) => string;
+  /** The workspace holding every `melange-out/<name>`: outputs are read only from inside it. */
+  readonly workspace: string;
   readonly namespace: string;
   readonly sourceDateEpoch: number;
   readonly commit: string;
@@ -88,7 +91,7 @@ function withXattrs(entries: readonly TreeEntry[], p: CompiledPackage): TreeEntr
 
 export async function preparePackages(ctx: OutputContext): Promise<PreparedPackage[]> {
   const { recipe } = ctx;
-  const read = await Promise.all(recipe.packages.map((p) => readTree(ctx.outDir(p.name))));
+  const read = await Promise.all(recipe.packages.map((p) => readOutputTree(ctx.outDir(p.name), ctx.workspace)));
   const trees: PackageTree[] = recipe.packages.map((p, i) =>
     treeFromEntries(p.name, recipe.fullVersion, read[i] ?? []),
   );

@@ -16,7 +16,7 @@ import { keyringOf, loadBuildKeys } from './keys.js';
 import { compileForBuild, packageCacheDirOf, recipeDirOf, recipePaths, sourceDateEpochOf } from './recipe-context.js';
 import { flattenSteps, runSteps } from './steps.js';
 import type { BuildRecipeOptions } from './types.js';
-import { makeWorkspace, type Workspace } from './workspace.js';
+import { makeWorkspace, sweepStaleBuildDirs, type Workspace } from './workspace.js';
 
 export type TestRecipeOptions = Omit<
   BuildRecipeOptions,
@@ -70,6 +70,7 @@ export async function testRecipe(recipePath: string, opts: TestRecipeOptions): P
     keys: keyringOf(keys),
     allowUntrusted: true,
   });
+  await sweepStaleBuildDirs(packageCacheDir, logger);
   const results: TestBlockResult[] = [];
   for (const p of blocks) {
     const test = p.test as NonNullable<typeof p.test>;

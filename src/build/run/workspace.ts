@@ -1,11 +1,18 @@
 /**
  * The workspace mounted at /home/build: the source directory copied in (without `.git` and what
- * `.melangeignore` lists), and `melange-out/<pkg>` for every package (I/O edge).
+ * `.melangeignore` lists), and `melange-out/<pkg>` for every package (I/O edge). A temporary one is
+ * `$TMPDIR/lupine-workspace-XXXXXX/ws`: its parent holds the owner file (out of the guest's reach),
+ * so the workspace of a killed build is swept by the next (`sweepStaleBuildDirs`).
  */
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { LupineError } from '../../core/index.js';
+import { type Logger, LupineError, makeOwnedDir, sweepStaleDirs } from '../../core/index.js';
+import { FILL_PREFIX } from '../../sandbox/index.js';
+
+const WORKSPACE_PREFIX = 'lupine-workspace-';
+/** `<package cache>/guests/guest-XXXXXX`: a build's guest root and its owner file. */
+export const GUEST_PREFIX = 'guest-';
 
 export interface Workspace {
   readonly dir: string;
@@ -42,11 +49,30 @@ export function ignoreMatcher(text: string): (rel: string) => boolean {
   return (rel) => res.some((r) => r.test(rel));
 }
 
+/**
+ * Removes the temporary workspaces (`$TMPDIR/lupine-workspace-*`), guests (`<cache>/guests/guest-*`)
+ * and half-expanded packages (`<cache>/expanded/.fill-*`) that builds killed before their cleanup
+ * left behind: those whose owner process is gone.
+ */
+export async function sweepStaleBuildDirs(packageCacheDir: string, logger: Logger): Promise<void> {
+  const swept = [
+    await sweepStaleDirs(tmpdir(), WORKSPACE_PREFIX),
+    await sweepStaleDirs(join(packageCacheDir, 'guests'), GUEST_PREFIX),
+    await sweepStaleDirs(join(packageCacheDir, 'expanded'), FILL_PREFIX),
+  ];
+  for (const s of swept) {
+    for (const p of s.removed) logger.info(`lupine pkg: removed ${p}, left by a build that was killed`);
+    for (const f of s.failed) logger.warn(`lupine pkg: cannot remove ${f.path}, left by a killed build: ${f.error}`);
+  }
+}
+
 export async function makeWorkspace(i: WorkspaceInput): Promise<Workspace> {
   const given = i.dir !== undefined;
-  const dir = given ? resolve(i.dir as string) : await mkdtemp(join(tmpdir(), 'lupine-workspace-'));
-  await mkdir(dir, { recursive: true });
+  const owned = given ? undefined : await makeOwnedDir(tmpdir(), WORKSPACE_PREFIX);
+  const dir = owned === undefined ? resolve(i.dir as string) : join(owned, 'ws');
+  const removeOwned = () => (owned === undefined ? Promise.resolve() : rm(owned, { recursive: true, force: true }));
   try {
+    await mkdir(dir, { recursive: true });
     if (i.sourceDir !== undefined) {
       const src = resolve(i.sourceDir);
       const ignored = ignoreMatcher(await readFile(join(src, '.melangeignore'), 'utf8').catch(() => ''));
@@ -68,7 +94,7 @@ export async function makeWorkspace(i: WorkspaceInput): Promise<Workspace> {
     await rm(join(dir, 'melange-out'), { recursive: true, force: true });
     for (const p of i.packages) await mkdir(join(dir, 'melange-out', p), { recursive: true, mode: 0o755 });
   } catch (err) {
-    if (!given) await rm(dir, { recursive: true, force: true });
+    await removeOwned();
     if (err instanceof LupineError) throw err;
     throw new LupineError('IO_ERROR', `cannot prepare the workspace ${dir}: ${(err as Error).message}`, {
       cause: err,
@@ -78,8 +104,6 @@ export async function makeWorkspace(i: WorkspaceInput): Promise<Workspace> {
   return {
     dir,
     outDir: (name) => join(dir, 'melange-out', name),
-    remove: async () => {
-      if (!given) await rm(dir, { recursive: true, force: true });
-    },
+    remove: removeOwned,
   };
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { melangeConfigJsonSchema, parseRecipe } from '../../../src/build/index.js';
-import { type JsonSchema, validateJsonSchema } from '../../../src/core/index.js';
+import type { JsonSchema } from '../../../src/core/index.js';
 import { repoRoot, vector } from '../../helpers/paths.js';
 
 const schemaFile = join(repoRoot, 'schemas', 'melange-config.schema.json');
@@ -51,7 +51,6 @@ describe('schemas/melange-config.schema.json', () => {
       const doc = parseYaml(readFileSync(file, 'utf8')) as unknown;
       // yaml.v3 reads numbers into string fields; JSON Schema sees the YAML numbers as numbers,
       // which the schema accepts wherever the shape does (anyScalar).
-      assert.deepEqual(validateJsonSchema(schema, doc), []);
       assert.equal(ajvValidate(doc), true, JSON.stringify(ajvValidate.errors));
     });
   }
@@ -59,10 +58,10 @@ describe('schemas/melange-config.schema.json', () => {
   it('rejects what the parser rejects: an unknown key and a wrong type', () => {
     const doc = { package: { name: 'x', version: '1', colour: 'red' }, pipeline: { runs: 'make' } };
     assert.equal(ajvValidate(doc), false);
-    assert.deepEqual(
-      validateJsonSchema(schema, doc).map((e) => e.pointer),
-      ['/package', '/pipeline'],
-    );
+    assert.deepEqual([...new Set((ajvValidate.errors ?? []).map((e) => e.instancePath))].sort(), [
+      '/package',
+      '/pipeline',
+    ]);
     const parsed = parseRecipe('package:\n  name: x\n  version: "1"\n  colour: red\npipeline:\n  runs: make\n');
     assert.deepEqual(
       parsed.diagnostics.map((d) => d.code),

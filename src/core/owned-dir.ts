@@ -1,0 +1,148 @@
+/**
+ * Temporary directories that say who made them, so that the ones a killed process left behind can
+ * be swept by the next run. `makeOwnedDir` creates `<parent>/<prefix>XXXXXX` with a `.lupine-owner`
+ * file inside naming the creating process (boot id, pid namespace, pid, start time, all read from
+ * /proc, so a reused pid or a reboot is not mistaken for the owner). `sweepStaleDirs` removes the
+ * `<prefix>*` directories whose owner is gone; one made in another pid namespace (a container
+ * sharing the cache) cannot be judged and is kept; a directory without an owner file is left alone
+ * unless it is older than `unownedAfterMs` (a directory being created right now has none yet).
+ * Linux only: where /proc cannot be read, no owner is written and nothing is judged stale (I/O edge).
+ */
+import { constants } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const OWNER_FILE = '.lupine-owner';
+
+interface Owner {
+  readonly boot: string;
+  /** The pid namespace (`pid:[4026531836]`): pids are only comparable within one. */
+  readonly pidns: string;
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat: clock ticks after boot. */
+  readonly start: string;
+}
+
+async function bootId(): Promise<string | undefined> {
+  return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => undefined))?.trim();
+}
+
+/** The start time of a process, or undefined when it does not exist. */
+async function startTime(pid: number | 'self'): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19];
+}
+
+const pidNamespace = () => readlink('/proc/self/ns/pid').catch(() => undefined);
+
+async function self(): Promise<Owner | undefined> {
+  const [boot, pidns, link, start] = await Promise.all([
+    bootId(),
+    pidNamespace(),
+    readlink('/proc/self').catch(() => undefined),
+    startTime('self'),
+  ]);
+  const pid = Number(link);
+  if (boot === undefined || pidns === undefined || start === undefined || !Number.isInteger(pid) || pid <= 0) {
+    return undefined;
+  }
+  return { boot, pidns, pid, start };
+}
+
+/** Creates `<parent>/<prefix>XXXXXX` (the parent too, when missing) with the owner file inside. */
+export async function makeOwnedDir(parent: string, prefix: string): Promise<string> {
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, prefix));
+  const owner = await self();
+  if (owner !== undefined) {
+    await writeFile(join(dir, OWNER_FILE), `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o644 }).catch(
+      async (err: unknown) => {
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      },
+    );
+  }
+  return dir;
+}
+
+/** The owner a directory names, read without following links; undefined when absent or garbled. */
+async function ownerOf(dir: string): Promise<Owner | undefined> {
+  let text: string;
+  try {
+    const fh = await open(join(dir, OWNER_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await fh.stat()).isFile()) return undefined;
+      text = (await fh.read(Buffer.alloc(512), 0, 512, 0)).buffer.toString('utf8').replace(/\0+$/, '');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+  try {
+    const v = JSON.parse(text) as Partial<Owner>;
+    if (
+      typeof v.boot === 'string' &&
+      typeof v.pidns === 'string' &&
+      typeof v.pid === 'number' &&
+      typeof v.start === 'string'
+    ) {
+      return { boot: v.boot, pidns: v.pidns, pid: v.pid, start: v.start };
+    }
+  } catch {
+    // garbled: treated as unowned
+  }
+  return undefined;
+}
+
+export interface SweepOptions {
+  /** A directory without a (readable) owner file is swept once older than this. Default one day. */
+  readonly unownedAfterMs?: number;
+  /** Now, in ms since the epoch (for the age of unowned directories). */
+  readonly nowMs?: number;
+}
+
+export interface SweepResult {
+  readonly removed: readonly string[];
+  /** Stale directories that could not be removed, with the reason. */
+  readonly failed: ReadonlyArray<{ readonly path: string; readonly error: string }>;
+}
+
+/**
+ * Whether a recorded owner is certainly gone: another boot, or (in our pid namespace) no process
+ * with that pid and start time. An owner in another pid namespace is never judged gone.
+ */
+async function ownerGone(owner: Owner, here: { boot: string; pidns: string }): Promise<boolean> {
+  if (owner.boot !== here.boot) return true;
+  if (owner.pidns !== here.pidns) return false;
+  return (await startTime(owner.pid)) !== owner.start;
+}
+
+/** Removes the `<prefix>*` directories of `parent` whose owner process is gone. */
+export async function sweepStaleDirs(parent: string, prefix: string, options: SweepOptions = {}): Promise<SweepResult> {
+  const removed: string[] = [];
+  const failed: Array<{ path: string; error: string }> = [];
+  const [boot, pidns] = await Promise.all([bootId(), pidNamespace()]);
+  if (boot === undefined || pidns === undefined) return { removed, failed };
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const unownedAfter = options.unownedAfterMs ?? 24 * 3600_000;
+  const now = options.nowMs ?? Date.now();
+  for (const name of names.filter((n) => n.startsWith(prefix)).sort()) {
+    const path = join(parent, name);
+    const st = await lstat(path).catch(() => undefined);
+    if (st === undefined || !st.isDirectory()) continue;
+    const owner = await ownerOf(path);
+    const stale = owner === undefined ? now - st.mtimeMs > unownedAfter : await ownerGone(owner, { boot, pidns });
+    if (!stale) continue;
+    try {
+      await rm(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch (err) {
+      failed.push({ path, error: (err as Error).message });
+    }
+  }
+  return { removed, failed };
+}

@@ -1,1 +1,0 @@
-export { type SchemaError, validateJsonSchema } from '../../core/index.js';
