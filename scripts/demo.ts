@@ -180,6 +180,34 @@ interface DistroCounts {
   readonly built: number;
 }
 
+/**
+ * The source store every demo shares: the checkout's (`out/cache/sources`, which ./setup.sh fills),
+ * so a demo into a fresh directory needs no network; `lupine distro fetch` adds what is missing.
+ */
+const SOURCES = join(root, 'out', 'cache', 'sources');
+
+async function fetchSources(p: Paths): Promise<string> {
+  const out = await lupine(['distro', 'fetch', join(root, 'distro'), '--sources', SOURCES], p.work);
+  const line = out.trim().split('\n').pop() ?? '';
+  const m = /^lupine distro fetch: (.*); store /.exec(line);
+  if (!m) throw new DemoError(`the source fetch printed no summary:\n${out}`);
+  return m[1] as string;
+}
+
+/** What the tree builds from upstream source, from lupine's own files, and imports (stage 0). */
+async function recipeKinds(): Promise<{ upstream: string[]; own: string[]; imported: string[] }> {
+  const kinds = { upstream: [] as string[], own: [] as string[], imported: [] as string[] };
+  const dir = join(root, 'distro');
+  for (const f of (await readdir(dir)).filter((x) => x.endsWith('.yaml')).sort()) {
+    const text = await readFile(join(dir, f), 'utf8');
+    const name = f.slice(0, -5);
+    if (/dev\.lupine\.runner: host/.test(text)) kinds.imported.push(name);
+    else if (/uses: (?:fetch|git-checkout)\b/.test(text)) kinds.upstream.push(name);
+    else kinds.own.push(name);
+  }
+  return kinds;
+}
+
 async function buildDistro(p: Paths, jobs: number): Promise<DistroCounts> {
   const out = await lupine(
     [
@@ -194,6 +222,8 @@ async function buildDistro(p: Paths, jobs: number): Promise<DistroCounts> {
       p.key,
       '--cache-dir',
       p.cache,
+      '--sources',
+      SOURCES,
     ],
     p.work,
     process.stderr,
@@ -403,7 +433,9 @@ async function run(argv: string[]): Promise<void> {
   const keyReused = await ensureKey(p);
   say(`key    ${shown(p.key)} (${keyReused ? 'reused' : 'new'})`);
   say(`distro building ${shown(join(root, 'distro'))} into ${shown(p.packages)} (-j ${jobs})`);
+  say(`sources ${await fetchSources(p)} (store ${shown(SOURCES)})`);
   const distro = await buildDistro(p, jobs);
+  const kinds = await recipeKinds();
   const names = (await readdir(join(root, 'images')))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -5))
@@ -420,6 +452,9 @@ async function run(argv: string[]): Promise<void> {
     '',
     `lupine demo (SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH})`,
     `distro  ${distro.line}  → ${shown(p.packages)}`,
+    `  from upstream source (${kinds.upstream.length}): ${kinds.upstream.join(' ')}`,
+    `  from lupine's own files (${kinds.own.length}): ${kinds.own.join(' ')}`,
+    `  imported from Debian, stage 0 (${kinds.imported.length}): ${kinds.imported.join(' ')}`,
     `images  ${images.length} in ${shown(p.images)}/ (SBOMs in ${shown(p.sboms)}/)`,
   ];
   for (const img of images) {

@@ -151,6 +151,10 @@ export type ErrorCode =
   | 'BUILD_GUEST_UNRESOLVABLE'
   | 'BUILD_TEST_FAILED'
   | 'BUILD_OUTPUT_UNSAFE'
+  // build: the source store (fetch / git-checkout sources by checksum)
+  | 'SOURCE_CHECKSUM_MISMATCH'
+  | 'SOURCE_MISSING'
+  | 'SOURCE_UNPINNED'
   // build: sca and package linters
   | 'ELF_MALFORMED'
   | 'BUILD_LINT_FAILED'

@@ -17,6 +17,8 @@ export interface MelangeBuilderOptions {
   readonly signingKey?: string;
   /** melange's cache (mounted at /var/cache/melange). */
   readonly cacheDir?: string;
+  /** The source store `fetch` / `git-checkout` sources resolve through (`<cache>/sources`). */
+  readonly sourceStoreDir?: string;
   /** Fetched and expanded packages, guest roots. */
   readonly packageCacheDir?: string;
   /** Extra repositories and keys for guests, after the output repository. */
@@ -57,6 +59,7 @@ export class MelangeBuilder implements PackageBuilder {
       sourceDir: empty ?? folder,
       ...(o.pipelineDirs ? { pipelineDirs: o.pipelineDirs } : {}),
       ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+      ...(o.sourceStoreDir ? { sourceStoreDir: o.sourceStoreDir } : {}),
       ...(o.packageCacheDir ? { packageCacheDir: o.packageCacheDir } : {}),
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
       ...(o.signingKey ? {} : { allowUntrusted: true }),

@@ -91,7 +91,12 @@ describe('npm run demo: the distro, the catalog and its report', {
     const r = demo(['--out', out, '-j', '2']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^lupine demo \(SOURCE_DATE_EPOCH=0\)$/m);
-    assert.match(r.stdout, /^distro {2}11 built, 0 skipped, 0 failed in [\d.]+ s /m);
+    assert.match(r.stdout, /^distro {2}14 built, 0 skipped, 0 failed in [\d.]+ s /m);
+    assert.match(r.stdout, /^ {2}from upstream source \(3\): bzip2 zlib zstd$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}imported from Debian, stage 0 \(6\): build-base busybox glibc libgcc libstdc\+\+ nodejs$/m,
+    );
     assert.match(r.stderr, /^key {4}.*demo\.rsa \(new\)$/m);
     cold = summaries(r.stdout);
     assert.deepEqual([...cold.keys()], catalog);
@@ -143,7 +148,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     assert.ok(cold, 'the cold run passed');
     const r = demo(['--out', out, '-j', '2']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /^distro {2}0 built, 11 skipped, 0 failed in .*\(nothing to do\)/m);
+    assert.match(r.stdout, /^distro {2}0 built, 14 skipped, 0 failed in .*\(nothing to do\)/m);
     assert.match(r.stderr, /^key {4}.*demo\.rsa \(reused\)$/m);
     const warm = summaries(r.stdout);
     assert.deepEqual([...warm.keys()], catalog);

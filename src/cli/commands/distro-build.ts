@@ -61,6 +61,8 @@ Options:
   --dry-run             print what would be built and why; build nothing
   --no-test             do not run the recipes' test: blocks after building them
   --cache-dir DIR       download and package cache (default: OUT-DIR/../cache)
+  --sources DIR         the source store fetch / git-checkout sources resolve through before each
+                        build (default: CACHE-DIR/sources; fill it with lupine distro fetch)
   -r, --repository URL  another repository for build guests (repeatable)
   -k, --keyring KEY     a public key for those repositories (repeatable)
   --executor NAME       local (default: build here) or bullmq (queue jobs for distro workers)
@@ -81,6 +83,7 @@ const options = {
   'dry-run': { type: 'boolean' },
   'no-test': { type: 'boolean' },
   'cache-dir': { type: 'string' },
+  sources: { type: 'string' },
   repository: { type: 'string', short: 'r', multiple: true },
   keyring: { type: 'string', short: 'k', multiple: true },
   executor: { type: 'string' },
@@ -126,6 +129,7 @@ export const distroBuildCommand: Command = {
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
+      sourceStoreDir: values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources'),
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test,
