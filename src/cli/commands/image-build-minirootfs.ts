@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
@@ -9,6 +10,7 @@ import {
   loadImageKeys,
   runtimeRepositoryText,
   scanRoot,
+  sweepStaleRoots,
   toApkArch,
   writeLayerTar,
 } from '../../image/index.js';
@@ -17,6 +19,7 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
 import { CONFIG_SOURCE_OPTIONS, loadConfigForCli } from './image-lock.js';
+import { stderrLogger } from './scan-context.js';
 import { sourceDateClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image build-minirootfs CONFIG OUT.tar [--arch A] [options]
@@ -68,6 +71,7 @@ export const imageBuildMinirootfsCommand: Command = {
     const clock = sourceDateClock(io);
     const append = values['repository-append'] ?? [];
     const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
+    await sweepStaleRoots(tmpdir(), stderrLogger(io));
     const root = await assembleRoot(config, arch, {
       packages: [
         ...config.contents.packages.map((p) => p.raw),
@@ -93,7 +97,7 @@ export const imageBuildMinirootfsCommand: Command = {
       await rm(tmp, { force: true });
       throw err;
     } finally {
-      await rm(root.rootDir, { recursive: true, force: true });
+      await root.remove();
     }
     io.stderr.write(`wrote ${outPath}: ${arch}, ${root.packages.length} packages\n`);
     return EXIT_OK;
