@@ -15,6 +15,7 @@ import {
   readStateFile,
   stateFilePath,
   summaryLine,
+  sweepStaleSourceDirs,
   writeStateFile,
 } from '../../distro/index.js';
 import { parse, requireCount } from '../args.js';
@@ -110,6 +111,14 @@ export const distroBuildCommand: Command = {
       keys: (values.keyring ?? []).map(at),
       ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
     });
+
+    if (!dryRun) {
+      const swept = await sweepStaleSourceDirs();
+      for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
+      for (const f of swept.failed) {
+        io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
+      }
+    }
 
     const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
     const out = dryRun ? io.stdout : io.stderr;
