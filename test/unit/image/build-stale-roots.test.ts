@@ -75,8 +75,9 @@ describe('image build sweeps the roots killed builds left (issue 11 #14)', () =>
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const start = (config: string, out: string) => {
-    const child = spawn(process.execPath, [binLupine, 'image', 'build', config, 'test:latest', out], {
+  const start = (config: string, out: string, verb = 'build') => {
+    const args = verb === 'build' ? ['image', 'build', config, 'test:latest', out] : ['image', verb, config, out];
+    const child = spawn(process.execPath, [binLupine, ...args], {
       cwd: work,
       env: { PATH: process.env.PATH, HOME: join(work, 'home'), TMPDIR: tmp, SOURCE_DATE_EPOCH: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,5 +137,19 @@ describe('image build sweeps the roots killed builds left (issue 11 #14)', () =>
     const swept = await sweepStaleDirs(parent, 'lupine-image-', { unownedAfterMs: -1 });
     assert.deepEqual(swept.removed, []);
     assert.ok(existsSync(join(rootDir, 'etc', 'lupine.json')));
+  });
+
+  it('image publish sweeps the layout directory a killed publish left', async () => {
+    const known = entries();
+    const killed = start('slow.yaml', '127.0.0.1:1/stale/test:latest', 'publish');
+    for (let i = 0; i < 600 && heldCount <= 2; i++) await sleep(50);
+    const made = entries().filter((n) => !known.includes(n));
+    assert.equal(made.filter((n) => n.startsWith('lupine-publish-')).length, 1, `entries: ${made.join(', ')}`);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    // Nothing listens on port 1: this publish fails at its push, after its sweep and its build.
+    const next = start('fast.yaml', '127.0.0.1:1/stale/test:latest', 'publish');
+    assert.notEqual(await next.done, 0, next.output());
+    assert.deepEqual(entries(), [], 'the killed publish left nothing behind (its layout directory, its root)');
   });
 });
