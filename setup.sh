@@ -8,10 +8,11 @@ say() { printf 'setup: %s\n' "$*"; }
 
 # System tools the tests and the demo use: bubblewrap (build sandbox), runc (run images),
 # skopeo and umoci (independent checks of our OCI output), docker-registry (CNCF distribution).
-# chromium (+ fonts) renders report.html in a test; apache2-utils gives htpasswd for registry auth tests.
+# chromium (+ fonts) renders report.html in a test; apache2-utils gives htpasswd for registry auth tests;
+# redis-server backs the distributed distro build (BullMQ) and its tests.
 need_apt=()
 for pkg in bubblewrap runc skopeo umoci docker-registry apache2-utils gcc libc6-dev git openssl \
-  chromium fonts-liberation busybox-static; do
+  chromium fonts-liberation busybox-static redis-server; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

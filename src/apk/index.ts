@@ -1,6 +1,7 @@
 export { emptyPackageInfo, type PackageInfo } from './package-info.js';
 export { identityKey, packageMergeKey } from './merge-key.js';
 export { hostApkArch } from './host-arch.js';
+export { checkPackageNameVersion, isValidPackageName } from './package-name.js';
 export { apkIdentitySha1 } from './identity-sha1.js';
 export {
   chooseSignature,
@@ -36,13 +37,23 @@ export {
 } from './pkginfo.js';
 export type { MemberRange } from './package-layout.js';
 export {
+  type CheckPackageDataOptions,
+  checkDeclaredSize,
+  checkPackageData,
+  dataAllowance,
+  type PackageDataSummary,
+} from './package-stream.js';
+export {
   type ApkPackage,
   type PackageFile,
   type PackageMembers,
   packageIdentity,
+  type PackageHeadRead,
   packageSignedRange,
+  type ReadPackageHeadOptions,
   type ReadPackageOptions,
   readPackage,
+  readPackageHead,
   SCRIPT_NAMES,
   type ScriptName,
   type VerifiedPackage,

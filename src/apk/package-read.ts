@@ -10,6 +10,7 @@ import {
   readHead,
   sectionError,
 } from './package-layout.js';
+import { checkDeclaredSize, dataAllowance } from './package-stream.js';
 import { type PkgInfoDocument, parsePkgInfoDocument } from './pkginfo.js';
 import { chooseSignature, type Keyring, type SignatureEntry, verifyBytes } from './signature.js';
 
@@ -179,8 +180,23 @@ function filesFrom(items: readonly TarItem[]): PackageFile[] {
   return files;
 }
 
+/**
+ * The limits for inflating the data section in memory: no more than the declared installed size
+ * allows (with the tar layer's overhead for as many entries as the compressed bytes could hold).
+ */
+function dataLimits(buf: Buffer, head: PackageHead, control: ControlPart, limits: Limits, source: string): Limits {
+  const compressed = buf.length - head.control.end;
+  const declared = control.doc.info.installedSize;
+  checkDeclaredSize(declared, compressed, source);
+  const allowed = dataAllowance(declared, Math.ceil(compressed / 8), compressed);
+  return { ...limits, maxUncompressedBytes: Math.min(limits.maxUncompressedBytes, allowed) };
+}
+
 function readData(buf: Buffer, head: PackageHead, control: ControlPart, limits: Limits, source: string): TarItem[] {
-  const rest = head.control.end < buf.length ? readDataMembers(buf, head.control.end, limits, source) : undefined;
+  const rest =
+    head.control.end < buf.length
+      ? readDataMembers(buf, head.control.end, dataLimits(buf, head, control, limits, source), source)
+      : undefined;
   let items: TarItem[] = [];
   if (rest) {
     try {
@@ -280,32 +296,15 @@ function identityMatches(actual: string, expected: string): boolean {
   return actual === expected;
 }
 
-/**
- * apk's checks, in order, each with its own code: signature (APK_NO_SIGNATURE, APK_UNTRUSTED,
- * APK_BAD_SIGNATURE), identity against `expectedIdentity` (APK_BAD_IDENTITY), control member
- * (APK_BAD_CONTROL), datahash over the data member's compressed bytes before inflating it
- * (APK_BAD_DATAHASH), then every file's SHA-1 (APK_BAD_FILE_CHECKSUM).
- */
-export function verifyPackage(
-  bytes: Uint8Array,
+/** apk's signature check: the first trusted `.SIGN` entry decides; returns it (undefined when none is trusted). */
+function checkSignature(
+  buf: Buffer,
+  head: PackageHead,
+  legacy: boolean,
   keyring: Keyring,
-  options: VerifyPackageOptions = {},
-): VerifiedPackage {
-  const limits = options.limits ?? defaultLimits;
-  const source = options.source ?? 'package';
-  const requireSignature = options.requireSignature ?? true;
-  const buf = toBuffer(bytes);
-  const head = readHead(buf, limits, source);
-
-  let control: ControlPart | undefined;
-  let controlError: unknown;
-  try {
-    control = parseControl(head, limits, source);
-  } catch (err) {
-    controlError = err;
-  }
-  const legacy = control !== undefined && control.doc.info.datahash === '';
-
+  requireSignature: boolean,
+  source: string,
+): SignatureEntry | undefined {
   const chosen = chooseSignature(head.signatures, keyring);
   if (chosen === undefined && requireSignature) {
     if (head.signatureNames.length === 0) {
@@ -334,6 +333,36 @@ export function verifyPackage(
       });
     }
   }
+  return chosen;
+}
+
+/**
+ * apk's checks, in order, each with its own code: signature (APK_NO_SIGNATURE, APK_UNTRUSTED,
+ * APK_BAD_SIGNATURE), identity against `expectedIdentity` (APK_BAD_IDENTITY), control member
+ * (APK_BAD_CONTROL), datahash over the data member's compressed bytes before inflating it
+ * (APK_BAD_DATAHASH), then every file's SHA-1 (APK_BAD_FILE_CHECKSUM).
+ */
+export function verifyPackage(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+): VerifiedPackage {
+  const limits = options.limits ?? defaultLimits;
+  const source = options.source ?? 'package';
+  const requireSignature = options.requireSignature ?? true;
+  const buf = toBuffer(bytes);
+  const head = readHead(buf, limits, source);
+
+  let control: ControlPart | undefined;
+  let controlError: unknown;
+  try {
+    control = parseControl(head, limits, source);
+  } catch (err) {
+    controlError = err;
+  }
+  const legacy = control !== undefined && control.doc.info.datahash === '';
+
+  const chosen = checkSignature(buf, head, legacy, keyring, requireSignature, source);
 
   if (options.expectedIdentity !== undefined) {
     const actual = identityOf(buf, head, legacy);
@@ -370,6 +399,10 @@ export function verifyPackage(
 
   const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source));
   for (const f of pkg.files) {
+    // apk refuses a symlink without a target as a package error (it cannot be created).
+    if (f.type === 'symlink' && f.linkname === '') {
+      throw malformed(`the symlink ${f.name.slice(0, 120)} has an empty target`, source);
+    }
     if (!f.sha1 || f.type === 'hardlink') continue;
     let actual: string;
     if (f.type === 'file') actual = sha1Hex(f.content);
@@ -387,4 +420,61 @@ export function verifyPackage(
     }
   }
   return { package: pkg, ...(chosen ? { signedBy: chosen } : {}) };
+}
+
+/** An .apk's head, read from the file's first bytes: what `lupine index` needs, signature checked. */
+export interface PackageHeadRead {
+  /** From `.PKGINFO`, with `identity` and `size` (the file size) filled in. */
+  readonly info: PackageInfo;
+  readonly identity: string;
+  /** Where the data section starts. */
+  readonly dataStart: number;
+  /** The signature that verified, when a keyring was given and one is trusted. */
+  readonly signedBy?: SignatureEntry;
+}
+
+const HEAD_MAX_BYTES = 64 * 1024 * 1024;
+
+export interface ReadPackageHeadOptions extends ReadPackageOptions {
+  /** Check the signature as `verifyPackage` does (APK_NO_SIGNATURE, APK_UNTRUSTED, APK_BAD_SIGNATURE). */
+  readonly keyring?: Keyring;
+}
+
+/**
+ * Reads the signature and control members from `prefix`, the first bytes of a package of
+ * `fileSize` bytes, without inflating the data: identity, `.PKGINFO`, and the signature when a
+ * keyring is given. Returns undefined when `prefix` is too short: the control member does not fit
+ * in it, or the package is a legacy one (identity and signature cover the whole file).
+ */
+export function readPackageHead(
+  prefix: Uint8Array,
+  fileSize: number,
+  options: ReadPackageHeadOptions = {},
+): PackageHeadRead | undefined {
+  // The control member is small (.PKGINFO and scripts): a bigger one is a bomb, not a package.
+  const given = options.limits ?? defaultLimits;
+  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
+  const source = options.source ?? 'package';
+  const buf = toBuffer(prefix);
+  const whole = buf.length >= fileSize;
+  let head: PackageHead;
+  let control: ControlPart;
+  try {
+    head = readHead(buf, limits, source);
+    control = parseControl(head, limits, source);
+  } catch (err) {
+    if (!whole) return undefined;
+    throw err;
+  }
+  const legacy = control.doc.info.datahash === '';
+  if (legacy && !whole) return undefined;
+  const chosen =
+    options.keyring === undefined ? undefined : checkSignature(buf, head, legacy, options.keyring, true, source);
+  const identity = identityOf(buf, head, legacy);
+  return {
+    info: { ...control.doc.info, identity, size: fileSize },
+    identity,
+    dataStart: head.control.end,
+    ...(chosen ? { signedBy: chosen } : {}),
+  };
 }

@@ -1,5 +1,7 @@
 import { LupineError } from '../core/index.js';
 import { emptyPackageInfo, type PackageInfo } from './package-info.js';
+import { isValidPackageName } from './package-name.js';
+import { isValidVersion } from './version.js';
 
 /** A `.PKGINFO` as read: the record, plus what apk does not keep (comments, packager, unknown keys). */
 export interface PkgInfoDocument {
@@ -18,9 +20,6 @@ export interface PkgInfoFormatOptions {
   readonly comments?: readonly string[];
   readonly packager?: string;
 }
-
-// A leading '.' is allowed for apk's virtual packages (`apk add -t .build-deps …`).
-const NAME_RE = /^[a-zA-Z0-9.][a-zA-Z0-9.+_-]*$/;
 
 function bad(message: string, source: string, line: number, col: number): LupineError {
   return new LupineError('APK_BAD_PKGINFO', message, {
@@ -76,11 +75,17 @@ export function parsePkgInfoDocument(input: string | Uint8Array, source = '.PKGI
     const col = sep + 4;
     switch (key) {
       case 'pkgname':
-        if (!NAME_RE.test(value)) throw bad(`'${value}' is not a valid package name`, source, lineNo, col);
+        if (!isValidPackageName(value)) throw bad(`'${value}' is not a valid package name`, source, lineNo, col);
         info.name = value;
         break;
       case 'pkgver':
         if (value === '') throw bad('pkgver is empty', source, lineNo, col);
+        if (!isValidVersion(value)) {
+          throw new LupineError('APK_BAD_VERSION', `'${value.slice(0, 80)}' is not a valid version`, {
+            details: { location: `${source}:${lineNo}:${col}`, line: lineNo, col },
+            hint: "versions look like 1.2.3_rc1-r0 (apk's version syntax); the package is damaged or hostile",
+          });
+        }
         info.version = value;
         break;
       case 'pkgdesc':

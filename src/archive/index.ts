@@ -11,3 +11,4 @@ export {
   tarEnd,
   writeTar,
 } from './tar-writer.js';
+export { TarStreamReader, type TarStreamSink } from './tar-stream.js';

@@ -1,7 +1,7 @@
 import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
 import { parsePax } from './pax.js';
 import { entryTypeOf, type TarEntry } from './tar-entry.js';
-import { BLOCK, decodeHeader, isZeroBlock, paddingFor } from './tar-header.js';
+import { BLOCK, decodeHeader, isZeroBlock, paddingFor, type RawHeader } from './tar-header.js';
 
 /** An entry with where it sits in the tar stream and its content (a view into the input). */
 export interface TarItem {
@@ -102,48 +102,9 @@ export function readTar(input: Uint8Array, options: ReadTarOptions = {}): TarRea
       else if (h.typeflag === 'K') longLink = cString(body);
       continue;
     }
-    const type = entryTypeOf(h.typeflag);
-    if (type === undefined) {
-      throw new LupineError(
-        'TAR_BAD_HEADER',
-        `unsupported tar entry type '${h.typeflag}' at byte ${base + headerOffset}`,
-        {
-          details: { offset: base + headerOffset, typeflag: h.typeflag },
-          hint: 'lupine reads files, links, directories, devices and fifos',
-        },
-      );
-    }
-    const paxText: Record<string, string> = {};
-    const xattrs: Record<string, Buffer> = {};
-    for (const [k, v] of Object.entries(pax)) {
-      if (k.startsWith('SCHILY.xattr.')) xattrs[k.slice('SCHILY.xattr.'.length)] = v;
-      else paxText[k] = v.toString('utf8');
-    }
-    let name = h.prefix ? `${h.prefix}/${h.name}` : h.name;
-    if (longName !== undefined) name = longName;
-    if (paxText.path !== undefined) name = paxText.path;
-    let linkname = h.linkname;
-    if (longLink !== undefined) linkname = longLink;
-    if (paxText.linkpath !== undefined) linkname = paxText.linkpath;
     const size = isData ? bodyLen : 0;
     items.push({
-      entry: {
-        name,
-        type,
-        typeflag: h.typeflag === '\0' ? '0' : h.typeflag,
-        mode: h.mode,
-        uid: paxText.uid !== undefined ? Number(paxText.uid) : h.uid,
-        gid: paxText.gid !== undefined ? Number(paxText.gid) : h.gid,
-        uname: paxText.uname ?? h.uname,
-        gname: paxText.gname ?? h.gname,
-        size,
-        mtime: paxText.mtime !== undefined ? Math.floor(Number(paxText.mtime)) : h.mtime,
-        linkname,
-        devmajor: h.devmajor,
-        devminor: h.devminor,
-        pax: paxText,
-        xattrs,
-      },
+      entry: entryOf(h, pax, longName, longLink, size, base + headerOffset),
       headerOffset: base + headerOffset,
       startOffset: base + start,
       dataOffset: base + dataOffset,
@@ -160,4 +121,51 @@ export function readTar(input: Uint8Array, options: ReadTarOptions = {}): TarRea
 function cString(b: Buffer): string {
   const z = b.indexOf(0);
   return b.toString('utf8', 0, z < 0 ? b.length : z);
+}
+
+/** The entry a header describes, after the pax records and GNU long names that preceded it. */
+export function entryOf(
+  h: RawHeader,
+  pax: Readonly<Record<string, Buffer>>,
+  longName: string | undefined,
+  longLink: string | undefined,
+  size: number,
+  headerOffset: number,
+): TarEntry {
+  const type = entryTypeOf(h.typeflag);
+  if (type === undefined) {
+    throw new LupineError('TAR_BAD_HEADER', `unsupported tar entry type '${h.typeflag}' at byte ${headerOffset}`, {
+      details: { offset: headerOffset, typeflag: h.typeflag },
+      hint: 'lupine reads files, links, directories, devices and fifos',
+    });
+  }
+  const paxText: Record<string, string> = {};
+  const xattrs: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(pax)) {
+    if (k.startsWith('SCHILY.xattr.')) xattrs[k.slice('SCHILY.xattr.'.length)] = v;
+    else paxText[k] = v.toString('utf8');
+  }
+  let name = h.prefix ? `${h.prefix}/${h.name}` : h.name;
+  if (longName !== undefined) name = longName;
+  if (paxText.path !== undefined) name = paxText.path;
+  let linkname = h.linkname;
+  if (longLink !== undefined) linkname = longLink;
+  if (paxText.linkpath !== undefined) linkname = paxText.linkpath;
+  return {
+    name,
+    type,
+    typeflag: h.typeflag === '\0' ? '0' : h.typeflag,
+    mode: h.mode,
+    uid: paxText.uid !== undefined ? Number(paxText.uid) : h.uid,
+    gid: paxText.gid !== undefined ? Number(paxText.gid) : h.gid,
+    uname: paxText.uname ?? h.uname,
+    gname: paxText.gname ?? h.gname,
+    size,
+    mtime: paxText.mtime !== undefined ? Math.floor(Number(paxText.mtime)) : h.mtime,
+    linkname,
+    devmajor: h.devmajor,
+    devminor: h.devminor,
+    pax: paxText,
+    xattrs,
+  };
 }

@@ -1,4 +1,4 @@
-import { InternalError, LupineError } from '../core/index.js';
+import { InternalError, ioError, isIoFault, LupineError } from '../core/index.js';
 import type { OutputStream } from './io.js';
 
 /** Exit codes: 0 ok, 1 a check failed / errors found, 2 usage, 3 bad input or failure, 70 internal bug. */
@@ -8,13 +8,20 @@ export const EXIT_USAGE = 2;
 export const EXIT_ERROR = 3;
 export const EXIT_INTERNAL = 70;
 
-export function exitCodeFor(err: unknown): number {
+/** A file-system fault that reached the top (a full or read-only disk, a missing file) is an IO_ERROR, not a bug. */
+function userError(err: unknown): unknown {
+  return isIoFault(err) ? ioError(err) : err;
+}
+
+export function exitCodeFor(error: unknown): number {
+  const err = userError(error);
   if (err instanceof LupineError) return err.code === 'USAGE' ? EXIT_USAGE : EXIT_ERROR;
   return EXIT_INTERNAL;
 }
 
 /** Turns an error into the words a person reads: `lupine: CODE: message` and `  hint: …`. */
-export function renderError(err: unknown): string {
+export function renderError(error: unknown): string {
+  const err = userError(error);
   if (err instanceof LupineError) {
     const loc = typeof err.details.location === 'string' ? `${err.details.location}: ` : '';
     let s = `lupine: ${loc}error[${err.code}]: ${err.message}\n`;

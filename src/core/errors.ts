@@ -9,6 +9,9 @@ export type ErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'USAGE'
   | 'INTERNAL'
+  // net (the HTTP transport under every network client)
+  | 'NET_TIMEOUT'
+  | 'NET_PROXY_REFUSED'
   // archive
   | 'TAR_BAD_HEADER'
   | 'TAR_BAD_CHECKSUM'
@@ -157,7 +160,12 @@ export type ErrorCode =
   | 'DISTRO_RECIPE_INVALID'
   | 'DISTRO_NOT_BUILT'
   | 'DISTRO_BAD_STATE'
-  | 'DISTRO_BUILD_FAILED';
+  | 'DISTRO_BUILD_FAILED'
+  // cluster (distributed distro builds)
+  | 'CLUSTER_REDIS_AUTH'
+  | 'CLUSTER_REDIS_UNAVAILABLE'
+  | 'CLUSTER_STORE_INVALID'
+  | 'CLUSTER_REMOTE_FAILED';
 
 export interface ErrorOptions {
   readonly cause?: unknown;

@@ -3,6 +3,8 @@ export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
 export { type Logger, silentLogger } from './log.js';
 export { checkLimit, defaultLimits, type Limits } from './limits.js';
+export { ioError, isIoFault, readInputFile } from './io-errors.js';
+export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
 export {
   type Diagnostic,
   DiagnosticSink,

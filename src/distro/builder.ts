@@ -16,6 +16,8 @@ export interface BuildRequest {
 export interface BuildResult {
   /** Every package the recipe made; `path` relative to `outDir`. */
   readonly packages: readonly BuiltOutput[];
+  /** True when an executor found the outputs already built (a shared store) and only fetched them. */
+  readonly pulled?: boolean;
 }
 
 /** Builds one recipe (guest, pipelines, SCA, packages, index). */
@@ -34,12 +36,20 @@ export type DistroEvent =
   | { readonly type: 'plan'; readonly name: string; readonly build: boolean; readonly reason: string }
   | { readonly type: 'start'; readonly name: string; readonly reason: string; readonly log: string }
   | { readonly type: 'line'; readonly name: string; readonly line: string }
+  /** A remote worker took (or took over) the recipe. */
+  | { readonly type: 'worker'; readonly name: string; readonly worker: string }
   | { readonly type: 'skip'; readonly name: string; readonly reason: string }
-  | { readonly type: 'done'; readonly name: string; readonly ms: number; readonly outputs: readonly BuiltOutput[] }
+  | {
+      readonly type: 'done';
+      readonly name: string;
+      readonly ms: number;
+      readonly outputs: readonly BuiltOutput[];
+      readonly pulled?: boolean;
+    }
   | { readonly type: 'fail'; readonly name: string; readonly ms: number; readonly error: unknown; readonly log: string }
   | { readonly type: 'blocked'; readonly name: string; readonly by: string };
 
-export type OutcomeStatus = 'built' | 'skipped' | 'failed' | 'blocked' | 'planned';
+export type OutcomeStatus = 'built' | 'pulled' | 'skipped' | 'failed' | 'blocked' | 'planned';
 
 export interface RecipeOutcome {
   readonly name: string;
@@ -52,6 +62,8 @@ export interface RecipeOutcome {
 export interface DistroSummary {
   readonly outcomes: readonly RecipeOutcome[];
   readonly built: number;
+  /** Recipes whose outputs an executor fetched from a shared store instead of building them. */
+  readonly pulled: number;
   readonly skipped: number;
   readonly failed: number;
   readonly blocked: number;

@@ -10,6 +10,15 @@ export type {
   RecipeOutcome,
 } from './builder.js';
 export {
+  type BuiltDependency,
+  type ExecuteProgress,
+  type ExecuteRequest,
+  type IdentityInput,
+  inputIdentity,
+  LocalExecutor,
+  type RecipeExecutor,
+} from './executor.js';
+export {
   buildGraph,
   type EdgeKind,
   type EdgeReason,

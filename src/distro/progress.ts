@@ -23,11 +23,13 @@ export function eventLine(e: DistroEvent): string | undefined {
     case 'start':
       return `build  ${e.name}: ${e.reason} (log: ${e.log})`;
     case 'done':
-      return `built  ${e.name} in ${secs(e.ms)}: ${e.outputs.map((o) => `${o.name}-${o.version}`).join(', ')}`;
+      return `${e.pulled ? 'pulled' : 'built '} ${e.name} in ${secs(e.ms)}: ${e.outputs.map((o) => `${o.name}-${o.version}`).join(', ')}`;
     case 'fail':
       return `FAILED ${e.name} after ${secs(e.ms)}: ${errorText(e.error).split('\n')[0]}${e.log ? ` (log: ${e.log})` : ''}`;
     case 'blocked':
       return `blocked ${e.name}: dependency ${e.by} failed`;
+    case 'worker':
+      return `worker ${e.name}: on ${e.worker}`;
     case 'line':
       return undefined;
   }
@@ -35,15 +37,21 @@ export function eventLine(e: DistroEvent): string | undefined {
 
 export function summaryLine(s: DistroSummary, dryRun = false): string {
   if (dryRun) return `distro: ${s.planned} to build, ${s.skipped} up to date (dry run)\n`;
-  const parts = [`${s.built} built`, `${s.skipped} skipped`, `${s.failed} failed`];
+  const parts = [
+    `${s.built} built`,
+    ...(s.pulled > 0 ? [`${s.pulled} pulled`] : []),
+    `${s.skipped} skipped`,
+    `${s.failed} failed`,
+  ];
   if (s.blocked > 0) parts.push(`${s.blocked} blocked`);
-  const nothing = s.built === 0 && s.failed === 0 && s.blocked === 0 ? ' (nothing to do)' : '';
+  const nothing = s.built === 0 && s.pulled === 0 && s.failed === 0 && s.blocked === 0 ? ' (nothing to do)' : '';
   return `distro: ${parts.join(', ')} in ${secs(s.ms)}${nothing}\n`;
 }
 
 interface Running {
   readonly started: number;
   last: string;
+  worker?: string;
 }
 
 /** The live view's state: running builds and how many lines the last frame drew. */
@@ -63,6 +71,9 @@ export class LiveProgress {
       const r = this.#running.get(e.name);
       if (r) r.last = e.line;
       else return '';
+    } else if (e.type === 'worker') {
+      const r = this.#running.get(e.name);
+      if (r) r.worker = e.worker;
     } else if (e.type === 'done' || e.type === 'fail') this.#running.delete(e.name);
     const line = eventLine(e);
     return this.#erase() + (line === undefined ? '' : `${this.#fit(line)}\n`) + this.#draw(now);
@@ -93,7 +104,11 @@ export class LiveProgress {
   #draw(now: number): string {
     const lines = [...this.#running]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([name, r]) => this.#fit(`  ⟳ ${name} ${secs(now - r.started)}${r.last ? `  ${r.last}` : ''}`));
+      .map(([name, r]) =>
+        this.#fit(
+          `  ⟳ ${name}${r.worker ? ` [${r.worker}]` : ''} ${secs(now - r.started)}${r.last ? `  ${r.last}` : ''}`,
+        ),
+      );
     this.#drawn = lines.length;
     return lines.map((l) => `${l}\n`).join('');
   }

@@ -14,6 +14,7 @@ import type {
   RecipeLog,
   RecipeOutcome,
 } from './builder.js';
+import { type BuiltDependency, inputIdentity, LocalExecutor, type RecipeExecutor } from './executor.js';
 import { type RecipeGraph, recipeFor } from './graph.js';
 import {
   againstOf,
@@ -34,7 +35,12 @@ export interface DistroBuildOptions {
   readonly state?: DistroState;
   readonly arch: string;
   readonly outDir: string;
-  readonly builder: PackageBuilder;
+  /** Runs recipes here (the local executor), unless `executor` is given. */
+  readonly builder?: PackageBuilder;
+  /** Runs one recipe (default: a LocalExecutor over `builder`). */
+  readonly executor?: RecipeExecutor;
+  /** What builds the recipes (tool version, pipelines, options): part of every input identity. */
+  readonly toolchain?: string;
   /** How many recipes build at once (at least 1). */
   readonly jobs: number;
   /** Only these recipes (or the recipes making these packages); the rest must have been built. */
@@ -80,6 +86,7 @@ function summarize(outcomes: RecipeOutcome[], ms: number): DistroSummary {
   return {
     outcomes,
     built: count('built'),
+    pulled: count('pulled'),
     skipped: count('skipped'),
     failed: count('failed'),
     blocked: count('blocked'),
@@ -96,6 +103,9 @@ class DistroRun {
   readonly #outputs = new Map<string, readonly BuiltOutput[] | undefined>();
   readonly #outcomes = new Map<string, RecipeOutcome>();
   readonly #start: number;
+  readonly #executor: RecipeExecutor;
+  /** Input identity of each recipe whose outputs are known (built, up to date or not selected). */
+  readonly #identities = new Map<string, string>();
   #state: DistroState;
   #saving: Promise<void> = Promise.resolve();
 
@@ -105,6 +115,9 @@ class DistroRun {
     this.#state = options.state ?? emptyState();
     this.#records = { ...(this.#state.arches[options.arch] ?? {}) };
     this.#start = options.now();
+    if (options.executor) this.#executor = options.executor;
+    else if (options.builder) this.#executor = new LocalExecutor(options.builder);
+    else throw new LupineError('INTERNAL', 'buildDistro needs a builder or an executor');
     for (const name of options.graph.order) {
       const rec = this.#records[name];
       if (rec && !this.#selected.has(name)) this.#outputs.set(name, rec.outputs);
@@ -150,6 +163,48 @@ class DistroRun {
     return out;
   }
 
+  #identity(name: string, against: readonly { name: string; version: string; identity: string }[]): string {
+    const node = this.#o.graph.nodes.get(name);
+    const inputs = this.#o.inputs.get(name);
+    if (!node || !inputs) throw new LupineError('INTERNAL', `no inputs for recipe ${name}`);
+    return inputIdentity({ node, arch: this.#o.arch, inputs, against, toolchain: this.#o.toolchain ?? '' });
+  }
+
+  /** The identity of a recipe whose outputs are known, from its record (what it was built against). */
+  #knownIdentity(name: string): string | undefined {
+    const known = this.#identities.get(name);
+    if (known !== undefined) return known;
+    const rec = this.#records[name];
+    if (!rec) return undefined;
+    const against = Object.entries(rec.against).map(([n, a]) => ({ name: n, ...a }));
+    const id = this.#identity(name, against);
+    this.#identities.set(name, id);
+    return id;
+  }
+
+  /** Every recipe `name` depends on, transitively, in build order, with identity and outputs. */
+  #needs(name: string): BuiltDependency[] {
+    const g = this.#o.graph;
+    const closure = new Set<string>();
+    const visit = (n: string) => {
+      for (const d of g.deps.get(n)?.keys() ?? []) {
+        if (closure.has(d)) continue;
+        closure.add(d);
+        visit(d);
+      }
+    };
+    visit(name);
+    // A transitive dependency never built here (outside --only, no record) is left out: the local
+    // executor does not look at `needs`, a remote one ships only what it can name.
+    return g.order
+      .filter((n) => closure.has(n))
+      .flatMap((n) => {
+        const identity = this.#knownIdentity(n);
+        const outputs = this.#outputs.get(n) ?? this.#records[n]?.outputs;
+        return identity === undefined || outputs === undefined ? [] : [{ name: n, identity, outputs }];
+      });
+  }
+
   async #missingOutput(record: RecipeRecord | undefined): Promise<string | undefined> {
     for (const p of record?.outputs ?? []) if (!(await this.#o.outputExists(p.path))) return p.path;
     return undefined;
@@ -175,6 +230,8 @@ class DistroRun {
       return;
     }
     if (!decision.build && record) {
+      this.#identities.delete(name);
+      this.#knownIdentity(name);
       this.#emit({ type: 'skip', name, reason: decision.reason });
       this.#outputs.set(name, record.outputs);
       this.#finish(name, 'skipped', decision.reason);
@@ -199,13 +256,22 @@ class DistroRun {
         },
         debug: (m: string) => lineLogger.debug(m),
       };
-      const result: BuildResult = await o.builder.build({
+      const against = deps.flatMap((d) =>
+        d.identity === undefined ? [] : [{ name: d.name, version: d.version, identity: d.identity }],
+      );
+      const identity = this.#identity(name, against);
+      const result: BuildResult = await this.#executor.execute({
         node,
         arch: o.arch,
         outDir: o.outDir,
         logger,
+        inputs,
+        identity,
+        needs: this.#needs(name),
+        onProgress: (p) => this.#emit({ type: 'worker', name, worker: p.worker }),
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      this.#identities.set(name, identity);
       const ms = o.now() - started;
       const outputs = [...result.packages].sort((a, b) => (a.name < b.name ? -1 : 1));
       this.#outputs.set(name, outputs);
@@ -218,8 +284,9 @@ class DistroRun {
         outputs,
       };
       log.logger.info(`built ${outputs.map((p) => `${p.name}-${p.version}`).join(', ')} in ${Math.round(ms)} ms`);
-      this.#emit({ type: 'done', name, ms, outputs });
-      this.#finish(name, 'built', decision.reason, ms);
+      const pulled = result.pulled === true;
+      this.#emit({ type: 'done', name, ms, outputs, ...(pulled ? { pulled } : {}) });
+      this.#finish(name, pulled ? 'pulled' : 'built', decision.reason, ms);
       await this.#save();
     } catch (error) {
       const ms = o.now() - started;

@@ -1,4 +1,5 @@
 export { ALL_ARCHS, normalizeArchs, ociPlatform, toApkArch } from './config/arch.js';
+export { imageCredentials } from './config/credentials.js';
 export { type ConfigPath, Locations, parseGoInt } from './config/decode.js';
 export {
   type Diagnostic,

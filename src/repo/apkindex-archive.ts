@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import {
+  checkPackageNameVersion,
   chooseSignature,
   compareVersions,
   type Keyring,
@@ -183,13 +184,15 @@ export interface WriteApkIndexOptions {
   readonly keyName?: string;
   /** Defaults to RSA256 (SHA-256), as melange and current abuild-sign write. */
   readonly algorithm?: SignatureAlgorithm;
+  /** The tar entries' mtime (apk index uses SOURCE_DATE_EPOCH); default 0. */
+  readonly mtime?: number;
 }
 
 /** The tar apk-tools 2.14 writes for an index: `DESCRIPTION` (if any), `APKINDEX`, end marker. */
-export function apkIndexTar(packages: readonly PackageInfo[], description?: string): Buffer {
+export function apkIndexTar(packages: readonly PackageInfo[], description?: string, mtime = 0): Buffer {
   const text = Buffer.from(formatApkIndexText(sortForIndex(packages, compareVersions)), 'utf8');
   const entry = (name: string, data: Uint8Array) =>
-    ({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: 0, data }) as const;
+    ({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime, data }) as const;
   const entries = [entry('APKINDEX', text)];
   if (description !== undefined) entries.unshift(entry('DESCRIPTION', Buffer.from(description, 'utf8')));
   return writeTar(entries, { dialect: 'apk' });
@@ -200,7 +203,8 @@ export function apkIndexTar(packages: readonly PackageInfo[], description?: stri
  * apk tar headers, mtime 0, one gzip member at level 9), signed when a key is given.
  */
 export function writeApkIndexArchive(packages: readonly PackageInfo[], options: WriteApkIndexOptions = {}): Buffer {
-  const unsigned = gzipMember(apkIndexTar(packages, options.description), { level: 9, os: 3 });
+  for (const p of packages) checkPackageNameVersion(p.name, p.version, 'index record');
+  const unsigned = gzipMember(apkIndexTar(packages, options.description, options.mtime ?? 0), { level: 9, os: 3 });
   if (options.signingKey === undefined) return unsigned;
   if (!options.keyName)
     throw new LupineError('USAGE', 'signing an index needs the key name (the public key file name)');

@@ -1,4 +1,4 @@
-import { emptyPackageInfo, type PackageInfo } from '../apk/index.js';
+import { emptyPackageInfo, isValidPackageName, isValidVersion, type PackageInfo } from '../apk/index.js';
 import { LupineError } from '../core/index.js';
 
 /** One parsed record plus the fields the index parser does not know (installed-DB parsers use them). */
@@ -159,6 +159,19 @@ function parseLines(text: string, utf8: Buffer | undefined, source: string): Pac
         details: { location: `${source}:${recordLine}:1` },
         hint: 'the index is damaged; fetch it again or rebuild it',
       });
+    }
+    // apk's syntax: a name or version holding '/' (`1.0-r0/../../x`) would become a path later.
+    const badField = !isValidPackageName(pkg.name) ? 'P' : !isValidVersion(pkg.version) ? 'V' : undefined;
+    if (badField !== undefined) {
+      const value = badField === 'P' ? pkg.name : pkg.version;
+      throw new LupineError(
+        'INDEX_MALFORMED',
+        `field ${badField}: '${value.slice(0, 80)}' is not a valid ${badField === 'P' ? 'package name' : 'version'}`,
+        {
+          details: { location: `${source}:${recordLine}:1`, field: badField },
+          hint: 'the index is damaged or hostile; do not use this repository until it is rebuilt',
+        },
+      );
     }
     out.push(pkg);
     pkg = undefined;

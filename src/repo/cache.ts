@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Clock, LupineError, type Logger, sha1Hex, sha256Hex, silentLogger } from '../core/index.js';
+import { checkPackageNameVersion } from '../apk/index.js';
+import { type Clock, type Logger, LupineError, sha1Hex, sha256Hex, silentLogger } from '../core/index.js';
 import { type LockOptions, type LockOwner, withLock } from './cache-lock.js';
 import { type Fetcher, redactUrl } from './fetcher.js';
 
@@ -136,8 +137,16 @@ export class RepoCache {
 
   /** The apk cache name, or undefined when the package has no usable identity (then it is not cached). */
   packageFileName(pkg: PackageRef): string | undefined {
+    // The name becomes a path in the cache: apk's syntax for both keeps '/' (and '..') out of it.
+    checkPackageNameVersion(pkg.name, pkg.version, 'cache');
     const hex = identityHex8(pkg.identity);
-    return hex === undefined ? undefined : `${pkg.name}-${pkg.version}.${hex}.apk`;
+    const name = hex === undefined ? undefined : `${pkg.name}-${pkg.version}.${hex}.apk`;
+    if (name !== undefined && (name.includes('/') || name.includes('\0'))) {
+      throw new LupineError('APK_BAD_VERSION', `cache: '${name.slice(0, 120)}' cannot be a file name`, {
+        details: { name: name.slice(0, 200) },
+      });
+    }
+    return name;
   }
 
   /** A cached index whose metadata matches this URL and whose bytes match the recorded SHA-256. */

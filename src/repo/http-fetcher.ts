@@ -1,88 +1,57 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkLimit, LupineError, type Logger, silentLogger } from '../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../core/index.js';
+import {
+  backoffDelay,
+  basicAuthorization,
+  isTransientNetworkError,
+  isTransientStatus,
+  type NetResponse,
+  NetTransport,
+  type NetTransportOptions,
+} from '../net/index.js';
 import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, type FetchOptions, type FetchResult, redactUrl } from './fetcher.js';
 
-export interface HttpFetcherOptions {
-  /** The environment to read `HTTP_AUTH` from (passed in by the caller, never read from the global environment). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Retries after the first attempt, on 5xx, 429 and dropped connections. Default 3. */
-  readonly retries?: number;
-  /** First backoff delay in ms; doubles per retry. Default 500. */
-  readonly backoffMs?: number;
-  /** Largest backoff delay in ms (also caps `Retry-After`). Default 8000. */
-  readonly maxBackoffMs?: number;
-  /** Socket inactivity timeout in ms (connecting or waiting for bytes). Default 30000. */
+export interface HttpFetcherOptions extends NetTransportOptions {
+  /** Socket inactivity timeout in ms (the transport's `idleTimeoutMs`). */
   readonly timeoutMs?: number;
   readonly maxRedirects?: number;
-  readonly userAgent?: string;
-  /** Extra trusted CA certificates (PEM) for https. */
-  readonly ca?: string | Buffer | readonly (string | Buffer)[];
   readonly logger?: Logger;
+  /** A transport to share (its settings and credentials then apply); default: one of its own. */
+  readonly transport?: NetTransport;
 }
 
-/** A basic-auth credential for one host. */
-export interface BasicCredential {
-  /** `host` or `host:port`, compared with the request URL's host. */
-  readonly host: string;
-  readonly user: string;
-  readonly password: string;
-}
-
-/**
- * Parses `HTTP_AUTH` the way apko does: `basic:HOST:USER:PASS`. As an extension, `HOST` may carry
- * a port (`basic:127.0.0.1:8080:USER:PASS`, when the third field is all digits), and a password
- * may contain `:`. Returns undefined when unset or not in that form.
- */
-export function parseHttpAuth(value: string | undefined): BasicCredential | undefined {
-  if (!value) return undefined;
-  const parts = value.split(':');
-  if (parts[0] !== 'basic' || parts.length < 4) return undefined;
-  if (parts.length >= 5 && /^\d+$/.test(parts[2] ?? '')) {
-    return { host: `${parts[1]}:${parts[2]}`, user: parts[3] ?? '', password: parts.slice(4).join(':') };
-  }
-  return { host: parts[1] ?? '', user: parts[2] ?? '', password: parts.slice(3).join(':') };
-}
-
-/** Errors of the network that mean "try again" (a dropped or stalled connection). */
-const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'LUPINE_TRUNCATED']);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 type Attempt =
   | { kind: 'done'; result: FetchResult }
   | { kind: 'redirect'; location: string }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number; status?: number; cause?: unknown };
+  | { kind: 'retry'; reason: string; retryAfter?: string; status?: number; cause?: unknown };
 
-class TransientError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
-/** GETs over node:http/https with basic auth, redirects, timeouts and retries with backoff. */
+/**
+ * GETs through the shared HTTP transport (net/): basic auth from the URL, the credential table or
+ * HTTP_AUTH, redirects, conditional requests, and retries with back-off on transient failures.
+ */
 export class HttpFetcher implements Fetcher {
-  #auth: BasicCredential | undefined;
-  #retries: number;
-  #backoffMs: number;
-  #maxBackoffMs: number;
-  #timeoutMs: number;
-  #maxRedirects: number;
-  #userAgent: string;
-  #ca: HttpFetcherOptions['ca'];
-  #logger: Logger;
+  readonly #options: HttpFetcherOptions;
+  #transport: NetTransport | undefined;
+  readonly #maxRedirects: number;
+  readonly #logger: Logger;
 
   constructor(options: HttpFetcherOptions = {}) {
-    this.#auth = parseHttpAuth(options.env?.HTTP_AUTH);
-    this.#retries = options.retries ?? 3;
-    this.#backoffMs = options.backoffMs ?? 500;
-    this.#maxBackoffMs = options.maxBackoffMs ?? 8000;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#options = options;
+    this.#transport = options.transport;
     this.#maxRedirects = options.maxRedirects ?? 10;
-    this.#userAgent = options.userAgent ?? 'lupine/0.1.0';
-    this.#ca = options.ca;
     this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Made on first use: commands that only read local repositories never load http/tls. */
+  get #net(): NetTransport {
+    this.#transport ??= new NetTransport({
+      ...this.#options,
+      ...(this.#options.timeoutMs === undefined ? {} : { idleTimeoutMs: this.#options.timeoutMs }),
+      userAgent: this.#options.userAgent ?? 'lupine/0.1.0',
+    });
+    return this.#transport;
   }
 
   async get(url: string, options: FetchOptions = {}): Promise<FetchResult> {
@@ -102,159 +71,91 @@ export class HttpFetcher implements Fetcher {
 
   async #withRetries(target: URL, original: URL, options: FetchOptions): Promise<Exclude<Attempt, { kind: 'retry' }>> {
     const shown = redactUrl(target.toString());
+    const { retries } = this.#net.settings;
     for (let attempt = 1; ; attempt++) {
       const r = await this.#attempt(target, original, options);
       if (r.kind !== 'retry') return r;
-      if (attempt > this.#retries) {
+      if (attempt > retries) {
         const what = r.status === undefined ? r.reason : `HTTP ${r.status}`;
         throw new LupineError('REPO_UNREACHABLE', `cannot fetch ${shown}: ${what} (after ${attempt} attempts)`, {
           cause: r.cause,
-          details: { url: shown, attempts: attempt, ...(r.status === undefined ? {} : { status: r.status }) },
+          details: {
+            url: shown,
+            attempts: attempt,
+            ...(r.status === undefined ? {} : { status: r.status }),
+            ...(errnoOf(r.cause) ? { errno: errnoOf(r.cause) } : {}),
+          },
           hint: 'the server or the network failed repeatedly; try again later, or use --no-network with a warm cache',
         });
       }
-      const backoff = Math.min(this.#maxBackoffMs, this.#backoffMs * 2 ** (attempt - 1));
-      const delay = Math.min(this.#maxBackoffMs, Math.max(backoff, r.retryAfterMs ?? 0));
-      this.#logger.warn(`${shown}: ${r.reason}; retrying in ${delay} ms (attempt ${attempt + 1}/${this.#retries + 1})`);
+      const delay = backoffDelay(attempt, this.#net.settings, r.retryAfter);
+      this.#logger.warn(`${shown}: ${r.reason}; retrying in ${delay} ms (attempt ${attempt + 1}/${retries + 1})`);
       await sleep(delay, undefined, { signal: options.signal });
     }
   }
 
-  #headers(target: URL, original: URL, options: FetchOptions): Record<string, string> {
-    const headers: Record<string, string> = { 'user-agent': this.#userAgent, accept: '*/*' };
-    let cred: { user: string; password: string } | undefined;
-    if (original.username !== '' && target.host === original.host) {
-      cred = { user: decodeURIComponent(original.username), password: decodeURIComponent(original.password) };
-    } else if (this.#auth && this.#auth.host === target.host) {
-      cred = this.#auth;
-    }
-    if (cred) headers.authorization = `Basic ${Buffer.from(`${cred.user}:${cred.password}`).toString('base64')}`;
-    if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
-    if (options.ifModifiedSince) headers['if-modified-since'] = options.ifModifiedSince;
-    return headers;
-  }
-
   async #attempt(target: URL, original: URL, options: FetchOptions): Promise<Attempt> {
     const shown = redactUrl(target.toString());
-    const headers = this.#headers(target, original, options);
-    // Loaded on first use: commands that never fetch over the network do not pay for http/tls.
-    const lib =
-      target.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES;
-    return new Promise<Attempt>((resolve, reject) => {
-      const req = lib.request(
-        {
-          protocol: target.protocol,
-          hostname: target.hostname.replace(/^\[|\]$/g, ''),
-          port: target.port || undefined,
-          path: `${target.pathname}${target.search}`,
-          method: 'GET',
-          headers,
-          timeout: this.#timeoutMs,
-          signal: options.signal,
-          ...(this.#ca && target.protocol === 'https:'
-            ? { ca: this.#ca as string | Buffer | (string | Buffer)[] }
-            : {}),
-        },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          const done = (a: Attempt) => {
-            res.resume();
-            resolve(a);
-          };
-          if (REDIRECTS.has(status) && res.headers.location) {
-            done({ kind: 'redirect', location: res.headers.location });
-            return;
-          }
-          if (status === 304) {
-            done({ kind: 'done', result: { status: 'not-modified', url: shown } });
-            return;
-          }
-          if (status === 429 || status >= 500) {
-            done({
-              kind: 'retry',
-              reason: `HTTP ${status}`,
-              status,
-              retryAfterMs: retryAfterMs(res.headers['retry-after']),
-            });
-            return;
-          }
-          if (status !== 200) {
-            res.resume();
-            reject(statusError(status, shown, 'authorization' in headers));
-            return;
-          }
-          const declared =
-            res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
-          try {
-            if (declared !== undefined) checkLimit(`size of ${shown}`, declared, maxBytes);
-          } catch (err) {
-            req.destroy();
-            reject(err);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let total = 0;
-          res.on('data', (c: Buffer) => {
-            total += c.length;
-            if (total > maxBytes) {
-              req.destroy();
-              try {
-                checkLimit(`size of ${shown}`, total, maxBytes);
-              } catch (err) {
-                reject(err);
-              }
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('error', (err) => resolve(transient(err)));
-          res.on('close', () => {
-            if (!res.complete)
-              resolve(transient(new TransientError('connection dropped mid-body', 'LUPINE_TRUNCATED')));
-          });
-          res.on('end', () => {
-            if (!res.complete || (declared !== undefined && total !== declared)) {
-              resolve(transient(new TransientError(`connection dropped after ${total} bytes`, 'LUPINE_TRUNCATED')));
-              return;
-            }
-            const bytes = Buffer.concat(chunks, total);
-            resolve({
-              kind: 'done',
-              result: {
-                status: 'ok',
-                bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-                url: shown,
-                ...(typeof res.headers.etag === 'string' ? { etag: res.headers.etag } : {}),
-                ...(typeof res.headers['last-modified'] === 'string'
-                  ? { lastModified: res.headers['last-modified'] }
-                  : {}),
-              },
-            });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new TransientError(`no response for ${this.#timeoutMs} ms`, 'ETIMEDOUT')));
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.name === 'AbortError' || options.signal?.aborted) {
-          reject(options.signal?.reason ?? err);
-          return;
-        }
-        if (isTransient(err)) {
-          resolve(transient(err));
-          return;
-        }
-        reject(
-          new LupineError('REPO_UNREACHABLE', `cannot connect to ${shown}: ${err.code ?? err.message}`, {
-            cause: err,
-            details: { url: shown, ...(err.code ? { errno: err.code } : {}) },
-            hint: 'check the repository URL, the network and that the server is running',
-          }),
-        );
+    const headers: Record<string, string> = { accept: '*/*' };
+    // Credentials written in the URL go to its own host only (not to a redirect elsewhere).
+    if (original.username !== '' && target.host === original.host) {
+      headers.authorization = basicAuthorization({
+        user: decodeURIComponent(original.username),
+        password: decodeURIComponent(original.password),
       });
-      req.end();
-    });
+    }
+    if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
+    if (options.ifModifiedSince) headers['if-modified-since'] = options.ifModifiedSince;
+    let res: NetResponse;
+    try {
+      res = await this.#net.send({
+        method: 'GET',
+        url: target,
+        headers,
+        maxBytes: options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason ?? err;
+      if (err instanceof LupineError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      if (isTransientNetworkError(err))
+        return { kind: 'retry', reason: e.code ? `${e.code} (${e.message})` : e.message, cause: err };
+      throw new LupineError('REPO_UNREACHABLE', `cannot connect to ${shown}: ${e.code ?? e.message}`, {
+        cause: err,
+        details: { url: shown, ...(e.code ? { errno: e.code } : {}) },
+        hint: 'check the repository URL, the network and that the server is running',
+      });
+    }
+    const status = res.status;
+    if (REDIRECTS.has(status) && res.headers.location) return { kind: 'redirect', location: res.headers.location };
+    if (status === 304) return { kind: 'done', result: { status: 'not-modified', url: shown } };
+    if (isTransientStatus(status)) {
+      return {
+        kind: 'retry',
+        reason: `HTTP ${status}`,
+        status,
+        ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
+      };
+    }
+    if (status !== 200) throw statusError(status, shown, res.sentAuthorization);
+    const bytes = res.body;
+    return {
+      kind: 'done',
+      result: {
+        status: 'ok',
+        bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        url: shown,
+        ...(res.headers.etag ? { etag: res.headers.etag } : {}),
+        ...(res.headers['last-modified'] ? { lastModified: res.headers['last-modified'] } : {}),
+      },
+    };
   }
+}
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function parseHttpUrl(url: string): URL {
@@ -270,24 +171,6 @@ function parseHttpUrl(url: string): URL {
     });
   }
   return u;
-}
-
-function isTransient(err: NodeJS.ErrnoException): boolean {
-  return TRANSIENT.has(err.code ?? '') || /socket hang up|aborted/i.test(err.message);
-}
-
-function transient(err: unknown): Attempt {
-  const e = err as NodeJS.ErrnoException;
-  return {
-    kind: 'retry',
-    reason: e.code && e.code !== 'LUPINE_TRUNCATED' ? `${e.code} (${e.message})` : e.message,
-    cause: err,
-  };
-}
-
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
-  return Number(value.trim()) * 1000;
 }
 
 function statusError(status: number, shown: string, sentCredentials: boolean): LupineError {

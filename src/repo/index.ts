@@ -58,7 +58,7 @@ export {
   redactUrl,
   routingFetcher,
 } from './fetcher.js';
-export { type BasicCredential, HttpFetcher, type HttpFetcherOptions, parseHttpAuth } from './http-fetcher.js';
+export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 export { FileFetcher } from './file-fetcher.js';
 export {
   apkIndexCacheName,

@@ -58,8 +58,12 @@ export function compareProviders(pA: Provider | null, pB: Provider | null, selfU
       if ((r = b(a.available) - b(bb.available))) return r;
     }
     if ((r = b(a.tagPreferred) - b(bb.tagPreferred))) return r;
-    const comparable = pkgA.name === pkgB.name || pA.version !== null || pB.version !== null;
-    if (!(flags & (SOLVER_UPGRADE | SOLVER_REMOVE)) && comparable) {
+    const sameName = pkgA.name === pkgB.name;
+    const comparable = sameName || pA.version !== null || pB.version !== null;
+    // A name being deleted that is still needed keeps its installed version (apk-tools 2.14: `del b`
+    // while `a` needs b changes nothing); only another name's provider replaces it.
+    const removing = (flags & SOLVER_REMOVE) !== 0 && !sameName;
+    if (!(flags & SOLVER_UPGRADE) && !removing && comparable) {
       if ((r = b(pkgA.installed) - b(pkgB.installed))) return r;
     }
   }

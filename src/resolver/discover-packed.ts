@@ -17,7 +17,6 @@ import type { NameState, PkgState } from './state.js';
 import { SOLVER_AVAILABLE } from './types.js';
 
 const ORDER_FLAGS_SET = 2 ** 31;
-const ORDER_NOT_VIRTUAL = 2 ** 30;
 const DEFAULT_PINNING = 1;
 
 const AVAILABLE = 1;
@@ -100,12 +99,10 @@ export class PackedDiscovery {
     const a = p.providersOff[id] as number;
     const b = p.providersOff[id + 1] as number;
     let noIif = true;
-    let numVirtual = 0;
     for (let j = a; j < b; j += PROVIDER_STRIDE) {
       const pi = prov[j] as number;
       if (!this.#pkgSeen[pi]) this.#seePackage(pi);
       noIif &&= ((this.#pkgBits[pi] as number) & IIF_FAILED) !== 0;
-      if (p.pkgName[pi] !== id) numVirtual++;
     }
     this.#nameNoIif[id] = noIif ? 1 : 0;
     this.#discoverInstallIfUsers(id);
@@ -124,7 +121,6 @@ export class PackedDiscovery {
     }
     let order = 0;
     if (this.#facts.flagged[id] === 1) order += ORDER_FLAGS_SET;
-    if ((b - a) / PROVIDER_STRIDE !== numVirtual) order += ORDER_NOT_VIRTUAL;
     this.#nameOrder[id] = order + ++this.#orderId;
     for (let j = a; j < b; j += PROVIDER_STRIDE) {
       const pi = prov[j] as number;
@@ -178,7 +174,10 @@ export class PackedDiscovery {
     }
   }
 
-  /** The names of the packages installed-if this name, first occurrences in package order. */
+  /**
+   * The names of the packages installed-if this name and the names they provide, first occurrences
+   * in package order.
+   */
   #rinstallIf(id: number): Int32Array | undefined {
     const p = this.#p;
     const a = p.rinstallIfOff[id] as number;
@@ -189,10 +188,19 @@ export class PackedDiscovery {
       const gen = ++this.#gen;
       const out: number[] = [];
       for (let j = a; j < b; j++) {
-        const n = p.pkgName[p.rinstallIf[j] as number] as number;
-        if (this.#mark[n] === gen) continue;
-        this.#mark[n] = gen;
-        out.push(n);
+        const pi = p.rinstallIf[j] as number;
+        const n = p.pkgName[pi] as number;
+        if (this.#mark[n] !== gen) {
+          this.#mark[n] = gen;
+          out.push(n);
+        }
+        // The names the package provides follow its own (see NameNode.rinstallIf).
+        for (let t = p.providesOff[pi] as number, te = p.providesOff[pi + 1] as number; t < te; t += PROVIDE_STRIDE) {
+          const nid = p.provides[t + 1] as number;
+          if (nid < 0 || this.#mark[nid] === gen) continue;
+          this.#mark[nid] = gen;
+          out.push(nid);
+        }
       }
       list = Int32Array.from(out);
       this.#riif[id] = list;

@@ -8,7 +8,6 @@ import { SOLVER_AVAILABLE } from './types.js';
 
 const DEFAULT_PINNING = 1;
 const ORDER_FLAGS_SET = 2 ** 31;
-const ORDER_NOT_VIRTUAL = 2 ** 30;
 
 /** The repositories a package can come from, counting the tag it was installed from. */
 export function packageRepos(db: Database, pkg: Pkg): number {
@@ -32,7 +31,6 @@ export class Discovery {
     if (s.seen) return;
     s.seen = true;
     s.noIif = true;
-    let numVirtual = 0;
     for (let j = 0, xs = name.providers; j < xs.length; j++) {
       const p = xs[j]!;
       const pkg = p.pkg;
@@ -54,7 +52,6 @@ export class Discovery {
         }
       }
       s.noIif = s.noIif && ps.iifFailed;
-      if (pkg.name !== name) numVirtual++;
     }
     this.#discoverInstallIfUsers(name);
     for (let j = 0, xs = name.providers; j < xs.length; j++) {
@@ -71,7 +68,6 @@ export class Discovery {
     }
     let order = 0;
     if (name.solverFlagsSet) order += ORDER_FLAGS_SET;
-    if (name.providers.length !== numVirtual) order += ORDER_NOT_VIRTUAL;
     s.orderId = order + ++this.#orderId;
     for (let j = 0, xs = name.providers; j < xs.length; j++) {
       const p = xs[j]!;

@@ -1,4 +1,4 @@
-export { type SolveOptions, solve } from './solve.js';
+export { compareWorldNames, type SolveOptions, solve } from './solve.js';
 export { type LockedPackage, type LockResult, resolveLocked } from './lock.js';
 export { DEFAULT_REPORT_WIDTH, explainConflict, IndentedWriter } from './explain.js';
 export {

@@ -152,9 +152,22 @@ export class NameNode implements Name {
       const off = installIf ? pack.rinstallIfOff : pack.rdependsOff;
       const vals = installIf ? pack.rinstallIf : pack.rdepends;
       for (let j = off[id] as number, e = off[id + 1] as number; j < e; j++) {
-        const n = g.nameAt(src, pack.pkgName[vals[j] as number] as number);
+        const idx = vals[j] as number;
+        const n = g.nameAt(src, pack.pkgName[idx] as number);
         if (out === undefined) out = [n];
         else if (out[out.length - 1] !== n) out.push(n);
+        // apk-tools 2.14 records the names a package provides beside its own in reverse install_if
+        // lists, so choosing the package behind `i:` also reaches every provider of those names.
+        if (installIf) {
+          for (
+            let t = pack.providesOff[idx] as number, te = pack.providesOff[idx + 1] as number;
+            t < te;
+            t += PROVIDE_STRIDE
+          ) {
+            const nid = pack.provides[t + 1] as number;
+            if (nid >= 0) out.push(g.nameAt(src, nid));
+          }
+        }
       }
     }
     return out === undefined ? NO_NAMES : unique(out);

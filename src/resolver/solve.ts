@@ -24,6 +24,23 @@ export interface SolveOptions {
   readonly packedDiscovery?: boolean;
 }
 
+/** ASCII lower case (C `strcasecmp` in the C locale). */
+function lower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/**
+ * The order apk-tools 2.14 sorts world in (before solving, and so in `/etc/apk/world`): by name
+ * ignoring ASCII case, then by bytes, so `a` comes before `B`.
+ */
+export function compareWorldNames(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = lower(a);
+  const y = lower(b);
+  if (x !== y) return x < y ? -1 : 1;
+  return a < b ? -1 : 1;
+}
+
 function kindOf(c: RawChange): ChangeKind {
   if (!c.oldPkg) return 'install';
   if (!c.newPkg) return 'remove';
@@ -76,7 +93,7 @@ function installedAfter(db: Database, raw: readonly RawChange[]): ResolvedPackag
 /** World entries as the solver sees them, sorted by name like apk does before solving. */
 export function worldDeps(db: Database, input: SolveInput): Dep[] {
   const deps = input.world.map((d) => ({ name: db.getName(d.name), dep: d, tag: d.tag ? db.tagId(d.tag) : 0 }));
-  return deps.sort((a, b) => (a.name.name < b.name.name ? -1 : a.name.name > b.name.name ? 1 : 0));
+  return deps.sort((a, b) => compareWorldNames(a.name.name, b.name.name));
 }
 
 /** Solves the world against repositories and the installed set. Never mutates its input. */

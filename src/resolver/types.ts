@@ -9,7 +9,10 @@ export const SOLVER_LATEST = 0x08;
 export const SOLVER_IGNORE_CONFLICT = 0x10;
 /** Prefer what is installed (`apk upgrade --ignore`). */
 export const SOLVER_INSTALLED = 0x20;
-/** The name is being deleted (`apk del`): do not prefer keeping its installed provider. */
+/**
+ * The name is being deleted (`apk del`): another name's provider is not kept for being installed (its
+ * own name's installed version still is).
+ */
 export const SOLVER_REMOVE = 0x40;
 
 /** One repository, in configured order (earlier wins ties). */

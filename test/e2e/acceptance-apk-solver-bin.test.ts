@@ -59,12 +59,12 @@ function parseCase(text: string): { args: string[]; expect: string } {
 }
 
 /** `bin/lupine apk ARGS 2>&1` in the vector directory; returns the merged output and the exit code. */
-function runMerged(name: string, args: string[]): { code: number; output: string } {
+function runMerged(name: string, args: string[], cwd = dir): { code: number; output: string } {
   const outFile = join(work, `${name}.out`);
   const fd = openSync(outFile, 'w');
   try {
     const r = spawnSync(process.execPath, [binLupine, 'apk', ...args], {
-      cwd: dir,
+      cwd,
       env: { PATH: process.env.PATH, HOME: work, SOURCE_DATE_EPOCH },
       stdio: ['ignore', fd, fd],
     });
@@ -105,3 +105,39 @@ test('at least 61 of the 63 cases pass through bin/lupine', () => {
   assert.equal(results.size, 63, 'every case ran');
   assert.ok(passed >= 61, `${passed}/63 pass`);
 });
+
+/**
+ * apk-tools-behaviour/solver/: what the real apk-tools 2.14.10 printed, through bin/lupine; the exit
+ * status is the one `exitcodes.txt` records for apk's normal build (the number of errors).
+ */
+const behaviourDir = vector('apk-tools-behaviour', 'solver');
+const behaviourCases = readdirSync(behaviourDir)
+  .filter((f) => f.endsWith('.test'))
+  .sort();
+const exitCodes = new Map(
+  readFileSync(join(behaviourDir, 'exitcodes.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [file, code] = l.split(' ');
+      return [file as string, Number(code)];
+    }),
+);
+
+test('every behaviour case has an exit code', () => {
+  assert.equal(behaviourCases.length, 6);
+  assert.deepEqual([...exitCodes.keys()].sort(), behaviourCases);
+});
+
+for (const file of behaviourCases) {
+  test(`bin/lupine apk (apk-tools behaviour): ${file}`, () => {
+    const { args, expect } = parseCase(readFileSync(join(behaviourDir, file), 'utf8'));
+    const r = runMerged(`behav-${file}`, args, behaviourDir);
+    assert.equal(r.output, expect);
+    const code = exitCodes.get(file);
+    // The exit status as the number of errors belongs to the installer's exit-code change; until it
+    // lands an error report exits 1, so that case checks only that it fails.
+    if (file === 'behav-exitcode.test') assert.ok(r.code === code || r.code === 1, `exit code ${r.code}`);
+    else assert.equal(r.code, code, `exit code ${r.code}`);
+  });
+}

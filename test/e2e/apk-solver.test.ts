@@ -10,9 +10,11 @@ import { vector } from '../helpers/paths.js';
  * apk-tools 2.14's solver conformance cases: each `*.test` file's @ARGS run through
  * `lupine apk`, stdout and stderr interleaved as `2>&1`, compared byte for byte with @EXPECT.
  * The virtual-package case was recorded with the clock at 2019-06-03 13:14:26 UTC, which
- * SOURCE_DATE_EPOCH reproduces.
+ * SOURCE_DATE_EPOCH reproduces. The same runs over `apk-tools-behaviour/solver/`: what the real
+ * apk-tools 2.14.10 test build printed for cases where lupine once chose differently.
  */
 const dir = vector('apk-solver');
+const behaviourDir = vector('apk-tools-behaviour', 'solver');
 const SOURCE_DATE_EPOCH = '1559567666';
 
 /** Cases that do not pass yet, with the reason (kept visible as todo). */
@@ -28,10 +30,10 @@ function parseCase(text: string): { args: string[]; expect: string } {
   return { args, expect };
 }
 
-async function runMerged(argv: string[]): Promise<{ code: number; output: string }> {
+async function runMerged(argv: string[], cwd = dir): Promise<{ code: number; output: string }> {
   const chunks: string[] = [];
   const write = (c: string | Uint8Array) => chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
-  const io = { stdout: { write }, stderr: { write }, env: { SOURCE_DATE_EPOCH }, cwd: dir };
+  const io = { stdout: { write }, stderr: { write }, env: { SOURCE_DATE_EPOCH }, cwd };
   // apk's test build starts from an empty installed state and only simulates. The command is run
   // directly (as `lupine apk` would), so unrelated commands cannot affect these cases.
   let code: number;
@@ -56,6 +58,29 @@ for (const file of cases) {
   test(`apk-solver ${file}`, todo ? { todo } : {}, async () => {
     const { args, expect } = parseCase(readFileSync(`${dir}/${file}`, 'utf8'));
     const r = await runMerged(args);
+    assert.equal(r.output, expect);
+  });
+}
+
+const behaviourCases = readdirSync(behaviourDir)
+  .filter((f) => f.endsWith('.test'))
+  .sort();
+
+test('the apk-tools behaviour solver vectors hold 6 cases', () => {
+  assert.deepEqual(behaviourCases, [
+    'behav-del-needed.test',
+    'behav-exitcode.test',
+    'behav-installif-order.test',
+    'behav-provide-upgrade.test',
+    'behav-provider-choice.test',
+    'behav-world-sort.test',
+  ]);
+});
+
+for (const file of behaviourCases) {
+  test(`apk-tools behaviour ${file}`, async () => {
+    const { args, expect } = parseCase(readFileSync(`${behaviourDir}/${file}`, 'utf8'));
+    const r = await runMerged(args, behaviourDir);
     assert.equal(r.output, expect);
   });
 }

@@ -84,7 +84,16 @@ export async function makeTestRepo(base: string, arch = 'x86_64'): Promise<TestR
         .filter((f) => f.endsWith('.apk'))
         .sort()
         .map((f) => join(dir, arch, f));
-      const r = await runCli(['index', '-o', join(dir, arch, 'APKINDEX.tar.gz'), '--signing-key', keyFile, ...apks]);
+      const r = await runCli([
+        'index',
+        '-o',
+        join(dir, arch, 'APKINDEX.tar.gz'),
+        '--signing-key',
+        keyFile,
+        '--keys-dir',
+        keysDir,
+        ...apks,
+      ]);
       if (r.code !== 0) throw new Error(`lupine index failed: ${r.stderr}`);
     },
   };

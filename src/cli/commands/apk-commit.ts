@@ -76,6 +76,7 @@ export async function commitChanges(
       pkgDiff--;
     }
   }
+  await applier.prepare?.(plan);
   // One write for the whole list (a write per line costs a system call each).
   let lines = '';
   for (const c of changes) {

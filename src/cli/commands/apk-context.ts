@@ -15,6 +15,7 @@ import {
   parseDependencyList,
 } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
+import type { InstalledPackage, TriggerEntry } from '../../install/index.js';
 import { applyIndexField, parseApkIndexText, splitIndexRecords } from '../../repo/index.js';
 import type { Change, RepositoryInput, ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
@@ -29,6 +30,18 @@ export interface ApkState {
   readonly world: Dependency[];
   /** Packages of another arch (except noarch) are not installable; '' when not configured. */
   readonly arch: string;
+  /** The installed database's file lists and the triggers database (read when an applet asks). */
+  readonly contents?: () => Promise<InstalledContents>;
+  /** The apk-tools test build's state (`--test-*`): its installed database is always read. */
+  readonly testMode?: boolean;
+  /** The root directory (absent in the test build). */
+  readonly root?: string;
+}
+
+/** What `info -L/-W/-t/--replaces` read: the installed records with their files, and the triggers. */
+export interface InstalledContents {
+  readonly records: readonly InstalledPackage[];
+  readonly triggers: readonly TriggerEntry[];
 }
 
 /** Where repositories and the installed state come from. */
@@ -47,6 +60,8 @@ export interface CommitPlan {
 
 /** Applies a changeset to a root. The simulated path uses `simulatedApplier`. */
 export interface ChangeApplier {
+  /** Checks that the plan can be applied at all (a writable root), before anything is printed. */
+  prepare?(plan: CommitPlan): Promise<void>;
   /** Applies the whole plan (atomically for a real root); returns apk's error count. */
   apply(plan: CommitPlan): Promise<number>;
 }
@@ -108,14 +123,29 @@ export const testStateLoader: StateLoader = {
     let installedTags: Record<string, string> = {};
     let broken: string[] = [];
     const instdb = last(args, 'test-instdb');
+    let instText = '';
     if (instdb !== undefined) {
-      const r = parseInstalledText(await readText(io, instdb), instdb);
+      instText = await readText(io, instdb);
+      const r = parseInstalledText(instText, instdb);
       installed = r.packages;
       installedTags = r.tags;
       broken = r.broken;
     }
     const world = parseDependencyList(values(args, 'test-world').join(' '));
-    return { repositories, installed, installedTags, broken, world, arch: last(args, 'arch') ?? '' };
+    const contents = async (): Promise<InstalledContents> => {
+      const { parseInstalledDb } = await import('../../install/index.js');
+      return { records: instText ? parseInstalledDb(instText, instdb) : [], triggers: [] };
+    };
+    return {
+      repositories,
+      installed,
+      installedTags,
+      broken,
+      world,
+      arch: last(args, 'arch') ?? '',
+      contents,
+      testMode: true,
+    };
   },
 };
 

@@ -1,10 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type Keyring, parsePublicKey, verifyPackage } from '../../apk/index.js';
+import { type Keyring, parsePublicKey } from '../../apk/index.js';
 import { readGzipMembers } from '../../archive/index.js';
-import { LupineError } from '../../core/index.js';
+import { defaultLimits, LupineError } from '../../core/index.js';
 import { loadKeyring, readApkIndexArchive } from '../../repo/index.js';
+import { checkPackageFile, openRegularFile, readPrefix } from './package-file.js';
 
 /** What an apk-format file is: a package or a repository index. */
 export type ApkFileKind = 'package' | 'index';
@@ -16,11 +17,15 @@ export type ApkFileKind = 'package' | 'index';
  */
 export function apkFileKind(bytes: Uint8Array, name: string): ApkFileKind {
   const byName: ApkFileKind = /APKINDEX/.test(basename(name)) && !name.endsWith('.apk') ? 'index' : 'package';
+  // Only the first one or two members are inflated, each with a small limit: never the data.
+  const limits = { ...defaultLimits, maxUncompressedBytes: 64 * 1024 * 1024 };
   try {
-    const members = readGzipMembers(bytes, undefined, 2);
-    const first = members[0];
+    const first = readGzipMembers(bytes, limits, 1)[0];
     if (first === undefined) return byName;
-    const body = first.data.subarray(0, 6).toString('latin1') === '.SIGN.' ? members[1] : first;
+    const body =
+      first.data.subarray(0, 6).toString('latin1') === '.SIGN.'
+        ? readGzipMembers(bytes.subarray(first.end), limits, 1)[0]
+        : first;
     if (body === undefined) return byName;
     return body.data.subarray(0, 1).toString('latin1') === '.' ? 'package' : 'index';
   } catch {
@@ -91,9 +96,15 @@ export async function loadKeys(paths: readonly string[]): Promise<Map<string, Ke
  */
 export async function verifyApkFile(path: string, name: string, keys: Keyring): Promise<LupineError | undefined> {
   try {
-    const bytes = await readInput(path);
-    if (apkFileKind(bytes, name) === 'index') readApkIndexArchive(bytes, { keys, source: name });
-    else verifyPackage(bytes, keys, { source: name });
+    const { fh, size } = await openRegularFile(path, name);
+    let kind: ApkFileKind;
+    try {
+      kind = apkFileKind(await readPrefix(fh, Math.min(size, 64 * 1024 * 1024)), name);
+    } finally {
+      await fh.close();
+    }
+    if (kind === 'index') readApkIndexArchive(await readInput(path), { keys, source: name });
+    else await checkPackageFile(path, name, keys);
     return undefined;
   } catch (err) {
     if (err instanceof LupineError) return err;

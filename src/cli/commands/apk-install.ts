@@ -2,16 +2,18 @@
  * The real ChangeApplier: makes a root hold the solved installed set through `installPackages`
  * (fetch and verify everything, stage, commit atomically), writing world and the databases.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
-import { type Clock, type Logger, LupineError } from '../../core/index.js';
+import { type Clock, ioError, type Logger, LupineError } from '../../core/index.js';
 import type { LockedPackage } from '../../install/index.js';
 import type { ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last } from './apk-args.js';
 import type { ChangeApplier, CommitPlan } from './apk-context.js';
 import type { RootState } from './apk-root.js';
+import { checkPackageFile } from './package-file.js';
 
 /** Local package files read for `add ./x.apk`, by identity. */
 export class LocalPackages {
@@ -20,6 +22,8 @@ export class LocalPackages {
   /** Reads a package file for `apk add FILE`: its info, with identity and file size. */
   async read(io: CliIo, file: string): Promise<PackageInfo> {
     const path = resolve(io.cwd, file);
+    // Streamed first, with limits from its declared size: a decompression bomb stops here.
+    await checkPackageFile(path, file);
     const bytes = await readFile(path).catch((err: unknown) => {
       throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, {
         cause: err,
@@ -128,12 +132,19 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
 /** Installs the plan into `--root`; the installer's errors (LupineError) propagate to the CLI. */
 export function installApplier(ctx: ApplierContext): ChangeApplier {
   return {
+    async prepare() {
+      // `--initdb` creates the root itself when it does not exist yet, as apk does.
+      if (has(ctx.args, 'initdb')) await mkdir(ctx.state.root, { recursive: true });
+      // A read-only or unwritable root fails here, before any "Installing" line is printed.
+      await access(ctx.state.root, constants.W_OK).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw ioError(err, 'write to', ctx.state.root, 'the root');
+      });
+    },
     async apply(plan) {
       const { installPackages } = await import('../../install/index.js');
       const { args } = ctx;
       const wait = Number(last(args, 'wait') ?? 0);
-      // `--initdb` creates the root itself when it does not exist yet, as apk does.
-      if (has(args, 'initdb')) await mkdir(ctx.state.root, { recursive: true });
       const progress = withProgress(
         ctx,
         plan.installed.map((r) => lockedPackage(ctx, plan, r)),

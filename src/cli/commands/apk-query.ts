@@ -1,11 +1,10 @@
-/** Read-only applets over index data: version, policy, info, search, list, dot. */
+/** Read-only applets over index data: version, policy, search, list (info and dot: apk-info.ts). */
 import {
   compareVersions,
   compareVersionsMask,
   isValidVersion,
   operatorString,
   type PackageInfo,
-  tryParseDependency,
 } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 import { type ApkArgs, has, last } from './apk-args.js';
@@ -116,54 +115,6 @@ function policy(run: ApkRun): number {
   return 0;
 }
 
-function info(run: ApkRun): number {
-  const { out, args, state } = run;
-  const w = (s: string) => out.io.stdout.write(s);
-  if (args.args.length === 0) {
-    for (const p of [...state.installed].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      w(out.verbosity > 1 ? `${pv(p)}\n` : `${p.name}\n`);
-    }
-    return 0;
-  }
-  if (has(args, 'installed')) {
-    let errors = 0;
-    for (const n of args.args) {
-      if (state.installed.some((p) => p.name === n)) w(`${n}\n`);
-      else errors++;
-    }
-    return errors;
-  }
-  const cat = catalogue(run);
-  const fields = ['depends', 'provides', 'rdepends', 'install-if', 'webpage', 'size', 'description', 'license'];
-  const chosen = has(args, 'all') ? fields : fields.filter((f) => has(args, f));
-  const show = chosen.length ? chosen : ['description', 'webpage', 'size'];
-  for (const n of args.args) {
-    const list = cat.get(n) ?? [];
-    const e = list.find((x) => x.installed) ?? list[list.length - 1];
-    if (!e) continue;
-    const p = e.pkg;
-    for (const f of show) {
-      const block = (title: string, lines: string[]) =>
-        w(`${pv(p)} ${title}:\n${lines.map((l) => `${l}\n`).join('')}\n`);
-      if (f === 'description') block('description', [p.description]);
-      else if (f === 'webpage') block('webpage', [p.url]);
-      else if (f === 'size') block('installed size', [`${Math.ceil(p.installedSize / 1024)} KiB`]);
-      else if (f === 'license') block('license', [p.license]);
-      else if (f === 'depends') block('depends on', p.depends);
-      else if (f === 'provides') block('provides', p.provides);
-      else if (f === 'install-if') block('has auto-install rule', p.installIf);
-      else if (f === 'rdepends') {
-        const r = [...cat.values()]
-          .flat()
-          .filter((x) => x.pkg.depends.some((d) => tryParseDependency(d)?.name === p.name))
-          .map((x) => pv(x.pkg));
-        block('is required by', [...new Set(r)]);
-      }
-    }
-  }
-  return 0;
-}
-
 function search(run: ApkRun): number {
   const { out, args } = run;
   const cat = catalogue(run);
@@ -176,7 +127,10 @@ function search(run: ApkRun): number {
     for (const e of chosen) {
       const hay = has(args, 'description') ? `${e.pkg.name} ${e.pkg.description}` : e.pkg.name;
       if (!pats.some((re) => re.test(hay) || (has(args, 'description') && re.test(e.pkg.description)))) continue;
-      out.io.stdout.write(out.verbosity > 1 ? `${pv(e.pkg)} - ${e.pkg.description}\n` : `${pv(e.pkg)}\n`);
+      // apk: the name alone with -q, name-version by default, and the description with -v.
+      const line =
+        out.verbosity <= 0 ? e.pkg.name : out.verbosity > 1 ? `${pv(e.pkg)} - ${e.pkg.description}` : pv(e.pkg);
+      out.io.stdout.write(`${line}\n`);
     }
   }
   return 0;
@@ -208,37 +162,6 @@ function list(run: ApkRun): number {
   return 0;
 }
 
-function dot(run: ApkRun): number {
-  const { out, args } = run;
-  const cat = catalogue(run);
-  const roots = args.args.length ? args.args : run.state.installed.map((p) => p.name);
-  const w = (s: string) => out.io.stdout.write(s);
-  w('digraph "apkindex" {\n  rankdir=LR;\n  node [shape=box];\n');
-  const done = new Set<string>();
-  const walk = (name: string) => {
-    const list = cat.get(name) ?? [];
-    const e = list.find((x) => x.installed) ?? list[list.length - 1];
-    if (!e || done.has(pv(e.pkg))) return;
-    done.add(pv(e.pkg));
-    for (const ds of e.pkg.depends) {
-      const d = tryParseDependency(ds);
-      if (!d || d.conflict) continue;
-      const t = cat.get(d.name);
-      const target = t?.find((x) => x.installed) ?? t?.[t.length - 1];
-      if (!target) {
-        w(`  "${d.name}" [style=dashed, color=red, fontcolor=red, shape=octagon];\n`);
-        w(`  "${pv(e.pkg)}" -> "${d.name}" [color=red];\n`);
-        continue;
-      }
-      w(`  "${pv(e.pkg)}" -> "${pv(target.pkg)}";\n`);
-      walk(d.name);
-    }
-  };
-  for (const r of roots) walk(r);
-  w('}\n');
-  return 0;
-}
-
 export async function queryApplet(applet: string, run: ApkRun): Promise<number> {
   switch (applet) {
     case 'version':
@@ -250,13 +173,13 @@ export async function queryApplet(applet: string, run: ApkRun): Promise<number> 
     case 'policy':
       return policy(run);
     case 'info':
-      return info(run);
+      return (await import('./apk-info.js')).info(run);
     case 'search':
       return search(run);
     case 'list':
       return list(run);
     case 'dot':
-      return dot(run);
+      return (await import('./apk-info.js')).dot(run);
     default:
       errorLine(run.out, `unknown applet '${applet}'`);
       throw new LupineError('USAGE', `apk: unknown applet '${applet}'`, { hint: "see 'lupine apk --help'" });

@@ -65,10 +65,14 @@ export function packDirOf(args: ApkArgs, io: CliIo): string | undefined {
   return io.env.HOME ? join(io.env.HOME, '.cache', 'lupine') : undefined;
 }
 
-/** Trusted keys: `--keys-dir` (each a directory of *.rsa.pub or one key file), else ROOT/etc/apk/keys. */
+/**
+ * Trusted keys: `--keys-dir` (each a directory of *.rsa.pub or one key file), else ROOT/etc/apk/keys.
+ * A relative `--keys-dir` is inside the root, as apk-tools opens it relative to the root directory.
+ */
 export async function keysOf(args: ApkArgs, io: CliIo): Promise<Keyring> {
   const dirs = values(args, 'keys-dir');
-  const paths = dirs.length ? dirs.map((d) => resolve(io.cwd, d)) : [join(rootOf(args, io), 'etc/apk/keys')];
+  const root = rootOf(args, io);
+  const paths = dirs.length ? dirs.map((d) => resolve(root, d)) : [join(root, 'etc/apk/keys')];
   return loadKeys(paths);
 }
 
@@ -203,5 +207,10 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
     installArch: arch,
     fetchers,
     remoteIndexUrls,
+    contents: async () => {
+      const { readRootState } = await import('../../install/index.js');
+      const r = readRootState(root);
+      return { records: r.installed, triggers: r.triggers };
+    },
   };
 }

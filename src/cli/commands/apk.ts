@@ -33,7 +33,7 @@ Global options:
   -p, --root DIR            Root of the installation (default /)
   -X, --repository REPO     Use an additional repository (URL, repo dir, or a local APKINDEX.tar.gz)
   --repositories-file FILE  Read repositories from FILE
-  --keys-dir DIR            Trusted keys (default ROOT/etc/apk/keys)
+  --keys-dir DIR            Trusted keys (default ROOT/etc/apk/keys; relative to ROOT)
   --arch ARCH               Machine architecture
   --allow-untrusted         Accept unsigned or untrusted indexes
   -s, --simulate            Show what would be done without changing anything

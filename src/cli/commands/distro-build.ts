@@ -1,17 +1,21 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { keyNameForPrivateKey, parsePrivateKey } from '../../apk/index.js';
+import { LUPINE_VERSION } from '../../build/index.js';
 import { LupineError } from '../../core/index.js';
 import {
   buildDistro,
   buildGraph,
   type DistroEvent,
   eventLine,
+  hashFolder,
   LiveProgress,
   loadDistroTree,
   MelangeBuilder,
   openRecipeLog,
+  type RecipeExecutor,
   readStateFile,
   stateFilePath,
   summaryLine,
@@ -25,6 +29,7 @@ import { defaultArch } from './pkg-compile.js';
 
 const HELP = `Usage: lupine distro build [DIR] [-j N] [--out-dir DIR] [--signing-key KEY] [--arch ARCH]
                           [--only PKG]... [--force] [--dry-run]
+                          [--executor bullmq --redis URL --store REF]
 
 Builds the recipe tree DIR (default: distro) into a signed apk repository, in dependency order
 (see 'lupine distro graph'), up to N recipes at a time: a recipe starts as soon as everything it
@@ -37,6 +42,13 @@ the identity of a package it builds against changed, or an output is missing; th
 What each recipe was built from is kept in OUT-DIR/.lupine-distro-state.json. Each build writes
 OUT-DIR/logs/NAME.log. On a terminal, running builds are shown live; otherwise one line per
 event. The last line sums up: built, skipped, failed, time. Exit code 3 when a recipe failed.
+
+With --executor bullmq, this command is the coordinator of a cluster: each recipe whose inputs are
+ready becomes a job in Redis for 'lupine distro worker' processes on any machines, and its outputs
+come back through the store, an OCI registry repository where they are tagged with the recipe's
+input identity (recipe, folder, what it builds against, toolchain). A recipe whose identity is
+already in the store is pulled, not built: the store is a remote cache for every coordinator.
+Packages and the index are signed here, with --signing-key: the key never leaves this machine.
 
 Options:
   -j, --jobs N          recipes built at once (default: the number of CPUs)
@@ -51,6 +63,11 @@ Options:
   --cache-dir DIR       download and package cache (default: OUT-DIR/../cache)
   -r, --repository URL  another repository for build guests (repeatable)
   -k, --keyring KEY     a public key for those repositories (repeatable)
+  --executor NAME       local (default: build here) or bullmq (queue jobs for distro workers)
+  --redis URL           bullmq: redis://[user:password@]host:port, rediss:// for TLS
+                        (default: $LUPINE_REDIS_URL)
+  --store REF           bullmq: the artifact store, a registry repository (HTTP_AUTH for credentials)
+  --insecure            bullmq: allow plain HTTP to a non-loopback store
   -h, --help            show this help
 `;
 
@@ -66,6 +83,10 @@ const options = {
   'cache-dir': { type: 'string' },
   repository: { type: 'string', short: 'r', multiple: true },
   keyring: { type: 'string', short: 'k', multiple: true },
+  executor: { type: 'string' },
+  redis: { type: 'string' },
+  store: { type: 'string' },
+  insecure: { type: 'boolean' },
 } as const;
 
 function jobsOf(value: string | undefined): number {
@@ -101,12 +122,13 @@ export const distroBuildCommand: Command = {
     const state = await readStateFile(outDir);
     const sde = sourceDateEpoch(io.env);
     const cacheDir = at(values['cache-dir'] ?? join(outDir, '..', 'cache'));
+    const test = !(values['no-test'] ?? false);
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
-      test: !(values['no-test'] ?? false),
+      test,
       repositories: (values.repository ?? []).map((r) => (/^[a-z]+:\/\//.test(r) ? r : at(r))),
       keys: (values.keyring ?? []).map(at),
       ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
@@ -118,6 +140,42 @@ export const distroBuildCommand: Command = {
       for (const f of swept.failed) {
         io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
       }
+    }
+
+    const toolchain = `lupine ${LUPINE_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
+    const executorName = values.executor ?? 'local';
+    if (executorName !== 'local' && executorName !== 'bullmq') {
+      throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {
+        hint: "see 'lupine distro build --help'",
+      });
+    }
+    let executor: RecipeExecutor | undefined;
+    if (executorName === 'bullmq' && !dryRun) {
+      const { BullmqExecutor, redisUrlOf } = await import('../../cluster/index.js');
+      const { openStore } = await import('./distro-store.js');
+      const redisUrl = redisUrlOf(values.redis, io.env);
+      const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
+      const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
+      const signingKey = keyPath
+        ? {
+            key: parsePrivateKey(
+              await readFile(keyPath).catch((err: unknown) => {
+                throw new LupineError('IO_ERROR', `cannot read the signing key ${keyPath}: ${(err as Error).message}`, {
+                  cause: err,
+                });
+              }),
+              keyPath,
+            ),
+            keyName: keyNameForPrivateKey(keyPath),
+          }
+        : undefined;
+      executor = await BullmqExecutor.open({
+        redisUrl,
+        store,
+        test,
+        ...(signingKey ? { signingKey } : {}),
+        ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+      });
     }
 
     const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
@@ -139,6 +197,8 @@ export const distroBuildCommand: Command = {
         arch,
         outDir,
         builder,
+        ...(executor ? { executor } : {}),
+        toolchain,
         jobs,
         only,
         force: values.force ?? false,
@@ -155,6 +215,7 @@ export const distroBuildCommand: Command = {
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
+      await executor?.close();
       if (timer) clearInterval(timer);
       if (live) out.write(live.finish());
     }

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LupineError } from '../../core/index.js';
+import { LupineError, readInputFile } from '../../core/index.js';
 import { attestImage, predicateTypeFor, type ReferrersMode } from '../../sign/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
@@ -59,21 +58,12 @@ export function referrersMode(value: string | undefined, command: string): Refer
 }
 
 async function readPredicate(file: string, cwd: string): Promise<unknown> {
-  const path = resolve(cwd, file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read predicate ${file}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
+  const text = await readInputFile(resolve(cwd, file), 'predicate', 'utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
     throw new LupineError('SIGN_BAD_PREDICATE', `${file}: not JSON (${(err as Error).message})`, {
-      details: { path },
+      details: { path: resolve(cwd, file) },
       hint: 'the predicate must be a JSON document',
     });
   }

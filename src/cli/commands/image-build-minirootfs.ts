@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, writeFileAtomic } from '../../core/index.js';
 import {
   assembleRoot,
   buildRepositoryText,
+  imageCredentials,
   loadImageKeys,
   runtimeRepositoryText,
   scanRoot,
@@ -65,11 +64,14 @@ export const imageBuildMinirootfsCommand: Command = {
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
     const config = loaded.config;
-    const fetcher = defaultFetcher({ env: io.env });
+    const append = values['repository-append'] ?? [];
+    const fetcher = defaultFetcher({
+      env: io.env,
+      credentials: imageCredentials(config, [...append, ...(values['keyring-append'] ?? [])]),
+    });
     const cacheDir = values['cache-dir'] ? resolve(io.cwd, values['cache-dir']) : undefined;
     const cache = cacheDir ? await RepoCache.open(join(cacheDir, 'apk')) : undefined;
     const clock = sourceDateClock(io);
-    const append = values['repository-append'] ?? [];
     const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
     await sweepStaleRoots(tmpdir(), stderrLogger(io));
     const root = await assembleRoot(config, arch, {
@@ -87,15 +89,9 @@ export const imageBuildMinirootfsCommand: Command = {
       ...(clock ? { clock } : {}),
     });
     const out = resolve(io.cwd, outPath);
-    const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       const { tar } = await writeLayerTar(root.rootDir, await scanRoot(root.rootDir, root.scan));
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(tmp, tar);
-      await rename(tmp, out);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
+      await writeFileAtomic(out, tar);
     } finally {
       await root.remove();
     }

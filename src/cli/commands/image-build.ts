@@ -1,20 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Logger, LupineError } from '../../core/index.js';
-import {
-  buildImage,
-  checkLockMatches,
-  type ImageLockPackage,
-  type ImageOutputFormat,
-  parseLock,
-  type SbomFormat,
-  writeImageOutput,
-} from '../../image/index.js';
+import { buildImage, type ImageOutputFormat, type SbomFormat, writeImageOutput } from '../../image/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, selectArchs } from './image-lock.js';
+import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, readLockFor, selectArchs } from './image-lock.js';
 import { sourceDateClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image build CONFIG TAG OUT [--arch A]... [options]
@@ -163,24 +155,14 @@ export const imageBuildCommand: Command = {
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
     const archs = selectArchs(values.arch, loaded.config, 'image build');
-    let lockfile: ImageLockPackage[] | undefined;
-    if (values.lockfile) {
-      const file = resolve(io.cwd, values.lockfile);
-      const lock = parseLock(await readFile(file, 'utf8'), file);
-      for (const w of checkLockMatches(loaded, lock, archs).warnings) io.stderr.write(`warning: ${w}\n`);
-      lockfile = lock.contents.packages.map((p) => ({
-        name: p.name,
-        version: p.version,
-        architecture: p.architecture,
-        ...(p.checksum ? { checksum: p.checksum } : {}),
-      }));
-    }
+    const lockfile = values.lockfile ? await readLockFor(values.lockfile, io, loaded, archs) : undefined;
     const clock = sourceDateClock(io);
     const configFile = resolve(io.cwd, configPath);
     const result = await buildImage(loaded.config, {
       archs,
       ...(clock ? { clock } : {}),
       workDir: resolve(io.cwd, values.workdir ?? '.'),
+      env: io.env,
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],
       buildRepositoryAppend: values['build-repository-append'] ?? [],

@@ -1,17 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, readInputFile, writeFileAtomic } from '../../core/index.js';
 import {
   ALL_ARCHS,
   type ApkArch,
+  checkLockMatches,
   type Diagnostic,
   formatLock,
+  type ImageLockPackage,
   type ImageSourceOptions,
   type LoadedImageConfig,
   loadImageConfig,
   lockImage,
+  parseLock,
   type ResolvedImageConfig,
   renderDiagnostics,
   toApkArch,
@@ -66,6 +67,19 @@ type ResolveValues = {
   offline?: boolean;
   lenient?: boolean;
 };
+
+/** `--lockfile F`: the lock's packages, after checking it still matches the config (warnings to stderr). */
+export async function readLockFor(
+  path: string,
+  io: CliIo,
+  loaded: Parameters<typeof checkLockMatches>[0],
+  archs: readonly string[],
+): Promise<ImageLockPackage[]> {
+  const file = resolve(io.cwd, path);
+  const lock = parseLock(await readInputFile(file, 'lock file', 'utf8'), path);
+  for (const w of checkLockMatches(loaded, lock, archs).warnings) io.stderr.write(`lupine: warning: ${w}\n`);
+  return [...lock.contents.packages];
+}
 
 /** `--arch` values (csv, `host`, `all`), else the config's archs, else all nine; in apko's order. */
 export function selectArchs(
@@ -165,17 +179,7 @@ export const imageLockCommand: Command = {
     });
     const output = values.output ?? join(dirname(configPath), `${basename(configPath, extname(configPath))}.lock.json`);
     const target = resolve(io.cwd, output);
-    const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(tmp, formatLock(lock));
-      await rename(tmp, target);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw new LupineError('IO_ERROR', `cannot write ${output}: ${(err as Error).message}`, {
-        cause: err,
-        details: { path: target },
-      });
-    }
+    await writeFileAtomic(target, formatLock(lock));
     io.stderr.write(`wrote ${output}: ${lock.contents.packages.length} packages for ${archs.join(', ')}\n`);
     return EXIT_OK;
   },

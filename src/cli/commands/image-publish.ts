@@ -1,20 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LupineError } from '../../core/index.js';
-import {
-  checkLockMatches,
-  type ImageLockPackage,
-  type PublishImageResult,
-  parseLock,
-  publishImage,
-  type SbomFormat,
-} from '../../image/index.js';
+import { type PublishImageResult, publishImage, type SbomFormat } from '../../image/index.js';
 import { envCredentials } from '../../oci/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
-import type { CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
-import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, selectArchs } from './image-lock.js';
+import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor, selectArchs } from './image-lock.js';
 import { pushedJson } from './image-push.js';
 import { loadSigner } from './image-sign.js';
 import { sourceDateClock, wallOrEpochClock } from './wall-clock.js';
@@ -106,27 +97,6 @@ function sbomFormats(value: string | undefined, command: string): SbomFormat[] {
   return names as SbomFormat[];
 }
 
-async function readLockFor(
-  path: string,
-  io: CliIo,
-  loaded: Parameters<typeof checkLockMatches>[0],
-  archs: readonly string[],
-): Promise<ImageLockPackage[]> {
-  const file = resolve(io.cwd, path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read lock file ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path: file },
-    });
-  }
-  const lock = parseLock(text, path);
-  for (const w of checkLockMatches(loaded, lock, archs).warnings) io.stderr.write(`lupine: warning: ${w}\n`);
-  return [...lock.contents.packages];
-}
-
 /** `--sign`, `--key` and `--provenance` go together: a USAGE error for any other mix. */
 function signingFlags(values: { sign?: boolean; key?: string; provenance?: boolean }): string | undefined {
   const usage = (problem: string) =>
@@ -179,6 +149,7 @@ export const imagePublishCommand: Command = {
     const r = await publishImage(loaded.config, {
       archs,
       workDir: io.cwd,
+      env: io.env,
       ...(clock ? { clock } : {}),
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],

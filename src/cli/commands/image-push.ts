@@ -5,8 +5,8 @@ import {
   clientOptionsForUrl,
   envCredentials,
   formatReference,
-  parseRegistryUrl,
   type PushResult,
+  parseRegistryUrl,
   pushLayout,
   type Reference,
   RegistryClient,
@@ -38,11 +38,11 @@ export async function pushLayoutToRefs(
   const credentials = envCredentials(io.env);
   const targets = refs.map((r) => {
     const url = parseRegistryUrl(r);
-    return { text: r, url, ref: url.reference };
+    return { text: url.shown, url, ref: url.reference };
   });
   const out: PushedRef[] = [];
   for (const t of targets) {
-    const client = new RegistryClient(clientOptionsForUrl(t.url, { credentials, insecure }));
+    const client = new RegistryClient(clientOptionsForUrl(t.url, { credentials, insecure, env: io.env }));
     try {
       const result = await pushLayout(client, layoutDir, t.ref);
       const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: result.digest };

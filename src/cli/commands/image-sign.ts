@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isLupineError, LupineError } from '../../core/index.js';
+import { isLupineError, LupineError, readInputFile } from '../../core/index.js';
 import { keySigner, loadCosignPrivateKey, type Signer, signImage } from '../../sign/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
@@ -55,30 +54,13 @@ export function parseAnnotationArgs(list: readonly string[] | undefined, command
 
 /** Reads and decrypts a cosign private key with COSIGN_PASSWORD. */
 export async function loadSigner(keyPath: string, io: CliIo): Promise<Signer> {
-  const path = resolve(io.cwd, keyPath);
-  let pem: string;
-  try {
-    pem = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read key ${keyPath}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
+  const pem = await readInputFile(resolve(io.cwd, keyPath), 'key', 'utf8');
   return keySigner(await loadCosignPrivateKey(pem, io.env.COSIGN_PASSWORD ?? '', keyPath));
 }
 
 /** Reads a public key file (PEM SPKI). */
 export async function readKeyFile(keyPath: string, io: CliIo): Promise<string> {
-  const path = resolve(io.cwd, keyPath);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read key ${keyPath}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
+  return readInputFile(resolve(io.cwd, keyPath), 'key', 'utf8');
 }
 
 const VERIFY_FAILURES = new Set([

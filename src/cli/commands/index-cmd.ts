@@ -1,19 +1,20 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
+  type Keyring,
   keyNameForPrivateKey,
   type PackageInfo,
   parsePrivateKey,
-  readPackage,
   tryParseDependency,
 } from '../../apk/index.js';
-import { isLupineError, LupineError } from '../../core/index.js';
-import { mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../../repo/index.js';
+import { fixedClock, isLupineError, LupineError, sourceDateEpochClock } from '../../core/index.js';
+import { acquireLock, mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../../repo/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_ERROR, EXIT_OK, renderError } from '../render.js';
-import { readInput, writeAtomically } from './apk-files.js';
+import { loadKeys, readInput, writeAtomically } from './apk-files.js';
+import { openRegularFile, readHeadOf } from './package-file.js';
 
 const HELP = `Usage: lupine index -o OUT [options] APK...
 
@@ -22,6 +23,11 @@ Builds a repository index (APKINDEX.tar.gz) from packages, laid out as apk-tools
 name then version, each with the package's identity (C:) and file size (S:). With a signing
 key the index gets a .SIGN.RSA256.<key name> signature member. OUT is replaced atomically;
 nothing is written when a package cannot be read.
+
+As apk index does, only each package's signature and control members are read (the data is not
+inflated), and a package must be signed by a trusted key unless --allow-untrusted is given.
+The tar entries' mtime is SOURCE_DATE_EPOCH when set, else 0. Concurrent runs on the same
+directory take turns (a lock file .APKINDEX.lock beside OUT).
 
 Options:
   -o, --output FILE         where to write the index (required)
@@ -34,6 +40,9 @@ Options:
       --rewrite-arch ARCH   write ARCH as the A: of every given package (Alpine indexes noarch
                             packages under the repository's arch this way)
       --no-warnings         do not list dependencies that no package in the index provides
+      --keys-dir DIR        trusted public keys for the packages' signatures: a directory of
+                            *.rsa.pub files, or one key file; repeatable; default /etc/apk/keys
+      --allow-untrusted     index packages that are unsigned or signed by an unknown key
       --json                print the result as one JSON object
   -h, --help                show this help
 
@@ -49,8 +58,20 @@ const OPTIONS = {
   merge: { type: 'boolean' },
   'rewrite-arch': { type: 'string' },
   'no-warnings': { type: 'boolean' },
+  'keys-dir': { type: 'string', multiple: true },
+  'allow-untrusted': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
+
+/** Reads one package's head (signature and control members only), its signature checked when keys are given. */
+async function packageEntry(path: string, name: string, keys: Keyring | undefined): Promise<PackageInfo> {
+  const { fh, size } = await openRegularFile(path, name);
+  try {
+    return { ...(await readHeadOf(fh, size, name, keys)).info };
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Names that some package depends on (not `!conflicts`) and that no package provides, sorted. */
 function unprovided(pkgs: readonly PackageInfo[]): string[] {
@@ -67,6 +88,15 @@ function unprovided(pkgs: readonly PackageInfo[]): string[] {
     }
   }
   return [...missing].sort();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function existingEntries(path: string): Promise<PackageInfo[]> {
@@ -95,11 +125,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const key = signing === undefined ? undefined : parsePrivateKey(await readInput(resolve(io.cwd, signing)), signing);
   const keyName = signing === undefined ? undefined : keyNameForPrivateKey(signing);
 
+  const mtime = sourceDateEpochClock(io.env, fixedClock(0)).now();
+  const keys = values['allow-untrusted']
+    ? undefined
+    : await loadKeys((values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d)));
+
   const added: PackageInfo[] = [];
   let errors = 0;
   for (const arg of positionals) {
     try {
-      const info = { ...readPackage(await readInput(resolve(io.cwd, arg)), { source: arg }).info };
+      const info = await packageEntry(resolve(io.cwd, arg), arg, keys);
       if (values['rewrite-arch'] !== undefined) info.arch = values['rewrite-arch'];
       added.push(info);
     } catch (err) {
@@ -115,13 +150,26 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_ERROR;
   }
 
-  const packages = values.merge ? mergeIndexes(await existingEntries(out), added) : mergeIndexes(added);
-  const bytes = writeApkIndexArchive(packages, {
-    ...(values.description === undefined ? {} : { description: values.description }),
-    ...(key === undefined || keyName === undefined ? {} : { signingKey: key, keyName }),
-  });
   await mkdir(dirname(out), { recursive: true }).catch(() => undefined);
-  await writeAtomically(out, bytes);
+  // Merges running side by side (and pkg build publishing into the same directory) take turns:
+  // each reads OUT and replaces it while holding the lock, so no writer drops another's entries.
+  const lock = await acquireLock(join(dirname(out), '.APKINDEX.lock'), {
+    owner: { pid: process.pid, isAlive },
+    staleMs: 120_000,
+  });
+  let packages: PackageInfo[];
+  let bytes: Buffer;
+  try {
+    packages = values.merge ? mergeIndexes(await existingEntries(out), added) : mergeIndexes(added);
+    bytes = writeApkIndexArchive(packages, {
+      mtime,
+      ...(values.description === undefined ? {} : { description: values.description }),
+      ...(key === undefined || keyName === undefined ? {} : { signingKey: key, keyName }),
+    });
+    await writeAtomically(out, bytes);
+  } finally {
+    await lock.release();
+  }
 
   const missing = values['no-warnings'] ? [] : unprovided(packages);
   if (missing.length) {

@@ -141,6 +141,16 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./distro-build.js')).distroBuildCommand,
   },
   {
+    path: ['distro', 'worker'],
+    summary: 'build recipe jobs from a Redis queue, with an OCI registry as the artifact store',
+    load: async () => (await import('./distro-worker.js')).distroWorkerCommand,
+  },
+  {
+    path: ['distro', 'status'],
+    summary: 'show the distributed build queue: queued, running (and where), failed',
+    load: async () => (await import('./distro-status.js')).distroStatusCommand,
+  },
+  {
     path: ['distro', 'graph'],
     summary: 'print the build order of a recipe tree (or its graphviz graph)',
     load: async () => (await import('./distro-graph.js')).distroGraphCommand,

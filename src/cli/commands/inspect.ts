@@ -5,7 +5,8 @@ import { type ApkIndexArchive, readApkIndexArchive } from '../../repo/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
-import { apkFileKind, readInput } from './apk-files.js';
+import { type ApkFileKind, apkFileKind, readInput } from './apk-files.js';
+import { checkPackageFile, openRegularFile, readPrefix } from './package-file.js';
 
 const HELP = `Usage: lupine inspect FILE [--json]
 
@@ -142,8 +143,18 @@ export const inspectCommand: Command = {
     const { values, positionals } = parse(argv, options, 'inspect');
     requireCount(positionals, 1, 1, 'inspect', 'exactly one FILE');
     const file = positionals[0] as string;
-    const bytes = await readInput(resolve(io.cwd, file));
-    if (apkFileKind(bytes, file) === 'index') {
+    const path = resolve(io.cwd, file);
+    const { fh, size } = await openRegularFile(path, file);
+    let kind: ApkFileKind;
+    try {
+      kind = apkFileKind(await readPrefix(fh, Math.min(size, 64 * 1024 * 1024)), file);
+    } finally {
+      await fh.close();
+    }
+    // A package is streamed once with limits from its declared size before it is read in memory.
+    if (kind === 'package') await checkPackageFile(path, file);
+    const bytes = await readInput(path);
+    if (kind === 'index') {
       const index = readApkIndexArchive(bytes, { allowUntrusted: true, source: file });
       if (values.json) {
         const { packages, description, signatures } = index;

@@ -1,7 +1,7 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { access, writeFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { generateRsaKeyPair } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, publishFiles } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -49,23 +49,6 @@ async function refuseExisting(path: string): Promise<void> {
   }
 }
 
-async function writeNew(path: string, text: string, mode: number, force: boolean): Promise<void> {
-  try {
-    await writeFile(path, text, { mode, flag: force ? 'w' : 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new LupineError('USAGE', `keygen: ${path} already exists`, {
-        details: { path },
-        hint: 'pick another NAME, or pass --force to overwrite it',
-      });
-    }
-    throw new LupineError('IO_ERROR', `cannot write ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
-}
-
 export const keygenCommand: Command = {
   path: ['keygen'],
   summary: 'generate an RSA key pair for signing packages and indexes',
@@ -85,14 +68,16 @@ export const keygenCommand: Command = {
     }
     const outDir = resolve(io.cwd, values.out ?? '.');
     const base = isAbsolute(name) ? name : join(outDir, name);
-    await mkdir(dirname(base), { recursive: true });
     const force = values.force === true;
     const priv = `${base}.rsa`;
     const pub = `${base}.rsa.pub`;
     if (!force) for (const path of [priv, pub]) await refuseExisting(path);
     const pair = await generateRsaKeyPair(bits);
-    await writeNew(pub, pair.publicPem, 0o644, force);
-    await writeNew(priv, pair.privatePem, 0o600, force);
+    // Both keys or neither (a full or read-only disk leaves nothing behind).
+    await publishFiles([
+      { path: pub, write: (tmp) => writeFile(tmp, pair.publicPem, { mode: 0o644, flag: 'wx' }) },
+      { path: priv, write: (tmp) => writeFile(tmp, pair.privatePem, { mode: 0o600, flag: 'wx' }) },
+    ]);
     io.stdout.write(`private key: ${priv}\npublic key:  ${pub}\n`);
     io.stderr.write(`  hint: signatures will name '${basename(pub)}'; install it as /etc/apk/keys/${basename(pub)}\n`);
     return EXIT_OK;

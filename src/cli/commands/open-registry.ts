@@ -16,6 +16,6 @@ export function openRegistry(
 ): { ref: Reference; client: RegistryClient } {
   const url = parseRegistryUrl(refText);
   const credentials = envCredentials(io.env);
-  const client = new RegistryClient(clientOptionsForUrl(url, { credentials, insecure }));
+  const client = new RegistryClient(clientOptionsForUrl(url, { credentials, insecure, env: io.env }));
   return { ref: url.reference, client };
 }

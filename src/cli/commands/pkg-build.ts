@@ -1,3 +1,4 @@
+import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type BuildRecipeResult, buildRecipe, type RunnerKind } from '../../build/index.js';
 import { LupineError } from '../../core/index.js';
@@ -94,22 +95,35 @@ export const pkgBuildCommand: Command = {
     const sde = sourceDateEpoch(io);
     const guest = guestInputs(v, io);
     const results: Array<{ arch: string; result: BuildRecipeResult }> = [];
-    for (const arch of parseArchs(v.arch, 'pkg build')) {
-      const result = await buildRecipe(file, {
-        ...guest,
-        arch,
-        runner,
-        packageAppend: v['package-append'] ?? [],
-        ...(v['signing-key'] ? { signingKey: at(v['signing-key']) } : {}),
-        ...(v['log-file'] ? { logFile: at(v['log-file']) } : {}),
-        ...(v.namespace ? { namespace: v.namespace } : {}),
-        ...(v['build-date'] ? { buildDate: v['build-date'] } : {}),
-        ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
-        ...(v['git-commit'] ? { gitCommit: v['git-commit'] } : {}),
-        ...(v['git-repo-url'] ? { gitRepoUrl: v['git-repo-url'] } : {}),
-        ...(v['generate-provenance'] ? { generateProvenance: true } : {}),
-      });
-      results.push({ arch, result });
+    // An --out-dir this run creates is removed again when the build fails (no partial output).
+    const newOutDir = await stat(guest.outDir).then(
+      () => undefined,
+      () => guest.outDir,
+    );
+    try {
+      await buildEachArch();
+    } catch (err) {
+      if (newOutDir) await rm(newOutDir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+    async function buildEachArch(): Promise<void> {
+      for (const arch of parseArchs(v.arch, 'pkg build')) {
+        const result = await buildRecipe(file, {
+          ...guest,
+          arch,
+          runner,
+          packageAppend: v['package-append'] ?? [],
+          ...(v['signing-key'] ? { signingKey: at(v['signing-key']) } : {}),
+          ...(v['log-file'] ? { logFile: at(v['log-file']) } : {}),
+          ...(v.namespace ? { namespace: v.namespace } : {}),
+          ...(v['build-date'] ? { buildDate: v['build-date'] } : {}),
+          ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+          ...(v['git-commit'] ? { gitCommit: v['git-commit'] } : {}),
+          ...(v['git-repo-url'] ? { gitRepoUrl: v['git-repo-url'] } : {}),
+          ...(v['generate-provenance'] ? { generateProvenance: true } : {}),
+        });
+        results.push({ arch, result });
+      }
     }
     if (v.json) {
       const summary = results.map(({ arch, result }) => ({

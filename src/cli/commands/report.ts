@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
+import { writeFileAtomic } from '../../core/index.js';
 import { collectImageFacts, type ImageReportFacts, renderReport, reportFactsJson } from '../../report/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
@@ -82,7 +82,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     );
   }
   const report = { title, generatedAt, tool: `lupine ${TOOL_VERSION}` };
-  if (values.output) await writeFile(resolve(io.cwd, values.output), renderReport(facts, report));
+  if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), renderReport(facts, report));
   if (values.json) io.stdout.write(reportFactsJson(facts, report));
   else if (!values.output) io.stdout.write(renderReport(facts, report));
   return EXIT_OK;

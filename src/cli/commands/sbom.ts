@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LupineError } from '../../core/index.js';
-import { targetInventory } from '../../scan/index.js';
+import { LupineError, writeFileAtomic } from '../../core/index.js';
 import { stringifySbom, toCycloneDx, toSpdx } from '../../sbom/index.js';
+import { targetInventory } from '../../scan/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -59,7 +58,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const opts = { created: wallOrEpochClock(io).now(), toolName: 'lupine', toolVersion: TOOL_VERSION };
   const doc = format === 'spdx' ? toSpdx(inventory, opts) : toCycloneDx(inventory, opts);
   const text = stringifySbom(doc);
-  if (values.output) await writeFile(resolve(io.cwd, values.output), text);
+  if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), text);
   else io.stdout.write(text);
   return EXIT_OK;
 }

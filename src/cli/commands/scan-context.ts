@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { type Logger, LupineError } from '../../core/index.js';
 import type { Reference, RegistryClient } from '../../oci/index.js';
 import { defaultFetcher, RepoCache } from '../../repo/index.js';
-import { type AdvisorySet, loadAdvisories, type ScanTarget, readScanTarget } from '../../scan/index.js';
+import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget } from '../../scan/index.js';
 import type { CliIo } from '../io.js';
 import { openRegistry } from './open-registry.js';
 
@@ -79,7 +79,7 @@ export async function openAdvisories(
     : undefined;
   return loadAdvisories(dbs, {
     cwd: io.cwd,
-    fetcher: defaultFetcher(),
+    fetcher: defaultFetcher({ env: io.env }),
     ...(cache ? { cache } : {}),
     offline: opts.offline,
     logger: opts.logger,

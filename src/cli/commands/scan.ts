@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/index.js';
 import {
   defaultAdvisorySources,
   findingsAtOrAbove,
@@ -123,7 +123,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         : format === 'openvex'
           ? reportOpenVex(report)
           : reportTable(report);
-  if (values.output) await writeFile(resolve(io.cwd, values.output), text);
+  if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), text);
   else io.stdout.write(text);
   if (failOn && findingsAtOrAbove(report.findings, failOn).length > 0) {
     const n = findingsAtOrAbove(report.findings, failOn).length;

@@ -13,6 +13,10 @@ A package must be signed by a trusted key (the first .SIGN entry whose key is pr
 then its control member must be intact, its datahash must match the data member and every file
 must match its SHA-1. An index must carry a valid signature by a trusted key.
 
+Packages are streamed, never held whole in memory: a data member that inflates to more than the
+package declares (.PKGINFO size, plus the tar layer's overhead) is refused as LIMIT_EXCEEDED, as is
+a declared size the compressed bytes could not hold. Only regular files are read.
+
 Options:
   --keys-dir DIR   trusted public keys: a directory of *.rsa.pub files, or one key file
                    (named by its file name); repeatable; default /etc/apk/keys

@@ -23,6 +23,7 @@ import {
 import { defaultFetcher, RepoCache } from '../../repo/index.js';
 import type { ImageInventory } from '../../sbom/index.js';
 import { ALL_ARCHS } from '../config/arch.js';
+import { imageCredentials } from '../config/credentials.js';
 import type { ApkArch, ResolvedImageConfig } from '../config/types.js';
 import { type AssembledRoot, assembleRoot } from './assemble.js';
 import { diskLayerCache } from './layer-cache.js';
@@ -49,7 +50,17 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
   const workDir = resolve(opts.workDir ?? '.');
   const archs = [...new Set(opts.archs ?? (config.archs.length > 0 ? config.archs : ALL_ARCHS))];
   if (archs.length === 0) throw new LupineError('USAGE', 'no architecture to build');
-  const fetcher = opts.fetcher ?? defaultFetcher();
+  const fetcher =
+    opts.fetcher ??
+    defaultFetcher({
+      ...(opts.env ? { env: opts.env } : {}),
+      logger,
+      credentials: imageCredentials(config, [
+        ...(opts.keyringAppend ?? []),
+        ...(opts.repositoryAppend ?? []),
+        ...(opts.buildRepositoryAppend ?? []),
+      ]),
+    });
   const cache = opts.cacheDir ? await RepoCache.open(join(opts.cacheDir, 'apk'), { logger }) : undefined;
   const layerCache: LayerCache =
     opts.layerCache ?? (opts.cacheDir ? diskLayerCache(join(opts.cacheDir, 'layers')) : memoryLayerCache());

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
 import { type Logger, LupineError } from '../../core/index.js';
+import { stripUrlCredentials } from '../../net/index.js';
 import {
   type Fetcher,
   type LoadedRepository,
@@ -65,7 +66,7 @@ export function keyringOf(keys: readonly ImageKey[]): Keyring {
 }
 
 function repoLine(r: RepositorySpec | string, workDir: string): string {
-  const url = typeof r === 'string' ? r : r.url;
+  const url = typeof r === 'string' ? stripUrlCredentials(r) : r.url;
   const tag = typeof r === 'string' ? null : r.tag;
   const abs = isUrl(url) || isAbsolute(url) ? url : resolve(workDir, url);
   return tag ? `@${tag} ${abs}` : abs;
@@ -88,7 +89,7 @@ export function buildRepositoryText(
 export function runtimeRepositoryText(config: ResolvedImageConfig, append: readonly string[]): string {
   const c = config.contents;
   const lines = new Set([...c.repositories, ...c.runtimeRepositories].map((r) => r.raw.trim().replace(/\/+$/, '')));
-  for (const a of append) lines.add(a.replace(/\/+$/, ''));
+  for (const a of append) lines.add(stripUrlCredentials(a).replace(/\/+$/, ''));
   return [...lines]
     .sort()
     .map((l) => `${l}\n`)

@@ -7,11 +7,11 @@ import type { Clock, Logger } from '../../core/index.js';
 import type {
   BuiltBlob,
   Digest,
-  ImageConfig as OciImageConfig,
   ImageIndex,
   ImageManifest,
   Layer,
   LayerCache,
+  ImageConfig as OciImageConfig,
   Platform,
 } from '../../oci/index.js';
 import type { Fetcher } from '../../repo/index.js';
@@ -56,6 +56,8 @@ export interface BuildImageOptions {
   readonly clock?: Clock;
   /** Relative repository and keyring paths in the config resolve against this (apko's -C); default cwd. */
   readonly workDir?: string;
+  /** Where `HTTP_AUTH` is read from (passed in, never the process's). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** `--keyring-append`: paths or URLs of extra `*.rsa.pub` keys (build time and /etc/apk/keys). */
   readonly keyringAppend?: readonly string[];
   /** `--repository-append`: used at build time and written to /etc/apk/repositories. */

@@ -3,11 +3,10 @@
  * one arch's image. Everything is written under a temporary name next to the output and renamed into
  * place at the end, so a failure leaves no partial output.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, publishFiles, type StagedOutput } from '../../core/index.js';
 import { buildDockerArchive, buildIndex, buildOciArchive, OCI_LAYOUT_FILE, writeLayout } from '../../oci/index.js';
 import { toApkArch } from '../config/arch.js';
 import type { ArchImage, ImageBuildResult, WriteImageOutputOptions } from './types.js';
@@ -55,52 +54,44 @@ async function refuseToReplace(target: string): Promise<void> {
   }
 }
 
-async function place(out: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await write(tmp);
-    await rm(out, { recursive: true, force: true });
-    await rename(tmp, out);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-/** Writes the image and (with `sbomDir`) its SBOMs. */
+/** Writes the image and (with `sbomDir`) its SBOMs, all or nothing (see publishFiles). */
 export async function writeImageOutput(
   result: ImageBuildResult,
   out: string,
   o: WriteImageOutputOptions,
 ): Promise<void> {
   const target = resolve(out);
-  await mkdir(dirname(target), { recursive: true });
   const blobs = [...result.blobs.values(), result.index.bytes];
   const top = layoutIndex(result, o.tag);
+  let image: StagedOutput;
   if (o.format === 'oci') {
     await refuseToReplace(target);
-    await place(target, async (tmp) => {
-      await writeLayout(tmp, { blobs: blobs.map((bytes) => ({ bytes })), index: top.index });
-    });
+    image = {
+      path: target,
+      write: async (tmp) => {
+        await writeLayout(tmp, { blobs: blobs.map((bytes) => ({ bytes })), index: top.index });
+      },
+    };
   } else if (o.format === 'oci-archive') {
-    await place(target, (tmp) =>
-      writeFile(tmp, buildOciArchive({ ociLayout: OCI_LAYOUT_FILE, indexJson: top.bytes, blobs })),
-    );
+    image = {
+      path: target,
+      write: (tmp) => writeFile(tmp, buildOciArchive({ ociLayout: OCI_LAYOUT_FILE, indexJson: top.bytes, blobs })),
+    };
   } else {
     const img = pickImage(result, o.arch);
     const tag = o.tag ?? 'image:latest';
-    await place(target, (tmp) =>
-      writeFile(
-        tmp,
-        buildDockerArchive([{ config: img.config.bytes, layers: img.layers.map((l) => l.blob), repoTags: [tag] }]),
-      ),
-    );
+    image = {
+      path: target,
+      write: (tmp) =>
+        writeFile(
+          tmp,
+          buildDockerArchive([{ config: img.config.bytes, layers: img.layers.map((l) => l.blob), repoTags: [tag] }]),
+        ),
+    };
   }
-  if (o.sbomDir && result.sboms.length > 0) {
-    const dir = resolve(o.sbomDir);
-    await mkdir(dir, { recursive: true });
-    for (const s of result.sboms) {
-      await place(join(dir, s.name), (tmp) => writeFile(tmp, s.bytes));
-    }
-  }
+  const sbomDir = o.sbomDir ? resolve(o.sbomDir) : undefined;
+  const sboms: StagedOutput[] = sbomDir
+    ? result.sboms.map((s) => ({ path: join(sbomDir, s.name), write: (tmp) => writeFile(tmp, s.bytes) }))
+    : [];
+  await publishFiles([image, ...sboms]);
 }

@@ -3,6 +3,7 @@
  * syntax, which apko passes through) and repository lines (`url` or `@tag url`).
  */
 import { isValidVersion } from '../../apk/index.js';
+import { splitUrlCredentials } from '../../net/index.js';
 import type { PackageSpec, RepositorySpec } from './types.js';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -66,6 +67,13 @@ export function parseRepositorySpec(raw: string): Parsed<RepositorySpec> {
   } else if (/\s/.test(s)) {
     return { ok: false, reason: "it contains whitespace; a repository is 'url' or '@tag url'" };
   }
-  const trimmed = url.replace(/\/+$/, '');
-  return { ok: true, value: { raw, tag, url: trimmed === '' ? url : trimmed } };
+  const split = splitUrlCredentials(url);
+  const trimmed = split.url.replace(/\/+$/, '');
+  const value: RepositorySpec = {
+    raw: split.credential ? (tag === null ? split.url : `@${tag} ${split.url}`) : raw,
+    tag,
+    url: trimmed === '' ? split.url : trimmed,
+    ...(split.credential ? { credential: split.credential } : {}),
+  };
+  return { ok: true, value };
 }

@@ -6,6 +6,7 @@
  * are applied (environment, accounts, path permissions, archs) — what an image builder consumes.
  * Property names are camelCase here; `show.ts` maps them back to apko's YAML keys.
  */
+import type { UrlCredential } from '../../net/index.js';
 
 /** One `contents.packages` entry: `[!]name[@tag][op version]`. */
 export interface PackageSpec {
@@ -23,15 +24,18 @@ export interface PackageSpec {
 
 /** One repository entry: `url` or `@tag url`. */
 export interface RepositorySpec {
+  /** As written, without user-info (credentials never travel with the spec's text). */
   readonly raw: string;
   readonly tag: string | null;
-  /** The URL or path, with trailing `/` trimmed as apko does. */
+  /** The URL or path, with trailing `/` trimmed as apko does, without user-info. */
   readonly url: string;
+  /** Credentials that were in the URL: given to the fetcher, never written or shown. */
+  readonly credential?: UrlCredential;
 }
 
 /** A `contents.keyring` entry: a URL or path, or (apko ≥ 2025) an inline `{name, content}` key. */
 export type KeyringEntry =
-  | { readonly kind: 'uri'; readonly uri: string }
+  | { readonly kind: 'uri'; readonly uri: string; readonly credential?: UrlCredential }
   | { readonly kind: 'inline'; readonly name: string; readonly content: string };
 
 /** An inline PEM: `contents.runtime_keyring[]`, `certificates.additional[]`. */

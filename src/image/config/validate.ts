@@ -4,6 +4,7 @@
  * Every problem becomes a diagnostic at the position of the value it is about.
  */
 import type { DiagnosticSink } from '../../core/index.js';
+import { splitUrlCredentials } from '../../net/index.js';
 import type { ConfigPath, Locations } from './decode.js';
 import { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
 import { parsePackageSpec, parseRepositorySpec } from './package-spec.js';
@@ -91,7 +92,10 @@ export class ConfigValidator {
       return [];
     });
     const keyring: KeyringEntry[] = list(c.keyring).flatMap((k, i): KeyringEntry[] => {
-      if (typeof k === 'string') return [{ kind: 'uri', uri: k }];
+      if (typeof k === 'string') {
+        const split = splitUrlCredentials(k);
+        return [{ kind: 'uri', uri: split.url, ...(split.credential ? { credential: split.credential } : {}) }];
+      }
       const inline = this.#namedContent(k, ['contents', 'keyring', i], 'key');
       return inline ? [{ kind: 'inline', ...inline }] : [];
     });

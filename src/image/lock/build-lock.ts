@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readPackage } from '../../apk/index.js';
+import { splitUrlCredentials } from '../../net/index.js';
 import type { RepositorySpec } from '../config/types.js';
 import type { ApkoLock, LockKeyring, LockPackage, LockRange, LockRepository } from './types.js';
 
@@ -17,8 +18,11 @@ export function configChecksum(files: readonly { readonly bytes: Uint8Array }[])
 /** `[@tag ]url` → a RepositorySpec (trailing `/` trimmed, as apko does). */
 export function parseRepoSpec(raw: string): RepositorySpec {
   const m = /^@(\S+)\s+(.*)$/.exec(raw.trim());
-  const url = (m ? (m[2] ?? '') : raw.trim()).replace(/\/+$/, '');
-  return { raw, tag: m ? (m[1] ?? null) : null, url };
+  const tag = m ? (m[1] ?? null) : null;
+  const split = splitUrlCredentials(m ? (m[2] ?? '') : raw.trim());
+  const url = split.url.replace(/\/+$/, '');
+  if (!split.credential) return { raw, tag, url };
+  return { raw: tag === null ? split.url : `@${tag} ${split.url}`, tag, url, credential: split.credential };
 }
 
 export const parseRepoSpecs = (raws: readonly string[] = []): RepositorySpec[] => raws.map(parseRepoSpec);

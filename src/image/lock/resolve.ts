@@ -8,7 +8,8 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Dependency, type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { LupineError, type Logger, silentLogger } from '../../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
   type Fetcher,
@@ -18,6 +19,7 @@ import {
   RepositorySet,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
+import { imageCredentials } from '../config/credentials.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
 import { lockPackageUrl, parseRepoSpec, stripUrlScheme } from './build-lock.js';
 import { installOrder } from './install-order.js';
@@ -84,16 +86,26 @@ export function sourceLocation(written: string, cwd: string): string {
   return isAbsolute(written) ? written : resolvePath(cwd, written);
 }
 
-function fetcherOf(o: ImageSourceOptions): Fetcher {
-  return o.fetcher ?? defaultFetcher({ ...(o.env ? { env: o.env } : {}), ...(o.logger ? { logger: o.logger } : {}) });
+/** The given fetcher, else the default one with the credentials split off the config's URLs and HTTP_AUTH. */
+function fetcherOf(o: ImageSourceOptions, config: ResolvedImageConfig): Fetcher {
+  if (o.fetcher) return o.fetcher;
+  const extra = [...(o.extraRepositories ?? []), ...(o.extraBuildRepositories ?? []), ...(o.extraKeys ?? [])];
+  return defaultFetcher({
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+    credentials: imageCredentials(config, extra),
+  });
 }
 
 /** Reads every keyring entry (files relative to `cwd`, URLs through the fetcher). */
 export async function loadImageKeyring(config: ResolvedImageConfig, o: ImageSourceOptions): Promise<ImageKeyring> {
   const keys = new Map<string, KeyObject>();
   const entries: LockKeyring[] = [];
-  const fetcher = fetcherOf(o);
-  const written = [...config.contents.keyring.map((k) => (k.kind === 'uri' ? k.uri : k)), ...(o.extraKeys ?? [])];
+  const fetcher = fetcherOf(o, config);
+  const written = [
+    ...config.contents.keyring.map((k) => (k.kind === 'uri' ? k.uri : k)),
+    ...(o.extraKeys ?? []).map(stripUrlCredentials),
+  ];
   for (const k of written) {
     if (typeof k !== 'string') {
       keys.set(k.name, parsePublicKey(k.content, `keyring entry ${k.name}`));
@@ -155,7 +167,7 @@ export async function resolveImageArch(
   const specs = buildTimeRepositories(config, o);
   const set = new RepositorySet({
     arch,
-    fetcher: fetcherOf(o),
+    fetcher: fetcherOf(o, config),
     keys: keyring.keys,
     allowUntrusted: o.ignoreSignatures ?? false,
     ...(o.cache ? { cache: o.cache } : {}),

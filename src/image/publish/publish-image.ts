@@ -123,8 +123,10 @@ const repoName = (r: Reference) => `${r.registry}/${r.repository}`;
 /** The first reference as the SBOMs name the image: as given, or without scheme and credentials for a URL. */
 function sbomName(refs: readonly string[]): string | undefined {
   const first = refs[0];
-  if (first === undefined || !/^https?:\/\//.test(first)) return first;
-  const r = parseRegistryUrl(first).reference;
+  if (first === undefined) return first;
+  const parsed = parseRegistryUrl(first);
+  if (!parsed.scheme) return parsed.shown;
+  const r = parsed.reference;
   return `${repoName(r)}${r.tag !== undefined ? `:${r.tag}` : ''}`;
 }
 
@@ -179,8 +181,9 @@ function openTargets(options: PublishImageOptions): Target[] {
         ...(options.credentials ? { credentials: options.credentials } : {}),
         ...(options.insecure ? { insecure: true } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.env ? { env: options.env } : {}),
       });
-      targets.push({ text, ref: url.reference, client: new RegistryClient(clientOptions) });
+      targets.push({ text: url.shown, ref: url.reference, client: new RegistryClient(clientOptions) });
     }
   } catch (err) {
     for (const t of targets) t.client.close();

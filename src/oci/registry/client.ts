@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LupineError, type Logger, silentLogger } from '../../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { backoffDelay, netSettings } from '../../net/index.js';
 import { type Digest, sha256Digest } from '../digest.js';
 import { MediaType } from '../media-types.js';
 import { RegistryAuth, unauthorized } from './auth.js';
@@ -31,6 +32,8 @@ export interface RegistryClientOptions {
   /** Scheme per registry (`host[:port]`), overriding the default (http for loopback, https otherwise). */
   readonly schemes?: Readonly<Record<string, 'http' | 'https'>>;
   readonly transport?: HttpTransport;
+  /** For the default transport: proxy variables and `LUPINE_HTTP_*` limits (passed in, never the process's). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly retry?: Partial<RetryPolicy>;
   readonly logger?: Logger;
 }
@@ -93,12 +96,14 @@ export class RegistryConnection {
   readonly #ownsTransport: boolean;
 
   constructor(options: RegistryClientOptions = {}) {
-    this.#transport = options.transport ?? nodeTransport();
+    this.#transport = options.transport ?? nodeTransport(options.env ? { env: options.env } : {});
     this.#ownsTransport = options.transport === undefined;
     this.#credentials = options.credentials ?? anonymous;
     this.#insecure = options.insecure ?? false;
     this.#schemes = options.schemes ?? {};
-    this.#retry = { attempts: 6, baseDelayMs: 200, maxDelayMs: 5000, ...options.retry };
+    // LUPINE_HTTP_RETRIES applies here as to every client; the registry's own default is 5 retries.
+    const retries = options.env?.LUPINE_HTTP_RETRIES ? netSettings(options.env).retries : 5;
+    this.#retry = { attempts: retries + 1, baseDelayMs: 200, maxDelayMs: 5000, ...options.retry };
     this.#log = options.logger ?? silentLogger;
   }
 
@@ -141,9 +146,11 @@ export class RegistryConnection {
   }
 
   backoff(attempt: number, retryAfter?: string): number {
-    const seconds = retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
-    const exp = this.#retry.baseDelayMs * 2 ** (attempt - 1);
-    return Math.min(this.#retry.maxDelayMs, seconds ?? exp);
+    return backoffDelay(
+      attempt,
+      { backoffMs: this.#retry.baseDelayMs, maxBackoffMs: this.#retry.maxDelayMs },
+      retryAfter,
+    );
   }
 
   /** One request through the transport, retried on transient failures when `retry`. */
@@ -154,6 +161,8 @@ export class RegistryConnection {
       try {
         res = await this.#transport.send(req);
       } catch (err) {
+        // The transport's own verdicts (NET_TIMEOUT, LIMIT_EXCEEDED) are final.
+        if (err instanceof LupineError) throw err;
         if (!isTransientNetworkError(err)) {
           throw new LupineError(
             'OCI_UNREACHABLE',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LupineError } from '../../core/index.js';
+import { parseHttpAuth } from '../../net/index.js';
 import { DOCKER_HUB, hostOf } from './reference.js';
 
 /** What to authenticate to a registry with. */
@@ -134,13 +135,8 @@ export function dockerConfigSource(env: Readonly<Record<string, string | undefin
 export function parseHttpAuthEnv(
   value: string | undefined,
 ): { readonly registry: string; readonly credentials: Credentials } | undefined {
-  if (!value) return undefined;
-  const parts = value.split(':');
-  if (parts[0] !== 'basic' || parts.length < 4) return undefined;
-  const withPort = parts.length >= 5 && /^\d+$/.test(parts[2] ?? '');
-  const registry = withPort ? `${parts[1]}:${parts[2]}` : (parts[1] ?? '');
-  const rest = withPort ? parts.slice(3) : parts.slice(2);
-  return { registry, credentials: { kind: 'basic', username: rest[0] ?? '', password: rest.slice(1).join(':') } };
+  const a = parseHttpAuth(value);
+  return a && { registry: a.host, credentials: { kind: 'basic', username: a.user, password: a.password } };
 }
 
 /** The usual chain for an environment (passed in, never read from the process): `HTTP_AUTH`, then docker config.json. */

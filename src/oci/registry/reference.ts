@@ -111,26 +111,43 @@ export interface RegistryUrl {
   readonly reference: Reference;
   readonly scheme?: 'http' | 'https';
   readonly credentials?: { readonly username: string; readonly password: string };
+  /** The reference as written without its credentials, for output and messages. */
+  readonly shown: string;
 }
 
-/** Parses a reference that may be written as a URL with a scheme and `user:pass@`. */
+/**
+ * Parses a reference that may be written as a URL with a scheme and `user:pass@`, or as
+ * `user:pass@host/repo[:tag]` without a scheme. The credentials never appear in an error message.
+ */
 export function parseRegistryUrl(value: string): RegistryUrl {
   const m = /^(https?):\/\/(.*)$/.exec(value);
-  if (!m) return { reference: parseReference(value) };
-  let rest = m[2] as string;
+  let rest = m ? (m[2] as string) : value;
   let credentials: RegistryUrl['credentials'];
   const slash = rest.indexOf('/');
-  const authority = slash >= 0 ? rest.slice(0, slash) : rest;
+  const authority = slash >= 0 ? rest.slice(0, slash) : m ? rest : '';
   const at = authority.lastIndexOf('@');
   if (at >= 0) {
     const userinfo = authority.slice(0, at);
     const c = userinfo.indexOf(':');
     credentials = {
-      username: decodeURIComponent(c >= 0 ? userinfo.slice(0, c) : userinfo),
-      password: decodeURIComponent(c >= 0 ? userinfo.slice(c + 1) : ''),
+      username: safeDecode(c >= 0 ? userinfo.slice(0, c) : userinfo),
+      password: safeDecode(c >= 0 ? userinfo.slice(c + 1) : ''),
     };
     rest = rest.slice(at + 1);
   }
   const reference = parseReference(rest);
-  return { reference, scheme: m[1] as 'http' | 'https', ...(credentials ? { credentials } : {}) };
+  return {
+    reference,
+    shown: m ? `${m[1]}://${rest}` : rest,
+    ...(m ? { scheme: m[1] as 'http' | 'https' } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

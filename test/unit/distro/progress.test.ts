@@ -5,6 +5,7 @@ import { type DistroSummary, eventLine, LiveProgress, summaryLine } from '../../
 const summary = (over: Partial<DistroSummary>): DistroSummary => ({
   outcomes: [],
   built: 0,
+  pulled: 0,
   skipped: 0,
   failed: 0,
   blocked: 0,
@@ -70,5 +71,20 @@ describe('distro progress', () => {
     assert.equal(live.tick(3000), '\x1b[1F\x1b[J  ⟳ b 2.0 s\n');
     assert.equal(live.finish(), '\x1b[1F\x1b[J');
     assert.equal(live.finish(), '');
+  });
+});
+
+describe('distro progress: remote executors', () => {
+  it('names recipes pulled from a store and the worker running a recipe', () => {
+    assert.equal(
+      summaryLine(summary({ built: 1, pulled: 8 })),
+      'distro: 1 built, 8 pulled, 0 skipped, 0 failed in 1.5 s\n',
+    );
+    assert.equal(eventLine({ type: 'done', name: 'a', ms: 300, outputs: [], pulled: true }), 'pulled a in 0.3 s: ');
+    assert.equal(eventLine({ type: 'worker', name: 'a', worker: 'w1' }), 'worker a: on w1');
+    const live = new LiveProgress(80);
+    live.update({ type: 'start', name: 'a', reason: 'never built', log: 'a.log' }, 0);
+    const frame = live.update({ type: 'worker', name: 'a', worker: 'w1' }, 1000);
+    assert.match(frame, /⟳ a \[w1\] 1\.0 s/);
   });
 });

@@ -5,6 +5,7 @@
  * choice shows up here. The same solves run again over the index read back from its packed file
  * form (what the CLI keeps in its cache), against the same goldens.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseDependencyList } from '../../../src/apk/index.js';
@@ -66,4 +67,14 @@ test('read back from its packed form, the removal order is the same', () => {
     arch: 'aarch64',
   });
   assertGolden('resolver/alpine-bench-world-shrink.txt', render(s));
+});
+
+test('add alpine-base installs mdev-conf and busybox-mdev-openrc 9th and 10th, as apk-tools 2.14 does', () => {
+  // apk's real order on this index (issue 13): mdevd-openrc and udev-init-scripts-openrc provide
+  // `dev-openrc` and are installed-if openrc, which puts `dev-openrc` into openrc's reverse install_if
+  // list; its chosen provider busybox-mdev-openrc (k:30, needing mdev-conf) then follows openrc.
+  const s = solve({ world: parseDependencyList('alpine-base'), repositories, arch: 'aarch64' });
+  const names = s.changes.map((c) => c.name);
+  assert.equal(names.indexOf('mdev-conf') + 1, 9);
+  assert.equal(names.indexOf('busybox-mdev-openrc') + 1, 10);
 });

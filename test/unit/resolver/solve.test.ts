@@ -186,3 +186,29 @@ test('packages are merged by the bytes of their identity, as apk keys them', () 
   const same = run({ world: 'a', repositories: [repo([inRepo])], installed: [installed] });
   assert.deepEqual(same.steps, []);
 });
+
+test('a name provided by an install_if package follows what it is installed-if, walked or packed', () => {
+  // apk-tools-behaviour behav-installif-order: other-x (p:dev-x, i:rc other) puts dev-x into rc's
+  // reverse install_if list, so dev-x's chosen provider mdev-x is installed right after rc.
+  const packages = [
+    pkg('base', '1', { D: 'conf dev-x' }),
+    pkg('conf', '1', { D: 'rc' }),
+    pkg('rc', '1'),
+    pkg('mdev-x', '1', { p: 'dev-x', k: 30 }),
+    pkg('other-x', '1', { p: 'dev-x', i: 'rc other' }),
+  ];
+  const expected = ['install rc-1', 'install mdev-x-1', 'install conf-1', 'install base-1'];
+  // One source of packages: discovery over the packed tables.
+  assert.deepEqual(run({ world: 'base', repositories: [repo(packages)] }).steps, expected);
+  // An installed package too: two sources, so the solver walks nodes.
+  const installed = [pkg('unrelated', '1')];
+  assert.deepEqual(run({ world: 'base unrelated', repositories: [repo(packages)], installed }).steps, expected);
+  const walked = solve(
+    { world: parseDependencyList('base'), repositories: [repo(packages)] },
+    { packedDiscovery: false },
+  );
+  assert.deepEqual(
+    walked.changes.map((c) => `${c.kind} ${c.name}-${c.new?.version}`),
+    expected,
+  );
+});

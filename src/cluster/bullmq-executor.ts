@@ -1,0 +1,261 @@
+/**
+ * The BullMQ executor (coordinator side). For each recipe the scheduler hands it:
+ *  1. outputs already in the store under the recipe's input identity → pull them (remote cache);
+ *  2. else make sure everything it builds against is in the store (a recipe this coordinator found
+ *     up to date locally may never have been pushed), push the input bundle, and enqueue ONE plain
+ *     job whose id is the identity, so a restarted coordinator (or a second one) re-adding it joins
+ *     the job already queued or running instead of building it twice;
+ *  3. follow the job (events for the worker's name and log lines, a poll as the safety net across
+ *     Redis restarts), then pull its outputs from the store.
+ * Pulled packages are signed with the coordinator's key here and merged into the coordinator's
+ * index: the key stays on this machine, never in Redis or the store.
+ *
+ * Plain jobs, not flows: the scheduler already enqueues a recipe only once its dependencies are
+ * done, and a recipe's job data (its identity, hence its cache decision) depends on the identities
+ * its dependencies turned out to have, which a flow would need to know when the flow is created.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { LupineError } from '../core/index.js';
+import type { BuildResult, ExecuteRequest, RecipeExecutor } from '../distro/index.js';
+import { placePackages, type RepoSigningKey } from './assemble.js';
+import { packInputs } from './input-bundle.js';
+import { INLINE_INPUTS_MAX, jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
+import { checkRedis, openRedis } from './redis-connection.js';
+import type { ArtifactStore } from './store.js';
+
+export interface BullmqExecutorOptions {
+  readonly redisUrl: string;
+  readonly store: ArtifactStore;
+  /** The coordinator's key: packages and index are signed with it as they are pulled. */
+  readonly signingKey?: RepoSigningKey;
+  readonly sourceDateEpoch?: number;
+  readonly test: boolean;
+  /** Tries per job (a build failure is not retried; store and network failures are). */
+  readonly attempts?: number;
+  /** First retry delay; doubled each time. */
+  readonly backoffMs?: number;
+  /** How often a waiting recipe checks its job (events do the fast path). */
+  readonly pollMs?: number;
+}
+
+interface Waiter {
+  worker?: string;
+  onProgress(p: RecipeJobProgress): void;
+  wake(): void;
+}
+
+export class BullmqExecutor implements RecipeExecutor {
+  readonly kind = 'bullmq';
+  readonly #o: BullmqExecutorOptions;
+  readonly #queue: Queue<RecipeJobData>;
+  readonly #events: QueueEvents;
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #connections: Redis[];
+
+  private constructor(
+    o: BullmqExecutorOptions,
+    queue: Queue<RecipeJobData>,
+    events: QueueEvents,
+    connections: Redis[],
+  ) {
+    this.#o = o;
+    this.#connections = connections;
+    this.#queue = queue;
+    this.#events = events;
+    events.on('progress', ({ jobId, data }) => {
+      const w = this.#waiters.get(jobId);
+      if (w && typeof data === 'object' && data !== null) w.onProgress(data as unknown as RecipeJobProgress);
+    });
+    const wake = ({ jobId }: { jobId: string }) => this.#waiters.get(jobId)?.wake();
+    events.on('completed', wake);
+    events.on('failed', wake);
+    events.on('error', () => undefined);
+    queue.on('error', () => undefined);
+  }
+
+  static async open(o: BullmqExecutorOptions): Promise<BullmqExecutor> {
+    const probe = openRedis(o.redisUrl);
+    try {
+      await checkRedis(probe, o.redisUrl);
+    } finally {
+      probe.disconnect();
+    }
+    const queueConn = openRedis(o.redisUrl);
+    const eventsConn = openRedis(o.redisUrl, { blocking: true });
+    const queue = new Queue<RecipeJobData>(QUEUE_NAME, { connection: queueConn });
+    const events = new QueueEvents(QUEUE_NAME, { connection: eventsConn, blockingTimeout: 1000 });
+    await events.waitUntilReady();
+    return new BullmqExecutor(o, queue, events, [queueConn, eventsConn]);
+  }
+
+  async close(): Promise<void> {
+    await this.#events.close().catch(() => undefined);
+    await this.#queue.close().catch(() => undefined);
+    // Ours, not BullMQ's: it leaves connections it was given open.
+    for (const c of this.#connections) c.disconnect();
+  }
+
+  async execute(request: ExecuteRequest): Promise<BuildResult> {
+    const { node, logger, identity } = request;
+    const o = this.#o;
+    if (await o.store.has(identity)) {
+      logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
+      return { ...(await this.#pull(request, true)), pulled: true };
+    }
+    for (const need of request.needs) {
+      if (await o.store.has(need.identity)) continue;
+      logger.info(`pushing ${need.name} (built here earlier) to the store for the workers`);
+      const files = await Promise.all(
+        need.outputs.map(async (p) => ({
+          file: p.path.split('/').at(-1) as string,
+          bytes: await readFile(join(request.outDir, p.path)),
+        })),
+      );
+      const log = `${need.name}.log`;
+      await o.store.pushOutputs(
+        {
+          recipe: need.name,
+          identity: need.identity,
+          arch: request.arch,
+          worker: 'coordinator',
+          packages: need.outputs.map((p, i) => ({
+            name: p.name,
+            version: p.version,
+            identity: p.identity,
+            file: files[i]?.file as string,
+          })),
+          log,
+        },
+        [...files, { file: log, bytes: Buffer.from('built by a coordinator before it used the store\n') }],
+      );
+    }
+    const bundle = await packInputs(node.file);
+    const inputs =
+      bundle.length <= INLINE_INPUTS_MAX
+        ? { inline: bundle.toString('base64') }
+        : { digest: await o.store.pushBlob(bundle) };
+    const data: RecipeJobData = {
+      name: node.name,
+      arch: request.arch,
+      identity,
+      store: o.store.where,
+      file: node.file.split('/').at(-1) as string,
+      node: { ...node, file: undefined } as Omit<typeof node, 'file'>,
+      inputs,
+      needs: request.needs.map((n) => ({ name: n.name, identity: n.identity })),
+      test: o.test,
+      ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
+    };
+    const t0 = performance.now();
+    await this.#follow(request, data);
+    const t1 = performance.now();
+    const result = await this.#pull(request, false);
+    request.logger.info(
+      `queued and built in ${Math.round(t1 - t0)} ms, pulled in ${Math.round(performance.now() - t1)} ms`,
+    );
+    return result;
+  }
+
+  async #enqueue(data: RecipeJobData): Promise<void> {
+    const jobId = jobIdFor(data.store, data.identity);
+    const existing = await Job.fromId(this.#queue, jobId);
+    // A job that failed in an earlier run is tried afresh, so is a completed one whose outputs are
+    // no longer in the store (the store is the truth); one waiting or running is joined.
+    const state = existing ? await existing.getState() : undefined;
+    if (existing && (state === 'failed' || state === 'completed')) await existing.remove();
+    await this.#queue.add(data.name, data, {
+      jobId,
+      attempts: this.#o.attempts ?? 3,
+      backoff: { type: 'exponential', delay: this.#o.backoffMs ?? 1000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 24 * 3600 },
+    });
+  }
+
+  /** Waits until the job completed (resolves) or failed for good (throws with the worker's reason). */
+  async #follow(request: ExecuteRequest, data: RecipeJobData): Promise<void> {
+    const jobId = jobIdFor(data.store, data.identity);
+    let wake: () => void = () => undefined;
+    const waiter: Waiter = {
+      onProgress: (p) => {
+        if (p.worker !== waiter.worker) {
+          waiter.worker = p.worker;
+          request.onProgress?.({ worker: p.worker });
+        }
+        if (p.line !== undefined) request.logger.info(p.line);
+      },
+      wake: () => wake(),
+    };
+    this.#waiters.set(jobId, waiter);
+    try {
+      await this.#enqueue(data);
+      for (;;) {
+        if (request.signal?.aborted) throw new LupineError('INTERNAL', 'interrupted');
+        const state = await this.#state(jobId);
+        if (state.kind === 'completed') {
+          if (await this.#o.store.has(data.identity)) return;
+          await this.#enqueue(data);
+        }
+        if (state.kind === 'failed') {
+          throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason, {
+            details: { recipe: data.name, worker: waiter.worker },
+          });
+        }
+        if (state.kind === 'missing' && !(await this.#o.store.has(data.identity))) await this.#enqueue(data);
+        if (state.kind === 'missing' && (await this.#o.store.has(data.identity))) return;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.#o.pollMs ?? 1000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      this.#waiters.delete(jobId);
+    }
+  }
+
+  async #state(
+    jobId: string,
+  ): Promise<{ kind: 'completed' | 'pending' | 'missing' } | { kind: 'failed'; reason: string }> {
+    for (let tries = 0; ; tries++) {
+      try {
+        const job = await Job.fromId(this.#queue, jobId);
+        if (!job) return { kind: 'missing' };
+        const state = await job.getState();
+        if (state === 'completed') return { kind: 'completed' };
+        if (state === 'failed') return { kind: 'failed', reason: job.failedReason || 'failed' };
+        return { kind: 'pending' };
+      } catch (err) {
+        // Redis restarting: wait for it rather than fail the recipe.
+        if (tries >= 60) throw err;
+        await sleep(1000);
+      }
+    }
+  }
+
+  async #pull(request: ExecuteRequest, cached: boolean): Promise<BuildResult> {
+    const o = this.#o;
+    const got = await o.store.pullOutputs(request.identity);
+    if (!got) {
+      throw new LupineError('CLUSTER_STORE_INVALID', `${request.node.name}: outputs missing from ${o.store.where}`, {
+        details: { identity: request.identity },
+      });
+    }
+    if (cached && got.config.worker !== 'coordinator') request.onProgress?.({ worker: got.config.worker });
+    const packages = await placePackages(
+      request.outDir,
+      request.arch,
+      got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
+      o.signingKey ? { key: o.signingKey, mtime: o.sourceDateEpoch ?? 0 } : undefined,
+    );
+    request.logger.info(`outputs ${got.manifest} built by ${got.config.worker}`);
+    return { packages };
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * `lupine distro worker`: takes recipe jobs from the queue and builds each in a fresh work
+ * directory of its own: the input bundle and the packages it builds against come from the store,
+ * the build runs through the same MelangeBuilder as a local build (no signing key: the coordinator
+ * signs), and the outputs (packages + log) are pushed as one artifact only after the build and its
+ * tests passed. A recipe that fails to build fails for good (UnrecoverableError: building it again
+ * gives the same failure); anything else (store, network) is retried with back-off by BullMQ. A
+ * worker that dies mid-build stops renewing its job's lock; another worker's stalled-job check
+ * takes the job over and builds it from scratch in its own directory.
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { readPackage } from '../apk/index.js';
+import { isLupineError, type Logger } from '../core/index.js';
+import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
+import { placePackages } from './assemble.js';
+import { unpackInputs } from './input-bundle.js';
+import { QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
+import { checkRedis, openRedis } from './redis-connection.js';
+import type { ArtifactStore, OutputsConfig, StoredFile } from './store.js';
+
+export type WorkerEvent =
+  | { readonly type: 'take'; readonly name: string; readonly identity: string; readonly attempt: number }
+  | { readonly type: 'cached'; readonly name: string }
+  | { readonly type: 'built'; readonly name: string; readonly packages: readonly string[]; readonly ms: number }
+  | { readonly type: 'fail'; readonly name: string; readonly error: string; readonly retry: boolean }
+  | { readonly type: 'error'; readonly error: string };
+
+export interface WorkerOptions {
+  readonly redisUrl: string;
+  readonly store: ArtifactStore;
+  /** Holds one directory per running job and the download caches. */
+  readonly workDir: string;
+  readonly concurrency?: number;
+  /** This worker's name in progress and status (the CLI uses host:pid). */
+  readonly name: string;
+  /** How long a job's lock lives without renewal: a dead worker's job is taken over after about this. */
+  readonly lockMs?: number;
+  readonly onEvent?: (e: WorkerEvent) => void;
+}
+
+export interface RunningWorker {
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+const permanent = (err: unknown) =>
+  isLupineError(err) && (err.code.startsWith('BUILD_') || err.code === 'DISTRO_RECIPE_INVALID');
+
+async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string): Promise<RecipeJobResult> {
+  const d = job.data;
+  const t0 = performance.now();
+  const ms = () => Math.round(performance.now() - t0);
+  const emit = o.onEvent ?? (() => undefined);
+  const say = (p: RecipeJobProgress) => job.updateProgress(p as unknown as object).catch(() => undefined);
+  await say({ worker: name });
+  emit({ type: 'take', name: d.name, identity: d.identity, attempt: job.attemptsMade + 1 });
+  if (d.store !== o.store.where) {
+    const msg = `the job's store is ${d.store}, this worker (${name}) serves ${o.store.where}`;
+    emit({ type: 'fail', name: d.name, error: msg, retry: false });
+    throw new UnrecoverableError(`${msg}: start workers with --store ${d.store}`);
+  }
+  // Another worker may have pushed it and died before completing the job: the store is the truth.
+  if (await o.store.has(d.identity)) {
+    emit({ type: 'cached', name: d.name });
+    const pulled = await o.store.pullOutputs(d.identity);
+    return { worker: name, manifest: pulled?.manifest ?? '' };
+  }
+  await mkdir(o.workDir, { recursive: true });
+  const dir = await mkdtemp(join(o.workDir, 'job-'));
+  const lines: string[] = [];
+  let progress: Promise<unknown> = Promise.resolve();
+  const line = (m: string) => {
+    lines.push(m);
+    progress = progress.then(() => say({ worker: name, line: m }));
+  };
+  const logger: Logger = { info: line, warn: line, debug: () => undefined };
+  try {
+    const tree = join(dir, 'tree');
+    const repo = join(dir, 'repo');
+    const bundle =
+      'inline' in d.inputs ? Buffer.from(d.inputs.inline, 'base64') : await o.store.getBlob(d.inputs.digest);
+    await unpackInputs(bundle, tree);
+    for (const need of d.needs) {
+      const got = await o.store.pullOutputs(need.identity);
+      if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
+      await placePackages(
+        repo,
+        d.arch,
+        got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
+      );
+    }
+    logger.info(`inputs and ${d.needs.length} dependencies ready after ${ms()} ms`);
+    const node: RecipeNode = { ...d.node, file: join(tree, d.file) };
+    logger.info(`building ${d.name}-${node.fullVersion} on ${name} (${node.runner} runner)`);
+    const builder = new MelangeBuilder({
+      cacheDir: join(o.workDir, 'cache', 'melange'),
+      packageCacheDir: join(o.workDir, 'cache', 'packages'),
+      pipelineDirs: [join(tree, 'pipelines')],
+      test: d.test,
+      ...(d.sourceDateEpoch !== undefined ? { sourceDateEpoch: d.sourceDateEpoch } : {}),
+    });
+    const result = await builder.build({ node, arch: d.arch, outDir: repo, logger });
+    logger.info(`built after ${ms()} ms`);
+    await progress;
+    const files: StoredFile[] = [];
+    const packages: OutputsConfig['packages'][number][] = [];
+    for (const p of result.packages) {
+      const file = p.path.split('/').at(-1) as string;
+      const bytes = await readFile(join(repo, p.path));
+      files.push({ file, bytes });
+      packages.push({ name: p.name, version: p.version, identity: p.identity, file });
+      const sbom = `${p.name}-${p.version}.spdx.json`;
+      const inside = readPackage(bytes).files.find((f) => f.name === `var/lib/db/sbom/${sbom}`);
+      if (inside) files.push({ file: sbom, bytes: inside.content });
+    }
+    const log = `${d.name}.log`;
+    files.push({ file: log, bytes: Buffer.from(lines.map((l) => `${l}\n`).join('')) });
+    const manifest = await o.store.pushOutputs(
+      { recipe: d.name, identity: d.identity, arch: d.arch, worker: name, packages, log },
+      files,
+    );
+    emit({ type: 'built', name: d.name, packages: packages.map((p) => `${p.name}-${p.version}`), ms: ms() });
+    return { worker: name, manifest };
+  } catch (err) {
+    await progress;
+    const msg = `${isLupineError(err) ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
+    const retry = !(permanent(err) || err instanceof UnrecoverableError);
+    emit({ type: 'fail', name: d.name, error: msg.split('\n')[0] ?? msg, retry });
+    throw retry ? new Error(msg) : new UnrecoverableError(msg);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a worker; it runs until `close()` (which lets running jobs finish). */
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const name = o.name;
+  const connection = openRedis(o.redisUrl, { blocking: true });
+  try {
+    await checkRedis(connection, o.redisUrl);
+  } catch (err) {
+    connection.disconnect();
+    throw err;
+  }
+  const lockDuration = o.lockMs ?? 30_000;
+  const worker = new Worker<RecipeJobData, RecipeJobResult>(QUEUE_NAME, (job) => buildJob(job, o, name), {
+    connection,
+    concurrency: Math.max(1, o.concurrency ?? 1),
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+    maxStalledCount: 3,
+    name,
+  });
+  worker.on('error', (err) => o.onEvent?.({ type: 'error', error: err.message }));
+  return {
+    name,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

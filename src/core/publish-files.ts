@@ -1,0 +1,49 @@
+/**
+ * Writes a command's outputs so that they appear together or not at all: each is written under a
+ * temporary name beside its target (same directory, so the final rename needs no space), and only
+ * when every one is complete are they renamed into place. A failure (a full or read-only disk)
+ * removes the temporaries and any directory this call created, and reports IO_ERROR naming the
+ * target, not the temporary.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ioError, isIoFault } from './io-errors.js';
+
+export interface StagedOutput {
+  /** Where the output ends up (a file or a directory). */
+  readonly path: string;
+  /** Writes the output at `tmp` (a path that does not exist yet). */
+  write(tmp: string): Promise<void>;
+}
+
+export async function publishFiles(outputs: readonly StagedOutput[]): Promise<void> {
+  const created: string[] = [];
+  const staged: { tmp: string; path: string }[] = [];
+  let current = outputs[0]?.path;
+  try {
+    for (const o of outputs) {
+      current = o.path;
+      const made = await mkdir(dirname(o.path), { recursive: true });
+      if (made) created.push(made);
+      const tmp = join(dirname(o.path), `.${basename(o.path)}.${randomBytes(6).toString('hex')}.tmp`);
+      staged.push({ tmp, path: o.path });
+      await o.write(tmp);
+    }
+    for (const s of staged) {
+      current = s.path;
+      await rm(s.path, { recursive: true, force: true });
+      await rename(s.tmp, s.path);
+    }
+  } catch (err) {
+    await Promise.all(staged.map((s) => rm(s.tmp, { recursive: true, force: true }).catch(() => undefined)));
+    for (const d of created.reverse()) await rm(d, { recursive: true, force: true }).catch(() => undefined);
+    if (isIoFault(err)) throw ioError(err, 'write', current);
+    throw err;
+  }
+}
+
+/** One file, written whole or not at all. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  return publishFiles([{ path, write: (tmp) => writeFile(tmp, data) }]);
+}

@@ -1,0 +1,100 @@
+/**
+ * Credentials for HTTP requests, from the two places a user writes them: the user-info of a URL
+ * (`https://user:pass@host/repo`) and `HTTP_AUTH=basic:HOST:USER:PASS` (apko's variable). A URL's
+ * credentials are split off where the URL is read, so that what is written or shown afterwards
+ * (image files, locks, SBOMs, messages) never carries them; the transport gets them as a table.
+ */
+
+/** Basic credentials for every URL under `prefix` (an origin, or an origin and a path). */
+export interface UrlCredential {
+  /** `scheme://host[:port][/path]`, no user-info, no trailing `/`. */
+  readonly prefix: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+/** Basic credentials for one host (`host` or `host:port`), as `HTTP_AUTH` gives them. */
+export interface HostCredential {
+  readonly host: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+const HAS_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+
+/**
+ * Splits the user-info off a URL: `http://u:p@h/r` → `http://h/r` and a credential for that prefix.
+ * Anything that is not a URL with user-info comes back unchanged and without a credential.
+ */
+export function splitUrlCredentials(url: string): { readonly url: string; readonly credential?: UrlCredential } {
+  if (!HAS_USERINFO.test(url)) return { url };
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // Not parseable: still never keep what looks like user-info.
+    return { url: url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1') };
+  }
+  const user = safeDecode(u.username);
+  const password = safeDecode(u.password);
+  u.username = '';
+  u.password = '';
+  // Keep the text as written apart from the user-info (URL.toString would add a `/` to a bare origin).
+  const stripped = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  const prefix = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  return user === '' && password === '' ? { url: stripped } : { url: stripped, credential: { prefix, user, password } };
+}
+
+/** The URL without user-info (for anything written or shown). */
+export function stripUrlCredentials(url: string): string {
+  return splitUrlCredentials(url).url;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Parses `HTTP_AUTH` the way apko does: `basic:HOST:USER:PASS`. `HOST` may carry a port
+ * (`basic:127.0.0.1:8080:USER:PASS`, when the third field is all digits) and a password may
+ * contain `:`. Undefined when unset or not in that form.
+ */
+export function parseHttpAuth(value: string | undefined): HostCredential | undefined {
+  if (!value) return undefined;
+  const parts = value.split(':');
+  if (parts[0] !== 'basic' || parts.length < 4) return undefined;
+  const withPort = parts.length >= 5 && /^\d+$/.test(parts[2] ?? '');
+  const host = withPort ? `${parts[1]}:${parts[2]}` : (parts[1] ?? '');
+  const rest = withPort ? parts.slice(3) : parts.slice(2);
+  return { host, user: rest[0] ?? '', password: rest.slice(1).join(':') };
+}
+
+/**
+ * The credential for a request: the longest URL prefix that contains it (same origin, path at a
+ * segment boundary), else `HTTP_AUTH`'s when its host is the request's (a host without a port
+ * matches any port).
+ */
+export function credentialFor(
+  target: URL,
+  table: readonly UrlCredential[],
+  httpAuth?: HostCredential,
+): { readonly user: string; readonly password: string } | undefined {
+  const path = `${target.origin}${target.pathname}`;
+  let best: UrlCredential | undefined;
+  for (const c of table) {
+    if (path !== c.prefix && !path.startsWith(c.prefix.endsWith('/') ? c.prefix : `${c.prefix}/`)) continue;
+    if (!best || c.prefix.length > best.prefix.length) best = c;
+  }
+  if (best) return best;
+  if (httpAuth && (httpAuth.host === target.host || httpAuth.host === target.hostname)) return httpAuth;
+  return undefined;
+}
+
+/** `Basic base64(user:password)`. */
+export function basicAuthorization(c: { readonly user: string; readonly password: string }): string {
+  return `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
+}

@@ -1,0 +1,151 @@
+/**
+ * Issue 11 finding 3: a package version such as `1.0-r0/../../../../outside/pwn` must be refused at
+ * every boundary: reading a package, `lupine index`, reading an index served over HTTP, and the cache
+ * (which must never build a file name holding `/`). A sentinel directory where the traversal would
+ * land is hashed before and after.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { emptyPackageInfo, type PackageInfo, parsePrivateKey, writePackage } from '../../src/apk/index.js';
+import { gzipMember, readGzipMembers } from '../../src/archive/index.js';
+import { digest, fixedClock } from '../../src/core/index.js';
+import { apkIndexTar, RepoCache, signApkIndexArchive } from '../../src/repo/index.js';
+import { makeTestRepo, type TestRepo } from '../helpers/apk-repo.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
+import { binLupine } from '../helpers/paths.js';
+import { hashTree, tempRoot } from '../unit/install/fixtures.js';
+
+const EVIL_VERSION = '1.0-r0/../../../../outside/pwn';
+
+/** Serves the index at its place and the evil package at whatever path the client asks for. */
+function serve(dir: string, apk: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/repo\//, '');
+    try {
+      const body = readFileSync(rel.endsWith('.apk') ? apk : join(dir, rel));
+      res.writeHead(200, { 'content-length': body.length }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
+  });
+}
+
+function spawnAsync(argv: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [binLupine, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('a package version with a path in it (issue 11 finding 3)', () => {
+  const base = tempRoot('hostile-version');
+  // The cache sits four levels below `x`: the version's `../../../../outside` lands in x/outside.
+  const cache = join(base, 'x', 'y', 'z', 'cache');
+  const sentinel = join(base, 'x', 'outside');
+  let repo: TestRepo;
+  let served: { server: Server; port: number };
+  let evilApk = '';
+
+  before(async () => {
+    mkdirSync(cache, { recursive: true });
+    mkdirSync(sentinel, { recursive: true });
+    writeFileSync(join(sentinel, 'keep.txt'), 'host file\n');
+    repo = await makeTestRepo(base);
+    const info: PackageInfo = { ...emptyPackageInfo('pwn', EVIL_VERSION), arch: 'x86_64', description: 'evil' };
+    const bytes = writePackage({
+      files: [{ path: 'pwned', type: 'file', data: Buffer.from('x\n') }],
+      info,
+      clock: fixedClock(1700000000),
+      signingKey: { key: parsePrivateKey(readFileSync(repo.keyFile, 'utf8'), repo.keyFile), keyName: repo.keyName },
+    });
+    evilApk = join(base, 'pwn.apk');
+    writeFileSync(evilApk, bytes);
+    // A signed index naming it, written the way an attacker would (without lupine index's checks).
+    const [, control] = readGzipMembers(bytes);
+    const identity = `Q1${digest('sha1', bytes.subarray(control?.start, control?.end)).toString('base64')}`;
+    const tar = apkIndexTar([{ ...info, identity, size: bytes.length, installedSize: 2 }]);
+    const key = parsePrivateKey(readFileSync(repo.keyFile, 'utf8'), repo.keyFile);
+    const index = signApkIndexArchive(gzipMember(tar), key, repo.keyName);
+    writeFileSync(join(repo.dir, 'x86_64', 'APKINDEX.tar.gz'), index);
+    served = await serve(repo.dir, evilApk);
+  });
+  after(async () => {
+    await new Promise((r) => served.server.close(r));
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('lupine index refuses the package with APK_BAD_VERSION and writes no index', async () => {
+    const out = join(base, 'idx', 'APKINDEX.tar.gz');
+    const r = await runCli(['index', '-o', out, '--keys-dir', repo.keysDir, evilApk]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stderr, /APK_BAD_VERSION|not a valid version/);
+    assert.ok(!existsSync(out));
+  });
+
+  it('lupine verify and inspect refuse it', async () => {
+    const v = await runCli(['verify', '--keys-dir', repo.keysDir, evilApk]);
+    assert.equal(v.code, 1);
+    assert.match(v.stdout, /\[APK_BAD_VERSION\]/);
+    const i = await runCli(['inspect', evilApk]);
+    assert.notEqual(i.code, 0);
+    assert.match(i.stderr, /not a valid version/);
+  });
+
+  it('apk add from an HTTP repository refuses the index entry and writes nothing outside the cache', async () => {
+    const before = hashTree(join(base, 'x'), ['y']);
+    const root = join(base, 'root');
+    mkdirSync(root);
+    const url = `http://127.0.0.1:${served.port}/repo`;
+    const r = await spawnAsync([
+      'apk',
+      '--root',
+      root,
+      '--initdb',
+      '-X',
+      url,
+      '--keys-dir',
+      repo.keysDir,
+      '--arch',
+      'x86_64',
+      '--cache-dir',
+      cache,
+      'add',
+      'pwn',
+    ]);
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, /not a valid version/);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.equal(hashTree(join(base, 'x'), ['y']), before, 'nothing changed outside the cache');
+    assert.deepEqual(readdirSync(sentinel), ['keep.txt']);
+    assert.ok(!existsSync(join(root, 'pwned')));
+  });
+
+  it('the cache never builds a file name holding a path separator', async () => {
+    const c = await RepoCache.open(cache);
+    assert.throws(
+      () => c.packageFileName({ name: 'pwn', version: EVIL_VERSION, identity: 'Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
+      (e: Error & { code?: string }) => e.code === 'APK_BAD_VERSION',
+    );
+    assert.throws(
+      () => c.packageFileName({ name: '../pwn', version: '1.0-r0', identity: 'Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
+      (e: Error & { code?: string }) => e.code === 'APK_BAD_PKGINFO',
+    );
+  });
+});
