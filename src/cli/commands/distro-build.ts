@@ -19,6 +19,7 @@ import {
   readStateFile,
   stateFilePath,
   summaryLine,
+  sweepStaleSourceDirs,
   writeStateFile,
 } from '../../distro/index.js';
 import { publishSecdb, REPOSITORY_SECDB } from '../../scan/index.js';
@@ -137,6 +138,14 @@ export const distroBuildCommand: Command = {
       keys: (values.keyring ?? []).map(at),
       ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
     });
+
+    if (!dryRun) {
+      const swept = await sweepStaleSourceDirs();
+      for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
+      for (const f of swept.failed) {
+        io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
+      }
+    }
 
     const toolchain = `lupine ${LUPINE_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
     const executorName = values.executor ?? 'local';
