@@ -72,7 +72,13 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
     const pos = lineCounter.linePos(first.pos[0]);
     throw bad(source, `${pos.line}:${pos.col}: ${first.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
   }
-  const root = doc.toJS() as unknown;
+  let root: unknown;
+  try {
+    // The yaml library refuses alias bombs (and similar resource attacks) while converting.
+    root = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (e) {
+    throw bad(source, `cannot be read: ${(e as Error).message.split('\n')[0]}`);
+  }
   if (!isObject(root)) throw bad(source, 'the document is not a mapping');
   const pkg = isObject(root.package) ? str(root.package.name) : '';
   if (pkg === '') throw bad(source, 'package.name is missing (or not a string)');

@@ -322,6 +322,27 @@ describe('issue 11 finding 9: a directory source reports what it skips; an empty
     assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*broken\.advisories\.yaml/);
   });
 
+  it('a YAML alias bomb in a --db directory is skipped with a warning naming it; alone it is SCAN_BAD_ADVISORY', async () => {
+    put('dir9/bomb/security.json', SECDB);
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const bomb = `schema-version: 2.0.2\npackage:\n  name: curl\n${levels.join('\n')}\nadvisories: []\n`;
+    put('dir9/bomb/zz.advisories.yaml', bomb);
+    const r = await cli(['scan', 'root', '--db', 'dir9/bomb', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(r.stderr, /warning: .*dir9\/bomb\/zz\.advisories\.yaml.*skipped/);
+    put('dir9/bomb-alone/zz.advisories.yaml', bomb);
+    const alone = await cli(['scan', 'root', '--db', 'dir9/bomb-alone/zz.advisories.yaml']);
+    assert.equal(alone.code, 3, alone.stderr);
+    assert.match(alone.stderr, /SCAN_BAD_ADVISORY.*zz\.advisories\.yaml/);
+    assert.doesNotMatch(alone.stderr, /internal error/);
+  });
+
   it('a directory whose files yield no entry is an error, not "no vulnerabilities"', async () => {
     put('dir9/empty/broken.advisories.yaml', 'schema-version: 2.0.2\npackage:\n  name: curl\nadvisories:\n  - [\n');
     put('dir9/empty/odd.json', '{"hello": "world"}\n');
