@@ -10,9 +10,9 @@ import { gzipMember, writeTar } from '../../src/archive/index.js';
 import { fixedClock } from '../../src/core/index.js';
 import { writeDockerArchive } from '../../src/oci/index.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { vector } from '../helpers/paths.js';
 import { assertGolden } from '../helpers/golden.js';
 import { validateCycloneDx, validateSpdx } from '../helpers/json-schema.js';
+import { vector } from '../helpers/paths.js';
 import {
   CURL_YAML,
   EXPECTED_AARCH64,
