@@ -141,7 +141,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     } else {
       assert.match(r.stderr, /^debian baseline skipped: /m);
     }
-    assert.match(r.stdout, /^Built 11 packages and 6 images \(6 new or changed, 0 unchanged\)\.$/m);
+    assert.match(r.stdout, /^Built 14 packages and 6 images \(6 new or changed, 0 unchanged\)\.$/m);
   });
 
   test('a rerun with no change builds nothing and says so; the digests are the same', () => {
