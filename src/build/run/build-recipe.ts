@@ -68,7 +68,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
   const commit = opts.gitCommit ?? main?.commit ?? (await cleanGitHead(recipeDir)) ?? '';
   const namespace = opts.namespace ?? 'unknown';
   const outDir = resolve(opts.outDir);
-  const packageCacheDir = packageCacheDirOf(opts);
+  const packageCacheDir = await packageCacheDirOf(opts);
   const label = `${recipe.name}-${recipe.fullVersion}`;
   const log: BuildLog = await openBuildLog(resolve(opts.logFile ?? `${outDir}/logs/${recipe.arch}/${label}.log`));
   const say = (line: string) => {

@@ -24,7 +24,7 @@ export interface BuildRecipeOptions {
   readonly pipelineDirs?: readonly string[];
   /** melange's `--cache-dir`: mounted read-write at /var/cache/melange. */
   readonly cacheDir?: string;
-  /** Where fetched packages, expanded packages and guest roots live (default: `<tmpdir>/lupine-pkg-cache`). */
+  /** Where fetched packages, expanded packages and guest roots live (default: `<tmpdir>/lupine-<euid>/pkg-cache`). */
   readonly packageCacheDir?: string;
   /** The workspace (/home/build) to use and keep; default a temporary directory, removed afterwards. */
   readonly workspaceDir?: string;
