@@ -169,6 +169,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
       ...(signingKey ? { signingKey } : {}),
       toolVersion: LUPINE_VERSION,
       logger,
+      ...(opts.maxOutputFileBytes === undefined ? {} : { maxOutputFileBytes: opts.maxOutputFileBytes }),
     });
     const attestations = opts.generateProvenance
       ? await prepareProvenance({
