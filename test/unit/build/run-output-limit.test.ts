@@ -41,6 +41,10 @@ describe('an output file above the size bound fails the build, naming the file (
     sourceDateEpoch: 1700000000,
     ...extra,
   });
+  const sparse = () => {
+    const dest = ['$', '{{targets.destdir}}'].join('');
+    return `mkdir -p ${dest}/usr/share && dd if=/dev/zero of=${dest}/usr/share/huge bs=1 count=1 seek=3145727`;
+  };
   const recipe = (name: string, runs: string) => {
     const dir = join(repo.base, 'recipes', name);
     mkdirSync(dir, { recursive: true });
@@ -56,10 +60,7 @@ describe('an output file above the size bound fails the build, naming the file (
 
   it('refuses a 3 MiB sparse file under a 1 MiB bound, packs nothing', async () => {
     const out = join(repo.base, 'out-big');
-    const file = recipe(
-      'big',
-      'mkdir -p ${{targets.destdir}}/usr/share && dd if=/dev/zero of=${{targets.destdir}}/usr/share/huge bs=1 count=1 seek=3145727',
-    );
+    const file = recipe('big', sparse());
     await assert.rejects(buildRecipe(file, opts(out, { maxOutputFileBytes: 1024 * 1024 })), (e: unknown) => {
       assert.ok(isLupineError(e, 'LIMIT_EXCEEDED'), String(e));
       assert.match(e.message, /usr\/share\/huge/);
@@ -73,10 +74,7 @@ describe('an output file above the size bound fails the build, naming the file (
 
   it('packs the same file under the default bound', async () => {
     const out = join(repo.base, 'out-ok');
-    const file = recipe(
-      'fine',
-      'mkdir -p ${{targets.destdir}}/usr/share && dd if=/dev/zero of=${{targets.destdir}}/usr/share/huge bs=1 count=1 seek=3145727',
-    );
+    const file = recipe('fine', sparse());
     const r = await buildRecipe(file, opts(out));
     assert.equal(r.packages.length, 1);
   });
