@@ -4,7 +4,7 @@
  * signed repository. Nothing is written to the out-dir unless every step and linter passed; the
  * guest, the workspace and the runner are gone when this returns or throws.
  */
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hostApkArch } from '../../apk/index.js';
 import { type Logger, silentLogger } from '../../core/index.js';
@@ -132,7 +132,14 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
             runnerOptions,
           )
         : await HostRunner.start(
-            { workspace: workspace.dir, ...(cacheDir ? { cacheDir } : {}), env, network, user },
+            {
+              workspace: workspace.dir,
+              ...(cacheDir ? { cacheDir } : {}),
+              env,
+              network,
+              user,
+              ...(opts.signingKey ? { hide: [dirname(resolve(opts.signingKey))] } : {}),
+            },
             runnerOptions,
           );
     const timeout = timeoutMs(recipe.timeout);

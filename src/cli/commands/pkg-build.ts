@@ -22,6 +22,10 @@ merged and signed. Nothing is written when a step or a required linter fails.
 
 --runner host is for bootstrapping only: the steps see this machine's own root read-only (its
 compilers and libraries) instead of a guest. It is unhermetic and says so on every step.
+Its steps run as the build user inside a user namespace that maps to YOU (often root) outside:
+they can read every host file you can, except /root, /var/lib, /etc/shadow, /etc/gshadow,
+/etc/ssh, /etc/ssl/private and the signing key's directory, which are hidden behind empty
+mounts. Run it only on recipes you trust, ideally as an unprivileged user.
 
 Options:
   --arch ARCH               apk architecture (default: this machine's); comma-separated for several
