@@ -2,7 +2,7 @@
  * `npm run demo`: the main job end to end, in-process through the CLI's main(). Makes (or reuses) a
  * signing key, builds the distro (distro/ → OUT/packages, incrementally), builds every image of the
  * catalog (images/*.yaml → OCI layouts under OUT/images/NAME, SBOMs under OUT/sboms/NAME/), writes
- * OUT/report.html (scanned against the fixture advisory DB) and prints a summary: per image its
+ * OUT/report.html (scanned against the distro's own feed, OUT/packages/security.json) and prints a summary: per image its
  * digest, compressed size, package count and entrypoint, and the distro build's counts.
  *
  * Idempotent: an image is rebuilt only when its config, the repository index, the key, the epoch or
@@ -18,7 +18,17 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { captureIo, main, type OutputStream } from '../src/cli/index.js';
+import {
+  buildImageConfig,
+  buildManifest,
+  layerDescriptor,
+  layerFromTar,
+  makeIndex,
+  platformFor,
+  writeLayout,
+} from '../src/oci/index.js';
 
 const DEFAULT_EPOCH = '0';
 const STAMP_FILE = '.demo-state.json';
@@ -73,6 +83,8 @@ interface ImageLine {
 
 interface ReportFacts {
   readonly name: string;
+  readonly digest: string;
+  readonly notScanned: string;
   readonly platform: string;
   readonly compressedSize: number;
   readonly packages: number;
@@ -168,6 +180,34 @@ interface DistroCounts {
   readonly built: number;
 }
 
+/**
+ * The source store every demo shares: the checkout's (`out/cache/sources`, which ./setup.sh fills),
+ * so a demo into a fresh directory needs no network; `lupine distro fetch` adds what is missing.
+ */
+const SOURCES = join(root, 'out', 'cache', 'sources');
+
+async function fetchSources(p: Paths): Promise<string> {
+  const out = await lupine(['distro', 'fetch', join(root, 'distro'), '--sources', SOURCES], p.work);
+  const line = out.trim().split('\n').pop() ?? '';
+  const m = /^lupine distro fetch: (.*); store /.exec(line);
+  if (!m) throw new DemoError(`the source fetch printed no summary:\n${out}`);
+  return m[1] as string;
+}
+
+/** What the tree builds from upstream source, from lupine's own files, and imports (stage 0). */
+async function recipeKinds(): Promise<{ upstream: string[]; own: string[]; imported: string[] }> {
+  const kinds = { upstream: [] as string[], own: [] as string[], imported: [] as string[] };
+  const dir = join(root, 'distro');
+  for (const f of (await readdir(dir)).filter((x) => x.endsWith('.yaml')).sort()) {
+    const text = await readFile(join(dir, f), 'utf8');
+    const name = f.slice(0, -5);
+    if (/dev\.lupine\.runner: host/.test(text)) kinds.imported.push(name);
+    else if (/uses: (?:fetch|git-checkout)\b/.test(text)) kinds.upstream.push(name);
+    else kinds.own.push(name);
+  }
+  return kinds;
+}
+
 async function buildDistro(p: Paths, jobs: number): Promise<DistroCounts> {
   const out = await lupine(
     [
@@ -182,6 +222,8 @@ async function buildDistro(p: Paths, jobs: number): Promise<DistroCounts> {
       p.key,
       '--cache-dir',
       p.cache,
+      '--sources',
+      SOURCES,
     ],
     p.work,
     process.stderr,
@@ -258,16 +300,25 @@ async function buildImages(p: Paths, names: readonly string[]): Promise<ImageLin
   return lines;
 }
 
-async function writeReport(p: Paths, names: readonly string[]): Promise<{ facts: ReportFacts[]; same: boolean }> {
+async function writeReport(
+  p: Paths,
+  names: readonly string[],
+  baseline?: string,
+): Promise<{ facts: ReportFacts[]; same: boolean }> {
   const previous = await readFile(p.report).catch(() => undefined);
+  // The Debian baseline (when there is one) goes last, so facts[i] stays names[i].
+  const base = baseline === undefined ? [] : [relative(p.work, baseline)];
   const json = await lupine(
     [
       'report',
       ...names.map((n) => relative(p.work, join(p.images, n))),
+      ...base,
+      ...(base.length > 0 ? ['--baseline', base[0] as string] : []),
       '-o',
       p.report,
       '--db',
-      join(root, 'test', 'fixtures', 'advisories'),
+      // The distro's own feed: distro/advisories, published by `distro build` as security.json.
+      relative(p.work, p.packages),
       '--title',
       'lupine catalog',
       '--offline',
@@ -278,6 +329,70 @@ async function writeReport(p: Paths, names: readonly string[]): Promise<{ facts:
   const facts = (JSON.parse(json) as { images: ReportFacts[] }).images;
   const now = await readFile(p.report);
   return { facts, same: previous?.equals(now) === true };
+}
+
+// ---- The Debian baseline (issue 15): a minimal bookworm root from Debian's packages, as an image ----
+
+/** Where the host's apt sources are (deb822), fed to mmdebstrap so no mirror is named here. */
+async function aptSources(): Promise<string> {
+  const dir = '/etc/apt/sources.list.d';
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.sources')).sort();
+  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')));
+  return texts.map((t) => t.trim()).join('\n\n');
+}
+
+/**
+ * `OUT/images/debian-bookworm`: `mmdebstrap --variant=minbase bookworm` (the host's apt sources) packed
+ * as a one-layer OCI image (root user, bash). Built once and reused; undefined (with the reason said)
+ * when mmdebstrap is missing or fails, so the demo goes on without it.
+ */
+async function debianBaseline(p: Paths): Promise<string | undefined> {
+  const layout = join(p.images, 'debian-bookworm');
+  if (existsSync(join(layout, 'index.json'))) return layout;
+  const mm = spawnSync('mmdebstrap', ['--version'], { encoding: 'utf8' });
+  if (mm.status !== 0) {
+    say('debian baseline skipped: mmdebstrap is not installed (./setup.sh installs it)');
+    return undefined;
+  }
+  const sources = await aptSources();
+  if (sources === '') {
+    say('debian baseline skipped: no apt sources (deb822) on this machine');
+    return undefined;
+  }
+  const tmp = join(p.cache, `debian-bookworm.${process.pid}.tar`);
+  await mkdir(p.cache, { recursive: true });
+  say("debian baseline: mmdebstrap --variant=minbase bookworm (the host's apt sources)");
+  const r = spawnSync('mmdebstrap', ['--quiet', '--variant=minbase', '--mode=root', 'bookworm', tmp, '-'], {
+    input: `${sources}\n`,
+    encoding: 'utf8',
+    env: { ...process.env, SOURCE_DATE_EPOCH: env.SOURCE_DATE_EPOCH },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    await rm(tmp, { force: true });
+    say(`debian baseline skipped: mmdebstrap failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop() ?? ''}`);
+    return undefined;
+  }
+  try {
+    const layer = await layerFromTar(await readFile(tmp));
+    const platform = platformFor('x86_64');
+    const config = buildImageConfig({
+      architecture: platform.architecture,
+      os: platform.os,
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+      config: { Cmd: ['bash'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+    });
+    const manifest = buildManifest({ config: config.descriptor, layers: [layerDescriptor(layer)] });
+    const staging = `${layout}.${process.pid}.tmp`;
+    await writeLayout(staging, {
+      blobs: [layer.blob, config.bytes, manifest.bytes].map((bytes) => ({ bytes })),
+      index: makeIndex({ manifests: [{ ...manifest.descriptor, platform }] }),
+    });
+    await rename(staging, layout);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return layout;
 }
 
 const size = (n: number) => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(2)} MB`);
@@ -318,20 +433,28 @@ async function run(argv: string[]): Promise<void> {
   const keyReused = await ensureKey(p);
   say(`key    ${shown(p.key)} (${keyReused ? 'reused' : 'new'})`);
   say(`distro building ${shown(join(root, 'distro'))} into ${shown(p.packages)} (-j ${jobs})`);
+  say(`sources ${await fetchSources(p)} (store ${shown(SOURCES)})`);
   const distro = await buildDistro(p, jobs);
+  const kinds = await recipeKinds();
   const names = (await readdir(join(root, 'images')))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(0, -5))
     .sort();
   const images = await buildImages(p, names);
-  say(`report scanning ${names.length} images against test/fixtures/advisories`);
-  const report = await writeReport(p, names);
+  const baseline = await debianBaseline(p);
+  say(
+    `report scanning ${names.length} images${baseline ? ' and the Debian baseline' : ''} against ${shown(join(p.packages, 'security.json'))}`,
+  );
+  const report = await writeReport(p, names, baseline);
 
   const width = Math.max(...names.map((n) => n.length));
   const lines = [
     '',
     `lupine demo (SOURCE_DATE_EPOCH=${env.SOURCE_DATE_EPOCH})`,
     `distro  ${distro.line}  → ${shown(p.packages)}`,
+    `  from upstream source (${kinds.upstream.length}): ${kinds.upstream.join(' ')}`,
+    `  from lupine's own files (${kinds.own.length}): ${kinds.own.join(' ')}`,
+    `  imported from Debian, stage 0 (${kinds.imported.length}): ${kinds.imported.join(' ')}`,
     `images  ${images.length} in ${shown(p.images)}/ (SBOMs in ${shown(p.sboms)}/)`,
   ];
   for (const img of images) {
@@ -343,6 +466,13 @@ async function run(argv: string[]): Promise<void> {
       `  ${img.name.padEnd(width)}  ${img.digest}  ${img.status}`,
       `  ${pad}  ${f.platform}, ${size(f.compressedSize)} compressed (${f.compressedSize} bytes), ${f.packages} packages, entrypoint ${entry.length ? entry.join(' ') : '(none)'}`,
       `  ${pad}  user ${userText(f.user)}, ${f.shells.length ? `shell ${f.shells[0]}` : 'no shell'}, ${vulnText(f.vulnerabilities)}`,
+    );
+  }
+  const deb = baseline ? report.facts[names.length] : undefined;
+  if (deb) {
+    lines.push(
+      `  ${'debian-bookworm'.padEnd(width)}  ${deb.digest}  baseline (mmdebstrap, minbase)`,
+      `  ${' '.repeat(width)}  ${size(deb.compressedSize)} compressed, ${deb.packages} packages, user ${userText(deb.user)}, ${deb.shells.length ? `shell ${deb.shells[0]}` : 'no shell'}, ${deb.notScanned ? `not scanned: ${deb.notScanned}` : vulnText(deb.vulnerabilities)}`,
     );
   }
   lines.push(`report  ${shown(p.report)}${report.same ? ' (unchanged)' : ''}`);

@@ -106,3 +106,21 @@ export {
   type ProvenanceSubject,
 } from './run/provenance.js';
 export { provenanceArchive, type ReadProvenance, readProvenanceArchive } from './run/provenance-archive.js';
+export { type AptSource, systemApt } from './sources/apt.js';
+export {
+  type AptSourceFile,
+  isRepacked,
+  parsePrintUris,
+  upstreamOfDebianVersion,
+} from './sources/debian-version.js';
+export {
+  debianSourceOf,
+  type FilledSource,
+  type FillOptions,
+  fillSourceStore,
+  type OutdatedRecipe,
+  outdatedRecipe,
+} from './sources/fill.js';
+export { type StoreSource, recipeSources } from './sources/resolve.js';
+export { SourceStore } from './sources/store.js';
+export { type Compiled, compileForBuild } from './run/recipe-context.js';

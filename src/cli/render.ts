@@ -6,6 +6,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_ERROR = 3;
+/** A scan target that could not be scanned (no package database, no advisory data for its distro). */
+export const EXIT_NOT_SCANNED = 4;
 export const EXIT_INTERNAL = 70;
 
 /** A file-system fault that reached the top (a full or read-only disk, a missing file) is an IO_ERROR, not a bug. */

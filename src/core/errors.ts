@@ -74,6 +74,7 @@ export type ErrorCode =
   | 'OCI_UNREACHABLE'
   | 'INSTALL_SYMLINK_ESCAPE'
   | 'INSTALL_JOURNAL_BAD'
+  | 'INSTALL_JOURNAL_FOREIGN'
   // sbom
   | 'SBOM_MALFORMED'
   | 'SBOM_UNKNOWN_FORMAT'
@@ -93,6 +94,7 @@ export type ErrorCode =
   | 'SCAN_UNKNOWN_ADVISORY_FORMAT'
   | 'SCAN_BAD_TARGET'
   | 'SCAN_NO_PACKAGES'
+  | 'SCAN_EMPTY_SOURCE'
   // report (lupine report)
   | 'REPORT_BAD_IMAGE'
   // image config (apko.yaml); each diagnostic carries one of the IMAGE_CONFIG_* codes
@@ -149,6 +151,10 @@ export type ErrorCode =
   | 'BUILD_GUEST_UNRESOLVABLE'
   | 'BUILD_TEST_FAILED'
   | 'BUILD_OUTPUT_UNSAFE'
+  // build: the source store (fetch / git-checkout sources by checksum)
+  | 'SOURCE_CHECKSUM_MISMATCH'
+  | 'SOURCE_MISSING'
+  | 'SOURCE_UNPINNED'
   // build: sca and package linters
   | 'ELF_MALFORMED'
   | 'BUILD_LINT_FAILED'

@@ -41,7 +41,7 @@ export {
   type RecipeRunner,
 } from './recipe-node.js';
 export { logPath, openRecipeLog } from './recipe-log.js';
-export { MelangeBuilder, type MelangeBuilderOptions } from './melange-builder.js';
+export { MelangeBuilder, type MelangeBuilderOptions, sweepStaleSourceDirs } from './melange-builder.js';
 export { buildDistro, type DistroBuildOptions, type DistroBuildResult } from './scheduler.js';
 export {
   type AgainstEntry,

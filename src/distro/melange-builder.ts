@@ -3,12 +3,15 @@
  * stage-0 recipes and bubblewrap for the rest, then the recipe's tests (`testRecipe`) in fresh
  * guests. Packages go to `<outDir>/<arch>/`, merged into its (signed) index, which is also the
  * first repository every guest resolves from. The workspace is the folder beside the recipe
- * (`foo.yaml` → `foo/`), or an empty one: never the whole tree.
+ * (`foo.yaml` → `foo/`), or an empty one: never the whole tree. The empty one is
+ * `$TMPDIR/lupine-distro-src-XXXXXX/src`, its parent holding the owner file (`makeOwnedDir`), so the
+ * next distro build sweeps the one a killed build left (`sweepStaleSourceDirs`).
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildRecipe, testRecipe } from '../build/index.js';
+import { makeOwnedDir, type SweepResult, sweepStaleDirs } from '../core/index.js';
 import type { BuildRequest, BuildResult, PackageBuilder } from './builder.js';
 import { recipeFolder } from './hash-inputs.js';
 
@@ -17,6 +20,8 @@ export interface MelangeBuilderOptions {
   readonly signingKey?: string;
   /** melange's cache (mounted at /var/cache/melange). */
   readonly cacheDir?: string;
+  /** The source store `fetch` / `git-checkout` sources resolve through (`<cache>/sources`). */
+  readonly sourceStoreDir?: string;
   /** Fetched and expanded packages, guest roots. */
   readonly packageCacheDir?: string;
   /** Extra repositories and keys for guests, after the output repository. */
@@ -29,6 +34,11 @@ export interface MelangeBuilderOptions {
   readonly test?: boolean;
   readonly namespace?: string;
 }
+
+const SOURCE_PREFIX = 'lupine-distro-src-';
+
+/** Removes the empty source directories (`$TMPDIR/lupine-distro-src-*`) that killed builds left. */
+export const sweepStaleSourceDirs = (): Promise<SweepResult> => sweepStaleDirs(tmpdir(), SOURCE_PREFIX);
 
 const isDir = (p: string) =>
   stat(p).then(
@@ -48,7 +58,8 @@ export class MelangeBuilder implements PackageBuilder {
     const { node, arch, logger } = request;
     const outDir = resolve(request.outDir);
     const folder = recipeFolder(node.file);
-    const empty = (await isDir(folder)) ? undefined : await mkdtemp(join(tmpdir(), 'lupine-distro-src-'));
+    const owned = (await isDir(folder)) ? undefined : await makeOwnedDir(tmpdir(), SOURCE_PREFIX);
+    const empty = owned && join(owned, 'src');
     const common = {
       arch,
       outDir,
@@ -57,6 +68,7 @@ export class MelangeBuilder implements PackageBuilder {
       sourceDir: empty ?? folder,
       ...(o.pipelineDirs ? { pipelineDirs: o.pipelineDirs } : {}),
       ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+      ...(o.sourceStoreDir ? { sourceStoreDir: o.sourceStoreDir } : {}),
       ...(o.packageCacheDir ? { packageCacheDir: o.packageCacheDir } : {}),
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
       ...(o.signingKey ? {} : { allowUntrusted: true }),
@@ -64,6 +76,7 @@ export class MelangeBuilder implements PackageBuilder {
       ...(request.signal ? { signal: request.signal } : {}),
     };
     try {
+      if (empty) await mkdir(empty);
       const built = await buildRecipe(node.file, {
         ...common,
         runner: node.runner,
@@ -84,7 +97,7 @@ export class MelangeBuilder implements PackageBuilder {
         })),
       };
     } finally {
-      if (empty) await rm(empty, { recursive: true, force: true });
+      if (owned) await rm(owned, { recursive: true, force: true });
     }
   }
 }

@@ -98,6 +98,7 @@ export {
 export { type DotOptions, renderDot } from './dot.js';
 export { buildImage } from './build/build-image.js';
 export { type AssembledRoot, type AssembleRootOptions, assembleRoot, LOCKED_CONFIG_PATH } from './build/assemble.js';
+export { sweepStaleRoots } from './build/owned-root.js';
 export { writeImageOutput } from './build/write-output.js';
 export { type RootEntry, type ScanOptions, scanRoot, writeLayerTar } from './build/layer-tar.js';
 export { diskLayerCache } from './build/layer-cache.js';

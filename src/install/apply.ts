@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
@@ -6,12 +6,14 @@ import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
 import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
+import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { readVerifiedPackage } from './package-source.js';
 import { type FileConflict, planInstall } from './plan.js';
 import { initDbSkeleton } from './root-skeleton.js';
 import { locateDbDir, readRootState } from './root-state.js';
+import { writeFileInRoot } from './safe-write.js';
 import { runTriggers, type ScriptRun, scriptRunner } from './scripts-run.js';
 import { stageTransaction } from './stage.js';
 import { syncFileSystem } from './sync.js';
@@ -39,6 +41,11 @@ export interface InstallOptions {
   readonly allowUntrusted?: boolean;
   /** Overwrite files of other packages without `replaces` (apk --force-overwrite). */
   readonly forceOverwrite?: boolean;
+  /**
+   * As apk does: a file another package owns is not written, the rest of the package is installed and
+   * it is marked `f:f`; the conflicts come back in `refused` (default: INSTALL_FILE_CONFLICT, nothing changes).
+   */
+  readonly refuseConflictingFiles?: boolean;
   /** Create device nodes packages ship (refused by default). */
   readonly allowDevices?: boolean;
   /** Run scriptlets in a bubblewrap chroot of the root (default: store them only). */
@@ -61,6 +68,18 @@ export interface InstallOptions {
    * `committed` (after it), and `rolling-back` half-way through undoing an interrupted transaction.
    */
   readonly pause?: PauseHook;
+  /**
+   * Where lupine keeps its private journal key (default `~/.local/state/lupine`); a journal not sealed
+   * with it is refused (INSTALL_JOURNAL_FOREIGN). Never inside a root being changed.
+   */
+  readonly stateDir?: string;
+  /**
+   * The caller already holds the root's lock (see `holdRoot`), taken before it read the world and the
+   * database it planned from; the installer then does not lock again.
+   */
+  readonly lockHeld?: boolean;
+  /** Symlink mtimes: the package's ('header', default: reproducible roots) or apk's install time ('install'). */
+  readonly linkTimes?: 'header' | 'install';
 }
 
 export interface InstallResult {
@@ -72,6 +91,8 @@ export interface InstallResult {
   /** Files left to their owner by replaces_priority. */
   readonly skipped: FileConflict[];
   readonly overwritten: FileConflict[];
+  /** Files not written because another package owns them (with `refuseConflictingFiles`). */
+  readonly refused: FileConflict[];
   readonly scripts: ScriptRun[];
 }
 
@@ -122,9 +143,10 @@ export async function installPackages(
   }
   const logger = opts.logger ?? silentLogger;
   const pause = opts.pause ?? (() => undefined);
-  const lock = await lockRoot(root, opts.lockWait ?? 0);
+  const binding = journalBinding(root, opts.stateDir);
+  const lock = opts.lockHeld ? { release: async () => {} } : await lockRoot(root, opts.lockWait ?? 0);
   try {
-    const recovered = await recoverTransaction(root, opts.pause);
+    const recovered = await recoverTransaction(root, binding, opts.pause);
     if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
     if (recovered === 'completed') logger.debug(`cleaned up after a committed transaction in ${root}`);
     const state = readRootState(root);
@@ -151,6 +173,7 @@ export async function installPackages(
       incoming: incoming.map((p) => ({ info: p.info, files: p.files, repoTag: tags.get(p.info.name) ?? '' })),
       remove,
       forceOverwrite: opts.forceOverwrite ?? false,
+      refuseConflictingFiles: opts.refuseConflictingFiles ?? false,
       allowDevices: opts.allowDevices ?? false,
     });
     for (const s of plan.skipped) logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
@@ -173,6 +196,7 @@ export async function installPackages(
       unchanged: lockedSet.map((p) => p.name).filter((n) => !incoming.some((p) => p.info.name === n)),
       skipped: plan.skipped,
       overwritten: plan.overwritten,
+      refused: plan.refused,
       scripts: [],
     };
     const total = incoming.length + remove.length;
@@ -205,6 +229,8 @@ export async function installPackages(
         nodes: skeleton.nodes,
         files: [...skeleton.files, ...dbFiles.files],
         recorded: recordedDigests(state.installed),
+        knownDirs: new Set(state.installed.flatMap((p) => p.dirs.map((d) => d.path))),
+        linkTimes: opts.linkTimes ?? 'header',
         logger,
         // Staging is synchronous: a hook that stops at 'mid-staging' must block (tests kill it there).
         progress: (n, total) => {
@@ -214,7 +240,7 @@ export async function installPackages(
       await pause('staged');
       ops = prepareJournal(root, staged);
       syncFileSystem(txn);
-      writeJournal(root, ops);
+      writeJournal(root, ops, binding);
     } catch (err) {
       rmSync(txn, { recursive: true, force: true });
       throw err;
@@ -236,7 +262,7 @@ export async function installPackages(
         : undefined;
     } catch (err) {
       // No step has run yet: throwing the transaction away leaves the root as it was.
-      await recoverTransaction(root);
+      await recoverTransaction(root, binding);
       throw err;
     }
     await commitJournal(root, ops, pause, scripts?.hook);
@@ -252,7 +278,10 @@ export async function installPackages(
   }
 }
 
-/** apk marks a package whose script failed with `f:s`; the database is rewritten (temp file + rename). */
+/**
+ * apk marks a package whose script failed with `f:s`; the database is rewritten through a fresh
+ * temporary name opened without following links, then renamed (a package's symlink is never followed).
+ */
 function markBrokenScripts(
   root: string,
   dbDir: string,
@@ -264,9 +293,7 @@ function markBrokenScripts(
   const marked = installed.map((p) =>
     failed.has(`${p.info.name}-${p.info.version}`) && !p.flags.includes('s') ? { ...p, flags: `${p.flags}s` } : p,
   );
-  const target = join(root, dbDir, 'installed');
-  writeFileSync(`${target}.new`, formatInstalledDb(marked));
-  renameSync(`${target}.new`, target);
+  writeFileInRoot(root, `${dbDir}/installed`, formatInstalledDb(marked));
 }
 
 /** Locks the root directory (against other lupine runs) and `<db>/lock` when present (against apk). */
@@ -278,20 +305,47 @@ async function lockRoot(root: string, waitSeconds: number): Promise<RootLock> {
 }
 
 /**
+ * Locks a root for a change that is planned from its state: a writer takes the lock first, then
+ * reads world and database and plans, then installs with `lockHeld`, so a second writer plans from
+ * what the first committed (never from state read before it held the lock). An interrupted
+ * transaction is recovered first. Release the lock when the change is done.
+ */
+export async function holdRoot(
+  rootDir: string,
+  opts: { lockWait?: number; stateDir?: string } = {},
+): Promise<RootLock & { readonly recovered: RecoveryOutcome }> {
+  const root = resolve(rootDir);
+  const binding = journalBinding(root, opts.stateDir);
+  const lock = await lockRoot(root, opts.lockWait ?? 0);
+  try {
+    return { recovered: await recoverTransaction(root, binding), release: () => lock.release() };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
+
+/**
  * Rolls back a transaction left by a crash before its done marker, or cleans up after one that got
  * there (see `recoverTransaction`), under the root's lock. `installPackages` does this itself first.
  */
 export async function recoverRoot(
   rootDir: string,
-  opts: { lockWait?: number; pause?: PauseHook } = {},
+  opts: { lockWait?: number; pause?: PauseHook; stateDir?: string } = {},
 ): Promise<RecoveryOutcome> {
   const root = resolve(rootDir);
+  const binding = journalBinding(root, opts.stateDir);
   const lock = await lockRoot(root, opts.lockWait ?? 0);
   try {
-    return await recoverTransaction(root, opts.pause);
+    return await recoverTransaction(root, binding, opts.pause);
   } finally {
     await lock.release();
   }
+}
+
+/** The journal's binding: our key and the root's real path. */
+function journalBinding(root: string, stateDir: string | undefined): JournalBinding {
+  return { key: journalKey(stateDir), root: realpathSync(root) };
 }
 
 /** Package path → `Z:` of every file the installed database records. */

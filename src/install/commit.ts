@@ -1,8 +1,20 @@
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { InternalError, LupineError } from '../core/index.js';
 import {
   applyAcl,
+  assertConfined,
+  assertRealDir,
   BACKUP_DIR,
   type ChangeHook,
   DONE,
@@ -15,6 +27,7 @@ import {
   readJournal,
   TXN_DIR,
 } from './journal.js';
+import type { JournalBinding } from './journal-seal.js';
 import { syncFileSystem } from './sync.js';
 
 export type RecoveryOutcome = 'clean' | 'rolled-back' | 'completed';
@@ -23,8 +36,25 @@ function isEmptyDir(path: string): boolean {
   return readdirSync(path).length === 0;
 }
 
+/**
+ * Every path a step touches, in the root and in the staging directory, is reached through real
+ * directories only: a script (or anything else) that swapped one for a symlink cannot redirect a step.
+ */
+function confineStep(root: string, op: JournalOp, i: number): void {
+  const staged = (rel: string) => assertConfined(root, `${TXN_DIR}/${rel}`);
+  staged(`${BACKUP_DIR}/${i}`);
+  if (op.op === 'rename') {
+    assertConfined(root, op.to);
+    staged(op.from);
+  } else {
+    assertConfined(root, op.path);
+    if (op.op === 'mkdir') staged(`${NEW_DIR}/${i}`);
+  }
+}
+
 /** Carries out step `i`: what it overwrites or deletes goes to `b/<i>` first, new entries come in by rename. */
 function doStep(root: string, txn: string, op: JournalOp, i: number): void {
+  confineStep(root, op, i);
   const backup = join(txn, BACKUP_DIR, String(i));
   switch (op.op) {
     case 'mkdir': {
@@ -71,6 +101,7 @@ function doStep(root: string, txn: string, op: JournalOp, i: number): void {
  * and can be repeated (a crash during recovery is recovered the same way).
  */
 function undoStep(root: string, txn: string, op: JournalOp, i: number): void {
+  confineStep(root, op, i);
   const backup = join(txn, BACKUP_DIR, String(i));
   const restore = (to: string): void => {
     if (kind(backup) !== 'missing') renameSync(backup, to);
@@ -135,7 +166,13 @@ function dropTransaction(root: string): void {
 }
 
 function writeDone(txn: string): void {
-  const fd = openSync(join(txn, DONE), 'w', 0o600);
+  // Never through a link: a fresh file, created exclusively.
+  rmSync(join(txn, DONE), { force: true });
+  const fd = openSync(
+    join(txn, DONE),
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     fsyncSync(fd);
   } finally {
@@ -199,15 +236,20 @@ export async function commitJournal(
  * marker every step that ran is undone in reverse (the root is exactly as it was before); with it,
  * only the staging directory is cleaned up. The caller holds the root's lock (see `recoverRoot`).
  */
-export async function recoverTransaction(root: string, pause?: PauseHook): Promise<RecoveryOutcome> {
+export async function recoverTransaction(
+  root: string,
+  binding: JournalBinding,
+  pause?: PauseHook,
+): Promise<RecoveryOutcome> {
   const txn = join(root, TXN_DIR);
-  if (!existsSync(txn)) return 'clean';
+  if (kind(txn) === 'missing') return 'clean';
+  assertRealDir(txn);
   if (existsSync(join(txn, DONE))) {
     dropTransaction(root);
     return 'completed';
   }
   const journal = join(txn, JOURNAL);
-  if (existsSync(journal)) await rollBack(root, readJournal(journal), pause);
+  if (kind(journal) !== 'missing') await rollBack(root, readJournal(root, binding), pause);
   discardTransaction(root);
   return 'rolled-back';
 }

@@ -1,4 +1,11 @@
-export { type InstallOptions, type InstallResult, installPackages, type LockedPackage, recoverRoot } from './apply.js';
+export {
+  holdRoot,
+  type InstallOptions,
+  type InstallResult,
+  installPackages,
+  type LockedPackage,
+  recoverRoot,
+} from './apply.js';
 export {
   DEFAULT_DIR_ACL,
   DEFAULT_FILE_ACL,

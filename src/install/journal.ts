@@ -1,6 +1,7 @@
 import {
   chmodSync,
   closeSync,
+  constants,
   fsyncSync,
   lchownSync,
   lstatSync,
@@ -8,15 +9,19 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { LupineError } from '../core/index.js';
+import { type JournalBinding, newTxnId, sealMatches, sealOf } from './journal-seal.js';
 
 /** The staging directory, inside the root so that every commit step is a same-filesystem rename. */
 export const TXN_DIR = '.lupine-txn';
 /** Inside the staging directory: the journal, written (synced, renamed) before the root is touched. */
 export const JOURNAL = 'journal.json';
+/** The journal format: version 3 is bound to its transaction and root, and sealed. */
+const JOURNAL_VERSION = 3;
 /** Inside the staging directory: written once every step and database is in place (the commit point). */
 export const DONE = 'done';
 /** Inside the staging directory: what a step moved out of the root, at `b/<step index>`. */
@@ -134,16 +139,21 @@ export function prepareJournal(root: string, ops: readonly JournalOp[]): Journal
 }
 
 /**
- * Writes the journal to a temporary name, syncs it, then renames it into place. Before the rename
- * the transaction has not started (recovery throws the staging away); after it, recovery undoes
- * whatever steps ran, until the done marker exists.
+ * Writes the journal (bound to a fresh transaction id and the root, sealed) to a temporary name
+ * opened exclusively without following links, syncs it, then renames it into place. Before the
+ * rename the transaction has not started (recovery throws the staging away); after it, recovery
+ * undoes whatever steps ran, until the done marker exists.
  */
-export function writeJournal(root: string, ops: readonly JournalOp[]): void {
+export function writeJournal(root: string, ops: readonly JournalOp[], binding: JournalBinding): void {
   const txn = join(root, TXN_DIR);
+  assertRealDir(txn);
   const tmp = join(txn, `${JOURNAL}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
+  rmSync(tmp, { force: true });
+  const body = JSON.stringify({ version: JOURNAL_VERSION, txn: newTxnId(), root: binding.root, ops });
+  const doc = `${body.slice(0, -1)},"seal":"${sealOf(binding.key, body)}"}`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, JSON.stringify({ version: 2, ops }));
+    writeSync(fd, doc);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -152,16 +162,111 @@ export function writeJournal(root: string, ops: readonly JournalOp[]): void {
   fsyncPath(txn);
 }
 
-export function readJournal(path: string): JournalOp[] {
+function foreign(path: string, why: string, cause?: unknown): LupineError {
+  return new LupineError('INSTALL_JOURNAL_FOREIGN', `refusing the install journal ${path}: ${why}`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { path, why },
+    hint:
+      'lupine did not write this journal for this root (or it was changed); nothing was rolled back. ' +
+      `Inspect ${dirname(path)} and remove it once the root is known to be as it should be`,
+  });
+}
+
+/** A relative path with no empty, '.', '..' or absolute parts: what every journal path must be. */
+function isPlainRelative(p: unknown): p is string {
+  if (typeof p !== 'string' || p === '' || p.includes('\0')) return false;
+  return p.split('/').every((c) => c !== '' && c !== '.' && c !== '..');
+}
+
+function checkOp(op: unknown): string | undefined {
+  const o = op as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null) return 'a step is not an object';
+  const inRoot = (p: unknown) => isPlainRelative(p) && p !== TXN_DIR && !p.startsWith(`${TXN_DIR}/`);
+  switch (o.op) {
+    case 'mkdir':
+    case 'unlink':
+    case 'rmdir':
+    case 'perms':
+      return inRoot(o.path) ? undefined : `step path ${JSON.stringify(o.path)} is not confined to the root`;
+    case 'rename':
+      if (!inRoot(o.to)) return `step path ${JSON.stringify(o.to)} is not confined to the root`;
+      return isPlainRelative(o.from)
+        ? undefined
+        : `step source ${JSON.stringify(o.from)} is not in the staging directory`;
+    default:
+      return `unknown step ${JSON.stringify(o.op)}`;
+  }
+}
+
+/**
+ * Reads the journal of `root` and checks it is ours: it parses, its seal verifies under our key, it
+ * names this root, and every path stays inside the root or the staging directory. Anything else is
+ * INSTALL_JOURNAL_FOREIGN and the journal is left where it is.
+ */
+export function readJournal(root: string, binding: JournalBinding): JournalOp[] {
+  const path = join(root, TXN_DIR, JOURNAL);
+  let text: string;
   try {
-    const doc = JSON.parse(readFileSync(path, 'utf8')) as { version?: number; ops?: JournalOp[] };
-    if (doc.version !== 2 || !Array.isArray(doc.ops)) throw new Error(`unknown journal version ${doc.version}`);
-    return doc.ops;
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
-    throw new LupineError('INSTALL_JOURNAL_BAD', `the install journal ${path} cannot be read: ${String(err)}`, {
-      cause: err,
-      details: { path },
-      hint: 'the root was left mid-transaction and its journal is damaged; restore the root from a backup',
-    });
+    throw foreign(path, `it cannot be read (${errno(err) ?? String(err)})`, err);
+  }
+  let doc: { version?: unknown; txn?: unknown; root?: unknown; ops?: unknown; seal?: unknown };
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw foreign(path, 'it is not JSON', err);
+  }
+  if (typeof doc !== 'object' || doc === null || doc.version !== JOURNAL_VERSION) {
+    throw foreign(path, `unknown journal version ${JSON.stringify((doc as { version?: unknown })?.version)}`);
+  }
+  if (typeof doc.txn !== 'string' || !Array.isArray(doc.ops)) throw foreign(path, 'it has no transaction id or steps');
+  const body = JSON.stringify({ version: doc.version, txn: doc.txn, root: doc.root, ops: doc.ops });
+  if (!sealMatches(binding.key, body, doc.seal)) throw foreign(path, 'its seal does not verify under our key');
+  if (doc.root !== binding.root) throw foreign(path, `it belongs to the root ${JSON.stringify(doc.root)}`);
+  for (const op of doc.ops) {
+    const why = checkOp(op);
+    if (why) throw foreign(path, why);
+  }
+  return doc.ops as JournalOp[];
+}
+
+/** Throws INSTALL_JOURNAL_FOREIGN unless `path` is a real directory (not a symlink). */
+export function assertRealDir(path: string): void {
+  const st = lstatSync(path);
+  if (!st.isDirectory()) throw foreign(join(path, JOURNAL), `${path} is not a directory of ours (a symlink or a file)`);
+}
+
+/**
+ * Checks that no directory on the way from `base` to `rel`'s parent is a symlink (or not a directory),
+ * so a step can never be carried out through a link something planted meanwhile.
+ */
+export function assertConfined(base: string, rel: string): void {
+  const parts = rel.split('/');
+  let at = base;
+  for (let i = 0; i < parts.length - 1; i++) {
+    at = join(at, parts[i] as string);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(at);
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return;
+      throw err;
+    }
+    if (!st.isDirectory()) {
+      throw new LupineError(
+        'INSTALL_SYMLINK_ESCAPE',
+        `refusing to go through '${relative(base, at)}': not a directory`,
+        {
+          details: { path: rel, through: relative(base, at) },
+          hint: 'something replaced a directory of the root with a link during the transaction',
+        },
+      );
+    }
   }
 }

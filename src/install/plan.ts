@@ -20,6 +20,12 @@ export interface PlanInput {
   /** Names of installed packages to remove entirely. */
   readonly remove: readonly string[];
   readonly forceOverwrite?: boolean;
+  /**
+   * apk's behaviour for a file conflict: the later package's copy is refused, the rest of it is
+   * installed and it is marked broken (`f:f`); the conflicts are reported in `refused`. Default: the
+   * whole change is refused with INSTALL_FILE_CONFLICT.
+   */
+  readonly refuseConflictingFiles?: boolean;
   readonly allowDevices?: boolean;
   /**
    * Whether the installer can set extended attributes. When it cannot (Node has no setxattr), a
@@ -41,6 +47,9 @@ export interface FileConflict {
   readonly path: string;
   readonly package: string;
   readonly owner: string;
+  /** `name-version` of the package and of the owner, as apk names them in messages. */
+  readonly packageId?: string;
+  readonly ownerId?: string;
 }
 
 export interface InstallPlan {
@@ -54,6 +63,8 @@ export interface InstallPlan {
   readonly removeDirs: string[];
   /** Files not written because their owner has the higher replaces_priority. */
   readonly skipped: FileConflict[];
+  /** Files not written because another package owns them (only with refuseConflictingFiles). */
+  readonly refused: FileConflict[];
   /** Files that would overwrite another package's (only when forceOverwrite; else they throw). */
   readonly overwritten: FileConflict[];
 }
@@ -161,6 +172,7 @@ export function planInstall(input: PlanInput): InstallPlan {
   const skipped: FileConflict[] = [];
   const overwritten: FileConflict[] = [];
   const conflicts: FileConflict[] = [];
+  const refused: FileConflict[] = [];
   input.incoming.forEach((pkg, pi) => {
     const name = pkg.info.name;
     const rec: InstalledPackage = { info: pkg.info, repoTag: pkg.repoTag ?? '', flags: '', dirs: [] };
@@ -184,6 +196,17 @@ export function planInstall(input: PlanInput): InstallPlan {
           hint: 'device nodes in packages are refused unless explicitly allowed',
         });
       }
+      if (e.type === 'symlink' && e.linkTarget === '') {
+        // apk-tools refuses such an entry as a malformed package (symlink(2) would fail with ENOENT).
+        throw new LupineError(
+          'APK_MALFORMED',
+          `${name}-${pkg.info.version}: '${path}' is a symlink with an empty target`,
+          {
+            details: { path, package: `${name}-${pkg.info.version}` },
+            hint: 'the package is damaged; rebuild it',
+          },
+        );
+      }
       if (e.type === 'dir') {
         Object.assign(diri(path), { uid: e.uid, gid: e.gid, mode: e.mode & 0o7777, xattrHash: xattrHash(e.xattrs) });
         place.push({ pkg: pi, entry: ei, path });
@@ -204,6 +227,16 @@ export function planInstall(input: PlanInput): InstallPlan {
           return;
         }
         if (d === 'conflict') {
+          if (!input.forceOverwrite && input.refuseConflictingFiles) {
+            refused.push({
+              ...c,
+              packageId: `${name}-${pkg.info.version}`,
+              ownerId: `${cur.info.name}-${cur.info.version}`,
+            });
+            if (!rec.flags.includes('f')) rec.flags += 'f';
+            diri(splitPath(path)[0]);
+            return;
+          }
           if (!input.forceOverwrite) {
             conflicts.push(c);
             return;
@@ -231,7 +264,7 @@ export function planInstall(input: PlanInput): InstallPlan {
       d.files.push(file);
       place.push({ pkg: pi, entry: ei, path });
     });
-    if (!input.xattrsApplied && pkg.files.some((e) => Object.keys(e.xattrs).length > 0)) rec.flags = 'x';
+    if (!input.xattrsApplied && pkg.files.some((e) => Object.keys(e.xattrs).length > 0)) rec.flags += 'x';
     records.set(name, rec);
   });
   if (conflicts.length > 0) {
@@ -265,5 +298,5 @@ export function planInstall(input: PlanInput): InstallPlan {
     }
   }
   const removeDirs = [...removeDirSet].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
-  return { installed: sortByName(finalRecords), place, removeFiles, removeDirs, skipped, overwritten };
+  return { installed: sortByName(finalRecords), place, removeFiles, removeDirs, skipped, overwritten, refused };
 }

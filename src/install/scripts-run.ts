@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { Logger } from '../core/index.js';
 import type { InstalledPackage } from './installed-db.js';
-import { type ChangeHook, REMOVAL } from './journal.js';
+import { type ChangeHook, REMOVAL, TXN_DIR } from './journal.js';
 import type { PackageContents } from './package-contents.js';
+import { ensureRealDir, writeFileInRoot } from './safe-write.js';
 import type { ScriptEntry } from './scripts-db.js';
 import { type TriggerEntry, triggerMatches } from './triggers-db.js';
 
@@ -23,28 +25,115 @@ export interface ScriptPlan {
   readonly stored: readonly ScriptEntry[];
 }
 
-/** Runs `argv` (a path inside the root, then arguments) in a bubblewrap chroot of the root. */
+/** How many ids the script's user namespace maps (root's owner and the 65535 ids after it). */
+const ID_RANGE = 65536;
+
+/**
+ * The capabilities a script keeps inside its user namespace: enough to chown and chmod files within
+ * the root (what apk scripts do), nothing that mounts, loads modules, or reaches the host's kernel
+ * settings. They count only inside the namespace anyway.
+ */
+const KEPT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID'];
+
+/**
+ * The bubblewrap arguments for a script: a new user namespace (mapped by `mapIds` to the root's
+ * owner), every other namespace unshared, no new privileges (bwrap always sets it), all capabilities
+ * dropped but KEPT_CAPS, the root bound at / and nothing else of the host, a fresh /dev, /proc
+ * read-only, and lupine's staging directory hidden under an empty tmpfs.
+ */
+export function sandboxArgs(root: string, argv: readonly string[]): string[] {
+  return [
+    '--unshare-user',
+    '--userns-block-fd',
+    '3',
+    '--info-fd',
+    '4',
+    '--uid',
+    '0',
+    '--gid',
+    '0',
+    '--unshare-all',
+    '--die-with-parent',
+    '--cap-drop',
+    'ALL',
+    ...KEPT_CAPS.flatMap((c) => ['--cap-add', c]),
+    '--bind',
+    root,
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--remount-ro',
+    '/proc',
+    ...(existsSync(join(root, TXN_DIR)) ? ['--tmpfs', `/${TXN_DIR}`] : []),
+    ...argv,
+  ];
+}
+
+/**
+ * Maps the sandbox's ids 0… to the root's owner: the whole range when we may (we are root), else
+ * just the owner's id (an unprivileged user maps only itself).
+ */
+function mapIds(pid: number, owner: { uid: number; gid: number }): void {
+  try {
+    writeFileSync(`/proc/${pid}/uid_map`, `0 ${owner.uid} ${ID_RANGE}\n`);
+    writeFileSync(`/proc/${pid}/gid_map`, `0 ${owner.gid} ${ID_RANGE}\n`);
+  } catch {
+    writeFileSync(`/proc/${pid}/uid_map`, `0 ${owner.uid} 1\n`);
+    writeFileSync(`/proc/${pid}/setgroups`, 'deny');
+    writeFileSync(`/proc/${pid}/gid_map`, `0 ${owner.gid} 1\n`);
+  }
+}
+
+/** Runs `argv` (a path inside the root, then arguments) in the sandbox of `sandboxArgs`. */
 export function runInRoot(root: string, argv: readonly string[]): Promise<number> {
+  const st = statSync(root);
+  const owner = { uid: st.uid, gid: st.gid };
   return new Promise((resolve) => {
-    const child = spawn(
-      'bwrap',
-      ['--bind', root, '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--die-with-parent', ...argv],
-      { stdio: ['ignore', 'ignore', 'ignore'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
-    );
+    const child = spawn('bwrap', sandboxArgs(root, argv), {
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+    const block = child.stdio[3] as Writable;
+    const info = child.stdio[4] as Readable;
+    block.on('error', () => {});
+    let text = '';
+    let mapped = false;
+    info.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (!m || mapped) return;
+      mapped = true;
+      try {
+        mapIds(Number(m[1]), owner);
+        block.end('1');
+      } catch {
+        // Without a mapping the script must not run at all.
+        child.kill('SIGKILL');
+      }
+    });
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 
+/** Where scripts are put for running, as apk does (never through a link a package shipped). */
+const SCRIPT_DIR = 'var/cache/misc';
+
 async function runOne(root: string, pkgver: string, type: string, data: Uint8Array, args: string[]): Promise<number> {
-  const dir = join(root, 'var/cache/misc');
-  mkdirSync(dir, { recursive: true });
   const name = `${pkgver}.${type}`;
-  writeFileSync(join(dir, name), data, { mode: 0o755 });
+  writeFileInRoot(root, `${SCRIPT_DIR}/${name}`, data, 0o755);
   try {
-    return await runInRoot(root, [`/var/cache/misc/${name}`, ...args]);
+    return await runInRoot(root, [`/${SCRIPT_DIR}/${name}`, ...args]);
   } finally {
-    unlinkSync(join(dir, name));
+    // The script may have swapped the directory for a link meanwhile: only a real one is cleaned.
+    try {
+      ensureRealDir(root, SCRIPT_DIR);
+      rmSync(join(root, SCRIPT_DIR, name), { force: true });
+    } catch {
+      // Left in place: the root is the script's to damage, the host is not.
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import {
   futimesSync,
   lchownSync,
   linkSync,
+  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
@@ -57,6 +58,13 @@ export interface StageInput {
   readonly files: readonly StagedFile[];
   /** Package path → `Z:` recorded for it before the change (to spot locally changed config files). */
   readonly recorded: ReadonlyMap<string, string>;
+  /** Package directories the installed database recorded before the change (their modes are ours to update). */
+  readonly knownDirs?: ReadonlySet<string>;
+  /**
+   * Symlink mtimes: 'header' (the package's, reproducible: image builds) or 'install' (apk-tools
+   * sets no time on symlinks, so they keep the time they were made).
+   */
+  readonly linkTimes?: 'header' | 'install';
   readonly logger: Logger;
   /** Called before each placed entry is staged (how many are, of how many); tests stop the process here. */
   readonly progress?: (staged: number, total: number) => void;
@@ -118,6 +126,16 @@ function configTarget(
     incoming !== undefined ? `Q1${digest('sha1', Buffer.from(incoming)).toString('base64')}` : q1FromHex(e.sha1);
   const d = configDecision(digestOnDisk(root, real), recorded.get(path), newDigest);
   return d === 'replace' ? real : d === 'keep' ? 'keep' : `${real}.apk-new`;
+}
+
+/** A protected file (or symlink) whose content on disk is not what the installed database recorded. */
+function locallyChanged(root: string, real: string, path: string, recorded: ReadonlyMap<string, string>): boolean {
+  const mode = protectMode(path);
+  if (mode === 'none') return false;
+  const k = lstatSync(join(root, real), { throwIfNoEntry: false });
+  if (!k || (mode === 'symlinks' && !k.isSymbolicLink())) return false;
+  const was = recorded.get(path);
+  return was !== undefined && was !== '' && digestOnDisk(root, real) !== was;
 }
 
 /**
@@ -252,7 +270,7 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       case 'symlink':
         symlinkSync(e.linkTarget, s.abs);
         ignoreEperm(() => lchownSync(s.abs, e.uid, e.gid));
-        lutimesSync(s.abs, e.mtime, e.mtime);
+        if (input.linkTimes !== 'install') lutimesSync(s.abs, e.mtime, e.mtime);
         overlay.set(real, { kind: 'symlink', target: e.linkTarget });
         break;
       case 'hardlink': {
@@ -281,7 +299,8 @@ export function stageTransaction(input: StageInput): JournalOp[] {
     const where = configTarget(root, real, placed.path, e, input.recorded);
     if (where === 'keep') input.logger.info(`${placed.path}: keeping the local copy, identical to the new one`);
     else {
-      if (where !== real) input.logger.warn(`${placed.path}: changed locally; the new version is ${where}`);
+      // apk writes the .apk-new beside the local edit without a word.
+      if (where !== real) input.logger.debug(`${placed.path}: changed locally; the new version is ${where}`);
       emit({ op: 'rename', from: s.rel, to: where });
     }
   }
@@ -290,6 +309,9 @@ export function stageTransaction(input: StageInput): JournalOp[] {
   const acls = directoryAcls(plan.installed);
   for (const [path, real] of touchedDirs) {
     const acl = acls.get(path);
+    // A directory that was already there and no package owned keeps its owner and mode, as apk does
+    // (a user's 0700 var/log, initdb's 0555 proc); new ones got theirs when made.
+    if (input.knownDirs && !input.knownDirs.has(path) && disk(real).kind === 'dir') continue;
     if (acl) emit({ op: 'perms', path: real, ...acl });
   }
   tag = REMOVAL;
@@ -301,7 +323,13 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       input.logger.warn(`not removing ${p}: ${(err as Error).message}`);
       continue;
     }
-    if (!placedReal.has(real)) emit({ op: 'unlink', path: real });
+    if (placedReal.has(real)) continue;
+    if (locallyChanged(root, real, p, input.recorded)) {
+      // apk keeps a protected file (etc/…) the user edited when its package goes, without a word.
+      input.logger.debug(`${p}: changed locally; kept`);
+      continue;
+    }
+    emit({ op: 'unlink', path: real });
   }
   for (const p of plan.removeDirs) {
     let real: string;

@@ -9,6 +9,7 @@ import {
   type AdvisorySet,
   type ImageFacts,
   layerTar,
+  parseDpkgStatus,
   readImages,
   scanInput,
   scanReport,
@@ -54,11 +55,26 @@ function osName(osRelease: string | undefined): string {
   return [os.name, os.versionId].filter((s) => s !== '').join(' ');
 }
 
-function vulnerabilities(name: string, img: ImageFacts, advisories: AdvisorySet): VulnerabilityCounts {
+function vulnerabilities(
+  name: string,
+  img: ImageFacts,
+  advisories: AdvisorySet,
+): { counts: VulnerabilityCounts | null; notScanned: string } {
   const input = scanInput({ kind: 'image', name, repository: name, images: [img] });
   const report = scanReport(input, advisories, { target: name, targetKind: 'image', created: 0, toolVersion: '' });
+  if (report.notScanned) return { counts: null, notScanned: report.notScanned };
   const s = summarize(report.findings);
-  return { findings: s.total, vulnerabilities: s.vulnerabilities, fixable: s.fixable, bySeverity: s.bySeverity };
+  const ids = [...new Set(report.findings.map((f) => f.vulnerability))].sort();
+  return {
+    counts: {
+      findings: s.total,
+      vulnerabilities: s.vulnerabilities,
+      fixable: s.fixable,
+      bySeverity: s.bySeverity,
+      ids,
+    },
+    notScanned: '',
+  };
 }
 
 /** The facts of one image: the one of `arch`, else of `preferredArch` when present, else the first. */
@@ -73,6 +89,8 @@ export async function collectImageFacts(name: string, options: CollectOptions): 
     tree.add(layerTar(await source.getBlob(l.digest), `layer ${l.digest}`, options.limits), options.limits);
   }
   const packages = img.installed === undefined ? [] : inventoryFromInstalled(img.installed, img.osRelease).packages;
+  const dpkgPackages = img.dpkg ? parseDpkgStatus(img.dpkg.status).length : 0;
+  const scanned = options.advisories ? vulnerabilities(name, img, options.advisories) : undefined;
   const passwd = await tree.read('etc/passwd');
   return {
     name,
@@ -82,12 +100,13 @@ export async function collectImageFacts(name: string, options: CollectOptions): 
     compressedSize: manifestBytes.length + manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0),
     unpackedSize: tree.unpackedSize(),
     layers: manifest.layers.length,
-    packages: packages.length,
+    packages: packages.length + dpkgPackages,
     shells: await tree.shells(),
     user: resolveUser(config.config.User ?? '', passwd?.toString('utf8')),
     entrypoint: [...(config.config.Entrypoint ?? [])],
     cmd: [...(config.config.Cmd ?? [])],
-    vulnerabilities: options.advisories ? vulnerabilities(name, img, options.advisories) : null,
+    vulnerabilities: scanned?.counts ?? null,
+    notScanned: scanned?.notScanned ?? '',
     licenses: countLicenses(packages.map((p) => p.license)),
   };
 }

@@ -1,5 +1,5 @@
 /** What `lupine report` knows about one image: plain data, the input of the renderer and of `--json`. */
-import type { Severity } from '../scan/index.js';
+import type { AdvisorySourceInfo, Severity } from '../scan/index.js';
 import { isoTime } from './html-text.js';
 
 /** Vulnerability counts of one image (findings: package × vulnerability, as `lupine scan` counts them). */
@@ -10,6 +10,8 @@ export interface VulnerabilityCounts {
   /** Findings with a fix available. */
   readonly fixable: number;
   readonly bySeverity: Readonly<Record<Severity, number>>;
+  /** The distinct vulnerability ids found (a CVE when one is known), sorted. */
+  readonly ids: readonly string[];
 }
 
 /** How many installed packages declare a license (an SPDX id, or the `L:` text when it is not one). */
@@ -46,15 +48,17 @@ export interface ImageReportFacts {
   /** Regular files in the merged layers (whiteouts applied), in bytes. */
   readonly unpackedSize: number;
   readonly layers: number;
-  /** Packages in the APK installed database (0 when there is none). */
+  /** Packages in the APK installed database and dpkg's (0 when there is none). */
   readonly packages: number;
   /** Shells found in the final tree (`/bin/sh`, …), in search order; empty when none. */
   readonly shells: readonly string[];
   readonly user: ImageUser;
   readonly entrypoint: readonly string[];
   readonly cmd: readonly string[];
-  /** null when the image was not scanned (no advisory source given). */
+  /** null when the image was not scanned (no advisory source given, or see `notScanned`). */
   readonly vulnerabilities: VulnerabilityCounts | null;
+  /** Why it was not scanned (`no data for debian 12`); '' when it was, or when no source was given. */
+  readonly notScanned: string;
   /** Most packages first, then by name. */
   readonly licenses: readonly LicenseCount[];
 }
@@ -65,6 +69,10 @@ export interface ReportOptions {
   readonly generatedAt: number;
   /** `lupine 0.1.0` in the footer; default `lupine`. */
   readonly tool?: string;
+  /** The advisory sources the images were scanned against, named with their dates. */
+  readonly sources?: readonly AdvisorySourceInfo[];
+  /** The image the others are compared with (`--baseline`); default the first. */
+  readonly baseline?: string;
 }
 
 /** `--json`: the facts with the report's title and time. Stable key order. */
@@ -74,6 +82,8 @@ export function reportFactsJson(facts: readonly ImageReportFacts[], options: Rep
       schema: 'lupine-report/1',
       title: options.title,
       generatedAt: isoTime(options.generatedAt),
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+      sources: options.sources ?? [],
       images: facts,
     },
     null,

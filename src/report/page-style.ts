@@ -18,7 +18,11 @@ thead th { background: #e5e7eb; }
 tbody tr:nth-child(even) { background: var(--zebra); }
 tbody th { font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.summary td { min-width: 14em; }
+.summary { table-layout: fixed; }
+.summary td, .summary th { min-width: 0; overflow-wrap: anywhere; }
+.summary tbody th { white-space: normal; width: 9em; }
+details.ids ul { margin: 4px 0 0; padding-left: 1.2em; columns: 2; }
+.sources ul { margin: 0 0 8px; }
 .warn { color: #991b1b; font-weight: 600; }
 .good { color: #166534; font-weight: 600; }
 .muted { color: var(--muted); }

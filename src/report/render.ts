@@ -39,9 +39,33 @@ export function severityText(counts: Readonly<Record<Severity, number>>): string
 
 function vulnerabilityCell(f: ImageReportFacts): string {
   const v = f.vulnerabilities;
-  if (v === null) return '<span class="muted">not scanned</span>';
+  if (v === null) return `<span class="warn">not scanned${f.notScanned ? `: ${e(f.notScanned)}` : ''}</span>`;
   if (v.findings === 0) return '<span class="good">0 findings</span>';
   return `<span class="warn">${e(plural(v.findings, 'finding'))}</span> (${e(plural(v.vulnerabilities, 'vulnerability', 'vulnerabilities'))}), ${e(formatCount(v.fixable))} with a fix`;
+}
+
+/** The ids found, collapsed behind their count. */
+function idsCell(f: ImageReportFacts): string {
+  const v = f.vulnerabilities;
+  if (v === null) return '<span class="muted">not scanned</span>';
+  if (v.ids.length === 0) return '<span class="muted">none</span>';
+  const items = v.ids.map((id) => `<li><code>${e(id)}</code></li>`).join('');
+  return `<details class="ids"><summary>${e(plural(v.ids.length, 'id'))}</summary><ul>${items}</ul></details>`;
+}
+
+/** The advisory sources, each with its date. */
+function sourcesText(facts: readonly ImageReportFacts[], options: ReportOptions): string {
+  const list = options.sources ?? [];
+  if (list.length === 0) {
+    return facts.every((f) => f.vulnerabilities === null)
+      ? '<p class="sources muted">No advisory source was given: nothing was scanned.</p>'
+      : '';
+  }
+  const items = list.map(
+    (x) =>
+      `<li><code>${e(x.name)}</code> (${e(x.formats.join(', '))}; ${e(plural(x.entries, 'entry', 'entries'))}; dated ${e(x.date ? x.date.slice(0, 10) : 'unknown')})</li>`,
+  );
+  return `<div class="sources"><p>Advisory sources:</p><ul>${items.join('')}</ul></div>`;
 }
 
 const ROWS: readonly [string, (f: ImageReportFacts) => string][] = [
@@ -74,6 +98,7 @@ const ROWS: readonly [string, (f: ImageReportFacts) => string][] = [
         ? '<span class="muted">not scanned</span>'
         : e(severityText(f.vulnerabilities.bySeverity)),
   ],
+  ['Vulnerability ids', idsCell],
   ['Licenses', (f) => e(plural(f.licenses.length, 'distinct license'))],
 ];
 
@@ -110,23 +135,25 @@ function difference(value: number, base: number, one: string, many = `${one}s`):
   return `${formatCount(Math.abs(d))} ${d < 0 ? 'fewer' : 'more'} ${Math.abs(d) === 1 ? one : many}`;
 }
 
-/** One line per image after the first, compared with the first. */
-function highlights(facts: readonly ImageReportFacts[]): string {
-  const base = facts[0];
+/** One line per image other than the baseline (`--baseline`, else the first), compared with it. */
+function highlights(facts: readonly ImageReportFacts[], baseline?: string): string {
+  const base = (baseline === undefined ? undefined : facts.find((f) => f.name === baseline)) ?? facts[0];
   if (!base || facts.length < 2) return '';
-  const items = facts.slice(1).map((f) => {
-    const parts = [
-      change(f.compressedSize, base.compressedSize) && `${change(f.compressedSize, base.compressedSize)} compressed`,
-      difference(f.packages, base.packages, 'package'),
-    ];
-    if (f.vulnerabilities && base.vulnerabilities) {
-      parts.push(difference(f.vulnerabilities.findings, base.vulnerabilities.findings, 'finding'));
-    }
-    parts.push(f.shells.length === 0 ? 'no shell' : 'a shell');
-    parts.push(f.user.root ? 'runs as root' : `runs as ${userText(f)}`);
-    const said = parts.filter((p) => p !== '').join(', ');
-    return `<li><code>${e(f.name)}</code> against <code>${e(base.name)}</code>: ${e(said)}.</li>`;
-  });
+  const items = facts
+    .filter((f) => f !== base)
+    .map((f) => {
+      const parts = [
+        change(f.compressedSize, base.compressedSize) && `${change(f.compressedSize, base.compressedSize)} compressed`,
+        difference(f.packages, base.packages, 'package'),
+      ];
+      if (f.vulnerabilities && base.vulnerabilities) {
+        parts.push(difference(f.vulnerabilities.findings, base.vulnerabilities.findings, 'finding'));
+      }
+      parts.push(f.shells.length === 0 ? 'no shell' : 'a shell');
+      parts.push(f.user.root ? 'runs as root' : `runs as ${userText(f)}`);
+      const said = parts.filter((p) => p !== '').join(', ');
+      return `<li><code>${e(f.name)}</code> against <code>${e(base.name)}</code>: ${e(said)}.</li>`;
+    });
   return `<ul class="highlights">\n${items.join('\n')}\n</ul>`;
 }
 
@@ -224,7 +251,8 @@ export function renderReport(facts: readonly ImageReportFacts[], options: Report
 <main>
 <section aria-labelledby="summary">
 <h2 id="summary">Summary</h2>
-${highlights(facts)}
+${sourcesText(facts, options)}
+${highlights(facts, options.baseline)}
 ${summaryTable(facts)}
 </section>
 <section aria-labelledby="charts">

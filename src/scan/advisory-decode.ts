@@ -7,6 +7,7 @@ import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/ind
 import type { AdvisoryBatch } from './advisory.js';
 import { type AdvisoryLimits, defaultAdvisoryLimits } from './advisory-set.js';
 import { isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
+import { isDebianTracker, parseDebianTracker } from './debian-tracker.js';
 import { isOsvIndex, isOsvRecord, osvIndexIds, parseOsv } from './osv.js';
 import { isSecdb, parseSecdb } from './secdb.js';
 
@@ -17,10 +18,14 @@ export interface DecodedAdvisories {
 }
 
 function unknown(source: string): LupineError {
-  return new LupineError('SCAN_UNKNOWN_ADVISORY_FORMAT', `${source}: not a secdb, OSV or advisories YAML document`, {
-    details: { source },
-    hint: 'lupine reads secdb JSON (security.json), OSV JSON records and wolfi-dev/advisories YAML',
-  });
+  return new LupineError(
+    'SCAN_UNKNOWN_ADVISORY_FORMAT',
+    `${source}: not a secdb, OSV, Debian tracker or advisories YAML document`,
+    {
+      details: { source },
+      hint: 'lupine reads secdb JSON (security.json), OSV JSON records and wolfi-dev/advisories YAML',
+    },
+  );
 }
 
 /** Whether a file name in a directory or archive may hold advisories. */
@@ -43,6 +48,7 @@ function decodeText(text: string, source: string, strict: boolean): DecodedAdvis
     }
     if (isSecdb(doc)) return { batches: [parseSecdb(doc, source)] };
     if (isOsvIndex(doc)) return { batches: [], indexIds: osvIndexIds(doc) };
+    if (isDebianTracker(doc)) return { batches: [parseDebianTracker(doc, source)] };
     if (isOsvRecord(doc) || (Array.isArray(doc) && doc.some(isOsvRecord)) || (Array.isArray(doc) && doc.length === 0))
       return { batches: [parseOsv(doc, source)] };
     if (strict) throw unknown(source);
@@ -53,7 +59,29 @@ function decodeText(text: string, source: string, strict: boolean): DecodedAdvis
   return { batches: [] };
 }
 
-function decodeTar(tar: Uint8Array, source: string, limits: AdvisoryLimits, tarLimits: Limits): DecodedAdvisories {
+/** Whether an error means "this document cannot be read" (skipped with a warning unless strict). */
+export function isUnreadableDocument(err: unknown): err is LupineError {
+  return (
+    err instanceof LupineError &&
+    (err.code === 'SCAN_BAD_ADVISORY' ||
+      err.code === 'SCAN_UNKNOWN_ADVISORY_FORMAT' ||
+      err.code.startsWith('GZIP_') ||
+      err.code.startsWith('TAR_'))
+  );
+}
+
+/** A batch that only carries warnings (what a skipped document leaves). */
+export function warningBatch(warnings: string[]): AdvisoryBatch {
+  return { entries: [], aliasGroups: [], severities: new Map(), warnings };
+}
+
+function decodeTar(
+  tar: Uint8Array,
+  source: string,
+  limits: AdvisoryLimits,
+  tarLimits: Limits,
+  strict: boolean,
+): DecodedAdvisories {
   const batches: AdvisoryBatch[] = [];
   let files = 0;
   const items = readTar(tar, { limits: tarLimits }).items.filter(
@@ -62,8 +90,13 @@ function decodeTar(tar: Uint8Array, source: string, limits: AdvisoryLimits, tarL
   items.sort((a, b) => (a.entry.name < b.entry.name ? -1 : a.entry.name > b.entry.name ? 1 : 0));
   for (const { entry, data } of items) {
     checkLimit('advisory files in an archive', ++files, limits.maxFiles);
-    const d = decodeText(data.toString('utf8'), `${source}!${entry.name.replace(/^\.\//, '')}`, false);
-    batches.push(...d.batches);
+    const member = `${source}!${entry.name.replace(/^\.\//, '')}`;
+    try {
+      batches.push(...decodeText(data.toString('utf8'), member, true).batches);
+    } catch (err) {
+      if (strict || !isUnreadableDocument(err)) throw err;
+      batches.push(warningBatch([`${err.message}; skipped (--strict fails instead)`]));
+    }
   }
   return { batches };
 }
@@ -74,12 +107,13 @@ function isTar(b: Uint8Array): boolean {
 
 /**
  * Decodes one file or download. `strict`: an unrecognised document is an error (a file the user
- * named); otherwise it is skipped (a stray file in a directory).
+ * named); otherwise it is skipped (a stray file in a directory). `strictMembers`: a member of an
+ * archive that cannot be read is an error; otherwise it is skipped with a warning naming it.
  */
 export function decodeAdvisories(
   bytes: Uint8Array,
   source: string,
-  options: { readonly strict?: boolean; readonly limits?: AdvisoryLimits } = {},
+  options: { readonly strict?: boolean; readonly strictMembers?: boolean; readonly limits?: AdvisoryLimits } = {},
 ): DecodedAdvisories {
   const limits = options.limits ?? defaultAdvisoryLimits;
   const tarLimits: Limits = {
@@ -90,6 +124,6 @@ export function decodeAdvisories(
   checkLimit(`size of ${source}`, bytes.byteLength, limits.maxFileBytes);
   let data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (data[0] === 0x1f && data[1] === 0x8b) data = Buffer.concat(readGzipMembers(data, tarLimits).map((m) => m.data));
-  if (isTar(data)) return decodeTar(data, source, limits, tarLimits);
+  if (isTar(data)) return decodeTar(data, source, limits, tarLimits, options.strictMembers ?? false);
   return decodeText(data.toString('utf8'), source, options.strict ?? true);
 }

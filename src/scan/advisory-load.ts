@@ -6,11 +6,18 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLimit, type Logger, LupineError, silentLogger } from '../core/index.js';
-import type { Fetcher, RepoCache } from '../repo/index.js';
-import type { AdvisoryBatch } from './advisory.js';
-import { type AdvisoryLimits, AdvisorySet, defaultAdvisoryLimits } from './advisory-set.js';
-import { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
+import { checkLimit, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
+import type { Fetcher, PackStore, RepoCache } from '../repo/index.js';
+import { type AdvisoryBatch, batchSize, latestDate } from './advisory.js';
+import { COMPILED_FORMAT, decodeCompiled, encodeCompiled } from './compiled.js';
+import { type AdvisoryLimits, AdvisorySet, type AdvisorySourceInfo, defaultAdvisoryLimits } from './advisory-set.js';
+import {
+  type DecodedAdvisories,
+  decodeAdvisories,
+  isAdvisoryFileName,
+  isUnreadableDocument,
+  warningBatch,
+} from './advisory-decode.js';
 
 export interface LoadAdvisoryOptions {
   /** Base for relative paths. */
@@ -28,6 +35,16 @@ export interface LoadAdvisoryOptions {
   readonly signal?: AbortSignal;
   /** How many OSV records to fetch at once (index URLs). Default 16. */
   readonly concurrency?: number;
+  /**
+   * A document that cannot be read (a syntax error, an unknown format) inside a directory, archive
+   * or index is an error. Otherwise it is skipped with a warning naming it.
+   */
+  readonly strict?: boolean;
+  /**
+   * Where compiled sources are kept, keyed by the sha256 of the source's bytes (and file names): a
+   * source read before is not parsed again. Paths only; without a store every load parses.
+   */
+  readonly compiled?: PackStore;
 }
 
 function isUrl(spec: string): boolean {
@@ -36,7 +53,8 @@ function isUrl(spec: string): boolean {
 
 async function fetchDecoded(url: string, options: LoadAdvisoryOptions, strict: boolean): Promise<DecodedAdvisories> {
   const limits = options.limits ?? defaultAdvisoryLimits;
-  const decode = (bytes: Uint8Array) => decodeAdvisories(bytes, url, { strict, limits });
+  const decode = (bytes: Uint8Array) =>
+    decodeAdvisories(bytes, url, { strict, strictMembers: options.strict ?? false, limits });
   if (options.cache) {
     if (!options.fetcher && !options.offline) throw noFetcher(url);
     const fetcher = options.fetcher ?? { get: () => Promise.reject(noFetcher(url)) };
@@ -80,12 +98,32 @@ async function loadUrl(url: string, options: LoadAdvisoryOptions): Promise<Advis
     while (next < ids.length) {
       const i = next++;
       const id = ids[i] as string;
-      out[i] = (await fetchDecoded(`${base}${encodeURIComponent(id)}.json`, options, false)).batches;
+      const recordUrl = `${base}${encodeURIComponent(id)}.json`;
+      out[i] = await fetchDecoded(recordUrl, options, true).then(
+        (d) => d.batches,
+        (err: unknown) => skipped(recordUrl, err, options),
+      );
       options.logger?.progress?.('advisories', i + 1, ids.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, ids.length) }, worker));
   return out.flat();
+}
+
+/** A document that cannot be read: an error under `strict`, else a warning naming it. */
+function skipped(source: string, err: unknown, options: LoadAdvisoryOptions): AdvisoryBatch[] {
+  if (options.strict || !isUnreadableDocument(err)) throw err;
+  const what = err.message.startsWith(source) ? err.message : `${source}: ${err.message}`;
+  return [warningBatch([`${what}; skipped (--strict fails instead)`])];
+}
+
+function decodeMember(bytes: Uint8Array, source: string, options: LoadAdvisoryOptions): AdvisoryBatch[] {
+  const limits = options.limits ?? defaultAdvisoryLimits;
+  try {
+    return decodeAdvisories(bytes, source, { strict: true, strictMembers: options.strict ?? false, limits }).batches;
+  } catch (err) {
+    return skipped(source, err, options);
+  }
 }
 
 async function walk(dir: string, out: string[], limits: AdvisoryLimits): Promise<void> {
@@ -99,6 +137,59 @@ async function walk(dir: string, out: string[], limits: AdvisoryLimits): Promise
       checkLimit(`advisory files under ${dir}`, out.length, limits.maxFiles);
     }
   }
+}
+
+/** The key of a source's compiled form: the format, the names and the bytes of its files. */
+function compiledKey(spec: string, parts: ReadonlyArray<readonly [string, Uint8Array]>): string {
+  const h: Uint8Array[] = [Buffer.from(`lupine-advisories/${COMPILED_FORMAT}\0${spec}\0`)];
+  for (const [name, bytes] of parts) h.push(Buffer.from(`${name}\0${bytes.byteLength}\0`), bytes);
+  return sha256Hex(Buffer.concat(h));
+}
+
+/**
+ * The batches of a source through the compiled store: the stored form when there is a good one for
+ * these bytes, else `load()` (stored afterwards). Under --strict the store is bypassed (a stored form
+ * may hold documents that were skipped with a warning). A failing store only costs speed.
+ */
+async function throughCompiled(
+  key: string,
+  options: LoadAdvisoryOptions,
+  load: () => Promise<{ batches: AdvisoryBatch[]; keep: boolean }>,
+): Promise<AdvisoryBatch[]> {
+  const store = options.strict ? undefined : options.compiled;
+  if (store) {
+    const bytes = await store.get(key).catch(() => undefined);
+    const batches = bytes ? decodeCompiled(bytes, key) : undefined;
+    if (batches) return batches;
+  }
+  const { batches, keep } = await load();
+  if (store && keep && batches.some((b) => batchSize(b) > 0)) {
+    await store.put(key, encodeCompiled(batches, key)).catch((err: unknown) => {
+      options.logger?.debug(`the compiled advisories were not stored: ${(err as Error).message}`);
+    });
+  }
+  return batches;
+}
+
+async function isRepositoryDir(path: string): Promise<boolean> {
+  if (
+    !(await stat(join(path, 'security.json')).then(
+      (st) => st.isFile(),
+      () => false,
+    ))
+  )
+    return false;
+  for (const d of await readdir(path, { withFileTypes: true })) {
+    if (
+      d.isDirectory() &&
+      (await stat(join(path, d.name, 'APKINDEX.tar.gz')).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return true;
+  }
+  return false;
 }
 
 async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
@@ -115,43 +206,103 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
     });
   }
   if (!isDir) {
-    const top = decodeAdvisories(await readFile(path), spec, { limits });
-    if (!top.indexIds) return top.batches;
-    // An all.json index: the records sit beside it as <id>.json.
-    checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
-    const batches: AdvisoryBatch[] = [];
-    for (const id of [...new Set(top.indexIds)].sort()) {
-      const file = join(dirname(path), `${id}.json`);
-      const bytes = await readFile(file).catch(() => undefined);
-      if (bytes === undefined) {
-        options.logger?.warn(`${spec} lists ${id}, but ${file} is missing`);
-        continue;
+    const bytes = await readFile(path);
+    return throughCompiled(compiledKey(spec, [[spec, bytes]]), options, async () => {
+      const top = decodeAdvisories(bytes, spec, { limits, strictMembers: options.strict ?? false });
+      if (!top.indexIds) return { batches: top.batches, keep: true };
+      // An all.json index: the records sit beside it as <id>.json (not compiled: other bytes).
+      checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
+      const batches: AdvisoryBatch[] = [];
+      for (const id of [...new Set(top.indexIds)].sort()) {
+        const file = join(dirname(path), `${id}.json`);
+        const record = await readFile(file).catch(() => undefined);
+        if (record === undefined) {
+          options.logger?.warn(`${spec} lists ${id}, but ${file} is missing`);
+          continue;
+        }
+        batches.push(...decodeMember(record, file, options));
       }
-      batches.push(...decodeAdvisories(bytes, file, { strict: false, limits }).batches);
-    }
-    return batches;
+      return { batches, keep: false };
+    });
   }
+  // A lupine repository directory (ARCH/APKINDEX.tar.gz beside security.json): its secdb.
+  if (await isRepositoryDir(path)) return loadPath(join(spec, 'security.json'), options);
   const files: string[] = [];
   await walk(path, files, limits);
-  const batches: AdvisoryBatch[] = [];
+  const parts: Array<[string, Buffer]> = [];
   for (const f of files) {
     const shown = f.startsWith(`${path}/`) ? join(spec, f.slice(path.length + 1)) : f;
-    batches.push(...decodeAdvisories(await readFile(f), shown, { strict: false, limits }).batches);
+    parts.push([shown, await readFile(f)]);
   }
-  return batches;
+  return throughCompiled(compiledKey(spec, parts), options, async () => ({
+    batches: parts.flatMap(([shown, bytes]) => decodeMember(bytes, shown, options)),
+    keep: true,
+  }));
 }
 
-/** Loads one source into batches (warnings go to the logger). */
-export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
+/** What one source yielded: its batches and how reports name it. */
+export interface LoadedSource {
+  readonly batches: AdvisoryBatch[];
+  readonly info: AdvisorySourceInfo;
+}
+
+/** When a path source last changed (the newest file under a directory), ISO 8601; '' if unknown. */
+async function pathDate(spec: string, cwd: string): Promise<string> {
+  const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(cwd, spec);
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return '';
+  if (!st.isDirectory()) return latestDate([st.mtime.toISOString()]);
+  const files: string[] = [];
+  await walk(path, files, defaultAdvisoryLimits).catch(() => undefined);
+  const stamps = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.mtime.toISOString(),
+        () => '',
+      ),
+    ),
+  );
+  return latestDate(stamps);
+}
+
+/**
+ * Loads one source (warnings go to the logger). A source that yields no entry at all is an error:
+ * scanning against it would report "no vulnerabilities" for want of data.
+ */
+export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisoryOptions): Promise<LoadedSource> {
   const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
-  return batches;
+  if (!batches.some((b) => batchSize(b) > 0)) {
+    const skips = batches.reduce((n, b) => n + b.warnings.length, 0);
+    throw new LupineError('SCAN_EMPTY_SOURCE', `advisory source ${spec} yields no advisory entries`, {
+      details: { source: spec },
+      hint:
+        skips > 0
+          ? `${skips} problem${skips === 1 ? '' : 's'} reported above; fix or replace the damaged files`
+          : 'name a secdb, OSV or advisories YAML source that lists advisories',
+    });
+  }
+  const formats = [...new Set(batches.filter((b) => batchSize(b) > 0).map((b) => b.format ?? 'unknown'))].sort();
+  const dataDate = latestDate(batches.map((b) => b.date));
+  const date = dataDate || (isUrl(spec) ? '' : await pathDate(spec, options.cwd));
+  const entries = batches.reduce((n, b) => n + batchSize(b), 0);
+  return { batches, info: { name: spec, formats, entries, date } };
+}
+
+/** Loads one source into batches (see loadAdvisorySourceInfo). */
+export async function loadAdvisorySource(spec: string, options: LoadAdvisoryOptions): Promise<AdvisoryBatch[]> {
+  return (await loadAdvisorySourceInfo(spec, options)).batches;
 }
 
 /** Loads every source into one advisory set. */
 export async function loadAdvisories(specs: readonly string[], options: LoadAdvisoryOptions): Promise<AdvisorySet> {
   const all: AdvisoryBatch[] = [];
-  for (const s of specs) for (const b of await loadAdvisorySource(s, options)) all.push(b);
-  return AdvisorySet.from(all, options.limits);
+  const infos: AdvisorySourceInfo[] = [];
+  for (const s of specs) {
+    const loaded = await loadAdvisorySourceInfo(s, options);
+    for (const b of loaded.batches) all.push(b);
+    infos.push(loaded.info);
+  }
+  return AdvisorySet.from(all, options.limits, infos);
 }

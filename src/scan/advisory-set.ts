@@ -1,9 +1,10 @@
 /**
- * All loaded advisories as one pure in-memory set: entries indexed by package name, ids joined into
- * vulnerabilities through the aliases the records declare, severities shared across a vulnerability.
+ * All loaded advisories as one pure in-memory set: entries indexed by package name, the severity each
+ * id is given, and the releases the entries cover. Ids are joined into vulnerabilities per package
+ * (package-groups.ts), never across packages.
  */
 import { checkLimit } from '../core/index.js';
-import type { AdvisoryBatch, AdvisoryEntry } from './advisory.js';
+import { type AdvisoryBatch, type AdvisoryEntry, batchSize } from './advisory.js';
 import { maxSeverity, type Severity } from './severity.js';
 
 /** Bounds on advisory input. */
@@ -37,78 +38,71 @@ export function compareIds(a: string, b: string): number {
   return idRank(a) - idRank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
+/** One loaded source, as reports name it. */
+export interface AdvisorySourceInfo {
+  /** As the user gave it (a path or URL). */
+  readonly name: string;
+  /** Formats found in it (`secdb`, `osv`, `advisory yaml`, `debian tracker`). */
+  readonly formats: readonly string[];
+  readonly entries: number;
+  /**
+   * Its date (ISO 8601, UTC): the latest timestamp the data carries (OSV `modified`, advisory
+   * events), else when the file was last changed or the feed downloaded; '' when unknown.
+   */
+  readonly date: string;
+}
+
 export class AdvisorySet {
   #byPackage = new Map<string, AdvisoryEntry[]>();
-  #parent = new Map<string, string>();
-  #members = new Map<string, string[]>();
+  /** Packed entries not made yet, by package (compiled sources). */
+  #lazy = new Map<string, Array<() => AdvisoryEntry[]>>();
   #severity = new Map<string, { severity: Severity; cvss: string }>();
+  /** `distro\0branch` of every entry, for what the set covers. */
+  #releases = new Set<string>();
   #size = 0;
+  #sources: AdvisorySourceInfo[] = [];
 
   private constructor() {}
 
   /** Joins batches into one set (bounded by `limits.maxEntries`). */
-  static from(batches: Iterable<AdvisoryBatch>, limits: AdvisoryLimits = defaultAdvisoryLimits): AdvisorySet {
+  static from(
+    batches: Iterable<AdvisoryBatch>,
+    limits: AdvisoryLimits = defaultAdvisoryLimits,
+    sources: readonly AdvisorySourceInfo[] = [],
+  ): AdvisorySet {
     const set = new AdvisorySet();
-    const list = [...batches];
-    for (const b of list) {
-      set.#size += b.entries.length;
+    set.#sources = [...sources];
+    for (const b of batches) {
+      set.#size += batchSize(b);
       checkLimit('advisory entries', set.#size, limits.maxEntries);
+      if (b.lazy) {
+        for (const r of b.lazy.releases) set.#releases.add(r);
+        for (const [name, make] of b.lazy.packages) {
+          const l = set.#lazy.get(name);
+          if (l) l.push(make);
+          else set.#lazy.set(name, [make]);
+        }
+      }
       for (const e of b.entries) {
         const forPackage = set.#byPackage.get(e.package);
         if (forPackage) forPackage.push(e);
         else set.#byPackage.set(e.package, [e]);
-        if (e.aliases.length > 0) set.#union(e.id, ...e.aliases);
+        set.#releases.add(`${e.distro}\0${e.branch}`);
+        if (e.severity !== 'Unknown') set.#noteSeverity(e.id, e.severity, e.cvss);
       }
-      for (const g of b.aliasGroups) set.#union(...g);
-    }
-    // Severities once every alias is known (loops, not spreads: feeds hold 100k+ records).
-    for (const b of list) {
-      for (const e of b.entries) if (e.severity !== 'Unknown') set.#noteSeverity(e.id, e.severity, e.cvss);
       for (const [id, sev] of b.severities) set.#noteSeverity(id, sev.severity, sev.cvss);
     }
-    for (const m of set.#members.values()) m.sort(compareIds);
     return set;
   }
 
   #noteSeverity(id: string, severity: Severity, cvss: string): void {
-    const key = this.#parent.has(id) ? this.#find(id) : id;
-    const cur = this.#severity.get(key);
-    if (!cur || maxSeverity(cur.severity, severity) !== cur.severity) this.#severity.set(key, { severity, cvss });
+    const cur = this.#severity.get(id);
+    if (!cur || maxSeverity(cur.severity, severity) !== cur.severity) this.#severity.set(id, { severity, cvss });
   }
 
-  #find(id: string): string {
-    let p = this.#parent.get(id);
-    if (p === undefined) {
-      this.#parent.set(id, id);
-      return id;
-    }
-    let x = id;
-    while (p !== x) {
-      const gp = this.#parent.get(p) as string;
-      this.#parent.set(x, gp);
-      x = p;
-      p = gp;
-    }
-    return x;
-  }
-
-  #union(...ids: string[]): void {
-    const [first, ...rest] = ids;
-    if (first === undefined) return;
-    let root = this.#find(first);
-    for (const id of rest) {
-      const r = this.#find(id);
-      if (r === root) continue;
-      // Keep the preferred display id as the root, so `vulnerabilityOf` is a lookup.
-      const [keep, drop] = compareIds(r, root) < 0 ? [r, root] : [root, r];
-      this.#parent.set(drop, keep);
-      const kept = this.#members.get(keep) ?? [keep];
-      const dropped = this.#members.get(drop) ?? [drop];
-      for (const x of dropped) kept.push(x);
-      this.#members.set(keep, kept);
-      this.#members.delete(drop);
-      root = keep;
-    }
+  /** The sources the set was loaded from (empty when built from batches directly). */
+  get sources(): readonly AdvisorySourceInfo[] {
+    return this.#sources;
   }
 
   /** Number of entries. */
@@ -118,29 +112,50 @@ export class AdvisorySet {
 
   /** Entries filed against this package name (none: an empty list). */
   byPackage(name: string): readonly AdvisoryEntry[] {
+    const lazy = this.#lazy.get(name);
+    if (lazy) {
+      this.#lazy.delete(name);
+      const made = lazy.flatMap((make) => make());
+      for (const e of made) if (e.severity !== 'Unknown') this.#noteSeverity(e.id, e.severity, e.cvss);
+      const list = this.#byPackage.get(name);
+      if (list) list.push(...made);
+      else this.#byPackage.set(name, made);
+    }
     return this.#byPackage.get(name) ?? [];
   }
 
   /** Package names with entries, sorted. */
   packageNames(): string[] {
-    return [...this.#byPackage.keys()].sort();
+    return [...new Set([...this.#byPackage.keys(), ...this.#lazy.keys()])].sort();
   }
 
-  /** The vulnerability an id belongs to, named by its preferred id (a CVE when one is known). */
-  vulnerabilityOf(id: string): string {
-    if (!this.#parent.has(id)) return id;
-    let x = id;
-    for (let p = this.#parent.get(x) as string; p !== x; p = this.#parent.get(x) as string) x = p;
-    return x;
+  /** The (distro, release) pairs the entries are for ('' when a source does not say). */
+  releases(): Array<{ readonly distro: AdvisoryEntry['distro']; readonly branch: string }> {
+    return [...this.#releases].sort().map((k) => {
+      const [distro, branch] = k.split('\0') as [AdvisoryEntry['distro'], string];
+      return { distro, branch };
+    });
   }
 
-  /** Every id of a vulnerability, preferred first. */
-  idsOf(vulnerability: string): readonly string[] {
-    return this.#members.get(this.vulnerabilityOf(vulnerability)) ?? [vulnerability];
+  /** Whether any entry is one a distro accepts (`accepts` from distroAccepts). */
+  covers(accepts: (e: Pick<AdvisoryEntry, 'distro' | 'branch'>) => boolean): boolean {
+    return this.releases().some(accepts);
   }
 
-  /** The highest severity any record gives the vulnerability. */
-  severityOf(vulnerability: string): { readonly severity: Severity; readonly cvss: string } {
-    return this.#severity.get(this.vulnerabilityOf(vulnerability)) ?? { severity: 'Unknown', cvss: '' };
+  /** The highest severity any record gives one of these ids (or the given entries carry). */
+  severityOfIds(
+    ids: readonly string[],
+    entries: readonly AdvisoryEntry[] = [],
+  ): { readonly severity: Severity; readonly cvss: string } {
+    let best: { severity: Severity; cvss: string } = { severity: 'Unknown', cvss: '' };
+    const consider = (s: { severity: Severity; cvss: string }) => {
+      if (maxSeverity(best.severity, s.severity) !== best.severity) best = s;
+    };
+    for (const id of ids) {
+      const s = this.#severity.get(id);
+      if (s) consider(s);
+    }
+    for (const e of entries) if (e.severity !== 'Unknown') consider({ severity: e.severity, cvss: e.cvss });
+    return best;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { LineCounter, parseDocument } from 'yaml';
 import { LupineError } from '../core/index.js';
-import { type AdvisoryBatch, type AdvisoryEntry, type AdvisoryState, advisoryEntry } from './advisory.js';
+import { type AdvisoryBatch, type AdvisoryEntry, type AdvisoryState, advisoryEntry, latestDate } from './advisory.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,9 +16,17 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Whether YAML text looks like an advisories document. */
+/** Whether YAML text looks like an advisories document (schema 2.x, or the older map form). */
 export function isAdvisoryYaml(text: string): boolean {
-  return /^schema-version:/m.test(text) && /^advisories:/m.test(text);
+  return /^package:/m.test(text) && (/^advisories:/m.test(text) || /^secfixes:/m.test(text));
+}
+
+/**
+ * Whether a schema-version is a 2.x spelling: `2`, `2.0`, `2.0.2` (trailing zeros may be left out,
+ * so `"2"` is the same as `2.0.0`).
+ */
+export function isSchemaV2(version: string): boolean {
+  return /^2(\.\d+){0,2}$/.test(version.trim());
 }
 
 /** wolfictl's false-positive types and the VEX justification each maps to. */
@@ -66,14 +74,17 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
   }
   const root = doc.toJS() as unknown;
   if (!isObject(root)) throw bad(source, 'the document is not a mapping');
-  const schema = str(root['schema-version']);
-  if (!schema.startsWith('2.')) throw bad(source, `schema-version '${schema}' is not 2.x`);
   const pkg = isObject(root.package) ? str(root.package.name) : '';
-  if (pkg === '') throw bad(source, 'package.name is missing');
+  if (pkg === '') throw bad(source, 'package.name is missing (or not a string)');
+  const schema = str(root['schema-version']);
+  // No schema-version: the first (pre-2.0) form, `advisories` a map of id → status list.
+  if (schema === '' && !('schema-version' in root)) return parseV1(root, pkg, source);
+  if (!isSchemaV2(schema)) throw bad(source, `schema-version '${schema}' is not 2.x`);
   const entries: AdvisoryEntry[] = [];
   const aliasGroups: string[][] = [];
   const warnings: string[] = [];
   const advisories = Array.isArray(root.advisories) ? root.advisories : [];
+  const stamps: unknown[] = [];
   for (const [i, adv] of advisories.entries()) {
     if (!isObject(adv) || str(adv.id) === '') {
       warnings.push(`${source}: advisories[${i}] has no id; skipped`);
@@ -87,6 +98,7 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
     events.sort((a, b) => timeOf(str(a.e.timestamp)) - timeOf(str(b.e.timestamp)) || a.n - b.n);
     const latest = events[events.length - 1]?.e;
     if (!latest) continue;
+    stamps.push(latest.timestamp);
     const type = str(latest.type);
     const state = EVENT_STATE[type];
     if (!state) {
@@ -113,5 +125,77 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
       }),
     );
   }
-  return { entries, aliasGroups, severities: new Map(), warnings };
+  return { entries, aliasGroups, severities: new Map(), warnings, format: 'advisory yaml', date: latestDate(stamps) };
+}
+
+const V1_STATE: Readonly<Record<string, AdvisoryState>> = {
+  fixed: 'fixed',
+  not_affected: 'not-affected',
+  affected: 'not-fixed',
+  under_investigation: 'under-investigation',
+};
+
+/**
+ * The pre-2.0 form (wolfi-dev/advisories before Sept. 2023): `advisories: {CVE: [{timestamp, status,
+ * fixed-version, justification}]}`, optionally `secfixes: {version: [ids]}` (ids it lacks are added).
+ */
+function parseV1(root: Json, pkg: string, source: string): AdvisoryBatch {
+  const entries: AdvisoryEntry[] = [];
+  const warnings: string[] = [];
+  const shown = `${source} (advisory yaml v1)`;
+  const seen = new Set<string>();
+  const stamps: unknown[] = [];
+  if (root.advisories !== undefined && !isObject(root.advisories)) throw bad(source, 'advisories is not a map');
+  for (const [id, list] of Object.entries(isObject(root.advisories) ? root.advisories : {})) {
+    const events = (Array.isArray(list) ? list.filter(isObject) : []).map((e, n) => ({ e, n }));
+    events.sort((a, b) => timeOf(str(a.e.timestamp)) - timeOf(str(b.e.timestamp)) || a.n - b.n);
+    const latest = events[events.length - 1]?.e;
+    const state = latest ? V1_STATE[str(latest.status)] : undefined;
+    stamps.push(latest?.timestamp);
+    if (!latest || !state) {
+      warnings.push(`${source}: ${id}: no statement with a known status; skipped`);
+      continue;
+    }
+    const fixed = state === 'fixed' ? str(latest['fixed-version']) : '';
+    if (state === 'fixed' && fixed === '') {
+      warnings.push(`${source}: ${id}: fixed without fixed-version; skipped`);
+      continue;
+    }
+    seen.add(id);
+    entries.push(
+      advisoryEntry({
+        id,
+        package: pkg,
+        state,
+        fixed,
+        justification: state === 'not-affected' ? str(latest.justification) : '',
+        note: str(latest.impact),
+        source: shown,
+      }),
+    );
+  }
+  for (const [version, ids] of Object.entries(isObject(root.secfixes) ? root.secfixes : {})) {
+    for (const id of Array.isArray(ids) ? ids.map(str) : []) {
+      if (id === '' || seen.has(id)) continue;
+      seen.add(id);
+      const nak = version === '0';
+      entries.push(
+        advisoryEntry({
+          id,
+          package: pkg,
+          state: nak ? 'not-affected' : 'fixed',
+          fixed: nak ? '' : version,
+          source: shown,
+        }),
+      );
+    }
+  }
+  return {
+    entries,
+    aliasGroups: [],
+    severities: new Map(),
+    warnings,
+    format: 'advisory yaml',
+    date: latestDate(stamps),
+  };
 }

@@ -15,7 +15,12 @@ import type { Severity } from './severity.js';
 export type AdvisoryState = 'fixed' | 'not-fixed' | 'wont-fix' | 'under-investigation' | 'not-affected';
 
 /** The distribution family an advisory is for; '' when the source does not say (matches any). */
-export type AdvisoryDistro = '' | 'wolfi' | 'chainguard' | 'alpine' | 'lupine';
+export type AdvisoryDistro = '' | 'wolfi' | 'chainguard' | 'alpine' | 'lupine' | 'debian' | 'ubuntu';
+
+/** Whether entries of this distro use Debian version ordering (dpkg) rather than APK's. */
+export function isDebDistro(d: AdvisoryDistro): boolean {
+  return d === 'debian' || d === 'ubuntu';
+}
 
 export interface AdvisoryEntry {
   /** The id as the source names it (`CVE-…`, `GHSA-…`, `CGA-…`). */
@@ -25,7 +30,7 @@ export interface AdvisoryEntry {
   /** The APK package the statement is filed against (an origin, or the APK that ships a component). */
   readonly package: string;
   readonly distro: AdvisoryDistro;
-  /** Alpine branch (`v3.19`, `edge`); '' otherwise. */
+  /** Alpine branch (`v3.19`, `edge`), Debian release (`12`), Ubuntu release (`22.04`); '' otherwise. */
   readonly branch: string;
   /** '' for every architecture. */
   readonly arch: string;
@@ -91,4 +96,36 @@ export interface AdvisoryBatch {
   readonly severities: ReadonlyMap<string, { readonly severity: Severity; readonly cvss: string }>;
   /** Non-fatal problems (a record skipped), for the logger. */
   readonly warnings: string[];
+  /** The format the batch was read from (`secdb`, `osv`, …). */
+  readonly format?: string;
+  /** The latest timestamp in the data (ISO 8601), when it carries one. */
+  readonly date?: string;
+  /**
+   * Entries kept packed (a compiled source): made per package when asked, so a scan of 100 packages
+   * does not build 30,000 objects. `entries` is then empty.
+   */
+  readonly lazy?: LazyEntries;
+}
+
+/** Packed entries, by package. */
+export interface LazyEntries {
+  readonly count: number;
+  /** `distro\0branch` of the entries (what they cover). */
+  readonly releases: readonly string[];
+  readonly packages: ReadonlyMap<string, () => AdvisoryEntry[]>;
+}
+
+/** Entries in a batch, packed or not. */
+export function batchSize(b: AdvisoryBatch): number {
+  return b.entries.length + (b.lazy?.count ?? 0);
+}
+
+/** The latest of some timestamps, as ISO 8601 UTC without milliseconds; '' when none parses. */
+export function latestDate(stamps: Iterable<unknown>): string {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const s of stamps) {
+    const t = typeof s === 'string' ? Date.parse(s) : Number.NaN;
+    if (!Number.isNaN(t) && t > best) best = t;
+  }
+  return best === Number.NEGATIVE_INFINITY ? '' : new Date(best).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

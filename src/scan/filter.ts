@@ -5,15 +5,33 @@ import { SEVERITIES, type Severity, severityRank } from './severity.js';
 export interface FindingFilter {
   /** Keep only findings with a fix available. */
   readonly onlyFixed?: boolean;
-  /** Drop findings whose vulnerability or one of its aliases is listed. */
+  /**
+   * Drop findings whose vulnerability or one of its aliases is listed: `ID` for every package,
+   * `ID:PACKAGE` for that package only.
+   */
   readonly ignore?: readonly string[];
 }
 
+/** Whether an `--ignore` list hides this id for this package. */
+export function ignoreMatcher(ignore: readonly string[]): (ids: readonly string[], pkg: string) => boolean {
+  const everywhere = new Set<string>();
+  const perPackage = new Set<string>();
+  for (const raw of ignore) {
+    // Ids hold no colon except the separator (CVE-…, GHSA-…, CGA-…, DLA-…); a package name may.
+    const i = raw.indexOf(':');
+    if (i < 0) everywhere.add(raw.toUpperCase());
+    else perPackage.add(`${raw.slice(0, i).toUpperCase()}\0${raw.slice(i + 1)}`);
+  }
+  if (everywhere.size === 0 && perPackage.size === 0) return () => false;
+  return (ids, pkg) =>
+    ids.some((id) => everywhere.has(id.toUpperCase()) || perPackage.has(`${id.toUpperCase()}\0${pkg}`));
+}
+
 export function filterFindings(findings: readonly Finding[], filter: FindingFilter): Finding[] {
-  const ignore = new Set((filter.ignore ?? []).map((id) => id.toUpperCase()));
+  const ignored = ignoreMatcher(filter.ignore ?? []);
   return findings.filter((f) => {
     if (filter.onlyFixed && f.state !== 'fixed') return false;
-    if (ignore.size > 0 && [f.vulnerability, ...f.aliases].some((id) => ignore.has(id.toUpperCase()))) return false;
+    if (ignored([f.vulnerability, ...f.aliases], f.package.name)) return false;
     return true;
   });
 }

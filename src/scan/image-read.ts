@@ -31,6 +31,8 @@ export interface ImageFacts {
   readonly dbPath: string;
   readonly installed: string | undefined;
   readonly osRelease: string | undefined;
+  /** dpkg's installed database (`var/lib/dpkg/status` and/or distroless `status.d/*`, joined). */
+  readonly dpkg?: { readonly path: string; readonly status: string };
   /** Embedded package SBOMs by path (`var/lib/db/sbom/…`). */
   readonly embeddedSboms: Readonly<Record<string, string>>;
 }
@@ -102,6 +104,12 @@ async function assembleImage(
   }
   const embeddedSboms: Record<string, string> = {};
   for (const [p, b] of stack.filesUnder('var/lib/db/sbom')) embeddedSboms[p] = b.toString('utf8');
+  const dpkgParts: Array<[string, string]> = [];
+  const status = await stack.read('var/lib/dpkg/status');
+  if (status) dpkgParts.push(['var/lib/dpkg/status', status.toString('utf8')]);
+  const statusD = [...stack.filesUnder('var/lib/dpkg/status.d')].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  for (const [p, b] of statusD) if (!p.endsWith('.md5sums')) dpkgParts.push([p, b.toString('utf8')]);
+  const dpkg = joinDpkg(dpkgParts);
   return {
     digest: img.digest,
     mediaType: img.mediaType,
@@ -111,8 +119,21 @@ async function assembleImage(
     dbPath,
     installed,
     osRelease,
+    ...(dpkg ? { dpkg } : {}),
     embeddedSboms,
   };
+}
+
+/** One dpkg database from its parts (status, status.d files); undefined when there are none. */
+export function joinDpkg(parts: ReadonlyArray<readonly [string, string]>): ImageFacts['dpkg'] {
+  if (parts.length === 0) return undefined;
+  const path =
+    parts.length === 1
+      ? (parts[0]?.[0] as string)
+      : parts.some((p) => p[0] === 'var/lib/dpkg/status')
+        ? 'var/lib/dpkg/status'
+        : 'var/lib/dpkg/status.d';
+  return { path, status: parts.map((p) => `${p[1].trimEnd()}\n`).join('\n') };
 }
 
 function noImage(what: string, arch: string | undefined): LupineError {

@@ -5,15 +5,37 @@ export {
   type AdvisoryInput,
   type AdvisoryState,
   advisoryEntry,
+  isDebDistro,
+  latestDate,
 } from './advisory.js';
-export { type AdvisoryLimits, AdvisorySet, compareIds, defaultAdvisoryLimits } from './advisory-set.js';
+export {
+  type AdvisoryLimits,
+  AdvisorySet,
+  type AdvisorySourceInfo,
+  compareIds,
+  defaultAdvisoryLimits,
+} from './advisory-set.js';
 export { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
-export { type LoadAdvisoryOptions, loadAdvisories, loadAdvisorySource } from './advisory-load.js';
+export {
+  type LoadAdvisoryOptions,
+  type LoadedSource,
+  loadAdvisories,
+  loadAdvisorySource,
+  loadAdvisorySourceInfo,
+} from './advisory-load.js';
 export { FALSE_POSITIVE_JUSTIFICATION, isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
-export { type FindingFilter, filterFindings, findingsAtOrAbove, type ScanSummary, summarize } from './filter.js';
+export {
+  type FindingFilter,
+  filterFindings,
+  findingsAtOrAbove,
+  ignoreMatcher,
+  type ScanSummary,
+  summarize,
+} from './filter.js';
 export { type BlobGetter, type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
 export {
   alpineBranch,
+  debianRelease,
   defaultAdvisorySources,
   distroAccepts,
   type Finding,
@@ -24,6 +46,7 @@ export {
   type Resolution,
   type ScanDistro,
   type ScanPackage,
+  versionOrder,
 } from './match.js';
 export {
   ecosystemDistro,
@@ -38,16 +61,17 @@ export {
 export { advisoryUrl, packagePurl, reportJson, type ScanReport, STATE_WORDS } from './report.js';
 export { reportOpenVex } from './report-openvex.js';
 export { reportSarif } from './report-sarif.js';
-export { reportTable, summaryLine } from './report-table.js';
+export { reportTable, sourcesLine, summaryLine } from './report-table.js';
 export { type KeepFile, MergedTree } from './merged-tree.js';
 export { isScanFile, LayerStack, layerTar } from './root-files.js';
 export { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from './root-path.js';
-export { type ScanReportOptions, scanReport } from './scan.js';
+export { distroName, type ScanReportOptions, scanReport, whyNotScanned } from './scan.js';
 export { isNakVersion, isSecdb, parseSecdb, secdbDistro, secdbGroups, secdbIds } from './secdb.js';
 export {
   bandOfScore,
   cvss2Score,
   cvss3Score,
+  cvss4Score,
   maxSeverity,
   parseSeverity,
   SEVERITIES,
@@ -67,3 +91,9 @@ export {
   type ScanTarget,
 } from './target.js';
 export { type ScanInput, sbomDistro, scanInput, targetInventory } from './target-inventory.js';
+export { compareDpkgVersions, type DpkgVersion, parseDpkgVersion } from './dpkg-version.js';
+export { dpkgStanzas, parseDpkgStatus } from './dpkg-status.js';
+export { DEBIAN_RELEASES, isDebianTracker, parseDebianTracker, urgencySeverity } from './debian-tracker.js';
+export { groupByVulnerability, type PackageVulnerability } from './package-groups.js';
+export { type SecdbOptions, writeSecdb } from './secdb-write.js';
+export { publishSecdb, REPOSITORY_SECDB } from './publish.js';

@@ -8,8 +8,10 @@
  * - arches stay apart (an entry for another arch does not apply).
  */
 import { compareVersions } from '../apk/index.js';
-import type { AdvisoryEntry, AdvisoryState } from './advisory.js';
+import { type AdvisoryEntry, type AdvisoryState, isDebDistro } from './advisory.js';
 import type { AdvisorySet } from './advisory-set.js';
+import { compareDpkgVersions } from './dpkg-version.js';
+import { groupByVulnerability } from './package-groups.js';
 import type { Severity } from './severity.js';
 
 /** One installed package as matching sees it. */
@@ -20,6 +22,15 @@ export interface ScanPackage {
   readonly arch: string;
   /** The origin (source) package; '' when none. */
   readonly origin: string;
+  /** Which package manager installed it: version order and advisory sources follow. Default apk. */
+  readonly format?: 'apk' | 'deb';
+  /** The source package's version when it differs from the binary's (dpkg `Source: x (1.2-3)`). */
+  readonly originVersion?: string;
+}
+
+/** The version order of a package's ecosystem. */
+export function versionOrder(pkg: Pick<ScanPackage, 'format'>): (a: string, b: string) => number {
+  return pkg.format === 'deb' ? compareDpkgVersions : compareVersions;
 }
 
 /** The distribution the packages come from (os-release ID and VERSION_ID). */
@@ -76,32 +87,46 @@ export function alpineBranch(versionId: string): string {
   return versionId.includes('_alpha') || !m ? 'edge' : `v${m[1]}.${m[2]}`;
 }
 
+/** The Debian release an os-release VERSION_ID names: `12` (also from `12.4`); '' for testing/sid. */
+export function debianRelease(versionId: string): string {
+  return /^\d+/.exec(versionId)?.[0] ?? '';
+}
+
 /** Which advisory entries a distro accepts. */
-export function distroAccepts(distro: ScanDistro): (e: AdvisoryEntry) => boolean {
+export function distroAccepts(distro: ScanDistro): (e: Pick<AdvisoryEntry, 'distro' | 'branch'>) => boolean {
   const id = distro.id.toLowerCase();
+  if (id === 'debian') {
+    const release = debianRelease(distro.versionId) || 'sid';
+    return (e) => e.distro === 'debian' && (e.branch === '' || e.branch === release);
+  }
+  if (id === 'ubuntu') return (e) => e.distro === 'ubuntu' && (e.branch === '' || e.branch === distro.versionId);
   if (id === 'alpine') {
     const branch = alpineBranch(distro.versionId);
     return (e) => e.distro === '' || (e.distro === 'alpine' && (e.branch === '' || e.branch === branch));
   }
   if (id === 'wolfi') return (e) => e.distro === '' || e.distro === 'wolfi';
   if (id === 'chainguard') return (e) => e.distro === '' || e.distro === 'chainguard' || e.distro === 'wolfi';
-  if (id === 'lupine') return (e) => e.distro !== 'alpine';
-  return () => true;
+  if (id === 'lupine') return (e) => e.distro !== 'alpine' && !isDebDistro(e.distro);
+  return (e) => !isDebDistro(e.distro);
 }
 
-/** Whether the installed version lies in the entry's range. */
-export function inRange(e: AdvisoryEntry, version: string): boolean {
-  if (e.introduced !== '0' && e.introduced !== '' && compareVersions(version, e.introduced) < 0) return false;
-  if (e.fixed !== '') return compareVersions(version, e.fixed) < 0;
-  if (e.lastAffected !== '') return compareVersions(version, e.lastAffected) <= 0;
+/** Whether the installed version lies in the entry's range (in APK order unless told otherwise). */
+export function inRange(
+  e: AdvisoryEntry,
+  version: string,
+  compare: (a: string, b: string) => number = compareVersions,
+): boolean {
+  if (e.introduced !== '0' && e.introduced !== '' && compare(version, e.introduced) < 0) return false;
+  if (e.fixed !== '') return compare(version, e.fixed) < 0;
+  if (e.lastAffected !== '') return compare(version, e.lastAffected) <= 0;
   return true;
 }
 
 const UNRESOLVED: readonly FindingState[] = ['not-fixed', 'wont-fix', 'under-investigation'];
 
-function maxVersion(versions: readonly string[]): string {
+function maxVersion(versions: readonly string[], compare: (a: string, b: string) => number): string {
   let best = '';
-  for (const v of versions) if (v !== '' && (best === '' || compareVersions(v, best) > 0)) best = v;
+  for (const v of versions) if (v !== '' && (best === '' || compare(v, best) > 0)) best = v;
   return best;
 }
 
@@ -110,7 +135,12 @@ function uniqueSorted(xs: Iterable<string>): string[] {
 }
 
 function comparePackages(a: ScanPackage, b: ScanPackage): number {
-  return cmp(a.name, b.name) || compareVersions(a.version, b.version) || cmp(a.arch, b.arch) || cmp(a.origin, b.origin);
+  return (
+    cmp(a.name, b.name) ||
+    (a.format === b.format ? versionOrder(a)(a.version, b.version) : cmp(a.format ?? 'apk', b.format ?? 'apk')) ||
+    cmp(a.arch, b.arch) ||
+    cmp(a.origin, b.origin)
+  );
 }
 
 function cmp(a: string, b: string): number {
@@ -127,21 +157,19 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
     const key = `${pkg.name}\0${pkg.version}\0${pkg.arch}\0${pkg.origin}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const compare = versionOrder(pkg);
+    // The version an entry is compared with: the source version for entries filed under the origin.
+    const versionFor = (e: AdvisoryEntry) =>
+      e.package !== pkg.name && pkg.originVersion ? pkg.originVersion : pkg.version;
     const names = pkg.origin !== '' && pkg.origin !== pkg.name ? [pkg.name, pkg.origin] : [pkg.name];
-    const groups = new Map<string, AdvisoryEntry[]>();
+    const candidates: AdvisoryEntry[] = [];
     for (const n of names) {
       for (const e of advisories.byPackage(n)) {
         if (!accepts(e) || (e.arch !== '' && pkg.arch !== '' && e.arch !== pkg.arch)) continue;
-        const v = advisories.vulnerabilityOf(e.id);
-        const g = groups.get(v);
-        if (g) g.push(e);
-        else groups.set(v, [e]);
+        candidates.push(e);
       }
     }
-    for (const vuln of [...groups.keys()].sort()) {
-      const entries = groups.get(vuln) as AdvisoryEntry[];
-      const ids = advisories.idsOf(vuln);
-      const aliases = ids.filter((id) => id !== vuln);
+    for (const { id: vuln, aliases, entries } of groupByVulnerability(candidates)) {
       const sources = uniqueSorted(entries.map((e) => e.source));
       const nak = entries.find((e) => e.state === 'not-affected' && e.scope === 'package');
       const live = entries.filter((e) => e.state !== 'not-affected');
@@ -159,16 +187,16 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
         });
         continue;
       }
-      const applying = live.filter((e) => inRange(e, pkg.version));
+      const applying = live.filter((e) => inRange(e, versionFor(e), compare));
       if (applying.length === 0) {
         // Past a fix: fixed. Otherwise (before an `introduced`, after a `last_affected`): never affected.
-        const fixes = live.map((e) => e.fixed).filter((f) => f !== '' && compareVersions(pkg.version, f) >= 0);
+        const fixes = live.filter((e) => e.fixed !== '' && compare(versionFor(e), e.fixed) >= 0).map((e) => e.fixed);
         resolutions.push({
           package: pkg,
           vulnerability: vuln,
           aliases,
           status: fixes.length > 0 ? 'fixed' : 'not-affected',
-          fixedIn: maxVersion(fixes),
+          fixedIn: maxVersion(fixes, compare),
           justification: fixes.length > 0 ? '' : 'vulnerable_code_not_present',
           note: fixes.length > 0 ? '' : 'the installed version is outside the affected ranges',
           sources,
@@ -176,13 +204,18 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
         continue;
       }
       const open = UNRESOLVED.find((s) => applying.some((e) => e.state === s));
-      const { severity, cvss } = advisories.severityOf(vuln);
+      const { severity, cvss } = advisories.severityOfIds([vuln, ...aliases], applying);
       findings.push({
         package: pkg,
         vulnerability: vuln,
         aliases,
         state: open ?? 'fixed',
-        fixedIn: open ? '' : maxVersion(applying.map((e) => e.fixed)),
+        fixedIn: open
+          ? ''
+          : maxVersion(
+              applying.map((e) => e.fixed),
+              compare,
+            ),
         severity,
         cvss,
         matchedBy: applying.some((e) => e.package === pkg.name) ? 'name' : 'origin',

@@ -5,7 +5,7 @@
  * `components[].latest_event_status`). Records of other ecosystems are ignored.
  */
 import { LupineError } from '../core/index.js';
-import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryState, advisoryEntry } from './advisory.js';
+import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryState, advisoryEntry, latestDate } from './advisory.js';
 import { parseSeverity, type Severity, severityOfCvss } from './severity.js';
 
 type Json = Record<string, unknown>;
@@ -46,7 +46,7 @@ export function osvIndexIds(doc: unknown): string[] {
     : [];
 }
 
-/** The distro and Alpine branch of an OSV ecosystem; undefined for non-APK ecosystems. */
+/** The distro and release of an OSV ecosystem (`Alpine:v3.19`, `Debian:12`); undefined for others. */
 export function ecosystemDistro(ecosystem: string): { distro: AdvisoryDistro; branch: string } | undefined {
   const [name, release] = ecosystem.split(':', 2);
   switch ((name ?? '').toLowerCase()) {
@@ -58,6 +58,10 @@ export function ecosystemDistro(ecosystem: string): { distro: AdvisoryDistro; br
       return { distro: 'lupine', branch: '' };
     case 'alpine':
       return { distro: 'alpine', branch: release ?? '' };
+    case 'debian':
+      return { distro: 'debian', branch: release ?? '' };
+    case 'ubuntu':
+      return { distro: 'ubuntu', branch: release ?? '' };
     default:
       return undefined;
   }
@@ -77,7 +81,7 @@ export function stateOfStatus(status: string): AdvisoryState | undefined {
   return undefined;
 }
 
-/** The severity of a record: a CVSS v3 vector first, then a severity word, then a v2 vector. */
+/** The severity of a record: a CVSS v3/v4 vector first, then a severity word, then a v2 vector. */
 export function recordSeverity(rec: Json, affected?: Json): { severity: Severity; cvss: string } {
   const lists = [rec.severity, affected?.severity];
   const vectors: string[] = [];
@@ -86,7 +90,7 @@ export function recordSeverity(rec: Json, affected?: Json): { severity: Severity
     for (const s of l) if (isObject(s) && typeof s.score === 'string') vectors.push(s.score);
   }
   for (const v of vectors) {
-    if (/^CVSS:3/.test(v)) {
+    if (/^CVSS:[34]/.test(v)) {
       const sev = severityOfCvss(v);
       if (sev) return { severity: sev, cvss: v };
     }
@@ -115,7 +119,8 @@ function archOfPurl(purl: string): string {
     .split('#')[0]
     ?.split('&') ?? []) {
     const [k, v] = pair.split('=');
-    if (k === 'arch' && v) return decodeURIComponent(v);
+    // `arch=source` (Debian's source-package purls) applies to every binary arch.
+    if (k === 'arch' && v) return v === 'source' ? '' : decodeURIComponent(v);
   }
   return '';
 }
@@ -169,7 +174,7 @@ function ranges(affected: Json): Range[] {
 export function parseOsvRecord(rec: unknown, source: string): AdvisoryBatch {
   const batch: AdvisoryBatch = { entries: [], aliasGroups: [], severities: new Map(), warnings: [] };
   addRecord(rec, source, batch);
-  return batch;
+  return { ...batch, format: 'osv', date: latestDate([isObject(rec) ? rec.modified : undefined]) };
 }
 
 function addRecord(rec: unknown, source: string, batch: AdvisoryBatch, shownSource = `${source} (osv)`): void {
@@ -191,11 +196,16 @@ function addRecord(rec: unknown, source: string, batch: AdvisoryBatch, shownSour
   if (typeof rec.withdrawn === 'string' && rec.withdrawn !== '') return;
   const falsePositive = isObject(rec.database_specific) && rec.database_specific.false_positive === true;
   const summary = str(rec.summary) || str(rec.details).split('\n')[0] || '';
-  for (const a of Array.isArray(rec.affected) ? rec.affected.filter(isObject) : []) {
-    const pkg = isObject(a.package) ? a.package : {};
-    const eco = ecosystemDistro(str(pkg.ecosystem));
-    const name = str(pkg.name);
-    if (!eco || name === '') continue;
+  const affected: unknown[] = Array.isArray(rec.affected) ? rec.affected : [];
+  for (const [i, a] of affected.entries()) {
+    const pkg = isObject(a) && isObject(a.package) ? a.package : undefined;
+    if (!isObject(a) || !pkg || typeof pkg.name !== 'string' || pkg.name === '' || typeof pkg.ecosystem !== 'string') {
+      batch.warnings.push(`${source}: ${id}: affected[${i}] names no package (ecosystem and name); skipped`);
+      continue;
+    }
+    const eco = ecosystemDistro(pkg.ecosystem);
+    const name = pkg.name;
+    if (!eco) continue;
     const arch = archOfPurl(str(pkg.purl));
     const comps = components(rec, a);
     const fromComponents = componentState(comps);
@@ -248,5 +258,5 @@ export function parseOsv(doc: unknown, source: string): AdvisoryBatch {
     }
     addRecord(rec, source, out, shown);
   }
-  return out;
+  return { ...out, format: 'osv', date: latestDate(list.map((r) => (isObject(r) ? r.modified : undefined))) };
 }

@@ -73,7 +73,9 @@ export function reportOpenVex(r: ScanReport): string {
     author: 'lupine',
     timestamp,
     version: 1,
-    tooling: `lupine ${r.toolVersion}`,
+    tooling: `lupine ${r.toolVersion}; advisory sources: ${
+      r.sources.map((x) => `${x.name} (${x.date || 'date unknown'})`).join(', ') || 'none named'
+    }`,
     statements,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -92,6 +92,19 @@ export function reportSarif(r: ScanReport): string {
           },
         },
         automationDetails: { id: `lupine-scan/${r.target}` },
+        ...(r.notScanned
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: false,
+                  toolExecutionNotifications: [
+                    { level: 'error', message: { text: `${r.target}: not scanned: ${r.notScanned}` } },
+                  ],
+                },
+              ],
+            }
+          : {}),
+        properties: { advisorySources: r.sources.map((x) => ({ name: x.name, date: x.date, formats: x.formats })) },
         results,
       },
     ],

@@ -20,6 +20,7 @@ export function summaryLine(r: ScanReport): string {
       ? 'unknown distro'
       : `${r.distro.id}${r.distro.versionId ? ` ${r.distro.versionId}` : ''}`;
   const scanned = `${plural(r.packages, 'package')} (${distro}) against ${plural(r.advisories, 'advisory entry', 'advisory entries')}`;
+  if (r.notScanned) return `Not scanned: ${r.notScanned} (${plural(r.packages, 'package')}, ${distro}); no verdict.`;
   const more = r.findings.length > 0 ? ' more' : '';
   const hidden = r.hidden > 0 ? ` ${r.hidden}${more} left out by --only-fixed / --ignore.` : '';
   if (r.findings.length === 0) {
@@ -31,6 +32,12 @@ export function summaryLine(r: ScanReport): string {
     `${plural(s.total, 'finding')} (${plural(s.vulnerabilities, 'vulnerability', 'vulnerabilities')}) in ` +
     `${affected} of ${scanned}: ${bySeverityText(s.bySeverity)}; ${s.fixable} with a fix available.${hidden}`
   );
+}
+
+/** The advisory sources line: `Advisories: a.json (2024-05-02), dir/ (…)`. */
+export function sourcesLine(r: ScanReport): string {
+  if (r.sources.length === 0) return '';
+  return `Advisories: ${r.sources.map((x) => `${x.name} (${x.formats.join(', ')}, ${x.date ? x.date.slice(0, 10) : 'date unknown'})`).join('; ')}\n`;
 }
 
 /** The table and the summary line; without findings only the summary line. */

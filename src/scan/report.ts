@@ -1,6 +1,7 @@
 /** A finished scan as plain data, and its JSON form. Reporters (table, SARIF, OpenVEX) read it. */
 import { apkPurl } from '../sbom/index.js';
 import { summarize } from './filter.js';
+import type { AdvisorySourceInfo } from './advisory-set.js';
 import type { Finding, Resolution, ScanDistro, ScanPackage } from './match.js';
 
 export interface ScanReport {
@@ -14,6 +15,10 @@ export interface ScanReport {
   readonly packages: number;
   /** Number of advisory entries loaded. */
   readonly advisories: number;
+  /** The advisory sources loaded, with their dates. */
+  readonly sources: readonly AdvisorySourceInfo[];
+  /** Why the target could not be scanned ('' when it was): then it has no verdict, never "clean". */
+  readonly notScanned: string;
   readonly findings: readonly Finding[];
   /** Findings left out by --only-fixed / --ignore. */
   readonly hidden: number;
@@ -30,8 +35,16 @@ export const STATE_WORDS: Readonly<Record<Finding['state'], string>> = {
   'under-investigation': 'under investigation',
 };
 
-/** The purl of a scanned package, as syft writes APK purls. */
+/** The purl of a scanned package, as syft writes APK (and dpkg) purls. */
 export function packagePurl(pkg: ScanPackage, distro: ScanDistro): string {
+  if (pkg.format === 'deb') {
+    const q = [
+      pkg.arch ? `arch=${encodeURIComponent(pkg.arch)}` : '',
+      distro.versionId ? `distro=${distro.id}-${encodeURIComponent(distro.versionId)}` : '',
+    ];
+    const query = q.filter((x) => x !== '').join('&');
+    return `pkg:deb/${distro.id || 'debian'}/${encodeURIComponent(pkg.name)}@${encodeURIComponent(pkg.version)}${query ? `?${query}` : ''}`;
+  }
   return apkPurl({
     osId: distro.id === 'unknown' ? 'unknown' : distro.id,
     osVersionId: distro.versionId,
@@ -62,6 +75,9 @@ export function reportJson(r: ScanReport): string {
     distro: { id: r.distro.id, versionId: r.distro.versionId },
     packages: r.packages,
     advisories: r.advisories,
+    sources: r.sources,
+    scanned: r.notScanned === '',
+    ...(r.notScanned ? { notScanned: r.notScanned } : {}),
     summary: {
       findings: s.total,
       vulnerabilities: s.vulnerabilities,

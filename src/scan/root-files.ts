@@ -12,6 +12,8 @@ export function isScanFile(path: string): boolean {
   return (
     path === 'lib/apk/db/installed' ||
     path === 'usr/lib/apk/db/installed' ||
+    path === 'var/lib/dpkg/status' ||
+    path.startsWith('var/lib/dpkg/status.d/') ||
     path.endsWith('/os-release') ||
     path === 'os-release' ||
     (path.startsWith('var/lib/db/sbom/') && path.endsWith('.spdx.json'))

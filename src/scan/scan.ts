@@ -1,7 +1,7 @@
 /** One scan, start to end, as a pure step: a read target's packages and an advisory set → a report. */
 import type { AdvisorySet } from './advisory-set.js';
-import { type FindingFilter, filterFindings } from './filter.js';
-import { match, type ScanDistro } from './match.js';
+import { type FindingFilter, filterFindings, ignoreMatcher } from './filter.js';
+import { debianRelease, distroAccepts, match, type ScanDistro } from './match.js';
 import type { ScanReport } from './report.js';
 import type { ScanInput } from './target-inventory.js';
 
@@ -16,14 +16,34 @@ export interface ScanReportOptions {
   readonly toolVersion: string;
 }
 
+/** The distro as a person names it: `debian 12`, `wolfi`, `alpine 3.19.1`. */
+export function distroName(distro: ScanDistro): string {
+  if (distro.id === 'unknown' || distro.id === '') return 'an unknown distro';
+  const version = distro.id === 'debian' ? debianRelease(distro.versionId) || distro.versionId : distro.versionId;
+  return version ? `${distro.id} ${version}` : distro.id;
+}
+
+/**
+ * Why a target cannot be reported clean, or '': no package could be read, or no loaded source has
+ * advisories for its distro (then "no findings" would only mean "no data").
+ */
+export function whyNotScanned(input: ScanInput, advisories: AdvisorySet, distro: ScanDistro): string {
+  if (input.packages.length === 0) return 'no package database found (lib/apk/db/installed, var/lib/dpkg/status)';
+  const deb = input.packages.some((p) => p.format === 'deb');
+  const debDistro = distro.id === 'debian' || distro.id === 'ubuntu';
+  // dpkg packages of a distro that is neither Debian nor Ubuntu: nothing can judge them.
+  if ((deb && !debDistro) || !advisories.covers(distroAccepts(distro))) return `no data for ${distroName(distro)}`;
+  return '';
+}
+
 export function scanReport(input: ScanInput, advisories: AdvisorySet, options: ScanReportOptions): ScanReport {
   const distro = options.distro ?? input.distro;
-  const result = match(input.packages, advisories, distro);
+  const notScanned = whyNotScanned(input, advisories, distro);
+  // Not scanned: no verdict at all (findings against data for another distro would mislead).
+  const result = notScanned ? { findings: [], resolutions: [] } : match(input.packages, advisories, distro);
   const findings = filterFindings(result.findings, options.filter ?? {});
-  const ignored = new Set((options.filter?.ignore ?? []).map((id) => id.toUpperCase()));
-  const resolutions = result.resolutions.filter(
-    (r) => ![r.vulnerability, ...r.aliases].some((id) => ignored.has(id.toUpperCase())),
-  );
+  const ignored = ignoreMatcher(options.filter?.ignore ?? []);
+  const resolutions = result.resolutions.filter((r) => !ignored([r.vulnerability, ...r.aliases], r.package.name));
   return {
     target: options.target,
     targetKind: options.targetKind,
@@ -31,6 +51,8 @@ export function scanReport(input: ScanInput, advisories: AdvisorySet, options: S
     distro,
     packages: new Set(input.packages.map((p) => `${p.name}\0${p.version}\0${p.arch}`)).size,
     advisories: advisories.size,
+    sources: advisories.sources,
+    notScanned,
     findings,
     hidden: result.findings.length - findings.length,
     resolutions,

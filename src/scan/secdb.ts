@@ -25,7 +25,7 @@ export function secdbDistro(doc: Json): { distro: AdvisoryDistro; branch: string
   if (prefix.includes('alpinelinux') || branch !== '') return { distro: 'alpine', branch };
   if (prefix.includes('wolfi')) return { distro: 'wolfi', branch: '' };
   if (prefix.includes('cgr.dev') || prefix.includes('chainguard')) return { distro: 'chainguard', branch: '' };
-  if (prefix.includes('lupine')) return { distro: 'lupine', branch: '' };
+  if (prefix.includes('lupine') || doc.reponame === 'lupine') return { distro: 'lupine', branch: '' };
   return { distro: '', branch: '' };
 }
 
@@ -53,7 +53,8 @@ export function secdbIds(raw: readonly unknown[]): string[] {
  * and CGA ids listed beside CVE/GHSA ids are dropped as the duplicates they are.
  */
 export function secdbGroups(ids: readonly string[]): string[][] {
-  const isCga = (id: string) => id.startsWith('CGA-');
+  // A distro's own advisory id (Chainguard's CGA-, lupine's LUP-) heads its group.
+  const isCga = (id: string) => id.startsWith('CGA-') || id.startsWith('LUP-');
   const structured =
     ids.length > 0 &&
     isCga(ids[0] as string) &&
@@ -113,5 +114,5 @@ export function parseSecdb(doc: unknown, source: string): AdvisoryBatch {
       }
     }
   }
-  return { entries, aliasGroups: [], severities: new Map(), warnings };
+  return { entries, aliasGroups: [], severities: new Map(), warnings, format: 'secdb' };
 }

@@ -1,8 +1,8 @@
 /**
- * Severities as scanners show them, read from what the data says: a severity word, or a CVSS v3.x / v2
- * base vector turned into its score and band. CVSS v4 vectors carry no formula simple enough to
- * reproduce here, so they give `Unknown` unless the record also names a severity.
+ * Severities as scanners show them, read from what the data says: a severity word, or a CVSS v4.0 /
+ * v3.x / v2 vector turned into its score (by ae-cvss-calculator) and band.
  */
+import * as cvssModule from 'ae-cvss-calculator';
 
 export type Severity = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown';
 
@@ -39,7 +39,7 @@ export function parseSeverity(word: string): Severity | undefined {
   }
 }
 
-/** The band of a CVSS v3 base score (0 → Negligible). */
+/** The band of a CVSS v3/v4 base score (0 → Negligible); v2 has three bands. */
 export function bandOfScore(score: number, version: 2 | 3 = 3): Severity {
   if (version === 2) return score >= 7 ? 'High' : score >= 4 ? 'Medium' : 'Low';
   if (score >= 9) return 'Critical';
@@ -49,82 +49,56 @@ export function bandOfScore(score: number, version: 2 | 3 = 3): Severity {
   return 'Negligible';
 }
 
-function metrics(vector: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const part of vector.split('/')) {
-    const [k, v] = part.split(':');
-    if (k !== undefined && v !== undefined) m.set(k, v);
+/**
+ * The scoring itself is ae-cvss-calculator's (FIRST's formulas for v2, v3.0, v3.1 and v4.0). Its
+ * package is a UMD bundle marked __esModule: Node's ESM loader hands its exports over as `default`,
+ * a CommonJS require as the module itself.
+ */
+type CvssLib = typeof cvssModule;
+const cvss: CvssLib =
+  'Cvss3P1' in cvssModule && typeof cvssModule.Cvss3P1 === 'function'
+    ? cvssModule
+    : (cvssModule as unknown as { default: CvssLib }).default;
+
+/** A base score from the library; undefined when it refuses the vector or gives no number. */
+function scoreWith(make: () => { calculateScores(): { base?: number; overall?: number } }): number | undefined {
+  try {
+    const s = make().calculateScores();
+    const score = s.base ?? s.overall;
+    return typeof score === 'number' && Number.isFinite(score) ? score : undefined;
+  } catch {
+    return undefined;
   }
-  return m;
 }
 
-/** CVSS 3.1 Roundup: the smallest number with one decimal that is ≥ the input. */
-function roundUp(x: number): number {
-  const i = Math.round(x * 100000);
-  return i % 10000 === 0 ? i / 100000 : (Math.floor(i / 10000) + 1) / 10;
+/** Whether every base metric of a vector is given (the library fills missing ones with defaults). */
+function hasMetrics(vector: string, required: readonly string[]): boolean {
+  const given = new Set(vector.split('/').map((p) => p.split(':')[0]));
+  return required.every((m) => given.has(m));
 }
 
-const V3 = {
-  AV: { N: 0.85, A: 0.62, L: 0.55, P: 0.2 },
-  AC: { L: 0.77, H: 0.44 },
-  UI: { N: 0.85, R: 0.62 },
-  CIA: { H: 0.56, L: 0.22, N: 0 },
-} as const;
+const V3_BASE = ['AV', 'AC', 'PR', 'UI', 'S', 'C', 'I', 'A'] as const;
+const V2_BASE = ['AV', 'AC', 'Au', 'C', 'I', 'A'] as const;
+const V4_BASE = ['AV', 'AC', 'AT', 'PR', 'UI', 'VC', 'VI', 'VA', 'SC', 'SI', 'SA'] as const;
 
 /** The base score of a CVSS v3.0/v3.1 vector (`CVSS:3.1/AV:N/…`); undefined when it is not one. */
 export function cvss3Score(vector: string): number | undefined {
-  if (!/^CVSS:3\.[01]\//.test(vector)) return undefined;
-  const m = metrics(vector);
-  const get = <T extends Record<string, number>>(table: T, key: string): number | undefined =>
-    table[m.get(key) as keyof T] as number | undefined;
-  const av = get(V3.AV, 'AV');
-  const ac = get(V3.AC, 'AC');
-  const ui = get(V3.UI, 'UI');
-  const c = get(V3.CIA, 'C');
-  const i = get(V3.CIA, 'I');
-  const a = get(V3.CIA, 'A');
-  const scope = m.get('S');
-  const changed = scope === 'C';
-  const prTable = changed ? { N: 0.85, L: 0.68, H: 0.5 } : { N: 0.85, L: 0.62, H: 0.27 };
-  const pr = get(prTable, 'PR');
-  if ([av, ac, ui, c, i, a, pr].some((x) => x === undefined) || (scope !== 'U' && scope !== 'C')) return undefined;
-  const iss = 1 - (1 - (c as number)) * (1 - (i as number)) * (1 - (a as number));
-  const impact = changed ? 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15 : 6.42 * iss;
-  const exploitability = 8.22 * (av as number) * (ac as number) * (pr as number) * (ui as number);
-  if (impact <= 0) return 0;
-  return changed
-    ? roundUp(Math.min(1.08 * (impact + exploitability), 10))
-    : roundUp(Math.min(impact + exploitability, 10));
+  const m = /^CVSS:3\.([01])\//.exec(vector);
+  if (!m || !hasMetrics(vector, V3_BASE)) return undefined;
+  return scoreWith(() => (m[1] === '1' ? new cvss.Cvss3P1(vector) : new cvss.Cvss3P0(vector)));
 }
-
-const V2 = {
-  AV: { L: 0.395, A: 0.646, N: 1 },
-  AC: { H: 0.35, M: 0.61, L: 0.71 },
-  Au: { M: 0.45, S: 0.56, N: 0.704 },
-  CIA: { N: 0, P: 0.275, C: 0.66 },
-} as const;
 
 /** The base score of a CVSS v2 vector (`AV:N/AC:L/Au:N/C:P/I:P/A:P`, optionally `(…)`). */
 export function cvss2Score(vector: string): number | undefined {
   const v = vector.replace(/^\(|\)$/g, '').replace(/^CVSS:2\.0\//, '');
-  if (!/^AV:/.test(v)) return undefined;
-  const m = metrics(v);
-  const get = <T extends Record<string, number>>(table: T, key: string): number | undefined =>
-    table[m.get(key) as keyof T] as number | undefined;
-  const parts = [
-    get(V2.AV, 'AV'),
-    get(V2.AC, 'AC'),
-    get(V2.Au, 'Au'),
-    get(V2.CIA, 'C'),
-    get(V2.CIA, 'I'),
-    get(V2.CIA, 'A'),
-  ];
-  if (parts.some((x) => x === undefined)) return undefined;
-  const [av, ac, au, c, i, a] = parts as number[];
-  const impact = 10.41 * (1 - (1 - (c as number)) * (1 - (i as number)) * (1 - (a as number)));
-  const exploitability = 20 * (av as number) * (ac as number) * (au as number);
-  const f = impact === 0 ? 0 : 1.176;
-  return Math.round((0.6 * impact + 0.4 * exploitability - 1.5) * f * 10) / 10;
+  if (!/^AV:/.test(v) || !hasMetrics(v, V2_BASE)) return undefined;
+  return scoreWith(() => new cvss.Cvss2(v));
+}
+
+/** The score of a CVSS v4.0 vector (`CVSS:4.0/AV:N/…`); undefined when it is not one. */
+export function cvss4Score(vector: string): number | undefined {
+  if (!/^CVSS:4\.0\//.test(vector) || !hasMetrics(vector, V4_BASE)) return undefined;
+  return scoreWith(() => new cvss.Cvss4P0(vector));
 }
 
 const memo = new Map<string, Severity | undefined>();
@@ -142,6 +116,8 @@ export function severityOfCvss(vector: string): Severity | undefined {
 function computeSeverity(vector: string): Severity | undefined {
   const t = vector.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return bandOfScore(Number(t));
+  const s4 = cvss4Score(t);
+  if (s4 !== undefined) return bandOfScore(s4);
   const s3 = cvss3Score(t);
   if (s3 !== undefined) return bandOfScore(s3);
   const s2 = cvss2Score(t);

@@ -16,6 +16,7 @@ import {
   type SbomPackage,
 } from '../sbom/index.js';
 import type { ImageFacts } from './image-read.js';
+import { parseDpkgStatus } from './dpkg-status.js';
 import type { ScanDistro, ScanPackage } from './match.js';
 import type { ScanTarget } from './target.js';
 
@@ -46,6 +47,20 @@ function installedPackages(img: { installed: string | undefined; osRelease: stri
   return img.installed === undefined ? [] : inventoryFromInstalled(img.installed, img.osRelease).packages;
 }
 
+/** APK packages, then dpkg ones (each with its own version order). */
+function allPackages(img: {
+  installed: string | undefined;
+  osRelease: string | undefined;
+  dpkg?: ImageFacts['dpkg'];
+}): ScanPackage[] {
+  const apk = installedPackages(img).map(toScan);
+  return img.dpkg ? [...apk, ...parseDpkgStatus(img.dpkg.status)] : apk;
+}
+
+function locationOf(img: { dbPath: string; dpkg?: ImageFacts['dpkg'] }): string {
+  return [img.dbPath, img.dpkg?.path ?? ''].filter((p) => p !== '').join(', ');
+}
+
 function distroOf(os: OsInfo): ScanDistro {
   return { id: os.id, versionId: os.versionId };
 }
@@ -57,15 +72,15 @@ export function scanInput(target: ScanTarget): ScanInput {
       const first = target.images[0] as ImageFacts;
       return {
         distro: distroOf(parseOsRelease(first.osRelease ?? '')),
-        packages: target.images.flatMap((img) => installedPackages(img).map(toScan)),
-        location: first.dbPath || 'lib/apk/db/installed',
+        packages: target.images.flatMap((img) => allPackages(img)),
+        location: locationOf(first) || 'lib/apk/db/installed',
       };
     }
     case 'root':
       return {
         distro: distroOf(parseOsRelease(target.osRelease ?? '')),
-        packages: installedPackages(target).map(toScan),
-        location: target.dbPath || 'lib/apk/db/installed',
+        packages: allPackages(target),
+        location: locationOf(target) || 'lib/apk/db/installed',
       };
     case 'sbom':
       return {

@@ -17,7 +17,7 @@ import {
   type RegistryClient,
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
-import { type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
+import { type ImageFacts, joinDpkg, readDockerArchiveImages, readImages } from './image-read.js';
 import { type RootLookup, resolveRootFile } from './root-path.js';
 
 export interface ImageTarget {
@@ -38,6 +38,8 @@ export interface RootTarget {
   readonly dbPath: string;
   readonly installed: string | undefined;
   readonly osRelease: string | undefined;
+  /** dpkg's installed database, when the root has one. */
+  readonly dpkg?: ImageFacts['dpkg'];
   readonly embeddedSboms: Readonly<Record<string, string>>;
 }
 
@@ -115,12 +117,23 @@ async function readRoot(dir: string, name: string): Promise<RootTarget> {
   for (const f of (await readdir(sbomDir).catch(() => [] as string[])).sort()) {
     if (f.endsWith('.spdx.json')) embeddedSboms[`var/lib/db/sbom/${f}`] = await readFile(join(sbomDir, f), 'utf8');
   }
+  const dpkgParts: Array<[string, string]> = [];
+  const status = await readRootFile(dir, ['var/lib/dpkg/status']);
+  if (status) dpkgParts.push(status);
+  const statusDir = join(dir, 'var/lib/dpkg/status.d');
+  for (const f of (await readdir(statusDir).catch(() => [] as string[])).sort()) {
+    if (f.endsWith('.md5sums')) continue;
+    const part = await readRootFile(dir, [`var/lib/dpkg/status.d/${f}`]);
+    if (part) dpkgParts.push(part);
+  }
+  const dpkg = joinDpkg(dpkgParts);
   return {
     kind: 'root',
     name,
     dbPath: db?.[0] ?? '',
     installed: db?.[1],
     osRelease: os?.[1],
+    ...(dpkg ? { dpkg } : {}),
     embeddedSboms,
   };
 }

@@ -78,8 +78,8 @@ describe('lupine distro build', () => {
     });
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.equal(lines.filter((l) => /^would build \S+: never built$/.test(l)).length, 11);
-    assert.equal(lines.at(-1), 'distro: 11 to build, 0 up to date (dry run)');
+    assert.equal(lines.filter((l) => /^would build \S+: never built$/.test(l)).length, 14);
+    assert.equal(lines.at(-1), 'distro: 14 to build, 0 up to date (dry run)');
     assert.equal(lines[0], 'would build busybox: never built');
   });
 

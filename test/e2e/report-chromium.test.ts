@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,7 +42,7 @@ async function chromium(extra: readonly string[], file: string): Promise<Run> {
     '--disable-component-update',
     '--disable-sync',
     `--user-data-dir=${profile}`,
-    '--window-size=1280,2000',
+    ...(extra.some((a) => a.startsWith('--window-size=')) ? [] : ['--window-size=1280,2000']),
     ...extra,
     pathToFileURL(file).href,
   ];
@@ -144,5 +144,38 @@ describe('report.html in headless Chromium', () => {
     assert.ok(text.includes('root (0)'));
     assert.ok(text.includes('nonroot (65532)'));
     assert.ok(text.includes('High 1, Unknown 4'));
+  });
+
+  it('names the advisory source and lists the vulnerability ids in the DOM', async () => {
+    const r = await chromium(['--dump-dom'], report);
+    const text = r.stdout.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ');
+    assert.match(text, /Advisory sources: db \(/);
+    for (const id of ['CVE-2024-0001', 'CVE-2024-1111', 'CVE-2024-7777']) assert.ok(text.includes(id), id);
+    assert.match(r.stdout, /<details class="ids"><summary>5 ids<\/summary>/);
+  });
+
+  it('a wide catalog (8 images) fits 1400 px: no sideways scrolling of the page or of a table', async () => {
+    const names: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const name = `catalog/an-image-with-a-rather-long-name-${i}`;
+      cpSync(join(tmp, i % 2 ? 'fat' : 'minimal'), join(tmp, name), { recursive: true });
+      names.push(name);
+    }
+    const wide = join(tmp, 'wide.html');
+    const r = await runCli(['report', ...names, '--db', 'db', '-o', wide], {
+      env: { SOURCE_DATE_EPOCH: '1700000000', HOME: tmp },
+      cwd: tmp,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    // The page has no script; a copy gets one that writes the overflow into the DOM for --dump-dom.
+    const probe = join(tmp, 'wide-probe.html');
+    const measure =
+      "<script>addEventListener('load',()=>{const d=document.documentElement;const inner=[...document.querySelectorAll('.table-wrap,table,figure,svg')].map((x)=>x.scrollWidth-x.clientWidth);document.body.setAttribute('data-overflow',String(d.scrollWidth-d.clientWidth)+' '+String(Math.max(0,...inner)))})</script>";
+    writeFileSync(probe, readFileSync(wide, 'utf8').replace('</body>', `${measure}</body>`));
+    const dom = await chromium(['--dump-dom', '--window-size=1400,1000'], probe);
+    const m = /data-overflow="(-?\d+) (-?\d+)"/.exec(dom.stdout);
+    assert.ok(m, `no measurement in the DOM: ${dom.stderr.slice(-1000)}`);
+    assert.ok(Number(m[1]) <= 0, `the page scrolls sideways by ${m[1]} px`);
+    assert.ok(Number(m[2]) <= 0, `a table or chart scrolls sideways by ${m[2]} px`);
   });
 });

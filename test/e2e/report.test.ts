@@ -177,6 +177,19 @@ describe('lupine report: options and errors', () => {
     assert.match(h.stdout, />not scanned<\/text>/);
   });
 
+  it('--baseline picks the image the others are compared with; one not given is a usage error', async () => {
+    const r = await cli('report', 'fat', 'minimal.tar', '--db', 'db', '--baseline', 'minimal.tar');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /<li><code>fat<\/code> against <code>minimal\.tar<\/code>: .*more packages, .*more findings, a shell, runs as root\.<\/li>/,
+    );
+    assert.doesNotMatch(r.stdout, /<code>minimal\.tar<\/code> against/);
+    const d = await cli('report', 'fat', 'minimal.tar', '--db', 'db');
+    assert.match(d.stdout, /<li><code>minimal\.tar<\/code> against <code>fat<\/code>: /);
+    assert.equal((await cli('report', 'fat', 'minimal.tar', '--baseline', 'other')).code, 2);
+  });
+
   it('--arch names an architecture the image lacks: an error (exit 3)', async () => {
     const r = await cli('report', 'minimal', '--arch', 'aarch64');
     assert.equal(r.code, 3);

@@ -185,6 +185,9 @@ describe('lupine scan: filters and exit codes', () => {
     assert.equal(await code('root', '--fail-on', 'high', '--ignore', 'CVE-2024-9999'), 0);
     assert.equal(await code('root', '--fail-on', 'medium', '--ignore', 'CVE-2024-9999,GHSA-xxxx-yyyy-zzzz'), 0);
     assert.equal(await code('root', '--fail-on', 'medium', '--only-fixed'), 1);
+    // `unknown`: any finding fails, even one whose data names no severity (Wolfi's, all Unknown).
+    assert.equal(await code('root', '--fail-on', 'unknown', '--ignore', 'CVE-2024-9999,CVE-2024-1111'), 1);
+    assert.equal(await code('minimal', '--fail-on', 'unknown'), 0);
   });
 
   it('--only-fixed and --ignore change the findings', async () => {
@@ -293,6 +296,40 @@ describe('lupine scan: advisory sources', () => {
     assert.match(r.stderr, /SCAN_BAD_ADVISORY.*bad\/security\.json/);
     put('bad/x.advisories.yaml', CURL_YAML.replace('schema-version: 2.0.2', 'schema-version: 2.0.2\n  bad: [indent'));
     assert.equal((await cli(['scan', 'root', '--db', 'bad/x.advisories.yaml'])).code, 3);
+  });
+});
+
+describe('issue 11 finding 9: a directory source reports what it skips; an empty source is an error', () => {
+  it('a broken file and a wrong-typed package in a --db directory are each named; the rest still loads', async () => {
+    put('dir9/good/security.json', SECDB);
+    put(
+      'dir9/good/broken.advisories.yaml',
+      'schema-version: 2.0.2\npackage:\n  name: curl\nadvisories:\n  - id: X\n    events: [\n',
+    );
+    put('dir9/good/odd.json', '{"hello": "world"}\n');
+    put(
+      'dir9/good/typed.json',
+      JSON.stringify({ id: 'CGA-9999-9999-9999', modified: '2024-01-01T00:00:00Z', affected: [{ package: 5 }] }),
+    );
+    const r = await cli(['scan', 'root', '--db', 'dir9/good', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: .*dir9\/good\/broken\.advisories\.yaml.*skipped/);
+    assert.match(r.stderr, /warning: .*dir9\/good\/odd\.json.*skipped/);
+    assert.match(r.stderr, /warning: .*dir9\/good\/typed\.json.*affected\[0\].*skipped/);
+    assert.ok(JSON.parse(r.stdout).advisories > 0);
+    const strict = await cli(['scan', 'root', '--db', 'dir9/good', '--strict']);
+    assert.equal(strict.code, 3);
+    assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*broken\.advisories\.yaml/);
+  });
+
+  it('a directory whose files yield no entry is an error, not "no vulnerabilities"', async () => {
+    put('dir9/empty/broken.advisories.yaml', 'schema-version: 2.0.2\npackage:\n  name: curl\nadvisories:\n  - [\n');
+    put('dir9/empty/odd.json', '{"hello": "world"}\n');
+    const r = await cli(['scan', 'root', '--db', 'dir9/empty']);
+    assert.equal(r.code, 3, r.stdout);
+    assert.match(r.stderr, /SCAN_EMPTY_SOURCE.*dir9\/empty/);
+    assert.doesNotMatch(r.stdout, /No vulnerabilities/);
+    assert.match(r.stderr, /broken\.advisories\.yaml/);
   });
 });
 

@@ -19,6 +19,7 @@ import { compiledToYaml } from '../config/emit.js';
 import { BUILTIN_PIPELINE_DIR } from '../config/load.js';
 import type { CompiledRecipe } from '../config/types.js';
 import { type BuildLog, openBuildLog } from './build-log.js';
+import { stageSources, type StagedSources } from '../sources/stage.js';
 import { prepareGuest, type PreparedGuest } from './guest.js';
 import { checkArchRunnable, cleanGitHead } from './host-facts.js';
 import { loadBuildKeys } from './keys.js';
@@ -80,8 +81,24 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
   let workspace: Workspace | undefined;
   let runner: SandboxRunner | undefined;
   let stepMs = 0;
+  let sources: StagedSources | undefined;
   try {
     say(`lupine pkg: building ${label} (${recipe.arch}) with the ${opts.runner} runner`);
+    // Sources first: a missing or wrong source stops the build before any guest exists.
+    sources = await stageSources(recipe, {
+      ...(opts.sourceStoreDir ? { sourceStoreDir: opts.sourceStoreDir } : {}),
+      ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+      ...(opts.network !== undefined ? { network: opts.network } : {}),
+      logger: {
+        info: say,
+        warn: (m) => {
+          logger.warn(m);
+          log.line(m);
+        },
+        debug: (m) => logger.debug(m),
+      },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     await sweepStaleBuildDirs(packageCacheDir, logger);
     if (opts.runner === 'bubblewrap') {
       const keys = await loadBuildKeys(
@@ -115,7 +132,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
     const env = melangeEnvironment(recipe.environment.environment, { sourceDateEpoch: sde });
     const user = runAsUser(recipe.environment);
     const network = opts.network ?? true;
-    const cacheDir = opts.cacheDir ? resolve(opts.cacheDir) : undefined;
+    const cacheDir = sources.cacheDir;
     const runnerOptions = { logger, ...(opts.bwrap ? { bwrap: opts.bwrap } : {}) };
     runner =
       guest !== undefined
@@ -213,6 +230,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
     await runner?.close();
     await workspace?.remove();
     await guest?.remove();
+    await sources?.remove();
     await log.close();
   }
 }

@@ -24,6 +24,12 @@ export interface BuildRecipeOptions {
   readonly pipelineDirs?: readonly string[];
   /** melange's `--cache-dir`: mounted read-write at /var/cache/melange. */
   readonly cacheDir?: string;
+  /**
+   * The content-addressed source store (`<dir>/sha256/<hex>`, `<dir>/git/<commit>.bundle`) that `fetch`
+   * and `git-checkout` sources resolve through before the build starts (default `<cacheDir>/sources`
+   * when a cacheDir is given; none otherwise, and the guest fetches as melange does).
+   */
+  readonly sourceStoreDir?: string;
   /** Where fetched packages, expanded packages and guest roots live (default: `<tmpdir>/lupine-<euid>/pkg-cache`). */
   readonly packageCacheDir?: string;
   /** The largest single output file packed, in bytes; a larger one fails with LIMIT_EXCEEDED (default 1 GiB). */

@@ -90,8 +90,9 @@ export async function commitChanges(
   const errors = await applier.apply(plan);
   if (!opts.selfUpgrade) {
     const head = errors ? `${errors} error${errors > 1 ? 's' : ''};` : 'OK:';
-    const bytes = opts.installed.reduce((n, p) => n + p.installedSize, 0) + (errors ? 0 : sizeDiff);
-    const packages = opts.installed.length + (errors ? 0 : pkgDiff);
+    // The applier commits even when it reports errors (apk's broken files): the totals are after it.
+    const bytes = opts.installed.reduce((n, p) => n + p.installedSize, 0) + sizeDiff;
+    const packages = opts.installed.length + pkgDiff;
     const mib = Math.floor(bytes / (1024 * 1024));
     if (out.verbosity > 1) message(out, `${head} ${packages} packages, 0 dirs, 0 files, ${mib} MiB`);
     else message(out, `${head} ${mib} MiB in ${packages} packages`);

@@ -3,16 +3,16 @@
  * (fetch and verify everything, stage, commit atomically), writing world and the databases.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
 import { type Clock, ioError, type Logger, LupineError } from '../../core/index.js';
 import type { LockedPackage } from '../../install/index.js';
 import type { ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
-import { type ApkArgs, has, last } from './apk-args.js';
+import { type ApkArgs, has, last, values } from './apk-args.js';
 import type { ChangeApplier, CommitPlan } from './apk-context.js';
-import type { RootState } from './apk-root.js';
+import { type RootState, rootOf } from './apk-root.js';
 import { checkPackageFile } from './package-file.js';
 
 /** Local package files read for `add ./x.apk`, by identity. */
@@ -60,6 +60,30 @@ interface ApplierContext {
   readonly state: RootState;
   readonly locals: LocalPackages;
   readonly clock: Clock;
+  /** The root's lock is held since before its state was read (see `lockForChange`). */
+  readonly lockHeld?: boolean;
+}
+
+/**
+ * Takes the root's lock for add/del/upgrade/fix before the world and database are read, so the
+ * change is planned from the state the previous writer committed. Undefined when there is no root
+ * directory to lock (yet): the installer reports that itself.
+ */
+export async function lockForChange(args: ApkArgs, io: CliIo): Promise<{ release(): Promise<void> } | undefined> {
+  const root = rootOf(args, io);
+  if (has(args, 'initdb')) await mkdir(root, { recursive: true });
+  if (!(await stat(root).catch(() => undefined))?.isDirectory()) return undefined;
+  const { holdRoot } = await import('../../install/index.js');
+  const wait = Number(last(args, 'wait') ?? 0);
+  const held = await holdRoot(root, { lockWait: Number.isFinite(wait) ? wait : 0 });
+  if (held.recovered === 'rolled-back' && verbosityOf(args) > 0) {
+    io.stderr.write(`WARNING: rolled back an interrupted transaction in ${root}\n`);
+  }
+  return held;
+}
+
+function verbosityOf(args: ApkArgs): number {
+  return 1 + values(args, 'verbose').length - values(args, 'quiet').length;
 }
 
 function lockedPackage(ctx: ApplierContext, plan: CommitPlan, r: ResolvedPackage): LockedPackage {
@@ -150,11 +174,12 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
         plan.installed.map((r) => lockedPackage(ctx, plan, r)),
       );
       try {
-        await installPackages(ctx.state.root, progress.items, {
+        const result = await installPackages(ctx.state.root, progress.items, {
           world: plan.world.map(formatDependency),
           keyring: ctx.state.keys,
           allowUntrusted: has(args, 'allow-untrusted'),
           forceOverwrite: has(args, 'force-overwrite') || has(args, 'force'),
+          refuseConflictingFiles: true,
           runScripts: has(args, 'scripts') && !has(args, 'no-scripts'),
           initDb: has(args, 'initdb'),
           arch: ctx.state.installArch,
@@ -162,11 +187,18 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
           logger: cliLogger(ctx.io, ctx.verbosity),
           lockWait: Number.isFinite(wait) ? wait : 0,
           reinstall: plan.changes.filter((c) => c.kind === 'reinstall').map((c) => c.name),
+          ...(ctx.lockHeld ? { lockHeld: true } : {}),
+          // apk-tools sets no time on symlinks: they keep the time of the install.
+          linkTimes: 'install',
         });
+        // apk: each refused file is an error line; each package left with broken files is one error.
+        for (const c of result.refused) {
+          ctx.io.stderr.write(`ERROR: ${c.packageId}: trying to overwrite ${c.path} owned by ${c.ownerId}.\n`);
+        }
+        return new Set(result.refused.map((c) => c.package)).size;
       } finally {
         progress.clear();
       }
-      return 0;
     },
   };
 }

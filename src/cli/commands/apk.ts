@@ -86,64 +86,81 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const { verifyApplet } = await import('./apk-verify.js');
     return (await verifyApplet(out, args)) ? EXIT_FAIL : EXIT_OK;
   }
-  const clock = sourceDateEpochClock(io.env, fixedClock(Math.floor(Date.now() / 1000)));
-  const test = isTestMode(args);
-  const simulate = test || has(args, 'simulate');
-  const ctx = await import('./apk-context.js');
-  let apkRun: ApkRun;
-  if (test) {
-    const state = await ctx.testStateLoader.load(args, io);
-    apkRun = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
-  } else {
-    // A root on disk: its repositories and keys; the installer is loaded only for a real change.
-    const { loadRootState } = await import('./apk-root.js');
-    const state = await loadRootState(args, io);
-    if (applet === 'cache') {
-      const { cacheApplet } = await import('./apk-cache.js');
-      const run = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
-      return (await cacheApplet(run, state)) ? EXIT_FAIL : EXIT_OK;
-    }
-    // The installer side (package reading, writing, installing) is loaded only when it is used.
-    let locals: LocalPackages | undefined;
-    const localPackages = async () => {
-      locals ??= new (await import('./apk-install.js')).LocalPackages();
-      return locals;
-    };
-    const applier = simulate
-      ? ctx.simulatedApplier
-      : (await import('./apk-install.js')).installApplier({
-          args,
-          io,
-          verbosity,
-          state,
-          locals: await localPackages(),
-          clock,
-        });
-    apkRun = {
-      out,
-      args,
-      state,
-      applier,
-      simulate,
-      clock,
-      readLocalPackage: async (f) => (await localPackages()).read(io, f),
-    };
-  }
+  let held: { release(): Promise<void> } | undefined;
   let errors: number;
-  if (COMMIT_APPLETS.has(applet)) {
-    const applets = await import('./apk-applets.js');
-    const fn = {
-      add: applets.addApplet,
-      del: applets.delApplet,
-      upgrade: applets.upgradeApplet,
-      fix: applets.fixApplet,
-    }[applet as 'add' | 'del' | 'upgrade' | 'fix'];
-    errors = await fn(apkRun);
-  } else {
-    const q = await import('./apk-query.js');
-    errors = await q.queryApplet(applet, apkRun);
+  try {
+    const clock = sourceDateEpochClock(io.env, fixedClock(Math.floor(Date.now() / 1000)));
+    const test = isTestMode(args);
+    const simulate = test || has(args, 'simulate');
+    const ctx = await import('./apk-context.js');
+    let apkRun: ApkRun;
+    if (test) {
+      const state = await ctx.testStateLoader.load(args, io);
+      apkRun = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
+    } else {
+      // A real change locks the root before its state is read (a second writer plans from what the
+      // first committed); the lock is held until the change is done.
+      if (COMMIT_APPLETS.has(applet) && !simulate) {
+        held = await (await import('./apk-install.js')).lockForChange(args, io);
+      }
+      // A root on disk: its repositories and keys; the installer is loaded only for a real change.
+      const { loadRootState } = await import('./apk-root.js');
+      const state = await loadRootState(args, io);
+      if (applet === 'cache') {
+        const { cacheApplet } = await import('./apk-cache.js');
+        const run = { out, args, state, applier: ctx.simulatedApplier, simulate, clock };
+        return (await cacheApplet(run, state)) ? EXIT_FAIL : EXIT_OK;
+      }
+      // The installer side (package reading, writing, installing) is loaded only when it is used.
+      let locals: LocalPackages | undefined;
+      const localPackages = async () => {
+        locals ??= new (await import('./apk-install.js')).LocalPackages();
+        return locals;
+      };
+      const applier = simulate
+        ? ctx.simulatedApplier
+        : (await import('./apk-install.js')).installApplier({
+            args,
+            io,
+            verbosity,
+            state,
+            locals: await localPackages(),
+            clock,
+            ...(held ? { lockHeld: true } : {}),
+          });
+      apkRun = {
+        out,
+        args,
+        state,
+        applier,
+        simulate,
+        clock,
+        readLocalPackage: async (f) => (await localPackages()).read(io, f),
+      };
+    }
+    if (COMMIT_APPLETS.has(applet)) {
+      const applets = await import('./apk-applets.js');
+      const fn = {
+        add: applets.addApplet,
+        del: applets.delApplet,
+        upgrade: applets.upgradeApplet,
+        fix: applets.fixApplet,
+      }[applet as 'add' | 'del' | 'upgrade' | 'fix'];
+      errors = await fn(apkRun);
+    } else {
+      const q = await import('./apk-query.js');
+      errors = await q.queryApplet(applet, apkRun);
+    }
+  } finally {
+    await held?.release();
   }
-  return errors ? EXIT_FAIL : EXIT_OK;
+  return apkExitCode(errors);
+}
+
+/** apk exits with the number of errors, capped at 99 (a negative count, an internal failure, is 250). */
+export function apkExitCode(errors: number): number {
+  if (errors < 0) return 250;
+  return Math.min(errors, 99);
 }
 
 export const apkCommand: Command = {

@@ -19,8 +19,10 @@ import {
   readStateFile,
   stateFilePath,
   summaryLine,
+  sweepStaleSourceDirs,
   writeStateFile,
 } from '../../distro/index.js';
+import { publishSecdb, REPOSITORY_SECDB } from '../../scan/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
@@ -60,6 +62,8 @@ Options:
   --dry-run             print what would be built and why; build nothing
   --no-test             do not run the recipes' test: blocks after building them
   --cache-dir DIR       download and package cache (default: OUT-DIR/../cache)
+  --sources DIR         the source store fetch / git-checkout sources resolve through before each
+                        build (default: CACHE-DIR/sources; fill it with lupine distro fetch)
   -r, --repository URL  another repository for build guests (repeatable)
   -k, --keyring KEY     a public key for those repositories (repeatable)
   --executor NAME       local (default: build here) or bullmq (queue jobs for distro workers)
@@ -80,6 +84,7 @@ const options = {
   'dry-run': { type: 'boolean' },
   'no-test': { type: 'boolean' },
   'cache-dir': { type: 'string' },
+  sources: { type: 'string' },
   repository: { type: 'string', short: 'r', multiple: true },
   keyring: { type: 'string', short: 'k', multiple: true },
   executor: { type: 'string' },
@@ -125,6 +130,7 @@ export const distroBuildCommand: Command = {
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
+      sourceStoreDir: values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources'),
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test,
@@ -132,6 +138,14 @@ export const distroBuildCommand: Command = {
       keys: (values.keyring ?? []).map(at),
       ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
     });
+
+    if (!dryRun) {
+      const swept = await sweepStaleSourceDirs();
+      for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
+      for (const f of swept.failed) {
+        io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
+      }
+    }
 
     const toolchain = `lupine ${LUPINE_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
     const executorName = values.executor ?? 'local';
@@ -212,6 +226,11 @@ export const distroBuildCommand: Command = {
     }
     if (!dryRun) await writeStateFile(outDir, result.state);
     const s = result.summary;
+    // The distro's own advisories (DIR/advisories, Wolfi's format) published as OUT/security.json.
+    if (!dryRun && s.failed + s.blocked === 0) {
+      const n = await publishSecdb(join(tree.dir, 'advisories'), outDir, [arch]);
+      if (n !== undefined) io.stderr.write(`published ${join(outDir, REPOSITORY_SECDB)} (${n} advisory entries)\n`);
+    }
     io.stdout.write(summaryLine(s, dryRun));
     if (!dryRun && s.failed + s.blocked > 0) {
       for (const o of s.outcomes.filter((x) => x.status === 'failed')) {

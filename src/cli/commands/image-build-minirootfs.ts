@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
 import { LupineError, writeFileAtomic } from '../../core/index.js';
@@ -9,6 +9,7 @@ import {
   loadImageKeys,
   runtimeRepositoryText,
   scanRoot,
+  sweepStaleRoots,
   toApkArch,
   writeLayerTar,
 } from '../../image/index.js';
@@ -17,6 +18,7 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
 import { CONFIG_SOURCE_OPTIONS, loadConfigForCli } from './image-lock.js';
+import { stderrLogger } from './scan-context.js';
 import { sourceDateClock } from './wall-clock.js';
 
 const HELP = `Usage: lupine image build-minirootfs CONFIG OUT.tar [--arch A] [options]
@@ -71,6 +73,7 @@ export const imageBuildMinirootfsCommand: Command = {
     const cache = cacheDir ? await RepoCache.open(join(cacheDir, 'apk')) : undefined;
     const clock = sourceDateClock(io);
     const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
+    await sweepStaleRoots(tmpdir(), stderrLogger(io));
     const root = await assembleRoot(config, arch, {
       packages: [
         ...config.contents.packages.map((p) => p.raw),
@@ -90,7 +93,7 @@ export const imageBuildMinirootfsCommand: Command = {
       const { tar } = await writeLayerTar(root.rootDir, await scanRoot(root.rootDir, root.scan));
       await writeFileAtomic(out, tar);
     } finally {
-      await rm(root.rootDir, { recursive: true, force: true });
+      await root.remove();
     }
     io.stderr.write(`wrote ${outPath}: ${arch}, ${root.packages.length} packages\n`);
     return EXIT_OK;

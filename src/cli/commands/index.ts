@@ -141,6 +141,16 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./distro-build.js')).distroBuildCommand,
   },
   {
+    path: ['distro', 'fetch'],
+    summary: "fill the source store with a recipe tree's sources (Debian's archive through apt)",
+    load: async () => (await import('./distro-fetch.js')).distroFetchCommand,
+  },
+  {
+    path: ['distro', 'outdated'],
+    summary: 'list recipes whose upstream has a newer release in the configured Debian suites',
+    load: async () => (await import('./distro-outdated.js')).distroOutdatedCommand,
+  },
+  {
     path: ['distro', 'worker'],
     summary: 'build recipe jobs from a Redis queue, with an OCI registry as the artifact store',
     load: async () => (await import('./distro-worker.js')).distroWorkerCommand,

@@ -21,7 +21,9 @@ first; --arch picks one.
 
 Vulnerabilities are counted as 'lupine scan' finds them, against the advisory sources given with
 --db (secdb JSON, OSV JSON, Wolfi advisories YAML, a directory or .tar.gz of them, or an http(s) URL);
-without --db the page says "not scanned". The generation time comes from SOURCE_DATE_EPOCH when set,
+without --db the page says "not scanned", and so does it for an image whose packages cannot be
+read or whose distro no source covers ("not scanned: no data for debian 12"). The page names each
+advisory source with its date and lists each image's vulnerability ids. The generation time comes from SOURCE_DATE_EPOCH when set,
 so the page is reproducible.
 
 Options:
@@ -34,6 +36,7 @@ Options:
                        else $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)
   --offline            use only cached advisory downloads
   --insecure           allow plain HTTP to a non-loopback registry
+  --baseline IMAGE     compare every other image with IMAGE (one of those given; default: the first)
   -h, --help           show this help
 
 Exit status: 0 done, 2 usage, 3 error.
@@ -46,6 +49,7 @@ const options = {
   json: { type: 'boolean' },
   arch: { type: 'string' },
   'cache-dir': { type: 'string' },
+  baseline: { type: 'string' },
   offline: { type: 'boolean' },
   insecure: { type: 'boolean' },
 } as const;
@@ -81,7 +85,17 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       }),
     );
   }
-  const report = { title, generatedAt, tool: `lupine ${TOOL_VERSION}` };
+  const baseline = values.baseline;
+  if (baseline !== undefined && !positionals.includes(baseline)) {
+    throw usage('report', `--baseline '${baseline}' is not one of the images given`);
+  }
+  const report = {
+    title,
+    generatedAt,
+    tool: `lupine ${TOOL_VERSION}`,
+    sources: advisories?.sources ?? [],
+    ...(baseline !== undefined ? { baseline } : {}),
+  };
   if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), renderReport(facts, report));
   if (values.json) io.stdout.write(reportFactsJson(facts, report));
   else if (!values.output) io.stdout.write(renderReport(facts, report));

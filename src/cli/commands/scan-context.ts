@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { type Logger, LupineError } from '../../core/index.js';
 import type { Reference, RegistryClient } from '../../oci/index.js';
-import { defaultFetcher, RepoCache } from '../../repo/index.js';
+import { defaultFetcher, PackDirectory, RepoCache } from '../../repo/index.js';
 import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget } from '../../scan/index.js';
 import type { CliIo } from '../io.js';
 import { openRegistry } from './open-registry.js';
@@ -66,6 +66,8 @@ export interface OpenAdvisoriesOptions {
   readonly cacheDir: string | undefined;
   readonly offline: boolean;
   readonly logger: Logger;
+  /** `--strict`: a document that cannot be read fails the load instead of being skipped. */
+  readonly strict?: boolean;
 }
 
 /** Loads advisory databases (files or URLs); remote ones go through the advisory cache. */
@@ -77,12 +79,21 @@ export async function openAdvisories(
   const cache = dbs.some((d) => /^https?:\/\//i.test(d))
     ? await RepoCache.open(join(cacheDir(io, opts.cacheDir, opts.command), 'advisories'), { logger: opts.logger })
     : undefined;
+  // Compiled sources (keyed by their bytes) under <cache>/advisories/packs; no cache dir: none.
+  let compiled: PackDirectory | undefined;
+  try {
+    compiled = new PackDirectory(join(cacheDir(io, opts.cacheDir, opts.command), 'advisories'));
+  } catch {
+    compiled = undefined;
+  }
   return loadAdvisories(dbs, {
     cwd: io.cwd,
     fetcher: defaultFetcher({ env: io.env }),
     ...(cache ? { cache } : {}),
     offline: opts.offline,
     logger: opts.logger,
+    strict: opts.strict ?? false,
+    ...(compiled ? { compiled } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
   });
 }

@@ -4,7 +4,7 @@
  * the locked config (`etc/lupine.json`), paths, certificates, the runtime keyring, the s6 service
  * tree and busybox links. Returns the root and what the layer writer needs to know about it.
  */
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { type Clock, type Logger, LupineError, silentLogger, fixedClock } from '../../core/index.js';
@@ -20,6 +20,7 @@ import { installCertificates } from './certs.js';
 import { installLdSoCache } from './ldso-cache.js';
 import { DEVICE_NODES, writeBaseLayout } from './fs-layout.js';
 import { applyPathMutations, type OwnerMap, setOwner } from './paths.js';
+import { makeOwnedRoot } from './owned-root.js';
 import { restoreRoot, rootCacheKey, saveRoot } from './root-cache.js';
 import { resolveImagePath, writeImageFile } from './root-path.js';
 import { type ImageKey, keyringOf, loadArchRepositories, resolveArch } from './sources.js';
@@ -52,7 +53,12 @@ export interface AssembleRootOptions {
 }
 
 export interface AssembledRoot {
+  /** `<tempDir>/lupine-image-XXXXXX/root` (see owned-root.ts). */
   readonly rootDir: string;
+  /** Removes the root (and its owned parent). */
+  remove(): Promise<void>;
+  /** Keeps the root past this process: moves it out of its owned parent; returns its new path. */
+  keep(): Promise<string>;
   readonly arch: ApkArch;
   /** Locked set, install order. */
   readonly packages: readonly ImagePackage[];
@@ -75,7 +81,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** Builds the root for `arch` in a fresh directory; the caller removes it. */
+/** Builds the root for `arch` in a fresh directory; the caller removes (or keeps) it. */
 export async function assembleRoot(
   config: ResolvedImageConfig,
   arch: ApkArch,
@@ -96,11 +102,12 @@ export async function assembleRoot(
   });
   const resolved = resolveArch(o.packages, repositories, arch, o.lock);
 
-  const root = await mkdtemp(join(o.tempDir ?? tmpdir(), `lupine-root-${arch}-`));
+  const owned = await makeOwnedRoot(o.tempDir ?? tmpdir(), arch);
   try {
-    return await fillRoot(root, config, arch, o, { resolved, set, keyring, buildDate, logger });
+    const filled = await fillRoot(owned.root, config, arch, o, { resolved, set, keyring, buildDate, logger });
+    return { ...filled, remove: owned.remove, keep: owned.keep };
   } catch (err) {
-    await rm(root, { recursive: true, force: true });
+    await owned.remove();
     throw err;
   }
 }
@@ -117,7 +124,7 @@ async function fillRoot(
     readonly buildDate: number;
     readonly logger: Logger;
   },
-): Promise<AssembledRoot> {
+): Promise<Omit<AssembledRoot, 'remove' | 'keep'>> {
   const { resolved, set, keyring, buildDate, logger } = ctx;
   const fetched = new Map<string, Uint8Array>();
   const locked: LockedPackage[] = resolved.infos.map(({ info, repo, tag }) => ({

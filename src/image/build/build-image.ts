@@ -3,7 +3,7 @@
  * and index → SBOMs. Nothing is written outside the temporary roots (and the caches); writing the
  * result is `writeImageOutput`'s job, so an error leaves no partial output.
  */
-import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Logger, LupineError, silentLogger } from '../../core/index.js';
 import {
@@ -25,10 +25,11 @@ import type { ImageInventory } from '../../sbom/index.js';
 import { ALL_ARCHS } from '../config/arch.js';
 import { imageCredentials } from '../config/credentials.js';
 import type { ApkArch, ResolvedImageConfig } from '../config/types.js';
-import { assembleRoot } from './assemble.js';
+import { type AssembledRoot, assembleRoot } from './assemble.js';
 import { diskLayerCache } from './layer-cache.js';
 import { scanRoot, writeLayerTar } from './layer-tar.js';
 import { planLayers } from './layering.js';
+import { sweepStaleRoots } from './owned-root.js';
 import { imageAnnotations, ociImageConfig } from './oci-image.js';
 import { locationOf, renderSboms, rootInventory } from './sboms.js';
 import { buildRepositoryText, loadImageKeys, runtimeRepositoryText } from './sources.js';
@@ -36,7 +37,7 @@ import type { ArchImage, BuildImageOptions, ImageBuildResult } from './types.js'
 
 interface ArchDraft {
   readonly arch: ApkArch;
-  readonly rootDir: string;
+  readonly root: AssembledRoot;
   readonly packages: ArchImage['packages'];
   readonly layers: readonly Layer[];
   readonly inventory: Awaited<ReturnType<typeof rootInventory>>;
@@ -79,7 +80,8 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
   const runtimeRepositories = runtimeRepositoryText(config, opts.repositoryAppend ?? []);
   const budget = config.layering?.strategy === 'origin' ? config.layering.budget : undefined;
 
-  const roots: string[] = [];
+  await sweepStaleRoots(opts.tempDir ?? tmpdir(), logger);
+  const roots: AssembledRoot[] = [];
   const buildArch = async (arch: ApkArch): Promise<ArchDraft> => {
     const a = await assembleRoot(config, arch, {
       packages,
@@ -96,7 +98,7 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
       ...(opts.cacheDir ? { rootCacheDir: join(opts.cacheDir, 'roots') } : {}),
       logger,
     });
-    roots.push(a.rootDir);
+    roots.push(a);
     const entries = await scanRoot(a.rootDir, a.scan);
     const plan = planLayers(entries, a.packages, a.owned, budget);
     const layers: Layer[] = [];
@@ -110,7 +112,7 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
     }
     const inventory = await rootInventory(a.rootDir, a.packages);
     logger.info(`${arch}: ${a.packages.length} packages, ${layers.length} layer(s)`);
-    return { arch, rootDir: a.rootDir, packages: a.packages, layers, inventory, user: a.user };
+    return { arch, root: a, packages: a.packages, layers, inventory, user: a.user };
   };
 
   let built: ArchDraft[];
@@ -120,7 +122,7 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
     if (failed) throw failed.reason;
     built = settled.map((s) => (s as PromiseFulfilledResult<ArchDraft>).value);
   } catch (err) {
-    await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));
+    await Promise.all(roots.map((r) => r.remove()));
     throw err;
   }
 
@@ -149,17 +151,18 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
     for (const l of d.layers) blobs.set(l.digest, l.blob);
     blobs.set(cfg.descriptor.digest, cfg.bytes);
     blobs.set(manifest.descriptor.digest, manifest.bytes);
+    const rootDir = opts.keepRoots ? await d.root.keep() : undefined;
+    if (!opts.keepRoots) await d.root.remove();
     perArch.push({
       arch: d.arch,
       platform,
-      ...(opts.keepRoots ? { rootDir: d.rootDir } : {}),
+      ...(rootDir ? { rootDir } : {}),
       manifest,
       config: { ...cfg, value },
       layers: d.layers,
       packages: d.packages,
       created,
     });
-    if (!opts.keepRoots) await rm(d.rootDir, { recursive: true, force: true });
   }
   const created = epoch ?? Math.max(0, ...perArch.map((p) => p.created));
   const index = buildIndex({

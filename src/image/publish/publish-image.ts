@@ -3,10 +3,10 @@
  * by digest → sign and attest (optional) → tag. Tags are written last, so a tag never points at an
  * image whose signatures and attestations are not in the registry yet.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Clock, type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { type Clock, type Logger, LupineError, makeOwnedDir, silentLogger, sweepStaleDirs } from '../../core/index.js';
 import {
   type CredentialSource,
   clientOptionsForUrl,
@@ -220,6 +220,8 @@ function provenanceInput(
 }
 
 /** Builds an image and publishes it to every reference, signed and attested when `sign` is given. */
+const PUBLISH_PREFIX = 'lupine-publish-';
+
 export async function publishImage(
   config: ResolvedImageConfig,
   options: PublishImageOptions,
@@ -230,7 +232,12 @@ export async function publishImage(
   const formats =
     options.sbomFormats && options.sbomFormats.length > 0 ? options.sbomFormats : signing ? ['spdx' as const] : [];
   const targets = openTargets(options);
-  const tmp = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lupine-publish-'));
+  // The layout (every blob of the image) is in an owned directory: a killed publish's is swept here.
+  const tempParent = options.tempDir ?? tmpdir();
+  const swept = await sweepStaleDirs(tempParent, PUBLISH_PREFIX);
+  for (const p of swept.removed) log.info(`removed ${p}, left by a publish that was killed`);
+  for (const f of swept.failed) log.warn(`cannot remove ${f.path}, left by a killed publish: ${f.error}`);
+  const tmp = await makeOwnedDir(tempParent, PUBLISH_PREFIX);
   try {
     const startedOn = signing?.clock.now() ?? 0;
     const build = await buildImage(config, {

@@ -21,7 +21,9 @@ export const FAT: ImageReportFacts = {
     vulnerabilities: 240,
     fixable: 31,
     bySeverity: { Critical: 4, High: 38, Medium: 101, Low: 90, Negligible: 40, Unknown: 14 },
+    ids: ['CVE-2023-4911', 'CVE-2024-2961'],
   },
+  notScanned: '',
   licenses: [
     { license: 'GPL-2.0-or-later', spdx: true, packages: 41 },
     { license: 'MIT', spdx: true, packages: 30 },
@@ -44,7 +46,8 @@ export const MINIMAL: ImageReportFacts = {
   user: { configured: '65532', name: 'nonroot', uid: '65532', root: false },
   entrypoint: ['/usr/bin/server', '--listen', ':8080'],
   cmd: [],
-  vulnerabilities: { findings: 0, vulnerabilities: 0, fixable: 0, bySeverity: none },
+  vulnerabilities: { findings: 0, vulnerabilities: 0, fixable: 0, bySeverity: none, ids: [] },
+  notScanned: '',
   licenses: [
     { license: 'Apache-2.0', spdx: true, packages: 3 },
     { license: 'MIT', spdx: true, packages: 2 },

@@ -232,4 +232,5 @@ export const FAT_EXPECTED = {
   vulnerabilities: 5,
   fixable: 5,
   bySeverity: { Critical: 0, High: 1, Medium: 0, Low: 0, Negligible: 0, Unknown: 4 },
+  ids: ['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-1111', 'CVE-2024-5555', 'CVE-2024-7777'],
 };

@@ -94,7 +94,7 @@ describe('renderReport', () => {
       html,
       /<desc id="chart-size-desc">registry\.example\/app:debian: 50\.0 MiB; registry\.example\/app:minimal: 2\.00 MiB<\/desc>/,
     );
-    assert.equal((html.match(/<th scope="row">/g) ?? []).length, 14);
+    assert.equal((html.match(/<th scope="row">/g) ?? []).length, 15);
     assert.equal((html.match(/<th scope="col"/g) ?? []).length, 3 + 2 * 2);
   });
 

@@ -6,6 +6,7 @@ import {
   cvss2Score,
   defaultAdvisoryLimits,
   cvss3Score,
+  cvss4Score,
   decodeAdvisories,
   parseAdvisoryYaml,
   parseOsvRecord,
@@ -179,7 +180,7 @@ describe('limits', () => {
 });
 
 describe('severity', () => {
-  it('computes CVSS v3.1 and v2 base scores', () => {
+  it('computes CVSS v4.0, v3.1 and v2 base scores (ae-cvss-calculator)', () => {
     assert.equal(cvss3Score('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H'), 9.8);
     assert.equal(cvss3Score('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H'), 10);
     assert.equal(cvss3Score('CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N'), 5.5);
@@ -188,6 +189,15 @@ describe('severity', () => {
     assert.equal(cvss2Score('AV:N/AC:L/Au:N/C:P/I:P/A:P'), 7.5);
     assert.equal(cvss2Score('AV:N/AC:M/Au:N/C:N/I:P/A:N'), 4.3);
     assert.equal(severityOfCvss('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N'), 'Negligible');
-    assert.equal(severityOfCvss('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'), undefined);
+    // FIRST's CVSS v4.0 examples.
+    assert.equal(cvss4Score('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'), 9.3);
+    assert.equal(cvss4Score('CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'), 8.5);
+    assert.equal(severityOfCvss('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'), 'Critical');
+    assert.equal(severityOfCvss('CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'), 'High');
+    assert.equal(severityOfCvss('(AV:N/AC:L/Au:N/C:C/I:C/A:C)'), 'High');
+    // Not vectors, or vectors missing a base metric: no severity (never a guess).
+    assert.equal(severityOfCvss('CVSS:3.1/AV:N/AC:L'), undefined);
+    assert.equal(severityOfCvss('CVSS:4.0/AV:N'), undefined);
+    assert.equal(severityOfCvss('garbage'), undefined);
   });
 });

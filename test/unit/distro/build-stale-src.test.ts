@@ -1,0 +1,115 @@
+/**
+ * Issue 11 finding 14: a killed `lupine distro build` leaves the empty source directory it made for
+ * a recipe without a folder (`$TMPDIR/lupine-distro-src-*`); the next distro build sweeps the ones
+ * whose owner process is gone and never touches those of a build still running.
+ *
+ * Real processes, host-runner recipes (stage 0, no guest): one build is left running inside its
+ * step (bubblewrap, the workspace its only writable place), one is SIGKILLed there, then a third runs to the end. All share a TMPDIR under the test's
+ * directory. The held steps wait for a file the test writes at the end, so none outlives the test.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { binLupine } from '../../helpers/paths.js';
+
+const recipeText = (name: string, runs: string) => `package:
+  name: ${name}
+  version: "1.0"
+  epoch: 0
+  description: ${name}
+  copyright:
+    - license: MIT
+  annotations:
+    dev.lupine.runner: host
+pipeline:
+  - runs: |
+      ${runs}
+      mkdir -p "\${{targets.destdir}}/usr/share/${name}"
+      echo ${name} > "\${{targets.destdir}}/usr/share/${name}/name"
+`;
+
+describe('distro build sweeps the source directories killed builds left (issue 11 #14)', () => {
+  let work = '';
+  let tmp = '';
+  let release = '';
+  const children: ChildProcess[] = [];
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'lupine-distro-stale-'));
+    tmp = join(work, 'tmp');
+    mkdirSync(tmp);
+    release = join(work, 'release');
+  });
+  after(async () => {
+    writeFileSync(release, '');
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await sleep(500);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const start = (name: string, runs: string) => {
+    const tree = join(work, name, 'distro');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, `${name}.yaml`), recipeText(name, runs));
+    const child = spawn(
+      process.execPath,
+      [binLupine, 'distro', 'build', tree, '--no-test', '-j', '1', '--out-dir', join(work, name, 'out', 'packages')],
+      {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: join(work, 'home'), TMPDIR: tmp, SOURCE_DATE_EPOCH: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout?.on('data', (d) => {
+      output += String(d);
+    });
+    child.stderr?.on('data', (d) => {
+      output += String(d);
+    });
+    children.push(child);
+    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, done, output: () => output };
+  };
+  /** A step that says it started, then waits (at most 5 minutes) for the test to release it. */
+  const held = (marker: string) =>
+    `touch /home/build/${marker}; i=0; while [ ! -e ${release} ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done`;
+  const sources = () =>
+    readdirSync(tmp)
+      .filter((n) => n.startsWith('lupine-distro-src-'))
+      .sort();
+  /** Waits until a step wrote `marker` in its workspace (`$TMPDIR/lupine-workspace-XXXXXX/ws`). */
+  const waitFor = async (marker: string) => {
+    const written = () =>
+      readdirSync(tmp).some((n) => n.startsWith('lupine-workspace-') && existsSync(join(tmp, n, 'ws', marker)));
+    for (let i = 0; i < 1200 && !written(); i++) await sleep(50);
+    assert.ok(written(), `no running step wrote ${marker}`);
+  };
+
+  it('sweeps a killed build source directory, keeps a live one', async () => {
+    const live = start('live', held('live-started'));
+    await waitFor('live-started');
+    const liveSources = sources();
+    assert.equal(liveSources.length, 1, 'the live build has its source directory');
+
+    const killed = start('killed', held('killed-started'));
+    await waitFor('killed-started');
+    const killedSources = sources().filter((s) => !liveSources.includes(s));
+    assert.equal(killedSources.length, 1, 'the killed build has its source directory');
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    assert.ok(existsSync(join(tmp, killedSources[0] as string)), 'SIGKILL left the source directory behind');
+
+    const next = start('next', 'true');
+    assert.equal(await next.done, 0, next.output());
+    assert.deepEqual(sources(), liveSources, 'the killed build source directory is gone, the live one kept');
+    assert.equal(live.child.exitCode, null, 'the live build still runs');
+
+    writeFileSync(release, '');
+    assert.equal(await live.done, 0, live.output());
+  });
+});

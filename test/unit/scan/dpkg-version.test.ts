@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { compareDpkgVersions } from '../../../src/scan/index.js';
+import { vector } from '../../helpers/paths.js';
+
+const CASES = vector('advisories', 'dpkg-versions', 'cases.txt');
+
+function cases(): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (const line of readFileSync(CASES, 'utf8').split('\n')) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const m = /^(\S+) ([<=>]) (\S+)$/.exec(line.trim());
+    assert.ok(m, `unreadable case line: ${line}`);
+    out.push([m[1] as string, m[2] as string, m[3] as string]);
+  }
+  return out;
+}
+
+const sign = (n: number) => (n < 0 ? '<' : n > 0 ? '>' : '=');
+
+/** mulberry32: a small seeded generator, so the sample is the same every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomVersion(rnd: () => number): string {
+  const pick = (s: string) => s[Math.floor(rnd() * s.length)] as string;
+  const run = (alphabet: string, max: number) =>
+    Array.from({ length: 1 + Math.floor(rnd() * max) }, () => pick(alphabet)).join('');
+  const epoch = rnd() < 0.2 ? `${Math.floor(rnd() * 3)}:` : '';
+  const upstream = `${pick('0123456789')}${run('0123456789.ab+~z', 6)}`;
+  const revision = rnd() < 0.7 ? `-${run('0123456789.+~bdeu', 5)}` : '';
+  return `${epoch}${upstream}${revision}`;
+}
+
+function dpkgSays(a: string, b: string): string {
+  const rel = (op: string) => spawnSync('dpkg', ['--compare-versions', a, op, b]).status === 0;
+  return rel('lt') ? '<' : rel('eq') ? '=' : '>';
+}
+
+describe('Debian version ordering (dpkg --compare-versions)', () => {
+  it('all 329 cases of vectors/advisories/dpkg-versions/cases.txt', () => {
+    const all = cases();
+    assert.equal(all.length, 329);
+    const wrong = all.filter(([a, op, b]) => sign(compareDpkgVersions(a, b)) !== op).map((c) => c.join(' '));
+    assert.deepEqual(wrong, []);
+    // Antisymmetry on the same cases.
+    for (const [a, , b] of all) assert.equal(sign(compareDpkgVersions(a, b)), sign(-compareDpkgVersions(b, a)));
+  });
+
+  const dpkg = spawnSync('dpkg', ['--version']).status === 0;
+  it('a seeded random sample agrees with the real dpkg --compare-versions', {
+    skip: !dpkg && 'dpkg is not installed',
+  }, () => {
+    const rnd = prng(20261207);
+    const pool = cases()
+      .flatMap(([a, , b]) => [a, b])
+      .filter((v) => /^(\d+:)?\d/.test(v));
+    const wrong: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const a = rnd() < 0.3 ? (pool[Math.floor(rnd() * pool.length)] as string) : randomVersion(rnd);
+      const b = rnd() < 0.3 ? (pool[Math.floor(rnd() * pool.length)] as string) : randomVersion(rnd);
+      const want = dpkgSays(a, b);
+      if (sign(compareDpkgVersions(a, b)) !== want) wrong.push(`${a} ${want} ${b}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
