@@ -19,6 +19,7 @@ export {
   compareVersionsMask,
   DEPMASK_ANY,
   DEPMASK_CHECKSUM,
+  isStrictVersion,
   isValidVersion,
   operatorMask,
   operatorString,

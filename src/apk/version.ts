@@ -170,6 +170,18 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 {
 /** A subset of the valid versions: `digits{.digits}[a-z]{_suffix[digits]}[-rdigits]`. */
 const COMMON_VERSION = /^\d+(?:\.\d+)*[a-z]?(?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*(?:-r\d+)?$/;
 
+/** The apk version grammar (spec §5, as apk-tools 3 validates): `digits{.digits}[a-z]{_suffix[digits]}[~hex][-rdigits]`. */
+const STRICT_VERSION = /^\d+(?:\.\d+)*[a-z]?(?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*(?:~[0-9a-f]+)?(?:-r\d+)?$/;
+
+/**
+ * Whether `v` follows the apk version grammar exactly. Stricter than `isValidVersion` (2.14's lax
+ * tokenizer, which lets `.5`, `0x10`, `1e3` and `1.0a1` through and is kept for reading existing
+ * indexes): use this for versions lupine writes, such as a recipe's.
+ */
+export function isStrictVersion(v: string): boolean {
+  return STRICT_VERSION.test(v);
+}
+
 /** apk-tools 2.14 `apk_version_validate` (note: the empty string is valid in 2.x). */
 export function isValidVersion(v: string): boolean {
   // Nearly every version in an index has this shape, all of which the tokenizer accepts.

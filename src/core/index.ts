@@ -20,9 +20,11 @@ export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } 
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
 export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
 export {
+  effectiveUid,
   makeOwnedDir,
   OWNER_FILE,
   type SweepOptions,
   type SweepResult,
   sweepStaleDirs,
+  userTempDir,
 } from './owned-dir.js';

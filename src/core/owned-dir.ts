@@ -9,8 +9,22 @@
  * Linux only: where /proc cannot be read, no owner is written and nothing is judged stale (I/O edge).
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { LupineError } from './errors.js';
 
 export const OWNER_FILE = '.lupine-owner';
 
@@ -52,6 +66,45 @@ async function self(): Promise<Owner | undefined> {
   return { boot, pidns, pid, start };
 }
 
+/** The effective uid of this process (from /proc; the real uid where /proc cannot be read). */
+export async function effectiveUid(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const m = /^Uid:\s+\d+\s+(\d+)/m.exec(status);
+  return m === null ? userInfo().uid : Number(m[1]);
+}
+
+/**
+ * `<base>/lupine-<euid>` (base: the system temp dir), the parent of lupine's temporary directories:
+ * created 0700 when missing, and refused unless it is a real directory (never a link) owned by us
+ * with mode 0700, so that no other user can plant, swap or remove anything in it.
+ */
+export async function userTempDir(base: string = tmpdir()): Promise<string> {
+  const uid = await effectiveUid();
+  const dir = join(base, `lupine-${uid}`);
+  await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') {
+      throw new LupineError('IO_ERROR', `cannot create the temporary directory ${dir}: ${err.message}`, { cause: err });
+    }
+  });
+  const st = await lstat(dir);
+  const problem = st.isSymbolicLink()
+    ? 'is a symbolic link'
+    : !st.isDirectory()
+      ? 'is not a directory'
+      : st.uid !== uid
+        ? `is owned by uid ${st.uid}, not by us (uid ${uid})`
+        : (st.mode & 0o7777) !== 0o700
+          ? `has mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}, not 0700`
+          : undefined;
+  if (problem !== undefined) {
+    throw new LupineError('IO_ERROR', `refusing the temporary directory ${dir}: it ${problem}`, {
+      details: { path: dir },
+      hint: `another user may have planted it: remove ${dir} (after checking it), or set TMPDIR to a directory only you can write`,
+    });
+  }
+  return dir;
+}
+
 /** Creates `<parent>/<prefix>XXXXXX` (the parent too, when missing) with the owner file inside. */
 export async function makeOwnedDir(parent: string, prefix: string): Promise<string> {
   await mkdir(parent, { recursive: true });
@@ -68,13 +121,18 @@ export async function makeOwnedDir(parent: string, prefix: string): Promise<stri
   return dir;
 }
 
-/** The owner a directory names, read without following links; undefined when absent or garbled. */
-async function ownerOf(dir: string): Promise<Owner | undefined> {
+/**
+ * The owner a directory names, read without following links; undefined when absent, garbled or
+ * written by another user than `uid`.
+ */
+async function ownerOf(dir: string, uid: number): Promise<Owner | undefined> {
   let text: string;
   try {
     const fh = await open(join(dir, OWNER_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
-      if (!(await fh.stat()).isFile()) return undefined;
+      const st = await fh.stat();
+      // An owner file another user wrote says nothing about our processes.
+      if (!st.isFile() || st.uid !== uid) return undefined;
       text = (await fh.read(Buffer.alloc(512), 0, 512, 0)).buffer.toString('utf8').replace(/\0+$/, '');
     } finally {
       await fh.close();
@@ -121,11 +179,36 @@ async function ownerGone(owner: Owner, here: { boot: string; pidns: string }): P
   return (await startTime(owner.pid)) !== owner.start;
 }
 
-/** Removes the `<prefix>*` directories of `parent` whose owner process is gone. */
+/**
+ * Removes `path` and everything below it without ever following a link: each entry is lstat'ed,
+ * links and files are unlinked, and a directory is descended into only after checking that the
+ * name still names the inode its lstat saw (so a directory swapped for a link is not followed).
+ */
+async function removeNoFollow(path: string): Promise<void> {
+  const st = await lstat(path);
+  if (!st.isDirectory()) {
+    await unlink(path);
+    return;
+  }
+  const names = await readdir(path);
+  const again = await lstat(path);
+  if (!again.isDirectory() || again.dev !== st.dev || again.ino !== st.ino) {
+    throw new LupineError('IO_ERROR', `${path} changed while being removed; left alone`, { details: { path } });
+  }
+  for (const name of names) await removeNoFollow(join(path, name));
+  await rmdir(path);
+}
+
+/**
+ * Removes the `<prefix>*` directories of `parent` whose owner process is gone. Only directories
+ * (never links) owned by our effective uid, with an owner file we wrote, are judged; removal never
+ * follows a link. Keep `parent` a directory only we can write (`userTempDir()`): in a shared one
+ * another user could still swap names under us.
+ */
 export async function sweepStaleDirs(parent: string, prefix: string, options: SweepOptions = {}): Promise<SweepResult> {
   const removed: string[] = [];
   const failed: Array<{ path: string; error: string }> = [];
-  const [boot, pidns] = await Promise.all([bootId(), pidNamespace()]);
+  const [boot, pidns, uid] = await Promise.all([bootId(), pidNamespace(), effectiveUid()]);
   if (boot === undefined || pidns === undefined) return { removed, failed };
   const names = await readdir(parent).catch(() => [] as string[]);
   const unownedAfter = options.unownedAfterMs ?? 24 * 3600_000;
@@ -133,14 +216,21 @@ export async function sweepStaleDirs(parent: string, prefix: string, options: Sw
   for (const name of names.filter((n) => n.startsWith(prefix)).sort()) {
     const path = join(parent, name);
     const st = await lstat(path).catch(() => undefined);
-    if (st === undefined || !st.isDirectory()) continue;
-    const owner = await ownerOf(path);
+    if (st === undefined || !st.isDirectory() || st.uid !== uid) continue;
+    const owner = await ownerOf(path, uid);
     const stale = owner === undefined ? now - st.mtimeMs > unownedAfter : await ownerGone(owner, { boot, pidns });
     if (!stale) continue;
     try {
-      await rm(path, { recursive: true, force: true });
+      await removeNoFollow(path);
       removed.push(path);
     } catch (err) {
+      if (
+        (err as NodeJS.ErrnoException).code === 'ENOENT' &&
+        (await lstat(path).catch(() => undefined)) === undefined
+      ) {
+        removed.push(path);
+        continue;
+      }
       failed.push({ path, error: (err as Error).message });
     }
   }

@@ -8,10 +8,9 @@
  * next distro build sweeps the one a killed build left (`sweepStaleSourceDirs`).
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildRecipe, testRecipe } from '../build/index.js';
-import { makeOwnedDir, type SweepResult, sweepStaleDirs } from '../core/index.js';
+import { makeOwnedDir, type SweepResult, sweepStaleDirs, userTempDir } from '../core/index.js';
 import type { BuildRequest, BuildResult, PackageBuilder } from './builder.js';
 import { recipeFolder } from './hash-inputs.js';
 
@@ -37,8 +36,9 @@ export interface MelangeBuilderOptions {
 
 const SOURCE_PREFIX = 'lupine-distro-src-';
 
-/** Removes the empty source directories (`$TMPDIR/lupine-distro-src-*`) that killed builds left. */
-export const sweepStaleSourceDirs = (): Promise<SweepResult> => sweepStaleDirs(tmpdir(), SOURCE_PREFIX);
+/** Removes the empty source directories (`$TMPDIR/lupine-<euid>/lupine-distro-src-*`) that killed builds left. */
+export const sweepStaleSourceDirs = async (): Promise<SweepResult> =>
+  sweepStaleDirs(await userTempDir(), SOURCE_PREFIX);
 
 const isDir = (p: string) =>
   stat(p).then(
@@ -58,7 +58,7 @@ export class MelangeBuilder implements PackageBuilder {
     const { node, arch, logger } = request;
     const outDir = resolve(request.outDir);
     const folder = recipeFolder(node.file);
-    const owned = (await isDir(folder)) ? undefined : await makeOwnedDir(tmpdir(), SOURCE_PREFIX);
+    const owned = (await isDir(folder)) ? undefined : await makeOwnedDir(await userTempDir(), SOURCE_PREFIX);
     const empty = owned && join(owned, 'src');
     const common = {
       arch,

@@ -22,7 +22,28 @@ export interface HostLayout {
   readonly env?: Readonly<Record<string, string>>;
   readonly network?: boolean;
   readonly user?: GuestUser;
+  /**
+   * Host paths hidden behind empty mounts (a directory under an empty tmpfs, a file under
+   * /dev/null): the build user is the caller (often root) outside its namespace, so root-only host
+   * files would otherwise be readable.
+   */
+  readonly hidden?: ReadonlyArray<{ readonly path: string; readonly kind: 'dir' | 'file' }>;
 }
+
+/**
+ * Host paths the host runner always hides (when present): root's home, service state, the
+ * password hashes, host keys.
+ */
+export const HOST_SECRET_PATHS: readonly string[] = [
+  '/root',
+  '/var/lib',
+  '/etc/shadow',
+  '/etc/shadow-',
+  '/etc/gshadow',
+  '/etc/gshadow-',
+  '/etc/ssh',
+  '/etc/ssl/private',
+];
 
 /** Top-level host paths the host runner replaces with its own mounts. */
 export const HOST_HIDDEN = new Set(['dev', 'home', 'proc', 'run', 'sys', 'tmp']);
@@ -151,6 +172,11 @@ export function hostArgs(layout: HostLayout, step: Step, host: HostFacts = {}): 
   }
   args.push('--dev', '/dev', '--proc', '/proc', '--ro-bind', '/sys', '/sys', '--tmpfs', '/tmp', '--tmpfs', '/run');
   if (network && host.resolvConf?.startsWith('/run/')) args.push('--ro-bind-try', host.resolvConf, host.resolvConf);
+  for (const h of layout.hidden ?? []) {
+    checkGuestPath(h.path, 'a hidden host path');
+    if (h.kind === 'dir') args.push('--tmpfs', h.path, '--remount-ro', h.path);
+    else args.push('--ro-bind', '/dev/null', h.path);
+  }
   args.push('--bind', layout.workspace, GUEST_WORKSPACE);
   if (layout.cacheDir !== undefined) args.push('--bind', layout.cacheDir, GUEST_CACHE);
   args.push('--remount-ro', '/');

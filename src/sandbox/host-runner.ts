@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../core/index.js';
 import type { RunnerOptions } from './bubblewrap-runner.js';
-import { type HostFacts, type HostLayout, hostArgs } from './bwrap-args.js';
+import { HOST_SECRET_PATHS, type HostFacts, type HostLayout, hostArgs } from './bwrap-args.js';
 import { GUEST_CACHE } from './environment.js';
 import { findBwrap, hostDir, readHostFacts, readHostTop } from './host-facts.js';
 import type { GuestUser, SandboxRunner, Step, StepResult } from './runner.js';
@@ -19,6 +19,28 @@ export interface HostRunnerSpec {
   readonly env?: Readonly<Record<string, string>>;
   readonly network?: boolean;
   readonly user?: GuestUser;
+  /** More host paths to hide besides HOST_SECRET_PATHS (e.g. the signing key's directory). */
+  readonly hide?: readonly string[];
+}
+
+/** The existing ones of `paths`, each with its kind, plus its real path when that differs (never a link). */
+async function hiddenPaths(
+  paths: readonly string[],
+  keep: readonly string[],
+): Promise<Array<{ path: string; kind: 'dir' | 'file' }>> {
+  const out = new Map<string, 'dir' | 'file'>();
+  // Never hide `/` or a directory holding what the steps must see (the workspace, the cache).
+  const holdsKept = (p: string) => p === '/' || keep.some((k) => k === p || k.startsWith(`${p}/`));
+  for (const p of paths) {
+    const real = await realpath(p).catch(() => undefined);
+    if (real === undefined || holdsKept(real) || holdsKept(p)) continue;
+    const st = await stat(real).catch(() => undefined);
+    if (st === undefined) continue;
+    const kind = st.isDirectory() ? 'dir' : 'file';
+    out.set(real, kind);
+    if ((await lstat(p).catch(() => undefined))?.isSymbolicLink() === false) out.set(p, kind);
+  }
+  return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, kind]) => ({ path, kind }));
 }
 
 /** The line every host-runner step logs. */
@@ -70,6 +92,10 @@ export class HostRunner implements SandboxRunner {
       ...(spec.env !== undefined ? { env: spec.env } : {}),
       ...(spec.network !== undefined ? { network: spec.network } : {}),
       ...(spec.user !== undefined ? { user: spec.user } : {}),
+      hidden: await hiddenPaths(
+        [...HOST_SECRET_PATHS, ...(spec.hide ?? [])],
+        [workspace, ...(cacheDir ? [cacheDir] : [])],
+      ),
     };
     return new HostRunner(layout, bwrap, await readHostFacts(), logger);
   }

@@ -9,7 +9,18 @@ import { repoRoot } from '../helpers/paths.js';
  * quick mode. No timing is asserted here — the figures of a quick run mean nothing; `npm run bench`
  * measures. The demo bench is left out: `demo.test.ts` runs the same demo cold and warm.
  */
-const BENCHES = ['cluster', 'index-build', 'index-parse', 'image', 'install', 'pkg', 'resolve', 'sandbox', 'scan', 'scan-db'];
+const BENCHES = [
+  'cluster',
+  'index-build',
+  'index-parse',
+  'image',
+  'install',
+  'pkg',
+  'resolve',
+  'sandbox',
+  'scan',
+  'scan-db',
+];
 
 test('every bench runs and reports a time (quick mode)', () => {
   const r = spawnSync(

@@ -6,7 +6,7 @@
  * comments, blank lines and formatting stay byte for byte; the result is re-parsed and checked.
  */
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar } from 'yaml';
-import { isValidVersion } from '../../apk/index.js';
+import { isStrictVersion } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 
 export interface BumpOptions {
@@ -62,7 +62,7 @@ function steps(doc: ReturnType<typeof parseDocument>): Node[] {
 }
 
 export function bumpRecipeText(text: string, version: string, options: BumpOptions = {}): BumpResult {
-  if (!isValidVersion(version) || version.includes('-')) {
+  if (!isStrictVersion(version) || version.includes('-')) {
     throw new LupineError('BUILD_CONFIG_BAD_VERSION', `'${version}' is not an apk version`, {
       hint: 'apk versions have no hyphens: 1.2_rc1, not 1.2-rc1',
     });

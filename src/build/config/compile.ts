@@ -4,7 +4,7 @@
  * metadata substituted (unknown variables are errors with their position), `needs` merged into
  * the guests, and melange's build user and default variables added.
  */
-import { isValidVersion } from '../../apk/index.js';
+import { isStrictVersion } from '../../apk/index.js';
 import { type ConfigPath, type Diagnostic, isObj, isStr, list, obj, strMap } from '../../core/index.js';
 import { archFacts } from './arch.js';
 import { compileSteps, DEFAULT_WORKDIR, type StepContext } from './compile-steps.js';
@@ -182,7 +182,7 @@ class RecipeCompiler {
         this.#where(['package']),
         'package name and version cannot use variables other than vars.*',
       );
-    } else if (!(isValidVersion(version) && !version.includes('-')) && version !== '' && !p.source.doc.package) {
+    } else if (!(isStrictVersion(version) && !version.includes('-')) && version !== '' && !p.source.doc.package) {
       // unreachable for literal versions (parse checks them); kept for recipes built in memory
       this.#r.error(
         'BUILD_CONFIG_BAD_VERSION',

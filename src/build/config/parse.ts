@@ -4,7 +4,7 @@
  * `lenient`. Checks what can be checked before substitution: names, versions, `uses`/`runs`,
  * unique subpackage names, `range` targets, var-transform patterns, priorities.
  */
-import { isValidVersion } from '../../apk/index.js';
+import { isStrictVersion } from '../../apk/index.js';
 import {
   type ConfigPath,
   type DecodeCodes,
@@ -71,7 +71,7 @@ class RecipeChecker {
 
   version(value: unknown, path: ConfigPath): void {
     if (!isStr(value) || templated(value)) return;
-    if (isValidVersion(value) && !value.includes('-')) return;
+    if (isStrictVersion(value) && !value.includes('-')) return;
     const fixed = value.replace(/-(alpha|beta|pre|rc|p)/, '_$1').replace(/-/g, '.');
     // melange fails such builds (PR #2039); --lenient lets older recipes through with a warning.
     this.#sink.add(

@@ -4,7 +4,7 @@
  * signed repository. Nothing is written to the out-dir unless every step and linter passed; the
  * guest, the workspace and the runner are gone when this returns or throws.
  */
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hostApkArch } from '../../apk/index.js';
 import { type Logger, silentLogger } from '../../core/index.js';
@@ -69,7 +69,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
   const commit = opts.gitCommit ?? main?.commit ?? (await cleanGitHead(recipeDir)) ?? '';
   const namespace = opts.namespace ?? 'unknown';
   const outDir = resolve(opts.outDir);
-  const packageCacheDir = packageCacheDirOf(opts);
+  const packageCacheDir = await packageCacheDirOf(opts);
   const label = `${recipe.name}-${recipe.fullVersion}`;
   const log: BuildLog = await openBuildLog(resolve(opts.logFile ?? `${outDir}/logs/${recipe.arch}/${label}.log`));
   const say = (line: string) => {
@@ -149,7 +149,14 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
             runnerOptions,
           )
         : await HostRunner.start(
-            { workspace: workspace.dir, ...(cacheDir ? { cacheDir } : {}), env, network, user },
+            {
+              workspace: workspace.dir,
+              ...(cacheDir ? { cacheDir } : {}),
+              env,
+              network,
+              user,
+              ...(opts.signingKey ? { hide: [dirname(resolve(opts.signingKey))] } : {}),
+            },
             runnerOptions,
           );
     const timeout = timeoutMs(recipe.timeout);
@@ -186,6 +193,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
       ...(signingKey ? { signingKey } : {}),
       toolVersion: LUPINE_VERSION,
       logger,
+      ...(opts.maxOutputFileBytes === undefined ? {} : { maxOutputFileBytes: opts.maxOutputFileBytes }),
     });
     const attestations = opts.generateProvenance
       ? await prepareProvenance({

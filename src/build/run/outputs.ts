@@ -30,6 +30,8 @@ export interface OutputContext {
   readonly signingKey?: SigningKey;
   readonly toolVersion: string;
   readonly logger: Logger;
+  /** The largest single output file packed (default: read-outputs' DEFAULT_MAX_OUTPUT_FILE_BYTES). */
+  readonly maxOutputFileBytes?: number;
 }
 
 export interface PreparedPackage {
@@ -91,7 +93,10 @@ function withXattrs(entries: readonly TreeEntry[], p: CompiledPackage): TreeEntr
 
 export async function preparePackages(ctx: OutputContext): Promise<PreparedPackage[]> {
   const { recipe } = ctx;
-  const read = await Promise.all(recipe.packages.map((p) => readOutputTree(ctx.outDir(p.name), ctx.workspace)));
+  const maxFile = ctx.maxOutputFileBytes === undefined ? {} : { maxFileBytes: ctx.maxOutputFileBytes };
+  const read = await Promise.all(
+    recipe.packages.map((p) => readOutputTree(ctx.outDir(p.name), ctx.workspace, maxFile)),
+  );
   const trees: PackageTree[] = recipe.packages.map((p, i) =>
     treeFromEntries(p.name, recipe.fullVersion, read[i] ?? []),
   );

@@ -13,6 +13,14 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { TreeEntry } from '../../apk/index.js';
 import { LupineError } from '../../core/index.js';
 
+/** The default bound on a single output file: larger ones are refused, not read into memory. */
+export const DEFAULT_MAX_OUTPUT_FILE_BYTES = 1024 ** 3;
+
+export interface ReadOutputOptions {
+  /** The largest single file read, in bytes (default DEFAULT_MAX_OUTPUT_FILE_BYTES). */
+  readonly maxFileBytes?: number;
+}
+
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
@@ -31,6 +39,36 @@ function ioError(path: string, err: unknown): LupineError {
     cause: err,
     details: { path },
   });
+}
+
+function tooLarge(path: string, size: number, limit: number): LupineError {
+  return new LupineError(
+    'LIMIT_EXCEEDED',
+    `refusing to package ${path}: it is ${size} bytes, above the ${limit}-byte limit for one output file`,
+    {
+      details: { path, size, limit },
+      hint: 'raise the limit with --max-output-file-size (bytes), or leave the file out of the package',
+    },
+  );
+}
+
+/** The whole file, read in chunks from its descriptor and refused once it passes `limit` (it may grow). */
+async function readBounded(h: FileHandle, shown: string, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, limit - total + 1));
+      const { bytesRead } = await h.read(buf, 0, buf.length, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > limit) throw tooLarge(shown, total, limit);
+      chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
+  } catch (err) {
+    throw err instanceof LupineError ? err : ioError(shown, err);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 const fdPath = (h: FileHandle) => `/proc/self/fd/${h.fd}`;
@@ -58,7 +96,12 @@ async function openChecked(path: string, flags: number, expect: Stats, shown: st
  * order: sorted bytewise, owned by root, hardlinks grouped by inode, devices and fifos kept,
  * sockets skipped.
  */
-export async function readOutputTree(dir: string, workspace: string): Promise<TreeEntry[]> {
+export async function readOutputTree(
+  dir: string,
+  workspace: string,
+  options: ReadOutputOptions = {},
+): Promise<TreeEntry[]> {
+  const limit = options.maxFileBytes ?? DEFAULT_MAX_OUTPUT_FILE_BYTES;
   const ws = resolve(workspace);
   const abs = resolve(dir);
   const rel = relative(ws, abs);
@@ -83,7 +126,7 @@ export async function readOutputTree(dir: string, workspace: string): Promise<Tr
     try {
       const real = await readlink(fdPath(top));
       if (real !== expected) throw unsafe(abs, `it resolves to ${real}, outside its place in the workspace`);
-      await walk(top, '', abs, out);
+      await walk(top, '', abs, out, limit);
     } finally {
       await top.close();
     }
@@ -93,7 +136,7 @@ export async function readOutputTree(dir: string, workspace: string): Promise<Tr
   }
 }
 
-async function walk(dir: FileHandle, rel: string, shownDir: string, out: TreeEntry[]): Promise<void> {
+async function walk(dir: FileHandle, rel: string, shownDir: string, out: TreeEntry[], limit: number): Promise<void> {
   const base = fdPath(dir);
   let names: string[];
   try {
@@ -114,15 +157,17 @@ async function walk(dir: FileHandle, rel: string, shownDir: string, out: TreeEnt
       out.push({ path: relPath, type: 'dir', mode });
       const h = await openChecked(path, DIR_FLAGS, st, shown);
       try {
-        await walk(h, relPath, shown, out);
+        await walk(h, relPath, shown, out, limit);
       } finally {
         await h.close();
       }
     } else if (st.isFile()) {
+      if (st.size > limit) throw tooLarge(shown, st.size, limit);
       const h = await openChecked(path, FILE_FLAGS, st, shown);
       try {
         const inode = st.nlink > 1 ? { inode: `${st.dev}:${st.ino}` } : {};
-        out.push({ path: relPath, type: 'file', mode, ...inode, data: await h.readFile() });
+        const data = await readBounded(h, shown, limit);
+        out.push({ path: relPath, type: 'file', mode, ...inode, data });
       } finally {
         await h.close();
       }

@@ -1,9 +1,8 @@
 /** Compiling the recipe for a build or a test run, and the settings derived from the options. */
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { keyNameForPrivateKey, parsePrivateKey, type SigningKey } from '../../apk/index.js';
-import { type Logger, LupineError, renderDiagnostics } from '../../core/index.js';
+import { type Logger, LupineError, renderDiagnostics, userTempDir } from '../../core/index.js';
 import { BUILD_USER, type GuestUser } from '../../sandbox/index.js';
 import { compileLoadedRecipe, loadRecipe } from '../config/load.js';
 import type { CompiledRecipe, GuestEnvironment } from '../config/types.js';
@@ -59,8 +58,9 @@ export async function loadSigningKey(path: string | undefined): Promise<SigningK
   return { key: parsePrivateKey(pem, path), keyName: keyNameForPrivateKey(path) };
 }
 
-export function packageCacheDirOf(opts: Pick<BuildRecipeOptions, 'packageCacheDir'>): string {
-  return resolve(opts.packageCacheDir ?? join(tmpdir(), 'lupine-pkg-cache'));
+/** The given package cache, else `$TMPDIR/lupine-<euid>/pkg-cache` (a parent only we can write). */
+export async function packageCacheDirOf(opts: Pick<BuildRecipeOptions, 'packageCacheDir'>): Promise<string> {
+  return opts.packageCacheDir !== undefined ? resolve(opts.packageCacheDir) : join(await userTempDir(), 'pkg-cache');
 }
 
 /** The user steps run as: `accounts.run-as` (a name from `accounts.users`, `root`, or a uid), else build (1000). */

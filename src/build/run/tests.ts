@@ -60,7 +60,7 @@ export async function testRecipe(recipePath: string, opts: TestRecipeOptions): P
     return { tests: [] };
   }
   await checkArchRunnable(recipe.arch);
-  const packageCacheDir = packageCacheDirOf(opts);
+  const packageCacheDir = await packageCacheDirOf(opts);
   const sde = sourceDateEpochOf(opts);
   const keys = await loadBuildKeys([...opts.keys], opts.signal);
   const outDir = resolve(opts.outDir);

@@ -30,8 +30,10 @@ export interface BuildRecipeOptions {
    * when a cacheDir is given; none otherwise, and the guest fetches as melange does).
    */
   readonly sourceStoreDir?: string;
-  /** Where fetched packages, expanded packages and guest roots live (default: `<tmpdir>/lupine-pkg-cache`). */
+  /** Where fetched packages, expanded packages and guest roots live (default: `<tmpdir>/lupine-<euid>/pkg-cache`). */
   readonly packageCacheDir?: string;
+  /** The largest single output file packed, in bytes; a larger one fails with LIMIT_EXCEEDED (default 1 GiB). */
+  readonly maxOutputFileBytes?: number;
   /** The workspace (/home/build) to use and keep; default a temporary directory, removed afterwards. */
   readonly workspaceDir?: string;
   readonly envFile?: string;

@@ -5,9 +5,8 @@
  * so the workspace of a killed build is swept by the next (`sweepStaleBuildDirs`).
  */
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { type Logger, LupineError, makeOwnedDir, sweepStaleDirs } from '../../core/index.js';
+import { type Logger, LupineError, makeOwnedDir, sweepStaleDirs, userTempDir } from '../../core/index.js';
 import { FILL_PREFIX } from '../../sandbox/index.js';
 
 const WORKSPACE_PREFIX = 'lupine-workspace-';
@@ -50,13 +49,13 @@ export function ignoreMatcher(text: string): (rel: string) => boolean {
 }
 
 /**
- * Removes the temporary workspaces (`$TMPDIR/lupine-workspace-*`), guests (`<cache>/guests/guest-*`)
+ * Removes the temporary workspaces (`$TMPDIR/lupine-<euid>/lupine-workspace-*`), guests (`<cache>/guests/guest-*`)
  * and half-expanded packages (`<cache>/expanded/.fill-*`) that builds killed before their cleanup
  * left behind: those whose owner process is gone.
  */
 export async function sweepStaleBuildDirs(packageCacheDir: string, logger: Logger): Promise<void> {
   const swept = [
-    await sweepStaleDirs(tmpdir(), WORKSPACE_PREFIX),
+    await sweepStaleDirs(await userTempDir(), WORKSPACE_PREFIX),
     await sweepStaleDirs(join(packageCacheDir, 'guests'), GUEST_PREFIX),
     await sweepStaleDirs(join(packageCacheDir, 'expanded'), FILL_PREFIX),
   ];
@@ -68,7 +67,7 @@ export async function sweepStaleBuildDirs(packageCacheDir: string, logger: Logge
 
 export async function makeWorkspace(i: WorkspaceInput): Promise<Workspace> {
   const given = i.dir !== undefined;
-  const owned = given ? undefined : await makeOwnedDir(tmpdir(), WORKSPACE_PREFIX);
+  const owned = given ? undefined : await makeOwnedDir(await userTempDir(), WORKSPACE_PREFIX);
   const dir = owned === undefined ? resolve(i.dir as string) : join(owned, 'ws');
   const removeOwned = () => (owned === undefined ? Promise.resolve() : rm(owned, { recursive: true, force: true }));
   try {

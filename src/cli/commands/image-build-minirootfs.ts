@@ -1,7 +1,6 @@
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
-import { LupineError, writeFileAtomic } from '../../core/index.js';
+import { LupineError, userTempDir, writeFileAtomic } from '../../core/index.js';
 import {
   assembleRoot,
   buildRepositoryText,
@@ -73,7 +72,7 @@ export const imageBuildMinirootfsCommand: Command = {
     const cache = cacheDir ? await RepoCache.open(join(cacheDir, 'apk')) : undefined;
     const clock = sourceDateClock(io);
     const keys = await loadImageKeys(config, values['keyring-append'] ?? [], io.cwd, fetcher);
-    await sweepStaleRoots(tmpdir(), stderrLogger(io));
+    await sweepStaleRoots(await userTempDir(), stderrLogger(io));
     const root = await assembleRoot(config, arch, {
       packages: [
         ...config.contents.packages.map((p) => p.raw),

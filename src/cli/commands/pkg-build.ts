@@ -22,6 +22,10 @@ merged and signed. Nothing is written when a step or a required linter fails.
 
 --runner host is for bootstrapping only: the steps see this machine's own root read-only (its
 compilers and libraries) instead of a guest. It is unhermetic and says so on every step.
+Its steps run as the build user inside a user namespace that maps to YOU (often root) outside:
+they can read every host file you can, except /root, /var/lib, /etc/shadow, /etc/gshadow,
+/etc/ssh, /etc/ssl/private and the signing key's directory, which are hidden behind empty
+mounts. Run it only on recipes you trust, ideally as an unprivileged user.
 
 Options:
   --arch ARCH               apk architecture (default: this machine's); comma-separated for several
@@ -52,6 +56,8 @@ Options:
   --generate-provenance     also write SLSA provenance v1 (an in-toto statement) for each
                             package: OUT-DIR/ARCH/NAME-VERSION-rEPOCH.attest.tar.gz, as melange
                             does, signed like the package when --signing-key is given
+  --max-output-file-size N  refuse (LIMIT_EXCEEDED) an output file larger than N bytes
+                            (default 1073741824, 1 GiB; each file is held in memory while packed)
   --json                    print a JSON summary on stdout
   -h, --help                show this help
 `;
@@ -66,7 +72,21 @@ const options = {
   'git-repo-url': { type: 'string' },
   'log-file': { type: 'string' },
   'generate-provenance': { type: 'boolean' },
+  'max-output-file-size': { type: 'string' },
 } as const;
+
+/** --max-output-file-size: a positive whole number of bytes. */
+function maxOutputFileBytes(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new LupineError(
+      'USAGE',
+      `pkg build: --max-output-file-size must be a positive number of bytes, got '${raw}'`,
+    );
+  }
+  return n;
+}
 
 function sourceDateEpoch(io: CliIo): number | undefined {
   const raw = io.env.SOURCE_DATE_EPOCH;
@@ -94,6 +114,7 @@ export const pkgBuildCommand: Command = {
     const file = at(positionals[0] ?? 'melange.yaml');
     const sde = sourceDateEpoch(io);
     const guest = guestInputs(v, io);
+    const maxFile = maxOutputFileBytes(v['max-output-file-size']);
     const results: Array<{ arch: string; result: BuildRecipeResult }> = [];
     // An --out-dir this run creates is removed again when the build fails (no partial output).
     const newOutDir = await stat(guest.outDir).then(
@@ -113,6 +134,7 @@ export const pkgBuildCommand: Command = {
           arch,
           runner,
           packageAppend: v['package-append'] ?? [],
+          ...(maxFile === undefined ? {} : { maxOutputFileBytes: maxFile }),
           ...(v['signing-key'] ? { signingKey: at(v['signing-key']) } : {}),
           ...(v['log-file'] ? { logFile: at(v['log-file']) } : {}),
           ...(v.namespace ? { namespace: v.namespace } : {}),

@@ -2,7 +2,6 @@
  * What `pkg build` and `pkg test` share: the options that set up a guest (repositories, keys,
  * directories, network), the architectures, the package cache and the build logger.
  */
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUILD_ARCHS, toBuildArch } from '../../build/index.js';
 import { type Logger, LupineError } from '../../core/index.js';
@@ -60,12 +59,16 @@ export function parseArchs(value: string | undefined, command: string): string[]
     });
 }
 
-/** lupine's package cache: --package-cache-dir, $XDG_CACHE_HOME/lupine/pkg, ~/.cache/lupine/pkg. */
-export function packageCacheDir(io: CliIo, given: string | undefined): string {
+/**
+ * lupine's package cache: --package-cache-dir, $XDG_CACHE_HOME/lupine/pkg, ~/.cache/lupine/pkg;
+ * else undefined: the builder's own default inside its per-user temp dir (never a shared path in
+ * a world-writable $TMPDIR another user could have created first).
+ */
+export function packageCacheDir(io: CliIo, given: string | undefined): string | undefined {
   if (given !== undefined) return resolve(io.cwd, given);
   if (io.env.XDG_CACHE_HOME) return join(io.env.XDG_CACHE_HOME, 'lupine', 'pkg');
   if (io.env.HOME) return join(io.env.HOME, '.cache', 'lupine', 'pkg');
-  return join(tmpdir(), 'lupine-pkg-cache');
+  return undefined;
 }
 
 /** The guest part of buildRecipe's and testRecipe's options, paths resolved against the cwd. */
@@ -75,7 +78,7 @@ export interface GuestInputs {
   readonly keys: string[];
   readonly pipelineDirs: string[];
   readonly buildOptions: string[];
-  readonly packageCacheDir: string;
+  readonly packageCacheDir: string | undefined;
   readonly sourceDir?: string;
   readonly cacheDir?: string;
   readonly workspaceDir?: string;

@@ -5,9 +5,8 @@
  * tree and busybox links. Returns the root and what the layer writer needs to know about it.
  */
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { type Clock, type Logger, LupineError, silentLogger, fixedClock } from '../../core/index.js';
+import { type Clock, fixedClock, type Logger, LupineError, silentLogger, userTempDir } from '../../core/index.js';
 import { parseDependency, readPackage } from '../../apk/index.js';
 import { installPackages, type LockedPackage, parseInstalledDb } from '../../install/index.js';
 import type { Fetcher, RepoCache } from '../../repo/index.js';
@@ -102,7 +101,7 @@ export async function assembleRoot(
   });
   const resolved = resolveArch(o.packages, repositories, arch, o.lock);
 
-  const owned = await makeOwnedRoot(o.tempDir ?? tmpdir(), arch);
+  const owned = await makeOwnedRoot(o.tempDir ?? (await userTempDir()), arch);
   try {
     const filled = await fillRoot(owned.root, config, arch, o, { resolved, set, keyring, buildDate, logger });
     return { ...filled, remove: owned.remove, keep: owned.keep };

@@ -3,9 +3,8 @@
  * and index → SBOMs. Nothing is written outside the temporary roots (and the caches); writing the
  * result is `writeImageOutput`'s job, so an error leaves no partial output.
  */
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { type Logger, LupineError, silentLogger, userTempDir } from '../../core/index.js';
 import {
   buildImageConfig,
   buildIndex,
@@ -80,7 +79,7 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
   const runtimeRepositories = runtimeRepositoryText(config, opts.repositoryAppend ?? []);
   const budget = config.layering?.strategy === 'origin' ? config.layering.budget : undefined;
 
-  await sweepStaleRoots(opts.tempDir ?? tmpdir(), logger);
+  await sweepStaleRoots(opts.tempDir ?? (await userTempDir()), logger);
   const roots: AssembledRoot[] = [];
   const buildArch = async (arch: ApkArch): Promise<ArchDraft> => {
     const a = await assembleRoot(config, arch, {

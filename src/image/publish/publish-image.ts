@@ -4,9 +4,16 @@
  * image whose signatures and attestations are not in the registry yet.
  */
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Clock, type Logger, LupineError, makeOwnedDir, silentLogger, sweepStaleDirs } from '../../core/index.js';
+import {
+  type Clock,
+  type Logger,
+  LupineError,
+  makeOwnedDir,
+  silentLogger,
+  sweepStaleDirs,
+  userTempDir,
+} from '../../core/index.js';
 import {
   type CredentialSource,
   clientOptionsForUrl,
@@ -233,7 +240,7 @@ export async function publishImage(
     options.sbomFormats && options.sbomFormats.length > 0 ? options.sbomFormats : signing ? ['spdx' as const] : [];
   const targets = openTargets(options);
   // The layout (every blob of the image) is in an owned directory: a killed publish's is swept here.
-  const tempParent = options.tempDir ?? tmpdir();
+  const tempParent = options.tempDir ?? (await userTempDir());
   const swept = await sweepStaleDirs(tempParent, PUBLISH_PREFIX);
   for (const p of swept.removed) log.info(`removed ${p}, left by a publish that was killed`);
   for (const f of swept.failed) log.warn(`cannot remove ${f.path}, left by a killed publish: ${f.error}`);

@@ -77,6 +77,23 @@ describe('lupine pkg package-version', () => {
     const z = await runCli(['pkg', 'package-version', 'examples/minimal.yaml'], { cwd: melange });
     assert.match(z.stdout, /^minimal-[0-9.]+-r0\n$/);
   });
+
+  // Issue 11 finding 14: versions apk-tools 2.14's lax tokenizer lets through but the apk grammar
+  // (digits{.digits}[a-z]{_suffix[digits]}[~hash]) does not, are refused for a recipe.
+  it('refuses a version outside the apk grammar', async () => {
+    for (const bad of ['.5', '0x10', '1e3', '0o17', '1.x2', '1.0a1', '1..2']) {
+      writeFileSync(join(dir, 'v.yaml'), `package:\n  name: v\n  version: "${bad}"\n  epoch: 0\n`);
+      const r = await runCli(['pkg', 'package-version', 'v.yaml'], { cwd: dir });
+      assert.notEqual(r.code, 0, `${bad} accepted: ${r.stdout}`);
+      assert.match(r.stderr, /BUILD_CONFIG_BAD_VERSION/, bad);
+      assertCodeSync(() => bumpRecipeText('package:\n  name: a\n  version: 1\n', bad), 'BUILD_CONFIG_BAD_VERSION');
+    }
+    for (const good of ['1', '1.2.3', '1.2a', '1.2_rc1', '1.2_p20240101_git3', '2.0~abc123']) {
+      writeFileSync(join(dir, 'v.yaml'), `package:\n  name: v\n  version: "${good}"\n  epoch: 0\n`);
+      const r = await runCli(['pkg', 'package-version', 'v.yaml'], { cwd: dir });
+      assert.equal(r.stdout, `v-${good}-r0\n`, `${good}: ${r.stderr}`);
+    }
+  });
 });
 
 describe('lupine pkg bump', () => {

@@ -53,7 +53,9 @@ describe('stale build directories are swept (issue 11 #14)', () => {
           .filter((n) => n.startsWith(prefix))
           .sort()
       : [];
-  const workspaces = () => list(tmp, 'lupine-workspace-');
+  // Workspaces live in a per-user parent only we can write (issue 11 #2).
+  const userTmp = () => join(tmp, `lupine-${process.geteuid?.() ?? 0}`);
+  const workspaces = () => list(userTmp(), 'lupine-workspace-');
   const guestDirs = () => list(guests(), 'guest-');
 
   const recipe = (name: string, runs: string) => {
@@ -99,7 +101,9 @@ describe('stale build directories are swept (issue 11 #14)', () => {
   const waitForStep = async (marker: string, before: readonly string[]): Promise<string> => {
     for (let i = 0; i < 600; i++) {
       for (const w of workspaces().filter((n) => !before.includes(n))) {
-        const found = readdirSync(join(tmp, w), { recursive: true, encoding: 'utf8' }).some((p) => p.endsWith(marker));
+        const found = readdirSync(join(userTmp(), w), { recursive: true, encoding: 'utf8' }).some((p) =>
+          p.endsWith(marker),
+        );
         if (found) return w;
       }
       await sleep(50);
@@ -133,7 +137,7 @@ describe('stale build directories are swept (issue 11 #14)', () => {
     assert.equal(killedGuest.length, 1, 'the killed build has its guest');
     killed.child.kill('SIGKILL');
     await killed.done;
-    assert.ok(existsSync(join(tmp, killedWorkspace)), 'SIGKILL left the workspace behind');
+    assert.ok(existsSync(join(userTmp(), killedWorkspace)), 'SIGKILL left the workspace behind');
     assert.ok(existsSync(join(guests(), killedGuest[0] as string)), 'SIGKILL left the guest behind');
 
     const next = start(recipe('next', 'echo next'), join(repo.base, 'out-next'));

@@ -78,14 +78,17 @@ describe('distro build sweeps the source directories killed builds left (issue 1
   /** A step that says it started, then waits (at most 5 minutes) for the test to release it. */
   const held = (marker: string) =>
     `touch /home/build/${marker}; i=0; while [ ! -e ${release} ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done`;
+  // lupine's temp dirs live in a per-user parent only we can write (issue 11 #2).
+  const own = () => join(tmp, `lupine-${process.geteuid?.() ?? 0}`);
+  const ownEntries = () => (existsSync(own()) ? readdirSync(own()) : []);
   const sources = () =>
-    readdirSync(tmp)
+    ownEntries()
       .filter((n) => n.startsWith('lupine-distro-src-'))
       .sort();
-  /** Waits until a step wrote `marker` in its workspace (`$TMPDIR/lupine-workspace-XXXXXX/ws`). */
+  /** Waits until a step wrote `marker` in its workspace (`$TMPDIR/lupine-<euid>/lupine-workspace-XXXXXX/ws`). */
   const waitFor = async (marker: string) => {
     const written = () =>
-      readdirSync(tmp).some((n) => n.startsWith('lupine-workspace-') && existsSync(join(tmp, n, 'ws', marker)));
+      ownEntries().some((n) => n.startsWith('lupine-workspace-') && existsSync(join(own(), n, 'ws', marker)));
     for (let i = 0; i < 1200 && !written(); i++) await sleep(50);
     assert.ok(written(), `no running step wrote ${marker}`);
   };
@@ -102,7 +105,7 @@ describe('distro build sweeps the source directories killed builds left (issue 1
     assert.equal(killedSources.length, 1, 'the killed build has its source directory');
     killed.child.kill('SIGKILL');
     await killed.done;
-    assert.ok(existsSync(join(tmp, killedSources[0] as string)), 'SIGKILL left the source directory behind');
+    assert.ok(existsSync(join(own(), killedSources[0] as string)), 'SIGKILL left the source directory behind');
 
     const next = start('next', 'true');
     assert.equal(await next.done, 0, next.output());
