@@ -183,6 +183,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const lock = await acquireLock(join(dirname(out), '.APKINDEX.lock'), {
     owner: { pid: process.pid, isAlive },
     staleMs: 120_000,
+    logger: { info() {}, debug() {}, warn: (m) => io.stderr.write(`lupine: index: ${m}\n`) },
   });
   let packages: PackageInfo[];
   let bytes: Buffer;
