@@ -50,6 +50,26 @@ export function stripUrlCredentials(url: string): string {
   return splitUrlCredentials(url).url;
 }
 
+/** A URL's scheme, then everything up to the last `@` before a space or quote (the user-info). */
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s'"`<>]*)@/gi;
+
+/**
+ * Removes the user-info of every URL-ish string in `text` (a message, a hint, a config value), even
+ * when a password holds a raw `#`, `/`, `?` or `@` that makes the URL unparseable: everything from
+ * `scheme://` to the last `@` of that word goes. A `user:***` already redacted is kept.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(URL_USERINFO, (whole, scheme: string, info: string) =>
+    /^[^:@/?#\s]*:\*\*\*$/.test(info) ? whole : scheme,
+  );
+}
+
+/** Whether `url` has user-info with a character that must be percent-encoded there (`#`, `/`, `?`, `@`). */
+export function hasRawUserinfoCharacters(url: string): boolean {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^\s]*)@/i.exec(url);
+  return m !== null && /[#/?@]/.test(m[1] ?? '');
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
