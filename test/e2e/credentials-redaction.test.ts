@@ -3,11 +3,11 @@
  * (raw `#`, `/`, `?`), and the message says to percent-encode such characters.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { redactCredentials } from '../../src/net/index.js';
+import { redactCredentials, splitUrlCredentials } from '../../src/net/index.js';
 import { runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lupine-redact-'));
@@ -54,5 +54,25 @@ describe('credentials in repository URLs are redacted from messages (issue 11 fo
     ]);
     assert.doesNotMatch(r.stdout + r.stderr, /SECRET/);
     assert.match(r.stderr, /percent-encode/);
+  });
+});
+
+describe('raw #, / and ? in a password are split off as user-info (issue 11 follow-up F5)', () => {
+  it('splitUrlCredentials and image show-config', async () => {
+    const s = splitUrlCredentials('http://user:pa#SECRET@127.0.0.1:1/r');
+    assert.equal(s.url, 'http://127.0.0.1:1/r');
+    assert.equal(s.credential?.password, 'pa#SECRET');
+    assert.equal(s.credential?.prefix, 'http://127.0.0.1:1/r');
+    assert.equal(splitUrlCredentials('https://host:8080/p/@x').url, 'https://host:8080/p/@x');
+    const dir = mkdtempSync(join(work, 'img-'));
+    const cfg = join(dir, 'apko.yaml');
+    writeFileSync(
+      cfg,
+      'contents:\n  repositories:\n    - http://user:pa#SECRET@127.0.0.1:1/r\n    - http://u2:x/SECRET3?y@127.0.0.1:1/r\n  packages: [tiny]\narchs: [x86_64]\n',
+    );
+    const r = await runCli(['image', 'show-config', cfg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /SECRET/, r.stdout);
+    assert.match(r.stdout, /- http:\/\/127\.0\.0\.1:1\/r/);
   });
 });
