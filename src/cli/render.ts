@@ -1,4 +1,5 @@
 import { InternalError, ioError, isIoFault, LupineError } from '../core/index.js';
+import { redactCredentials } from '../net/index.js';
 import type { OutputStream } from './io.js';
 
 /** Exit codes: 0 ok, 1 a check failed / errors found, 2 usage, 3 bad input or failure, 70 internal bug. */
@@ -28,10 +29,13 @@ export function renderError(error: unknown): string {
     const loc = typeof err.details.location === 'string' ? `${err.details.location}: ` : '';
     let s = `lupine: ${loc}error[${err.code}]: ${err.message}\n`;
     if (err.hint) s += `  hint: ${err.hint}\n`;
-    return s;
+    // A password written in a URL never reaches the terminal, whichever message carried the URL.
+    return redactCredentials(s);
   }
   const e = err instanceof Error ? err : new InternalError(String(err));
-  return `lupine: internal error: ${e.message}\n  this is a bug in lupine; please report it with this output:\n${e.stack ?? ''}\n`;
+  return redactCredentials(
+    `lupine: internal error: ${e.message}\n  this is a bug in lupine; please report it with this output:\n${e.stack ?? ''}\n`,
+  );
 }
 
 export function writeError(stream: OutputStream, err: unknown): number {

@@ -27,7 +27,7 @@ const HAS_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
  * Anything that is not a URL with user-info comes back unchanged and without a credential.
  */
 export function splitUrlCredentials(url: string): { readonly url: string; readonly credential?: UrlCredential } {
-  if (!HAS_USERINFO.test(url)) return { url };
+  if (!HAS_USERINFO.test(url)) return splitRawUserinfo(url);
   let u: URL;
   try {
     u = new URL(url);
@@ -45,9 +45,54 @@ export function splitUrlCredentials(url: string): { readonly url: string; readon
   return user === '' && password === '' ? { url: stripped } : { url: stripped, credential: { prefix, user, password } };
 }
 
+/** `scheme://user:` then a password with a raw `#`, `/` or `?`, up to the last `@`. */
+const RAW_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@:\s]*):(\S*)@/i;
+
+/**
+ * `http://user:pa#ss@host/r`: the password holds a character that should have been percent-encoded,
+ * so the URL parser would take `user` for the host. When what follows the colon is not a port and
+ * what follows the last `@` is a host, it is user-info: split it off as such.
+ */
+function splitRawUserinfo(url: string): { readonly url: string; readonly credential?: UrlCredential } {
+  const m = RAW_USERINFO.exec(url);
+  if (!m) return { url };
+  const [whole, scheme = '', user = '', password = ''] = m;
+  if (/^\d*(?:[/?#]|$)/.test(password)) return { url }; // host:port/…@…: an @ in the path
+  const stripped = `${scheme}${url.slice(whole.length)}`;
+  let u: URL;
+  try {
+    u = new URL(stripped);
+  } catch {
+    return { url: stripped };
+  }
+  if (u.hostname === '') return { url: stripped };
+  const prefix = `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  return { url: stripped, credential: { prefix, user: safeDecode(user), password: safeDecode(password) } };
+}
+
 /** The URL without user-info (for anything written or shown). */
 export function stripUrlCredentials(url: string): string {
   return splitUrlCredentials(url).url;
+}
+
+/** A URL's scheme, then everything up to the last `@` before a space or quote (the user-info). */
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^\s'"`<>]*)@/gi;
+
+/**
+ * Removes the user-info of every URL-ish string in `text` (a message, a hint, a config value), even
+ * when a password holds a raw `#`, `/`, `?` or `@` that makes the URL unparseable: everything from
+ * `scheme://` to the last `@` of that word goes. A `user:***` already redacted is kept.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(URL_USERINFO, (whole, scheme: string, info: string) =>
+    /^[^:@/?#\s]*:\*\*\*$/.test(info) ? whole : scheme,
+  );
+}
+
+/** Whether `url` has user-info with a character that must be percent-encoded there (`#`, `/`, `?`, `@`). */
+export function hasRawUserinfoCharacters(url: string): boolean {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^\s]*)@/i.exec(url);
+  return m !== null && /[#/?@]/.test(m[1] ?? '');
 }
 
 function safeDecode(s: string): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LupineError, type Logger, silentLogger } from '../core/index.js';
+import { ioError, type Logger, LupineError, silentLogger } from '../core/index.js';
 
 /**
  * An advisory lock between processes sharing one cache directory: a lock file created with
@@ -56,14 +56,21 @@ async function readContent(path: string): Promise<{ content: LockContent | undef
   }
 }
 
+/** How long a lock file may stay empty or unreadable while its creator is writing it. */
+const UNWRITTEN_GRACE_MS = 2_000;
+
 function isStale(
   seen: { content: LockContent | undefined; mtimeMs: number },
   owner: LockOwner,
   host: string,
   staleMs: number,
 ): boolean {
-  if (Date.now() - seen.mtimeMs > staleMs) return true;
+  const age = Date.now() - seen.mtimeMs;
+  if (age > staleMs) return true;
   const c = seen.content;
+  // Its creator writes the content right after creating the file: empty or garbage past a short
+  // grace means the creator died in between (or its write failed).
+  if (c === undefined && age > UNWRITTEN_GRACE_MS) return true;
   return c !== undefined && c.host === host && owner.isAlive !== undefined && c.pid > 0 && !owner.isAlive(c.pid);
 }
 
@@ -100,17 +107,23 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   const token = randomBytes(12).toString('hex');
   const started = Date.now();
   let wait = 10;
+  let said = false;
   for (;;) {
     try {
       const fh = await open(path, 'wx', 0o644);
       try {
         await fh.writeFile(JSON.stringify({ pid: owner.pid, host, token }));
-      } finally {
         await fh.close();
+      } catch (err) {
+        // An empty lock left behind would hold off every later run: remove it.
+        await fh.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw ioError(err, 'write', path, 'the lock file');
       }
       return heldLock(path, token, staleMs);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (err instanceof LupineError) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(err, 'create', path, 'the lock file');
     }
     const seen = await readContent(path);
     if (seen === undefined) continue;
@@ -123,6 +136,11 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
         details: { path, holder: seen.content ?? null },
         hint: 'another lupine process holds the cache; wait for it, or remove the lock file if no lupine is running',
       });
+    }
+    if (!said) {
+      said = true;
+      const who = seen.content ? ` (held by pid ${seen.content.pid} on ${seen.content.host})` : '';
+      logger.warn(`waiting for lock ${path}${who}`);
     }
     await sleep(wait + Math.floor(Math.random() * wait), undefined, { signal: options.signal });
     wait = Math.min(250, wait * 2);

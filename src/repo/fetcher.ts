@@ -1,4 +1,5 @@
 import { LupineError } from '../core/index.js';
+import { redactCredentials } from '../net/index.js';
 
 /**
  * The one effect the repository layer needs from the outside world: get the bytes at a URL.
@@ -38,9 +39,9 @@ export function redactUrl(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    return url;
+    return redactCredentials(url);
   }
-  if (u.password === '') return url;
+  if (u.password === '') return redactCredentials(url);
   u.password = '***';
   return u.toString();
 }

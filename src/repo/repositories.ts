@@ -1,4 +1,5 @@
 import { LupineError } from '../core/index.js';
+import { hasRawUserinfoCharacters, redactCredentials } from '../net/index.js';
 
 /**
  * `/etc/apk/repositories` as apk-tools 2.14 reads it (`apk_db_add_repository`): one repository per
@@ -124,8 +125,10 @@ function parseLine(text: string, offset: number, source: string, lineNo: number)
           source,
           lineNo,
           column,
-          `'${url}' is not a valid ${scheme} URL`,
-          `write e.g. https://host/path/to/repo`,
+          `'${redactCredentials(url)}' is not a valid ${scheme} URL`,
+          redactCredentials(url) !== url
+            ? `check the host and port; percent-encode special characters in the user and password${hasRawUserinfoCharacters(url) ? ' (this one has a raw #, /, ? or @)' : ''}: # as %23, / as %2F, ? as %3F, @ as %40`
+            : `write e.g. https://host/path/to/repo`,
         );
       }
       return { url, tag, scheme, column };

@@ -1,12 +1,12 @@
 import { type Keyring, type PackageInfo, verifyPackage } from '../apk/index.js';
-import { LupineError, type Logger, silentLogger } from '../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../core/index.js';
 import { readApkIndexArchive } from './apkindex-archive.js';
 import type { RepoCache } from './cache.js';
-import { type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
+import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
 import { FileFetcher } from './file-fetcher.js';
+import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 import { type PackStore, readIndexThroughPacks } from './pack-store.js';
 import type { PackedIndex } from './packed-index.js';
-import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 import {
   isLocalRepository,
   type RepositoryEntry,
@@ -143,7 +143,7 @@ export class RepositorySet {
           },
         );
       }
-      const r = await o.fetcher.get(indexUrl, o.signal ? { signal: o.signal } : {});
+      const r = await o.fetcher.get(indexUrl, { ...(o.signal ? { signal: o.signal } : {}), maxBytes: MAX_INDEX_BYTES });
       if (r.status !== 'ok') throw notModified(shown);
       contents = await decode(r.bytes);
     } else {
@@ -151,6 +151,7 @@ export class RepositorySet {
         ...(o.offline ? { offline: true } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.maxIndexAgeSeconds === undefined ? {} : { maxAgeSeconds: o.maxIndexAgeSeconds }),
+        maxBytes: MAX_INDEX_BYTES,
       });
       contents = d.value;
       fromCache = d.fromCache;
@@ -193,22 +194,28 @@ export class RepositorySet {
       }
       await (o.verifyPackage ?? verifyIndexedPackage)(bytes, pkg, { keys: o.keys, source: shown });
     };
-    if (isLocalRepository(repo) || !o.cache) {
+    const cache = o.cache;
+    if (isLocalRepository(repo) || !cache) {
       if (o.offline && !isLocalRepository(repo)) {
         throw new LupineError('REPO_OFFLINE', `${shown} cannot be fetched: the network is off and there is no cache`, {
           details: { missing: `the package ${pkg.name}-${pkg.version}` },
           hint: 'give a cache directory filled by an earlier run, or drop --no-network',
         });
       }
-      const r = await o.fetcher.get(url, o.signal ? { signal: o.signal } : {});
+      const r = await boundedBySize(pkg, shown, () =>
+        o.fetcher.get(url, { ...(o.signal ? { signal: o.signal } : {}), maxBytes: packageByteLimit(pkg) }),
+      );
       if (r.status !== 'ok') throw notModified(shown);
       await verify(r.bytes);
       return r.bytes;
     }
-    const d = await o.cache.fetchPackage(url, pkg, o.fetcher, verify, {
-      ...(o.offline ? { offline: true } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
+    const d = await boundedBySize(pkg, shown, () =>
+      cache.fetchPackage(url, pkg, o.fetcher, verify, {
+        ...(o.offline ? { offline: true } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+        maxBytes: packageByteLimit(pkg),
+      }),
+    );
     return d.value;
   }
 }
@@ -217,4 +224,30 @@ function notModified(shown: string): LupineError {
   return new LupineError('REPO_UNREACHABLE', `${shown} answered 'not modified' to an unconditional request`, {
     details: { url: shown },
   });
+}
+
+/** Largest index (APKINDEX.tar.gz or pack) fetched: 256 MiB, over ten times a full distribution's. */
+export const MAX_INDEX_BYTES = 256 * 1024 * 1024;
+
+/** A package fetch reads at most its declared `S:` size; without one, the fetcher's default bound. */
+function packageByteLimit(pkg: PackageInfo): number {
+  return pkg.size > 0 ? pkg.size : DEFAULT_MAX_FETCH_BYTES;
+}
+
+/** Runs a package fetch, naming the index's declared size when the body went past it. */
+async function boundedBySize<T>(pkg: PackageInfo, shown: string, fetch: () => Promise<T>): Promise<T> {
+  try {
+    return await fetch();
+  } catch (err) {
+    if (!(err instanceof LupineError) || err.code !== 'LIMIT_EXCEEDED' || pkg.size <= 0) throw err;
+    throw new LupineError(
+      'LIMIT_EXCEEDED',
+      `${shown} sent more than the ${pkg.size} bytes its index declares (S:) for ${pkg.name}-${pkg.version}`,
+      {
+        cause: err,
+        details: { url: shown, package: `${pkg.name}-${pkg.version}`, declaredSize: pkg.size },
+        hint: 'the server or the index is wrong or hostile; rebuild the index or check the repository',
+      },
+    );
+  }
 }

@@ -226,3 +226,75 @@ test('lupine index takes the tar mtime from SOURCE_DATE_EPOCH (0 without it)', a
   });
   assert.equal(bad.code, 2);
 });
+
+test('lupine index --merge verifies the existing index against --keys-dir before keeping its entries (issue 11 follow-up F3)', async () => {
+  const dir = join(work, 'merge-trust');
+  const keys = join(dir, 'keys');
+  mkdirSync(keys, { recursive: true });
+  const pair = await generateRsaKeyPair(2048);
+  writeFileSync(join(dir, 'signer.rsa'), pair.privatePem);
+  writeFileSync(join(keys, 'signer.rsa.pub'), pair.publicPem);
+  const signingKey = { key: parsePrivateKey(pair.privatePem, 'k'), keyName: 'signer.rsa.pub' };
+  const make = (name: string) => {
+    const file = join(dir, `${name}-1.0-r0.apk`);
+    writeFileSync(
+      file,
+      writePackage({
+        files: [],
+        info: { ...emptyPackageInfo(name, '1.0-r0'), arch: 'x86_64' },
+        clock: fixedClock(0),
+        signingKey,
+      }),
+    );
+    return file;
+  };
+  const good = make('good');
+  const evil = make('evil');
+  const out = join(dir, 'APKINDEX.tar.gz');
+  const trusted = ['--keys-dir', keys, '--signing-key', join(dir, 'signer.rsa'), '--no-warnings'];
+
+  // A planted, unsigned index: --merge must not re-sign its entries.
+  const planted = await runCli(['index', '--allow-untrusted', '--no-warnings', '-o', out, evil]);
+  assert.equal(planted.code, 0, planted.stderr);
+  const before = readFileSync(out);
+  const unsigned = await runCli(['index', ...trusted, '--merge', '-o', out, good]);
+  assert.notEqual(unsigned.code, 0);
+  assert.match(unsigned.stderr, /APK_NO_SIGNATURE/);
+  assert.match(unsigned.stderr, /APKINDEX\.tar\.gz/);
+  assert.deepEqual(readFileSync(out), before, 'OUT is unchanged');
+
+  // Signed by a key not in --keys-dir: refused as untrusted.
+  const other = await generateRsaKeyPair(2048);
+  writeFileSync(join(dir, 'other.rsa'), other.privatePem);
+  const foreign = await runCli([
+    'index',
+    '--allow-untrusted',
+    '--signing-key',
+    join(dir, 'other.rsa'),
+    '--no-warnings',
+    '-o',
+    out,
+    evil,
+  ]);
+  assert.equal(foreign.code, 0, foreign.stderr);
+  const before2 = readFileSync(out);
+  const untrusted = await runCli(['index', ...trusted, '--merge', '-o', out, good]);
+  assert.notEqual(untrusted.code, 0);
+  assert.match(untrusted.stderr, /APK_UNTRUSTED/);
+  assert.deepEqual(readFileSync(out), before2, 'OUT is unchanged');
+
+  // With --allow-untrusted the operator takes the entries as they are.
+  const allowed = await runCli(['index', '--allow-untrusted', '--no-warnings', '--merge', '-o', out, good]);
+  assert.equal(allowed.code, 0, allowed.stderr);
+
+  // An index signed by a trusted key merges.
+  const fresh = await runCli(['index', ...trusted, '-o', out, evil]);
+  assert.equal(fresh.code, 0, fresh.stderr);
+  const merged = await runCli(['index', ...trusted, '--merge', '-o', out, good]);
+  assert.equal(merged.code, 0, merged.stderr);
+  const idx = readApkIndexArchive(readFileSync(out), { allowUntrusted: true });
+  assert.deepEqual(
+    idx.packages.map((p) => p.name),
+    ['evil', 'good'],
+  );
+});

@@ -36,7 +36,8 @@ Options:
       --signing-key KEY     RSA private key (PEM) to sign with; the signature names the public
                             key file KEY.pub (lupine keygen writes both)
       --merge               keep OUT's existing entries that the given packages do not replace
-                            (same name and version)
+                            (same name and version); OUT must be signed by a trusted key
+                            (--keys-dir) unless --allow-untrusted is given
       --rewrite-arch ARCH   write ARCH as the A: of every given package (Alpine indexes noarch
                             packages under the repository's arch this way)
       --no-warnings         do not list dependencies that no package in the index provides
@@ -99,7 +100,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function existingEntries(path: string): Promise<PackageInfo[]> {
+/**
+ * The entries of the index being merged into. They are kept and re-signed, so the index must be
+ * signed by a trusted key (as a package must) unless `keys` is undefined (--allow-untrusted).
+ */
+async function existingEntries(path: string, keys: Keyring | undefined): Promise<PackageInfo[]> {
   let bytes: Buffer;
   try {
     bytes = await readInput(path);
@@ -108,8 +113,30 @@ async function existingEntries(path: string): Promise<PackageInfo[]> {
       return [];
     throw err;
   }
-  // OUT is being rewritten (and re-signed) by its owner: its current signature is not needed.
-  return readApkIndexArchive(bytes, { allowUntrusted: true, source: path }).packages;
+  if (keys === undefined) return readApkIndexArchive(bytes, { allowUntrusted: true, source: path }).packages;
+  try {
+    return readApkIndexArchive(bytes, { keys, source: path }).packages;
+  } catch (err) {
+    if (!isLupineError(err, 'INDEX_UNTRUSTED')) throw err;
+    const names = (err.details?.keyNames as string[] | undefined) ?? [];
+    const hint =
+      "the index being merged into is re-signed with its entries kept: add its signer's public key with --keys-dir, or pass --allow-untrusted to keep them unverified";
+    throw names.length
+      ? new LupineError(
+          'APK_UNTRUSTED',
+          `${path}: the existing index is signed by ${names.join(', ')}, none of which is a trusted key`,
+          {
+            cause: err,
+            details: { path, keyNames: names },
+            hint,
+          },
+        )
+      : new LupineError('APK_NO_SIGNATURE', `${path}: the existing index is not signed`, {
+          cause: err,
+          details: { path },
+          hint,
+        });
+  }
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -156,11 +183,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const lock = await acquireLock(join(dirname(out), '.APKINDEX.lock'), {
     owner: { pid: process.pid, isAlive },
     staleMs: 120_000,
+    logger: { info() {}, debug() {}, warn: (m) => io.stderr.write(`lupine: index: ${m}\n`) },
   });
   let packages: PackageInfo[];
   let bytes: Buffer;
   try {
-    packages = values.merge ? mergeIndexes(await existingEntries(out), added) : mergeIndexes(added);
+    packages = values.merge ? mergeIndexes(await existingEntries(out, keys), added) : mergeIndexes(added);
     bytes = writeApkIndexArchive(packages, {
       mtime,
       ...(values.description === undefined ? {} : { description: values.description }),

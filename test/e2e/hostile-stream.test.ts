@@ -1,0 +1,130 @@
+/**
+ * Issue 11 follow-up F1: a package served as an endless stream of zeros. The fetch is bounded by the
+ * index's declared size (`S:`): `apk add` fails with LIMIT_EXCEEDED naming the URL, its peak RSS (the
+ * child's VmHWM, polled from /proc) stays low, and the root is unchanged.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
+import { binLupine } from '../helpers/paths.js';
+import { hashTree, tempRoot } from '../unit/install/fixtures.js';
+
+const MiB = 1024 * 1024;
+const RSS_LIMIT = 256 * MiB;
+
+function vmHwm(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0; // the process has exited
+  }
+}
+
+/** Runs bin/lupine, polling its peak RSS; kills it well past the limit (the test then fails). */
+function measure(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; peakRss: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binLupine, ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH, SOURCE_DATE_EPOCH: '0' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const poll = setInterval(() => {
+      if (child.pid === undefined) return;
+      peak = Math.max(peak, vmHwm(child.pid));
+      if (peak > 2 * RSS_LIMIT) child.kill('SIGKILL');
+    }, 10);
+    child.on('error', reject);
+    child.on('exit', () => {
+      if (child.pid !== undefined) peak = Math.max(peak, vmHwm(child.pid));
+    });
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code: code ?? -1, stdout, stderr, peakRss: peak });
+    });
+  });
+}
+
+/** Serves the index from `dir`; every `.apk` is an endless chunked stream of zeros. */
+function serveEndless(dir: string): Promise<{ server: Server; port: number }> {
+  const zeros = Buffer.alloc(64 * 1024);
+  const server = createServer((req, res) => {
+    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/repo\//, '');
+    if (rel.endsWith('.apk')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let open = true;
+      res.on('close', () => {
+        open = false;
+      });
+      const pump = () => {
+        while (open && res.write(zeros)) {
+          /* until the socket pushes back */
+        }
+        if (open) res.once('drain', pump);
+      };
+      pump();
+      return;
+    }
+    try {
+      const body = readFileSync(join(dir, rel));
+      res.writeHead(200, { 'content-length': body.length }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
+  });
+}
+
+describe('a package served as an endless stream (issue 11 follow-up F1)', () => {
+  const base = tempRoot('endless');
+  let repo: TestRepo;
+  let served: Awaited<ReturnType<typeof serveEndless>>;
+
+  before(async () => {
+    repo = await makeTestRepo(base);
+    await repo.add(packageGeneration(1, 1));
+    served = await serveEndless(repo.dir);
+  });
+  after(async () => {
+    served.server.closeAllConnections();
+    await new Promise((r) => served.server.close(r));
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  for (const withCache of [false, true]) {
+    it(`apk add${withCache ? ' --cache-dir' : ''}: LIMIT_EXCEEDED naming the URL, low RSS, root unchanged`, async (t) => {
+      const root = join(base, `root-${withCache}`);
+      mkdirSync(root);
+      const common = ['--keys-dir', repo.keysDir, '--arch', 'x86_64'];
+      const init = await measure(['apk', '--root', root, '--initdb', ...common, 'add']);
+      assert.equal(init.code, 0, init.stderr);
+      const before = hashTree(root);
+      const url = `http://127.0.0.1:${served.port}/repo`;
+      const cache = withCache ? ['--cache-dir', join(base, 'cache')] : [];
+      const r = await measure(['apk', '--root', root, '-X', url, ...common, ...cache, 'add', 'lib00']);
+      t.diagnostic(`apk add peak RSS ${Math.round(r.peakRss / MiB)} MiB`);
+      assert.ok(r.peakRss > 0, 'the peak RSS was read');
+      assert.ok(r.peakRss < RSS_LIMIT, `peak RSS ${Math.round(r.peakRss / MiB)} MiB`);
+      assert.notEqual(r.code, 0, r.stdout);
+      assert.match(r.stderr, /LIMIT_EXCEEDED/);
+      assert.match(r.stderr, /lib00-1\.0-r0\.apk/);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.equal(hashTree(root), before);
+    });
+  }
+});
