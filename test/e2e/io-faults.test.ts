@@ -97,6 +97,8 @@ const commands = (dir: string): string[][] => [
   ['keygen', 'k', '--out', dir],
   [
     'index',
+    '--keys-dir',
+    join(work, 'keys'),
     '-o',
     join(dir, 'APKINDEX.tar.gz'),
     ...readdirSync(join(repo, 'x86_64'))
