@@ -16,7 +16,16 @@ import { repoRoot } from '../../helpers/paths.js';
 const distro = join(repoRoot, 'distro');
 const images = join(repoRoot, 'images');
 const STAGE0 = ['build-base', 'busybox', 'glibc', 'libgcc', 'libstdc++', 'nodejs'];
-const STAGE1 = ['ca-certificates-bundle', 'hello-server', 'lupine-baselayout', 'node-app', 'tzdata'];
+const STAGE1 = [
+  'bzip2',
+  'ca-certificates-bundle',
+  'hello-server',
+  'lupine-baselayout',
+  'node-app',
+  'tzdata',
+  'zlib',
+  'zstd',
+];
 
 describe('the distro/ recipe tree', () => {
   it('every recipe compiles for x86_64 without a problem', async () => {
