@@ -45,6 +45,12 @@ export const HOST_SECRET_PATHS: readonly string[] = [
   '/etc/ssl/private',
 ];
 
+/**
+ * Host paths shown again inside a hidden directory: the package database that stage-0 imports read
+ * (`dpkg -L`, `dpkg-query`), which holds no secrets.
+ */
+export const HOST_SHOWN_UNDER_HIDDEN: readonly string[] = ['/var/lib/dpkg'];
+
 /** Top-level host paths the host runner replaces with its own mounts. */
 export const HOST_HIDDEN = new Set(['dev', 'home', 'proc', 'run', 'sys', 'tmp']);
 
@@ -174,7 +180,13 @@ export function hostArgs(layout: HostLayout, step: Step, host: HostFacts = {}): 
   if (network && host.resolvConf?.startsWith('/run/')) args.push('--ro-bind-try', host.resolvConf, host.resolvConf);
   for (const h of layout.hidden ?? []) {
     checkGuestPath(h.path, 'a hidden host path');
-    if (h.kind === 'dir') args.push('--tmpfs', h.path, '--remount-ro', h.path);
+    if (h.kind === 'dir') {
+      args.push('--tmpfs', h.path);
+      for (const shown of HOST_SHOWN_UNDER_HIDDEN) {
+        if (shown.startsWith(`${h.path}/`)) args.push('--ro-bind-try', shown, shown);
+      }
+      args.push('--remount-ro', h.path);
+    }
     else args.push('--ro-bind', '/dev/null', h.path);
   }
   args.push('--bind', layout.workspace, GUEST_WORKSPACE);
