@@ -186,8 +186,7 @@ export function hostArgs(layout: HostLayout, step: Step, host: HostFacts = {}): 
         if (shown.startsWith(`${h.path}/`)) args.push('--ro-bind-try', shown, shown);
       }
       args.push('--remount-ro', h.path);
-    }
-    else args.push('--ro-bind', '/dev/null', h.path);
+    } else args.push('--ro-bind', '/dev/null', h.path);
   }
   args.push('--bind', layout.workspace, GUEST_WORKSPACE);
   if (layout.cacheDir !== undefined) args.push('--bind', layout.cacheDir, GUEST_CACHE);
