@@ -10,8 +10,8 @@ import { fixedClock } from '../../src/core/index.js';
 import { installLockedSet, openRepositories, resolveAndInstall, resolvePackageSet } from '../../src/index.js';
 import { formatInstalledDb, parseInstalledDb } from '../../src/install/index.js';
 import { loadKeyring } from '../../src/repo/index.js';
-import { assertCode } from '../helpers/assert-code.js';
 import { makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
+import { assertCode } from '../helpers/assert-code.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { vector } from '../helpers/paths.js';
 import { hashTree, listTree, tempRoot } from '../unit/install/fixtures.js';
@@ -191,7 +191,7 @@ describe('a root of 22 packages built in the test: install, upgrade, uninstall',
     assert.doesNotMatch(readFileSync(join(root, 'lib/apk/db/installed'), 'utf8'), /P:lib03/);
   });
 
-  it('--progress draws apk’s bar while packages are fetched and erases it before the OK line', async () => {
+  it('--progress draws apk’s bar while packages are fetched and erases it before the change lines', async () => {
     const other = join(base, 'progress-root');
     mkdirSync(other);
     const r = await runCli(
@@ -202,8 +202,9 @@ describe('a root of 22 packages built in the test: install, upgrade, uninstall',
     const bar = (pct: number, n: number) => `\x1b7${String(pct).padStart(3)}% ${'#'.repeat(n)}`;
     assert.equal(
       r.stdout,
-      '(1/2) Installing lib00 (2.0-r0)\n(2/2) Installing lib01 (2.0-r0)\n' +
-        `${bar(50, 37)}\x1b8\x1b[0K${bar(100, 74)}\x1b8\x1b[0KOK: 0 MiB in 2 packages\n`,
+      // The lines come once the change is staged, each with what apk said for its package.
+      `${bar(50, 37)}\x1b8\x1b[0K${bar(100, 74)}\x1b8\x1b[0K` +
+        '(1/2) Installing lib00 (2.0-r0)\n(2/2) Installing lib01 (2.0-r0)\nOK: 0 MiB in 2 packages\n',
     );
   });
 
