@@ -9,11 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TreeEntry } from '../../src/apk/index.js';
-import { makeTestRepo, type TestRepo } from '../helpers/apk-repo.js';
+import { hostShellPackage, makeTestRepo, type TestRepo } from '../helpers/apk-repo.js';
 import { binLupine } from '../helpers/paths.js';
 import { tempRoot } from '../unit/install/fixtures.js';
 
@@ -73,20 +73,24 @@ interface Step {
   readonly code: number | null;
 }
 
-/** `lupine apk ARGS` against the test repository, both streams into one file in order (like `2>&1`). */
-function apk(root: string, ...args: string[]): Step {
+/** `lupine apk ARGS` with both streams into one file, in order (like `2>&1`). */
+function merged(args: readonly string[]): Step {
   const out = join(base, 'step.out');
   const fd = openSync(out, 'w');
   try {
-    const r = spawnSync(
-      process.execPath,
-      [binLupine, 'apk', '--root', root, '--keys-dir', repo.keysDir, '-X', repo.dir, ...args],
-      { env: { PATH: process.env.PATH, HOME: base }, stdio: ['ignore', fd, fd] },
-    );
+    const r = spawnSync(process.execPath, [binLupine, 'apk', ...args], {
+      env: { PATH: process.env.PATH, HOME: base },
+      stdio: ['ignore', fd, fd],
+    });
     return { output: readFileSync(out, 'utf8'), code: r.status };
   } finally {
     closeSync(fd);
   }
+}
+
+/** `lupine apk --root ROOT ARGS` against the test repository, merged. */
+function apk(root: string, ...args: string[]): Step {
+  return merged(['--root', root, '--keys-dir', repo.keysDir, '-X', repo.dir, ...args]);
 }
 
 let n = 0;
@@ -264,26 +268,8 @@ describe('a failing script is an error, as in apk', {
   let scripts: TestRepo;
   before(async () => {
     scripts = await makeTestRepo(join(base, 'scripts'));
-    const host = (at: string, from: string): TreeEntry => ({
-      path: at,
-      type: 'file',
-      mode: 0o755,
-      data: readFileSync(realpathSync(from)),
-    });
     await scripts.add([
-      {
-        name: 'hostsh',
-        version: '1-r0',
-        files: [
-          dir('bin'),
-          dir('lib'),
-          dir('lib/x86_64-linux-gnu'),
-          dir('lib64'),
-          host('bin/sh', '/bin/sh'),
-          host('lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6'),
-          host('lib64/ld-linux-x86-64.so.2', '/lib64/ld-linux-x86-64.so.2'),
-        ],
-      },
+      hostShellPackage(),
       {
         name: 'failing',
         version: '1.0-r0',
@@ -297,42 +283,29 @@ describe('a failing script is an error, as in apk', {
 
   it('prints ERROR: pkg.post-install: script exited with error N under its line and counts it', () => {
     const root = join(base, 'scripted');
-    const fd = openSync(join(base, 'scripted.out'), 'w');
-    let code: number | null;
-    try {
-      code = spawnSync(
-        process.execPath,
-        [
-          binLupine,
-          'apk',
-          '--root',
-          root,
-          '--initdb',
-          '--keys-dir',
-          scripts.keysDir,
-          '-X',
-          scripts.dir,
-          '--scripts',
-          'add',
-          'failing',
-          'zzz',
-        ],
-        { env: { PATH: process.env.PATH, HOME: base }, stdio: ['ignore', fd, fd] },
-      ).status;
-    } finally {
-      closeSync(fd);
-    }
-    const output = readFileSync(join(base, 'scripted.out'), 'utf8');
+    const r = merged([
+      '--root',
+      root,
+      '--initdb',
+      '--keys-dir',
+      scripts.keysDir,
+      '-X',
+      scripts.dir,
+      '--scripts',
+      'add',
+      'failing',
+      'zzz',
+    ]);
     // The size is the host's shell and libc: not fixed.
     assert.equal(
-      output.replace(/\d+ MiB/, 'N MiB'),
+      r.output.replace(/\d+ MiB/, 'N MiB'),
       '(1/3) Installing hostsh (1-r0)\n' +
         '(2/3) Installing failing (1.0-r0)\n' +
         'ERROR: failing-1.0-r0.post-install: script exited with error 3\n' +
         '(3/3) Installing zzz (1.0-r0)\n' +
         '1 error; N MiB in 3 packages\n',
     );
-    assert.equal(code, 1);
+    assert.equal(r.code, 1);
     assert.match(read(root, 'lib/apk/db/installed'), /\nP:failing\n(?:[^\n]+\n)*f:s\n/);
   });
 });
