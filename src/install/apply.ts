@@ -85,6 +85,11 @@ export interface InstallOptions {
   readonly cleanProtected?: boolean;
   /** apk --purge: leaving packages' protected files are deleted even when changed locally. */
   readonly purge?: boolean;
+  /**
+   * The caller prints `notes` itself (apk's CLI: each under its package's line); by default they also
+   * go to the logger as warnings when the change is done.
+   */
+  readonly quietNotes?: boolean;
 }
 
 /** An error or warning apk prints for one package, at that package's progress line. */
@@ -333,6 +338,7 @@ export async function installPackages(
       result.scripts.push(...(await runTriggers(root, triggerPlan(plan, triggers, state, incoming), logger)));
       markBrokenScripts(root, state.dbDir, plan.installed, result.scripts);
     }
+    if (!opts.quietNotes) for (const n of notes) logger.warn(n.text);
     return result;
   } finally {
     await lock.release();

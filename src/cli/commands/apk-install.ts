@@ -195,6 +195,7 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
           linkTimes: 'install',
           cleanProtected: has(args, 'clean-protected'),
           purge: has(args, 'purge'),
+          quietNotes: true,
         });
         // apk: a refused file, an entry something was in the way of, a failed script is an error line at
         // its package; each package with errors is one error.
