@@ -50,9 +50,9 @@ test('a solver error exits with the number of errors, the report on stderr', asy
   assert.match(r.stderr, /^ERROR: unable to select packages:\n {2}d-2.0:\n {4}breaks: b-1\[d<2.0\]/);
 });
 
-test('a bad dependency argument is apk’s error, exit 1', async () => {
+test('a bad dependency argument is apk’s error, exit 250 (add_main returns -1)', async () => {
   const r = await apk('--test-repo', 'basic.repo', 'add', 'foo=');
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 250);
   assert.equal(r.stderr, "ERROR: 'foo=' is not a valid world dependency, format is name(@tag)([<>~=]version)\n");
 });
 
@@ -62,9 +62,9 @@ test('an unknown option is a usage error', async () => {
   assert.match(r.stderr, /unrecognized option '--no-such-option'/);
 });
 
-test('a world tag without a repository stops the commit', async () => {
+test('a world tag without a repository stops the commit, exit 250 (apk_solver_commit returns -1)', async () => {
   const r = await apk('--test-repo', 'basic.repo', 'add', 'a@nowhere');
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 250);
   assert.equal(
     r.stderr,
     "WARNING: The repository tag for world dependency 'a@nowhere' does not exist\n" +

@@ -50,6 +50,9 @@ interface SolveRequest {
   readonly selfUpgrade?: boolean;
 }
 
+/** An applet's own failure (apk's `return -1`): apk exits 250 for it, not an error count. */
+const APPLET_FAILED = -1;
+
 const forceBrokenWorld = (run: ApkRun) => has(run.args, 'force-broken-world') || has(run.args, 'force');
 
 function solveFor(run: ApkRun, req: SolveRequest): Solution {
@@ -96,7 +99,7 @@ function missingTags(run: ApkRun, world: readonly Dependency[]): number {
 async function solverCommit(run: ApkRun, req: SolveRequest): Promise<number> {
   if (missingTags(run, req.world)) {
     errorLine(run.out, 'Not committing changes due to missing repository tags. Use --force-broken-world to override.');
-    return 1;
+    return APPLET_FAILED;
   }
   const solution = solveFor(run, req);
   if (!solution.ok) {
@@ -133,7 +136,7 @@ export async function addApplet(run: ApkRun): Promise<number> {
     let d = tryParseDependency(virt);
     const bad = () => {
       errorLine(run.out, `${virt}: bad package specifier`);
-      return 1;
+      return APPLET_FAILED;
     };
     if (!d || d.conflict || d.broken) return bad();
     if (d.mask === DEPMASK_ANY && d.version === null) {
@@ -154,7 +157,7 @@ export async function addApplet(run: ApkRun): Promise<number> {
       const local = await run.readLocalPackage?.(arg);
       if (!local) {
         errorLine(run.out, `${arg}: adding package files needs a real root (not with --test-*)`);
-        return 1;
+        return APPLET_FAILED;
       }
       // World pins the file's identity (`name><Q1…`), as apk does for `add ./foo.apk`.
       const dep = makeDependency(local.name, { op: '><', version: local.identity });
@@ -171,7 +174,7 @@ export async function addApplet(run: ApkRun): Promise<number> {
       dep = parseDependency(arg, virtPkg ? 'child' : 'world');
     } catch (err) {
       errorLine(run.out, (err as Error).message);
-      return 1;
+      return APPLET_FAILED;
     }
     if (virtPkg) virtPkg.depends.push(arg);
     else {
@@ -291,7 +294,7 @@ export async function upgradeApplet(run: ApkRun): Promise<number> {
       run.out,
       'Not continuing with upgrade due to missing repository tags. Use --force-broken-world to override.',
     );
-    return 1;
+    return APPLET_FAILED;
   }
   let flags = SOLVER_UPGRADE;
   if (has(args, 'available')) flags |= SOLVER_AVAILABLE;
