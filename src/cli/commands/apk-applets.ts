@@ -26,7 +26,7 @@ import {
   type SolveOk,
   solve,
 } from '../../resolver/index.js';
-import { type ApkArgs, has, last } from './apk-args.js';
+import { type ApkArgs, has, isTestMode, last } from './apk-args.js';
 import { commitChanges, errorLine, message, type Output, printConflict, warning } from './apk-commit.js';
 import type { ApkState, ChangeApplier, CommitPlan } from './apk-context.js';
 import { printNotDeleted, satisfiesDependency } from './apk-not-deleted.js';
@@ -68,6 +68,8 @@ function solveFor(run: ApkRun, req: SolveRequest): Solution {
       localPackages: req.localPackages ?? [],
       arch: s.arch,
       selfUpgrade: req.selfUpgrade === true,
+      // apk lists reverse dependencies in load order in its test build, in name-hash order on a root.
+      reverseOrder: isTestMode(run.args) ? 'load' : 'name-hash',
     },
     { forceBrokenWorld: forceBrokenWorld(run) },
   );

@@ -255,3 +255,8 @@ export function splitShellWords(line: string): string[] {
   if (inWord) out.push(cur);
   return out;
 }
+
+/** apk's test build options (`--test-repo`, `--test-instdb`, `--test-world`): simulate, load order. */
+export function isTestMode(a: ApkArgs): boolean {
+  return has(a, 'test-repo') || has(a, 'test-instdb') || has(a, 'test-world');
+}

@@ -7,8 +7,8 @@ import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
-import { COMMIT_APPLETS, has, parseApkArgs, values } from './apk-args.js';
 import type { ApkRun } from './apk-applets.js';
+import { COMMIT_APPLETS, has, isTestMode, parseApkArgs, values } from './apk-args.js';
 import type { LocalPackages } from './apk-install.js';
 
 const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]
@@ -51,10 +51,6 @@ Test build options (imply --simulate):
   --test-instdb FILE          The installed database before the command
   --test-world "DEPS"         The world before the command
 `;
-
-function isTestMode(a: ReturnType<typeof parseApkArgs>): boolean {
-  return has(a, 'test-repo') || has(a, 'test-instdb') || has(a, 'test-world');
-}
 
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseApkArgs(argv);
