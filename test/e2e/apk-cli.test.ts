@@ -56,6 +56,13 @@ test('a bad dependency argument is apk’s error, exit 250 (add_main returns -1)
   assert.equal(r.stderr, "ERROR: 'foo=' is not a valid world dependency, format is name(@tag)([<>~=]version)\n");
 });
 
+test('an unknown applet is named as apk names it: the first word that is not an option', async () => {
+  const r = await apk('--test-repo', 'basic.repo', '-q', 'frobnicate', 'a');
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, "ERROR: 'frobnicate' is not an apk command. See 'apk --help'.\n");
+});
+
 test('an unknown option is a usage error', async () => {
   const r = await apk('--test-repo', 'basic.repo', 'add', '--no-such-option', 'a');
   assert.equal(r.code, 2);

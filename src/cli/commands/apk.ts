@@ -67,8 +67,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const applet = args.applet;
   if (applet === undefined) {
-    if (argv.length > 0) {
-      io.stderr.write(`ERROR: '${argv[0]}' is not an apk command. See 'apk --help'.\n`);
+    // apk names the first argument left once options are parsed (getopt permutes them out).
+    if (args.args.length > 0) {
+      io.stderr.write(`ERROR: '${args.args[0]}' is not an apk command. See 'apk --help'.\n`);
       return EXIT_FAIL;
     }
     io.stderr.write(HELP);
