@@ -9,13 +9,12 @@
  * The solver's error report walks the same lists, so its `required by:` lines follow the same order.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { apkNameHashBucket } from '../../src/resolver/index.js';
-import { binLupine } from '../helpers/paths.js';
+import { spawnCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lupine-reverse-order-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -47,12 +46,11 @@ const report = (first: string, second: string) =>
   `    required by: ${first}-1.0-r0[base]\n                 ${second}-1.0-r0[base]\n`;
 
 function run(args: string[]): { code: number; output: string } {
-  const r = spawnSync(process.execPath, [binLupine, 'apk', ...args], {
+  const r = spawnCli(['apk', ...args], {
     cwd: work,
-    env: { PATH: process.env.PATH, HOME: work, SOURCE_DATE_EPOCH: '1700000000' },
-    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: work, SOURCE_DATE_EPOCH: '1' },
   });
-  return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+  return { code: r.code, output: `${r.stdout}${r.stderr}` };
 }
 
 describe('removal order of reverse dependencies', () => {
