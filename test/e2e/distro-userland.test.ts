@@ -182,30 +182,11 @@ describe('the source-built userland: busybox, tzdata, CA bundle', {
     }, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'lupine-userland-tls-'));
       try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-days',
-            '2',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1',
-            '-keyout',
-            join(dir, 'key.pem'),
-            '-out',
-            join(dir, 'cert.pem'),
-          ],
-          { stdio: 'ignore' },
-        );
-        const server = createServer(
-          { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-          (_req, res) => res.end('hello over TLS\n'),
+        const req = 'req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1';
+        const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+        execFileSync('openssl', [...req.split(' '), '-keyout', key, '-out', cert], { stdio: 'ignore' });
+        const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) =>
+          res.end('hello over TLS\n'),
         );
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
         try {
