@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compareDpkgVersions } from '../../../src/scan/index.js';
+import { compareDpkgVersions, dpkgVersionProblem } from '../../../src/scan/index.js';
+import { assertCodeSync } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
 
 const CASES = vector('advisories', 'dpkg-versions', 'cases.txt');
@@ -73,5 +74,46 @@ describe('Debian version ordering (dpkg --compare-versions)', () => {
       if (sign(compareDpkgVersions(a, b)) !== want) wrong.push(`${a} ${want} ${b}`);
     }
     assert.deepEqual(wrong, []);
+  });
+});
+
+describe('invalid Debian versions are refused as dpkg refuses them (review item 10)', () => {
+  // [version, what dpkg says]: an error (dpkg --compare-versions exits 2), or a bad-syntax warning.
+  const BAD: ReadonlyArray<readonly [string, 'error' | 'warning', string]> = [
+    ['', 'error', 'version string is empty'],
+    ['1.0 2', 'error', 'version string has embedded spaces'],
+    [':1.0', 'error', 'epoch in version is empty'],
+    ['a:1.0', 'error', 'epoch in version is empty'],
+    ['1a:1.0', 'error', 'epoch in version is not number'],
+    ['-1:1.0', 'error', 'epoch in version is negative'],
+    ['99999999999:1.0', 'error', 'epoch in version is too big'],
+    ['1:', 'error', 'nothing after colon in version number'],
+    ['1.0-', 'error', 'revision number is empty'],
+    ['-1', 'error', 'version number is empty'],
+    ['abc', 'warning', 'version number does not start with digit'],
+    ['1.0_2', 'warning', 'invalid character in version number'],
+    ['1.0-1:2', 'error', 'epoch in version is not number'],
+    ['1.0-1_2', 'warning', 'invalid character in revision number'],
+  ];
+  it('errors throw SCAN_BAD_VERSION from the comparator; warnings compare, and are named', () => {
+    for (const [v, kind, message] of BAD) {
+      const p = dpkgVersionProblem(v);
+      assert.equal(kind === 'error' ? p.error : p.warning, message, `'${v}'`);
+      if (kind === 'error') {
+        const e = assertCodeSync(() => compareDpkgVersions(v, '1.0'), 'SCAN_BAD_VERSION');
+        assert.match(e.message, new RegExp(`has bad syntax: ${message}`));
+      } else assert.equal(typeof compareDpkgVersions(v, '1.0'), 'number');
+    }
+    assert.deepEqual(dpkgVersionProblem('1:2.3~rc1-4+deb12u1'), { error: '', warning: '' });
+  });
+
+  const dpkg = spawnSync('dpkg', ['--version']).status === 0;
+  it('the same verdicts as the real dpkg --compare-versions', { skip: !dpkg && 'dpkg is not installed' }, () => {
+    // dpkg compares an empty version as "none", and reads a leading '-' as an option.
+    for (const [v, kind, message] of BAD.filter(([x]) => x !== '' && !x.startsWith('-'))) {
+      const r = spawnSync('dpkg', ['--compare-versions', v, 'lt', '1.0'], { encoding: 'utf8' });
+      assert.equal(r.status === 2, kind === 'error', `'${v}': ${r.stderr}`);
+      assert.ok(r.stderr.includes(message), `'${v}': ${r.stderr}`);
+    }
   });
 });
