@@ -44,16 +44,9 @@ export {
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 export { type LoadKeyringOptions, loadKeyring } from './keyring.js';
+export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
 export { packIndex } from './pack-index.js';
-export {
-  PACKS_KEPT,
-  PackDirectory,
-  type PackedContents,
-  type PackStore,
-  readIndexThroughPacks,
-  readSealedPack,
-  sealPack,
-} from './pack-store.js';
+export { type PackedContents, readIndexThroughPacks } from './pack-store.js';
 export {
   PackedIndex,
   PF_DUPLICATE,

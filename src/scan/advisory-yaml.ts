@@ -2,11 +2,19 @@
  * wolfi-dev/advisories documents (`<package>.advisories.yaml`, schema 2.0.x): one file per origin
  * package, each advisory a list of events whose latest one (by timestamp) is the current state.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { LupineError } from '../core/index.js';
 import { type AdvisoryBatch, type AdvisoryEntry, type AdvisoryState, advisoryEntry, latestDate } from './advisory.js';
 
 type Json = Record<string, unknown>;
+
+// Loaded on the first document parsed: a scan of a compiled (cached) source never needs it.
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,8 +77,8 @@ type Path = ReadonlyArray<string | number>;
  */
 class Shape {
   constructor(
-    private readonly doc: ReturnType<typeof parseDocument>,
-    private readonly lines: LineCounter,
+    private readonly doc: ReturnType<typeof Yaml.parseDocument>,
+    private readonly lines: Yaml.LineCounter,
     private readonly source: string,
   ) {}
 
@@ -114,9 +122,9 @@ function describe(v: unknown): string {
 
 /** The entries of an advisories document; the latest event of each advisory decides its state. */
 export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yaml().LineCounter)();
   // failsafe: every scalar stays a string, so `fixed-version: 1.10-r0` is not read as a number.
-  const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false });
+  const doc = yaml().parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);

@@ -424,14 +424,16 @@ describe('compiled advisory database in the cache', () => {
     const good = readFileSync(pack);
     // The next scan reads the compiled form; an edit to it (still well-formed, same key) breaks its
     // seal: the pack is refused, the source compiled again, and the pack rewritten.
-    writeFileSync(pack, good.toString('utf8').replace('"12.3.0-r4"', '"12.3.0-r9"'));
+    const edit = (b: Buffer) => Buffer.from(b.toString('latin1').replace('12.3.0-r4', '12.3.0-r9'), 'latin1');
+    assert.notDeepEqual(edit(good), good);
+    writeFileSync(pack, edit(good));
     assert.equal(await run('c1'), first);
     assert.deepEqual(readFileSync(pack), good);
     // A forged pack: edited, with a seal recomputed (the seal is a digest, not a secret). Only this
     // user's own regular file is trusted: through a symlink, or owned by another user, it is refused.
     const key = (list()[0] as string).replace(/\.pack$/, '');
     const payload = good.subarray(good.indexOf(10) + 1);
-    const forged = sealPack(key, Buffer.from(payload.toString('utf8').replace('"12.3.0-r4"', '"12.3.0-r9"')));
+    const forged = sealPack(key, edit(payload));
     writeFileSync(join(tmp, 'planted.pack'), forged, { mode: 0o600 });
     rmSync(pack);
     symlinkSync(join(tmp, 'planted.pack'), pack);
