@@ -117,3 +117,21 @@ export function compareDpkgVersions(a: string, b: string): number {
   if (u !== 0) return Math.sign(u);
   return Math.sign(verrevcmp(x.revision, y.revision));
 }
+
+/**
+ * The first version of a Debian advisory range that dpkg refuses (`introduced`, `fixed`,
+ * `lastAffected`; '' and '0' stand for "none"), with why; undefined when all are good. Such an
+ * entry is skipped with a warning: comparing against it would be an error, or a guess.
+ */
+export function badDebianRangeVersion(range: {
+  readonly introduced?: string;
+  readonly fixed?: string;
+  readonly lastAffected?: string;
+}): string | undefined {
+  for (const v of [range.introduced, range.fixed, range.lastAffected]) {
+    if (v === undefined || v === '' || v === '0') continue;
+    const { error } = dpkgVersionProblem(v);
+    if (error) return `version '${v}' has bad syntax: ${error}`;
+  }
+  return undefined;
+}

@@ -10,7 +10,7 @@
 import { compareVersions } from '../apk/index.js';
 import type { AdvisoryEntry, AdvisoryState } from './advisory.js';
 import type { AdvisorySet } from './advisory-set.js';
-import { compareDpkgVersions } from './dpkg-version.js';
+import { badDebianRangeVersion, compareDpkgVersions } from './dpkg-version.js';
 import { groupByVulnerability } from './package-groups.js';
 import type { Severity } from './severity.js';
 
@@ -172,6 +172,8 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
     for (const n of names) {
       for (const e of advisories.byPackage(n)) {
         if (!accepts(e) || (e.arch !== '' && pkg.arch !== '' && e.arch !== pkg.arch)) continue;
+        // The decoders skip (with a warning) Debian ranges dpkg refuses; entries built otherwise too.
+        if (pkg.format === 'deb' && badDebianRangeVersion(e)) continue;
         candidates.push(e);
       }
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { compareDpkgVersions, dpkgVersionProblem } from '../../../src/scan/index.js';
+import { compareDpkgVersions, dpkgVersionProblem, parseDebianTracker, parseOsv } from '../../../src/scan/index.js';
 import { assertCodeSync } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
 
@@ -115,5 +115,41 @@ describe('invalid Debian versions are refused as dpkg refuses them (review item 
       assert.equal(r.status === 2, kind === 'error', `'${v}': ${r.stderr}`);
       assert.ok(r.stderr.includes(message), `'${v}': ${r.stderr}`);
     }
+  });
+});
+
+describe('Debian advisory versions dpkg refuses are skipped with a warning, not compared', () => {
+  it('tracker fixed_version and OSV Debian ranges', () => {
+    const tracker = parseDebianTracker(
+      {
+        curl: {
+          'CVE-1': { releases: { bookworm: { status: 'resolved', fixed_version: '1:', urgency: 'low' } } },
+          'CVE-2': { releases: { bookworm: { status: 'resolved', fixed_version: '7.88.1-10', urgency: 'low' } } },
+        },
+      },
+      't.json',
+    );
+    assert.deepEqual(
+      tracker.entries.map((e) => e.id),
+      ['CVE-2'],
+    );
+    assert.deepEqual(tracker.warnings, [
+      "t.json: curl CVE-1 bookworm: version '1:' has bad syntax: nothing after colon in version number; skipped",
+    ]);
+    const osv = parseOsv(
+      {
+        id: 'DSA-1',
+        modified: 'x',
+        affected: [
+          {
+            package: { ecosystem: 'Debian:12', name: 'curl' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: 'x:1.0' }] }],
+          },
+        ],
+      },
+      'o.json',
+    );
+    assert.equal(osv.entries.length, 0);
+    assert.match(osv.warnings[0] ?? '', /o\.json: DSA-1: affected\[0\] curl: version 'x:1\.0' has bad syntax/);
   });
 });
