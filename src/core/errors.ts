@@ -95,6 +95,7 @@ export type ErrorCode =
   | 'SCAN_BAD_TARGET'
   | 'SCAN_NO_PACKAGES'
   | 'SCAN_EMPTY_SOURCE'
+  | 'SCAN_BAD_VERSION'
   // report (lupine report)
   | 'REPORT_BAD_IMAGE'
   // image config (apko.yaml); each diagnostic carries one of the IMAGE_CONFIG_* codes

@@ -5,7 +5,8 @@ import type { RepoCache } from './cache.js';
 import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
 import { FileFetcher } from './file-fetcher.js';
 import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-import { type PackStore, readIndexThroughPacks } from './pack-store.js';
+import type { PackStore } from './pack-directory.js';
+import { readIndexThroughPacks } from './pack-store.js';
 import type { PackedIndex } from './packed-index.js';
 import {
   isLocalRepository,
