@@ -51,6 +51,7 @@ export async function benchCluster(): Promise<BenchResult[]> {
         `${tag}-w${i + 1}`,
         '--work-dir',
         join(dir, `${tag}-w${i + 1}`),
+        '--allow-host-runner',
       ]),
     );
     for (const w of ws) await w.waitFor(/waiting for jobs/);

@@ -8,16 +8,16 @@
  * worker that dies mid-build stops renewing its job's lock; another worker's stalled-job check
  * takes the job over and builds it from scratch in its own directory.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
-import { isLupineError, type Logger } from '../core/index.js';
+import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs } from '../core/index.js';
 import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
 import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
-import { QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
+import { checkJobData, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
 import type { ArtifactStore, OutputsConfig, StoredFile } from './store.js';
 
@@ -39,6 +39,11 @@ export interface WorkerOptions {
   /** How long a job's lock lives without renewal: a dead worker's job is taken over after about this. */
   readonly lockMs?: number;
   readonly onEvent?: (e: WorkerEvent) => void;
+  /**
+   * Builds recipes that ask for the host runner (no sandbox). Off by default: whoever can write to
+   * Redis could otherwise run anything on this machine.
+   */
+  readonly allowHostRunner?: boolean;
 }
 
 export interface RunningWorker {
@@ -49,8 +54,28 @@ export interface RunningWorker {
 const permanent = (err: unknown) =>
   isLupineError(err) && (err.code.startsWith('BUILD_') || err.code === 'DISTRO_RECIPE_INVALID');
 
+/** Job directories are `<work-dir>/job-XXXXXX`, each naming its owner process. */
+const JOB_DIR_PREFIX = 'job-';
+
 async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string): Promise<RecipeJobResult> {
-  const d = job.data;
+  let d: RecipeJobData;
+  try {
+    d = checkJobData(job.data);
+  } catch (err) {
+    const msg = `${(err as { code?: string }).code ?? 'CLUSTER_JOB_INVALID'}: ${(err as Error).message}`;
+    o.onEvent?.({
+      type: 'fail',
+      name: String((job.data as { name?: unknown })?.name).slice(0, 80),
+      error: msg,
+      retry: false,
+    });
+    throw new UnrecoverableError(msg);
+  }
+  if (d.node.runner === 'host' && !o.allowHostRunner) {
+    const msg = `${d.name} asks for the host runner (no sandbox), which this worker (${name}) does not allow`;
+    o.onEvent?.({ type: 'fail', name: d.name, error: msg, retry: false });
+    throw new UnrecoverableError(`${msg}: start workers with --allow-host-runner to build it`);
+  }
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   const emit = o.onEvent ?? (() => undefined);
@@ -68,8 +93,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const pulled = await o.store.pullOutputs(d.identity);
     return { worker: name, manifest: pulled?.manifest ?? '' };
   }
-  await mkdir(o.workDir, { recursive: true });
-  const dir = await mkdtemp(join(o.workDir, 'job-'));
+  const dir = await makeOwnedDir(o.workDir, JOB_DIR_PREFIX);
   const lines: string[] = [];
   let progress: Promise<unknown> = Promise.resolve();
   const line = (m: string) => {
@@ -138,6 +162,9 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
 /** Starts a worker; it runs until `close()` (which lets running jobs finish). */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const name = o.name;
+  // Job directories a SIGKILLed worker left behind (their owner process is gone).
+  const swept = await sweepStaleDirs(o.workDir, JOB_DIR_PREFIX);
+  for (const f of swept.failed) o.onEvent?.({ type: 'error', error: `could not remove ${f.path}: ${f.error}` });
   const connection = openRedis(o.redisUrl, { blocking: true });
   try {
     await checkRedis(connection, o.redisUrl);

@@ -14,8 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../src/cluster/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
-import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
+import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -49,7 +49,7 @@ async function redis(password?: string): Promise<TestRedis> {
 }
 
 function worker(name: string, redisUrl: string, store: string, extraEnv: Record<string, string> = {}): LupineProcess {
-  const argv = ['distro', 'worker', '--redis', redisUrl, '--store', store, '--name', name];
+  const argv = ['distro', 'worker', '--redis', redisUrl, '--store', store, '--name', name, '--allow-host-runner'];
   argv.push('--work-dir', mkdtempSync(join(dir, `work-${name}-`)), '--lock-ms', '2000');
   const p = spawnLupine(argv, { ...env, ...extraEnv }, dir);
   procs.push(p);
