@@ -26,6 +26,7 @@ import { placePackages, type RepoSigningKey } from './assemble.js';
 import { packInputs } from './input-bundle.js';
 import { INLINE_INPUTS_MAX, jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
+import { shareSources } from './sources.js';
 import type { ArtifactStore } from './store.js';
 
 export interface BullmqExecutorOptions {
@@ -39,6 +40,10 @@ export interface BullmqExecutorOptions {
   readonly attempts?: number;
   /** First retry delay; doubled each time. */
   readonly backoffMs?: number;
+  /** The coordinator's source store: sources recipes need are sent from it through the store. */
+  readonly sourceStoreDir?: string;
+  /** The tree's pipeline directories (to compile a recipe for its sources). */
+  readonly pipelineDirs?: readonly string[];
   /** How often a waiting recipe checks its job (events do the fast path). */
   readonly pollMs?: number;
 }
@@ -139,6 +144,16 @@ export class BullmqExecutor implements RecipeExecutor {
       bundle.length <= INLINE_INPUTS_MAX
         ? { inline: bundle.toString('base64') }
         : { digest: await o.store.pushBlob(bundle) };
+    const sources =
+      o.sourceStoreDir === undefined
+        ? []
+        : await shareSources(node.file, {
+            arch: request.arch,
+            pipelineDirs: o.pipelineDirs ?? [],
+            storeDir: o.sourceStoreDir,
+            store: o.store,
+            logger,
+          });
     const data: RecipeJobData = {
       name: node.name,
       arch: request.arch,
@@ -150,6 +165,7 @@ export class BullmqExecutor implements RecipeExecutor {
       needs: request.needs.map((n) => ({ name: n.name, identity: n.identity })),
       test: o.test,
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
+      ...(sources.length > 0 ? { sources } : {}),
     };
     const t0 = performance.now();
     await this.#follow(request, data);

@@ -13,6 +13,7 @@ export {
   type RecipeJobResult,
 } from './job.js';
 export { checkRedis, openRedis, REDIS_URL_ENV, redactRedisUrl, redisUrlOf } from './redis-connection.js';
+export { checkJobSources, type JobSource, receiveSources, shareSources } from './sources.js';
 export { type ClusterStatus, clusterStatus, renderStatus } from './status.js';
 export { ArtifactStore, type OutputsConfig, type StoredFile, type StoredOutputs } from './store.js';
 export { type RunningWorker, startWorker, type WorkerEvent, type WorkerOptions } from './worker.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LupineError } from '../core/index.js';
 import type { RecipeNode } from '../distro/index.js';
+import { checkJobSources, type JobSource } from './sources.js';
 
 /** What travels through Redis: job data and results (plain JSON, never a key or a credential). */
 
@@ -28,6 +29,8 @@ export interface RecipeJobData {
   readonly needs: readonly { readonly name: string; readonly identity: string }[];
   readonly test: boolean;
   readonly sourceDateEpoch?: number;
+  /** Sources from the coordinator's source store, as store blobs (see `sources.ts`). */
+  readonly sources?: readonly JobSource[];
 }
 
 /** What `updateProgress` carries: the worker's name, and a log line when there is one. */
@@ -131,6 +134,7 @@ export function checkJobData(raw: unknown): RecipeJobData {
     throw invalid('sourceDateEpoch', d.sourceDateEpoch);
   }
   if (typeof d.store !== 'string' || d.store.length > 512) throw invalid('store', d.store);
+  const sources = checkJobSources(d.sources);
   return {
     name,
     arch: str(d.arch, ARCH, 'arch'),
@@ -151,5 +155,6 @@ export function checkJobData(raw: unknown): RecipeJobData {
     needs,
     test: d.test,
     ...(d.sourceDateEpoch !== undefined ? { sourceDateEpoch: d.sourceDateEpoch as number } : {}),
+    ...(sources.length > 0 ? { sources } : {}),
   };
 }

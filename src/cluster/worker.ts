@@ -19,6 +19,7 @@ import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
 import { checkJobData, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
+import { receiveSources } from './sources.js';
 import type { ArtifactStore, OutputsConfig, StoredFile } from './store.js';
 
 export type WorkerEvent =
@@ -116,11 +117,14 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
         got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
       );
     }
-    logger.info(`inputs and ${d.needs.length} dependencies ready after ${ms()} ms`);
+    const sourceStoreDir = join(o.workDir, 'cache', 'sources');
+    await receiveSources(d.sources ?? [], o.store, sourceStoreDir);
+    logger.info(`inputs, ${d.needs.length} dependencies and ${d.sources?.length ?? 0} sources ready after ${ms()} ms`);
     const node: RecipeNode = { ...d.node, file: join(tree, d.file) };
     logger.info(`building ${d.name}-${node.fullVersion} on ${name} (${node.runner} runner)`);
     const builder = new MelangeBuilder({
       cacheDir: join(o.workDir, 'cache', 'melange'),
+      sourceStoreDir,
       packageCacheDir: join(o.workDir, 'cache', 'packages'),
       pipelineDirs: [join(tree, 'pipelines')],
       test: d.test,
