@@ -14,7 +14,7 @@
  * done, and a recipe's job data (its identity, hence its cache decision) depends on the identities
  * its dependencies turned out to have, which a flow would need to know when the flow is created.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +50,8 @@ export interface BullmqExecutorOptions {
 
 interface Waiter {
   worker?: string;
+  /** Set by the 'completed' event: the job is done, no need to read its state. */
+  completed?: boolean;
   onProgress(p: RecipeJobProgress): void;
   wake(): void;
 }
@@ -77,7 +79,11 @@ export class BullmqExecutor implements RecipeExecutor {
       if (w && typeof data === 'object' && data !== null) w.onProgress(data as unknown as RecipeJobProgress);
     });
     const wake = ({ jobId }: { jobId: string }) => this.#waiters.get(jobId)?.wake();
-    events.on('completed', wake);
+    events.on('completed', ({ jobId }) => {
+      const w = this.#waiters.get(jobId);
+      if (w) w.completed = true;
+      w?.wake();
+    });
     events.on('failed', wake);
     events.on('error', () => undefined);
     queue.on('error', () => undefined);
@@ -144,8 +150,9 @@ export class BullmqExecutor implements RecipeExecutor {
       bundle.length <= INLINE_INPUTS_MAX
         ? { inline: bundle.toString('base64') }
         : { digest: await o.store.pushBlob(bundle) };
+    // Compiling the recipe for its sources is skipped when there is no source to send.
     const sources =
-      o.sourceStoreDir === undefined
+      o.sourceStoreDir === undefined || (await readdir(o.sourceStoreDir).catch(() => [])).length === 0
         ? []
         : await shareSources(node.file, {
             arch: request.arch,
@@ -170,20 +177,29 @@ export class BullmqExecutor implements RecipeExecutor {
     const t0 = performance.now();
     await this.#follow(request, data);
     const t1 = performance.now();
-    const result = await this.#pull(request, false);
+    // Completed means pushed; outputs gone since (a store cleaned up) are built again, once.
+    let result = await this.#pull(request, false, true);
+    if (result === undefined) {
+      await this.#follow(request, data, true);
+      result = (await this.#pull(request, false)) as BuildResult;
+    }
     request.logger.info(
       `queued and built in ${Math.round(t1 - t0)} ms, pulled in ${Math.round(performance.now() - t1)} ms`,
     );
     return result;
   }
 
-  async #enqueue(data: RecipeJobData): Promise<void> {
+  /**
+   * Adds the recipe's job. A job that failed in an earlier run is tried afresh; a completed one is
+   * kept (its outputs are in the store) unless `rebuild` (they are no longer there: the store is
+   * the truth); one waiting or running is joined.
+   */
+  async #enqueue(data: RecipeJobData, rebuild = false): Promise<void> {
     const jobId = jobIdFor(data.store, data.identity);
-    const existing = await Job.fromId(this.#queue, jobId);
-    // A job that failed in an earlier run is tried afresh, so is a completed one whose outputs are
-    // no longer in the store (the store is the truth); one waiting or running is joined.
-    const state = existing ? await existing.getState() : undefined;
-    if (existing && (state === 'failed' || state === 'completed')) await existing.remove();
+    // One round trip for a new recipe (the usual case); the job is read only to remove it.
+    const state = await this.#queue.getJobState(jobId);
+    if (state === 'failed' || (rebuild && state === 'completed'))
+      await (await Job.fromId(this.#queue, jobId))?.remove();
     await this.#queue.add(data.name, data, {
       jobId,
       attempts: this.#o.attempts ?? 3,
@@ -194,7 +210,7 @@ export class BullmqExecutor implements RecipeExecutor {
   }
 
   /** Waits until the job completed (resolves) or failed for good (throws with the worker's reason). */
-  async #follow(request: ExecuteRequest, data: RecipeJobData): Promise<void> {
+  async #follow(request: ExecuteRequest, data: RecipeJobData, again = false): Promise<void> {
     const jobId = jobIdFor(data.store, data.identity);
     let wake: () => void = () => undefined;
     const waiter: Waiter = {
@@ -203,20 +219,19 @@ export class BullmqExecutor implements RecipeExecutor {
           waiter.worker = p.worker;
           request.onProgress?.({ worker: p.worker });
         }
-        if (p.line !== undefined) request.logger.info(p.line);
+        // Lines come in batches (see the worker), one log line each.
+        if (typeof p.line === 'string') for (const l of p.line.split('\n')) request.logger.info(l);
       },
       wake: () => wake(),
     };
     this.#waiters.set(jobId, waiter);
     try {
-      await this.#enqueue(data);
+      await this.#enqueue(data, again);
       for (;;) {
         if (request.signal?.aborted) throw new LupineError('INTERNAL', 'interrupted');
+        if (waiter.completed) return;
         const state = await this.#state(jobId);
-        if (state.kind === 'completed') {
-          if (await this.#o.store.has(data.identity)) return;
-          await this.#enqueue(data);
-        }
+        if (state.kind === 'completed') return;
         if (state.kind === 'failed') {
           throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason, {
             details: { recipe: data.name, worker: waiter.worker },
@@ -256,9 +271,12 @@ export class BullmqExecutor implements RecipeExecutor {
     }
   }
 
-  async #pull(request: ExecuteRequest, cached: boolean): Promise<BuildResult> {
+  async #pull(request: ExecuteRequest, cached: boolean, mayMiss: true): Promise<BuildResult | undefined>;
+  async #pull(request: ExecuteRequest, cached: boolean): Promise<BuildResult>;
+  async #pull(request: ExecuteRequest, cached: boolean, mayMiss = false): Promise<BuildResult | undefined> {
     const o = this.#o;
-    const got = await o.store.pullOutputs(request.identity);
+    const got = await o.store.pullOutputs(request.identity, { packagesOnly: true });
+    if (!got && mayMiss) return undefined;
     if (!got) {
       throw new LupineError('CLUSTER_STORE_INVALID', `${request.node.name}: outputs missing from ${o.store.where}`, {
         details: { identity: request.identity },

@@ -5,7 +5,7 @@
  * (as melange embeds them, also as files of their own for readers of the store) and the build log. Blobs go first and the manifest last, so a tag exists only once everything it names is
  * there: no reader ever sees a half-pushed artifact. Input bundles are plain blobs, by digest.
  */
-import { LupineError } from '../core/index.js';
+import { isLupineError, LupineError } from '../core/index.js';
 import type { BuiltOutput } from '../distro/index.js';
 import { type Digest, isDigest, type Reference, type RegistryClient } from '../oci/index.js';
 import { checkFileName } from './job.js';
@@ -108,14 +108,17 @@ export class ArtifactStore {
   }
 
   /**
-   * The outputs of `identity`, every blob checked against its digest and declared size; undefined
-   * when not stored. The registry is not trusted further than its digests: the manifest's media
+   * The outputs of `identity` (only its packages with `packagesOnly`), every blob checked against
+   * its digest and declared size; undefined when not stored. The registry is not trusted further than its digests: the manifest's media
    * types, sizes and file names and the config's fields are checked before anything is used.
    */
-  async pullOutputs(identity: string): Promise<StoredOutputs | undefined> {
-    const head = await this.#client.headManifest(this.#ref(identity));
-    if (head === undefined) return undefined;
-    const m = await this.#client.getManifest(this.#ref(identity), MANIFEST_TYPE);
+  async pullOutputs(identity: string, o: { packagesOnly?: boolean } = {}): Promise<StoredOutputs | undefined> {
+    // One GET (no HEAD first): a missing tag is the registry's MANIFEST_UNKNOWN.
+    const m = await this.#client.getManifest(this.#ref(identity), MANIFEST_TYPE).catch((err: unknown) => {
+      if (isLupineError(err, 'OCI_MANIFEST_UNKNOWN')) return undefined;
+      throw err;
+    });
+    if (m === undefined) return undefined;
     const bad = (what: string) =>
       new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity}: ${what}`, {
         details: { identity },
@@ -138,11 +141,14 @@ export class ArtifactStore {
     if (new Set(names).size !== names.length) throw bad('two layers have the same title');
     const total = wanted.reduce((n, l) => n + l.size, 0);
     if (total > ARTIFACT_MAX) throw bad(`the layers add up to ${total} bytes, at most ${ARTIFACT_MAX}`);
-    const cfg = checkConfig(await this.#blob(config, bad), identity, bad);
-    const blobs = await Promise.all(wanted.map((l) => this.#blob(l, bad)));
+    // Whoever only places the packages (the coordinator, a worker's dependencies) skips SBOMs and
+    // logs. The config and the layers are fetched side by side; the config is checked before use.
+    const pulled = wanted.filter((l) => !o.packagesOnly || l.mediaType === APK_LAYER_TYPE);
+    const [configBytes, ...blobs] = await Promise.all([config, ...pulled].map((l) => this.#blob(l, bad)));
+    const cfg = checkConfig(configBytes as Buffer, identity, bad);
     const files = new Map<string, Buffer>();
-    wanted.forEach((_, i) => {
-      files.set(names[i] as string, blobs[i] as Buffer);
+    pulled.forEach((l, i) => {
+      files.set(l.annotations?.[TITLE] as string, blobs[i] as Buffer);
     });
     for (const p of cfg.packages) {
       if (wanted[names.indexOf(p.file)]?.mediaType !== APK_LAYER_TYPE) throw bad(`lacks the package ${p.file}`);

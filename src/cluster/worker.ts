@@ -81,25 +81,36 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
   const ms = () => Math.round(performance.now() - t0);
   const emit = o.onEvent ?? (() => undefined);
   const say = (p: RecipeJobProgress) => job.updateProgress(p as unknown as object).catch(() => undefined);
-  await say({ worker: name });
+  let progress: Promise<unknown> = say({ worker: name });
   emit({ type: 'take', name: d.name, identity: d.identity, attempt: job.attemptsMade + 1 });
   if (d.store !== o.store.where) {
     const msg = `the job's store is ${d.store}, this worker (${name}) serves ${o.store.where}`;
     emit({ type: 'fail', name: d.name, error: msg, retry: false });
     throw new UnrecoverableError(`${msg}: start workers with --store ${d.store}`);
   }
-  // Another worker may have pushed it and died before completing the job: the store is the truth.
-  if (await o.store.has(d.identity)) {
+  // A job taken over (or retried) may have been pushed by a worker that died before completing
+  // it: the store is the truth. A first try skips that round trip.
+  if ((job.attemptsMade > 0 || job.stalledCounter > 0) && (await o.store.has(d.identity))) {
     emit({ type: 'cached', name: d.name });
-    const pulled = await o.store.pullOutputs(d.identity);
+    const pulled = await o.store.pullOutputs(d.identity, { packagesOnly: true });
     return { worker: name, manifest: pulled?.manifest ?? '' };
   }
   const dir = await makeOwnedDir(o.workDir, JOB_DIR_PREFIX);
   const lines: string[] = [];
-  let progress: Promise<unknown> = Promise.resolve();
+  // Log lines go back as job progress, coalesced: while one update is in flight the next lines
+  // wait and then go together, so a chatty build costs a few Redis round trips, not one a line.
+  let pending: string[] = [];
+  const flush = (): Promise<unknown> => {
+    if (pending.length === 0) return Promise.resolve();
+    const batch = pending.join('\n');
+    pending = [];
+    return say({ worker: name, line: batch });
+  };
   const line = (m: string) => {
     lines.push(m);
-    progress = progress.then(() => say({ worker: name, line: m }));
+    const first = pending.length === 0;
+    pending.push(m);
+    if (first) progress = progress.then(flush);
   };
   const logger: Logger = { info: line, warn: line, debug: () => undefined };
   try {
@@ -109,7 +120,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       'inline' in d.inputs ? Buffer.from(d.inputs.inline, 'base64') : await o.store.getBlob(d.inputs.digest);
     await unpackInputs(bundle, tree);
     for (const need of d.needs) {
-      const got = await o.store.pullOutputs(need.identity);
+      const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
       if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
       await placePackages(
         repo,
@@ -132,7 +143,6 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     });
     const result = await builder.build({ node, arch: d.arch, outDir: repo, logger });
     logger.info(`built after ${ms()} ms`);
-    await progress;
     const files: StoredFile[] = [];
     const packages: OutputsConfig['packages'][number][] = [];
     for (const p of result.packages) {
@@ -150,6 +160,9 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       { recipe: d.name, identity: d.identity, arch: d.arch, worker: name, packages, log },
       files,
     );
+    line(`pushed after ${ms()} ms`);
+    // Every log line reaches the coordinator before the job completes.
+    await progress;
     emit({ type: 'built', name: d.name, packages: packages.map((p) => `${p.name}-${p.version}`), ms: ms() });
     return { worker: name, manifest };
   } catch (err) {
