@@ -63,6 +63,8 @@ export class BullmqExecutor implements RecipeExecutor {
   readonly #events: QueueEvents;
   readonly #waiters = new Map<string, Waiter>();
   readonly #connections: Redis[];
+  /** Identities whose outputs this run has seen in the store (pushed, pulled or found). */
+  readonly #stored = new Set<string>();
 
   private constructor(
     o: BullmqExecutorOptions,
@@ -116,10 +118,18 @@ export class BullmqExecutor implements RecipeExecutor {
     const o = this.#o;
     if (await o.store.has(identity)) {
       logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
-      return { ...(await this.#pull(request, true)), pulled: true };
+      const pulled = await this.#pull(request, true);
+      this.#stored.add(identity);
+      return { ...pulled, pulled: true };
     }
-    for (const need of request.needs) {
-      if (await o.store.has(need.identity)) continue;
+    // Dependencies already seen in the store this run are not asked about again; the rest at once.
+    const unknown = request.needs.filter((n) => !this.#stored.has(n.identity));
+    const present = await Promise.all(unknown.map((n) => o.store.has(n.identity)));
+    for (const [i, need] of unknown.entries()) {
+      if (present[i]) {
+        this.#stored.add(need.identity);
+        continue;
+      }
       logger.info(`pushing ${need.name} (built here earlier) to the store for the workers`);
       const files = await Promise.all(
         need.outputs.map(async (p) => ({
@@ -144,6 +154,7 @@ export class BullmqExecutor implements RecipeExecutor {
         },
         [...files, { file: log, bytes: Buffer.from('built by a coordinator before it used the store\n') }],
       );
+      this.#stored.add(need.identity);
     }
     const bundle = await packInputs(node.file);
     const inputs =
@@ -183,6 +194,7 @@ export class BullmqExecutor implements RecipeExecutor {
       await this.#follow(request, data, true);
       result = (await this.#pull(request, false)) as BuildResult;
     }
+    this.#stored.add(identity);
     request.logger.info(
       `queued and built in ${Math.round(t1 - t0)} ms, pulled in ${Math.round(performance.now() - t1)} ms`,
     );

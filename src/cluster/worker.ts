@@ -66,7 +66,8 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const msg = `${(err as { code?: string }).code ?? 'CLUSTER_JOB_INVALID'}: ${(err as Error).message}`;
     o.onEvent?.({
       type: 'fail',
-      name: String((job.data as { name?: unknown })?.name).slice(0, 80),
+      // Shown on a terminal: quoted, so no control character of a hostile job reaches it raw.
+      name: JSON.stringify(String((job.data as { name?: unknown })?.name).slice(0, 80)),
       error: msg,
       retry: false,
     });
@@ -119,15 +120,15 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const bundle =
       'inline' in d.inputs ? Buffer.from(d.inputs.inline, 'base64') : await o.store.getBlob(d.inputs.digest);
     await unpackInputs(bundle, tree);
-    for (const need of d.needs) {
-      const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
-      if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
-      await placePackages(
-        repo,
-        d.arch,
-        got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
-      );
-    }
+    // Dependencies side by side, then into the job's repository in one index write.
+    const needs = await Promise.all(
+      d.needs.map(async (need) => {
+        const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
+        if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
+        return got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer }));
+      }),
+    );
+    if (needs.length > 0) await placePackages(repo, d.arch, needs.flat());
     const sourceStoreDir = join(o.workDir, 'cache', 'sources');
     await receiveSources(d.sources ?? [], o.store, sourceStoreDir);
     logger.info(`inputs, ${d.needs.length} dependencies and ${d.sources?.length ?? 0} sources ready after ${ms()} ms`);

@@ -92,54 +92,43 @@ describe('hostile input bundles', () => {
   it('refuses a link that points out of its directory, and writing through a link', async () => {
     const outside = join(dir, 'outside');
     mkdirSync(outside, { recursive: true });
-    // An absolute link, then a file written through it.
-    await assert.rejects(
-      unpackInputs(
-        bundle([
+    const cases: Array<[string, unknown[]]> = [
+      [
+        'an absolute link, then a file written through it',
+        [
           { path: 'x', type: 'symlink', target: outside },
           { path: 'x/pwn', type: 'file', data: 'cHdu' },
-        ]),
-        join(dir, 'h1'),
-      ),
-      refused,
-    );
-    // A link that stays inside lexically but whose parent is a link one level up: written through, it escapes.
-    await assert.rejects(
-      unpackInputs(
-        bundle([
+        ],
+      ],
+      [
+        'a link inside lexically whose parent is a link one level up: written through, it escapes',
+        [
           { path: 'a', type: 'dir' },
           { path: 'a/b', type: 'symlink', target: '..' },
           { path: 'y', type: 'symlink', target: 'a/b/..' },
           { path: 'y/pwn', type: 'file', data: 'cHdu' },
-        ]),
-        join(dir, 'h2'),
-      ),
-      refused,
-    );
-    // A file named twice: the second write would follow what the first made.
-    await assert.rejects(
-      unpackInputs(
-        bundle([
+        ],
+      ],
+      [
+        'a file named twice: the second write would follow what the first made',
+        [
           { path: 'l', type: 'symlink', target: 'f' },
           { path: 'l', type: 'file', data: 'cHdu' },
-        ]),
-        join(dir, 'h3'),
-      ),
-      refused,
-    );
-    // A link through a link made after it: each is inside lexically, together they leave.
-    await assert.rejects(
-      unpackInputs(
-        bundle([
+        ],
+      ],
+      [
+        'a link through a link made after it: each inside lexically, together out',
+        [
           { path: 'a', type: 'dir' },
           { path: 'a/b', type: 'symlink', target: '..' },
           { path: 'y', type: 'symlink', target: 'z/..' },
           { path: 'z', type: 'symlink', target: 'a/b' },
-        ]),
-        join(dir, 'h4'),
-      ),
-      refused,
-    );
+        ],
+      ],
+    ];
+    for (const [i, [what, entries]] of cases.entries()) {
+      await assert.rejects(unpackInputs(bundle(entries), join(dir, `h${i}`)), refused, what);
+    }
     assert.deepEqual(readdirSync(outside), []);
     assert.throws(() => readFileSync(join(dir, 'pwn')), /ENOENT/);
   });
