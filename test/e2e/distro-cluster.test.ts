@@ -14,8 +14,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
 import { SourceStore } from '../../src/build/index.js';
-import { ArtifactStore, checkJobSources, receiveSources, shareSources } from '../../src/cluster/index.js';
+import {
+  ArtifactStore,
+  checkJobSources,
+  openRedis,
+  QUEUE_NAME,
+  receiveSources,
+  shareSources,
+} from '../../src/cluster/index.js';
 import { silentLogger } from '../../src/core/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
@@ -59,8 +67,10 @@ function worker(
   store: string,
   extraEnv: Record<string, string> = {},
   workDir = mkdtempSync(join(dir, `work-${name}-`)),
+  allowHost = true,
 ): LupineProcess {
-  const argv = ['distro', 'worker', '--redis', redisUrl, '--store', store, '--name', name, '--allow-host-runner'];
+  const argv = ['distro', 'worker', '--redis', redisUrl, '--store', store, '--name', name];
+  if (allowHost) argv.push('--allow-host-runner');
   argv.push('--work-dir', workDir, '--lock-ms', '2000');
   const p = spawnLupine(argv, { ...env, ...extraEnv }, dir);
   procs.push(p);
@@ -369,6 +379,54 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
     } finally {
       client.close();
     }
+  });
+
+  it('Redis is not trusted: a host-runner recipe needs --allow-host-runner; a forged job fails once, touching nothing', async () => {
+    const r = await redis();
+    const store = `${registry.host}/hostile/cache`;
+    const w = worker('w1', r.url, store, {}, mkdtempSync(join(dir, 'work-hostile-')), false);
+    await w.waitFor(/waiting for jobs/);
+    const tree = writeTree(join(dir, 'hostile'), { stage0: hostRecipe('stage0') });
+    const c = await runCli(coordinatorArgs(tree, join(dir, 'hostile-out'), r.url, store), { env });
+    assert.equal(c.code, 3, c.stderr);
+    assert.match(c.stderr, /stage0 asks for the host runner \(no sandbox\).*--allow-host-runner/);
+    // A job written straight into Redis, naming a recipe file outside the job directory.
+    const conn = openRedis(r.url);
+    const queue = new Queue(QUEUE_NAME, { connection: conn });
+    try {
+      const planted = join(dir, 'planted.yaml');
+      await queue.add(
+        'evil',
+        {
+          name: 'evil',
+          arch: ARCH,
+          identity: 'e'.repeat(64),
+          store,
+          file: `../../../../../../..${planted}`,
+          node: {
+            name: 'evil',
+            fullVersion: '1-r0',
+            runner: 'bubblewrap',
+            packages: ['evil'],
+            provides: [],
+            buildNeeds: [],
+            testNeeds: [],
+            runtimeNeeds: [],
+          },
+          inputs: { inline: '' },
+          needs: [],
+          test: false,
+        },
+        { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+      );
+      await w.waitFor(/^FAILED "evil": CLUSTER_JOB_INVALID: job refused: file is not valid/m);
+      assert.doesNotMatch(w.output(), /will be retried/);
+      assert.equal(existsSync(planted), false);
+    } finally {
+      await queue.close();
+      conn.disconnect();
+    }
+    await w.stop();
   });
 
   it('a worker SIGKILLed mid-build: another takes its job over, same result', async () => {
