@@ -172,6 +172,7 @@ export type ErrorCode =
   | 'CLUSTER_REDIS_AUTH'
   | 'CLUSTER_REDIS_UNAVAILABLE'
   | 'CLUSTER_STORE_INVALID'
+  | 'CLUSTER_JOB_INVALID'
   | 'CLUSTER_REMOTE_FAILED';
 
 export interface ErrorOptions {

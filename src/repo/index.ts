@@ -58,6 +58,12 @@ export {
 } from './packed-index.js';
 export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
 export {
+  type PublishedFile,
+  type PublishOptions,
+  publishToRepository,
+  writeFileAtomic,
+} from './publish-repository.js';
+export {
   checkRepositories,
   isLocalRepository,
   parseRepositories,

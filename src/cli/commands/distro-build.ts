@@ -127,10 +127,11 @@ export const distroBuildCommand: Command = {
     const sde = sourceDateEpoch(io.env);
     const cacheDir = at(values['cache-dir'] ?? join(outDir, '..', 'cache'));
     const test = !(values['no-test'] ?? false);
+    const sourceStoreDir = values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources');
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
-      sourceStoreDir: values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources'),
+      sourceStoreDir,
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test,
@@ -178,6 +179,8 @@ export const distroBuildCommand: Command = {
         redisUrl,
         store,
         test,
+        sourceStoreDir,
+        pipelineDirs: [join(tree.dir, 'pipelines')],
         ...(signingKey ? { signingKey } : {}),
         ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
       });
