@@ -300,6 +300,12 @@ export class BullmqExecutor implements RecipeExecutor {
       request.arch,
       got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
       o.signingKey ? { key: o.signingKey, mtime: o.sourceDateEpoch ?? 0 } : undefined,
+      {
+        recipe: request.node.name,
+        packages: request.node.packages,
+        fullVersion: request.node.fullVersion,
+        from: `${o.store.where}:${request.identity}`,
+      },
     );
     request.logger.info(`outputs ${got.manifest} built by ${got.config.worker}`);
     return { packages };
