@@ -15,6 +15,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
 import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs } from '../core/index.js';
 import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
+import { terminalSafe } from '../scan/index.js';
 import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
 import { checkJobData, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
@@ -66,8 +67,8 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const msg = `${(err as { code?: string }).code ?? 'CLUSTER_JOB_INVALID'}: ${(err as Error).message}`;
     o.onEvent?.({
       type: 'fail',
-      // Shown on a terminal: quoted, so no control character of a hostile job reaches it raw.
-      name: JSON.stringify(String((job.data as { name?: unknown })?.name).slice(0, 80)),
+      // Shown on a terminal: quoted, every control character (C0, C1, bidi) written out.
+      name: `"${terminalSafe(String((job.data as { name?: unknown })?.name).slice(0, 80))}"`,
       error: msg,
       retry: false,
     });

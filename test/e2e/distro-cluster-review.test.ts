@@ -9,8 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
 import { readPackage } from '../../src/apk/index.js';
-import { ArtifactStore, type StoredOutputs } from '../../src/cluster/index.js';
+import { ArtifactStore, openRedis, QUEUE_NAME, type StoredOutputs } from '../../src/cluster/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { runCli } from '../helpers/cli.js';
 import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
@@ -122,6 +123,39 @@ describe('cluster review: the store and the coordinator', {
       }
     } finally {
       client.close();
+    }
+  });
+
+  it('text from Redis reaches no terminal raw: distro status and a worker show control characters escaped', async () => {
+    // C0 escapes, an 8-bit CSI (U+009B, which JSON quoting leaves as it is) and a bidi override.
+    const hostile = 'x\u001b]0;owned\u0007\u009b2J\u202e';
+    const store = `${registry.host}/terminal/cache`;
+    const conn = openRedis(redis.url);
+    const queue = new Queue(QUEUE_NAME, { connection: conn });
+    try {
+      await queue.add(hostile, { name: hostile, store: `${store}${hostile}` }, { attempts: 1 });
+      const s = await runCli(['distro', 'status', '--redis', redis.url], { env });
+      assert.equal(s.code, 0, s.stderr);
+      assert.match(s.stdout, /^queued {2}1: x\\x1b\]0;owned\\x07\\x9b2J\\u\{202e\}$/m);
+      const w = spawnLupine(
+        ['distro', 'worker', '--redis', redis.url, '--store', store, '--work-dir', join(dir, 'work-terminal')],
+        env,
+        dir,
+      );
+      procs.push(w);
+      await w.waitFor(/^FAILED /m);
+      await w.stop();
+      const shown = w.output();
+      assert.match(shown, /^FAILED "x\\x1b\]0;owned\\x07\\x9b2J\\u\{202e\}": CLUSTER_JOB_INVALID: /m);
+      const failed = await runCli(['distro', 'status', '--redis', redis.url], { env });
+      for (const text of [s.stdout, shown, failed.stdout]) {
+        assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, JSON.stringify(text));
+      }
+      assert.match(failed.stdout, /^failed {2}1\n {2}x\\x1b/m);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      conn.disconnect();
     }
   });
 });
