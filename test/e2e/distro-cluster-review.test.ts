@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -29,26 +29,24 @@ let redis: TestRedis;
 const procs: LupineProcess[] = [];
 
 const keyFile = () => join(dir, 'keys', 'k.rsa');
+const coordinateArgs = (tree: string, out: string, store: string, extra: readonly string[] = []) => [
+  'distro',
+  'build',
+  tree,
+  '--out-dir',
+  out,
+  '--signing-key',
+  keyFile(),
+  ...extra,
+  '--executor',
+  'bullmq',
+  '--redis',
+  redis.url,
+  '--store',
+  store,
+];
 const coordinate = (tree: string, out: string, store: string, extra: readonly string[] = []) =>
-  runCli(
-    [
-      'distro',
-      'build',
-      tree,
-      '--out-dir',
-      out,
-      '--signing-key',
-      keyFile(),
-      ...extra,
-      '--executor',
-      'bullmq',
-      '--redis',
-      redis.url,
-      '--store',
-      store,
-    ],
-    { env },
-  );
+  runCli(coordinateArgs(tree, out, store, extra), { env });
 
 describe('cluster review: the store and the coordinator', {
   skip: !haveTools && 'needs redis-server and docker-registry',
@@ -156,6 +154,58 @@ describe('cluster review: the store and the coordinator', {
       await queue.obliterate({ force: true });
       await queue.close();
       conn.disconnect();
+    }
+  });
+
+  it('SOURCE_DATE_EPOCH is part of the cache key: another epoch builds, giving what a local build with it gives', async () => {
+    const tree = writeTree(join(dir, 'epoch'), { dated: hostRecipe('dated') });
+    const store = `${registry.host}/epoch/cache`;
+    const w = spawnLupine(
+      [
+        'distro',
+        'worker',
+        '--redis',
+        redis.url,
+        '--store',
+        store,
+        '--allow-host-runner',
+        '--work-dir',
+        join(dir, 'we'),
+      ],
+      env,
+      dir,
+    );
+    procs.push(w);
+    await w.waitFor(/waiting for jobs/);
+    const zero = await coordinate(tree, join(dir, 'epoch-0'), store);
+    assert.equal(zero.code, 0, zero.stderr);
+    const later = { ...env, SOURCE_DATE_EPOCH: '86400' };
+    const other = await runCli(coordinateArgs(tree, join(dir, 'epoch-1'), store), { env: later });
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stdout, /^distro: 1 built, 0 skipped, 0 failed/);
+    const local = await runCli(
+      ['distro', 'build', tree, '--out-dir', join(dir, 'epoch-local'), '--signing-key', keyFile()],
+      {
+        env: later,
+      },
+    );
+    assert.equal(local.code, 0, local.stderr);
+    const apk = (out: string) => readFileSync(join(out, ARCH, 'dated-1.0.0-r0.apk'));
+    assert.ok(apk(join(dir, 'epoch-1')).equals(apk(join(dir, 'epoch-local'))), 'same bytes as the local build');
+    assert.ok(!apk(join(dir, 'epoch-1')).equals(apk(join(dir, 'epoch-0'))));
+    await w.stop();
+  });
+
+  it('--repository and --keyring, which workers would not get, are refused with the bullmq executor', async () => {
+    const tree = writeTree(join(dir, 'extra-repo'), { r: hostRecipe('r') });
+    for (const extra of [
+      ['-r', join(dir, 'elsewhere')],
+      ['-k', join(dir, 'keys', 'k.rsa.pub')],
+    ]) {
+      const c = await coordinate(tree, join(dir, 'extra-out'), `${registry.host}/extra/cache`, extra);
+      assert.equal(c.code, 2, c.stderr);
+      assert.match(c.stderr, /error\[USAGE\]: distro build: --repository and --keyring are not sent to workers/);
+      assert.ok(!existsSync(join(dir, 'extra-out')), 'nothing written');
     }
   });
 });
