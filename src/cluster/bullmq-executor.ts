@@ -1,6 +1,7 @@
 /**
  * The BullMQ executor (coordinator side). For each recipe the scheduler hands it:
- *  1. outputs already in the store under the recipe's input identity → pull them (remote cache);
+ *  1. outputs already in the store under the recipe's input identity → pull them (remote cache),
+ *     unless --force asked to build it again;
  *  2. else make sure everything it builds against is in the store (a recipe this coordinator found
  *     up to date locally may never have been pushed), push the input bundle, and enqueue ONE plain
  *     job whose id is the identity, so a restarted coordinator (or a second one) re-adding it joins
@@ -117,7 +118,8 @@ export class BullmqExecutor implements RecipeExecutor {
   async execute(request: ExecuteRequest): Promise<BuildResult> {
     const { node, logger, identity } = request;
     const o = this.#o;
-    if (await o.store.has(identity)) {
+    // --force builds again (the new outputs replace the stored ones under the same tag).
+    if (!request.force && (await o.store.has(identity))) {
       logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
       const pulled = await this.#pull(request, true);
       this.#stored.add(identity);
@@ -187,7 +189,7 @@ export class BullmqExecutor implements RecipeExecutor {
       ...(sources.length > 0 ? { sources } : {}),
     };
     const t0 = performance.now();
-    await this.#follow(request, data);
+    await this.#follow(request, data, request.force === true);
     const t1 = performance.now();
     // Completed means pushed; outputs gone since (a store cleaned up) are built again, once.
     let result = await this.#pull(request, false, true);

@@ -208,4 +208,45 @@ describe('cluster review: the store and the coordinator', {
       assert.ok(!existsSync(join(dir, 'extra-out')), 'nothing written');
     }
   });
+
+  it('--force rebuilds on a worker, as it does locally, instead of pulling what the store holds', async () => {
+    const tree = writeTree(join(dir, 'forced'), { again: hostRecipe('again') });
+    const store = `${registry.host}/forced/cache`;
+    const w = spawnLupine(
+      [
+        'distro',
+        'worker',
+        '--redis',
+        redis.url,
+        '--store',
+        store,
+        '--allow-host-runner',
+        '--work-dir',
+        join(dir, 'wf'),
+      ],
+      env,
+      dir,
+    );
+    procs.push(w);
+    await w.waitFor(/waiting for jobs/);
+    const out = join(dir, 'forced-out');
+    const first = await coordinate(tree, out, store);
+    assert.equal(first.code, 0, first.stderr);
+    for (const extra of [[], ['--force']]) {
+      const c = await coordinate(tree, mkdtempSync(join(dir, 'forced-again-')), store, extra);
+      assert.equal(c.code, 0, c.stderr);
+      assert.match(c.stdout, extra.length ? /^distro: 1 built, 0 skipped/ : /^distro: 0 built, 1 pulled/);
+    }
+    const forced = await coordinate(tree, out, store, ['--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /^distro: 1 built, 0 skipped/);
+    await w.stop();
+    assert.equal(
+      w
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('built  again: ')).length,
+      3,
+    );
+  });
 });
