@@ -7,8 +7,8 @@ import {
   buildGraph,
   hostPackageNames,
   loadDistroTree,
-  recipeFiles,
   RUNNER_ANNOTATION,
+  recipeFiles,
 } from '../../../src/distro/index.js';
 import { loadImageConfig } from '../../../src/image/index.js';
 import { repoRoot } from '../../helpers/paths.js';
@@ -113,10 +113,14 @@ describe('the images/ catalog', () => {
       );
       const c = loaded.config;
       assert.ok(c);
+      // the distro's repository at build time only: its path is the building machine's, so it is not
+      // written to the image's /etc/apk/repositories
       assert.deepEqual(
-        c.contents.repositories.map((r) => r.url),
+        c.contents.buildRepositories.map((r) => r.url),
         ['out/packages'],
       );
+      assert.deepEqual(c.contents.repositories, []);
+      assert.deepEqual(c.contents.runtimeRepositories, []);
       assert.deepEqual(c.contents.keyring, [{ kind: 'uri', uri: 'out/keys/demo.rsa.pub' }]);
       const text = readFileSync(join(images, f), 'utf8');
       const shell = f === 'busybox.yaml' || f === 'node-dev.yaml';
@@ -125,7 +129,18 @@ describe('the images/ catalog', () => {
         shell,
         `${f}: a shell only where asked for`,
       );
-      assert.equal(/run-as: "65532"/.test(text), f !== 'node-dev.yaml', `${f}: nonroot unless node-dev`);
+      const nonroot = f !== 'node-dev.yaml';
+      assert.equal(/run-as: "65532"/.test(text), nonroot, `${f}: nonroot unless node-dev`);
+      if (nonroot) {
+        // the nonroot user owns its home (the base layout's /home/nonroot is root's)
+        assert.ok(
+          c.paths.some(
+            (p) =>
+              p.path === '/home/nonroot' && p.type === 'directory' && p.owner?.uid === 65532 && p.owner.gid === 65532,
+          ),
+          `${f}: /home/nonroot is 65532's`,
+        );
+      }
     });
   }
 
