@@ -97,17 +97,18 @@ describe('npm run demo: the distro, the catalog and its report', {
     const r = demo(['--out', out, '-j', '2']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^lupine demo \(SOURCE_DATE_EPOCH=0\)$/m);
-    assert.match(r.stdout, /^distro {2}0 built, 14 skipped, 0 failed in [\d.]+ s .*\(nothing to do\)/m);
-    assert.match(r.stdout, /^ {2}from upstream source \(3\): bzip2 zlib zstd$/m);
+    assert.match(r.stdout, /^distro {2}0 built, 17 skipped, 0 failed in [\d.]+ s .*\(nothing to do\)/m);
+    assert.match(r.stdout, /^ {2}from upstream source \(5\): bzip2 curl openssl zlib zstd$/m);
     assert.match(
       r.stdout,
-      /^ {2}imported from Debian, stage 0 \(6\): build-base busybox glibc libgcc libstdc\+\+ nodejs$/m,
+      /^ {2}imported from Debian, stage 0 \(7\): build-base busybox glibc libgcc libstdc\+\+ nodejs perl$/m,
     );
     assert.match(r.stderr, /^key {4}.*demo\.rsa \(reused\)$/m);
     cold = summaries(r.stdout);
     assert.deepEqual([...cold.keys()], catalog);
     const entrypoints: Record<string, string> = {
       busybox: '/bin/sh',
+      curl: '/usr/bin/curl',
       hello: '/usr/bin/hello-server',
       node: '/usr/bin/node',
       'node-app': '/usr/bin/node /usr/lib/node-app/server.js',
@@ -126,7 +127,7 @@ describe('npm run demo: the distro, the catalog and its report', {
       }
     }
     assert.equal(cold.get('static')?.packages, 3);
-    const budgets: Record<string, number> = { static: 2.5e6, hello: 3e6, node: 45e6 };
+    const budgets: Record<string, number> = { static: 2.5e6, hello: 3e6, curl: 8e6, node: 45e6 };
     for (const [name, budget] of Object.entries(budgets)) {
       const bytes = cold.get(name)?.bytes ?? Number.POSITIVE_INFINITY;
       assert.ok(bytes <= budget, `${name}: ${bytes} bytes compressed > ${budget}`);
@@ -160,7 +161,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     assert.ok(cold, 'the cold run passed');
     const r = demo(['--out', out, '-j', '2']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /^distro {2}0 built, 14 skipped, 0 failed in .*\(nothing to do\)/m);
+    assert.match(r.stdout, /^distro {2}0 built, 17 skipped, 0 failed in .*\(nothing to do\)/m);
     assert.match(r.stderr, /^key {4}.*demo\.rsa \(reused\)$/m);
     const warm = summaries(r.stdout);
     assert.deepEqual([...warm.keys()], catalog);
@@ -212,6 +213,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     ];
     const expected: Record<string, string[]> = {
       busybox,
+      curl: glibc,
       hello: glibc,
       node,
       'node-app': node,

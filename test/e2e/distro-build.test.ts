@@ -17,7 +17,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -51,12 +52,12 @@ async function distroBuild(): Promise<{ code: number; stdout: string; stderr: st
 }
 
 /** Recipes in distro/, and the packages they make. */
-const RECIPES = 14;
-const PACKAGES = 19;
+const RECIPES = 17;
+const PACKAGES = 27;
 
 /**
  * The recipes the reproducibility check builds a second time, from empty caches: the from-source
- * packages the acceptance names (zlib, busybox) with what they build against, and the small
+ * packages the acceptance names (zlib, busybox, openssl) with what they build against, and the small
  * packages of the static image. Not the whole tree: that would double the suite's build time.
  */
 const REBUILT = [
@@ -64,7 +65,9 @@ const REBUILT = [
   'glibc',
   'libgcc',
   'build-base',
+  'perl',
   'zlib',
+  'openssl',
   'lupine-baselayout',
   'ca-certificates-bundle',
   'tzdata',
@@ -134,10 +137,15 @@ describe('lupine distro build: the real distro', {
         const a = new Set(identities(join(tree.dir, 'out/packages/x86_64/APKINDEX.tar.gz')));
         assert.ok(b.length >= recipes.length);
         for (const id of b) assert.ok(a.has(id), `${id}: the same identity in both builds`);
-        // every package, signed .apk file included, byte for byte: zlib, busybox, …
+        // every package, signed .apk file included, byte for byte: zlib, busybox, openssl, …
         const apks = readdirSync(join(other, 'out/packages/x86_64')).filter((f) => f.endsWith('.apk'));
         assert.equal(apks.length, b.length);
-        for (const apk of ['zlib-1.3.2-r0.apk', 'busybox-1.35.0-r0.apk']) {
+        for (const apk of [
+          'zlib-1.3.2-r0.apk',
+          'busybox-1.35.0-r0.apk',
+          'openssl-3.6.3-r0.apk',
+          'libcrypto3-3.6.3-r0.apk',
+        ]) {
           assert.ok(apks.includes(apk), apk);
         }
         for (const apk of apks) {
@@ -210,8 +218,8 @@ pipeline:
   });
 
   describe('the images/ catalog', () => {
-    const budgets: Record<string, number> = { static: 2.5e6, hello: 3e6, node: 45e6 };
-    const catalog = ['static', 'busybox', 'node', 'node-dev', 'hello', 'node-app'];
+    const budgets: Record<string, number> = { static: 2.5e6, hello: 3e6, curl: 8e6, node: 45e6 };
+    const catalog = ['static', 'busybox', 'curl', 'node', 'node-dev', 'hello', 'node-app'];
     const built = new Map<string, { size: number; packages: string[] }>();
 
     test('every image builds from the distro, within its size budget', async () => {
@@ -298,6 +306,37 @@ pipeline:
       assert.equal(out, 'uid=65532\nID=lupine\n/home/nonroot\n');
     });
 
+    test('curl names our OpenSSL and zlib, and fetches https:// from a loopback TLS server', {
+      skip: !canRun && 'needs root, runc and umoci',
+    }, async () => {
+      const version = runOnce('curl', ['/usr/bin/curl', '--version']);
+      assert.match(version, /^curl 8\.21\.0 .* OpenSSL\/3\.6\.3 zlib\/1\.3\.2 zstd\/1\.5\.7/);
+      const tls = testTls(join(work, 'tls'));
+      const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.end('hello over TLS\n'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        writeFileSync(join(bundle('curl').dir, 'rootfs/home/nonroot/test-ca.pem'), tls.ca);
+        const r = await runAsync('curl', [
+          '/usr/bin/curl',
+          '-sS',
+          '--cacert',
+          '/home/nonroot/test-ca.pem',
+          `https://127.0.0.1:${port}/`,
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, 'hello over TLS\n');
+        // without the test CA (only the image's bundle) the server is not trusted
+        const untrusted = await runAsync('curl', ['/usr/bin/curl', '-sS', `https://127.0.0.1:${port}/`]);
+        assert.equal(untrusted.code, 60, untrusted.stderr);
+        // nonroot writes its working directory, its home
+        const saved = await runAsync('curl', ['/usr/bin/curl', '-sSO', 'file:///etc/os-release']);
+        assert.equal(saved.code, 0, saved.stderr);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
     test('node runs node -e', { skip: !canRun && 'needs root, runc and umoci' }, () => {
       const out = runOnce('node', ['/usr/bin/node', '-e', 'console.log(6 * 7, process.getuid())']);
       assert.equal(out, '42 65532\n');
@@ -337,6 +376,26 @@ pipeline:
       return r.stdout;
     }
 
+    /** Runs a command in the image on the host's network, without blocking this process's servers. */
+    async function runAsync(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+      const id = prepare(name, (s) => {
+        s.process.args = args;
+        s.linux.namespaces = s.linux.namespaces.filter((n) => n.type !== 'network');
+      });
+      const child = spawn('runc', ['run', '--bundle', bundle(name).dir, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+      });
+      const code = await new Promise<number>((resolve) => child.once('close', (c) => resolve(c ?? -1)));
+      spawnSync('runc', ['delete', '-f', id]);
+      return { code, stdout, stderr };
+    }
+
     async function serveOnce(
       name: string,
       vars: (port: number) => Record<string, string>,
@@ -370,6 +429,26 @@ pipeline:
     }
   });
 });
+
+/**
+ * A test CA and a server certificate it signed for 127.0.0.1 (made with the host's openssl, in
+ * `dir`): PEM texts.
+ */
+function testTls(dir: string): { ca: string; key: string; cert: string } {
+  mkdirSync(dir, { recursive: true });
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  run(['req', '-x509', ...ec, '-subj', '/CN=lupine test CA', '-days', '2', '-keyout', 'ca.key', '-out', 'ca.pem']);
+  run(['req', '-new', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  const sign = ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'];
+  run([...sign, '-days', '2', '-extfile', 'ext.cnf', '-out', 'server.pem']);
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  return { ca: read('ca.pem'), key: read('server.key'), cert: read('server.pem') };
+}
 
 /** `name-version identity` of every package in an index, sorted. */
 function identities(index: string): string[] {

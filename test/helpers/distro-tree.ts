@@ -152,9 +152,14 @@ export function sharedDistroTree(): Promise<SharedTree> {
   return mine;
 }
 
-async function acquire(): Promise<SharedTree> {
+/** Where this run's shared tree is: named by the identity of what its build depends on. */
+export function sharedTreeDir(): string {
   const identity = hashDirs([join(repoRoot, 'distro'), join(repoRoot, 'images'), join(repoRoot, 'dist', 'src')]);
-  const dir = join(baseDir(), `distro-${identity.slice(0, 16)}`);
+  return join(baseDir(), `distro-${identity.slice(0, 16)}`);
+}
+
+async function acquire(): Promise<SharedTree> {
+  const dir = sharedTreeDir();
   const result = join(dir, 'build.json');
   const lock = `${dir}.lock`;
   for (;;) {

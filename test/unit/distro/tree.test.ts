@@ -15,13 +15,15 @@ import { repoRoot } from '../../helpers/paths.js';
 
 const distro = join(repoRoot, 'distro');
 const images = join(repoRoot, 'images');
-const STAGE0 = ['build-base', 'busybox', 'glibc', 'libgcc', 'libstdc++', 'nodejs'];
+const STAGE0 = ['build-base', 'busybox', 'glibc', 'libgcc', 'libstdc++', 'nodejs', 'perl'];
 const STAGE1 = [
   'bzip2',
   'ca-certificates-bundle',
+  'curl',
   'hello-server',
   'lupine-baselayout',
   'node-app',
+  'openssl',
   'tzdata',
   'zlib',
   'zstd',
@@ -93,9 +95,10 @@ describe('the images/ catalog', () => {
     .filter((f) => f.endsWith('.yaml'))
     .sort();
 
-  it('holds the six images', () => {
+  it('holds the seven images', () => {
     assert.deepEqual(files, [
       'busybox.yaml',
+      'curl.yaml',
       'hello.yaml',
       'node-app.yaml',
       'node-dev.yaml',
