@@ -14,8 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { ArtifactStore } from '../../src/cluster/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
-import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
+import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -335,7 +335,7 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
       assert.match(noPw.output(), /authentication failed/);
 
       const tree = writeTree(join(dir, 'secure'), { s: hostRecipe('s') });
-      const httpAuth = { HTTP_AUTH: `basic:${authed.host}:builder:s3cret-registry-pw` };
+      const httpAuth = { HTTP_AUTH: `basic:127.0.0.1:builder:s3cret-registry-pw` };
       const w = worker('ws', r.url, store, httpAuth);
       await w.waitFor(/waiting for jobs/);
       const c = await runCli(coordinatorArgs(tree, join(dir, 'secure-out'), r.url, store), {
