@@ -1,4 +1,4 @@
-import { type TarEntryType, type TarItem, readTar } from '../archive/index.js';
+import { readTar, type TarEntryType, type TarItem } from '../archive/index.js';
 import { defaultLimits, digest, isLupineError, type Limits, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
 import type { PackageInfo } from './package-info.js';
 import {

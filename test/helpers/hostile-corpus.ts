@@ -4,8 +4,9 @@
  * `verify` cases are checked with `lupine verify`, `add` cases with `lupine apk add ./FILE` (the root
  * and a sentinel directory outside it unchanged); `both` with each.
  */
-import { gzipMember, readGzipMembers, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
+
 import type { SigningKey } from '../../src/apk/index.js';
+import { gzipMember, readGzipMembers, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
 import { hugeHeader } from '../unit/install/craft.js';
 import { assemblePackage, dataMember, pkginfoText, zeroBombMember } from './hostile-packages.js';
 
@@ -327,6 +328,19 @@ export const CORPUS: readonly CorpusCase[] = [
     code: 'APK_BAD_PKGINFO',
     via: 'both',
     build: (c) => withPkginfo(c, pkginfoText('a/b', '1.0-r0', 4096)),
+  },
+  // apk's limits (brief s4/A item 3): a name is a file-name component.
+  {
+    name: 'name of 256 bytes',
+    code: 'APK_BAD_PKGINFO',
+    via: 'both',
+    build: (c) => withPkginfo(c, pkginfoText('n'.repeat(256), '1.0-r0', 4096)),
+  },
+  {
+    name: 'name-version too long for a cache file name',
+    code: 'APK_BAD_VERSION',
+    via: 'both',
+    build: (c) => withPkginfo(c, pkginfoText('longver', `1.${'0'.repeat(240)}-r0`, 4096)),
   },
   {
     name: 'name ..',
