@@ -129,7 +129,7 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
   const total = items.filter((p) => p.identity === '' || !have.has(p.identity)).length;
   let drawn = false;
   const clear = () => {
-    if (drawn) out.write('\x1b8\x1b[0K');
+    if (drawn) out.write(Buffer.from('\x1b8\x1b[0K')); // bytes: our own sequence, not sanitized
     drawn = false;
   };
   if (!on || total === 0) return { items, clear };
@@ -138,7 +138,7 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
     clear();
     const width = Math.max(0, (out.columns ?? 80) - 6);
     const bar = '#'.repeat(Math.min(width, Math.floor((width * done) / total)));
-    out.write(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`);
+    out.write(Buffer.from(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`));
     drawn = true;
   };
   const wrapped = items.map((p) => ({
