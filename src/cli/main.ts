@@ -1,3 +1,4 @@
+import { markCommandStart } from '../core/index.js';
 import type { CommandEntry } from './command.js';
 import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
@@ -18,6 +19,9 @@ function topHelp(): string {
     for (const c of cs) s += `  ${c.path.join(' ').padEnd(width)}${c.summary}\n`;
   }
   s += `\nEvery command takes --help. Global: --version.\n`;
+  s += `Network limits (environment, seconds): LUPINE_NET_TOTAL_DEADLINE bounds all of a command's network\n`;
+  s += `work (default: off); per request LUPINE_HTTP_DEADLINE (600), LUPINE_HTTP_MIN_RATE (bytes/s, 1024)\n`;
+  s += `over LUPINE_HTTP_LOW_SPEED_TIME (30), LUPINE_HTTP_RETRIES (3).\n`;
   return s;
 }
 
@@ -41,6 +45,7 @@ function lookup(argv: string[]): { command: CommandEntry; rest: string[] } | und
 
 /** The whole CLI: returns the exit code, touches only the streams in `io`. */
 export async function main(argv: string[], given: CliIo): Promise<number> {
+  markCommandStart();
   // Package-controlled text must not drive the terminal: stderr always, stdout of human commands.
   const found0 = lookup(argv);
   const io = humanIo(given, !(found0 && humanStdout(found0.command.path, found0.rest)));

@@ -1,4 +1,5 @@
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
+export { commandElapsedMs, markCommandStart } from './command-clock.js';
 export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
 export type { Described, ObjectShape, Shape } from './config-shape.js';
 export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
