@@ -27,6 +27,7 @@ export {
   type PackageFile,
   type PackageHeadRead,
   type PackageMembers,
+  packageFromHead,
   packageIdentity,
   packageSignedRange,
   type ReadPackageHeadOptions,

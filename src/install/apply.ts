@@ -2,9 +2,9 @@ import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
+import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
-import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
 import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
@@ -30,6 +30,8 @@ export interface LockedPackage {
   readonly repository: string;
   /** Repository tag (`s:` in the installed database) without '@'; '' for none. */
   readonly tag?: string;
+  /** `I:` from the (signed) index: the data may inflate to no more than this allows (LIMIT_EXCEEDED). */
+  readonly installedSize?: number;
   fetch(): Promise<Uint8Array>;
 }
 
@@ -104,6 +106,7 @@ async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<Pa
     allowUntrusted: opts.allowUntrusted ?? false,
     limits: opts.limits ?? defaultLimits,
     source: `${p.name}-${p.version}`,
+    ...(p.identity && p.installedSize ? { declaredSize: p.installedSize } : {}),
   });
   if (pkg.info.name !== p.name || pkg.info.version !== p.version) {
     throw new LupineError(

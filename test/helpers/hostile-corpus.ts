@@ -5,6 +5,7 @@
  * and a sentinel directory outside it unchanged); `both` with each.
  */
 
+import { randomBytes } from 'node:crypto';
 import type { SigningKey } from '../../src/apk/index.js';
 import { gzipMember, readGzipMembers, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
 import { hugeHeader } from '../unit/install/craft.js';
@@ -303,6 +304,14 @@ export const CORPUS: readonly CorpusCase[] = [
       void c;
       return Buffer.concat([control, dataMember([])]);
     },
+  },
+  // Brief s4/A item 1: real data past the declared size, without a bomb's ratio (incompressible).
+  {
+    name: 'data (4 MiB, incompressible) over its declared size (4 KiB)',
+    code: 'LIMIT_EXCEEDED',
+    via: 'both',
+    build: (c) =>
+      pkg(c, 'oversize', [file('usr/share/oversize/blob', randomBytes(4 * 1024 * 1024).toString('latin1'))]),
   },
   // Names and versions (finding 3).
   {

@@ -3,7 +3,7 @@
  * hostile-package corpus and the decompression-bomb tests.
  */
 import { createHash } from 'node:crypto';
-import { constants, crc32, createDeflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, createGzip } from 'node:zlib';
 import { packageSignatureMember, type SigningKey } from '../../src/apk/index.js';
 import { encodeHeader, gzipMember, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
 
@@ -69,6 +69,51 @@ export function dataMember(entries: readonly TarWriteEntry[], tail?: Buffer): Bu
  * 1 KiB compressed per MiB). Built with sync flushes, so the deflate stream of one MiB of zeros is
  * computed once and repeated; the CRC and length are correct.
  */
+/**
+ * A genuine data member holding one file of `bytes` zeros, written by a streaming gzip writer (the
+ * content is never held: only the compressed member, about 1/1000 of it).
+ */
+export async function zeroFileMember(name: string, bytes: number): Promise<Buffer> {
+  const header = encodeHeader(
+    {
+      name,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: bytes,
+      mtime: 0,
+      typeflag: '0',
+      linkname: '',
+      uname: '',
+      gname: '',
+      devmajor: 0,
+      devminor: 0,
+      prefix: '',
+    },
+    'ustar',
+  );
+  const gz = createGzip({ level: 1 });
+  const out: Buffer[] = [];
+  gz.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    gz.on('end', resolve);
+    gz.on('error', reject);
+  });
+  const write = (b: Buffer) => (gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r)));
+  await write(header);
+  const chunk = Buffer.alloc(1 << 20);
+  let left = bytes;
+  while (left > 0) {
+    const n = Math.min(left, chunk.length);
+    await write(n === chunk.length ? chunk : chunk.subarray(0, n));
+    left -= n;
+  }
+  await write(Buffer.alloc(((512 - (bytes % 512)) % 512) + 1024));
+  gz.end();
+  await done;
+  return Buffer.concat(out);
+}
+
 export async function zeroBombMember(name: string, bytes: number): Promise<Buffer> {
   const MiB = 1 << 20;
   if (bytes % MiB !== 0) throw new Error('zeroBombMember: whole MiB only');

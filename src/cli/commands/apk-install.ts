@@ -92,7 +92,8 @@ function lockedPackage(ctx: ApplierContext, plan: CommitPlan, r: ResolvedPackage
   const fromRepo = ctx.state.fetchers[r.repository];
   if (r.repository >= 0 && fromRepo) {
     const repository = ctx.state.repositories[r.repository]?.name ?? '';
-    return { ...base, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
+    const sized = pkg.installedSize > 0 ? { installedSize: pkg.installedSize } : {};
+    return { ...base, ...sized, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
   }
   const file = ctx.locals.get(pkg.identity);
   if (file) {
