@@ -69,12 +69,9 @@ export function dataMember(entries: readonly TarWriteEntry[], tail?: Buffer): Bu
  * 1 KiB compressed per MiB). Built with sync flushes, so the deflate stream of one MiB of zeros is
  * computed once and repeated; the CRC and length are correct.
  */
-/**
- * A genuine data member holding one file of `bytes` zeros, written by a streaming gzip writer (the
- * content is never held: only the compressed member, about 1/1000 of it).
- */
-export async function zeroFileMember(name: string, bytes: number): Promise<Buffer> {
-  const header = encodeHeader(
+/** The ustar header of a regular file `name` of `bytes` bytes (root-owned, 0644, mtime 0). */
+function zeroFileHeader(name: string, bytes: number): Buffer {
+  return encodeHeader(
     {
       name,
       mode: 0o644,
@@ -92,6 +89,14 @@ export async function zeroFileMember(name: string, bytes: number): Promise<Buffe
     },
     'ustar',
   );
+}
+
+/**
+ * A genuine data member holding one file of `bytes` zeros, written by a streaming gzip writer (the
+ * content is never held: only the compressed member, about 1/1000 of it).
+ */
+export async function zeroFileMember(name: string, bytes: number): Promise<Buffer> {
+  const header = zeroFileHeader(name, bytes);
   const gz = createGzip({ level: 1 });
   const out: Buffer[] = [];
   gz.on('data', (c: Buffer) => out.push(c));
@@ -117,24 +122,7 @@ export async function zeroFileMember(name: string, bytes: number): Promise<Buffe
 export async function zeroBombMember(name: string, bytes: number): Promise<Buffer> {
   const MiB = 1 << 20;
   if (bytes % MiB !== 0) throw new Error('zeroBombMember: whole MiB only');
-  const header = encodeHeader(
-    {
-      name,
-      mode: 0o644,
-      uid: 0,
-      gid: 0,
-      size: bytes,
-      mtime: 0,
-      typeflag: '0',
-      linkname: '',
-      uname: '',
-      gname: '',
-      devmajor: 0,
-      devminor: 0,
-      prefix: '',
-    },
-    'ustar',
-  );
+  const header = zeroFileHeader(name, bytes);
   const d = createDeflateRaw({ level: 9 });
   const out: Buffer[] = [];
   d.on('data', (c: Buffer) => out.push(c));
