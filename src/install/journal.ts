@@ -13,6 +13,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { LupineError } from '../core/index.js';
 import { type JournalBinding, newTxnId, sealMatches, sealOf } from './journal-seal.js';
@@ -255,7 +256,7 @@ function legacyOps(
   doc: { ops?: unknown },
   owner: { uid: number; mode: number; file: boolean },
 ): JournalOp[] {
-  if (!owner.file || owner.uid !== (process.geteuid?.() ?? owner.uid) || (owner.mode & 0o022) !== 0) {
+  if (!owner.file || owner.uid !== userInfo().uid || (owner.mode & 0o022) !== 0) {
     throw foreign(path, 'a version-2 journal that is not a private file of ours');
   }
   if (!Array.isArray(doc.ops)) throw foreign(path, 'it has no steps');
