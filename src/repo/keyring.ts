@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Keyring, parsePublicKey } from '../apk/index.js';
-import { LupineError, type Logger, silentLogger } from '../core/index.js';
+import { type Logger, LupineError, silentLogger } from '../core/index.js';
 
 export interface LoadKeyringOptions {
   /** A missing directory is skipped (apk 3.x reads /lib/apk/keys only if present) unless this is set. */

@@ -189,13 +189,14 @@ export const distroBuildCommand: Command = {
     const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
     const out = dryRun ? io.stdout : io.stderr;
     const onEvent = (e: DistroEvent) => {
-      if (live) out.write(live.update(e, performance.now()));
+      // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
+      if (live) out.write(Buffer.from(live.update(e, performance.now())));
       else {
         const line = eventLine(e);
         if (line !== undefined) out.write(`${line}\n`);
       }
     };
-    const timer = live ? setInterval(() => out.write(live.tick(performance.now())), 1000) : undefined;
+    const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
     let result: Awaited<ReturnType<typeof buildDistro>>;
     try {
       result = await buildDistro({
@@ -225,7 +226,7 @@ export const distroBuildCommand: Command = {
     } finally {
       await executor?.close();
       if (timer) clearInterval(timer);
-      if (live) out.write(live.finish());
+      if (live) out.write(Buffer.from(live.finish()));
     }
     if (!dryRun) await writeStateFile(outDir, result.state);
     const s = result.summary;
