@@ -203,7 +203,7 @@ describe('conflicts install the rest, as apk does', () => {
       r.output,
       '(1/3) Installing aaa (1.0-r0)\n' +
         '(2/3) Installing bbb (1.0-r0)\n' +
-        'ERROR: bbb-1.0-r0: failed to create usr/share/thing/inside: usr/share/thing is a file owned by aaa-1.0-r0.\n' +
+        'ERROR: Failed to create usr/share/thing/inside: Not a directory\n' +
         '(3/3) Installing ddd (1.0-r0)\n' +
         '1 error; 0 MiB in 3 packages\n',
     );
@@ -224,7 +224,7 @@ describe('conflicts install the rest, as apk does', () => {
     assert.equal(
       r.output,
       '(1/2) Installing aaa (1.0-r0)\n' +
-        'ERROR: aaa-1.0-r0: failed to create usr/share/thing: a directory owned by bbb-1.0-r0 is in the way.\n' +
+        'ERROR: aaa-1.0-r0: failed to commit usr/share/thing: Is a directory\n' +
         '(2/2) Installing ddd (1.0-r0)\n' +
         '1 error; 0 MiB in 3 packages\n',
     );
