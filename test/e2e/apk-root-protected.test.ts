@@ -278,6 +278,19 @@ describe('a failing script is an error, as in apk', {
         scripts: { 'post-install': '#!/bin/sh\nexit 3\n' },
       },
       { name: 'zzz', version: '1.0-r0', files: [dir('usr'), file('usr/zzz', 'z\n')] },
+      {
+        name: 'trig',
+        version: '1.0-r0',
+        depends: ['hostsh'],
+        files: [dir('usr'), dir('usr/lib'), dir('usr/lib/plugins')],
+        triggers: ['/usr/lib/plugins'],
+        scripts: { trigger: '#!/bin/sh\nexit 4\n' },
+      },
+      {
+        name: 'plugin',
+        version: '1.0-r0',
+        files: [dir('usr'), dir('usr/lib'), dir('usr/lib/plugins'), file('usr/lib/plugins/p.so', 'p\n')],
+      },
     ]);
   });
 
@@ -307,5 +320,23 @@ describe('a failing script is an error, as in apk', {
     );
     assert.equal(r.code, 1);
     assert.match(read(root, 'lib/apk/db/installed'), /\nP:failing\n(?:[^\n]+\n)*f:s\n/);
+  });
+
+  it('a failing trigger is an ERROR after the change lines and one more error (apk 2.14 run_triggers)', () => {
+    const root = join(base, 'triggered');
+    const run = (...args: string[]) =>
+      merged(['--root', root, '--keys-dir', scripts.keysDir, '-X', scripts.dir, '--scripts', ...args]);
+    assert.equal(run('--initdb', 'add', 'trig').code, 1);
+    const r = run('add', 'failing', 'plugin');
+    assert.equal(
+      r.output.replace(/\d+ MiB/, 'N MiB'),
+      '(1/2) Installing failing (1.0-r0)\n' +
+        'ERROR: failing-1.0-r0.post-install: script exited with error 3\n' +
+        '(2/2) Installing plugin (1.0-r0)\n' +
+        'ERROR: trig-1.0-r0.trigger: script exited with error 4\n' +
+        '2 errors; N MiB in 4 packages\n',
+    );
+    assert.equal(r.code, 2);
+    assert.match(read(root, 'lib/apk/db/installed'), /\nP:trig\n(?:[^\n]+\n)*f:s\n/);
   });
 });
