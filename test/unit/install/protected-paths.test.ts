@@ -4,6 +4,7 @@
  * under protected directories on upgrade and removal.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -64,6 +65,27 @@ describe('protected path rules', () => {
     assert.equal(fnmatchComponent('\\*', '*'), true);
     assert.equal(fnmatchComponent('\\*', 'a'), false);
     assert.equal(fnmatchComponent('a.c', 'abc'), false);
+  });
+
+  // A root's list files are the root's (hostile) input: a pattern of many stars used to compile to a
+  // backtracking regular expression that ran for hours against one directory name. Checked in a
+  // child process (a synchronous hang cannot be interrupted in this one) that is killed if it hangs.
+  it('fnmatch: many stars cannot make matching hang (a hostile protected_paths.d list)', () => {
+    const mod = new URL('../../../src/install/protected-paths.js', import.meta.url).href;
+    const code =
+      `const { fnmatchComponent: f } = await import(${JSON.stringify(mod)});` +
+      "console.log(f('*'.repeat(40) + 'x', 'x86_64-alpine-linux-musl-gcc-plugins'), f('*a'.repeat(30) + 'b', 'a'.repeat(60)));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, null, 'fnmatch did not finish');
+    assert.equal(r.stdout, 'false false\n', r.stderr);
+    assert.equal(fnmatchComponent(`${'*'.repeat(40)}s`, 'x86_64-alpine-linux-musl-gcc-plugins'), true);
+    assert.equal(fnmatchComponent('*[0-9]?*.d', 'conf9x.d'), true);
+    assert.equal(fnmatchComponent('*[0-9]?*.d', 'confx.d'), false);
+    assert.equal(fnmatchComponent('a*b*c', 'abc'), true);
+    assert.equal(fnmatchComponent('a*b*c', 'acb'), false);
+    assert.equal(fnmatchComponent('*', ''), true);
+    assert.equal(fnmatchComponent('?', ''), false);
+    assert.equal(fnmatchComponent('[z-a]', 'z'), false);
   });
 
   const base = tempRoot('protected-paths');
