@@ -16,6 +16,7 @@ import {
   readProtectedPaths,
   removeDecision,
 } from '../../../src/install/protected-paths.js';
+import { triggerMatches } from '../../../src/install/triggers-db.js';
 import { tempRoot } from './fixtures.js';
 
 describe('protected path rules', () => {
@@ -125,5 +126,24 @@ describe('decisions under a protected directory', () => {
     assert.equal(removeDecision(true, false, 'Q1a', 'Q1a'), true);
     assert.equal(removeDecision(true, false, 'Q1x', 'Q1a'), false);
     assert.equal(removeDecision(true, false, 'Q1a', ''), false);
+  });
+});
+
+// A package's trigger globs (.PKGINFO `triggers`) are matched with the same walk: a hostile package's
+// glob of many stars used to hang the commit the same way.
+describe('trigger globs', () => {
+  it('match path by path with fnmatch, never across a slash, and many stars cannot hang', () => {
+    const mod = new URL('../../../src/install/triggers-db.js', import.meta.url).href;
+    const code =
+      `const { triggerMatches: f } = await import(${JSON.stringify(mod)});` +
+      "console.log(f('/usr/lib/' + '*'.repeat(40) + 'x', 'usr/lib/x86_64-alpine-linux-musl-gcc-plugins'));";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.signal, null, 'trigger glob matching did not finish');
+    assert.equal(r.stdout, 'false\n', r.stderr);
+    assert.equal(triggerMatches('/usr/share/fonts/*', 'usr/share/fonts/misc'), true);
+    assert.equal(triggerMatches('/usr/share/fonts/*', 'usr/share/fonts/misc/x'), false);
+    assert.equal(triggerMatches('/usr/lib/gdk-pixbuf-2.0/*/loaders', 'usr/lib/gdk-pixbuf-2.0/2.10.0/loaders'), true);
+    assert.equal(triggerMatches('/lib/modules/[0-9]*', 'lib/modules/6.1.0'), true);
+    assert.equal(triggerMatches('/usr/lib/*', 'usr/lib'), false);
   });
 });
