@@ -1,6 +1,9 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { digest } from '../core/index.js';
+import { digest, LupineError } from '../core/index.js';
+
+/** A root's list file larger than this is refused (real ones are a few lines). */
+const MAX_LIST_BYTES = 1024 * 1024;
 
 /**
  * apk-tools 2.x's built-in protected paths, always in force (it writes no file for them at --initdb):
@@ -60,7 +63,15 @@ export function readProtectedPaths(root: string): ProtectedRule[] {
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.list')) continue;
     const p = join(dir, name);
-    if (!lstatSync(p).isFile()) continue;
+    const st = lstatSync(p);
+    if (!st.isFile()) continue;
+    if (st.size > MAX_LIST_BYTES) {
+      const rel = `etc/apk/protected_paths.d/${name}`;
+      throw new LupineError('LIMIT_EXCEEDED', `${rel} is ${st.size} bytes; a protected paths list is at most 1 MiB`, {
+        details: { path: rel, size: st.size, limit: MAX_LIST_BYTES },
+        hint: 'the file is not a list of paths; remove it from the root or shorten it',
+      });
+    }
     rules.push(...parseProtectedPaths(readFileSync(p, 'utf8').split('\n')));
   }
   return rules;

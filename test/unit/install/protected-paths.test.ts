@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -17,6 +17,7 @@ import {
   removeDecision,
 } from '../../../src/install/protected-paths.js';
 import { triggerMatches } from '../../../src/install/triggers-db.js';
+import { assertCodeSync } from '../../helpers/assert-code.js';
 import { tempRoot } from './fixtures.js';
 
 describe('protected path rules', () => {
@@ -91,6 +92,16 @@ describe('protected path rules', () => {
 
   const base = tempRoot('protected-paths');
   after(() => rmSync(base, { recursive: true, force: true }));
+
+  it('a list file larger than 1 MiB in the root is LIMIT_EXCEEDED (a 3 GB one was an internal error)', () => {
+    const root = join(base, 'huge');
+    mkdirSync(join(root, 'etc/apk/protected_paths.d'), { recursive: true });
+    const list = join(root, 'etc/apk/protected_paths.d/huge.list');
+    writeFileSync(list, '-etc\n');
+    truncateSync(list, 64 * 1024 * 1024);
+    const err = assertCodeSync(() => readProtectedPaths(root), 'LIMIT_EXCEEDED');
+    assert.match(err.message, /etc\/apk\/protected_paths\.d\/huge\.list/);
+  });
 
   it("reads the root's etc/apk/protected_paths.d/*.list after the built-in rules, never through a link", () => {
     const root = join(base, 'r1');
