@@ -184,6 +184,14 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       // reported when the removals are staged
     }
   }
+  const leavingDirsReal = new Set<string>();
+  for (const p of plan.removeDirs) {
+    try {
+      leavingDirsReal.add(resolveInRoot(p, disk, false, 'installed'));
+    } catch {
+      // reported when the removals are staged
+    }
+  }
   const stagedByPkgPath = new Map<string, string>();
   let n = 0;
 
@@ -253,7 +261,13 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       return;
     }
     const real = notStaging(resolveInRoot(placed.path, lookup, false, who), placed.path, who);
-    if (lookup(real).kind === 'dir' && (overlay.has(real) || readdirSync(join(root, real)).length > 0)) {
+    if (
+      lookup(real).kind === 'dir' &&
+      (overlay.has(real) ||
+        readdirSync(join(root, real)).length > 0 ||
+        // apk: rename(2) of the new file onto any directory fails, an empty one too, unless it goes now.
+        (input.skipBlocked && !leavingDirsReal.has(real)))
+    ) {
       if (!input.skipBlocked) {
         throw new LupineError(
           'INSTALL_FILE_CONFLICT',

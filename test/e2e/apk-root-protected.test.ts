@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TreeEntry } from '../../src/apk/index.js';
@@ -231,6 +231,20 @@ describe('conflicts install the rest, as apk does', () => {
     assert.equal(r.code, 1);
     assert.equal(read(root, 'usr/share/thing/inside'), 'a directory\n');
     assert.equal(read(root, 'usr/bin/ddd'), 'ddd\n');
+  });
+
+  it("an empty directory no package owns is in the way of a file too (apk's rename(2) fails: EISDIR)", () => {
+    const root = freshRoot();
+    mkdirSync(join(root, 'usr/share/thing'), { recursive: true });
+    const r = apk(root, 'add', 'aaa');
+    assert.equal(
+      r.output,
+      '(1/1) Installing aaa (1.0-r0)\n' +
+        'ERROR: aaa-1.0-r0: failed to commit usr/share/thing: Is a directory\n' +
+        '1 error; 0 MiB in 1 packages\n',
+    );
+    assert.equal(r.code, 1);
+    assert.equal(readdirSync(join(root, 'usr/share/thing')).length, 0);
   });
 
   it('a file conflict prints its ERROR under the offending package, not after every line', () => {
