@@ -1,7 +1,7 @@
 /**
  * Where an image's packages come from: the keyring (files, URLs, inline keys) and the repositories
- * for one arch, loaded through the repository cache, then resolved into a locked set in install
- * order (dependencies first).
+ * for one arch, loaded through the repository cache, then resolved into a locked set in apko's install
+ * order (lock/install-order.ts, the order `image lock` writes).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import {
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
+import { installOrder } from '../lock/install-order.js';
 import type { ImageLockPackage, ImagePackage } from './types.js';
 
 /** One trusted key: its file name in /etc/apk/keys and its PEM. */
@@ -130,34 +131,6 @@ export interface ResolvedArch {
   readonly infos: readonly { readonly info: PackageInfo; readonly repo: LoadedRepository; readonly tag: string }[];
 }
 
-/** Dependencies first; ties by name. */
-function installOrder<T extends { info: PackageInfo }>(items: readonly T[]): T[] {
-  const byName = new Map<string, T>();
-  for (const it of items) {
-    byName.set(it.info.name, it);
-    for (const p of it.info.provides) {
-      const n = parseDependency(p).name;
-      if (!byName.has(n)) byName.set(n, it);
-    }
-  }
-  const out: T[] = [];
-  const state = new Map<T, 'visiting' | 'done'>();
-  const visit = (it: T) => {
-    if (state.has(it)) return;
-    state.set(it, 'visiting');
-    for (const d of it.info.depends) {
-      const dep = parseDependency(d);
-      if (dep.conflict) continue;
-      const target = byName.get(dep.name);
-      if (target) visit(target);
-    }
-    state.set(it, 'done');
-    out.push(it);
-  };
-  for (const it of [...items].sort((a, b) => (a.info.name < b.info.name ? -1 : 1))) visit(it);
-  return out;
-}
-
 /**
  * Resolves the config's packages (plus `--package-append`) for one arch. With a lock, the lock's
  * versions are pinned and the result must be exactly the lock's set (IMAGE_LOCK_MISMATCH otherwise).
@@ -244,7 +217,7 @@ export function resolveArch(
       }
     }
   }
-  const ordered = installOrder(infos);
+  const ordered = installOrder(world, infos);
   return {
     infos: ordered,
     packages: ordered.map(({ info, repo }) => ({
