@@ -1,9 +1,8 @@
+import { TOOL_VERSION as VERSION } from '../core/index.js';
 import type { CommandEntry } from './command.js';
 import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK, EXIT_USAGE, writeError } from './render.js';
-
-const VERSION = '0.1.0';
 
 function topHelp(): string {
   const groups = new Map<string, CommandEntry[]>();
