@@ -1,13 +1,4 @@
 export {
-  applyIndexField,
-  formatApkIndexText,
-  formatIndexHeader,
-  type IndexRecordLine,
-  parseApkIndexText,
-  sortForIndex,
-  splitIndexRecords,
-} from './apkindex-text.js';
-export {
   type ApkIndexArchive,
   apkIndexTar,
   checkApkIndexSignature,
@@ -22,14 +13,37 @@ export {
   writeApkIndexArchive,
 } from './apkindex-archive.js';
 export {
-  PackedIndex,
-  PF_DUPLICATE,
-  PF_DUPLICATE_EMPTY,
-  PF_UNINSTALLABLE,
-  PROVIDE_STRIDE,
-  PROVIDER_SELF,
-  PROVIDER_STRIDE,
-} from './packed-index.js';
+  applyIndexField,
+  formatApkIndexText,
+  formatIndexHeader,
+  type IndexRecordLine,
+  parseApkIndexText,
+  sortForIndex,
+  splitIndexRecords,
+} from './apkindex-text.js';
+export {
+  apkIndexCacheName,
+  type CachedFetchOptions,
+  type Decoded,
+  type IndexFetchOptions,
+  type IndexMeta,
+  identityHex8,
+  type PackageRef,
+  RepoCache,
+  type RepoCacheOptions,
+} from './cache.js';
+export { acquireLock, type HeldLock, type LockOptions, type LockOwner } from './cache-lock.js';
+export {
+  DEFAULT_MAX_FETCH_BYTES,
+  type Fetcher,
+  type FetchOptions,
+  type FetchResult,
+  redactUrl,
+  routingFetcher,
+} from './fetcher.js';
+export { FileFetcher } from './file-fetcher.js';
+export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
+export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
 export { packIndex } from './pack-index.js';
 export {
   PACKS_KEPT,
@@ -38,6 +52,15 @@ export {
   type PackStore,
   readIndexThroughPacks,
 } from './pack-store.js';
+export {
+  PackedIndex,
+  PF_DUPLICATE,
+  PF_DUPLICATE_EMPTY,
+  PF_UNINSTALLABLE,
+  PROVIDE_STRIDE,
+  PROVIDER_SELF,
+  PROVIDER_STRIDE,
+} from './packed-index.js';
 export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
 export {
   checkRepositories,
@@ -51,37 +74,14 @@ export {
   repositoryPackageUrl,
 } from './repositories.js';
 export {
-  DEFAULT_MAX_FETCH_BYTES,
-  type Fetcher,
-  type FetchOptions,
-  type FetchResult,
-  redactUrl,
-  routingFetcher,
-} from './fetcher.js';
-export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-export { FileFetcher } from './file-fetcher.js';
-export {
-  apkIndexCacheName,
-  type CachedFetchOptions,
-  type Decoded,
-  type IndexFetchOptions,
-  type IndexMeta,
-  identityHex8,
-  type PackageRef,
-  RepoCache,
-  type RepoCacheOptions,
-} from './cache.js';
-export { acquireLock, type HeldLock, type LockOptions, type LockOwner } from './cache-lock.js';
-export { type LoadKeyringOptions, loadKeyring } from './keyring.js';
-export {
   defaultFetcher,
   type IndexContents,
   type IndexReader,
   type LoadedRepository,
   type PackageSource,
   type PackageVerifier,
-  readIndexArchive,
   RepositorySet,
   type RepositorySetOptions,
+  readIndexArchive,
   verifyIndexedPackage,
 } from './repository-set.js';

@@ -3,10 +3,9 @@
  * for one arch, loaded through the repository cache, then resolved into a locked set in apko's install
  * order (lock/install-order.ts, the order `image lock` writes).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { type Logger, LupineError } from '../../core/index.js';
+import { hasUrlScheme, type Logger, LupineError } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   type Fetcher,
@@ -14,6 +13,7 @@ import {
   parseRepositories,
   type RepoCache,
   RepositorySet,
+  readKeySource,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
@@ -26,8 +26,6 @@ export interface ImageKey {
   readonly pem: Buffer;
 }
 
-const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
-
 /** Reads every keyring entry (config, then `--keyring-append`); names are the basenames. */
 export async function loadImageKeys(
   config: ResolvedImageConfig,
@@ -38,13 +36,7 @@ export async function loadImageKeys(
   const keys = new Map<string, Buffer>();
   const read = async (uri: string): Promise<Buffer> => {
     try {
-      if (isUrl(uri) && !uri.startsWith('file://')) {
-        const r = await fetcher.get(uri);
-        if (r.status !== 'ok') throw new Error('not modified');
-        return Buffer.from(r.bytes);
-      }
-      const path = uri.startsWith('file://') ? uri.slice('file://'.length) : uri;
-      return await readFile(isAbsolute(path) ? path : resolve(workDir, path));
+      return Buffer.from(await readKeySource(uri, { cwd: workDir, fetcher }));
     } catch (err) {
       if (err instanceof LupineError) throw err;
       throw new LupineError('IO_ERROR', `cannot read the key ${uri}: ${(err as Error).message}`, {
@@ -69,7 +61,7 @@ export function keyringOf(keys: readonly ImageKey[]): Keyring {
 function repoLine(r: RepositorySpec | string, workDir: string): string {
   const url = typeof r === 'string' ? stripUrlCredentials(r) : r.url;
   const tag = typeof r === 'string' ? null : r.tag;
-  const abs = isUrl(url) || isAbsolute(url) ? url : resolve(workDir, url);
+  const abs = hasUrlScheme(url) || isAbsolute(url) ? url : resolve(workDir, url);
   return tag ? `@${tag} ${abs}` : abs;
 }
 
