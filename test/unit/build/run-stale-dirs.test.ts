@@ -20,27 +20,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { makeOwnedDir, OWNER_FILE, sweepStaleDirs } from '../../../src/core/index.js';
 import { binLupine } from '../../helpers/paths.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
-
-const recipeText = (name: string, runs: string) => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-pipeline:
-  - runs: |
-      ${runs}
-`;
+import { type GuestRepo, makeGuestRepo, writeGuestRecipe } from './run-guest-repo.js';
 
 describe('stale build directories are swept (issue 11 #14)', () => {
   let repo: GuestRepo;
@@ -58,12 +42,8 @@ describe('stale build directories are swept (issue 11 #14)', () => {
   const workspaces = () => list(userTmp(), 'lupine-workspace-');
   const guestDirs = () => list(guests(), 'guest-');
 
-  const recipe = (name: string, runs: string) => {
-    const dir = join(repo.base, 'recipes', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'melange.yaml'), recipeText(name, runs));
-    return join(dir, 'melange.yaml');
-  };
+  const recipe = (name: string, runs: string) =>
+    writeGuestRecipe(repo, name, runs, { stepName: false, file: 'melange.yaml' });
   const start = (file: string, out: string) => {
     const child = spawn(
       process.execPath,
