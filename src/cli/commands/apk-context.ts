@@ -5,10 +5,9 @@
  *     `apk-root.ts`);
  *   - `ChangeApplier` applies a solved plan (`simulatedApplier` here; the installer in `apk-install.ts`).
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type Dependency, hostApkArch, type PackageInfo, parseDependencyList } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { readInputFile } from '../../core/index.js';
 import type { InstalledPackage, TriggerEntry } from '../../install/index.js';
 import { parseApkIndexText } from '../../repo/index.js';
 import type { Change, RepositoryInput, ResolvedPackage } from '../../resolver/index.js';
@@ -62,14 +61,7 @@ export interface ChangeApplier {
 
 export const simulatedApplier: ChangeApplier = { apply: async () => 0 };
 
-const readText = async (io: CliIo, file: string) => {
-  const path = isAbsolute(file) ? file : resolve(io.cwd, file);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
-  }
-};
+const readText = (io: CliIo, file: string) => readInputFile(resolve(io.cwd, file), 'file', 'utf8');
 
 /** The apk-tools test build's `--test-repo [!][TAG:]FILE`, `--test-instdb FILE`, `--test-world "…"`. */
 export const testStateLoader: StateLoader = {
