@@ -5,6 +5,7 @@
 import { formatDependency } from '../apk/index.js';
 import type { RawChange } from './changeset.js';
 import type { Database, Dep, Name, Pkg } from './model.js';
+import { inNameHashOrder } from './name-hash.js';
 import { analyzeDep, DEP_CONFLICTS, DEP_SATISFIES } from './provided.js';
 import type { Conflict, ConflictLine, ConflictStanza } from './types.js';
 
@@ -58,6 +59,11 @@ class Analyzer {
   constructor(db: Database, world: readonly Dep[]) {
     this.#db = db;
     this.#world = world;
+  }
+
+  /** A name's reverse dependencies in the order apk lists them (name-hash order on a real root). */
+  #rdepends(name: Name): readonly Name[] {
+    return this.#db.reverseOrder === 'name-hash' ? inNameHashOrder(name.rdepends) : name.rdepends;
   }
 
   #pinning(pkg: Pkg, tag: number): void {
@@ -116,7 +122,7 @@ class Analyzer {
       }
     }
     const visit = (name: Name) => {
-      for (const name0 of name.rdepends) {
+      for (const name0 of this.#rdepends(name)) {
         for (const p0 of name0.providers) {
           const pkg0 = p0.pkg;
           if (!pkg0.marked) continue;
@@ -172,7 +178,7 @@ class Analyzer {
       r.item(`world[${depText(d0)}]`);
     }
     const genid = ++this.#genid;
-    for (const name0 of name.rdepends) {
+    for (const name0 of this.#rdepends(name)) {
       for (const p0 of name0.providers) {
         const pkg0 = p0.pkg;
         if (!pkg0.marked || pkg0.genid === genid) continue;

@@ -25,6 +25,7 @@ const NONE: SourceRole = { repoBit: 0, installed: false, cacheOnly: false, local
 /** Builds the database for one solve: installed first, then repositories in order, then local packages. */
 export function buildDatabase(input: SolveInput): Database {
   const db = new Database(input.arch ?? '');
+  if (input.reverseOrder) db.reverseOrder = input.reverseOrder;
   // apk reads world first, so its tags are numbered before the repositories' own.
   for (const d of input.world) if (d.tag) db.tagId(d.tag);
   const installed = input.installed ?? [];

@@ -3,6 +3,7 @@
  * dependencies come before dependents, removals before the installs that replace them.
  */
 import type { Database, Dep, Name, Pkg } from './model.js';
+import { inNameHashOrder } from './name-hash.js';
 import { DEP_SATISFIES, forEachReverseDependency, isProvided } from './provided.js';
 import type { Solver } from './solver.js';
 import { SOLVER_REINSTALL } from './types.js';
@@ -166,6 +167,7 @@ class ChangesetBuilder {
       DEP_SATISFIES,
       (p0) => p0.installed,
       (p0) => this.#remove(p0),
+      this.#db.reverseOrder === 'name-hash' ? inNameHashOrder : undefined,
     );
     this.#byReverseIif(pkg, (n) => this.#checkRemovalByIif(n));
     this.#record(pkg, null);

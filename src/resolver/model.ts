@@ -113,6 +113,8 @@ export class Database implements Graph {
   availableRepos = REPO_CACHED;
   /** Set once a solver ran over this graph (its state must be reset before another run). */
   used = false;
+  /** The order of reverse-dependency lists where the changeset walks them (see SolveInput). */
+  reverseOrder: 'load' | 'name-hash' = 'load';
   readonly arch: string;
   /** Packages by identity, when more than one source holds packages (merging needs it then). */
   #byIdentity: Map<string, Pkg> | undefined;

@@ -27,16 +27,18 @@ export function analyzeDep(dep: Dependency, depName: Name, pkg: Pkg | null): num
 
 /**
  * Calls `cb(pkg0, dep)` for each dependency of a package that depends on `pkg` (through its name or
- * a name it provides) and whose relation matches `match`.
+ * a name it provides) and whose relation matches `match`. `order` gives the order of a name's reverse
+ * dependencies (apk's list order: load order, or name-hash order on a real root).
  */
 export function forEachReverseDependency(
   pkg: Pkg,
   match: number,
   filter: (pkg0: Pkg) => boolean,
   cb: (pkg0: Pkg, depIndex: number) => void,
+  order: (names: readonly Name[]) => readonly Name[] = (names) => names,
 ): void {
   const visit = (name: Name) => {
-    for (let j = 0, xs = name.rdepends; j < xs.length; j++) {
+    for (let j = 0, xs = order(name.rdepends); j < xs.length; j++) {
       const name0 = xs[j]!;
       for (let j = 0, xs = name0.providers; j < xs.length; j++) {
         const p0 = xs[j]!;

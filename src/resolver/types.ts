@@ -53,6 +53,11 @@ export interface SolveInput {
   readonly arch?: string;
   /** apk-tools self-upgrade pass: prefer installed versions of everything not being upgraded. */
   readonly selfUpgrade?: boolean;
+  /**
+   * How apk listed reverse dependencies: in load order (its test build, the default) or in its name
+   * hash table's order (a real root). Decides the order in which dependents of a removed package go.
+   */
+  readonly reverseOrder?: 'load' | 'name-hash';
 }
 
 export type ChangeKind = 'install' | 'remove' | 'upgrade' | 'downgrade' | 'replace' | 'reinstall' | 'pin' | 'none';

@@ -50,10 +50,17 @@ test('a solver error exits with the number of errors, the report on stderr', asy
   assert.match(r.stderr, /^ERROR: unable to select packages:\n {2}d-2.0:\n {4}breaks: b-1\[d<2.0\]/);
 });
 
-test('a bad dependency argument is apk’s error, exit 1', async () => {
+test('a bad dependency argument is apk’s error, exit 250 (add_main returns -1)', async () => {
   const r = await apk('--test-repo', 'basic.repo', 'add', 'foo=');
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 250);
   assert.equal(r.stderr, "ERROR: 'foo=' is not a valid world dependency, format is name(@tag)([<>~=]version)\n");
+});
+
+test('an unknown applet is named as apk names it: the first word that is not an option', async () => {
+  const r = await apk('--test-repo', 'basic.repo', '-q', 'frobnicate', 'a');
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, "ERROR: 'frobnicate' is not an apk command. See 'apk --help'.\n");
 });
 
 test('an unknown option is a usage error', async () => {
@@ -62,9 +69,9 @@ test('an unknown option is a usage error', async () => {
   assert.match(r.stderr, /unrecognized option '--no-such-option'/);
 });
 
-test('a world tag without a repository stops the commit', async () => {
+test('a world tag without a repository stops the commit, exit 250 (apk_solver_commit returns -1)', async () => {
   const r = await apk('--test-repo', 'basic.repo', 'add', 'a@nowhere');
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 250);
   assert.equal(
     r.stderr,
     "WARNING: The repository tag for world dependency 'a@nowhere' does not exist\n" +

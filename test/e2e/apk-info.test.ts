@@ -89,6 +89,17 @@ describe('a root with foo installed from a signed repository', () => {
     assert.equal((await apk('-v', 'search', 'fo')).stdout, 'foo-1.0-r0 - test package foo\n');
   });
 
+  it('search -e and -x (--exact) match the whole name, as apk 2.14 (APK_OPT_S2("ex"))', async () => {
+    for (const flag of ['-e', '-x', '--exact']) {
+      const whole = await apk('search', flag, 'foo');
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.equal(whole.stdout, 'foo-1.0-r0\n');
+      const part = await apk('search', flag, 'fo');
+      assert.equal(part.code, 0, part.stderr);
+      assert.equal(part.stdout, '');
+    }
+  });
+
   it('info of a name nothing provides prints nothing and fails', async () => {
     const r = await apk('info', 'nosuchpackage');
     assert.equal(r.stdout, '');

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { apkCommand } from '../../src/cli/commands/apk.js';
 import { splitShellWords } from '../../src/cli/commands/apk-args.js';
 import { writeError } from '../../src/cli/render.js';
+import { apkSolverExitCode, SOLVER_ERROR_CASES } from '../helpers/apk-solver-exit.js';
 import { vector } from '../helpers/paths.js';
 
 /**
@@ -11,7 +12,9 @@ import { vector } from '../helpers/paths.js';
  * `lupine apk`, stdout and stderr interleaved as `2>&1`, compared byte for byte with @EXPECT.
  * The virtual-package case was recorded with the clock at 2019-06-03 13:14:26 UTC, which
  * SOURCE_DATE_EPOCH reproduces. The same runs over `apk-tools-behaviour/solver/`: what the real
- * apk-tools 2.14.10 test build printed for cases where lupine once chose differently.
+ * apk-tools 2.14.10 test build printed for cases where lupine once chose differently. Each run also
+ * exits as apk's normal build does: the number of errors (see helpers/apk-solver-exit.ts), and for the
+ * behaviour cases the status `exitcodes.txt` recorded.
  */
 const dir = vector('apk-solver');
 const behaviourDir = vector('apk-tools-behaviour', 'solver');
@@ -59,8 +62,28 @@ for (const file of cases) {
     const { args, expect } = parseCase(readFileSync(`${dir}/${file}`, 'utf8'));
     const r = await runMerged(args);
     assert.equal(r.output, expect);
+    assert.equal(r.code, apkSolverExitCode(file, expect), `exit code of ${file}`);
   });
 }
+
+test('the exit-code table covers exactly the cases that print ERROR', () => {
+  const failing = cases.filter((f) => {
+    const { expect } = parseCase(readFileSync(`${dir}/${f}`, 'utf8'));
+    return expect.startsWith('ERROR: unable to select packages:');
+  });
+  assert.deepEqual(failing, SOLVER_ERROR_CASES);
+});
+
+/** `CASEFILE CODE` lines: the normal build's exit status for each behaviour case. */
+const behaviourExitCodes = new Map(
+  readFileSync(`${behaviourDir}/exitcodes.txt`, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [f, code] = l.split(' ');
+      return [f as string, Number(code)];
+    }),
+);
 
 const behaviourCases = readdirSync(behaviourDir)
   .filter((f) => f.endsWith('.test'))
@@ -82,5 +105,6 @@ for (const file of behaviourCases) {
     const { args, expect } = parseCase(readFileSync(`${behaviourDir}/${file}`, 'utf8'));
     const r = await runMerged(args, behaviourDir);
     assert.equal(r.output, expect);
+    assert.equal(r.code, behaviourExitCodes.get(file), `exit code of ${file}`);
   });
 }

@@ -26,7 +26,7 @@ import {
   type SolveOk,
   solve,
 } from '../../resolver/index.js';
-import { type ApkArgs, has, last } from './apk-args.js';
+import { type ApkArgs, has, isTestMode, last } from './apk-args.js';
 import { commitChanges, errorLine, message, type Output, printConflict, warning } from './apk-commit.js';
 import type { ApkState, ChangeApplier, CommitPlan } from './apk-context.js';
 import { printNotDeleted, satisfiesDependency } from './apk-not-deleted.js';
@@ -50,6 +50,9 @@ interface SolveRequest {
   readonly selfUpgrade?: boolean;
 }
 
+/** An applet's own failure (apk's `return -1`): apk exits 250 for it, not an error count. */
+const APPLET_FAILED = -1;
+
 const forceBrokenWorld = (run: ApkRun) => has(run.args, 'force-broken-world') || has(run.args, 'force');
 
 function solveFor(run: ApkRun, req: SolveRequest): Solution {
@@ -65,6 +68,8 @@ function solveFor(run: ApkRun, req: SolveRequest): Solution {
       localPackages: req.localPackages ?? [],
       arch: s.arch,
       selfUpgrade: req.selfUpgrade === true,
+      // apk lists reverse dependencies in load order in its test build, in name-hash order on a root.
+      reverseOrder: isTestMode(run.args) ? 'load' : 'name-hash',
     },
     { forceBrokenWorld: forceBrokenWorld(run) },
   );
@@ -96,7 +101,7 @@ function missingTags(run: ApkRun, world: readonly Dependency[]): number {
 async function solverCommit(run: ApkRun, req: SolveRequest): Promise<number> {
   if (missingTags(run, req.world)) {
     errorLine(run.out, 'Not committing changes due to missing repository tags. Use --force-broken-world to override.');
-    return 1;
+    return APPLET_FAILED;
   }
   const solution = solveFor(run, req);
   if (!solution.ok) {
@@ -133,7 +138,7 @@ export async function addApplet(run: ApkRun): Promise<number> {
     let d = tryParseDependency(virt);
     const bad = () => {
       errorLine(run.out, `${virt}: bad package specifier`);
-      return 1;
+      return APPLET_FAILED;
     };
     if (!d || d.conflict || d.broken) return bad();
     if (d.mask === DEPMASK_ANY && d.version === null) {
@@ -154,7 +159,7 @@ export async function addApplet(run: ApkRun): Promise<number> {
       const local = await run.readLocalPackage?.(arg);
       if (!local) {
         errorLine(run.out, `${arg}: adding package files needs a real root (not with --test-*)`);
-        return 1;
+        return APPLET_FAILED;
       }
       // World pins the file's identity (`name><Q1…`), as apk does for `add ./foo.apk`.
       const dep = makeDependency(local.name, { op: '><', version: local.identity });
@@ -171,7 +176,7 @@ export async function addApplet(run: ApkRun): Promise<number> {
       dep = parseDependency(arg, virtPkg ? 'child' : 'world');
     } catch (err) {
       errorLine(run.out, (err as Error).message);
-      return 1;
+      return APPLET_FAILED;
     }
     if (virtPkg) virtPkg.depends.push(arg);
     else {
@@ -291,7 +296,7 @@ export async function upgradeApplet(run: ApkRun): Promise<number> {
       run.out,
       'Not continuing with upgrade due to missing repository tags. Use --force-broken-world to override.',
     );
-    return 1;
+    return APPLET_FAILED;
   }
   let flags = SOLVER_UPGRADE;
   if (has(args, 'available')) flags |= SOLVER_AVAILABLE;

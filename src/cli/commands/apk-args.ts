@@ -6,6 +6,7 @@ import { LupineError } from '../../core/index.js';
 
 export interface OptionDef {
   readonly long: string;
+  /** Its short letters: usually one; apk's APK_OPT_S2 gives some options two (`search -e`/`-x`). */
   readonly short?: string;
   readonly arg?: boolean;
 }
@@ -97,7 +98,7 @@ export const APPLET_OPTIONS: Readonly<Record<string, readonly OptionDef[]>> = {
   search: [
     o('all', 'a'),
     o('description', 'd'),
-    o('exact', 'x'),
+    o('exact', 'ex'),
     o('origin', 'o'),
     o('rdepends', 'r'),
     o('has-origin'),
@@ -139,7 +140,7 @@ function findApplet(argv: readonly string[]): string | undefined {
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
-      const def = GLOBAL_OPTIONS.find((d) => d.short === a[1]);
+      const def = GLOBAL_OPTIONS.find((d) => d.short?.includes(a[1] as string));
       if (def?.arg && a.length === 2) i++;
       continue;
     }
@@ -160,7 +161,7 @@ export function parseApkArgs(argv: readonly string[]): ApkArgs {
   const byShort = new Map<string, OptionDef>();
   for (const d of [...defs].reverse()) {
     byLong.set(d.long, d);
-    if (d.short) byShort.set(d.short, d);
+    for (const c of d.short ?? '') byShort.set(c, d);
   }
   const options = new Map<string, string[]>();
   const set = (d: OptionDef, v: string) => options.set(d.long, [...(options.get(d.long) ?? []), v]);
@@ -254,4 +255,9 @@ export function splitShellWords(line: string): string[] {
   }
   if (inWord) out.push(cur);
   return out;
+}
+
+/** apk's test build options (`--test-repo`, `--test-instdb`, `--test-world`): simulate, load order. */
+export function isTestMode(a: ApkArgs): boolean {
+  return has(a, 'test-repo') || has(a, 'test-instdb') || has(a, 'test-world');
 }

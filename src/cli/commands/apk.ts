@@ -7,8 +7,8 @@ import { fixedClock, LupineError, sourceDateEpochClock } from '../../core/index.
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../render.js';
-import { COMMIT_APPLETS, has, parseApkArgs, values } from './apk-args.js';
 import type { ApkRun } from './apk-applets.js';
+import { COMMIT_APPLETS, has, isTestMode, parseApkArgs, values } from './apk-args.js';
 import type { LocalPackages } from './apk-install.js';
 
 const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]
@@ -52,10 +52,6 @@ Test build options (imply --simulate):
   --test-world "DEPS"         The world before the command
 `;
 
-function isTestMode(a: ReturnType<typeof parseApkArgs>): boolean {
-  return has(a, 'test-repo') || has(a, 'test-instdb') || has(a, 'test-world');
-}
-
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseApkArgs(argv);
   const verbosity = 1 + values(args, 'verbose').length - values(args, 'quiet').length;
@@ -71,8 +67,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const applet = args.applet;
   if (applet === undefined) {
-    if (argv.length > 0) {
-      io.stderr.write(`ERROR: '${argv[0]}' is not an apk command. See 'apk --help'.\n`);
+    // apk names the first argument left once options are parsed (getopt permutes them out).
+    if (args.args.length > 0) {
+      io.stderr.write(`ERROR: '${args.args[0]}' is not an apk command. See 'apk --help'.\n`);
       return EXIT_FAIL;
     }
     io.stderr.write(HELP);
