@@ -2,15 +2,16 @@ import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
+import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
-import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
 import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { readVerifiedPackage } from './package-source.js';
 import { type FileConflict, planInstall } from './plan.js';
+import { ProtectedPaths, readProtectedPaths } from './protected-paths.js';
 import { initDbSkeleton } from './root-skeleton.js';
 import { locateDbDir, readRootState } from './root-state.js';
 import { writeFileInRoot } from './safe-write.js';
@@ -80,6 +81,24 @@ export interface InstallOptions {
   readonly lockHeld?: boolean;
   /** Symlink mtimes: the package's ('header', default: reproducible roots) or apk's install time ('install'). */
   readonly linkTimes?: 'header' | 'install';
+  /** apk --clean-protected: a locally changed protected file gets no `.apk-new`. */
+  readonly cleanProtected?: boolean;
+  /** apk --purge: leaving packages' protected files are deleted even when changed locally. */
+  readonly purge?: boolean;
+  /**
+   * The caller prints `notes` itself (apk's CLI: each under its package's line); by default they also
+   * go to the logger as warnings when the change is done.
+   */
+  readonly quietNotes?: boolean;
+}
+
+/** An error or warning apk prints for one package, at that package's progress line. */
+export interface PackageNote {
+  /** The package's name. */
+  readonly package: string;
+  readonly level: 'error' | 'warning';
+  /** The message without apk's `ERROR: ` / `WARNING: ` prefix. */
+  readonly text: string;
 }
 
 export interface InstallResult {
@@ -94,6 +113,12 @@ export interface InstallResult {
   /** Files not written because another package owns them (with `refuseConflictingFiles`). */
   readonly refused: FileConflict[];
   readonly scripts: ScriptRun[];
+  /**
+   * apk's per-package errors and warnings, in order: refused files and overwrites, entries a file or
+   * directory was in the way of (the package is marked `f:f`), failed scripts (`f:s`). apk counts
+   * one error for each package with an error note.
+   */
+  readonly notes: PackageNote[];
 }
 
 async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<PackageContents> {
@@ -177,10 +202,31 @@ export async function installPackages(
       allowDevices: opts.allowDevices ?? false,
     });
     for (const s of plan.skipped) logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
-    for (const s of plan.overwritten) logger.warn(`${s.package}: overwriting ${s.path} owned by ${s.owner}`);
+    const notes: PackageNote[] = [];
+    const versions = new Map([...state.installed, ...incoming].map((p) => [p.info.name, p.info.version]));
+    const id = (name: string) => `${name}-${versions.get(name) ?? ''}`;
     for (const p of incoming) {
-      if (plan.installed.find((r) => r.info.name === p.info.name)?.flags.includes('x')) {
-        logger.warn(`${p.info.name}: extended attributes are recorded but not set (marked f:x)`);
+      const name = p.info.name;
+      for (const c of plan.refused.filter((x) => x.package === name)) {
+        notes.push({
+          package: name,
+          level: 'error',
+          text: `${id(name)}: trying to overwrite ${c.path} owned by ${id(c.owner)}.`,
+        });
+      }
+      for (const c of plan.overwritten.filter((x) => x.package === name)) {
+        notes.push({
+          package: name,
+          level: 'warning',
+          text: `${id(name)}: overwriting ${c.path} owned by ${id(c.owner)}.`,
+        });
+      }
+      if (plan.installed.find((r) => r.info.name === name)?.flags.includes('x')) {
+        notes.push({
+          package: name,
+          level: 'warning',
+          text: `${name}: extended attributes are recorded but not set (marked f:x)`,
+        });
       }
     }
     const leaving = new Set<string>();
@@ -198,6 +244,7 @@ export async function installPackages(
       overwritten: plan.overwritten,
       refused: plan.refused,
       scripts: [],
+      notes,
     };
     const total = incoming.length + remove.length;
     incoming.forEach((p, i) => {
@@ -218,7 +265,7 @@ export async function installPackages(
     const skeleton = initDbSkeleton(root, state.dbDir, opts);
     const mtime = opts.clock ? opts.clock.now() : Math.floor(Date.now() / 1000);
     const txn = join(root, TXN_DIR);
-    const dbFiles = databaseFiles(state, plan.installed, leaving, incoming, world, mtime);
+    let dbFiles: ReturnType<typeof databaseFiles> | undefined;
     let ops: ReturnType<typeof prepareJournal>;
     try {
       const staged = stageTransaction({
@@ -227,9 +274,23 @@ export async function installPackages(
         packages: incoming,
         dirs: skeleton.dirs,
         nodes: skeleton.nodes,
-        files: [...skeleton.files, ...dbFiles.files],
+        // The databases are written after the packages' entries are staged: an entry that could not
+        // be placed is left out of its package's record, which is marked f:f.
+        files: (failures) => {
+          for (const f of failures) {
+            const p = incoming[f.pkg] as PackageContents;
+            notes.push({ package: p.info.name, level: 'error', text: f.message });
+            markFileBroken(plan.installed, p.info.name, f.path);
+          }
+          dbFiles = databaseFiles(state, plan.installed, leaving, incoming, world, mtime);
+          return [...skeleton.files, ...dbFiles.files];
+        },
         recorded: recordedDigests(state.installed),
         knownDirs: new Set(state.installed.flatMap((p) => p.dirs.map((d) => d.path))),
+        protectedPaths: new ProtectedPaths(readProtectedPaths(root)),
+        cleanProtected: opts.cleanProtected ?? false,
+        purge: opts.purge ?? false,
+        skipBlocked: opts.refuseConflictingFiles ?? false,
         linkTimes: opts.linkTimes ?? 'header',
         logger,
         // Staging is synchronous: a hook that stops at 'mid-staging' must block (tests kill it there).
@@ -249,16 +310,12 @@ export async function installPackages(
     try {
       await pause('journal-written');
       scripts = opts.runScripts
-        ? scriptRunner(
-            root,
-            {
-              incoming,
-              removed: remove.map((n) => current.get(n) as InstalledPackage),
-              current,
-              stored: state.scripts,
-            },
-            logger,
-          )
+        ? scriptRunner(root, {
+            incoming,
+            removed: remove.map((n) => current.get(n) as InstalledPackage),
+            current,
+            stored: state.scripts,
+          })
         : undefined;
     } catch (err) {
       // No step has run yet: throwing the transaction away leaves the root as it was.
@@ -269,9 +326,19 @@ export async function installPackages(
     if (scripts) {
       await scripts.finish();
       result.scripts.push(...scripts.runs);
-      result.scripts.push(...(await runTriggers(root, triggerPlan(plan, dbFiles.triggers, state, incoming), logger)));
+      for (const r of scripts.runs) {
+        if (r.exitCode === 0) continue;
+        notes.push({
+          package: r.name,
+          level: 'error',
+          text: `${r.package}.${r.type}: script exited with error ${r.exitCode}`,
+        });
+      }
+      const triggers = dbFiles?.triggers ?? [];
+      result.scripts.push(...(await runTriggers(root, triggerPlan(plan, triggers, state, incoming), logger)));
       markBrokenScripts(root, state.dbDir, plan.installed, result.scripts);
     }
+    if (!opts.quietNotes) for (const n of notes) logger.warn(n.text);
     return result;
   } finally {
     await lock.release();
@@ -294,6 +361,16 @@ function markBrokenScripts(
     failed.has(`${p.info.name}-${p.info.version}`) && !p.flags.includes('s') ? { ...p, flags: `${p.flags}s` } : p,
   );
   writeFileInRoot(root, `${dbDir}/installed`, formatInstalledDb(marked));
+}
+
+/** Leaves a file that could not be placed out of its package's record and marks the package f:f. */
+function markFileBroken(installed: InstalledPackage[], name: string, path: string): void {
+  const rec = installed.find((r) => r.info.name === name);
+  if (!rec) return;
+  const slash = path.lastIndexOf('/');
+  const dir = rec.dirs.find((d) => d.path === (slash < 0 ? '' : path.slice(0, slash)));
+  if (dir) dir.files = dir.files.filter((f) => f.name !== path.slice(slash + 1));
+  if (!rec.flags.includes('f')) rec.flags += 'f';
 }
 
 /** Locks the root directory (against other lupine runs) and `<db>/lock` when present (against apk). */

@@ -1,24 +1,156 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { digest } from '../core/index.js';
 
-/** apk-tools 2.x's protected paths when `etc/apk/protected_paths.d` has none: `+etc @etc/init.d !etc/apk`. */
+/**
+ * apk-tools 2.x's built-in protected paths, always in force (it writes no file for them at --initdb):
+ * `+etc @etc/init.d !etc/apk`; the root's `etc/apk/protected_paths.d/*.list` add to them.
+ */
 export const DEFAULT_PROTECTED_PATHS: readonly string[] = ['+etc', '@etc/init.d', '!etc/apk'];
 
-/** `all`: local changes to files and symlinks are kept; `symlinks`: only symlinks; `none`. */
-export type ProtectMode = 'all' | 'symlinks' | 'none';
+/**
+ * A directory's protection (apk's `APK_PROTECT_*`): `none` (no rule), `ignore` (`-`), `changed`
+ * (`+` or no mode character), `symlinks` (`@`), `all` (`!`). The installer keeps local changes
+ * under every mode but `none`; the modes differ only for `apk audit`.
+ */
+export type ProtectMode = 'none' | 'ignore' | 'changed' | 'symlinks' | 'all';
 
-/** The rule with the longest matching directory prefix decides (`+` all, `@` symlinks, `!`/`-` none). */
-export function protectMode(path: string, rules: readonly string[] = DEFAULT_PROTECTED_PATHS): ProtectMode {
-  let best: ProtectMode = 'none';
-  let bestLen = -1;
-  for (const rule of rules) {
-    const dir = rule.slice(1).replace(/^\/+|\/+$/g, '');
-    if (!(path === dir || path.startsWith(`${dir}/`)) || dir.length <= bestLen) continue;
-    bestLen = dir.length;
-    best = rule[0] === '+' ? 'all' : rule[0] === '@' ? 'symlinks' : 'none';
+export interface ProtectedRule {
+  /** Relative to the directory the rule is attached to; `/`-separated fnmatch patterns. */
+  readonly pattern: string;
+  readonly mode: ProtectMode;
+}
+
+const MODE_CHARS: Readonly<Record<string, ProtectMode>> = {
+  '-': 'ignore',
+  '+': 'changed',
+  '@': 'symlinks',
+  '!': 'all',
+};
+
+/** One line of a `.list` file as apk reads it; undefined for blank lines and `#` comments. */
+export function parseProtectedPath(line: string): ProtectedRule | undefined {
+  if (line === '' || line.startsWith('#')) return undefined;
+  const c = line[0] as string;
+  const mode = MODE_CHARS[c];
+  const rest = mode ? line.slice(1) : line;
+  return { pattern: rest.replace(/^\/+/, '').replace(/\/+$/, ''), mode: mode ?? 'changed' };
+}
+
+export function parseProtectedPaths(lines: readonly string[]): ProtectedRule[] {
+  return lines.map(parseProtectedPath).filter((r): r is ProtectedRule => r !== undefined);
+}
+
+/** A real directory (never through a link: the root's own files are read in the root only). */
+function realDir(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/**
+ * The rules apk uses for `root`: the built-in ones, then each `etc/apk/protected_paths.d/*.list`
+ * (regular files only, in name order; apk takes them in directory order).
+ */
+export function readProtectedPaths(root: string): ProtectedRule[] {
+  const rules = parseProtectedPaths(DEFAULT_PROTECTED_PATHS);
+  let dir = root;
+  for (const part of ['etc', 'apk', 'protected_paths.d']) {
+    dir = join(dir, part);
+    if (!realDir(dir)) return rules;
   }
-  return best;
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.list')) continue;
+    const p = join(dir, name);
+    if (!lstatSync(p).isFile()) continue;
+    rules.push(...parseProtectedPaths(readFileSync(p, 'utf8').split('\n')));
+  }
+  return rules;
+}
+
+/** fnmatch(3) with FNM_PATHNAME for one path component: `*`, `?`, `[...]` (with `!`/`^`), `\` escapes. */
+export function fnmatchComponent(pattern: string, name: string): boolean {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i] as string);
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('!') || body.startsWith('^');
+      if (negate) body = body.slice(1);
+      re += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      i = end;
+    } else re += escapeRe(c);
+  }
+  try {
+    return new RegExp(`^${re}$`, 'su').test(name);
+  } catch {
+    return pattern === name;
+  }
+}
+
+function escapeRe(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+interface DirState {
+  readonly mode: ProtectMode;
+  readonly rules: readonly ProtectedRule[];
+}
+
+/**
+ * apk's per-directory walk (`apk_db_dir_get`): a directory starts with its parent's mode; each rule
+ * attached to the parent whose first component matches the directory's name either sets the mode
+ * (a one-component rule; the last match wins) or passes its remainder on to the directory's children.
+ */
+export class ProtectedPaths {
+  readonly #rules: readonly ProtectedRule[];
+  readonly #dirs = new Map<string, DirState>();
+
+  constructor(rules: readonly ProtectedRule[] = parseProtectedPaths(DEFAULT_PROTECTED_PATHS)) {
+    this.#rules = rules;
+  }
+
+  #dir(path: string): DirState {
+    if (path === '') return { mode: 'none', rules: this.#rules };
+    const known = this.#dirs.get(path);
+    if (known) return known;
+    const slash = path.lastIndexOf('/');
+    const parent = this.#dir(slash < 0 ? '' : path.slice(0, slash));
+    const name = path.slice(slash + 1);
+    let mode = parent.mode;
+    const rules: ProtectedRule[] = [];
+    for (const r of parent.rules) {
+      const cut = r.pattern.indexOf('/');
+      if (cut >= 0) {
+        if (fnmatchComponent(r.pattern.slice(0, cut), name)) rules.push({ ...r, pattern: r.pattern.slice(cut + 1) });
+      } else if (fnmatchComponent(r.pattern, name)) mode = r.mode;
+    }
+    const state = { mode, rules };
+    this.#dirs.set(path, state);
+    return state;
+  }
+
+  /** The protection of directory `dir` (a package path without leading or trailing `/`). */
+  dirMode(dir: string): ProtectMode {
+    return this.#dir(dir.replace(/^\/+|\/+$/g, '')).mode;
+  }
+
+  /** The protection of a file: its directory's. */
+  fileMode(path: string): ProtectMode {
+    const slash = path.lastIndexOf('/');
+    return this.dirMode(slash < 0 ? '' : path.slice(0, slash));
+  }
+
+  /** Whether local changes to the file at `path` are kept (apk: any mode but none). */
+  protects(path: string): boolean {
+    return this.fileMode(path) !== 'none';
+  }
 }
 
 /** `Q1…` SHA-1 of what is at `path` on disk (content, or a symlink's target); undefined otherwise. */
@@ -36,16 +168,33 @@ export function digestOnDisk(root: string, real: string): string | undefined {
 }
 
 /**
- * Where a protected file goes (apk 2.x): if the file on disk was changed locally — it differs from what
- * the installed database recorded, or no package owned it — the local copy stays and the new one is
- * written beside it as `.apk-new` (or dropped when it is identical to the local copy).
+ * Where a file under a protected directory goes (apk 2.14 `apk_db_migrate_files`): if the file on
+ * disk was changed locally — no package owned it, its record has no checksum, or it differs from
+ * the record — the local copy stays; the new one is dropped when it is identical to the local copy
+ * or with `--clean-protected`, and written beside it as `.apk-new` otherwise.
  */
 export function configDecision(
   disk: string | undefined,
   recorded: string | undefined,
   incoming: string,
+  cleanProtected = false,
 ): 'replace' | 'apk-new' | 'keep' {
   if (disk === undefined) return 'replace';
   if (recorded !== undefined && recorded !== '' && recorded === disk) return 'replace';
-  return disk === incoming ? 'keep' : 'apk-new';
+  return cleanProtected || (incoming !== '' && disk === incoming) ? 'keep' : 'apk-new';
+}
+
+/**
+ * Whether a leaving package's file is deleted (apk 2.14 `apk_db_purge_pkg`): always outside protected
+ * directories and with `--purge`; under one only when its record has a checksum that the file on
+ * disk still matches.
+ */
+export function removeDecision(
+  protectedPath: boolean,
+  purge: boolean,
+  disk: string | undefined,
+  recorded: string | undefined,
+): boolean {
+  if (!protectedPath || purge) return true;
+  return recorded !== undefined && recorded !== '' && disk === recorded;
 }

@@ -61,7 +61,7 @@ export function resolveInRoot(
     }
     if (k.kind === 'other' && (queue.length > 0 || last !== undefined)) {
       throw new LupineError('INSTALL_UNSAFE_PATH', `${pkg}: refusing '${path}': '${candidate}' is not a directory`, {
-        details: { path, package: pkg, why: 'not a directory' },
+        details: { path, package: pkg, why: 'not a directory', at: candidate },
         hint: 'a file is in the way of a directory the package needs',
       });
     }

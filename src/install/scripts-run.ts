@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../core/index.js';
 import type { InstalledPackage } from './installed-db.js';
 import { type ChangeHook, REMOVAL, TXN_DIR } from './journal.js';
@@ -12,7 +12,10 @@ import { type TriggerEntry, triggerMatches } from './triggers-db.js';
 
 /** One scriptlet that ran, and how it ended. */
 export interface ScriptRun {
+  /** `name-version`. */
   readonly package: string;
+  /** The package's name. */
+  readonly name: string;
   readonly type: string;
   readonly exitCode: number;
 }
@@ -145,7 +148,12 @@ async function runChange(root: string, plan: ScriptPlan, pkg: number, phase: 'pr
       const script = plan.stored.find((s) => s.identity === r.info.identity && s.type === type);
       if (!script) continue;
       const pkgver = `${r.info.name}-${r.info.version}`;
-      runs.push({ package: pkgver, type, exitCode: await runOne(root, pkgver, type, script.data, [r.info.version]) });
+      runs.push({
+        package: pkgver,
+        name: r.info.name,
+        type,
+        exitCode: await runOne(root, pkgver, type, script.data, [r.info.version]),
+      });
     }
     return runs;
   }
@@ -157,7 +165,12 @@ async function runChange(root: string, plan: ScriptPlan, pkg: number, phase: 'pr
   if (!script) return runs;
   const pkgver = `${p.info.name}-${p.info.version}`;
   const args = old ? [p.info.version, old.info.version] : [p.info.version];
-  runs.push({ package: pkgver, type, exitCode: await runOne(root, pkgver, type, script.data, args) });
+  runs.push({
+    package: pkgver,
+    name: p.info.name,
+    type,
+    exitCode: await runOne(root, pkgver, type, script.data, args),
+  });
   return runs;
 }
 
@@ -170,7 +183,6 @@ async function runChange(root: string, plan: ScriptPlan, pkg: number, phase: 'pr
 export function scriptRunner(
   root: string,
   plan: ScriptPlan,
-  logger: Logger,
 ): { hook: ChangeHook; finish(): Promise<void>; runs: ScriptRun[] } {
   const runs: ScriptRun[] = [];
   const done = new Set<string>();
@@ -178,10 +190,8 @@ export function scriptRunner(
     const key = `${pkg}:${phase}`;
     if (done.has(key)) return;
     done.add(key);
-    for (const r of await runChange(root, plan, pkg, phase)) {
-      runs.push(r);
-      if (r.exitCode !== 0) logger.warn(`${r.package}.${r.type}: script exited with error ${r.exitCode}`);
-    }
+    // A failure is the caller's to report (apk: an error for that package).
+    runs.push(...(await runChange(root, plan, pkg, phase)));
   };
   return {
     hook: run,
@@ -228,7 +238,12 @@ export async function runTriggers(root: string, plan: TriggerPlan, logger: Logge
       script.data,
       dirs.map((d) => `/${d}`),
     );
-    runs.push({ package: script.pkgver, type: 'trigger', exitCode });
+    runs.push({
+      package: script.pkgver,
+      name: script.pkgver.split('-').slice(0, -2).join('-'),
+      type: 'trigger',
+      exitCode,
+    });
     if (exitCode !== 0) logger.warn(`${script.pkgver}.trigger: script exited with error ${exitCode}`);
   }
   return runs;

@@ -7,7 +7,6 @@ import {
   futimesSync,
   lchownSync,
   linkSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
@@ -17,11 +16,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { digest, InternalError, type Logger, LupineError } from '../core/index.js';
+import { digest, InternalError, isLupineError, type Logger, LupineError } from '../core/index.js';
 import { type JournalOp, REMOVAL, TXN_DIR } from './journal.js';
 import type { PackageContents, PackageEntry } from './package-contents.js';
 import { directoryAcls, type InstallPlan, q1FromHex } from './plan.js';
-import { configDecision, digestOnDisk, protectMode } from './protected-paths.js';
+import { configDecision, digestOnDisk, type ProtectedPaths, removeDecision } from './protected-paths.js';
 import { fsLookup } from './root-state.js';
 import { normalizeEntryPath, type PathKind, resolveInRoot } from './safe-path.js';
 
@@ -55,11 +54,22 @@ export interface StageInput {
   readonly dirs: readonly StagedDir[];
   readonly nodes: readonly StagedNode[];
   /** Written after everything else, databases last of all. */
-  readonly files: readonly StagedFile[];
+  readonly files: readonly StagedFile[] | ((failures: readonly StageFailure[]) => readonly StagedFile[]);
   /** Package path → `Z:` recorded for it before the change (to spot locally changed config files). */
   readonly recorded: ReadonlyMap<string, string>;
   /** Package directories the installed database recorded before the change (their modes are ours to update). */
   readonly knownDirs?: ReadonlySet<string>;
+  /** The root's protected paths (apk's rules); local changes under them are kept. */
+  readonly protectedPaths: ProtectedPaths;
+  /** apk --clean-protected: a locally changed protected file gets no `.apk-new`. */
+  readonly cleanProtected?: boolean;
+  /** apk --purge: leaving packages' protected files go even when changed locally. */
+  readonly purge?: boolean;
+  /**
+   * As apk: an entry a file or directory is in the way of is left out and reported in the failures
+   * (see `files`); by default the whole change is refused with INSTALL_FILE_CONFLICT.
+   */
+  readonly skipBlocked?: boolean;
   /**
    * Symlink mtimes: 'header' (the package's, reproducible: image builds) or 'install' (apk-tools
    * sets no time on symlinks, so they keep the time they were made).
@@ -68,6 +78,18 @@ export interface StageInput {
   readonly logger: Logger;
   /** Called before each placed entry is staged (how many are, of how many); tests stop the process here. */
   readonly progress?: (staged: number, total: number) => void;
+}
+
+/**
+ * An entry that could not be placed because a file is where its directory must go, or a directory
+ * where it must go: as apk does, the rest of the package is installed and the package is marked
+ * broken (`f:f`); the error is reported for it.
+ */
+export interface StageFailure {
+  /** Index into the plan's incoming packages. */
+  readonly pkg: number;
+  readonly path: string;
+  readonly message: string;
 }
 
 function ignoreEperm(fn: () => void): void {
@@ -95,6 +117,15 @@ function mknod(path: string, node: Pick<PackageEntry, 'type' | 'devmajor' | 'dev
   }
 }
 
+const pkgver = (p: { name: string; version: string }) => `${p.name}-${p.version}`;
+
+/** The path of the file in the way, when `err` says a file is where a directory must go. */
+function blockedAt(err: unknown): string | undefined {
+  if (isLupineError(err, 'INSTALL_FILE_CONFLICT')) return String(err.details.path);
+  if (isLupineError(err, 'INSTALL_UNSAFE_PATH') && err.details.why === 'not a directory') return String(err.details.at);
+  return undefined;
+}
+
 /** Refuses a path that resolves into the staging directory itself. */
 function notStaging(real: string, path: string, who: string): string {
   if (real === TXN_DIR || real.startsWith(`${TXN_DIR}/`)) {
@@ -111,31 +142,19 @@ function notStaging(real: string, path: string, who: string): string {
 }
 
 /** The real path a file goes to, `<path>.apk-new` for a locally changed protected file, or 'keep'. */
-function configTarget(
-  root: string,
-  real: string,
-  path: string,
-  e: PackageEntry,
-  recorded: ReadonlyMap<string, string>,
-): string | 'keep' {
+function configTarget(input: StageInput, real: string, path: string, e: PackageEntry): string | 'keep' {
   if (e.type !== 'file' && e.type !== 'symlink' && e.type !== 'hardlink') return real;
-  const mode = protectMode(path);
-  if (mode === 'none' || (mode === 'symlinks' && e.type !== 'symlink')) return real;
+  if (!input.protectedPaths.protects(path)) return real;
   const incoming = e.type === 'symlink' ? e.linkTarget : undefined;
   const newDigest =
     incoming !== undefined ? `Q1${digest('sha1', Buffer.from(incoming)).toString('base64')}` : q1FromHex(e.sha1);
-  const d = configDecision(digestOnDisk(root, real), recorded.get(path), newDigest);
+  const d = configDecision(
+    digestOnDisk(input.root, real),
+    input.recorded.get(path),
+    newDigest,
+    input.cleanProtected ?? false,
+  );
   return d === 'replace' ? real : d === 'keep' ? 'keep' : `${real}.apk-new`;
-}
-
-/** A protected file (or symlink) whose content on disk is not what the installed database recorded. */
-function locallyChanged(root: string, real: string, path: string, recorded: ReadonlyMap<string, string>): boolean {
-  const mode = protectMode(path);
-  if (mode === 'none') return false;
-  const k = lstatSync(join(root, real), { throwIfNoEntry: false });
-  if (!k || (mode === 'symlinks' && !k.isSymbolicLink())) return false;
-  const was = recorded.get(path);
-  return was !== undefined && was !== '' && digestOnDisk(root, real) !== was;
 }
 
 /**
@@ -221,30 +240,49 @@ export function stageTransaction(input: StageInput): JournalOp[] {
   // Package directory → real directory, for the permission update after the files are in.
   const touchedDirs = new Map<string, string>();
 
-  let done = 0;
-  for (const placed of plan.place) {
-    input.progress?.(done++, plan.place.length);
-    tag = placed.pkg;
-    const pkg = packages[placed.pkg] as PackageContents;
-    const e = pkg.files[placed.entry] as PackageEntry;
-    const who = `${pkg.info.name}-${pkg.info.version}`;
+  // Who owns a path after the change (for messages about what is in the way).
+  const owners = new Map<string, string>();
+  for (const r of plan.installed) {
+    for (const d of r.dirs)
+      for (const f of d.files) owners.set(d.path ? `${d.path}/${f.name}` : f.name, pkgver(r.info));
+  }
+  const owned = (p: string) => (owners.has(p) ? `owned by ${owners.get(p)}` : 'owned by no package');
+  const dirOwner = (p: string, not: string) => {
+    const r = plan.installed.find((x) => x.info.name !== not && x.dirs.some((d) => d.path === p));
+    return r ? `owned by ${pkgver(r.info)} ` : '';
+  };
+  const failures: StageFailure[] = [];
+  const placeEntry = (
+    placed: (typeof plan.place)[number],
+    pkg: PackageContents,
+    e: PackageEntry,
+    who: string,
+  ): void => {
     if (e.type === 'dir') {
       const real = notStaging(resolveInRoot(placed.path, lookup, true, who), placed.path, who);
       ensureDir(real, e.uid, e.gid, e.mode & 0o7777);
       placedReal.add(real);
       touchedDirs.set(placed.path, real);
-      continue;
+      return;
     }
     const real = notStaging(resolveInRoot(placed.path, lookup, false, who), placed.path, who);
     if (lookup(real).kind === 'dir' && (overlay.has(real) || readdirSync(join(root, real)).length > 0)) {
-      throw new LupineError(
-        'INSTALL_FILE_CONFLICT',
-        `${who}: a directory is in the way of ${e.type} '${placed.path}'`,
-        {
-          details: { path: placed.path, package: pkg.info.name },
-          hint: 'the root has a non-empty directory where the package puts a file or link',
-        },
-      );
+      if (!input.skipBlocked) {
+        throw new LupineError(
+          'INSTALL_FILE_CONFLICT',
+          `${who}: a directory is in the way of ${e.type} '${placed.path}'`,
+          {
+            details: { path: placed.path, package: pkg.info.name },
+            hint: 'the root has a non-empty directory where the package puts a file or link',
+          },
+        );
+      }
+      failures.push({
+        pkg: placed.pkg,
+        path: placed.path,
+        message: `${who}: failed to create ${placed.path}: a directory ${dirOwner(placed.path, pkg.info.name)}is in the way.`,
+      });
+      return;
     }
     parentReady(real);
     sameFileSystem(real);
@@ -296,12 +334,34 @@ export function stageTransaction(input: StageInput): JournalOp[] {
     }
     stagedByPkgPath.set(`${placed.pkg}:${placed.path}`, s.rel);
     placedReal.add(real);
-    const where = configTarget(root, real, placed.path, e, input.recorded);
+    const where = configTarget(input, real, placed.path, e);
     if (where === 'keep') input.logger.info(`${placed.path}: keeping the local copy, identical to the new one`);
     else {
       // apk writes the .apk-new beside the local edit without a word.
       if (where !== real) input.logger.debug(`${placed.path}: changed locally; the new version is ${where}`);
       emit({ op: 'rename', from: s.rel, to: where });
+    }
+  };
+
+  let done = 0;
+  for (const placed of plan.place) {
+    input.progress?.(done++, plan.place.length);
+    tag = placed.pkg;
+    const pkg = packages[placed.pkg] as PackageContents;
+    const e = pkg.files[placed.entry] as PackageEntry;
+    const who = `${pkg.info.name}-${pkg.info.version}`;
+    try {
+      placeEntry(placed, pkg, e, who);
+    } catch (err) {
+      const at = input.skipBlocked ? blockedAt(err) : undefined;
+      if (at === undefined) throw err;
+      // apk ignores a directory it cannot make; the entries under it fail one by one.
+      if (e.type === 'dir') continue;
+      failures.push({
+        pkg: placed.pkg,
+        path: placed.path,
+        message: `${who}: failed to create ${placed.path}: ${at} is a file ${owned(at)}.`,
+      });
     }
   }
 
@@ -324,7 +384,10 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       continue;
     }
     if (placedReal.has(real)) continue;
-    if (locallyChanged(root, real, p, input.recorded)) {
+    const prot = input.protectedPaths.protects(p);
+    if (
+      !removeDecision(prot, input.purge ?? false, prot ? digestOnDisk(root, real) : undefined, input.recorded.get(p))
+    ) {
       // apk keeps a protected file (etc/…) the user edited when its package goes, without a word.
       input.logger.debug(`${p}: changed locally; kept`);
       continue;
@@ -355,7 +418,8 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       input.logger.warn(`not creating ${node.path}: ${(err as Error).message}`);
     }
   }
-  for (const staged of input.files) {
+  const files = typeof input.files === 'function' ? input.files(failures) : input.files;
+  for (const staged of files) {
     const f = { ...staged, path: resolveInRoot(staged.path, lookup, false, 'root') };
     parentReady(f.path);
     sameFileSystem(f.path);

@@ -3,15 +3,15 @@
  * wrote, and a 22-package root built in the test that installs, upgrades and uninstalls cleanly.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixedClock } from '../../src/core/index.js';
 import { installLockedSet, openRepositories, resolveAndInstall, resolvePackageSet } from '../../src/index.js';
 import { formatInstalledDb, parseInstalledDb } from '../../src/install/index.js';
 import { loadKeyring } from '../../src/repo/index.js';
+import { hostShellPackage, makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
 import { assertCode } from '../helpers/assert-code.js';
-import { makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { vector } from '../helpers/paths.js';
 import { hashTree, listTree, tempRoot } from '../unit/install/fixtures.js';
@@ -191,7 +191,7 @@ describe('a root of 22 packages built in the test: install, upgrade, uninstall',
     assert.doesNotMatch(readFileSync(join(root, 'lib/apk/db/installed'), 'utf8'), /P:lib03/);
   });
 
-  it('--progress draws apk’s bar while packages are fetched and erases it before the OK line', async () => {
+  it('--progress draws apk’s bar while packages are fetched and erases it before the change lines', async () => {
     const other = join(base, 'progress-root');
     mkdirSync(other);
     const r = await runCli(
@@ -202,8 +202,9 @@ describe('a root of 22 packages built in the test: install, upgrade, uninstall',
     const bar = (pct: number, n: number) => `\x1b7${String(pct).padStart(3)}% ${'#'.repeat(n)}`;
     assert.equal(
       r.stdout,
-      '(1/2) Installing lib00 (2.0-r0)\n(2/2) Installing lib01 (2.0-r0)\n' +
-        `${bar(50, 37)}\x1b8\x1b[0K${bar(100, 74)}\x1b8\x1b[0KOK: 0 MiB in 2 packages\n`,
+      // The lines come once the change is staged, each with what apk said for its package.
+      `${bar(50, 37)}\x1b8\x1b[0K${bar(100, 74)}\x1b8\x1b[0K` +
+        '(1/2) Installing lib00 (2.0-r0)\n(2/2) Installing lib01 (2.0-r0)\nOK: 0 MiB in 2 packages\n',
     );
   });
 
@@ -290,27 +291,8 @@ describe('apk --scripts runs package scripts in a bubblewrap chroot of the root'
   let repo: TestRepo;
   before(async () => {
     repo = await makeTestRepo(base);
-    const host = (at: string, from: string) => ({
-      path: at,
-      type: 'file' as const,
-      mode: 0o755,
-      data: readFileSync(realpathSync(from)),
-    });
     await repo.add([
-      {
-        // The host's /bin/sh and the libraries it needs: enough for scripts to run in the chroot.
-        name: 'hostsh',
-        version: '1-r0',
-        files: [
-          { path: 'bin', type: 'dir' },
-          { path: 'lib', type: 'dir' },
-          { path: 'lib/x86_64-linux-gnu', type: 'dir' },
-          { path: 'lib64', type: 'dir' },
-          host('bin/sh', '/bin/sh'),
-          host('lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6'),
-          host('lib64/ld-linux-x86-64.so.2', '/lib64/ld-linux-x86-64.so.2'),
-        ],
-      },
+      hostShellPackage(),
       {
         name: 'scripted',
         version: '1.0-r0',

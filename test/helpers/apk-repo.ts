@@ -2,7 +2,7 @@
  * Builds a signed apk repository on disk for e2e tests: packages with `writePackage`, the index with
  * `lupine index --signing-key`, the public key in its own keys directory.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   emptyPackageInfo,
@@ -125,4 +125,30 @@ export function packageGeneration(count: number, gen: number): TestPackage[] {
     });
   }
   return [...libs, { name: 'meta', version: `${gen}.0-r0`, depends: libs.map((l) => l.name) }];
+}
+
+/**
+ * `hostsh-1-r0`: the host's /bin/sh and the libraries it needs (x86_64 glibc), enough for package
+ * scripts to run in the bubblewrap chroot of a root.
+ */
+export function hostShellPackage(): TestPackage {
+  const host = (at: string, from: string): TreeEntry => ({
+    path: at,
+    type: 'file',
+    mode: 0o755,
+    data: readFileSync(realpathSync(from)),
+  });
+  return {
+    name: 'hostsh',
+    version: '1-r0',
+    files: [
+      { path: 'bin', type: 'dir' },
+      { path: 'lib', type: 'dir' },
+      { path: 'lib/x86_64-linux-gnu', type: 'dir' },
+      { path: 'lib64', type: 'dir' },
+      host('bin/sh', '/bin/sh'),
+      host('lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6'),
+      host('lib64/ld-linux-x86-64.so.2', '/lib64/ld-linux-x86-64.so.2'),
+    ],
+  };
 }

@@ -2,7 +2,7 @@
 import type { PackageInfo } from '../../apk/index.js';
 import { type Change, explainConflict, type Solution } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
-import type { ChangeApplier, CommitPlan } from './apk-context.js';
+import type { ApplyReport, ChangeApplier, CommitPlan } from './apk-context.js';
 
 export interface Output {
   readonly io: CliIo;
@@ -63,7 +63,6 @@ export async function commitChanges(
 ): Promise<number> {
   const { changes } = plan;
   const total = changes.filter((c) => c.kind !== 'none').length;
-  let done = 0;
   let sizeDiff = 0;
   let pkgDiff = 0;
   for (const c of changes) {
@@ -77,17 +76,23 @@ export async function commitChanges(
     }
   }
   await applier.prepare?.(plan);
-  // One write for the whole list (a write per line costs a system call each).
-  let lines = '';
+  const lines: { name: string; text: string }[] = [];
   for (const c of changes) {
-    const line = changeLine(c, done, total);
-    if (line === undefined) continue;
-    lines += `${line}\n`;
-    done++;
+    const line = changeLine(c, lines.length, total);
+    if (line !== undefined) lines.push({ name: c.name, text: line });
   }
-  if (lines !== '' && out.verbosity > 0) out.io.stdout.write(lines);
-  // The installer stages everything and commits in one step, so the changes are applied together.
-  const errors = await applier.apply(plan);
+  // The installer stages everything and commits in one step, so the changes are applied together;
+  // the lines are printed after it, each followed by what apk said while changing that package.
+  let applied: number | ApplyReport;
+  try {
+    applied = await applier.apply(plan);
+  } catch (err) {
+    printLines(out, lines, new Map());
+    throw err;
+  }
+  const report: ApplyReport = typeof applied === 'number' ? { errors: applied, notes: new Map() } : applied;
+  printLines(out, lines, report.notes);
+  const errors = report.errors;
   if (!opts.selfUpgrade) {
     const head = errors ? `${errors} error${errors > 1 ? 's' : ''};` : 'OK:';
     // The applier commits even when it reports errors (apk's broken files): the totals are after it.
@@ -98,6 +103,36 @@ export async function commitChanges(
     else message(out, `${head} ${mib} MiB in ${packages} packages`);
   }
   return errors;
+}
+
+/**
+ * The progress lines, in one write where nothing comes between them (a write per line costs a system
+ * call each); a package's notes go to stderr right after its line, the rest after the last line.
+ */
+function printLines(
+  out: Output,
+  lines: readonly { name: string; text: string }[],
+  notes: ReadonlyMap<string, readonly string[]>,
+): void {
+  let buffered = '';
+  const flush = () => {
+    if (buffered !== '' && out.verbosity > 0) out.io.stdout.write(buffered);
+    buffered = '';
+  };
+  const said = new Set<string>();
+  const note = (name: string) => {
+    const text = notes.get(name);
+    if (!text || said.has(name)) return;
+    said.add(name);
+    flush();
+    for (const t of text) if (out.verbosity > 0 || t.startsWith('ERROR: ')) out.io.stderr.write(`${t}\n`);
+  };
+  for (const l of lines) {
+    buffered += `${l.text}\n`;
+    note(l.name);
+  }
+  for (const name of notes.keys()) note(name);
+  flush();
 }
 
 /** Prints a failed solution's report to stderr. */

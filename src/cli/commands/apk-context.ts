@@ -55,8 +55,15 @@ export interface CommitPlan {
 export interface ChangeApplier {
   /** Checks that the plan can be applied at all (a writable root), before anything is printed. */
   prepare?(plan: CommitPlan): Promise<void>;
-  /** Applies the whole plan (atomically for a real root); returns apk's error count. */
-  apply(plan: CommitPlan): Promise<number>;
+  /** Applies the whole plan (atomically for a real root); returns apk's error count, or a report. */
+  apply(plan: CommitPlan): Promise<number | ApplyReport>;
+}
+
+/** What applying a plan left to say: apk's error count and, by package name, lines for its progress line. */
+export interface ApplyReport {
+  readonly errors: number;
+  /** Package name → lines (with `ERROR: ` / `WARNING: `) printed on stderr right after that package's line. */
+  readonly notes: ReadonlyMap<string, readonly string[]>;
 }
 
 export const simulatedApplier: ChangeApplier = { apply: async () => 0 };

@@ -169,9 +169,12 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
       const { installPackages } = await import('../../install/index.js');
       const { args } = ctx;
       const wait = Number(last(args, 'wait') ?? 0);
+      // Packages are changed (and their scripts run) in the order apk prints the changes.
+      const order = new Map(plan.changes.map((c, i) => [c.name, i]));
+      const rank = (r: ResolvedPackage) => order.get(r.pkg.name) ?? plan.changes.length;
       const progress = withProgress(
         ctx,
-        plan.installed.map((r) => lockedPackage(ctx, plan, r)),
+        [...plan.installed].sort((a, b) => rank(a) - rank(b)).map((r) => lockedPackage(ctx, plan, r)),
       );
       try {
         const result = await installPackages(ctx.state.root, progress.items, {
@@ -190,12 +193,19 @@ export function installApplier(ctx: ApplierContext): ChangeApplier {
           ...(ctx.lockHeld ? { lockHeld: true } : {}),
           // apk-tools sets no time on symlinks: they keep the time of the install.
           linkTimes: 'install',
+          cleanProtected: has(args, 'clean-protected'),
+          purge: has(args, 'purge'),
+          quietNotes: true,
         });
-        // apk: each refused file is an error line; each package left with broken files is one error.
-        for (const c of result.refused) {
-          ctx.io.stderr.write(`ERROR: ${c.packageId}: trying to overwrite ${c.path} owned by ${c.ownerId}.\n`);
+        // apk: a refused file, an entry something was in the way of, a failed script is an error line at
+        // its package; each package with errors is one error.
+        const notes = new Map<string, string[]>();
+        for (const n of result.notes) {
+          const list = notes.get(n.package) ?? [];
+          list.push(`${n.level === 'error' ? 'ERROR' : 'WARNING'}: ${n.text}`);
+          notes.set(n.package, list);
         }
-        return new Set(result.refused.map((c) => c.package)).size;
+        return { errors: new Set(result.notes.filter((n) => n.level === 'error').map((n) => n.package)).size, notes };
       } finally {
         progress.clear();
       }

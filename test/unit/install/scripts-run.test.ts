@@ -79,7 +79,10 @@ describe('running scriptlets in a bubblewrap chroot (runScripts)', {
       scripts: { 'post-install': '#!/bin/sh\nexit 3\n' },
     });
     const r = await installPackages(root, [shell, scripted('2.0-r0'), bad], { world: ['bad'], runScripts: true });
-    assert.deepEqual(r.scripts, [{ package: 'bad-1-r0', type: 'post-install', exitCode: 3 }]);
+    assert.deepEqual(r.scripts, [{ package: 'bad-1-r0', name: 'bad', type: 'post-install', exitCode: 3 }]);
+    assert.deepEqual(r.notes, [
+      { package: 'bad', level: 'error', text: 'bad-1-r0.post-install: script exited with error 3' },
+    ]);
     assert.deepEqual(r.installed, ['bad']);
     const db = parseInstalledDb(readFileSync(join(root, 'lib/apk/db/installed'), 'utf8'));
     assert.equal(db.find((p) => p.info.name === 'bad')?.flags, 's', 'marked f:s as apk does');
