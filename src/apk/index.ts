@@ -16,12 +16,19 @@ export { generateRsaKeyPair, keyNameForPrivateKey, parsePrivateKey, parsePublicK
 export { identityKey, packageMergeKey } from './merge-key.js';
 export { emptyPackageInfo, type PackageInfo } from './package-info.js';
 export type { MemberRange } from './package-layout.js';
-export { checkPackageNameVersion, isValidPackageName } from './package-name.js';
+export {
+  checkPackageNameVersion,
+  isValidPackageName,
+  MAX_NAME_BYTES,
+  MAX_NAME_VERSION_BYTES,
+  nameVersionFits,
+} from './package-name.js';
 export {
   type ApkPackage,
   type PackageFile,
   type PackageHeadRead,
   type PackageMembers,
+  packageFromHead,
   packageIdentity,
   packageSignedRange,
   type ReadPackageHeadOptions,

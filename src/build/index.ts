@@ -123,5 +123,6 @@ export {
   type OutdatedRecipe,
   outdatedRecipe,
 } from './sources/fill.js';
+export { gitBundlePath } from './sources/git-source.js';
 export { recipeSources, type StoreSource } from './sources/resolve.js';
-export { SourceStore } from './sources/store.js';
+export { hashBytes, isChecksum, type SourceAlgorithm, SourceStore } from './sources/store.js';

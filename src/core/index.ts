@@ -1,4 +1,5 @@
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
+export { commandElapsedMs, markCommandStart } from './command-clock.js';
 export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
 export type { Described, ObjectShape, Shape } from './config-shape.js';
 export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
@@ -27,6 +28,7 @@ export {
   userTempDir,
 } from './owned-dir.js';
 export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
+export { termSafe } from './term-safe.js';
 export { TOOL_NAME, TOOL_VERSION } from './tool-version.js';
 export { hasUrlScheme, isHttpUrl } from './url-kind.js';
 export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } from './yaml-decode.js';

@@ -44,14 +44,9 @@ export {
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
+export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
 export { packIndex } from './pack-index.js';
-export {
-  PACKS_KEPT,
-  PackDirectory,
-  type PackedContents,
-  type PackStore,
-  readIndexThroughPacks,
-} from './pack-store.js';
+export { type PackedContents, readIndexThroughPacks } from './pack-store.js';
 export {
   PackedIndex,
   PF_DUPLICATE,
@@ -62,6 +57,12 @@ export {
   PROVIDER_STRIDE,
 } from './packed-index.js';
 export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
+export {
+  type PublishedFile,
+  type PublishOptions,
+  publishToRepository,
+  writeFileAtomic,
+} from './publish-repository.js';
 export {
   checkRepositories,
   isLocalRepository,

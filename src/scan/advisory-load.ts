@@ -242,25 +242,6 @@ export interface LoadedSource {
   readonly info: AdvisorySourceInfo;
 }
 
-/** When a path source last changed (the newest file under a directory), ISO 8601; '' if unknown. */
-async function pathDate(spec: string, cwd: string): Promise<string> {
-  const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(cwd, spec);
-  const st = await stat(path).catch(() => undefined);
-  if (!st) return '';
-  if (!st.isDirectory()) return latestDate([st.mtime.toISOString()]);
-  const files: string[] = [];
-  await walk(path, files, defaultAdvisoryLimits).catch(() => undefined);
-  const stamps = await Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => s.mtime.toISOString(),
-        () => '',
-      ),
-    ),
-  );
-  return latestDate(stamps);
-}
-
 /**
  * Loads one source (warnings go to the logger). A source that yields no entry at all is an error:
  * scanning against it would report "no vulnerabilities" for want of data.
@@ -280,8 +261,9 @@ export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisory
     });
   }
   const formats = [...new Set(batches.filter((b) => batchSize(b) > 0).map((b) => b.format ?? 'unknown'))].sort();
-  const dataDate = latestDate(batches.map((b) => b.date));
-  const date = dataDate || (isHttpUrl(spec) ? '' : await pathDate(spec, options.cwd));
+  // The data's own date (the latest its documents carry); '' (shown as unknown) when it has none:
+  // a file's modification time says when it was copied, not how current its advisories are.
+  const date = latestDate(batches.map((b) => b.date));
   const entries = batches.reduce((n, b) => n + batchSize(b), 0);
   return { batches, info: { name: spec, formats, entries, date } };
 }

@@ -126,10 +126,11 @@ export const distroBuildCommand: Command = {
     const sde = sourceDateEpoch(io.env);
     const cacheDir = at(values['cache-dir'] ?? join(outDir, '..', 'cache'));
     const test = !(values['no-test'] ?? false);
+    const sourceStoreDir = values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources');
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
-      sourceStoreDir: values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources'),
+      sourceStoreDir,
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test,
@@ -177,6 +178,8 @@ export const distroBuildCommand: Command = {
         redisUrl,
         store,
         test,
+        sourceStoreDir,
+        pipelineDirs: [join(tree.dir, 'pipelines')],
         ...(signingKey ? { signingKey } : {}),
         ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
       });
@@ -185,13 +188,14 @@ export const distroBuildCommand: Command = {
     const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
     const out = dryRun ? io.stdout : io.stderr;
     const onEvent = (e: DistroEvent) => {
-      if (live) out.write(live.update(e, performance.now()));
+      // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
+      if (live) out.write(Buffer.from(live.update(e, performance.now())));
       else {
         const line = eventLine(e);
         if (line !== undefined) out.write(`${line}\n`);
       }
     };
-    const timer = live ? setInterval(() => out.write(live.tick(performance.now())), 1000) : undefined;
+    const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
     let result: Awaited<ReturnType<typeof buildDistro>>;
     try {
       result = await buildDistro({
@@ -221,7 +225,7 @@ export const distroBuildCommand: Command = {
     } finally {
       await executor?.close();
       if (timer) clearInterval(timer);
-      if (live) out.write(live.finish());
+      if (live) out.write(Buffer.from(live.finish()));
     }
     if (!dryRun) await writeStateFile(outDir, result.state);
     const s = result.summary;
