@@ -11,14 +11,15 @@
  *
  * Usage: node dist/scripts/demo.js [--out DIR] [-j N]   (or LUPINE_DEMO_OUT=DIR; default: ./out)
  */
+
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { captureIo, main, type OutputStream } from '../src/cli/index.js';
 import {
   buildImageConfig,
@@ -29,6 +30,7 @@ import {
   platformFor,
   writeLayout,
 } from '../src/oci/index.js';
+import { debianArchiveSources, runMmdebstrap } from './debian-baseline.js';
 
 const DEFAULT_EPOCH = '0';
 const STAMP_FILE = '.demo-state.json';
@@ -333,46 +335,68 @@ async function writeReport(
 
 // ---- The Debian baseline (issue 15): a minimal bookworm root from Debian's packages, as an image ----
 
-/** Where the host's apt sources are (deb822), fed to mmdebstrap so no mirror is named here. */
+/**
+ * The host's apt sources narrowed to bookworm's binary archive entries (deb822 files and the
+ * one-line sources.list), fed to mmdebstrap so no mirror is named here.
+ */
 async function aptSources(): Promise<string> {
   const dir = '/etc/apt/sources.list.d';
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.sources')).sort();
   const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')));
-  return texts.map((t) => t.trim()).join('\n\n');
+  const oneLine = await readFile('/etc/apt/sources.list', 'utf8').catch(() => '');
+  return debianArchiveSources('bookworm', texts, oneLine);
+}
+
+/**
+ * The baseline could not be built: said loudly (a banner and the reason, not one line among many),
+ * and fatal when LUPINE_DEMO_REQUIRE_DEBIAN=1 (CI sets it to catch a silent skip).
+ */
+function skipBaseline(reason: string, detail = ''): undefined {
+  const bar = '='.repeat(72);
+  say(bar);
+  say(`DEBIAN BASELINE SKIPPED: ${reason}`);
+  for (const l of detail.split('\n').filter((x) => x.trim() !== '')) say(`  | ${l}`);
+  say('the report compares the catalog without it; fix the above and rerun the demo');
+  say(bar);
+  if (process.env.LUPINE_DEMO_REQUIRE_DEBIAN === '1') {
+    throw new DemoError(`debian baseline required (LUPINE_DEMO_REQUIRE_DEBIAN=1) but skipped: ${reason}`);
+  }
+  return undefined;
 }
 
 /**
  * `OUT/images/debian-bookworm`: `mmdebstrap --variant=minbase bookworm` (the host's apt sources) packed
- * as a one-layer OCI image (root user, bash). Built once and reused; undefined (with the reason said)
- * when mmdebstrap is missing or fails, so the demo goes on without it.
+ * as a one-layer OCI image (root user, bash). Built once and reused; undefined (with the reason said
+ * loudly) when mmdebstrap is missing or fails, so the demo goes on without it.
  */
 async function debianBaseline(p: Paths): Promise<string | undefined> {
   const layout = join(p.images, 'debian-bookworm');
   if (existsSync(join(layout, 'index.json'))) return layout;
   const mm = spawnSync('mmdebstrap', ['--version'], { encoding: 'utf8' });
-  if (mm.status !== 0) {
-    say('debian baseline skipped: mmdebstrap is not installed (./setup.sh installs it)');
-    return undefined;
-  }
+  if (mm.status !== 0) return skipBaseline('mmdebstrap is not installed (./setup.sh installs it)');
   const sources = await aptSources();
   if (sources === '') {
-    say('debian baseline skipped: no apt sources (deb822) on this machine');
-    return undefined;
+    return skipBaseline(
+      'no apt source for Debian bookworm on this machine',
+      'looked in /etc/apt/sources.list.d/*.sources and /etc/apt/sources.list for a deb entry of bookworm',
+    );
   }
   const tmp = join(p.cache, `debian-bookworm.${process.pid}.tar`);
   await mkdir(p.cache, { recursive: true });
-  say("debian baseline: mmdebstrap --variant=minbase bookworm (the host's apt sources)");
-  const r = spawnSync('mmdebstrap', ['--quiet', '--variant=minbase', '--mode=root', 'bookworm', tmp, '-'], {
-    input: `${sources}\n`,
-    encoding: 'utf8',
-    env: { ...process.env, SOURCE_DATE_EPOCH: env.SOURCE_DATE_EPOCH },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) {
+  say("debian baseline: mmdebstrap --variant=minbase bookworm (the host's bookworm apt sources)");
+  const isRoot = process.getuid?.() === 0;
+  const r = runMmdebstrap(
+    'bookworm',
+    tmp,
+    sources,
+    { ...process.env, SOURCE_DATE_EPOCH: env.SOURCE_DATE_EPOCH },
+    isRoot,
+  );
+  if (!r.ok) {
     await rm(tmp, { force: true });
-    say(`debian baseline skipped: mmdebstrap failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop() ?? ''}`);
-    return undefined;
+    return skipBaseline(`mmdebstrap failed (tried ${r.attempts.join('; then ')})`, r.error);
   }
+  if (r.attempts.length > 1) say(`debian baseline: built with ${r.attempts[r.attempts.length - 1]}`);
   try {
     const layer = await layerFromTar(await readFile(tmp));
     const platform = platformFor('x86_64');

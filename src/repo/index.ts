@@ -1,13 +1,4 @@
 export {
-  applyIndexField,
-  formatApkIndexText,
-  formatIndexHeader,
-  type IndexRecordLine,
-  parseApkIndexText,
-  sortForIndex,
-  splitIndexRecords,
-} from './apkindex-text.js';
-export {
   type ApkIndexArchive,
   apkIndexTar,
   checkApkIndexSignature,
@@ -22,44 +13,14 @@ export {
   writeApkIndexArchive,
 } from './apkindex-archive.js';
 export {
-  PackedIndex,
-  PF_DUPLICATE,
-  PF_DUPLICATE_EMPTY,
-  PF_UNINSTALLABLE,
-  PROVIDE_STRIDE,
-  PROVIDER_SELF,
-  PROVIDER_STRIDE,
-} from './packed-index.js';
-export { packIndex } from './pack-index.js';
-export {
-  PACKS_KEPT,
-  PackDirectory,
-  type PackedContents,
-  type PackStore,
-  readIndexThroughPacks,
-} from './pack-store.js';
-export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
-export {
-  checkRepositories,
-  isLocalRepository,
-  parseRepositories,
-  type RepositoriesCheck,
-  type RepositoryEntry,
-  type RepositoryProblem,
-  type RepositoryScheme,
-  repositoryIndexUrl,
-  repositoryPackageUrl,
-} from './repositories.js';
-export {
-  DEFAULT_MAX_FETCH_BYTES,
-  type Fetcher,
-  type FetchOptions,
-  type FetchResult,
-  redactUrl,
-  routingFetcher,
-} from './fetcher.js';
-export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-export { FileFetcher } from './file-fetcher.js';
+  applyIndexField,
+  formatApkIndexText,
+  formatIndexHeader,
+  type IndexRecordLine,
+  parseApkIndexText,
+  sortForIndex,
+  splitIndexRecords,
+} from './apkindex-text.js';
 export {
   apkIndexCacheName,
   type CachedFetchOptions,
@@ -72,7 +33,47 @@ export {
   type RepoCacheOptions,
 } from './cache.js';
 export { acquireLock, type HeldLock, type LockOptions, type LockOwner } from './cache-lock.js';
-export { type LoadKeyringOptions, loadKeyring } from './keyring.js';
+export {
+  DEFAULT_MAX_FETCH_BYTES,
+  type Fetcher,
+  type FetchOptions,
+  type FetchResult,
+  redactUrl,
+  routingFetcher,
+} from './fetcher.js';
+export { FileFetcher } from './file-fetcher.js';
+export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
+export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
+export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
+export { packIndex } from './pack-index.js';
+export { type PackedContents, readIndexThroughPacks } from './pack-store.js';
+export {
+  PackedIndex,
+  PF_DUPLICATE,
+  PF_DUPLICATE_EMPTY,
+  PF_UNINSTALLABLE,
+  PROVIDE_STRIDE,
+  PROVIDER_SELF,
+  PROVIDER_STRIDE,
+} from './packed-index.js';
+export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
+export {
+  type PublishedFile,
+  type PublishOptions,
+  publishToRepository,
+  writeFileAtomic,
+} from './publish-repository.js';
+export {
+  checkRepositories,
+  isLocalRepository,
+  parseRepositories,
+  type RepositoriesCheck,
+  type RepositoryEntry,
+  type RepositoryProblem,
+  type RepositoryScheme,
+  repositoryIndexUrl,
+  repositoryPackageUrl,
+} from './repositories.js';
 export {
   defaultFetcher,
   type IndexContents,
@@ -80,8 +81,8 @@ export {
   type LoadedRepository,
   type PackageSource,
   type PackageVerifier,
-  readIndexArchive,
   RepositorySet,
   type RepositorySetOptions,
+  readIndexArchive,
   verifyIndexedPackage,
 } from './repository-set.js';

@@ -1,86 +1,15 @@
 /**
- * Packed indexes kept in a cache directory (`<cache>/packs/<sha256 of the index bytes>.pack`), and
- * the index reader that uses them: the signature is checked on every read, as before; only the
- * inflating and parsing are skipped when a pack of exactly these bytes exists. Packs are written
- * atomically (temp file, rename) and the newest few are kept.
+ * Packed indexes kept in a cache directory (`<cache>/packs/<sha256 of the index bytes>.pack`, see
+ * pack-directory.ts), read through by the index reader: the signature is checked on every read, as
+ * before; only the inflating and parsing are skipped when a pack of exactly these bytes exists.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { PackageInfo } from '../apk/index.js';
 import { type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
 import { checkApkIndexSignature, type ReadApkIndexOptions, readApkIndexArchive } from './apkindex-archive.js';
+import type { PackStore } from './pack-directory.js';
 import { packIndex } from './pack-index.js';
 import type { PackedIndex } from './packed-index.js';
 import { decodePackedIndex, encodePackedIndex } from './packed-index-codec.js';
-
-/** Where packs are kept. */
-export interface PackStore {
-  /** The pack stored under `key`, or undefined. */
-  get(key: string): Promise<Uint8Array | undefined>;
-  put(key: string, bytes: Uint8Array): Promise<void>;
-}
-
-/** How many packs a directory keeps (an index changes with every repository update). */
-export const PACKS_KEPT = 8;
-
-/** Packs in `<dir>/packs`. A pack writable by other users is ignored (it would stand in for a signed index). */
-export class PackDirectory implements PackStore {
-  readonly dir: string;
-
-  constructor(cacheDir: string) {
-    this.dir = join(cacheDir, 'packs');
-  }
-
-  async get(key: string): Promise<Uint8Array | undefined> {
-    const file = join(this.dir, `${key}.pack`);
-    // One local file of a few MB, read in one go: synchronous calls spare the thread-pool round
-    // trips of open, fstat, read and close, which cost more than the read itself.
-    let fd: number | undefined;
-    try {
-      fd = openSync(file, 'r');
-      const st = fstatSync(fd);
-      if ((st.mode & 0o022) !== 0 || !st.isFile()) return undefined;
-      const buf = Buffer.allocUnsafe(st.size);
-      let at = 0;
-      while (at < buf.length) {
-        const n = readSync(fd, buf, at, buf.length - at, at);
-        if (n === 0) break;
-        at += n;
-      }
-      return at === buf.length ? buf : undefined;
-    } catch {
-      return undefined;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  }
-
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = join(this.dir, `.${key}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(tmp, bytes, { mode: 0o600 });
-      await rename(tmp, join(this.dir, `${key}.pack`));
-    } catch (err) {
-      await unlink(tmp).catch(() => {});
-      throw err;
-    }
-    await this.#prune(`${key}.pack`);
-  }
-
-  /** Keeps the newest PACKS_KEPT packs (by modification time), always the one just written. */
-  async #prune(keep: string): Promise<void> {
-    const names = (await readdir(this.dir)).filter((n) => n.endsWith('.pack'));
-    if (names.length <= PACKS_KEPT) return;
-    const dated = await Promise.all(
-      names.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
-    );
-    dated.sort((a, b) => (a.n === keep ? -1 : b.n === keep ? 1 : b.t - a.t || (a.n < b.n ? -1 : 1)));
-    await Promise.all(dated.slice(PACKS_KEPT).map((d) => unlink(join(this.dir, d.n)).catch(() => {})));
-  }
-}
 
 /** An index as the resolver wants it: the packed form, with the records made from it when asked. */
 export interface PackedContents {

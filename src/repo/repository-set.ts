@@ -5,7 +5,8 @@ import type { RepoCache } from './cache.js';
 import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
 import { FileFetcher } from './file-fetcher.js';
 import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-import { type PackStore, readIndexThroughPacks } from './pack-store.js';
+import type { PackStore } from './pack-directory.js';
+import { readIndexThroughPacks } from './pack-store.js';
 import type { PackedIndex } from './packed-index.js';
 import {
   isLocalRepository,
@@ -53,9 +54,17 @@ export const readIndexArchive: IndexReader = (bytes, o) => {
   return { packages: a.packages, description: a.description };
 };
 
-/** The default PackageVerifier: identity against `C:`, then datahash and every file's checksum. */
+/**
+ * The default PackageVerifier: identity against `C:`, then datahash and every file's checksum, the
+ * data held to the index's `I:` as well as the package's own declared size.
+ */
 export const verifyIndexedPackage: PackageVerifier = (bytes, pkg, o) => {
-  verifyPackage(bytes, o.keys, { expectedIdentity: pkg.identity, requireSignature: false, source: o.source });
+  verifyPackage(bytes, o.keys, {
+    expectedIdentity: pkg.identity,
+    requireSignature: false,
+    source: o.source,
+    declaredSize: pkg.installedSize,
+  });
 };
 
 export interface RepositorySetOptions {

@@ -5,7 +5,7 @@
 import { readGzipMembers, readTar } from '../archive/index.js';
 import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
 import type { AdvisoryBatch } from './advisory.js';
-import { type AdvisoryLimits, defaultAdvisoryLimits } from './advisory-set.js';
+import { ADVISORY_GZIP_RATIO, type AdvisoryLimits, defaultAdvisoryLimits } from './advisory-set.js';
 import { isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
 import { isDebianTracker, parseDebianTracker } from './debian-tracker.js';
 import { isOsvIndex, isOsvRecord, osvIndexIds, parseOsv } from './osv.js';
@@ -116,14 +116,34 @@ export function decodeAdvisories(
   options: { readonly strict?: boolean; readonly strictMembers?: boolean; readonly limits?: AdvisoryLimits } = {},
 ): DecodedAdvisories {
   const limits = options.limits ?? defaultAdvisoryLimits;
+  const ratio = limits.maxCompressionRatio ?? ADVISORY_GZIP_RATIO;
+  // Inflating stops at the ratio bound (1 MiB at least), not at maxFileBytes: a small gzip bomb is
+  // refused after a few MB of output, not after a GiB.
+  const inflateBound = Math.min(limits.maxFileBytes, Math.max(1024 * 1024, bytes.byteLength * ratio));
   const tarLimits: Limits = {
     ...defaultLimits,
-    maxUncompressedBytes: limits.maxFileBytes,
+    maxUncompressedBytes: inflateBound,
+    maxCompressionRatio: ratio,
     maxEntries: limits.maxFiles * 2,
   };
   checkLimit(`size of ${source}`, bytes.byteLength, limits.maxFileBytes);
   let data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (data[0] === 0x1f && data[1] === 0x8b) data = Buffer.concat(readGzipMembers(data, tarLimits).map((m) => m.data));
+  if (data[0] === 0x1f && data[1] === 0x8b) {
+    try {
+      data = Buffer.concat(readGzipMembers(data, tarLimits).map((m) => m.data));
+    } catch (err) {
+      if (!(err instanceof LupineError) || err.code !== 'LIMIT_EXCEEDED') throw err;
+      throw new LupineError(
+        'LIMIT_EXCEEDED',
+        `${source}: the gzip data inflates more than ${ratio}× its ${bytes.byteLength} bytes (stopped at ${inflateBound} bytes)`,
+        {
+          cause: err,
+          details: { source, ratio, compressedBytes: bytes.byteLength },
+          hint: 'a real advisory feed compresses far less; check that this is the file you meant',
+        },
+      );
+    }
+  }
   if (isTar(data)) return decodeTar(data, source, limits, tarLimits, options.strictMembers ?? false);
   return decodeText(data.toString('utf8'), source, options.strict ?? true);
 }

@@ -6,11 +6,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLimit, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
+import { checkLimit, isHttpUrl, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
 import type { Fetcher, PackStore, RepoCache } from '../repo/index.js';
 import { type AdvisoryBatch, batchSize, latestDate } from './advisory.js';
-import { COMPILED_FORMAT, decodeCompiled, encodeCompiled } from './compiled.js';
-import { type AdvisoryLimits, AdvisorySet, type AdvisorySourceInfo, defaultAdvisoryLimits } from './advisory-set.js';
 import {
   type DecodedAdvisories,
   decodeAdvisories,
@@ -18,6 +16,8 @@ import {
   isUnreadableDocument,
   warningBatch,
 } from './advisory-decode.js';
+import { type AdvisoryLimits, AdvisorySet, type AdvisorySourceInfo, defaultAdvisoryLimits } from './advisory-set.js';
+import { COMPILED_FORMAT, decodeCompiled, encodeCompiled } from './compiled.js';
 
 export interface LoadAdvisoryOptions {
   /** Base for relative paths. */
@@ -45,10 +45,6 @@ export interface LoadAdvisoryOptions {
    * source read before is not parsed again. Paths only; without a store every load parses.
    */
   readonly compiled?: PackStore;
-}
-
-function isUrl(spec: string): boolean {
-  return /^https?:\/\//i.test(spec);
 }
 
 async function fetchDecoded(url: string, options: LoadAdvisoryOptions, strict: boolean): Promise<DecodedAdvisories> {
@@ -246,31 +242,12 @@ export interface LoadedSource {
   readonly info: AdvisorySourceInfo;
 }
 
-/** When a path source last changed (the newest file under a directory), ISO 8601; '' if unknown. */
-async function pathDate(spec: string, cwd: string): Promise<string> {
-  const path = /^file:\/\//i.test(spec) ? fileURLToPath(spec) : resolve(cwd, spec);
-  const st = await stat(path).catch(() => undefined);
-  if (!st) return '';
-  if (!st.isDirectory()) return latestDate([st.mtime.toISOString()]);
-  const files: string[] = [];
-  await walk(path, files, defaultAdvisoryLimits).catch(() => undefined);
-  const stamps = await Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => s.mtime.toISOString(),
-        () => '',
-      ),
-    ),
-  );
-  return latestDate(stamps);
-}
-
 /**
  * Loads one source (warnings go to the logger). A source that yields no entry at all is an error:
  * scanning against it would report "no vulnerabilities" for want of data.
  */
 export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisoryOptions): Promise<LoadedSource> {
-  const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
+  const batches = isHttpUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
   if (!batches.some((b) => batchSize(b) > 0)) {
@@ -284,8 +261,9 @@ export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisory
     });
   }
   const formats = [...new Set(batches.filter((b) => batchSize(b) > 0).map((b) => b.format ?? 'unknown'))].sort();
-  const dataDate = latestDate(batches.map((b) => b.date));
-  const date = dataDate || (isUrl(spec) ? '' : await pathDate(spec, options.cwd));
+  // The data's own date (the latest its documents carry); '' (shown as unknown) when it has none:
+  // a file's modification time says when it was copied, not how current its advisories are.
+  const date = latestDate(batches.map((b) => b.date));
   const entries = batches.reduce((n, b) => n + batchSize(b), 0);
   return { batches, info: { name: spec, formats, entries, date } };
 }

@@ -15,7 +15,15 @@ export interface AdvisoryLimits {
   readonly maxFileBytes: number;
   /** Most files in a directory or archive of advisories. */
   readonly maxFiles: number;
+  /**
+   * Largest decompressed/compressed ratio of a gzip source (default ADVISORY_GZIP_RATIO): inflating
+   * stops there, so a small bomb never grows to maxFileBytes.
+   */
+  readonly maxCompressionRatio?: number;
 }
+
+/** Real feeds (JSON, YAML, tarballs of them) inflate 5–30×; a bomb inflates ~1000×. */
+export const ADVISORY_GZIP_RATIO = 200;
 
 export const defaultAdvisoryLimits: AdvisoryLimits = {
   maxEntries: 5_000_000,

@@ -2,11 +2,19 @@
  * wolfi-dev/advisories documents (`<package>.advisories.yaml`, schema 2.0.x): one file per origin
  * package, each advisory a list of events whose latest one (by timestamp) is the current state.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { LupineError } from '../core/index.js';
 import { type AdvisoryBatch, type AdvisoryEntry, type AdvisoryState, advisoryEntry, latestDate } from './advisory.js';
 
 type Json = Record<string, unknown>;
+
+// Loaded on the first document parsed: a scan of a compiled (cached) source never needs it.
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,16 +65,66 @@ function bad(source: string, message: string, location?: string): LupineError {
   });
 }
 
-function timeOf(ts: string): number {
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+/** An RFC 3339 timestamp (what wolfictl writes); a date alone is accepted too. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+
+type Path = ReadonlyArray<string | number>;
+
+/**
+ * Shape checks with positions: a value of the wrong type (events as a map, aliases as a scalar, a
+ * timestamp that is no date) makes the whole document unreadable, reported as `file:line:col` (the
+ * loader then skips it with a warning, or fails under --strict); never silently read as empty.
+ */
+class Shape {
+  constructor(
+    private readonly doc: ReturnType<typeof Yaml.parseDocument>,
+    private readonly lines: Yaml.LineCounter,
+    private readonly source: string,
+  ) {}
+
+  fail(path: Path, message: string): never {
+    const node = this.doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const pos = node?.range ? this.lines.linePos(node.range[0]) : undefined;
+    const where = pos ? `${pos.line}:${pos.col}` : '';
+    const name = path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
+    throw bad(
+      this.source,
+      `${where ? `${where}: ` : ''}${name} ${message}`,
+      where ? `${this.source}:${where}` : undefined,
+    );
+  }
+
+  /** A list when present (undefined when absent). */
+  list(v: unknown, path: Path, what: string): unknown[] | undefined {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (!Array.isArray(v)) this.fail(path, `must be a list of ${what}, not ${describe(v)}`);
+    return v;
+  }
+
+  /** A timestamp that is a date (an unreadable one would sort first: a silent wrong state). */
+  time(v: unknown, path: Path): number {
+    if (typeof v !== 'string' || !TIMESTAMP.test(v.trim()) || Number.isNaN(Date.parse(v))) {
+      this.fail(path, `is not a timestamp (RFC 3339, e.g. 2024-06-01T00:00:00Z): ${describe(v)}`);
+    }
+    return Date.parse(v);
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+  if (Array.isArray(v)) return 'a list';
+  if (v === null || v === undefined) return 'nothing';
+  return typeof v === 'object' ? 'a map' : String(v);
 }
 
 /** The entries of an advisories document; the latest event of each advisory decides its state. */
 export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yaml().LineCounter)();
   // failsafe: every scalar stays a string, so `fixed-version: 1.10-r0` is not read as a number.
-  const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false });
+  const doc = yaml().parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);
@@ -80,16 +138,17 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
     throw bad(source, `cannot be read: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!isObject(root)) throw bad(source, 'the document is not a mapping');
+  const shape: Shape = new Shape(doc, lineCounter, source);
   const pkg = isObject(root.package) ? str(root.package.name) : '';
   if (pkg === '') throw bad(source, 'package.name is missing (or not a string)');
   const schema = str(root['schema-version']);
   // No schema-version: the first (pre-2.0) form, `advisories` a map of id → status list.
-  if (schema === '' && !('schema-version' in root)) return parseV1(root, pkg, source);
+  if (schema === '' && !('schema-version' in root)) return parseV1(root, pkg, source, shape);
   if (!isSchemaV2(schema)) throw bad(source, `schema-version '${schema}' is not 2.x`);
   const entries: AdvisoryEntry[] = [];
   const aliasGroups: string[][] = [];
   const warnings: string[] = [];
-  const advisories = Array.isArray(root.advisories) ? root.advisories : [];
+  const advisories = shape.list(root.advisories, ['advisories'], 'advisories') ?? [];
   const stamps: unknown[] = [];
   for (const [i, adv] of advisories.entries()) {
     if (!isObject(adv) || str(adv.id) === '') {
@@ -97,11 +156,19 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
       continue;
     }
     const id = str(adv.id);
-    const aliases = [...new Set(Array.isArray(adv.aliases) ? adv.aliases.map(str).filter((a) => a !== '') : [])];
+    const aliasList = shape.list(adv.aliases, ['advisories', i, 'aliases'], 'ids') ?? [];
+    for (const [k, a] of aliasList.entries()) {
+      if (typeof a !== 'string') shape.fail(['advisories', i, 'aliases', k], `must be an id, not ${describe(a)}`);
+    }
+    const aliases = [...new Set(aliasList.map(str).filter((a) => a !== ''))];
     if (aliases.length > 0) aliasGroups.push([id, ...aliases]);
-    const events = (Array.isArray(adv.events) ? adv.events.filter(isObject) : []).map((e, n) => ({ e, n }));
+    const eventList = shape.list(adv.events, ['advisories', i, 'events'], 'events') ?? [];
+    const events = eventList.map((e, n) => {
+      if (!isObject(e)) shape.fail(['advisories', i, 'events', n], `must be a map, not ${describe(e)}`);
+      return { e, n, t: shape.time(e.timestamp, ['advisories', i, 'events', n, 'timestamp']) };
+    });
     // The latest event decides; equal timestamps: the later one in the file.
-    events.sort((a, b) => timeOf(str(a.e.timestamp)) - timeOf(str(b.e.timestamp)) || a.n - b.n);
+    events.sort((a, b) => a.t - b.t || a.n - b.n);
     const latest = events[events.length - 1]?.e;
     if (!latest) continue;
     stamps.push(latest.timestamp);
@@ -123,6 +190,7 @@ export function parseAdvisoryYaml(text: string, source: string): AdvisoryBatch {
         id,
         aliases: aliases.sort(),
         package: pkg,
+        distro: 'wolfi',
         state,
         fixed,
         justification: FALSE_POSITIVE_JUSTIFICATION[fpType] ?? '',
@@ -145,7 +213,7 @@ const V1_STATE: Readonly<Record<string, AdvisoryState>> = {
  * The pre-2.0 form (wolfi-dev/advisories before Sept. 2023): `advisories: {CVE: [{timestamp, status,
  * fixed-version, justification}]}`, optionally `secfixes: {version: [ids]}` (ids it lacks are added).
  */
-function parseV1(root: Json, pkg: string, source: string): AdvisoryBatch {
+function parseV1(root: Json, pkg: string, source: string, shape: Shape): AdvisoryBatch {
   const entries: AdvisoryEntry[] = [];
   const warnings: string[] = [];
   const shown = `${source} (advisory yaml v1)`;
@@ -153,8 +221,12 @@ function parseV1(root: Json, pkg: string, source: string): AdvisoryBatch {
   const stamps: unknown[] = [];
   if (root.advisories !== undefined && !isObject(root.advisories)) throw bad(source, 'advisories is not a map');
   for (const [id, list] of Object.entries(isObject(root.advisories) ? root.advisories : {})) {
-    const events = (Array.isArray(list) ? list.filter(isObject) : []).map((e, n) => ({ e, n }));
-    events.sort((a, b) => timeOf(str(a.e.timestamp)) - timeOf(str(b.e.timestamp)) || a.n - b.n);
+    const statements = shape.list(list, ['advisories', id], 'statements') ?? [];
+    const events = statements.map((e, n) => {
+      if (!isObject(e)) shape.fail(['advisories', id, n], `must be a map, not ${describe(e)}`);
+      return { e, n, t: shape.time(e.timestamp, ['advisories', id, n, 'timestamp']) };
+    });
+    events.sort((a, b) => a.t - b.t || a.n - b.n);
     const latest = events[events.length - 1]?.e;
     const state = latest ? V1_STATE[str(latest.status)] : undefined;
     stamps.push(latest?.timestamp);
@@ -172,6 +244,7 @@ function parseV1(root: Json, pkg: string, source: string): AdvisoryBatch {
       advisoryEntry({
         id,
         package: pkg,
+        distro: 'wolfi',
         state,
         fixed,
         justification: state === 'not-affected' ? str(latest.justification) : '',
@@ -189,6 +262,7 @@ function parseV1(root: Json, pkg: string, source: string): AdvisoryBatch {
         advisoryEntry({
           id,
           package: pkg,
+          distro: 'wolfi',
           state: nak ? 'not-affected' : 'fixed',
           fixed: nak ? '' : version,
           source: shown,

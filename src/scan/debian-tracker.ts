@@ -3,7 +3,9 @@
  * CVE → release codename → status, fixed version and urgency. Each (package, CVE, release) becomes one
  * entry for `debian <release number>`; `fixed_version: "0"` means the release was never affected.
  */
+
 import { type AdvisoryBatch, type AdvisoryEntry, type AdvisoryState, advisoryEntry } from './advisory.js';
+import { badDebianRangeVersion } from './dpkg-version.js';
 import { parseSeverity, type Severity } from './severity.js';
 
 type Json = Record<string, unknown>;
@@ -75,6 +77,11 @@ export function parseDebianTracker(doc: unknown, source: string): AdvisoryBatch 
         const state = stateOf(status, fixed, urgency);
         if (!state) {
           warnings.push(`${source}: ${pkg} ${id} ${codename}: status '${status}' not understood; skipped`);
+          continue;
+        }
+        const bad = state === 'fixed' ? badDebianRangeVersion({ fixed }) : undefined;
+        if (bad) {
+          warnings.push(`${source}: ${pkg} ${id} ${codename}: ${bad}; skipped`);
           continue;
         }
         entries.push(

@@ -3,16 +3,20 @@
  * `var/lib/dpkg/status.d/` that distroless images carry. Stanzas of `Field: value` lines with
  * indented continuation lines, separated by blank lines.
  */
+import { dpkgVersionProblem } from './dpkg-version.js';
 import type { ScanPackage } from './match.js';
 
-/** The fields of each stanza (first occurrence wins), continuation lines dropped. */
-export function dpkgStanzas(text: string): Array<Map<string, string>> {
-  const out: Array<Map<string, string>> = [];
+/** The fields of each stanza (first occurrence wins), continuation lines dropped, and its first line. */
+function stanzasWithLines(text: string): Array<{ fields: Map<string, string>; line: number }> {
+  const out: Array<{ fields: Map<string, string>; line: number }> = [];
   let cur = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
+  let start = 1;
+  const lines = text.split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
     if (line.trim() === '') {
-      if (cur.size > 0) out.push(cur);
+      if (cur.size > 0) out.push({ fields: cur, line: start });
       cur = new Map();
+      start = i + 2;
       continue;
     }
     if (line.startsWith(' ') || line.startsWith('\t') || line.startsWith('#')) continue;
@@ -21,26 +25,64 @@ export function dpkgStanzas(text: string): Array<Map<string, string>> {
     const key = line.slice(0, colon).toLowerCase();
     if (!cur.has(key)) cur.set(key, line.slice(colon + 1).trim());
   }
-  if (cur.size > 0) out.push(cur);
+  if (cur.size > 0) out.push({ fields: cur, line: start });
   return out;
 }
 
+/** The fields of each stanza (first occurrence wins), continuation lines dropped. */
+export function dpkgStanzas(text: string): Array<Map<string, string>> {
+  return stanzasWithLines(text).map((s) => s.fields);
+}
+
+/** The packages dpkg has installed, and what could not be counted (each naming its place). */
+export interface DpkgInventory {
+  readonly packages: ScanPackage[];
+  /** `status:12: libfoo: half-installed; not scanned` and the like. */
+  readonly problems: string[];
+}
+
+/** Statuses whose package has no files left: not installed, nothing to say. */
+const GONE = new Set(['not-installed', 'config-files']);
+
 /**
- * The installed packages: stanzas whose Status ends in `installed` (distroless `status.d` files may
- * carry no Status: present means installed). `Source: name (version)` gives origin and its version.
+ * The installed packages of a dpkg database, as dpkg counts them: `Status: <want> ok installed`
+ * (distroless `status.d` files may carry no Status: present means installed). A package in another
+ * state (half-installed, unpacked, half-configured, triggers-*, or flagged reinstreq), a stanza
+ * without Package or Version, and a version dpkg refuses are listed in `problems`, never dropped
+ * silently: their files may be on disk, unscanned. `Source: name (version)` gives origin and version.
  */
-export function parseDpkgStatus(text: string): ScanPackage[] {
-  const out: ScanPackage[] = [];
-  for (const s of dpkgStanzas(text)) {
+export function readDpkgStatus(text: string, where = 'var/lib/dpkg/status'): DpkgInventory {
+  const packages: ScanPackage[] = [];
+  const problems: string[] = [];
+  for (const { fields: s, line } of stanzasWithLines(text)) {
+    const at = `${where}:${line}`;
     const name = s.get('package') ?? '';
     const version = s.get('version') ?? '';
-    if (name === '' || version === '') continue;
     const status = s.get('status');
-    if (status !== undefined && !/\sinstalled$/.test(` ${status}`)) continue;
+    const words = status?.split(/\s+/) ?? [];
+    if (status !== undefined && words.length === 3 && GONE.has(words[2] as string) && words[1] === 'ok') continue;
+    if (name === '' || version === '') {
+      problems.push(`${at}: a stanza without ${name === '' ? 'Package' : `Version (${name})`}; not scanned`);
+      continue;
+    }
+    if (status !== undefined && (words.length !== 3 || words[1] !== 'ok' || words[2] !== 'installed')) {
+      problems.push(`${at}: ${name} ${version}: status '${status}' is not 'installed'; not scanned`);
+      continue;
+    }
+    const { error, warning } = dpkgVersionProblem(version);
+    if (error) {
+      problems.push(`${at}: ${name}: version '${version}' has bad syntax: ${error}; not scanned`);
+      continue;
+    }
+    if (warning) problems.push(`${at}: ${name}: version '${version}' has bad syntax: ${warning}`);
     const m = /^(\S+)(?:\s+\(([^)]+)\))?/.exec(s.get('source') ?? '');
     const origin = m?.[1] ?? '';
-    const originVersion = m?.[2] ?? '';
-    out.push({
+    let originVersion = m?.[2] ?? '';
+    if (originVersion !== '' && dpkgVersionProblem(originVersion).error) {
+      problems.push(`${at}: ${name}: source version '${originVersion}' has bad syntax; the binary version is used`);
+      originVersion = '';
+    }
+    packages.push({
       name,
       version,
       arch: s.get('architecture') ?? '',
@@ -49,5 +91,10 @@ export function parseDpkgStatus(text: string): ScanPackage[] {
       ...(originVersion !== '' && originVersion !== version ? { originVersion } : {}),
     });
   }
-  return out;
+  return { packages, problems };
+}
+
+/** The installed packages (see readDpkgStatus; its problems are left out). */
+export function parseDpkgStatus(text: string): ScanPackage[] {
+  return readDpkgStatus(text).packages;
 }

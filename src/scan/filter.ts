@@ -27,6 +27,24 @@ export function ignoreMatcher(ignore: readonly string[]): (ids: readonly string[
     ids.some((id) => everywhere.has(id.toUpperCase()) || perPackage.has(`${id.toUpperCase()}\0${pkg}`));
 }
 
+/**
+ * The `--ignore` entries that match none of these findings or resolutions (a typo, or an id this
+ * target does not have), in the order given.
+ */
+export function unusedIgnores(
+  ignore: readonly string[],
+  items: ReadonlyArray<{
+    readonly vulnerability: string;
+    readonly aliases: readonly string[];
+    readonly package: { readonly name: string };
+  }>,
+): string[] {
+  return ignore.filter((entry) => {
+    const hides = ignoreMatcher([entry]);
+    return !items.some((f) => hides([f.vulnerability, ...f.aliases], f.package.name));
+  });
+}
+
 export function filterFindings(findings: readonly Finding[], filter: FindingFilter): Finding[] {
   const ignored = ignoreMatcher(filter.ignore ?? []);
   return findings.filter((f) => {

@@ -8,13 +8,6 @@ export {
   isDebDistro,
   latestDate,
 } from './advisory.js';
-export {
-  type AdvisoryLimits,
-  AdvisorySet,
-  type AdvisorySourceInfo,
-  compareIds,
-  defaultAdvisoryLimits,
-} from './advisory-set.js';
 export { type DecodedAdvisories, decodeAdvisories, isAdvisoryFileName } from './advisory-decode.js';
 export {
   type LoadAdvisoryOptions,
@@ -23,7 +16,17 @@ export {
   loadAdvisorySource,
   loadAdvisorySourceInfo,
 } from './advisory-load.js';
+export {
+  type AdvisoryLimits,
+  AdvisorySet,
+  type AdvisorySourceInfo,
+  compareIds,
+  defaultAdvisoryLimits,
+} from './advisory-set.js';
 export { FALSE_POSITIVE_JUSTIFICATION, isAdvisoryYaml, parseAdvisoryYaml } from './advisory-yaml.js';
+export { DEBIAN_RELEASES, isDebianTracker, parseDebianTracker, urgencySeverity } from './debian-tracker.js';
+export { type DpkgInventory, dpkgStanzas, parseDpkgStatus, readDpkgStatus } from './dpkg-status.js';
+export { compareDpkgVersions, type DpkgVersion, dpkgVersionProblem, parseDpkgVersion } from './dpkg-version.js';
 export {
   type FindingFilter,
   filterFindings,
@@ -31,6 +34,7 @@ export {
   ignoreMatcher,
   type ScanSummary,
   summarize,
+  unusedIgnores,
 } from './filter.js';
 export { type BlobGetter, type ImageFacts, readDockerArchiveImages, readImages } from './image-read.js';
 export {
@@ -48,6 +52,7 @@ export {
   type ScanPackage,
   versionOrder,
 } from './match.js';
+export { type KeepFile, MergedTree } from './merged-tree.js';
 export {
   ecosystemDistro,
   isOsvIndex,
@@ -58,15 +63,17 @@ export {
   recordSeverity,
   stateOfStatus,
 } from './osv.js';
+export { groupByVulnerability, type PackageVulnerability } from './package-groups.js';
+export { publishSecdb, REPOSITORY_SECDB } from './publish.js';
 export { advisoryUrl, packagePurl, reportJson, type ScanReport, STATE_WORDS } from './report.js';
 export { reportOpenVex } from './report-openvex.js';
 export { reportSarif } from './report-sarif.js';
 export { reportTable, sourcesLine, summaryLine } from './report-table.js';
-export { type KeepFile, MergedTree } from './merged-tree.js';
 export { isScanFile, LayerStack, layerTar } from './root-files.js';
 export { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from './root-path.js';
 export { distroName, type ScanReportOptions, scanReport, whyNotScanned } from './scan.js';
 export { isNakVersion, isSecdb, parseSecdb, secdbDistro, secdbGroups, secdbIds } from './secdb.js';
+export { type SecdbOptions, writeSecdb } from './secdb-write.js';
 export {
   bandOfScore,
   cvss2Score,
@@ -91,9 +98,4 @@ export {
   type ScanTarget,
 } from './target.js';
 export { type ScanInput, sbomDistro, scanInput, targetInventory } from './target-inventory.js';
-export { compareDpkgVersions, type DpkgVersion, parseDpkgVersion } from './dpkg-version.js';
-export { dpkgStanzas, parseDpkgStatus } from './dpkg-status.js';
-export { DEBIAN_RELEASES, isDebianTracker, parseDebianTracker, urgencySeverity } from './debian-tracker.js';
-export { groupByVulnerability, type PackageVulnerability } from './package-groups.js';
-export { type SecdbOptions, writeSecdb } from './secdb-write.js';
-export { publishSecdb, REPOSITORY_SECDB } from './publish.js';
+export { terminalSafe } from './terminal-text.js';

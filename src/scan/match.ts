@@ -8,9 +8,9 @@
  * - arches stay apart (an entry for another arch does not apply).
  */
 import { compareVersions } from '../apk/index.js';
-import { type AdvisoryEntry, type AdvisoryState, isDebDistro } from './advisory.js';
+import type { AdvisoryEntry, AdvisoryState } from './advisory.js';
 import type { AdvisorySet } from './advisory-set.js';
-import { compareDpkgVersions } from './dpkg-version.js';
+import { badDebianRangeVersion, compareDpkgVersions } from './dpkg-version.js';
 import { groupByVulnerability } from './package-groups.js';
 import type { Severity } from './severity.js';
 
@@ -92,7 +92,12 @@ export function debianRelease(versionId: string): string {
   return /^\d+/.exec(versionId)?.[0] ?? '';
 }
 
-/** Which advisory entries a distro accepts. */
+/**
+ * Which advisory entries a distro accepts: each source only for the distro it is for (Wolfi advisory
+ * YAML and Wolfi's secdb for wolfi and chainguard, Alpine's secdb and OSV by branch, Debian's and
+ * Ubuntu's by release). An unknown or missing distro accepts nothing: its scan is "not scanned",
+ * never clean (`--distro` names one).
+ */
 export function distroAccepts(distro: ScanDistro): (e: Pick<AdvisoryEntry, 'distro' | 'branch'>) => boolean {
   const id = distro.id.toLowerCase();
   if (id === 'debian') {
@@ -102,12 +107,13 @@ export function distroAccepts(distro: ScanDistro): (e: Pick<AdvisoryEntry, 'dist
   if (id === 'ubuntu') return (e) => e.distro === 'ubuntu' && (e.branch === '' || e.branch === distro.versionId);
   if (id === 'alpine') {
     const branch = alpineBranch(distro.versionId);
-    return (e) => e.distro === '' || (e.distro === 'alpine' && (e.branch === '' || e.branch === branch));
+    return (e) => e.distro === 'alpine' && (e.branch === '' || e.branch === branch);
   }
-  if (id === 'wolfi') return (e) => e.distro === '' || e.distro === 'wolfi';
-  if (id === 'chainguard') return (e) => e.distro === '' || e.distro === 'chainguard' || e.distro === 'wolfi';
-  if (id === 'lupine') return (e) => e.distro !== 'alpine' && !isDebDistro(e.distro);
-  return (e) => !isDebDistro(e.distro);
+  if (id === 'wolfi') return (e) => e.distro === 'wolfi';
+  if (id === 'chainguard') return (e) => e.distro === 'chainguard' || e.distro === 'wolfi';
+  // lupine's own feed (secdb `reponame: lupine`, or a secdb that names no distro), and Wolfi's data.
+  if (id === 'lupine') return (e) => e.distro === 'lupine' || e.distro === '' || e.distro === 'wolfi';
+  return () => false;
 }
 
 /** Whether the installed version lies in the entry's range (in APK order unless told otherwise). */
@@ -166,6 +172,8 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
     for (const n of names) {
       for (const e of advisories.byPackage(n)) {
         if (!accepts(e) || (e.arch !== '' && pkg.arch !== '' && e.arch !== pkg.arch)) continue;
+        // The decoders skip (with a warning) Debian ranges dpkg refuses; entries built otherwise too.
+        if (pkg.format === 'deb' && badDebianRangeVersion(e)) continue;
         candidates.push(e);
       }
     }

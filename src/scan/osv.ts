@@ -4,8 +4,17 @@
  * `upstream`) and v3 component records (one record per vulnerable component, with
  * `components[].latest_event_status`). Records of other ecosystems are ignored.
  */
+
 import { LupineError } from '../core/index.js';
-import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryState, advisoryEntry, latestDate } from './advisory.js';
+import {
+  type AdvisoryBatch,
+  type AdvisoryDistro,
+  type AdvisoryState,
+  advisoryEntry,
+  isDebDistro,
+  latestDate,
+} from './advisory.js';
+import { badDebianRangeVersion } from './dpkg-version.js';
 import { parseSeverity, type Severity, severityOfCvss } from './severity.js';
 
 type Json = Record<string, unknown>;
@@ -223,6 +232,11 @@ function addRecord(rec: unknown, source: string, batch: AdvisoryBatch, shownSour
       else if (r.fixed !== '') state = 'fixed';
       else if (r.lastAffected !== '') state = 'fixed';
       else state = fromComponents && fromComponents !== 'fixed' ? fromComponents : 'not-fixed';
+      const bad = isDebDistro(eco.distro) ? badDebianRangeVersion(r) : undefined;
+      if (bad) {
+        batch.warnings.push(`${source}: ${id}: affected[${i}] ${name}: ${bad}; skipped`);
+        continue;
+      }
       entries.push(
         advisoryEntry({
           id,

@@ -58,14 +58,18 @@ function fromResolution(x: Resolution, product: string): Statement {
 }
 
 export function reportOpenVex(r: ScanReport): string {
-  const statements: Statement[] = [
-    ...r.findings.map((f) => fromFinding(f, packagePurl(f.package, r.distro))),
-    ...r.resolutions.map((x) => fromResolution(x, packagePurl(x.package, r.distro))),
-  ].sort(
-    (a, b) =>
-      cmp(a.vulnerability.name, b.vulnerability.name) ||
-      cmp(a.products[0]?.['@id'] ?? '', b.products[0]?.['@id'] ?? ''),
-  );
+  // A target not scanned has no verdict: no statement at all (not_affected or fixed would be a
+  // claim made without data), and the document says why in its tooling line.
+  const statements: Statement[] = r.notScanned
+    ? []
+    : [
+        ...r.findings.map((f) => fromFinding(f, packagePurl(f.package, r.distro))),
+        ...r.resolutions.map((x) => fromResolution(x, packagePurl(x.package, r.distro))),
+      ].sort(
+        (a, b) =>
+          cmp(a.vulnerability.name, b.vulnerability.name) ||
+          cmp(a.products[0]?.['@id'] ?? '', b.products[0]?.['@id'] ?? ''),
+      );
   const timestamp = new Date(Math.trunc(r.created) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const doc = {
     '@context': 'https://openvex.dev/ns/v0.2.0',
@@ -73,9 +77,9 @@ export function reportOpenVex(r: ScanReport): string {
     author: 'lupine',
     timestamp,
     version: 1,
-    tooling: `lupine ${r.toolVersion}; advisory sources: ${
-      r.sources.map((x) => `${x.name} (${x.date || 'date unknown'})`).join(', ') || 'none named'
-    }`,
+    tooling: `lupine ${r.toolVersion}; ${
+      r.notScanned ? `NOT SCANNED: ${r.notScanned}; this document makes no claim about ${r.target}; ` : ''
+    }advisory sources: ${r.sources.map((x) => `${x.name} (${x.date || 'date unknown'})`).join(', ') || 'none named'}`,
     statements,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

@@ -2,6 +2,7 @@
 import { summarize } from './filter.js';
 import { type ScanReport, STATE_WORDS } from './report.js';
 import { SEVERITIES } from './severity.js';
+import { terminalSafe } from './terminal-text.js';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -15,6 +16,10 @@ function bySeverityText(counts: Readonly<Record<string, number>>): string {
 }
 
 export function summaryLine(r: ScanReport): string {
+  return terminalSafe(summaryText(r));
+}
+
+function summaryText(r: ScanReport): string {
   const distro =
     r.distro.id === 'unknown'
       ? 'unknown distro'
@@ -37,7 +42,10 @@ export function summaryLine(r: ScanReport): string {
 /** The advisory sources line: `Advisories: a.json (2024-05-02), dir/ (…)`. */
 export function sourcesLine(r: ScanReport): string {
   if (r.sources.length === 0) return '';
-  return `Advisories: ${r.sources.map((x) => `${x.name} (${x.formats.join(', ')}, ${x.date ? x.date.slice(0, 10) : 'date unknown'})`).join('; ')}\n`;
+  const list = r.sources.map(
+    (x) => `${x.name} (${x.formats.join(', ')}, ${x.date ? x.date.slice(0, 10) : 'date unknown'})`,
+  );
+  return `Advisories: ${terminalSafe(list.join('; '))}\n`;
 }
 
 /** The table and the summary line; without findings only the summary line. */
@@ -46,15 +54,18 @@ export function reportTable(r: ScanReport): string {
   const arches = new Set(r.findings.map((f) => f.package.arch));
   const withArch = arches.size > 1;
   const head = ['NAME', 'INSTALLED', ...(withArch ? ['ARCH'] : []), 'FIXED IN', 'VULNERABILITY', 'SEVERITY', 'STATE'];
-  const rows = r.findings.map((f) => [
-    f.package.name,
-    f.package.version,
-    ...(withArch ? [f.package.arch || '-'] : []),
-    f.fixedIn,
-    f.vulnerability,
-    f.severity,
-    STATE_WORDS[f.state],
-  ]);
+  // Every cell comes from data (package databases, advisories): printed safe for a terminal.
+  const rows = r.findings.map((f) =>
+    [
+      f.package.name,
+      f.package.version,
+      ...(withArch ? [f.package.arch || '-'] : []),
+      f.fixedIn,
+      f.vulnerability,
+      f.severity,
+      STATE_WORDS[f.state],
+    ].map(terminalSafe),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -1,7 +1,7 @@
 /** A finished scan as plain data, and its JSON form. Reporters (table, SARIF, OpenVEX) read it. */
 import { apkPurl } from '../sbom/index.js';
-import { summarize } from './filter.js';
 import type { AdvisorySourceInfo } from './advisory-set.js';
+import { summarize } from './filter.js';
 import type { Finding, Resolution, ScanDistro, ScanPackage } from './match.js';
 
 export interface ScanReport {
@@ -23,6 +23,11 @@ export interface ScanReport {
   /** Findings left out by --only-fixed / --ignore. */
   readonly hidden: number;
   readonly resolutions: readonly Resolution[];
+  /**
+   * What the reader must know: packages not counted (dpkg states, bad versions), `--ignore` entries
+   * that matched nothing. Printed to standard error and carried in the JSON.
+   */
+  readonly warnings?: readonly string[];
   /** Scan time, seconds since the epoch (from the clock). */
   readonly created: number;
   readonly toolVersion: string;
@@ -78,6 +83,7 @@ export function reportJson(r: ScanReport): string {
     sources: r.sources,
     scanned: r.notScanned === '',
     ...(r.notScanned ? { notScanned: r.notScanned } : {}),
+    ...(r.warnings && r.warnings.length > 0 ? { warnings: r.warnings } : {}),
     summary: {
       findings: s.total,
       vulnerabilities: s.vulnerabilities,

@@ -1,6 +1,6 @@
 /** One scan, start to end, as a pure step: a read target's packages and an advisory set → a report. */
 import type { AdvisorySet } from './advisory-set.js';
-import { type FindingFilter, filterFindings, ignoreMatcher } from './filter.js';
+import { type FindingFilter, filterFindings, ignoreMatcher, unusedIgnores } from './filter.js';
 import { debianRelease, distroAccepts, match, type ScanDistro } from './match.js';
 import type { ScanReport } from './report.js';
 import type { ScanInput } from './target-inventory.js';
@@ -32,6 +32,8 @@ export function whyNotScanned(input: ScanInput, advisories: AdvisorySet, distro:
   const deb = input.packages.some((p) => p.format === 'deb');
   const debDistro = distro.id === 'debian' || distro.id === 'ubuntu';
   // dpkg packages of a distro that is neither Debian nor Ubuntu: nothing can judge them.
+  if (distro.id === 'unknown' || distro.id === '')
+    return 'no data for an unknown distro (no os-release ID; --distro names one)';
   if ((deb && !debDistro) || !advisories.covers(distroAccepts(distro))) return `no data for ${distroName(distro)}`;
   return '';
 }
@@ -44,6 +46,13 @@ export function scanReport(input: ScanInput, advisories: AdvisorySet, options: S
   const findings = filterFindings(result.findings, options.filter ?? {});
   const ignored = ignoreMatcher(options.filter?.ignore ?? []);
   const resolutions = result.resolutions.filter((r) => !ignored([r.vulnerability, ...r.aliases], r.package.name));
+  const unused = notScanned
+    ? []
+    : unusedIgnores(options.filter?.ignore ?? [], [...result.findings, ...result.resolutions]);
+  const warnings = [
+    ...(input.warnings ?? []),
+    ...unused.map((i) => `--ignore ${i} matches no finding of ${options.target}`),
+  ];
   return {
     target: options.target,
     targetKind: options.targetKind,
@@ -56,6 +65,7 @@ export function scanReport(input: ScanInput, advisories: AdvisorySet, options: S
     findings,
     hidden: result.findings.length - findings.length,
     resolutions,
+    warnings,
     created: options.created,
     toolVersion: options.toolVersion,
   };

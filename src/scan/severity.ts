@@ -2,7 +2,8 @@
  * Severities as scanners show them, read from what the data says: a severity word, or a CVSS v4.0 /
  * v3.x / v2 vector turned into its score (by ae-cvss-calculator) and band.
  */
-import * as cvssModule from 'ae-cvss-calculator';
+import { createRequire } from 'node:module';
+import type * as CvssModule from 'ae-cvss-calculator';
 
 export type Severity = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown';
 
@@ -54,11 +55,16 @@ export function bandOfScore(score: number, version: 2 | 3 = 3): Severity {
  * package is a UMD bundle marked __esModule: Node's ESM loader hands its exports over as `default`,
  * a CommonJS require as the module itself.
  */
-type CvssLib = typeof cvssModule;
-const cvss: CvssLib =
-  'Cvss3P1' in cvssModule && typeof cvssModule.Cvss3P1 === 'function'
-    ? cvssModule
-    : (cvssModule as unknown as { default: CvssLib }).default;
+type CvssLib = typeof CvssModule;
+// Loaded on the first vector scored: a scan of a compiled (cached) source never needs it.
+let cvssLib: CvssLib | undefined;
+function cvss(): CvssLib {
+  if (!cvssLib) {
+    const m = createRequire(import.meta.url)('ae-cvss-calculator') as CvssLib;
+    cvssLib = 'Cvss3P1' in m && typeof m.Cvss3P1 === 'function' ? m : (m as unknown as { default: CvssLib }).default;
+  }
+  return cvssLib;
+}
 
 /** A base score from the library; undefined when it refuses the vector or gives no number. */
 function scoreWith(make: () => { calculateScores(): { base?: number; overall?: number } }): number | undefined {
@@ -85,20 +91,20 @@ const V4_BASE = ['AV', 'AC', 'AT', 'PR', 'UI', 'VC', 'VI', 'VA', 'SC', 'SI', 'SA
 export function cvss3Score(vector: string): number | undefined {
   const m = /^CVSS:3\.([01])\//.exec(vector);
   if (!m || !hasMetrics(vector, V3_BASE)) return undefined;
-  return scoreWith(() => (m[1] === '1' ? new cvss.Cvss3P1(vector) : new cvss.Cvss3P0(vector)));
+  return scoreWith(() => (m[1] === '1' ? new (cvss().Cvss3P1)(vector) : new (cvss().Cvss3P0)(vector)));
 }
 
 /** The base score of a CVSS v2 vector (`AV:N/AC:L/Au:N/C:P/I:P/A:P`, optionally `(…)`). */
 export function cvss2Score(vector: string): number | undefined {
   const v = vector.replace(/^\(|\)$/g, '').replace(/^CVSS:2\.0\//, '');
   if (!/^AV:/.test(v) || !hasMetrics(v, V2_BASE)) return undefined;
-  return scoreWith(() => new cvss.Cvss2(v));
+  return scoreWith(() => new (cvss().Cvss2)(v));
 }
 
 /** The score of a CVSS v4.0 vector (`CVSS:4.0/AV:N/…`); undefined when it is not one. */
 export function cvss4Score(vector: string): number | undefined {
   if (!/^CVSS:4\.0\//.test(vector) || !hasMetrics(vector, V4_BASE)) return undefined;
-  return scoreWith(() => new cvss.Cvss4P0(vector));
+  return scoreWith(() => new (cvss().Cvss4P0)(vector));
 }
 
 const memo = new Map<string, Severity | undefined>();

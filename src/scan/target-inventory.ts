@@ -15,8 +15,8 @@ import {
   parseOsRelease,
   type SbomPackage,
 } from '../sbom/index.js';
+import { readDpkgStatus } from './dpkg-status.js';
 import type { ImageFacts } from './image-read.js';
-import { parseDpkgStatus } from './dpkg-status.js';
 import type { ScanDistro, ScanPackage } from './match.js';
 import type { ScanTarget } from './target.js';
 
@@ -25,6 +25,8 @@ export interface ScanInput {
   readonly packages: ScanPackage[];
   /** Where the packages were read: the installed database path, the SBOM, the .apk. */
   readonly location: string;
+  /** Packages that could not be counted (dpkg states other than installed, bad versions). */
+  readonly warnings?: readonly string[];
 }
 
 function toScan(p: { name: string; version: string; arch: string; origin: string }): ScanPackage {
@@ -47,14 +49,16 @@ function installedPackages(img: { installed: string | undefined; osRelease: stri
   return img.installed === undefined ? [] : inventoryFromInstalled(img.installed, img.osRelease).packages;
 }
 
-/** APK packages, then dpkg ones (each with its own version order). */
+/** APK packages, then dpkg ones (each with its own version order), and what could not be read. */
 function allPackages(img: {
   installed: string | undefined;
   osRelease: string | undefined;
   dpkg?: ImageFacts['dpkg'];
-}): ScanPackage[] {
+}): { packages: ScanPackage[]; warnings: string[] } {
   const apk = installedPackages(img).map(toScan);
-  return img.dpkg ? [...apk, ...parseDpkgStatus(img.dpkg.status)] : apk;
+  if (!img.dpkg) return { packages: apk, warnings: [] };
+  const deb = readDpkgStatus(img.dpkg.status, img.dpkg.path);
+  return { packages: [...apk, ...deb.packages], warnings: deb.problems };
 }
 
 function locationOf(img: { dbPath: string; dpkg?: ImageFacts['dpkg'] }): string {
@@ -70,18 +74,23 @@ export function scanInput(target: ScanTarget): ScanInput {
   switch (target.kind) {
     case 'image': {
       const first = target.images[0] as ImageFacts;
+      const read = target.images.map((img) => allPackages(img));
       return {
         distro: distroOf(parseOsRelease(first.osRelease ?? '')),
-        packages: target.images.flatMap((img) => allPackages(img)),
+        packages: read.flatMap((r) => r.packages),
         location: locationOf(first) || 'lib/apk/db/installed',
+        warnings: [...new Set(read.flatMap((r) => r.warnings))],
       };
     }
-    case 'root':
+    case 'root': {
+      const read = allPackages(target);
       return {
         distro: distroOf(parseOsRelease(target.osRelease ?? '')),
-        packages: allPackages(target),
+        packages: read.packages,
         location: locationOf(target) || 'lib/apk/db/installed',
+        warnings: read.warnings,
       };
+    }
     case 'sbom':
       return {
         distro: sbomDistro(target.sbom.packages),

@@ -3,10 +3,23 @@
  * give findings equal to lists checked by hand against those documents (each list says how).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { sealPack } from '../../src/repo/index.js';
 import { decodeAdvisories, parseDpkgStatus, publishSecdb } from '../../src/scan/index.js';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot, vector } from '../helpers/paths.js';
@@ -288,7 +301,10 @@ describe('dpkg inventories and Debian data', () => {
     );
     const v = await cli(['scan', 'vcpkg', '--db', wolfi]);
     assert.equal(v.code, 4);
-    assert.match(v.stdout, /Not scanned: no data for an unknown distro \(15 packages/);
+    assert.match(
+      v.stdout,
+      /Not scanned: no data for an unknown distro \(no os-release ID; --distro names one\) \(15 packages/,
+    );
     // A root with no package database at all is not clean either.
     put('empty/etc/os-release', BOOKWORM);
     const e = await cli(['scan', 'empty', '--db', wolfi]);
@@ -405,9 +421,35 @@ describe('compiled advisory database in the cache', () => {
     const first = await run('c1');
     assert.equal(list().length, 1);
     const pack = join(packs, list()[0] as string);
-    // The next scan reads the compiled form: a change made to it (same key) shows.
-    writeFileSync(pack, readFileSync(pack, 'utf8').replace('"12.3.0-r4"', '"12.3.0-r9"'));
-    assert.equal(await run('c1'), first.replace('"12.3.0-r4"', '"12.3.0-r9"'));
+    const good = readFileSync(pack);
+    // The next scan reads the compiled form; an edit to it (still well-formed, same key) breaks its
+    // seal: the pack is refused, the source compiled again, and the pack rewritten.
+    const edit = (b: Buffer) => Buffer.from(b.toString('latin1').replace('12.3.0-r4', '12.3.0-r9'), 'latin1');
+    assert.notDeepEqual(edit(good), good);
+    writeFileSync(pack, edit(good));
+    assert.equal(await run('c1'), first);
+    assert.deepEqual(readFileSync(pack), good);
+    // A forged pack: edited, with a seal recomputed (the seal is a digest, not a secret). Only this
+    // user's own regular file is trusted: through a symlink, or owned by another user, it is refused.
+    const key = (list()[0] as string).replace(/\.pack$/, '');
+    const payload = good.subarray(good.indexOf(10) + 1);
+    const forged = sealPack(key, edit(payload));
+    writeFileSync(join(tmp, 'planted.pack'), forged, { mode: 0o600 });
+    rmSync(pack);
+    symlinkSync(join(tmp, 'planted.pack'), pack);
+    assert.equal(await run('c1'), first);
+    assert.ok(!lstatSync(pack).isSymbolicLink());
+    if (process.geteuid?.() === 0) {
+      writeFileSync(pack, forged, { mode: 0o600 });
+      chownSync(pack, 65534, 65534);
+      assert.equal(await run('c1'), first);
+      assert.equal(statSync(pack).uid, 0);
+      // The same forged file, our own: accepted (so the refusals above are the owner and the link).
+      writeFileSync(pack, forged, { mode: 0o600 });
+      chownSync(pack, 0, 0);
+      assert.equal(await run('c1'), first.replace('"12.3.0-r4"', '"12.3.0-r9"'));
+      writeFileSync(pack, good, { mode: 0o600 });
+    }
     // Other bytes, another key: the source is parsed again and the right data shows.
     put('cdb/gcc-12.advisories.yaml', `${readFileSync(W('gcc-12'), 'utf8')}\n`);
     assert.equal(await run('c1'), first);
@@ -445,8 +487,10 @@ describe("the distro's own feed (distro/advisories → security.json)", () => {
       ['busybox', '1.35.0-r0'],
     ]);
     const got = await findings(['scan', 'lupine-root', '--db', 'repo']);
-    // Hand check: glibc 2.35-r0 is below every fix recorded at 2.36-r0 (five); busybox 1.35.0-r0 has them.
-    assert.deepEqual(got, [
+    // Hand check: glibc 2.35-r0 is below every fix recorded at 2.36-r0 (five); busybox 1.35.0-r0 has
+    // the fixes recorded at 1.35.0-r0, not CVE-2022-30065's (fixed in the source-built 1.38.0-r0).
+    assert.deepEqual(got.sort(), [
+      'busybox 1.35.0-r0 CVE-2022-30065 fixed 1.38.0-r0 Unknown',
       'glibc 2.35-r0 CVE-2023-4911 fixed 2.36-r0 Unknown',
       'glibc 2.35-r0 CVE-2023-6246 fixed 2.36-r0 Unknown',
       'glibc 2.35-r0 CVE-2024-2961 fixed 2.36-r0 Unknown',
@@ -474,5 +518,138 @@ describe("the distro's own feed (distro/advisories → security.json)", () => {
       readdirSync(repo).filter((f) => f.endsWith('.tmp')),
       [],
     );
+  });
+});
+
+describe('issue 15 review findings', () => {
+  const TRACKER = join(ADV, 'debian-tracker', 'vunnel--debian.json');
+  const DBS = ['--db', join(ADV, 'debian-tracker', 'osv.dev--debian_security_tracker_mock.json'), '--db', TRACKER];
+
+  it('item 2: no os-release, or an ID no source covers, is "not scanned" (exit 4); Wolfi YAML is not Alpine data', async () => {
+    apkRoot('noos', '', [['curl', '8.11.1-r0']]);
+    rmSync(join(tmp, 'noos/etc/os-release'));
+    apkRoot('alp', 'ID=alpine\nVERSION_ID=3.19.1\n', [['curl', '8.11.1-r0']]);
+    apkRoot('wcurl', 'ID=wolfi\n', [['curl', '8.11.1-r0']]);
+    for (const [target, why] of [
+      ['noos', /no data for an unknown distro \(no os-release ID; --distro names one\)/],
+      ['alp', /no data for alpine 3\.19\.1/],
+    ] as const) {
+      const r = await cli(['scan', target, '--db', W('curl'), '--format', 'json']);
+      assert.equal(r.code, 4, `${target}: ${r.stderr}`);
+      const j = JSON.parse(r.stdout) as JsonReport;
+      assert.equal(j.scanned, false);
+      assert.match(j.notScanned ?? '', why);
+      assert.deepEqual(j.findings, []);
+    }
+    // The same data on a Wolfi root: scanned (so the refusals above are the distro).
+    assert.ok((await findings(['scan', 'wcurl', '--db', W('curl')])).length > 0);
+    // --distro names the distro of a root without os-release.
+    assert.equal((await cli(['scan', 'noos', '--db', W('curl'), '--distro', 'wolfi'])).code, 0);
+  });
+
+  it('item 8: OpenVEX of a target not scanned makes no claim and says so', async () => {
+    apkRoot('noos2', 'NAME=x\n', [['curl', '8.11.1-r0']]);
+    const r = await cli(['scan', 'noos2', '--db', W('curl'), '--format', 'openvex']);
+    assert.equal(r.code, 4, r.stderr);
+    const doc = JSON.parse(r.stdout) as { statements: unknown[]; tooling: string };
+    assert.deepEqual(doc.statements, []);
+    assert.match(doc.tooling, /NOT SCANNED: no data for an unknown distro.*makes no claim about noos2/);
+    assert.doesNotMatch(r.stdout, /not_affected|"fixed"/);
+  });
+
+  it('item 3: terminal escapes in package names and advisory ids are shown, not sent to the terminal', async () => {
+    apkRoot('esc', 'ID=wolfi\n', [['evil\u001b]0;pwned\u0007', '1.0-r0']]);
+    put(
+      'escdb/evil.advisories.yaml',
+      'schema-version: "2"\npackage:\n  name: "evil\\e]0;pwned\\a"\nadvisories:\n  - id: "CVE-2025-0001\\e[2J"\n' +
+        '    events:\n      - timestamp: 2025-01-01T00:00:00Z\n        type: fixed\n        data:\n          fixed-version: 1.1-r0\n',
+    );
+    const r = await cli(['scan', 'esc', '--db', 'escdb', '--ignore', 'TYPO-\u001b[31m']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    assert.doesNotMatch(r.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    assert.match(r.stdout, /evil\\x1b\]0;pwned\\x07 +1\.0-r0 +1\.1-r0 +CVE-2025-0001\\x1b\[2J/);
+    assert.match(r.stderr, /--ignore TYPO-\\x1b\[31m matches no finding/);
+  });
+
+  it('items 4 and 10: half-installed, malformed and bad-version dpkg stanzas are listed, not dropped', async () => {
+    put(
+      'half/var/lib/dpkg/status',
+      [
+        STATUS,
+        'Package: halfpkg\nStatus: install reinstreq half-installed\nArchitecture: amd64\nVersion: 1.0-1\n',
+        'Package: unpackedpkg\nStatus: install ok unpacked\nArchitecture: amd64\nVersion: 2.0-1\n',
+        'Package: noversion\nStatus: install ok installed\nArchitecture: amd64\n',
+        'Package: badepoch\nStatus: install ok installed\nArchitecture: amd64\nVersion: x:1.0-1\n',
+        'Package: oddversion\nStatus: install ok installed\nArchitecture: amd64\nVersion: v1.0-1\n',
+      ].join('\n'),
+    );
+    put('half/etc/os-release', BOOKWORM);
+    const r = await cli(['scan', 'half', '--db', TRACKER, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[]; packages: number };
+    const st = 'var/lib/dpkg/status';
+    assert.deepEqual(j.warnings, [
+      `${st}:28: halfpkg 1.0-1: status 'install reinstreq half-installed' is not 'installed'; not scanned`,
+      `${st}:33: unpackedpkg 2.0-1: status 'install ok unpacked' is not 'installed'; not scanned`,
+      `${st}:38: a stanza without Version (noversion); not scanned`,
+      `${st}:42: badepoch: version 'x:1.0-1' has bad syntax: epoch in version is empty; not scanned`,
+      `${st}:47: oddversion: version 'v1.0-1' has bad syntax: version number does not start with digit`,
+    ]);
+    // The four good packages and oddversion (dpkg tolerates its syntax); config-files is gone.
+    assert.equal(j.packages, 5);
+    for (const w of j.warnings ?? []) assert.ok(r.stderr.includes(`half: ${w}`), w);
+  });
+
+  it('item 6: an --ignore entry that matches nothing is a warning (and in the JSON)', async () => {
+    put('ign/var/lib/dpkg/status', STATUS);
+    put('ign/etc/os-release', BOOKWORM);
+    const r = await cli(['scan', 'ign', ...DBS, '--ignore', 'CVE-2016-1585,CVE-2016-1858', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: --ignore CVE-2016-1858 matches no finding; check the id/);
+    assert.doesNotMatch(r.stderr, /--ignore CVE-2016-1585/);
+    const j = JSON.parse(r.stdout) as { warnings?: string[] };
+    assert.deepEqual(j.warnings, ['--ignore CVE-2016-1858 matches no finding of ign']);
+    // ID:PACKAGE for a package that does not have it: also nothing matched.
+    const p = await cli(['scan', 'ign', ...DBS, '--ignore', 'CVE-2016-1585:chromium']);
+    assert.match(p.stderr, /--ignore CVE-2016-1585:chromium matches no finding/);
+  });
+
+  it('item 9: a source without a date of its own is dated "unknown", never by file mtime', async () => {
+    mkdirSync(join(tmp, 'dated'), { recursive: true });
+    const copy = join(tmp, 'dated', 'debian.json');
+    writeFileSync(copy, readFileSync(TRACKER));
+    utimesSync(copy, new Date('2021-03-04T05:06:07Z'), new Date('2021-03-04T05:06:07Z'));
+    put('dated/var/lib/dpkg/status', STATUS);
+    put('dated/etc/os-release', BOOKWORM);
+    const r = await cli(['scan', 'dated', '--db', copy, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { sources: Array<{ date: string }> };
+    assert.deepEqual(
+      j.sources.map((s) => s.date),
+      [''],
+    );
+    const vex = await cli(['scan', 'dated', '--db', copy, '--format', 'openvex']);
+    assert.match(vex.stdout, /debian\.json \(date unknown\)/);
+    assert.doesNotMatch(vex.stdout, /2021-03-04/);
+  });
+
+  it('item 5: a wrong-typed document in a --db directory is skipped with file:line:col; --strict fails', async () => {
+    mkdirSync(join(tmp, 'typed'), { recursive: true });
+    put('typed/curl.advisories.yaml', readFileSync(W('curl'), 'utf8'));
+    put(
+      'typed/bad.advisories.yaml',
+      'schema-version: "2"\npackage:\n  name: bad\nadvisories:\n  - id: CGA-1\n    events:\n      timestamp: 2024-01-01T00:00:00Z\n',
+    );
+    apkRoot('typedroot', 'ID=wolfi\n', [['curl', '8.11.1-r0']]);
+    const r = await cli(['scan', 'typedroot', '--db', 'typed']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: typed\/bad\.advisories\.yaml: 7:7: advisories\[0\]\.events must be a list.*skipped/,
+    );
+    const strict = await cli(['scan', 'typedroot', '--db', 'typed', '--strict']);
+    assert.equal(strict.code, 3);
+    assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*bad\.advisories\.yaml: 7:7/);
   });
 });

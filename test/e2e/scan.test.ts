@@ -102,7 +102,12 @@ describe('lupine scan: targets', () => {
   it('an .apk, matched by its origin', async () => {
     const info = { ...emptyPackageInfo('libfoo-doc', '1.4.2-r0'), arch: 'x86_64', origin: 'libfoo', license: 'MIT' };
     put('libfoo-doc-1.4.2-r0.apk', writePackage({ files: [], info, clock: fixedClock(0) }));
-    const r = await cli(['scan', 'libfoo-doc-1.4.2-r0.apk', '--db', 'db', '--format', 'json']);
+    // An .apk names no distro: not scanned (exit 4) until --distro says which data applies.
+    const bare = await cli(['scan', 'libfoo-doc-1.4.2-r0.apk', '--db', 'db', '--format', 'json']);
+    assert.equal(bare.code, 4, bare.stderr);
+    assert.deepEqual(lines(bare.stdout), []);
+    const r = await cli(['scan', 'libfoo-doc-1.4.2-r0.apk', '--db', 'db', '--distro', 'wolfi', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(lines(r.stdout), ['libfoo-doc 1.4.2-r0 CVE-2024-1111 fixed 1.4.2-r1 Medium']);
   });
 
@@ -401,12 +406,27 @@ describe('apko-built image (vectors/apko/golden-testdata/golden)', () => {
       .map((p) => p.name)
       .sort();
 
-  it('scans the real apko layers: its APK packages, no findings', async () => {
+  it('scans the real apko layers: its APK packages; its distro (ID=replaces) has no data: not scanned', async () => {
     const r = await cli(['scan', golden, '--arch', 'x86_64', '--db', 'db', '--format', 'json']);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 4, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.packages, 2);
+    assert.equal(doc.notScanned, 'no data for replaces 1.0.0');
     assert.deepEqual(doc.findings, []);
+    const wolfi = await cli([
+      'scan',
+      golden,
+      '--arch',
+      'x86_64',
+      '--db',
+      'db',
+      '--distro',
+      'wolfi',
+      '--format',
+      'json',
+    ]);
+    assert.equal(wolfi.code, 0, wolfi.stderr);
+    assert.deepEqual(JSON.parse(wolfi.stdout).findings, []);
   });
 
   it('lupine sbom lists the same APK packages as apko’s own SBOM', async () => {

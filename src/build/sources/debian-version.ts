@@ -26,9 +26,21 @@ export function parsePrintUris(text: string): AptSourceFile[] {
   return out;
 }
 
-/** The upstream tarball of a source package (`*.orig.tar.*`, not its signature or a component). */
+/**
+ * The upstream tarball of a source package (`*.orig.tar.*`, not its signature or a component); for a
+ * Debian native package (no orig: Debian is upstream, e.g. ca-certificates), its one source tarball
+ * (`PKG_VERSION.tar.*`, not a `.debian.tar.*`).
+ */
 export function origTarball(files: readonly AptSourceFile[]): AptSourceFile | undefined {
-  return files.find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f.file));
+  return (
+    files.find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f.file)) ??
+    files.find((f) => /\.tar\.[a-z0-9]+$/.test(f.file) && !/\.debian\.tar\.|\.orig-[^/]*\.tar\./.test(f.file))
+  );
+}
+
+/** Whether the tarball origTarball picked is a native package's (Debian's own release, no orig). */
+export function isNativeTarball(orig: AptSourceFile): boolean {
+  return !/\.orig\.tar\.[a-z0-9]+$/.test(orig.file);
 }
 
 /** Whether Debian keeps upstream's signature beside the orig tarball (then its bytes are upstream's). */

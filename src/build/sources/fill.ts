@@ -12,7 +12,13 @@ import { compareVersions } from '../../apk/index.js';
 import { type Logger, LupineError, silentLogger } from '../../core/index.js';
 import type { CompiledRecipe } from '../config/types.js';
 import type { AptSource } from './apt.js';
-import { hasUpstreamSignature, isRepacked, origTarball, upstreamOfDebianVersion } from './debian-version.js';
+import {
+  hasUpstreamSignature,
+  isNativeTarball,
+  isRepacked,
+  origTarball,
+  upstreamOfDebianVersion,
+} from './debian-version.js';
 import { storeGitCheckout } from './git-source.js';
 import { mismatch, recipeSources, resolveFetch } from './resolve.js';
 import { hashFile, SourceStore } from './store.js';
@@ -35,9 +41,10 @@ export interface FilledSource {
   readonly path: string;
   /**
    * For `debian`: `repack` (a dfsg/ds repack: not upstream's bytes), `signed` (upstream's signature
-   * sits beside it: upstream's bytes), `orig` (not repacked, no signature beside it).
+   * sits beside it: upstream's bytes), `orig` (not repacked, no signature beside it), `native` (a
+   * Debian native package: Debian's own release).
    */
-  readonly debianOrig?: 'repack' | 'signed' | 'orig';
+  readonly debianOrig?: 'repack' | 'signed' | 'orig' | 'native';
 }
 
 /** `PKG=VERSION` of `vars.debian-source`; undefined when the recipe names none. */
@@ -106,7 +113,13 @@ export async function fillSourceStore(recipe: CompiledRecipe, o: FillOptions): P
           what: src.uri,
           how: 'debian',
           path,
-          debianOrig: isRepacked(debian.version) ? 'repack' : hasUpstreamSignature(files, orig) ? 'signed' : 'orig',
+          debianOrig: isNativeTarball(orig)
+            ? 'native'
+            : isRepacked(debian.version)
+              ? 'repack'
+              : hasUpstreamSignature(files, orig)
+                ? 'signed'
+                : 'orig',
         });
       } finally {
         await rm(tmp, { force: true });

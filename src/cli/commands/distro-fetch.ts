@@ -37,6 +37,7 @@ const ORIG_NOTE = {
   repack: "Debian's repack, pinned as Debian's file",
   signed: "upstream's release, its signature beside it",
   orig: "Debian's orig, not repacked",
+  native: "a Debian native package: Debian's own release",
 } as const;
 
 /** The tree's recipes, compiled (skipped ones left out), in file order. */

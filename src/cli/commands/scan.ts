@@ -14,6 +14,7 @@ import {
   type ScanTarget,
   scanInput,
   scanReport,
+  terminalSafe,
 } from '../../scan/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
@@ -138,7 +139,18 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       toolVersion: TOOL_VERSION,
     }),
   );
-  for (const r of reports) if (r.notScanned) logger.warn(`${r.target}: not scanned: ${r.notScanned}`);
+  for (const r of reports) {
+    if (r.notScanned) logger.warn(`${r.target}: not scanned: ${r.notScanned}`);
+    for (const w of r.warnings ?? []) if (!w.startsWith('--ignore ')) logger.warn(`${r.target}: ${w}`);
+  }
+  // An --ignore entry that hides nothing in any target: most likely a typo.
+  const scanned = reports.filter((r) => !r.notScanned);
+  for (const i of ignore) {
+    const unused = (r: ScanReport) => (r.warnings ?? []).some((w) => w.startsWith(`--ignore ${i} matches no`));
+    if (scanned.length > 0 && scanned.every(unused)) {
+      logger.warn(`--ignore ${i} matches no finding${scanned.length > 1 ? ' of any target' : ''}; check the id`);
+    }
+  }
   const text = renderReports(reports, format);
   if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), text);
   else io.stdout.write(text);
@@ -169,7 +181,7 @@ function renderReports(reports: readonly ScanReport[], format: Format): string {
     const logs = reports.map((r) => JSON.parse(reportSarif(r)) as { runs: unknown[] });
     return `${JSON.stringify({ ...logs[0], runs: logs.flatMap((l) => l.runs) }, null, 2)}\n`;
   }
-  return reports.map((r) => `== ${r.target} ==\n${reportTable(r)}`).join('\n');
+  return reports.map((r) => `== ${terminalSafe(r.target)} ==\n${reportTable(r)}`).join('\n');
 }
 
 export const scanCommand: Command = {

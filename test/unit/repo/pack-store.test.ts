@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash, type KeyObject } from 'node:crypto';
 import {
   chmodSync,
+  chownSync,
+  lstatSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -137,6 +141,47 @@ test('a pack writable by group or others is ignored (and replaced)', async () =>
     }
     chmodSync(file, 0o644);
     assert.equal((await readIndexThroughPacks(bytes, store, { allowUntrusted: true })).fromPack, true);
+  });
+});
+
+test('a pack reached through a symlink, owned by another user, or edited in place is ignored (and replaced)', async () => {
+  await inTemp(async (dir) => {
+    const { bytes, parsed, store, file, good } = await storedPack(dir);
+    const key = sha256(bytes);
+    const fresh = () => readIndexThroughPacks(bytes, store, { allowUntrusted: true });
+    // A symlink to a good pack elsewhere (another user could plant one): opened no-follow.
+    const elsewhere = join(dir, 'elsewhere.pack');
+    renameSync(file, elsewhere);
+    symlinkSync(elsewhere, file);
+    assert.equal(await store.get(key), undefined, 'through a symlink');
+    const r = await fresh();
+    assert.equal(r.fromPack, false);
+    assert.deepEqual(r.packages, parsed.packages);
+    assert.ok(!lstatSync(file).isSymbolicLink(), 'the symlink is replaced by a pack of our own');
+    assert.deepEqual(readFileSync(file), good);
+    assert.equal((await fresh()).fromPack, true);
+    // Owned by another user (root can give it away; others cannot make one).
+    if (process.geteuid?.() === 0) {
+      chownSync(file, 65534, 65534);
+      assert.equal(await store.get(key), undefined, 'owned by another user');
+      assert.equal((await fresh()).fromPack, false);
+      assert.equal(statSync(file).uid, 0);
+    }
+    // Edited in place, still well-formed: a package's version in the string table.
+    const text = good.toString('latin1');
+    const m = /\d+\.\d+-r\d/.exec(text);
+    assert.ok(m, 'a version in the pack');
+    const bump = m[0].replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+    const edited = Buffer.from(text.slice(0, m.index) + bump + text.slice(m.index + m[0].length), 'latin1');
+    assert.equal(edited.length, good.length);
+    writeFileSync(file, edited, { mode: 0o600 });
+    assert.equal(await store.get(key), undefined, 'edited');
+    const again = await fresh();
+    assert.equal(again.fromPack, false);
+    assert.deepEqual(again.packages, parsed.packages);
+    // The seal binds the pack to its source: the same pack under another key is not used.
+    writeFileSync(join(store.dir, `${'0'.repeat(64)}.pack`), good, { mode: 0o600 });
+    assert.equal(await store.get('0'.repeat(64)), undefined, 'another key');
   });
 });
 

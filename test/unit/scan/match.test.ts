@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseInstalledDb } from '../../../src/install/index.js';
 import {
   AdvisorySet,
   advisoryEntry,
@@ -8,11 +9,12 @@ import {
   filterFindings,
   findingsAtOrAbove,
   match,
+  parseAdvisoryYaml,
   parseOsv,
   type ScanPackage,
+  whyNotScanned,
 } from '../../../src/scan/index.js';
-import { parseInstalledDb } from '../../../src/install/index.js';
-import { EXPECTED_AARCH64, EXPECTED_X86_64, findingLine, fixtureSet, installedDb } from './fixtures.js';
+import { CURL_YAML, EXPECTED_AARCH64, EXPECTED_X86_64, findingLine, fixtureSet, installedDb } from './fixtures.js';
 
 const WOLFI = { id: 'wolfi', versionId: '20230201' };
 
@@ -96,7 +98,7 @@ describe('match details', () => {
   it('APK version order, not string order (1.10 > 1.9, _rc < release)', () => {
     const set = AdvisorySet.from([
       {
-        entries: [entry({ id: 'CVE-1', package: 'p', state: 'fixed', fixed: '1.10-r0', source: 't' })],
+        entries: [entry({ id: 'CVE-1', package: 'p', distro: 'wolfi', state: 'fixed', fixed: '1.10-r0', source: 't' })],
         aliasGroups: [],
         severities: new Map(),
         warnings: [],
@@ -179,6 +181,32 @@ describe('match details', () => {
     );
   });
 
+  it('each source only for its distro: unknown distro and Alpine see nothing of Wolfi data (review item 2)', () => {
+    const yaml = parseAdvisoryYaml(CURL_YAML, 'curl.advisories.yaml');
+    const wolfiSecdb = fixtureSet();
+    const yamlOnly = AdvisorySet.from([yaml]);
+    const curl: ScanPackage = { name: 'curl', version: '8.0.0-r0', arch: 'x86_64', origin: 'curl' };
+    const input = { distro: { id: 'unknown', versionId: '' }, packages: [curl], location: 'x' };
+    // No os-release (or an ID no source covers): never clean, whatever sources are loaded.
+    for (const [id, set] of [
+      ['unknown', wolfiSecdb],
+      ['', wolfiSecdb],
+      ['gentoo', wolfiSecdb],
+      ['alpine', yamlOnly],
+    ] as const) {
+      const distro = { id, versionId: id === 'alpine' ? '3.19.1' : '' };
+      assert.notEqual(whyNotScanned({ ...input, distro }, set, distro), '', `${id || '(none)'}`);
+      assert.deepEqual(match([curl], set, distro).findings, [], `${id || '(none)'}`);
+    }
+    // Wolfi advisory YAML is Wolfi's: it applies to wolfi and chainguard targets.
+    assert.ok(yaml.entries.length > 0 && yaml.entries.every((e) => e.distro === 'wolfi'));
+    for (const id of ['wolfi', 'chainguard']) {
+      const distro = { id, versionId: '' };
+      assert.equal(whyNotScanned({ ...input, distro }, yamlOnly, distro), '', id);
+      assert.ok(match([curl], yamlOnly, distro).findings.length > 0, id);
+    }
+  });
+
   it('default feeds per distro; Alpine by branch', () => {
     assert.deepEqual(defaultAdvisorySources(WOLFI), ['https://packages.wolfi.dev/os/security.json']);
     assert.deepEqual(defaultAdvisorySources({ id: 'alpine', versionId: '3.19.1' }), [
@@ -193,8 +221,8 @@ describe('match details', () => {
     const set = AdvisorySet.from([
       {
         entries: [
-          entry({ id: 'CVE-1', package: 'p', state: 'fixed', fixed: '2-r0', source: 'a' }),
-          entry({ id: 'CVE-1', package: 'p', state: 'not-fixed', source: 'b' }),
+          entry({ id: 'CVE-1', package: 'p', distro: 'wolfi', state: 'fixed', fixed: '2-r0', source: 'a' }),
+          entry({ id: 'CVE-1', package: 'p', distro: 'wolfi', state: 'not-fixed', source: 'b' }),
         ],
         aliasGroups: [],
         severities: new Map(),

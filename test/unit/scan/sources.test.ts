@@ -4,10 +4,10 @@ import { gzipMember, writeTar } from '../../../src/archive/index.js';
 import {
   AdvisorySet,
   cvss2Score,
-  defaultAdvisoryLimits,
   cvss3Score,
   cvss4Score,
   decodeAdvisories,
+  defaultAdvisoryLimits,
   parseAdvisoryYaml,
   parseOsvRecord,
   parseSecdb,
@@ -133,6 +133,52 @@ describe('advisory YAML', () => {
       () => parseAdvisoryYaml('schema-version: 1\npackage: {name: x}\nadvisories: []\n', 'x'),
       'SCAN_BAD_ADVISORY',
     );
+  });
+});
+
+describe('advisory YAML: wrong-typed values are errors with a position (review item 5)', () => {
+  const doc = (advisory: string) =>
+    `schema-version: "2"\npackage:\n  name: curl\nadvisories:\n  - id: CGA-1\n${advisory}`;
+  const good = '    aliases: [CVE-1]\n    events:\n      - timestamp: 2024-06-01T00:00:00Z\n        type: detection\n';
+  it('a well-typed document reads', () => {
+    assert.equal(parseAdvisoryYaml(doc(good), 'ok.yaml').entries.length, 1);
+  });
+  for (const [what, advisory, where] of [
+    [
+      'events as a map',
+      '    events:\n      timestamp: 2024-06-01T00:00:00Z\n      type: fixed\n',
+      /7:7: advisories\[0\]\.events must be a list/,
+    ],
+    [
+      'a bad timestamp',
+      '    events:\n      - timestamp: yesterday\n        type: detection\n',
+      /7:20: .*timestamp is not a timestamp.*'yesterday'/,
+    ],
+    ['no timestamp', '    events:\n      - type: detection\n', /events\[0\]\.timestamp is not a timestamp/],
+    ['aliases as a scalar', '    aliases: CVE-1\n    events: []\n', /6:14: advisories\[0\]\.aliases must be a list/],
+    ['an event that is a scalar', '    events:\n      - fixed\n', /7:9: advisories\[0\]\.events\[0\] must be a map/],
+  ] as const) {
+    it(`${what}: SCAN_BAD_ADVISORY naming file:line:col`, () => {
+      const e = assertCodeSync(() => parseAdvisoryYaml(doc(advisory), 'curl.advisories.yaml'), 'SCAN_BAD_ADVISORY');
+      assert.match(e.message, where);
+      assert.match(e.message, /^curl\.advisories\.yaml: /);
+    });
+  }
+  it('the pre-2.0 form: a bad timestamp too', () => {
+    const v1 =
+      'package:\n  name: x\nadvisories:\n  CVE-1:\n    - timestamp: not-a-date\n      status: fixed\n      fixed-version: 1-r0\n';
+    const e = assertCodeSync(() => parseAdvisoryYaml(v1, 'x.yaml'), 'SCAN_BAD_ADVISORY');
+    assert.match(e.message, /x\.yaml: 5:18: advisories\.CVE-1\[0\]\.timestamp is not a timestamp/);
+  });
+});
+
+describe('gzip sources: a ratio bound (review item 7)', () => {
+  it('a small gzip bomb is refused by its ratio, not inflated to the file limit', () => {
+    // 64 MiB of one byte: ~64 KB compressed (~1000:1), under the 1 GiB file limit.
+    const bomb = gzipMember(Buffer.alloc(64 * 1024 * 1024, 0x20));
+    assert.ok(bomb.length < 100 * 1024);
+    const e = assertCodeSync(() => decodeAdvisories(bomb, 'feed.json.gz'), 'LIMIT_EXCEEDED');
+    assert.match(e.message, /feed\.json\.gz: the gzip data inflates more than 200× its \d+ bytes/);
   });
 });
 
