@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import https from 'node:https';
@@ -12,6 +11,7 @@ import { basicAuthorization, parseHttpAuth } from '../../../src/net/index.js';
 import { type FetchResult, FileFetcher, HttpFetcher, routingFetcher } from '../../../src/repo/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
+import { selfSignedCert } from '../../helpers/self-signed.js';
 import { refusedPort, startServer, type TestServer } from './test-server.js';
 
 const INDEX = readFileSync(vector('apk', 'melange-x86_64-APKINDEX.tar.gz'));
@@ -214,23 +214,9 @@ describe('HttpFetcher: credentials in the URL after a redirect from https to pla
   let origin: https.Server;
   let ca = '';
   before(async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ].concat(['-days', '1', '-subj', '/CN=repo.example.test', '-addext', 'subjectAltName=DNS:repo.example.test']),
-      { stdio: 'ignore' },
-    );
-    ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    origin = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: ca }, (req, res) => {
+    const pems = selfSignedCert(dir, 'DNS:repo.example.test');
+    ca = readFileSync(pems.cert, 'utf8');
+    origin = https.createServer({ key: readFileSync(pems.key), cert: ca }, (req, res) => {
       seen.push(`https ${req.headers.authorization ?? '-'}`);
       res.writeHead(302, { location: 'http://repo.example.test/plain' }).end();
     });
