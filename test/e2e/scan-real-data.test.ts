@@ -3,6 +3,7 @@
  * give findings equal to lists checked by hand against those documents (each list says how).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   chownSync,
   lstatSync,
@@ -651,5 +652,23 @@ describe('issue 15 review findings', () => {
     const strict = await cli(['scan', 'typedroot', '--db', 'typed', '--strict']);
     assert.equal(strict.code, 3);
     assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*bad\.advisories\.yaml: 7:7/);
+  });
+
+  it('a --db directory: a symlinked document is read (not dropped in silence); a FIFO is skipped with a warning', async () => {
+    mkdirSync(join(tmp, 'linked'), { recursive: true });
+    put('linked/curl.advisories.yaml', readFileSync(W('curl'), 'utf8'));
+    symlinkSync(W('flyway'), join(tmp, 'linked/flyway.advisories.yaml'));
+    execFileSync('mkfifo', [join(tmp, 'linked/pipe.advisories.yaml')]);
+    apkRoot('linkedroot', 'ID=wolfi\n', [['flyway', '11.4.0-r0']]);
+    const r = await cli(['scan', 'linkedroot', '--db', 'linked', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    // flyway.advisories.yaml: CVE-2025-27496 is fixed in 11.4.1-r0, three advisories pend upstream.
+    assert.deepEqual((JSON.parse(r.stdout) as JsonReport).findings.map(findingLine), [
+      'flyway 11.4.0-r0 CVE-2020-8908 not-fixed - Unknown',
+      'flyway 11.4.0-r0 CVE-2023-2976 not-fixed - Unknown',
+      'flyway 11.4.0-r0 CVE-2024-47535 not-fixed - Unknown',
+      'flyway 11.4.0-r0 CVE-2025-27496 fixed 11.4.1-r0 Unknown',
+    ]);
+    assert.match(r.stderr, /warning: linked\/pipe\.advisories\.yaml is not a regular file; skipped/);
   });
 });
