@@ -57,8 +57,11 @@ function allPackages(img: {
 }): { packages: ScanPackage[]; warnings: string[] } {
   const apk = installedPackages(img).map(toScan);
   if (!img.dpkg) return { packages: apk, warnings: [] };
-  const deb = readDpkgStatus(img.dpkg.status, img.dpkg.path);
-  return { packages: [...apk, ...deb.packages], warnings: deb.problems };
+  const read = (img.dpkg.parts ?? [[img.dpkg.path, img.dpkg.status]]).map(([path, text]) => readDpkgStatus(text, path));
+  return {
+    packages: [...apk, ...read.flatMap((r) => r.packages)],
+    warnings: read.flatMap((r) => r.problems),
+  };
 }
 
 function locationOf(img: { dbPath: string; dpkg?: ImageFacts['dpkg'] }): string {

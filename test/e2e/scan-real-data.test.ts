@@ -602,6 +602,19 @@ describe('issue 15 review findings', () => {
     for (const w of j.warnings ?? []) assert.ok(r.stderr.includes(`half: ${w}`), w);
   });
 
+  it('a problem in a distroless status.d file names that file and its own line', async () => {
+    put('dl/var/lib/dpkg/status.d/base-files', 'Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n');
+    put('dl/var/lib/dpkg/status.d/tzdata', 'Package: tzdata\nVersion: x:2024a-0\nArchitecture: all\n');
+    put('dl/etc/os-release', BOOKWORM);
+    const r = await cli(['scan', 'dl', '--db', TRACKER, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[]; packages: number };
+    assert.deepEqual(j.warnings, [
+      "var/lib/dpkg/status.d/tzdata:1: tzdata: version 'x:2024a-0' has bad syntax: epoch in version is empty; not scanned",
+    ]);
+    assert.equal(j.packages, 1);
+  });
+
   it('item 6: an --ignore entry that matches nothing is a warning (and in the JSON)', async () => {
     put('ign/var/lib/dpkg/status', STATUS);
     put('ign/etc/os-release', BOOKWORM);
