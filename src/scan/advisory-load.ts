@@ -232,6 +232,11 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
       checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
       const batches: AdvisoryBatch[] = [];
       for (const id of [...new Set(top.indexIds)].sort()) {
+        // The records sit beside the index: an id naming another place (`../x`, `a/b`) is not followed.
+        if (/[/\\]|^\.\.?$/.test(id)) {
+          options.logger?.warn(`${spec} lists '${id}', which is not a record file name; skipped`);
+          continue;
+        }
         const file = join(dirname(path), `${id}.json`);
         const record = await readFile(file).catch(() => undefined);
         if (record === undefined) {
