@@ -1,4 +1,4 @@
-import { type TarEntryType, type TarItem, readTar } from '../archive/index.js';
+import { readTar, type TarEntry, type TarEntryType, type TarItem } from '../archive/index.js';
 import { defaultLimits, digest, isLupineError, type Limits, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
 import type { PackageInfo } from './package-info.js';
 import {
@@ -10,7 +10,7 @@ import {
   readHead,
   sectionError,
 } from './package-layout.js';
-import { checkDeclaredSize, dataAllowance } from './package-stream.js';
+import { checkDeclaredSize, dataAllowance, limitError } from './package-stream.js';
 import { type PkgInfoDocument, parsePkgInfoDocument } from './pkginfo.js';
 import { chooseSignature, type Keyring, type SignatureEntry, verifyBytes } from './signature.js';
 
@@ -88,6 +88,11 @@ export interface ReadPackageOptions {
   readonly limits?: Limits;
   /** Names the package in messages (a path or URL). */
   readonly source?: string;
+  /**
+   * The installed size something that vouches for the package declares (the index's `I:`): the data
+   * may inflate to no more than the smaller of this and `.PKGINFO`'s size allow (LIMIT_EXCEEDED).
+   */
+  readonly declaredSize?: number;
 }
 
 interface ControlPart {
@@ -184,18 +189,38 @@ function filesFrom(items: readonly TarItem[]): PackageFile[] {
  * The limits for inflating the data section in memory: no more than the declared installed size
  * allows (with the tar layer's overhead for as many entries as the compressed bytes could hold).
  */
-function dataLimits(buf: Buffer, head: PackageHead, control: ControlPart, limits: Limits, source: string): Limits {
+/** The installed size the data is held to: `.PKGINFO`'s, or what vouches for the package when smaller. */
+function declaredSize(control: ControlPart, vouched: number | undefined): number {
+  const own = control.doc.info.installedSize;
+  return vouched !== undefined && vouched > 0 && (own <= 0 || vouched < own) ? vouched : own;
+}
+
+function dataLimits(
+  buf: Buffer,
+  head: PackageHead,
+  control: ControlPart,
+  limits: Limits,
+  source: string,
+  vouched?: number,
+): Limits {
   const compressed = buf.length - head.control.end;
-  const declared = control.doc.info.installedSize;
+  const declared = declaredSize(control, vouched);
   checkDeclaredSize(declared, compressed, source);
   const allowed = dataAllowance(declared, Math.ceil(compressed / 8), compressed);
   return { ...limits, maxUncompressedBytes: Math.min(limits.maxUncompressedBytes, allowed) };
 }
 
-function readData(buf: Buffer, head: PackageHead, control: ControlPart, limits: Limits, source: string): TarItem[] {
+function readData(
+  buf: Buffer,
+  head: PackageHead,
+  control: ControlPart,
+  limits: Limits,
+  source: string,
+  vouched?: number,
+): TarItem[] {
   const rest =
     head.control.end < buf.length
-      ? readDataMembers(buf, head.control.end, dataLimits(buf, head, control, limits, source), source)
+      ? readDataMembers(buf, head.control.end, dataLimits(buf, head, control, limits, source, vouched), source)
       : undefined;
   let items: TarItem[] = [];
   if (rest) {
@@ -204,6 +229,9 @@ function readData(buf: Buffer, head: PackageHead, control: ControlPart, limits: 
     } catch (err) {
       throw sectionError('data', err, source);
     }
+    // Now that the entries are counted, hold the data to its declared size as the streamed check does.
+    const allowed = dataAllowance(declaredSize(control, vouched), items.length + 1, buf.length - head.control.end);
+    if (rest.length > allowed) throw limitError(source, 'the inflated data member', rest.length, allowed);
   } else if (control.doc.info.datahash) {
     throw malformed('the package has no data member', source);
   }
@@ -397,7 +425,7 @@ export function verifyPackage(
     }
   }
 
-  const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source));
+  const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source, options.declaredSize));
   for (const f of pkg.files) {
     // apk refuses a symlink without a target as a package error (it cannot be created).
     if (f.type === 'symlink' && f.linkname === '') {
@@ -420,6 +448,47 @@ export function verifyPackage(
     }
   }
   return { package: pkg, ...(chosen ? { signedBy: chosen } : {}) };
+}
+
+/**
+ * An .apk as `readPackage` returns it, but from its first bytes (`prefix`, of a file of `fileSize`
+ * bytes) and the data entries' headers listed by a streamed pass (`checkPackageData`'s `onEntry`):
+ * no file content is held (`content` is empty). Undefined when `prefix` does not hold the control
+ * member or the package is a legacy one (read those with `readPackage`).
+ */
+export function packageFromHead(
+  prefix: Uint8Array,
+  fileSize: number,
+  entries: readonly TarEntry[],
+  options: ReadPackageOptions = {},
+): ApkPackage | undefined {
+  const given = options.limits ?? defaultLimits;
+  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
+  const source = options.source ?? 'package';
+  const buf = toBuffer(prefix);
+  let head: PackageHead;
+  let control: ControlPart;
+  try {
+    head = readHead(buf, limits, source);
+    control = parseControl(head, limits, source);
+  } catch (err) {
+    if (buf.length < fileSize) return undefined;
+    throw err;
+  }
+  if (control.doc.info.datahash === '') return undefined;
+  const items = entries.map((entry) => ({
+    entry,
+    headerOffset: 0,
+    startOffset: 0,
+    dataOffset: 0,
+    data: Buffer.alloc(0),
+  }));
+  const pkg = assemble(buf, head, control, items);
+  return {
+    ...pkg,
+    members: { ...pkg.members, data: { start: head.control.end, end: fileSize } },
+    info: { ...pkg.info, size: fileSize },
+  };
 }
 
 /** An .apk's head, read from the file's first bytes: what `lupine index` needs, signature checked. */

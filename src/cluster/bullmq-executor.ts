@@ -14,7 +14,7 @@
  * done, and a recipe's job data (its identity, hence its cache decision) depends on the identities
  * its dependencies turned out to have, which a flow would need to know when the flow is created.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +26,7 @@ import { placePackages, type RepoSigningKey } from './assemble.js';
 import { packInputs } from './input-bundle.js';
 import { INLINE_INPUTS_MAX, jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
+import { shareSources } from './sources.js';
 import type { ArtifactStore } from './store.js';
 
 export interface BullmqExecutorOptions {
@@ -39,12 +40,18 @@ export interface BullmqExecutorOptions {
   readonly attempts?: number;
   /** First retry delay; doubled each time. */
   readonly backoffMs?: number;
+  /** The coordinator's source store: sources recipes need are sent from it through the store. */
+  readonly sourceStoreDir?: string;
+  /** The tree's pipeline directories (to compile a recipe for its sources). */
+  readonly pipelineDirs?: readonly string[];
   /** How often a waiting recipe checks its job (events do the fast path). */
   readonly pollMs?: number;
 }
 
 interface Waiter {
   worker?: string;
+  /** Set by the 'completed' event: the job is done, no need to read its state. */
+  completed?: boolean;
   onProgress(p: RecipeJobProgress): void;
   wake(): void;
 }
@@ -56,6 +63,8 @@ export class BullmqExecutor implements RecipeExecutor {
   readonly #events: QueueEvents;
   readonly #waiters = new Map<string, Waiter>();
   readonly #connections: Redis[];
+  /** Identities whose outputs this run has seen in the store (pushed, pulled or found). */
+  readonly #stored = new Set<string>();
 
   private constructor(
     o: BullmqExecutorOptions,
@@ -72,7 +81,11 @@ export class BullmqExecutor implements RecipeExecutor {
       if (w && typeof data === 'object' && data !== null) w.onProgress(data as unknown as RecipeJobProgress);
     });
     const wake = ({ jobId }: { jobId: string }) => this.#waiters.get(jobId)?.wake();
-    events.on('completed', wake);
+    events.on('completed', ({ jobId }) => {
+      const w = this.#waiters.get(jobId);
+      if (w) w.completed = true;
+      w?.wake();
+    });
     events.on('failed', wake);
     events.on('error', () => undefined);
     queue.on('error', () => undefined);
@@ -105,10 +118,18 @@ export class BullmqExecutor implements RecipeExecutor {
     const o = this.#o;
     if (await o.store.has(identity)) {
       logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
-      return { ...(await this.#pull(request, true)), pulled: true };
+      const pulled = await this.#pull(request, true);
+      this.#stored.add(identity);
+      return { ...pulled, pulled: true };
     }
-    for (const need of request.needs) {
-      if (await o.store.has(need.identity)) continue;
+    // Dependencies already seen in the store this run are not asked about again; the rest at once.
+    const unknown = request.needs.filter((n) => !this.#stored.has(n.identity));
+    const present = await Promise.all(unknown.map((n) => o.store.has(n.identity)));
+    for (const [i, need] of unknown.entries()) {
+      if (present[i]) {
+        this.#stored.add(need.identity);
+        continue;
+      }
       logger.info(`pushing ${need.name} (built here earlier) to the store for the workers`);
       const files = await Promise.all(
         need.outputs.map(async (p) => ({
@@ -133,12 +154,24 @@ export class BullmqExecutor implements RecipeExecutor {
         },
         [...files, { file: log, bytes: Buffer.from('built by a coordinator before it used the store\n') }],
       );
+      this.#stored.add(need.identity);
     }
     const bundle = await packInputs(node.file);
     const inputs =
       bundle.length <= INLINE_INPUTS_MAX
         ? { inline: bundle.toString('base64') }
         : { digest: await o.store.pushBlob(bundle) };
+    // Compiling the recipe for its sources is skipped when there is no source to send.
+    const sources =
+      o.sourceStoreDir === undefined || (await readdir(o.sourceStoreDir).catch(() => [])).length === 0
+        ? []
+        : await shareSources(node.file, {
+            arch: request.arch,
+            pipelineDirs: o.pipelineDirs ?? [],
+            storeDir: o.sourceStoreDir,
+            store: o.store,
+            logger,
+          });
     const data: RecipeJobData = {
       name: node.name,
       arch: request.arch,
@@ -150,24 +183,35 @@ export class BullmqExecutor implements RecipeExecutor {
       needs: request.needs.map((n) => ({ name: n.name, identity: n.identity })),
       test: o.test,
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
+      ...(sources.length > 0 ? { sources } : {}),
     };
     const t0 = performance.now();
     await this.#follow(request, data);
     const t1 = performance.now();
-    const result = await this.#pull(request, false);
+    // Completed means pushed; outputs gone since (a store cleaned up) are built again, once.
+    let result = await this.#pull(request, false, true);
+    if (result === undefined) {
+      await this.#follow(request, data, true);
+      result = (await this.#pull(request, false)) as BuildResult;
+    }
+    this.#stored.add(identity);
     request.logger.info(
       `queued and built in ${Math.round(t1 - t0)} ms, pulled in ${Math.round(performance.now() - t1)} ms`,
     );
     return result;
   }
 
-  async #enqueue(data: RecipeJobData): Promise<void> {
+  /**
+   * Adds the recipe's job. A job that failed in an earlier run is tried afresh; a completed one is
+   * kept (its outputs are in the store) unless `rebuild` (they are no longer there: the store is
+   * the truth); one waiting or running is joined.
+   */
+  async #enqueue(data: RecipeJobData, rebuild = false): Promise<void> {
     const jobId = jobIdFor(data.store, data.identity);
-    const existing = await Job.fromId(this.#queue, jobId);
-    // A job that failed in an earlier run is tried afresh, so is a completed one whose outputs are
-    // no longer in the store (the store is the truth); one waiting or running is joined.
-    const state = existing ? await existing.getState() : undefined;
-    if (existing && (state === 'failed' || state === 'completed')) await existing.remove();
+    // One round trip for a new recipe (the usual case); the job is read only to remove it.
+    const state = await this.#queue.getJobState(jobId);
+    if (state === 'failed' || (rebuild && state === 'completed'))
+      await (await Job.fromId(this.#queue, jobId))?.remove();
     await this.#queue.add(data.name, data, {
       jobId,
       attempts: this.#o.attempts ?? 3,
@@ -178,7 +222,7 @@ export class BullmqExecutor implements RecipeExecutor {
   }
 
   /** Waits until the job completed (resolves) or failed for good (throws with the worker's reason). */
-  async #follow(request: ExecuteRequest, data: RecipeJobData): Promise<void> {
+  async #follow(request: ExecuteRequest, data: RecipeJobData, again = false): Promise<void> {
     const jobId = jobIdFor(data.store, data.identity);
     let wake: () => void = () => undefined;
     const waiter: Waiter = {
@@ -187,20 +231,19 @@ export class BullmqExecutor implements RecipeExecutor {
           waiter.worker = p.worker;
           request.onProgress?.({ worker: p.worker });
         }
-        if (p.line !== undefined) request.logger.info(p.line);
+        // Lines come in batches (see the worker), one log line each.
+        if (typeof p.line === 'string') for (const l of p.line.split('\n')) request.logger.info(l);
       },
       wake: () => wake(),
     };
     this.#waiters.set(jobId, waiter);
     try {
-      await this.#enqueue(data);
+      await this.#enqueue(data, again);
       for (;;) {
         if (request.signal?.aborted) throw new LupineError('INTERNAL', 'interrupted');
+        if (waiter.completed) return;
         const state = await this.#state(jobId);
-        if (state.kind === 'completed') {
-          if (await this.#o.store.has(data.identity)) return;
-          await this.#enqueue(data);
-        }
+        if (state.kind === 'completed') return;
         if (state.kind === 'failed') {
           throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason, {
             details: { recipe: data.name, worker: waiter.worker },
@@ -240,9 +283,12 @@ export class BullmqExecutor implements RecipeExecutor {
     }
   }
 
-  async #pull(request: ExecuteRequest, cached: boolean): Promise<BuildResult> {
+  async #pull(request: ExecuteRequest, cached: boolean, mayMiss: true): Promise<BuildResult | undefined>;
+  async #pull(request: ExecuteRequest, cached: boolean): Promise<BuildResult>;
+  async #pull(request: ExecuteRequest, cached: boolean, mayMiss = false): Promise<BuildResult | undefined> {
     const o = this.#o;
-    const got = await o.store.pullOutputs(request.identity);
+    const got = await o.store.pullOutputs(request.identity, { packagesOnly: true });
+    if (!got && mayMiss) return undefined;
     if (!got) {
       throw new LupineError('CLUSTER_STORE_INVALID', `${request.node.name}: outputs missing from ${o.store.where}`, {
         details: { identity: request.identity },

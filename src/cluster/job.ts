@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { LupineError } from '../core/index.js';
 import type { RecipeNode } from '../distro/index.js';
+import { checkJobSources, type JobSource } from './sources.js';
 
 /** What travels through Redis: job data and results (plain JSON, never a key or a credential). */
 
@@ -27,6 +29,8 @@ export interface RecipeJobData {
   readonly needs: readonly { readonly name: string; readonly identity: string }[];
   readonly test: boolean;
   readonly sourceDateEpoch?: number;
+  /** Sources from the coordinator's source store, as store blobs (see `sources.ts`). */
+  readonly sources?: readonly JobSource[];
 }
 
 /** What `updateProgress` carries: the worker's name, and a log line when there is one. */
@@ -50,3 +54,107 @@ export const INLINE_INPUTS_MAX = 256 * 1024;
  */
 export const jobIdFor = (store: string, identity: string) =>
   `recipe-${createHash('sha256').update(`${store}\n${identity}`).digest('hex')}`;
+
+/** A job's data is at most this big (JSON): anything larger goes through the store by digest. */
+export const JOB_DATA_MAX = INLINE_INPUTS_MAX * 2 + 64 * 1024;
+
+const FILE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,254}$/;
+const PACKAGE_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]{0,127}$/;
+const ARCH = /^[a-z0-9_]{1,32}$/;
+const IDENTITY = /^[0-9a-f]{64}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** What needs and provides name: `so:libz.so.1`, `cmd:sh`, `pc:zlib`… (never used as a path). */
+const NEED_NAME = /^[^\s/\\]{1,256}$/;
+const VERSION = /^[A-Za-z0-9._+~-]{1,128}$/;
+
+function invalid(what: string, value: unknown): LupineError {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
+  return new LupineError('CLUSTER_JOB_INVALID', `job refused: ${what} is not valid (${shown})`, {
+    details: { field: what },
+    hint: 'only lupine coordinators should write to the cluster Redis: check who can reach it (set a password)',
+  });
+}
+
+/**
+ * A name that is used as ONE path component (a package file, a recipe file, a log): no separator,
+ * not `.`/`..`, not hidden. Throws CLUSTER_JOB_INVALID otherwise.
+ */
+export function checkFileName(name: unknown, what = 'file name'): string {
+  if (typeof name !== 'string' || !FILE_NAME.test(name)) throw invalid(what, name);
+  return name;
+}
+
+const str = (v: unknown, re: RegExp, what: string): string => {
+  if (typeof v !== 'string' || !re.test(v)) throw invalid(what, v);
+  return v;
+};
+
+const names = (v: unknown, what: string, re = NEED_NAME): string[] => {
+  if (!Array.isArray(v) || v.length > 10_000) throw invalid(what, v);
+  return v.map((x, i) => str(x, re, `${what}[${i}]`));
+};
+
+/**
+ * Job data as read from Redis, checked field by field: Redis is shared, so what it holds is treated
+ * as hostile by a worker (names that would leave the work directory, oversized payloads, a runner
+ * other than the two known, identities or digests that are not ours). Returns the data typed.
+ */
+export function checkJobData(raw: unknown): RecipeJobData {
+  if (typeof raw !== 'object' || raw === null) throw invalid('job data', raw);
+  const size = Buffer.byteLength(JSON.stringify(raw));
+  if (size > JOB_DATA_MAX) throw invalid(`job data (${size} bytes, at most ${JOB_DATA_MAX})`, '');
+  const d = raw as Record<string, unknown>;
+  const node = d.node as Record<string, unknown> | undefined;
+  if (typeof node !== 'object' || node === null) throw invalid('node', node);
+  const name = str(d.name, PACKAGE_NAME, 'name');
+  if (node.name !== name) throw invalid('node.name', node.name);
+  if (node.runner !== 'host' && node.runner !== 'bubblewrap') throw invalid('node.runner', node.runner);
+  const file = checkFileName(d.file, 'file');
+  if (!file.endsWith('.yaml')) throw invalid('file', file);
+  const inputs = d.inputs as Record<string, unknown> | undefined;
+  let checkedInputs: RecipeJobData['inputs'];
+  if (typeof inputs?.inline === 'string' && inputs.inline.length <= Math.ceil(INLINE_INPUTS_MAX / 3) * 4) {
+    checkedInputs = { inline: inputs.inline };
+  } else if (typeof inputs?.digest === 'string' && DIGEST.test(inputs.digest)) {
+    checkedInputs = { digest: inputs.digest };
+  } else throw invalid('inputs', inputs);
+  if (!Array.isArray(d.needs) || d.needs.length > 10_000) throw invalid('needs', d.needs);
+  const needs = d.needs.map((n: unknown, i) => {
+    const x = (n ?? {}) as Record<string, unknown>;
+    return {
+      name: str(x.name, PACKAGE_NAME, `needs[${i}].name`),
+      identity: str(x.identity, IDENTITY, `needs[${i}].identity`),
+    };
+  });
+  if (typeof d.test !== 'boolean') throw invalid('test', d.test);
+  if (
+    d.sourceDateEpoch !== undefined &&
+    !(Number.isSafeInteger(d.sourceDateEpoch) && (d.sourceDateEpoch as number) >= 0)
+  ) {
+    throw invalid('sourceDateEpoch', d.sourceDateEpoch);
+  }
+  if (typeof d.store !== 'string' || d.store.length > 512) throw invalid('store', d.store);
+  const sources = checkJobSources(d.sources);
+  return {
+    name,
+    arch: str(d.arch, ARCH, 'arch'),
+    identity: str(d.identity, IDENTITY, 'identity'),
+    store: d.store,
+    file,
+    node: {
+      name,
+      fullVersion: str(node.fullVersion, VERSION, 'node.fullVersion'),
+      runner: node.runner,
+      packages: names(node.packages, 'node.packages', PACKAGE_NAME),
+      provides: names(node.provides, 'node.provides'),
+      buildNeeds: names(node.buildNeeds, 'node.buildNeeds'),
+      testNeeds: names(node.testNeeds, 'node.testNeeds'),
+      runtimeNeeds: names(node.runtimeNeeds, 'node.runtimeNeeds'),
+    },
+    inputs: checkedInputs,
+    needs,
+    test: d.test,
+    ...(d.sourceDateEpoch !== undefined ? { sourceDateEpoch: d.sourceDateEpoch as number } : {}),
+    ...(sources.length > 0 ? { sources } : {}),
+  };
+}

@@ -5,9 +5,10 @@
  * (as melange embeds them, also as files of their own for readers of the store) and the build log. Blobs go first and the manifest last, so a tag exists only once everything it names is
  * there: no reader ever sees a half-pushed artifact. Input bundles are plain blobs, by digest.
  */
-import { LupineError } from '../core/index.js';
+import { isLupineError, LupineError } from '../core/index.js';
 import type { BuiltOutput } from '../distro/index.js';
 import { type Digest, isDigest, type Reference, type RegistryClient } from '../oci/index.js';
+import { checkFileName } from './job.js';
 
 export const OUTPUTS_ARTIFACT_TYPE = 'application/vnd.lupine.distro.outputs.v1';
 export const OUTPUTS_CONFIG_TYPE = 'application/vnd.lupine.distro.outputs.config.v1+json';
@@ -106,42 +107,114 @@ export class ArtifactStore {
     return this.#client.putManifest(this.#ref(config.identity), Buffer.from(JSON.stringify(manifest)), MANIFEST_TYPE);
   }
 
-  /** The outputs of `identity`, every blob checked against its digest; undefined when not stored. */
-  async pullOutputs(identity: string): Promise<StoredOutputs | undefined> {
-    const head = await this.#client.headManifest(this.#ref(identity));
-    if (head === undefined) return undefined;
-    const m = await this.#client.getManifest(this.#ref(identity), MANIFEST_TYPE);
-    const doc = JSON.parse(m.bytes.toString('utf8')) as {
-      artifactType?: string;
-      config?: { mediaType?: string; digest?: string };
-      layers?: ManifestLayer[];
-    };
-    if (doc.artifactType !== OUTPUTS_ARTIFACT_TYPE || doc.config?.digest === undefined) {
-      throw new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity} is not a lupine distro artifact`, {
-        details: { identity },
-        hint: 'use a repository of its own for the distro store',
-      });
-    }
-    const config = JSON.parse((await this.getBlob(doc.config.digest)).toString('utf8')) as OutputsConfig;
-    if (config.identity !== identity) {
-      throw new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity} holds outputs of ${config.identity}`);
-    }
-    const files = new Map<string, Buffer>();
-    const wanted = (doc.layers ?? []).filter((l) => {
-      const name = l.annotations?.[TITLE];
-      return name !== undefined && !name.includes('/');
+  /**
+   * The outputs of `identity` (only its packages with `packagesOnly`), every blob checked against
+   * its digest and declared size; undefined when not stored. The registry is not trusted further than its digests: the manifest's media
+   * types, sizes and file names and the config's fields are checked before anything is used.
+   */
+  async pullOutputs(identity: string, o: { packagesOnly?: boolean } = {}): Promise<StoredOutputs | undefined> {
+    // One GET (no HEAD first): a missing tag is the registry's MANIFEST_UNKNOWN.
+    const m = await this.#client.getManifest(this.#ref(identity), MANIFEST_TYPE).catch((err: unknown) => {
+      if (isLupineError(err, 'OCI_MANIFEST_UNKNOWN')) return undefined;
+      throw err;
     });
-    const blobs = await Promise.all(wanted.map((l) => this.getBlob(l.digest)));
-    wanted.forEach((l, i) => {
+    if (m === undefined) return undefined;
+    const bad = (what: string) =>
+      new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity}: ${what}`, {
+        details: { identity },
+        hint: 'use a repository of its own for the distro store; remove the tag if it was written by something else',
+      });
+    let doc: { artifactType?: unknown; mediaType?: unknown; config?: ManifestLayer; layers?: unknown };
+    try {
+      doc = JSON.parse(m.bytes.toString('utf8'));
+    } catch {
+      throw bad('the manifest is not JSON');
+    }
+    if (doc.artifactType !== OUTPUTS_ARTIFACT_TYPE || doc.mediaType !== MANIFEST_TYPE) {
+      throw bad('not a lupine distro artifact');
+    }
+    const config = checkDescriptor(doc.config, [OUTPUTS_CONFIG_TYPE], CONFIG_MAX, bad);
+    const layers = Array.isArray(doc.layers) ? doc.layers : [];
+    if (layers.length > LAYERS_MAX) throw bad(`${layers.length} layers, at most ${LAYERS_MAX}`);
+    const wanted = layers.map((l) => checkDescriptor(l, LAYER_TYPES, LAYER_MAX, bad, true));
+    const names = wanted.map((l) => l.annotations?.[TITLE] as string);
+    if (new Set(names).size !== names.length) throw bad('two layers have the same title');
+    const total = wanted.reduce((n, l) => n + l.size, 0);
+    if (total > ARTIFACT_MAX) throw bad(`the layers add up to ${total} bytes, at most ${ARTIFACT_MAX}`);
+    // Whoever only places the packages (the coordinator, a worker's dependencies) skips SBOMs and
+    // logs. The config and the layers are fetched side by side; the config is checked before use.
+    const pulled = wanted.filter((l) => !o.packagesOnly || l.mediaType === APK_LAYER_TYPE);
+    const [configBytes, ...blobs] = await Promise.all([config, ...pulled].map((l) => this.#blob(l, bad)));
+    const cfg = checkConfig(configBytes as Buffer, identity, bad);
+    const files = new Map<string, Buffer>();
+    pulled.forEach((l, i) => {
       files.set(l.annotations?.[TITLE] as string, blobs[i] as Buffer);
     });
-    for (const p of config.packages) {
-      if (!files.has(p.file)) {
-        throw new LupineError('CLUSTER_STORE_INVALID', `${this.where}:${identity} lacks ${p.file}`, {
-          details: { identity, file: p.file },
-        });
-      }
+    for (const p of cfg.packages) {
+      if (wanted[names.indexOf(p.file)]?.mediaType !== APK_LAYER_TYPE) throw bad(`lacks the package ${p.file}`);
     }
-    return { config, files, manifest: m.digest };
+    return { config: cfg, files, manifest: m.digest };
   }
+
+  async #blob(d: ManifestLayer, bad: (what: string) => LupineError): Promise<Buffer> {
+    const bytes = await this.getBlob(d.digest);
+    if (bytes.length !== d.size) throw bad(`blob ${d.digest} is ${bytes.length} bytes, the manifest says ${d.size}`);
+    return bytes;
+  }
+}
+
+/** Limits on what a store artifact may declare (a store is shared: its content is checked). */
+const CONFIG_MAX = 1024 * 1024;
+const LAYER_MAX = 1024 * 1024 * 1024;
+const ARTIFACT_MAX = 4 * 1024 * 1024 * 1024;
+const LAYERS_MAX = 4096;
+const LAYER_TYPES = [APK_LAYER_TYPE, SPDX_LAYER_TYPE, LOG_LAYER_TYPE];
+
+function checkDescriptor(
+  v: unknown,
+  types: readonly string[],
+  max: number,
+  bad: (what: string) => LupineError,
+  titled = false,
+): ManifestLayer {
+  const d = (v ?? {}) as Partial<ManifestLayer>;
+  if (typeof d.mediaType !== 'string' || !types.includes(d.mediaType)) {
+    throw bad(`unexpected media type ${JSON.stringify(String(d.mediaType).slice(0, 80))}`);
+  }
+  if (typeof d.digest !== 'string' || !isDigest(d.digest)) throw bad('a descriptor without a valid digest');
+  if (!Number.isSafeInteger(d.size) || (d.size as number) < 0 || (d.size as number) > max) {
+    throw bad(`${d.digest} declares ${String(d.size)} bytes (at most ${max})`);
+  }
+  if (titled) {
+    try {
+      checkFileName(d.annotations?.[TITLE], 'layer title');
+    } catch {
+      throw bad(`layer ${d.digest} has no valid title (one file name)`);
+    }
+  }
+  return d as ManifestLayer;
+}
+
+function checkConfig(bytes: Buffer, identity: string, bad: (what: string) => LupineError): OutputsConfig {
+  let c: Partial<OutputsConfig>;
+  try {
+    c = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw bad('the config is not JSON');
+  }
+  if (c.identity !== identity) throw bad(`it holds outputs of ${String(c.identity).slice(0, 80)}`);
+  if (typeof c.recipe !== 'string' || typeof c.worker !== 'string' || typeof c.arch !== 'string') {
+    throw bad('the config lacks recipe, worker or arch');
+  }
+  if (!Array.isArray(c.packages) || c.packages.length > LAYERS_MAX) throw bad('the config lists no packages');
+  for (const p of c.packages) {
+    try {
+      checkFileName(p?.file);
+      checkFileName(p?.name);
+    } catch {
+      throw bad('the config names a package file that is not one file name');
+    }
+    if (typeof p.version !== 'string' || typeof p.identity !== 'string') throw bad(`${p.file}: no version or identity`);
+  }
+  return c as OutputsConfig;
 }

@@ -8,17 +8,18 @@
  * worker that dies mid-build stops renewing its job's lock; another worker's stalled-job check
  * takes the job over and builds it from scratch in its own directory.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
-import { isLupineError, type Logger } from '../core/index.js';
+import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs } from '../core/index.js';
 import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
 import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
-import { QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
+import { checkJobData, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
+import { receiveSources } from './sources.js';
 import type { ArtifactStore, OutputsConfig, StoredFile } from './store.js';
 
 export type WorkerEvent =
@@ -39,6 +40,11 @@ export interface WorkerOptions {
   /** How long a job's lock lives without renewal: a dead worker's job is taken over after about this. */
   readonly lockMs?: number;
   readonly onEvent?: (e: WorkerEvent) => void;
+  /**
+   * Builds recipes that ask for the host runner (no sandbox). Off by default: whoever can write to
+   * Redis could otherwise run anything on this machine.
+   */
+  readonly allowHostRunner?: boolean;
 }
 
 export interface RunningWorker {
@@ -49,32 +55,63 @@ export interface RunningWorker {
 const permanent = (err: unknown) =>
   isLupineError(err) && (err.code.startsWith('BUILD_') || err.code === 'DISTRO_RECIPE_INVALID');
 
+/** Job directories are `<work-dir>/job-XXXXXX`, each naming its owner process. */
+const JOB_DIR_PREFIX = 'job-';
+
 async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string): Promise<RecipeJobResult> {
-  const d = job.data;
+  let d: RecipeJobData;
+  try {
+    d = checkJobData(job.data);
+  } catch (err) {
+    const msg = `${(err as { code?: string }).code ?? 'CLUSTER_JOB_INVALID'}: ${(err as Error).message}`;
+    o.onEvent?.({
+      type: 'fail',
+      // Shown on a terminal: quoted, so no control character of a hostile job reaches it raw.
+      name: JSON.stringify(String((job.data as { name?: unknown })?.name).slice(0, 80)),
+      error: msg,
+      retry: false,
+    });
+    throw new UnrecoverableError(msg);
+  }
+  if (d.node.runner === 'host' && !o.allowHostRunner) {
+    const msg = `${d.name} asks for the host runner (no sandbox), which this worker (${name}) does not allow`;
+    o.onEvent?.({ type: 'fail', name: d.name, error: msg, retry: false });
+    throw new UnrecoverableError(`${msg}: start workers with --allow-host-runner to build it`);
+  }
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   const emit = o.onEvent ?? (() => undefined);
   const say = (p: RecipeJobProgress) => job.updateProgress(p as unknown as object).catch(() => undefined);
-  await say({ worker: name });
+  let progress: Promise<unknown> = say({ worker: name });
   emit({ type: 'take', name: d.name, identity: d.identity, attempt: job.attemptsMade + 1 });
   if (d.store !== o.store.where) {
     const msg = `the job's store is ${d.store}, this worker (${name}) serves ${o.store.where}`;
     emit({ type: 'fail', name: d.name, error: msg, retry: false });
     throw new UnrecoverableError(`${msg}: start workers with --store ${d.store}`);
   }
-  // Another worker may have pushed it and died before completing the job: the store is the truth.
-  if (await o.store.has(d.identity)) {
+  // A job taken over (or retried) may have been pushed by a worker that died before completing
+  // it: the store is the truth. A first try skips that round trip.
+  if ((job.attemptsMade > 0 || job.stalledCounter > 0) && (await o.store.has(d.identity))) {
     emit({ type: 'cached', name: d.name });
-    const pulled = await o.store.pullOutputs(d.identity);
+    const pulled = await o.store.pullOutputs(d.identity, { packagesOnly: true });
     return { worker: name, manifest: pulled?.manifest ?? '' };
   }
-  await mkdir(o.workDir, { recursive: true });
-  const dir = await mkdtemp(join(o.workDir, 'job-'));
+  const dir = await makeOwnedDir(o.workDir, JOB_DIR_PREFIX);
   const lines: string[] = [];
-  let progress: Promise<unknown> = Promise.resolve();
+  // Log lines go back as job progress, coalesced: while one update is in flight the next lines
+  // wait and then go together, so a chatty build costs a few Redis round trips, not one a line.
+  let pending: string[] = [];
+  const flush = (): Promise<unknown> => {
+    if (pending.length === 0) return Promise.resolve();
+    const batch = pending.join('\n');
+    pending = [];
+    return say({ worker: name, line: batch });
+  };
   const line = (m: string) => {
     lines.push(m);
-    progress = progress.then(() => say({ worker: name, line: m }));
+    const first = pending.length === 0;
+    pending.push(m);
+    if (first) progress = progress.then(flush);
   };
   const logger: Logger = { info: line, warn: line, debug: () => undefined };
   try {
@@ -83,20 +120,23 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const bundle =
       'inline' in d.inputs ? Buffer.from(d.inputs.inline, 'base64') : await o.store.getBlob(d.inputs.digest);
     await unpackInputs(bundle, tree);
-    for (const need of d.needs) {
-      const got = await o.store.pullOutputs(need.identity);
-      if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
-      await placePackages(
-        repo,
-        d.arch,
-        got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
-      );
-    }
-    logger.info(`inputs and ${d.needs.length} dependencies ready after ${ms()} ms`);
+    // Dependencies side by side, then into the job's repository in one index write.
+    const needs = await Promise.all(
+      d.needs.map(async (need) => {
+        const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
+        if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
+        return got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer }));
+      }),
+    );
+    if (needs.length > 0) await placePackages(repo, d.arch, needs.flat());
+    const sourceStoreDir = join(o.workDir, 'cache', 'sources');
+    await receiveSources(d.sources ?? [], o.store, sourceStoreDir);
+    logger.info(`inputs, ${d.needs.length} dependencies and ${d.sources?.length ?? 0} sources ready after ${ms()} ms`);
     const node: RecipeNode = { ...d.node, file: join(tree, d.file) };
     logger.info(`building ${d.name}-${node.fullVersion} on ${name} (${node.runner} runner)`);
     const builder = new MelangeBuilder({
       cacheDir: join(o.workDir, 'cache', 'melange'),
+      sourceStoreDir,
       packageCacheDir: join(o.workDir, 'cache', 'packages'),
       pipelineDirs: [join(tree, 'pipelines')],
       test: d.test,
@@ -104,7 +144,6 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     });
     const result = await builder.build({ node, arch: d.arch, outDir: repo, logger });
     logger.info(`built after ${ms()} ms`);
-    await progress;
     const files: StoredFile[] = [];
     const packages: OutputsConfig['packages'][number][] = [];
     for (const p of result.packages) {
@@ -122,6 +161,9 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       { recipe: d.name, identity: d.identity, arch: d.arch, worker: name, packages, log },
       files,
     );
+    line(`pushed after ${ms()} ms`);
+    // Every log line reaches the coordinator before the job completes.
+    await progress;
     emit({ type: 'built', name: d.name, packages: packages.map((p) => `${p.name}-${p.version}`), ms: ms() });
     return { worker: name, manifest };
   } catch (err) {
@@ -138,6 +180,9 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
 /** Starts a worker; it runs until `close()` (which lets running jobs finish). */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const name = o.name;
+  // Job directories a SIGKILLed worker left behind (their owner process is gone).
+  const swept = await sweepStaleDirs(o.workDir, JOB_DIR_PREFIX);
+  for (const f of swept.failed) o.onEvent?.({ type: 'error', error: `could not remove ${f.path}: ${f.error}` });
   const connection = openRedis(o.redisUrl, { blocking: true });
   try {
     await checkRedis(connection, o.redisUrl);

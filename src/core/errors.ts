@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'INDEX_UNTRUSTED'
   | 'INDEX_NO_APKINDEX'
   | 'INDEX_PACK_INVALID'
+  | 'INDEX_DUPLICATE'
   | 'REPO_BAD_LINE'
   | 'REPO_UNREACHABLE'
   | 'REPO_UNAUTHORIZED'
@@ -172,6 +173,7 @@ export type ErrorCode =
   | 'CLUSTER_REDIS_AUTH'
   | 'CLUSTER_REDIS_UNAVAILABLE'
   | 'CLUSTER_STORE_INVALID'
+  | 'CLUSTER_JOB_INVALID'
   | 'CLUSTER_REMOTE_FAILED';
 
 export interface ErrorOptions {

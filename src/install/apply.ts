@@ -31,6 +31,8 @@ export interface LockedPackage {
   readonly repository: string;
   /** Repository tag (`s:` in the installed database) without '@'; '' for none. */
   readonly tag?: string;
+  /** `I:` from the (signed) index: the data may inflate to no more than this allows (LIMIT_EXCEEDED). */
+  readonly installedSize?: number;
   fetch(): Promise<Uint8Array>;
 }
 
@@ -129,6 +131,7 @@ async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<Pa
     allowUntrusted: opts.allowUntrusted ?? false,
     limits: opts.limits ?? defaultLimits,
     source: `${p.name}-${p.version}`,
+    ...(p.identity && p.installedSize ? { declaredSize: p.installedSize } : {}),
   });
   if (pkg.info.name !== p.name || pkg.info.version !== p.version) {
     throw new LupineError(

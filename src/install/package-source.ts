@@ -10,6 +10,8 @@ export interface ReadVerifiedOptions {
   readonly allowUntrusted?: boolean;
   readonly limits?: Limits;
   readonly source?: string;
+  /** The index's `I:` when the package came through one (see `ReadPackageOptions.declaredSize`). */
+  readonly declaredSize?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export function readVerifiedPackage(bytes: Uint8Array, options: ReadVerifiedOpti
     source: options.source ?? 'package',
     ...(identityGiven ? { expectedIdentity: options.expectedIdentity } : {}),
     requireSignature: !identityGiven && !options.allowUntrusted,
+    ...(options.declaredSize === undefined ? {} : { declaredSize: options.declaredSize }),
   });
   const scripts: PackageScript[] = [];
   for (const type of SCRIPT_NAMES) {

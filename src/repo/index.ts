@@ -43,7 +43,7 @@ export {
 } from './fetcher.js';
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-export { type LoadKeyringOptions, loadKeyring } from './keyring.js';
+export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
 export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
 export { packIndex } from './pack-index.js';
 export { type PackedContents, readIndexThroughPacks } from './pack-store.js';
@@ -57,6 +57,12 @@ export {
   PROVIDER_STRIDE,
 } from './packed-index.js';
 export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
+export {
+  type PublishedFile,
+  type PublishOptions,
+  publishToRepository,
+  writeFileAtomic,
+} from './publish-repository.js';
 export {
   checkRepositories,
   isLocalRepository,

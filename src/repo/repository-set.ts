@@ -54,9 +54,17 @@ export const readIndexArchive: IndexReader = (bytes, o) => {
   return { packages: a.packages, description: a.description };
 };
 
-/** The default PackageVerifier: identity against `C:`, then datahash and every file's checksum. */
+/**
+ * The default PackageVerifier: identity against `C:`, then datahash and every file's checksum, the
+ * data held to the index's `I:` as well as the package's own declared size.
+ */
 export const verifyIndexedPackage: PackageVerifier = (bytes, pkg, o) => {
-  verifyPackage(bytes, o.keys, { expectedIdentity: pkg.identity, requireSignature: false, source: o.source });
+  verifyPackage(bytes, o.keys, {
+    expectedIdentity: pkg.identity,
+    requireSignature: false,
+    source: o.source,
+    declaredSize: pkg.installedSize,
+  });
 };
 
 export interface RepositorySetOptions {

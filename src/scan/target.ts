@@ -189,15 +189,25 @@ async function readOciArchive(bytes: Buffer, name: string, options: ReadTargetOp
     return b;
   };
   const images = await readImages(getBlob, index.manifests, { ...options, what: name });
-  const tag = refName(index);
+  // an oci-archive names its image with a full reference (name:tag), an older one with a bare tag
+  const ref = refName(index);
+  const full = ref !== undefined && /[:/]/.test(ref) ? splitReference(ref) : undefined;
+  const tag = full ? full.tag : ref;
   return {
     kind: 'image',
     name,
-    repository: basename(name).replace(/\.(tar|oci|oci-archive)$/, ''),
+    repository: full?.repository || basename(name).replace(/\.(tar|oci|oci-archive)$/, ''),
     ...(tag ? { tag } : {}),
     ...(topOf(index) ? { top: topOf(index) } : {}),
     images,
   };
+}
+
+/** `name[:tag]` → repository and tag ('' when there is none). */
+function splitReference(t: string): { repository: string; tag: string } {
+  const slash = t.lastIndexOf('/');
+  const colon = t.lastIndexOf(':');
+  return colon > slash ? { repository: t.slice(0, colon), tag: t.slice(colon + 1) } : { repository: t, tag: '' };
 }
 
 /** The first `RepoTags` entry of a docker-archive, split into repository and tag. */
@@ -205,10 +215,7 @@ function dockerTag(manifestJson: Buffer): { repository: string; tag: string } | 
   try {
     const m = JSON.parse(manifestJson.toString('utf8')) as { RepoTags?: unknown }[];
     const t = m.map((e) => (Array.isArray(e.RepoTags) ? e.RepoTags[0] : undefined)).find((x) => typeof x === 'string');
-    if (typeof t !== 'string') return undefined;
-    const slash = t.lastIndexOf('/');
-    const colon = t.lastIndexOf(':');
-    return colon > slash ? { repository: t.slice(0, colon), tag: t.slice(colon + 1) } : { repository: t, tag: '' };
+    return typeof t === 'string' ? splitReference(t) : undefined;
   } catch {
     return undefined;
   }

@@ -98,13 +98,13 @@ describe('apk over HTTP with basic auth', () => {
     assert.equal(readFileSync(join(root, 'usr/share/lib03/data.txt'), 'utf8'), 'lib03 generation 1\n');
   });
 
-  it('installs with HTTP_AUTH=basic:HOST:PORT:USER:PASS, and the cache keeps what it fetched', async () => {
+  it('installs with HTTP_AUTH=basic:HOST:USER:PASS, and the cache keeps what it fetched', async () => {
     const root = newRoot('http-auth');
     const cache = join(base, 'c2');
     const r = await runCli(
       ['apk', '--root', root, '--initdb', '-X', url, ...common(), '--cache-dir', cache, 'add', 'meta'],
       {
-        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${served.port}:${USER}:${PASSWORD}` },
+        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}` },
       },
     );
     assert.equal(r.code, 0, r.stderr);
@@ -147,7 +147,7 @@ describe('apk over HTTP with basic auth', () => {
     const cache = join(base, 'c4');
     const apk = (...a: string[]) =>
       runCli(['apk', '--root', root, '-X', url, ...common(), '--cache-dir', cache, ...a], {
-        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${served.port}:${USER}:${PASSWORD}` },
+        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}` },
       });
     const d = await apk('cache', 'download');
     assert.equal(d.code, 0, d.stderr);
@@ -191,7 +191,7 @@ describe('apk over HTTP with basic auth', () => {
       roots.map((root) =>
         spawnAsync(['apk', '--root', root, '--initdb', '-X', url, ...common(), '--cache-dir', cache, 'add', 'meta'], {
           ...env,
-          HTTP_AUTH: `basic:127.0.0.1:${served.port}:${USER}:${PASSWORD}`,
+          HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}`,
         }),
       ),
     );

@@ -7,15 +7,28 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ArtifactStore } from '../../src/cluster/index.js';
+import { Queue } from 'bullmq';
+import { SourceStore } from '../../src/build/index.js';
+import {
+  ArtifactStore,
+  checkJobSources,
+  openRedis,
+  QUEUE_NAME,
+  receiveSources,
+  shareSources,
+} from '../../src/cluster/index.js';
+import { silentLogger } from '../../src/core/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
-import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { runCli } from '../helpers/cli.js';
+import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -48,9 +61,17 @@ async function redis(password?: string): Promise<TestRedis> {
   return r;
 }
 
-function worker(name: string, redisUrl: string, store: string, extraEnv: Record<string, string> = {}): LupineProcess {
+function worker(
+  name: string,
+  redisUrl: string,
+  store: string,
+  extraEnv: Record<string, string> = {},
+  workDir = mkdtempSync(join(dir, `work-${name}-`)),
+  allowHost = true,
+): LupineProcess {
   const argv = ['distro', 'worker', '--redis', redisUrl, '--store', store, '--name', name];
-  argv.push('--work-dir', mkdtempSync(join(dir, `work-${name}-`)), '--lock-ms', '2000');
+  if (allowHost) argv.push('--allow-host-runner');
+  argv.push('--work-dir', workDir, '--lock-ms', '2000');
   const p = spawnLupine(argv, { ...env, ...extraEnv }, dir);
   procs.push(p);
   return p;
@@ -119,6 +140,49 @@ async function verify(out: string): Promise<void> {
   const files = readdirSync(archDir).filter((n) => n.endsWith('.apk') || n === 'APKINDEX.tar.gz');
   const r = await runCli(['verify', '--keys-dir', join(dir, 'keys'), ...files.map((f) => join(archDir, f))], { env });
   assert.equal(r.code, 0, r.stdout + r.stderr);
+}
+
+/** Polls `cond` (a file-system condition) until it holds, for at most a minute. */
+async function waitUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(cond(), 'condition never held');
+}
+
+/**
+ * A proxy to the registry that answers 503 to the first `failures` manifest PUTs (a store that is
+ * briefly unavailable); everything else passes through unchanged.
+ */
+async function flakyStore(target: string, failures: number): Promise<{ host: string; close(): Promise<void> }> {
+  let left = failures;
+  const server = createServer((req, res) => {
+    if (req.method === 'PUT' && req.url?.includes('/manifests/') && left > 0) {
+      left--;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNAVAILABLE","message":"try again"}]}');
+      return;
+    }
+    const [hostname, port] = target.split(':');
+    const up = httpRequest(
+      { hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
@@ -242,6 +306,129 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
     for (const w of ws) await w.stop();
   });
 
+  it('a transient store failure (503 on push) is retried with back-off and succeeds; a build failure fails once', async () => {
+    const tree = writeTree(join(dir, 'transient'), {
+      flaky: hostRecipe('flaky'),
+      broken: hostRecipe('broken', [], 'exit 7'),
+    });
+    const r = await redis();
+    const proxy = await flakyStore(registry.host, 2);
+    try {
+      const store = `${proxy.host}/transient/cache`;
+      // No HTTP-level retries in the worker: the job itself must be retried (BullMQ attempts, back-off).
+      const w = worker('w1', r.url, store, { LUPINE_HTTP_RETRIES: '0' });
+      await w.waitFor(/waiting for jobs/);
+      const out = join(dir, 'transient-out');
+      const c = await runCli(coordinatorArgs(tree, out, r.url, store), { env });
+      assert.equal(c.code, 3, c.stderr);
+      assert.equal(c.stdout.replace(/ in [\d.]+ s/, ''), 'distro: 1 built, 0 skipped, 1 failed\n');
+      const log = w.output();
+      assert.equal(count(log, /^FAILED flaky: .*503.*\(will be retried\)$/), 2, log);
+      assert.match(log, /^take {3}flaky \(\w+, attempt 3\)$/m);
+      assert.equal(count(log, /^built {2}flaky: /), 1);
+      assert.equal(count(log, /^take {3}broken /), 1, 'a build failure is not retried');
+      assert.ok(existsSync(join(out, ARCH, 'flaky-1.0.0-r0.apk')));
+      await verify(out);
+      await w.stop();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('sources travel through the store: a worker with an empty source store gets them, checked by checksum', async () => {
+    const tarball = Buffer.from(`a small source archive made by the test ${Date.now()}\n`);
+    const hex = createHash('sha256').update(tarball).digest('hex');
+    const coordinatorSources = join(dir, 'src-coordinator');
+    await new SourceStore(coordinatorSources).put(tarball);
+    const recipe = join(
+      writeTree(join(dir, 'src-tree'), {
+        fromsrc: `${hostRecipe('fromsrc').replace(
+          'pipeline:\n',
+          `pipeline:\n  - uses: fetch\n    with:\n      uri: file:///nowhere/fromsrc-1.0.tar.gz\n      expected-sha256: ${hex}\n`,
+        )}`,
+      }),
+      'fromsrc.yaml',
+    );
+    const client = new RegistryClient(clientOptionsForUrl(parseRegistryUrl(`${registry.host}/sources/cache`)));
+    const store = new ArtifactStore(client, parseRegistryUrl(`${registry.host}/sources/cache`).reference);
+    try {
+      const shared = await shareSources(recipe, {
+        arch: ARCH,
+        pipelineDirs: [],
+        storeDir: coordinatorSources,
+        store,
+        logger: silentLogger,
+      });
+      assert.equal(shared.length, 1);
+      // As the worker reads the job from Redis.
+      const sources = checkJobSources(JSON.parse(JSON.stringify(shared)));
+      const workerSources = join(dir, 'src-worker');
+      assert.equal(await new SourceStore(workerSources).lookup({ algorithm: 'sha256', hex }, 'x'), undefined);
+      await receiveSources(sources, store, workerSources);
+      const got = await new SourceStore(workerSources).lookup({ algorithm: 'sha256', hex }, 'x');
+      assert.ok(got !== undefined && readFileSync(got).equals(tarball));
+      // A forged job: the recipe's checksum, another blob's digest → refused, nothing stored.
+      const other = await store.pushBlob(Buffer.from('not the source'));
+      const forged = checkJobSources([{ kind: 'fetch', algorithm: 'sha256', hex, digest: other }]);
+      const empty = join(dir, 'src-worker-2');
+      await assert.rejects(
+        receiveSources(forged, store, empty),
+        (e: unknown) => (e as { code?: string }).code === 'SOURCE_CHECKSUM_MISMATCH',
+      );
+      assert.equal(existsSync(join(empty, 'sha256', hex)), false);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('Redis is not trusted: a host-runner recipe needs --allow-host-runner; a forged job fails once, touching nothing', async () => {
+    const r = await redis();
+    const store = `${registry.host}/hostile/cache`;
+    const w = worker('w1', r.url, store, {}, mkdtempSync(join(dir, 'work-hostile-')), false);
+    await w.waitFor(/waiting for jobs/);
+    const tree = writeTree(join(dir, 'hostile'), { stage0: hostRecipe('stage0') });
+    const c = await runCli(coordinatorArgs(tree, join(dir, 'hostile-out'), r.url, store), { env });
+    assert.equal(c.code, 3, c.stderr);
+    assert.match(c.stderr, /stage0 asks for the host runner \(no sandbox\).*--allow-host-runner/);
+    // A job written straight into Redis, naming a recipe file outside the job directory.
+    const conn = openRedis(r.url);
+    const queue = new Queue(QUEUE_NAME, { connection: conn });
+    try {
+      const planted = join(dir, 'planted.yaml');
+      await queue.add(
+        'evil',
+        {
+          name: 'evil',
+          arch: ARCH,
+          identity: 'e'.repeat(64),
+          store,
+          file: `../../../../../../..${planted}`,
+          node: {
+            name: 'evil',
+            fullVersion: '1-r0',
+            runner: 'bubblewrap',
+            packages: ['evil'],
+            provides: [],
+            buildNeeds: [],
+            testNeeds: [],
+            runtimeNeeds: [],
+          },
+          inputs: { inline: '' },
+          needs: [],
+          test: false,
+        },
+        { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+      );
+      await w.waitFor(/^FAILED "evil": CLUSTER_JOB_INVALID: job refused: file is not valid/m);
+      assert.doesNotMatch(w.output(), /will be retried/);
+      assert.equal(existsSync(planted), false);
+    } finally {
+      await queue.close();
+      conn.disconnect();
+    }
+    await w.stop();
+  });
+
   it('a worker SIGKILLed mid-build: another takes its job over, same result', async () => {
     const tree = writeTree(join(dir, 'killed'), {
       slow: hostRecipe('slow', [], 'echo slow starts; sleep 3'),
@@ -250,18 +437,28 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
     await local(tree, join(dir, 'killed-local'));
     const r = await redis();
     const store = `${registry.host}/killed/cache`;
-    const [w1] = await workers(1, r.url, store);
+    const w1Dir = mkdtempSync(join(dir, 'work-w1-'));
+    const w1 = worker('w1', r.url, store, {}, w1Dir);
+    await w1.waitFor(/waiting for jobs/);
     const coordinator = runCli(coordinatorArgs(tree, join(dir, 'killed-out'), r.url, store), { env });
-    await w1?.waitFor(/^take {3}slow /m);
-    await w1?.kill();
+    await w1.waitFor(/^take {3}slow /m);
+    const jobDirs = () => readdirSync(w1Dir).filter((n) => n.startsWith('job-'));
+    await waitUntil(() => jobDirs().length > 0);
+    await w1.kill();
     const w2 = worker('w2', r.url, store);
     const c = await coordinator;
     assert.equal(c.code, 0, c.stderr);
     assert.match(w2.output(), /^built {2}slow: /m);
-    assert.doesNotMatch(w1?.output() ?? '', /^built {2}slow: /m);
+    assert.doesNotMatch(w1.output(), /^built {2}slow: /m);
     assertSameRepository(join(dir, 'killed-out'), join(dir, 'killed-local'), ['slow', 'next']);
     await verify(join(dir, 'killed-out'));
     await w2.stop();
+    // The killed worker's job directory is still there; a worker started on its work dir sweeps it.
+    assert.equal(jobDirs().length, 1);
+    const w3 = worker('w3', r.url, store, {}, w1Dir);
+    await w3.waitFor(/waiting for jobs/);
+    assert.deepEqual(jobDirs(), []);
+    await w3.stop();
   });
 
   it('Redis restarted mid-build: coordinator and workers reconnect and complete', async () => {
@@ -335,7 +532,7 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
       assert.match(noPw.output(), /authentication failed/);
 
       const tree = writeTree(join(dir, 'secure'), { s: hostRecipe('s') });
-      const httpAuth = { HTTP_AUTH: `basic:${authed.host}:builder:s3cret-registry-pw` };
+      const httpAuth = { HTTP_AUTH: `basic:127.0.0.1:builder:s3cret-registry-pw` };
       const w = worker('ws', r.url, store, httpAuth);
       await w.waitFor(/waiting for jobs/);
       const c = await runCli(coordinatorArgs(tree, join(dir, 'secure-out'), r.url, store), {

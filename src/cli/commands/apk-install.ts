@@ -92,7 +92,8 @@ function lockedPackage(ctx: ApplierContext, plan: CommitPlan, r: ResolvedPackage
   const fromRepo = ctx.state.fetchers[r.repository];
   if (r.repository >= 0 && fromRepo) {
     const repository = ctx.state.repositories[r.repository]?.name ?? '';
-    return { ...base, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
+    const sized = pkg.installedSize > 0 ? { installedSize: pkg.installedSize } : {};
+    return { ...base, ...sized, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
   }
   const file = ctx.locals.get(pkg.identity);
   if (file) {
@@ -129,7 +130,7 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
   const total = items.filter((p) => p.identity === '' || !have.has(p.identity)).length;
   let drawn = false;
   const clear = () => {
-    if (drawn) out.write('\x1b8\x1b[0K');
+    if (drawn) out.write(Buffer.from('\x1b8\x1b[0K')); // bytes: our own sequence, not sanitized
     drawn = false;
   };
   if (!on || total === 0) return { items, clear };
@@ -138,7 +139,7 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
     clear();
     const width = Math.max(0, (out.columns ?? 80) - 6);
     const bar = '#'.repeat(Math.min(width, Math.floor((width * done) / total)));
-    out.write(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`);
+    out.write(Buffer.from(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`));
     drawn = true;
   };
   const wrapped = items.map((p) => ({

@@ -3,8 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { keyNameForPrivateKey, parsePrivateKey } from '../../apk/index.js';
-import { LUPINE_VERSION } from '../../build/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, TOOL_VERSION } from '../../core/index.js';
 import {
   buildDistro,
   buildGraph,
@@ -127,10 +126,11 @@ export const distroBuildCommand: Command = {
     const sde = sourceDateEpoch(io.env);
     const cacheDir = at(values['cache-dir'] ?? join(outDir, '..', 'cache'));
     const test = !(values['no-test'] ?? false);
+    const sourceStoreDir = values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources');
     const builder = new MelangeBuilder({
       ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
-      sourceStoreDir: values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources'),
+      sourceStoreDir,
       packageCacheDir: join(cacheDir, 'packages'),
       pipelineDirs: [join(tree.dir, 'pipelines')],
       test,
@@ -147,7 +147,7 @@ export const distroBuildCommand: Command = {
       }
     }
 
-    const toolchain = `lupine ${LUPINE_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
+    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
     const executorName = values.executor ?? 'local';
     if (executorName !== 'local' && executorName !== 'bullmq') {
       throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {
@@ -178,6 +178,8 @@ export const distroBuildCommand: Command = {
         redisUrl,
         store,
         test,
+        sourceStoreDir,
+        pipelineDirs: [join(tree.dir, 'pipelines')],
         ...(signingKey ? { signingKey } : {}),
         ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
       });
@@ -186,13 +188,14 @@ export const distroBuildCommand: Command = {
     const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
     const out = dryRun ? io.stdout : io.stderr;
     const onEvent = (e: DistroEvent) => {
-      if (live) out.write(live.update(e, performance.now()));
+      // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
+      if (live) out.write(Buffer.from(live.update(e, performance.now())));
       else {
         const line = eventLine(e);
         if (line !== undefined) out.write(`${line}\n`);
       }
     };
-    const timer = live ? setInterval(() => out.write(live.tick(performance.now())), 1000) : undefined;
+    const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
     let result: Awaited<ReturnType<typeof buildDistro>>;
     try {
       result = await buildDistro({
@@ -222,7 +225,7 @@ export const distroBuildCommand: Command = {
     } finally {
       await executor?.close();
       if (timer) clearInterval(timer);
-      if (live) out.write(live.finish());
+      if (live) out.write(Buffer.from(live.finish()));
     }
     if (!dryRun) await writeStateFile(outDir, result.state);
     const s = result.summary;

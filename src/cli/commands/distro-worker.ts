@@ -25,6 +25,8 @@ Options:
   --work-dir DIR       where builds run and downloads are cached (default: ./lupine-worker)
   --name NAME          this worker's name in progress and status (default: host:pid)
   --lock-ms MS         a job's lock lifetime; a dead worker's job is taken over after it (default 30000)
+  --allow-host-runner  build recipes that ask for the host runner (no sandbox): only when you
+                       trust everyone who can write to this Redis
   --insecure           allow plain HTTP to a non-loopback store
   -h, --help           show this help
 `;
@@ -37,6 +39,7 @@ const options = {
   name: { type: 'string' },
   'lock-ms': { type: 'string' },
   insecure: { type: 'boolean' },
+  'allow-host-runner': { type: 'boolean' },
 } as const;
 
 function positive(value: string | undefined, flag: string, fallback: number): number {
@@ -81,6 +84,7 @@ export const distroWorkerCommand: Command = {
       concurrency: positive(values.concurrency, '--concurrency', 1),
       lockMs: positive(values['lock-ms'], '--lock-ms', 30_000),
       name,
+      allowHostRunner: values['allow-host-runner'] ?? false,
       onEvent: (e) => io.stderr.write(`${eventText(e)}\n`),
     });
     io.stderr.write(`worker ${name}: waiting for jobs on ${redactRedisUrl(redisUrl)}, store ${store.where}\n`);

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { jobIdFor, packInputs, redactRedisUrl, redisUrlOf, unpackInputs } from '../../../src/cluster/index.js';
+import {
+  checkJobData,
+  INLINE_INPUTS_MAX,
+  jobIdFor,
+  packInputs,
+  redactRedisUrl,
+  redisUrlOf,
+  unpackInputs,
+} from '../../../src/cluster/index.js';
 import { assertCodeSync } from '../../helpers/assert-code.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lupine-cluster-unit-'));
@@ -74,5 +82,114 @@ describe('input bundles', () => {
       unpackInputs(Buffer.from('nope'), join(dir, 'nope')),
       (e: unknown) => (e as { code?: string }).code === 'CLUSTER_STORE_INVALID',
     );
+  });
+});
+
+describe('hostile input bundles', () => {
+  const bundle = (entries: unknown[]) => Buffer.from(JSON.stringify({ version: 1, entries }));
+  const refused = (e: unknown) => (e as { code?: string }).code === 'CLUSTER_STORE_INVALID';
+
+  it('refuses a link that points out of its directory, and writing through a link', async () => {
+    const outside = join(dir, 'outside');
+    mkdirSync(outside, { recursive: true });
+    const cases: Array<[string, unknown[]]> = [
+      [
+        'an absolute link, then a file written through it',
+        [
+          { path: 'x', type: 'symlink', target: outside },
+          { path: 'x/pwn', type: 'file', data: 'cHdu' },
+        ],
+      ],
+      [
+        'a link inside lexically whose parent is a link one level up: written through, it escapes',
+        [
+          { path: 'a', type: 'dir' },
+          { path: 'a/b', type: 'symlink', target: '..' },
+          { path: 'y', type: 'symlink', target: 'a/b/..' },
+          { path: 'y/pwn', type: 'file', data: 'cHdu' },
+        ],
+      ],
+      [
+        'a file named twice: the second write would follow what the first made',
+        [
+          { path: 'l', type: 'symlink', target: 'f' },
+          { path: 'l', type: 'file', data: 'cHdu' },
+        ],
+      ],
+      [
+        'a link through a link made after it: each inside lexically, together out',
+        [
+          { path: 'a', type: 'dir' },
+          { path: 'a/b', type: 'symlink', target: '..' },
+          { path: 'y', type: 'symlink', target: 'z/..' },
+          { path: 'z', type: 'symlink', target: 'a/b' },
+        ],
+      ],
+    ];
+    for (const [i, [what, entries]] of cases.entries()) {
+      await assert.rejects(unpackInputs(bundle(entries), join(dir, `h${i}`)), refused, what);
+    }
+    assert.deepEqual(readdirSync(outside), []);
+    assert.throws(() => readFileSync(join(dir, 'pwn')), /ENOENT/);
+  });
+});
+
+describe('job data from Redis', () => {
+  const good = (): Record<string, unknown> => ({
+    name: 'foo',
+    arch: 'x86_64',
+    identity: 'a'.repeat(64),
+    store: '127.0.0.1:5000/distro',
+    file: 'foo.yaml',
+    node: {
+      name: 'foo',
+      fullVersion: '1.0-r0',
+      runner: 'bubblewrap',
+      packages: ['foo', 'foo-dev'],
+      provides: ['so:libfoo.so.1'],
+      buildNeeds: ['busybox'],
+      testNeeds: [],
+      runtimeNeeds: ['cmd:sh'],
+    },
+    inputs: { inline: 'e30=' },
+    needs: [{ name: 'bar', identity: 'b'.repeat(64) }],
+    test: true,
+    sourceDateEpoch: 0,
+  });
+
+  it('is taken as it is when every field is sound', () => {
+    assert.deepEqual(checkJobData(good()), good());
+  });
+
+  it('is refused field by field: paths out of the work directory, bad identities, digests, runners, sizes', () => {
+    const bad: Array<[string, (d: Record<string, unknown>) => void]> = [
+      ['file with a separator', (d) => (d.file = '../../etc/cron.d/x.yaml')],
+      ['file that is not a recipe', (d) => (d.file = 'foo.sh')],
+      ['dot name', (d) => (d.name = '..')],
+      ['name with a separator', (d) => (d.name = 'a/b')],
+      ['arch with a separator', (d) => (d.arch = '../x')],
+      ['identity not hex', (d) => (d.identity = '../../x')],
+      ['need identity', (d) => (d.needs = [{ name: 'bar', identity: 'latest' }])],
+      ['digest', (d) => (d.inputs = { digest: 'sha256:../../x' })],
+      ['huge inline inputs', (d) => (d.inputs = { inline: 'A'.repeat(INLINE_INPUTS_MAX * 2) })],
+      ['runner', (d) => ((d.node as Record<string, unknown>).runner = 'chroot')],
+      ['node name differs', (d) => ((d.node as Record<string, unknown>).name = 'other')],
+      ['package named ..', (d) => ((d.node as Record<string, unknown>).packages = ['foo', '..'])],
+      [
+        'huge needs list',
+        (d) => (d.needs = Array.from({ length: 20_000 }, () => ({ name: 'x', identity: 'c'.repeat(64) }))),
+      ],
+      ['not an object', () => undefined],
+    ];
+    for (const [what, change] of bad) {
+      const d = good();
+      change(d);
+      const input = what === 'not an object' ? 'nope' : d;
+      assert.throws(
+        () => checkJobData(input),
+        (e: unknown) => (e as { code?: string }).code === 'CLUSTER_JOB_INVALID',
+        what,
+      );
+    }
   });
 });
