@@ -591,15 +591,33 @@ describe('issue 15 review findings', () => {
     const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[]; packages: number };
     const st = 'var/lib/dpkg/status';
     assert.deepEqual(j.warnings, [
-      `${st}:28: halfpkg 1.0-1: status 'install reinstreq half-installed' is not 'installed'; not scanned`,
-      `${st}:33: unpackedpkg 2.0-1: status 'install ok unpacked' is not 'installed'; not scanned`,
+      `${st}:28: halfpkg 1.0-1: status 'install reinstreq half-installed' is not 'installed'; scanned (its files are on disk)`,
+      `${st}:33: unpackedpkg 2.0-1: status 'install ok unpacked' is not 'installed'; scanned (its files are on disk)`,
       `${st}:38: a stanza without Version (noversion); not scanned`,
       `${st}:42: badepoch: version 'x:1.0-1' has bad syntax: epoch in version is empty; not scanned`,
       `${st}:47: oddversion: version 'v1.0-1' has bad syntax: version number does not start with digit`,
     ]);
-    // The four good packages and oddversion (dpkg tolerates its syntax); config-files is gone.
-    assert.equal(j.packages, 5);
+    // The four good packages, the half-installed and unpacked ones (files on disk) and oddversion
+    // (dpkg tolerates its syntax); config-files is gone.
+    assert.equal(j.packages, 7);
     for (const w of j.warnings ?? []) assert.ok(r.stderr.includes(`half: ${w}`), w);
+  });
+
+  it('a package dpkg left unpacked or half-configured has its files on disk: it is matched, with a warning', async () => {
+    put(
+      'unpk/var/lib/dpkg/status',
+      'Package: libapparmor1\nStatus: install ok unpacked\nArchitecture: amd64\nSource: apparmor\nVersion: 3.0.8-3\n',
+    );
+    put('unpk/etc/os-release', BOOKWORM);
+    const mock = join(ADV, 'debian-tracker', 'osv.dev--debian_security_tracker_mock.json');
+    const r = await cli(['scan', 'unpk', '--db', mock, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[] };
+    // Hand check: CVE-2016-1585 is open for apparmor in bookworm (as for the installed package above).
+    assert.deepEqual(j.findings.map(findingLine), ['libapparmor1 3.0.8-3 CVE-2016-1585 not-fixed - Negligible']);
+    assert.deepEqual(j.warnings, [
+      "var/lib/dpkg/status:1: libapparmor1 3.0.8-3: status 'install ok unpacked' is not 'installed'; scanned (its files are on disk)",
+    ]);
   });
 
   it('a problem in a distroless status.d file names that file and its own line', async () => {
