@@ -6,7 +6,7 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type ApkPackage, readPackage } from '../apk/index.js';
 import { readTar } from '../archive/index.js';
-import { type Limits, LupineError } from '../core/index.js';
+import { checkLimit, type Limits, LupineError } from '../core/index.js';
 import {
   type Descriptor,
   parseIndex,
@@ -100,11 +100,24 @@ export function diskLookup(root: string): RootLookup {
   };
 }
 
+/** Largest file a scan reads from a root directory (a dpkg status of ~5,000 packages is ~10 MB). */
+const MAX_ROOT_FILE = 256 * 1024 * 1024;
+
+/**
+ * The first candidate that exists, found through symlinks inside the root, and its text. A FIFO, device
+ * or socket there (it would block or never end) and an oversized file are errors naming the path.
+ */
 async function readRootFile(root: string, candidates: readonly string[]): Promise<[string, string] | undefined> {
   const lookup = diskLookup(root);
   for (const c of candidates) {
     const real = await resolveRootFile(lookup, c);
-    if (real !== undefined) return [c, await readFile(join(root, real), 'utf8')];
+    if (real === undefined) continue;
+    const st = await lstat(join(root, real));
+    if (!st.isFile()) {
+      throw badTarget(root, `${c} is not a regular file`, 'a scanned root holds its package database as plain files');
+    }
+    checkLimit(`${root}: ${c} size`, st.size, MAX_ROOT_FILE);
+    return [c, await readFile(join(root, real), 'utf8')];
   }
   return undefined;
 }
@@ -115,7 +128,9 @@ async function readRoot(dir: string, name: string): Promise<RootTarget> {
   const embeddedSboms: Record<string, string> = {};
   const sbomDir = join(dir, 'var/lib/db/sbom');
   for (const f of (await readdir(sbomDir).catch(() => [] as string[])).sort()) {
-    if (f.endsWith('.spdx.json')) embeddedSboms[`var/lib/db/sbom/${f}`] = await readFile(join(sbomDir, f), 'utf8');
+    if (!f.endsWith('.spdx.json')) continue;
+    const part = await readRootFile(dir, [`var/lib/db/sbom/${f}`]);
+    if (part) embeddedSboms[part[0]] = part[1];
   }
   const dpkgParts: Array<[string, string]> = [];
   const status = await readRootFile(dir, ['var/lib/dpkg/status']);
