@@ -36,9 +36,11 @@ export {
   readPackageHead,
   SCRIPT_NAMES,
   type ScriptName,
+  type VerifiedHead,
   type VerifiedPackage,
   type VerifyPackageOptions,
   verifyPackage,
+  verifyPackageHead,
 } from './package-read.js';
 export {
   type CheckPackageDataOptions,

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateRsaKeyPair, parsePrivateKey } from '../../src/apk/index.js';
@@ -15,6 +16,14 @@ import { hashTree, tempRoot } from '../unit/install/fixtures.js';
 
 const MiB = 1024 * 1024;
 const RSS_LIMIT = 256 * MiB;
+/** SHA-1 of 512 MiB of zeros (`head -c 536870912 /dev/zero | sha1sum`). */
+const ZEROS_512M_SHA1 = '5b088492c9f4778f409b7ae61477dec124c99033';
+
+async function sha1OfFile(path: string): Promise<string> {
+  const h = createHash('sha1');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
 
 interface Measured {
   code: number;
@@ -142,5 +151,24 @@ describe('a gzip bomb package (issue 11 finding 10)', () => {
     t.diagnostic(`verify peak RSS ${Math.round(v.peakRss / MiB)} MiB`);
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.ok(v.peakRss < RSS_LIMIT, `peak RSS ${Math.round(v.peakRss / MiB)} MiB`);
+  });
+
+  // Brief s4/A2 item 1: installing it streams the file from the data member into the staging directory.
+  it('lupine apk add ./big.apk (a 512 MiB file): installed under 256 MiB RSS, the file whole', async (t) => {
+    const big = join(base, 'big-1.0-r0.apk');
+    const root = join(base, 'root-big');
+    mkdirSync(root);
+    const init = await measure(['apk', '--root', root, '--initdb', '--keys-dir', keys, 'add']);
+    assert.equal(init.code, 0, init.stderr);
+    const r = await measure(['apk', '--root', root, '--keys-dir', keys, 'add', big]);
+    t.diagnostic(`apk add peak RSS ${Math.round(r.peakRss / MiB)} MiB`);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(r.peakRss > 0 && r.peakRss < RSS_LIMIT, `peak RSS ${Math.round(r.peakRss / MiB)} MiB`);
+    const file = join(root, 'usr/share/big/zeros');
+    assert.equal(statSync(file).size, 512 * MiB);
+    assert.equal(await sha1OfFile(file), ZEROS_512M_SHA1);
+    assert.equal(existsSync(join(root, '.lupine-txn')), false, 'no staging left');
+    assert.match(readFileSync(join(root, 'lib/apk/db/installed'), 'utf8'), /^P:big$/m);
+    rmSync(root, { recursive: true, force: true });
   });
 });
