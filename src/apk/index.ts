@@ -24,6 +24,7 @@ export {
 } from './package-name.js';
 export {
   type ApkPackage,
+  type DataHooks,
   type PackageFile,
   type PackageHeadRead,
   type PackageMembers,
@@ -36,6 +37,7 @@ export {
   readPackageHead,
   SCRIPT_NAMES,
   type ScriptName,
+  streamVerifiedPackage,
   type VerifiedHead,
   type VerifiedPackage,
   type VerifyPackageOptions,

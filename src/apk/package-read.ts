@@ -10,7 +10,13 @@ import {
   readHead,
   sectionError,
 } from './package-layout.js';
-import { checkDeclaredSize, dataAllowance, limitError } from './package-stream.js';
+import {
+  type CheckPackageDataOptions,
+  checkDeclaredSize,
+  checkPackageData,
+  dataAllowance,
+  limitError,
+} from './package-stream.js';
 import { type PkgInfoDocument, parsePkgInfoDocument } from './pkginfo.js';
 import { chooseSignature, type Keyring, type SignatureEntry, verifyBytes } from './signature.js';
 
@@ -590,4 +596,42 @@ export function verifyPackageHead(
     ...(chosen ? { signedBy: chosen } : {}),
     assemble: (entries) => assemble(buf, head, control, headerItems(entries)),
   };
+}
+
+/** What a caller of `streamVerifiedPackage` sees of the data member as it streams. */
+export type DataHooks = Pick<CheckPackageDataOptions, 'onEntry' | 'onData' | 'onEntryEnd'>;
+
+/**
+ * `verifyPackage`, with the data member streamed (memory bounded by one tar header whatever it holds):
+ * the head checked first, then the inflated bytes held to the declared size (LIMIT_EXCEEDED) and every
+ * file's SHA-1 checked on the way, `hooks` seeing each entry and its content. The package's `content`
+ * is empty. Undefined for a legacy package (data in the control member): use `verifyPackage`.
+ */
+export async function streamVerifiedPackage(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+  hooks: DataHooks = {},
+): Promise<VerifiedPackage | undefined> {
+  const head = verifyPackageHead(bytes, keyring, options);
+  if (head === undefined) return undefined;
+  const data = toBuffer(bytes).subarray(head.dataStart);
+  const entries: TarEntry[] = [];
+  await checkPackageData(
+    async function* () {
+      yield data;
+    },
+    {
+      ...hooks,
+      source: options.source ?? 'package',
+      declaredSize: head.declaredSize,
+      compressedBytes: data.length,
+      limits: options.limits ?? defaultLimits,
+      onEntry(e) {
+        entries.push(e);
+        hooks.onEntry?.(e);
+      },
+    },
+  );
+  return { package: head.assemble(entries), ...(head.signedBy ? { signedBy: head.signedBy } : {}) };
 }

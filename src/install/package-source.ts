@@ -1,14 +1,6 @@
 import { closeSync, constants, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type ApkPackage,
-  checkPackageData,
-  type Keyring,
-  SCRIPT_NAMES,
-  verifyPackage,
-  verifyPackageHead,
-} from '../apk/index.js';
-import type { TarEntry } from '../archive/index.js';
+import { type ApkPackage, type Keyring, SCRIPT_NAMES, streamVerifiedPackage, verifyPackage } from '../apk/index.js';
 import { defaultLimits, type Limits } from '../core/index.js';
 import type { PackageContents, PackageScript } from './package-contents.js';
 
@@ -61,55 +53,43 @@ export async function extractVerifiedPackage(
   dir: string,
   options: ReadVerifiedOptions,
 ): Promise<PackageContents> {
-  const opts = verifyOptions(options);
-  const head = verifyPackageHead(bytes, options.keyring, opts);
-  if (head === undefined) return readVerifiedPackage(bytes, options);
-  mkdirSync(dir, { mode: 0o700 });
-  const entries: TarEntry[] = [];
   const spooled = new Map<number, string>();
   let count = 0;
   let fd: number | undefined;
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset + head.dataStart, bytes.byteLength - head.dataStart);
+  let made = false;
+  let verified: Awaited<ReturnType<typeof streamVerifiedPackage>>;
   try {
-    await checkPackageData(
-      async function* () {
-        yield data;
+    verified = await streamVerifiedPackage(bytes, options.keyring, verifyOptions(options), {
+      onEntry(e) {
+        // Dot-named data entries are not files of the package (see readPackage).
+        if (e.name.startsWith('.')) return;
+        const index = count++;
+        if (e.type !== 'file') return;
+        if (!made) mkdirSync(dir, { mode: 0o700 });
+        made = true;
+        const path = join(dir, String(index));
+        fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        spooled.set(index, path);
       },
-      {
-        source: opts.source,
-        declaredSize: head.declaredSize,
-        compressedBytes: data.length,
-        limits: opts.limits,
-        onEntry(e) {
-          entries.push(e);
-          // Dot-named data entries are not files of the package (see readPackage).
-          if (e.name.startsWith('.')) return;
-          const index = count++;
-          if (e.type !== 'file') return;
-          const path = join(dir, String(index));
-          fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-          spooled.set(index, path);
-        },
-        onData(chunk) {
-          if (fd !== undefined) writeAll(fd, chunk);
-        },
-        onEntryEnd() {
-          if (fd !== undefined) closeSync(fd);
-          fd = undefined;
-        },
+      onData(chunk) {
+        if (fd !== undefined) writeAll(fd, chunk);
       },
-    );
+      onEntryEnd() {
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+      },
+    });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  const pkg = head.assemble(entries);
+  if (verified === undefined) return readVerifiedPackage(bytes, options);
+  const pkg = verified.package;
   // A hardlink's content is its target's file.
   const fileOf = (i: number): string | undefined => {
     const f = pkg.files[i];
     if (f?.type !== 'hardlink') return spooled.get(i);
-    const target = pkg.files.findIndex(
-      (t, j) => j < i && t.type === 'file' && t.name === f.linkname.replace(/^\/+|\/+$/g, ''),
-    );
+    const name = f.linkname.replace(/^\/+|\/+$/g, '');
+    const target = pkg.files.findIndex((t, j) => j < i && t.type === 'file' && t.name === name);
     return target < 0 ? undefined : spooled.get(target);
   };
   return {

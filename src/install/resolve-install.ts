@@ -112,7 +112,7 @@ async function openIndexFile(entry: RepositoryEntry, o: RepositoryOptions): Prom
           details: { path: at(pkg) },
         });
       });
-      if (pkg.identity) verifyIndexedPackage(b, pkg, { keys, source: at(pkg) });
+      if (pkg.identity) await verifyIndexedPackage(b, pkg, { keys, source: at(pkg) });
       return b;
     },
   };
