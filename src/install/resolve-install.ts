@@ -209,6 +209,7 @@ export function lockedPackages(entries: readonly LockedSetEntry[], repos: readon
       arch: e.arch,
       repository: e.repository,
       tag: e.tag,
+      installedSize: e.installedSize,
       fetch: async () => {
         if (!repo || !pkg) {
           throw new LupineError(
