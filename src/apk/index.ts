@@ -1,3 +1,4 @@
+export { ARCH_TABLE, type ArchRow, archRow } from './arch.js';
 export {
   badDependencyError,
   type Dependency,

@@ -1,11 +1,9 @@
-import { markCommandStart } from '../core/index.js';
+import { markCommandStart, TOOL_VERSION as VERSION } from '../core/index.js';
 import type { CommandEntry } from './command.js';
 import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK, EXIT_USAGE, writeError } from './render.js';
 import { humanIo, humanStdout } from './term-safe.js';
-
-const VERSION = '0.1.0';
 
 function topHelp(): string {
   const groups = new Map<string, CommandEntry[]>();

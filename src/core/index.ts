@@ -29,4 +29,6 @@ export {
 } from './owned-dir.js';
 export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
 export { termSafe } from './term-safe.js';
+export { TOOL_NAME, TOOL_VERSION } from './tool-version.js';
+export { hasUrlScheme, isHttpUrl } from './url-kind.js';
 export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } from './yaml-decode.js';

@@ -97,7 +97,7 @@ export interface InstallOptions {
 
 /** An error or warning apk prints for one package, at that package's progress line. */
 export interface PackageNote {
-  /** The package's name. */
+  /** The package's name; `NAME trigger` for its failing trigger (apk's separate error after the lines). */
   readonly package: string;
   readonly level: 'error' | 'warning';
   /** The message without apk's `ERROR: ` / `WARNING: ` prefix. */
@@ -353,7 +353,17 @@ export async function installPackages(
         });
       }
       const triggers = dbFiles?.triggers ?? [];
-      result.scripts.push(...(await runTriggers(root, triggerPlan(plan, triggers, state, incoming), logger)));
+      const fired = await runTriggers(root, triggerPlan(plan, triggers, state, incoming));
+      result.scripts.push(...fired);
+      for (const r of fired) {
+        if (r.exitCode === 0) continue;
+        // apk 2.14 counts each failing trigger as one more error, reported after every change line.
+        notes.push({
+          package: `${r.name} trigger`,
+          level: 'error',
+          text: `${r.package}.trigger: script exited with error ${r.exitCode}`,
+        });
+      }
       markBrokenScripts(root, state.dbDir, plan.installed, result.scripts);
     }
     if (!opts.quietNotes) for (const n of notes) logger.warn(n.text);

@@ -15,6 +15,8 @@ export {
   type InstalledDir,
   type InstalledFile,
   type InstalledPackage,
+  type InstalledState,
+  installedState,
   parseInstalledDb,
   sortInstalled,
 } from './installed-db.js';

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLimit, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
+import { checkLimit, isHttpUrl, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
 import type { Fetcher, PackStore, RepoCache } from '../repo/index.js';
 import { type AdvisoryBatch, batchSize, latestDate } from './advisory.js';
 import {
@@ -45,10 +45,6 @@ export interface LoadAdvisoryOptions {
    * source read before is not parsed again. Paths only; without a store every load parses.
    */
   readonly compiled?: PackStore;
-}
-
-function isUrl(spec: string): boolean {
-  return /^https?:\/\//i.test(spec);
 }
 
 async function fetchDecoded(url: string, options: LoadAdvisoryOptions, strict: boolean): Promise<DecodedAdvisories> {
@@ -251,7 +247,7 @@ export interface LoadedSource {
  * scanning against it would report "no vulnerabilities" for want of data.
  */
 export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisoryOptions): Promise<LoadedSource> {
-  const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
+  const batches = isHttpUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
   if (!batches.some((b) => batchSize(b) > 0)) {

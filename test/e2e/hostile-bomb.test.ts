@@ -4,18 +4,15 @@
  * unchanged; a device such as /dev/zero is refused rather than read without end.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateRsaKeyPair, parsePrivateKey } from '../../src/apk/index.js';
 import { assemblePackage, pkginfoText, zeroBombMember, zeroFileMember } from '../helpers/hostile-packages.js';
-import { binLupine } from '../helpers/paths.js';
+import { MiB, measurePeakRss as measure, RSS_LIMIT } from '../helpers/peak-rss.js';
 import { hashTree, tempRoot } from '../unit/install/fixtures.js';
 
-const MiB = 1024 * 1024;
-const RSS_LIMIT = 256 * MiB;
 /** SHA-1 of 512 MiB of zeros (`head -c 536870912 /dev/zero | sha1sum`). */
 const ZEROS_512M_SHA1 = '5b088492c9f4778f409b7ae61477dec124c99033';
 
@@ -24,53 +21,6 @@ async function sha1OfFile(path: string): Promise<string> {
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
 }
-
-interface Measured {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Peak resident set size of the child, bytes. */
-  peakRss: number;
-}
-
-function vmHwm(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0; // the process has exited
-  }
-}
-
-/** Runs bin/lupine, polling its peak RSS until it exits; kills it past 256 MiB (the test fails). */
-function measure(argv: string[]): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binLupine, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const poll = setInterval(() => {
-      if (child.pid === undefined) return;
-      peak = Math.max(peak, vmHwm(child.pid));
-      if (peak > 2 * RSS_LIMIT) child.kill('SIGKILL');
-    }, 10);
-    child.on('error', reject);
-    child.on('exit', () => {
-      if (child.pid !== undefined) peak = Math.max(peak, vmHwm(child.pid));
-    });
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ code: code ?? -1, stdout, stderr, peakRss: peak });
-    });
-  });
-}
-
 describe('a gzip bomb package (issue 11 finding 10)', () => {
   const base = tempRoot('bomb');
   const keys = join(base, 'keys');

@@ -3,8 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { keyNameForPrivateKey, parsePrivateKey } from '../../apk/index.js';
-import { LUPINE_VERSION } from '../../build/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, TOOL_VERSION } from '../../core/index.js';
 import {
   buildDistro,
   buildGraph,
@@ -148,7 +147,7 @@ export const distroBuildCommand: Command = {
       }
     }
 
-    const toolchain = `lupine ${LUPINE_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
+    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
     const executorName = values.executor ?? 'local';
     if (executorName !== 'local' && executorName !== 'bullmq') {
       throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {

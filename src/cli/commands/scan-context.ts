@@ -10,7 +10,7 @@ import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget } fro
 import type { CliIo } from '../io.js';
 import { openRegistry } from './open-registry.js';
 
-export const TOOL_VERSION = '0.1.0';
+export { TOOL_VERSION } from '../../core/index.js';
 
 /** A usage error that points at the command's help. */
 export function usage(command: string, message: string): LupineError {
