@@ -2,6 +2,8 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with node's test runner.
 // Arguments narrow the run: `npm test -- apk` runs files whose path contains "apk".
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { walkFiles } from './walk-files.mjs';
@@ -18,8 +20,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 const reporter = process.env.TEST_REPORTER ?? 'spec';
-const r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-  cwd: root,
-});
-process.exit(r.status ?? 1);
+// One directory per run for what test files share (test/helpers/distro-tree.ts builds the distro
+// tree there once); removed when the run ends.
+const shared = mkdtempSync(join(tmpdir(), 'lupine-test-run-'));
+let r;
+try {
+  r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, LUPINE_TEST_SHARED_DIR: shared },
+  });
+} finally {
+  rmSync(shared, { recursive: true, force: true });
+}
+process.exit(r?.status ?? 1);

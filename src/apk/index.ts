@@ -1,8 +1,74 @@
-export { emptyPackageInfo, type PackageInfo } from './package-info.js';
-export { identityKey, packageMergeKey } from './merge-key.js';
+export { ARCH_TABLE, type ArchRow, archRow } from './arch.js';
+export {
+  badDependencyError,
+  type Dependency,
+  dependencyMatches,
+  dependencyTokenName,
+  formatDependency,
+  makeDependency,
+  parseDependency,
+  parseDependencyList,
+  tryParseDependency,
+} from './dependency.js';
 export { hostApkArch } from './host-arch.js';
-export { checkPackageNameVersion, isValidPackageName } from './package-name.js';
 export { apkIdentitySha1 } from './identity-sha1.js';
+export { generateRsaKeyPair, keyNameForPrivateKey, parsePrivateKey, parsePublicKey, type RsaKeyPair } from './keys.js';
+export { identityKey, packageMergeKey } from './merge-key.js';
+export { emptyPackageInfo, type PackageInfo } from './package-info.js';
+export type { MemberRange } from './package-layout.js';
+export {
+  checkPackageNameVersion,
+  isValidPackageName,
+  MAX_NAME_BYTES,
+  MAX_NAME_VERSION_BYTES,
+  nameVersionFits,
+} from './package-name.js';
+export {
+  type ApkPackage,
+  type DataHooks,
+  type PackageFile,
+  type PackageHeadRead,
+  type PackageMembers,
+  packageFromHead,
+  packageIdentity,
+  packageSignedRange,
+  type ReadPackageHeadOptions,
+  type ReadPackageOptions,
+  readPackage,
+  readPackageHead,
+  SCRIPT_NAMES,
+  type ScriptName,
+  streamVerifiedPackage,
+  type VerifiedHead,
+  type VerifiedPackage,
+  type VerifyPackageOptions,
+  verifyPackage,
+  verifyPackageHead,
+} from './package-read.js';
+export {
+  type CheckPackageDataOptions,
+  checkDeclaredSize,
+  checkPackageData,
+  dataAllowance,
+  type PackageDataSummary,
+} from './package-stream.js';
+export {
+  packageSignatureMember,
+  type SigningKey,
+  signPackage,
+  type TreeEntry,
+  type WritePackageInput,
+  writePackage,
+} from './package-write.js';
+export {
+  formatPkgInfo,
+  type PkgInfoDocument,
+  type PkgInfoFormatOptions,
+  parsePkgInfo,
+  parsePkgInfoDocument,
+} from './pkginfo.js';
+export { type ReadTreeOptions, readTree } from './read-tree.js';
+export { APK_GZIP, rootFileMember } from './root-file-member.js';
 export {
   chooseSignature,
   type Keyring,
@@ -13,7 +79,6 @@ export {
   signBytes,
   verifyBytes,
 } from './signature.js';
-export { generateRsaKeyPair, keyNameForPrivateKey, parsePrivateKey, parsePublicKey, type RsaKeyPair } from './keys.js';
 export {
   compareVersions,
   compareVersionsMask,
@@ -29,56 +94,3 @@ export {
   VERSION_LESS,
   versionMatches,
 } from './version.js';
-export {
-  formatPkgInfo,
-  type PkgInfoDocument,
-  type PkgInfoFormatOptions,
-  parsePkgInfo,
-  parsePkgInfoDocument,
-} from './pkginfo.js';
-export type { MemberRange } from './package-layout.js';
-export {
-  type CheckPackageDataOptions,
-  checkDeclaredSize,
-  checkPackageData,
-  dataAllowance,
-  type PackageDataSummary,
-} from './package-stream.js';
-export {
-  type ApkPackage,
-  type PackageFile,
-  type PackageMembers,
-  packageIdentity,
-  type PackageHeadRead,
-  packageSignedRange,
-  type ReadPackageHeadOptions,
-  type ReadPackageOptions,
-  readPackage,
-  readPackageHead,
-  SCRIPT_NAMES,
-  type ScriptName,
-  type VerifiedPackage,
-  type VerifyPackageOptions,
-  verifyPackage,
-} from './package-read.js';
-export {
-  packageSignatureMember,
-  type SigningKey,
-  signPackage,
-  type TreeEntry,
-  type WritePackageInput,
-  writePackage,
-} from './package-write.js';
-export { type ReadTreeOptions, readTree } from './read-tree.js';
-export { APK_GZIP, rootFileMember } from './root-file-member.js';
-export {
-  badDependencyError,
-  type Dependency,
-  dependencyMatches,
-  dependencyTokenName,
-  formatDependency,
-  makeDependency,
-  parseDependency,
-  parseDependencyList,
-  tryParseDependency,
-} from './dependency.js';

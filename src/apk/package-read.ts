@@ -1,4 +1,4 @@
-import { type TarEntryType, type TarItem, readTar } from '../archive/index.js';
+import { readTar, type TarEntry, type TarEntryType, type TarItem } from '../archive/index.js';
 import { defaultLimits, digest, isLupineError, type Limits, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
 import type { PackageInfo } from './package-info.js';
 import {
@@ -10,7 +10,13 @@ import {
   readHead,
   sectionError,
 } from './package-layout.js';
-import { checkDeclaredSize, dataAllowance } from './package-stream.js';
+import {
+  type CheckPackageDataOptions,
+  checkDeclaredSize,
+  checkPackageData,
+  dataAllowance,
+  limitError,
+} from './package-stream.js';
 import { type PkgInfoDocument, parsePkgInfoDocument } from './pkginfo.js';
 import { chooseSignature, type Keyring, type SignatureEntry, verifyBytes } from './signature.js';
 
@@ -88,6 +94,11 @@ export interface ReadPackageOptions {
   readonly limits?: Limits;
   /** Names the package in messages (a path or URL). */
   readonly source?: string;
+  /**
+   * The installed size something that vouches for the package declares (the index's `I:`): the data
+   * may inflate to no more than the smaller of this and `.PKGINFO`'s size allow (LIMIT_EXCEEDED).
+   */
+  readonly declaredSize?: number;
 }
 
 interface ControlPart {
@@ -184,18 +195,38 @@ function filesFrom(items: readonly TarItem[]): PackageFile[] {
  * The limits for inflating the data section in memory: no more than the declared installed size
  * allows (with the tar layer's overhead for as many entries as the compressed bytes could hold).
  */
-function dataLimits(buf: Buffer, head: PackageHead, control: ControlPart, limits: Limits, source: string): Limits {
+/** The installed size the data is held to: `.PKGINFO`'s, or what vouches for the package when smaller. */
+function declaredSize(control: ControlPart, vouched: number | undefined): number {
+  const own = control.doc.info.installedSize;
+  return vouched !== undefined && vouched > 0 && (own <= 0 || vouched < own) ? vouched : own;
+}
+
+function dataLimits(
+  buf: Buffer,
+  head: PackageHead,
+  control: ControlPart,
+  limits: Limits,
+  source: string,
+  vouched?: number,
+): Limits {
   const compressed = buf.length - head.control.end;
-  const declared = control.doc.info.installedSize;
+  const declared = declaredSize(control, vouched);
   checkDeclaredSize(declared, compressed, source);
   const allowed = dataAllowance(declared, Math.ceil(compressed / 8), compressed);
   return { ...limits, maxUncompressedBytes: Math.min(limits.maxUncompressedBytes, allowed) };
 }
 
-function readData(buf: Buffer, head: PackageHead, control: ControlPart, limits: Limits, source: string): TarItem[] {
+function readData(
+  buf: Buffer,
+  head: PackageHead,
+  control: ControlPart,
+  limits: Limits,
+  source: string,
+  vouched?: number,
+): TarItem[] {
   const rest =
     head.control.end < buf.length
-      ? readDataMembers(buf, head.control.end, dataLimits(buf, head, control, limits, source), source)
+      ? readDataMembers(buf, head.control.end, dataLimits(buf, head, control, limits, source, vouched), source)
       : undefined;
   let items: TarItem[] = [];
   if (rest) {
@@ -204,6 +235,9 @@ function readData(buf: Buffer, head: PackageHead, control: ControlPart, limits: 
     } catch (err) {
       throw sectionError('data', err, source);
     }
+    // Now that the entries are counted, hold the data to its declared size as the streamed check does.
+    const allowed = dataAllowance(declaredSize(control, vouched), items.length + 1, buf.length - head.control.end);
+    if (rest.length > allowed) throw limitError(source, 'the inflated data member', rest.length, allowed);
   } else if (control.doc.info.datahash) {
     throw malformed('the package has no data member', source);
   }
@@ -336,21 +370,17 @@ function checkSignature(
   return chosen;
 }
 
-/**
- * apk's checks, in order, each with its own code: signature (APK_NO_SIGNATURE, APK_UNTRUSTED,
- * APK_BAD_SIGNATURE), identity against `expectedIdentity` (APK_BAD_IDENTITY), control member
- * (APK_BAD_CONTROL), datahash over the data member's compressed bytes before inflating it
- * (APK_BAD_DATAHASH), then every file's SHA-1 (APK_BAD_FILE_CHECKSUM).
- */
-export function verifyPackage(
-  bytes: Uint8Array,
-  keyring: Keyring,
-  options: VerifyPackageOptions = {},
-): VerifiedPackage {
+interface CheckedHead {
+  readonly head: PackageHead;
+  readonly control: ControlPart;
+  readonly chosen?: SignatureEntry;
+}
+
+/** `verifyPackage`'s checks that come before the data is inflated: signature, identity, control, datahash. */
+function checkHead(buf: Buffer, keyring: Keyring, options: VerifyPackageOptions): CheckedHead {
   const limits = options.limits ?? defaultLimits;
   const source = options.source ?? 'package';
   const requireSignature = options.requireSignature ?? true;
-  const buf = toBuffer(bytes);
   const head = readHead(buf, limits, source);
 
   let control: ControlPart | undefined;
@@ -396,8 +426,25 @@ export function verifyPackage(
       );
     }
   }
+  return { head, control, ...(chosen ? { chosen } : {}) };
+}
 
-  const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source));
+/**
+ * apk's checks, in order, each with its own code: signature (APK_NO_SIGNATURE, APK_UNTRUSTED,
+ * APK_BAD_SIGNATURE), identity against `expectedIdentity` (APK_BAD_IDENTITY), control member
+ * (APK_BAD_CONTROL), datahash over the data member's compressed bytes before inflating it
+ * (APK_BAD_DATAHASH), then every file's SHA-1 (APK_BAD_FILE_CHECKSUM).
+ */
+export function verifyPackage(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+): VerifiedPackage {
+  const limits = options.limits ?? defaultLimits;
+  const source = options.source ?? 'package';
+  const buf = toBuffer(bytes);
+  const { head, control, chosen } = checkHead(buf, keyring, options);
+  const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source, options.declaredSize));
   for (const f of pkg.files) {
     // apk refuses a symlink without a target as a package error (it cannot be created).
     if (f.type === 'symlink' && f.linkname === '') {
@@ -420,6 +467,45 @@ export function verifyPackage(
     }
   }
   return { package: pkg, ...(chosen ? { signedBy: chosen } : {}) };
+}
+
+/** Data entries listed by their headers only (no content held). */
+function headerItems(entries: readonly TarEntry[]): TarItem[] {
+  return entries.map((entry) => ({ entry, headerOffset: 0, startOffset: 0, dataOffset: 0, data: Buffer.alloc(0) }));
+}
+
+/**
+ * An .apk as `readPackage` returns it, but from its first bytes (`prefix`, of a file of `fileSize`
+ * bytes) and the data entries' headers listed by a streamed pass (`checkPackageData`'s `onEntry`):
+ * no file content is held (`content` is empty). Undefined when `prefix` does not hold the control
+ * member or the package is a legacy one (read those with `readPackage`).
+ */
+export function packageFromHead(
+  prefix: Uint8Array,
+  fileSize: number,
+  entries: readonly TarEntry[],
+  options: ReadPackageOptions = {},
+): ApkPackage | undefined {
+  const given = options.limits ?? defaultLimits;
+  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
+  const source = options.source ?? 'package';
+  const buf = toBuffer(prefix);
+  let head: PackageHead;
+  let control: ControlPart;
+  try {
+    head = readHead(buf, limits, source);
+    control = parseControl(head, limits, source);
+  } catch (err) {
+    if (buf.length < fileSize) return undefined;
+    throw err;
+  }
+  if (control.doc.info.datahash === '') return undefined;
+  const pkg = assemble(buf, head, control, headerItems(entries));
+  return {
+    ...pkg,
+    members: { ...pkg.members, data: { start: head.control.end, end: fileSize } },
+    info: { ...pkg.info, size: fileSize },
+  };
 }
 
 /** An .apk's head, read from the file's first bytes: what `lupine index` needs, signature checked. */
@@ -477,4 +563,75 @@ export function readPackageHead(
     dataStart: head.control.end,
     ...(chosen ? { signedBy: chosen } : {}),
   };
+}
+
+/** A verified package head whose data member is still to be streamed (see `verifyPackageHead`). */
+export interface VerifiedHead {
+  /** Where the data member starts in the file. */
+  readonly dataStart: number;
+  /** The installed size the data is held to (`.PKGINFO`'s, or the smaller vouched one). */
+  readonly declaredSize: number;
+  readonly signedBy?: SignatureEntry;
+  /** The package as `verifyPackage` returns it, from the data entries' headers (`content` empty). */
+  assemble(entries: readonly TarEntry[]): ApkPackage;
+}
+
+/**
+ * `verifyPackage`'s checks up to the data member (signature, identity, control, datahash over the
+ * compressed bytes), leaving the data to be streamed with `checkPackageData`. Undefined for a legacy
+ * package, whose data shares the control member (read it with `verifyPackage`).
+ */
+export function verifyPackageHead(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+): VerifiedHead | undefined {
+  const buf = toBuffer(bytes);
+  const { head, control, chosen } = checkHead(buf, keyring, options);
+  if (control.doc.info.datahash === '') return undefined;
+  if (head.control.end >= buf.length) throw malformed('the package has no data member', options.source ?? 'package');
+  return {
+    dataStart: head.control.end,
+    declaredSize: declaredSize(control, options.declaredSize),
+    ...(chosen ? { signedBy: chosen } : {}),
+    assemble: (entries) => assemble(buf, head, control, headerItems(entries)),
+  };
+}
+
+/** What a caller of `streamVerifiedPackage` sees of the data member as it streams. */
+export type DataHooks = Pick<CheckPackageDataOptions, 'onEntry' | 'onData' | 'onEntryEnd'>;
+
+/**
+ * `verifyPackage`, with the data member streamed (memory bounded by one tar header whatever it holds):
+ * the head checked first, then the inflated bytes held to the declared size (LIMIT_EXCEEDED) and every
+ * file's SHA-1 checked on the way, `hooks` seeing each entry and its content. The package's `content`
+ * is empty. Undefined for a legacy package (data in the control member): use `verifyPackage`.
+ */
+export async function streamVerifiedPackage(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+  hooks: DataHooks = {},
+): Promise<VerifiedPackage | undefined> {
+  const head = verifyPackageHead(bytes, keyring, options);
+  if (head === undefined) return undefined;
+  const data = toBuffer(bytes).subarray(head.dataStart);
+  const entries: TarEntry[] = [];
+  await checkPackageData(
+    async function* () {
+      yield data;
+    },
+    {
+      ...hooks,
+      source: options.source ?? 'package',
+      declaredSize: head.declaredSize,
+      compressedBytes: data.length,
+      limits: options.limits ?? defaultLimits,
+      onEntry(e) {
+        entries.push(e);
+        hooks.onEntry?.(e);
+      },
+    },
+  );
+  return { package: head.assemble(entries), ...(head.signedBy ? { signedBy: head.signedBy } : {}) };
 }

@@ -32,6 +32,12 @@ export interface CheckPackageDataOptions {
   /** `.PKGINFO` datahash: checked over the compressed bytes before anything is inflated. */
   readonly datahash?: string;
   readonly limits?: Limits;
+  /** Called with each data entry's header (after its checks): lets a caller list the files, never their content. */
+  readonly onEntry?: (entry: TarEntry) => void;
+  /** Called with each piece of the current regular file's content (a caller writing it out). */
+  readonly onData?: (chunk: Buffer) => void;
+  /** Called when the current entry ends, its SHA-1 checked. */
+  readonly onEntryEnd?: (entry: TarEntry) => void;
 }
 
 export interface PackageDataSummary {
@@ -39,7 +45,7 @@ export interface PackageDataSummary {
   readonly entries: number;
 }
 
-function limitError(source: string, what: string, value: number, max: number): LupineError {
+export function limitError(source: string, what: string, value: number, max: number): LupineError {
   return new LupineError('LIMIT_EXCEEDED', `${source}: ${what} is ${value}, over the limit of ${max}`, {
     details: { source, what, value, max },
     hint: 'the package inflates to far more than it declares (a decompression bomb?); do not install it',
@@ -91,13 +97,16 @@ export async function checkPackageData(
         const sha1 = (e.pax['APK-TOOLS.checksum.SHA1'] ?? '').toLowerCase();
         fileHash = sha1 && e.type === 'file' ? createHash('sha1') : undefined;
         if (sha1 && e.type === 'symlink') checkSha1(e, createHash('sha1').update(e.linkname, 'utf8'), source);
+        options.onEntry?.(e);
       },
       data(chunk) {
         fileHash?.update(chunk);
+        options.onData?.(chunk);
       },
       entryEnd(e) {
         if (fileHash) checkSha1(e, fileHash, source);
         fileHash = undefined;
+        options.onEntryEnd?.(e);
       },
     },
     limits,

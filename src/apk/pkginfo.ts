@@ -1,6 +1,6 @@
 import { LupineError } from '../core/index.js';
 import { emptyPackageInfo, type PackageInfo } from './package-info.js';
-import { isValidPackageName } from './package-name.js';
+import { checkPackageNameVersion, isValidPackageName } from './package-name.js';
 import { isValidVersion } from './version.js';
 
 /** A `.PKGINFO` as read: the record, plus what apk does not keep (comments, packager, unknown keys). */
@@ -151,6 +151,8 @@ export function parsePkgInfoDocument(input: string | Uint8Array, source = '.PKGI
   });
   if (info.name === '') throw bad('pkgname is missing', source, lines.length + 1, 1);
   if (info.version === '') throw bad('pkgver is missing', source, lines.length + 1, 1);
+  // apk's limits: NAME-VERSION becomes a file name (the repository's, the cache's).
+  checkPackageNameVersion(info.name, info.version, source);
   return { info, packager, comments, unknown };
 }
 

@@ -60,7 +60,7 @@ export {
   lintPackage,
   selectLinters,
 } from './lint/lint.js';
-export { buildRecipe, embeddedConfig, LUPINE_VERSION } from './run/build-recipe.js';
+export { buildRecipe, embeddedConfig } from './run/build-recipe.js';
 export { checkArchRunnable, parseBuildDate } from './run/host-facts.js';
 export { formatMelangePkgInfo, type MelangePkgInfo } from './run/melange-pkginfo.js';
 export {

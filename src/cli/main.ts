@@ -1,9 +1,9 @@
+import { markCommandStart, TOOL_VERSION as VERSION } from '../core/index.js';
 import type { CommandEntry } from './command.js';
 import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
 import { EXIT_OK, EXIT_USAGE, writeError } from './render.js';
-
-const VERSION = '0.1.0';
+import { humanIo, humanStdout } from './term-safe.js';
 
 function topHelp(): string {
   const groups = new Map<string, CommandEntry[]>();
@@ -17,6 +17,9 @@ function topHelp(): string {
     for (const c of cs) s += `  ${c.path.join(' ').padEnd(width)}${c.summary}\n`;
   }
   s += `\nEvery command takes --help. Global: --version.\n`;
+  s += `Network limits (environment, seconds): LUPINE_NET_TOTAL_DEADLINE bounds all of a command's network\n`;
+  s += `work (default: off); per request LUPINE_HTTP_DEADLINE (600), LUPINE_HTTP_MIN_RATE (bytes/s, 1024)\n`;
+  s += `over LUPINE_HTTP_LOW_SPEED_TIME (30), LUPINE_HTTP_RETRIES (3).\n`;
   return s;
 }
 
@@ -39,7 +42,11 @@ function lookup(argv: string[]): { command: CommandEntry; rest: string[] } | und
 }
 
 /** The whole CLI: returns the exit code, touches only the streams in `io`. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], given: CliIo): Promise<number> {
+  markCommandStart();
+  // Package-controlled text must not drive the terminal: stderr always, stdout of human commands.
+  const found0 = lookup(argv);
+  const io = humanIo(given, !(found0 && humanStdout(found0.command.path, found0.rest)));
   const first = argv[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout.write(topHelp());
@@ -49,7 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`lupine ${VERSION}\n`);
     return EXIT_OK;
   }
-  const found = lookup(argv);
+  const found = found0;
   if (!found) {
     const g = groupHelp(first);
     if (g && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {

@@ -1,10 +1,8 @@
-export { type ErrorCode, type ErrorOptions, InternalError, isLupineError, LupineError } from './errors.js';
-export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
-export { type Logger, silentLogger } from './log.js';
-export { checkLimit, defaultLimits, type Limits } from './limits.js';
-export { ioError, isIoFault, readInputFile } from './io-errors.js';
-export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
+export { commandElapsedMs, markCommandStart } from './command-clock.js';
+export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
+export type { Described, ObjectShape, Shape } from './config-shape.js';
+export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
 export {
   type Diagnostic,
   DiagnosticSink,
@@ -14,11 +12,12 @@ export {
   sortDiagnostics,
 } from './diagnostic.js';
 export { didYouMean, editDistance } from './did-you-mean.js';
-export type { Described, ObjectShape, Shape } from './config-shape.js';
-export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
-export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } from './yaml-decode.js';
+export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
+export { type ErrorCode, type ErrorOptions, InternalError, isLupineError, LupineError } from './errors.js';
+export { ioError, isIoFault, readInputFile } from './io-errors.js';
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
-export { indexed, isObj, isStr, list, type Obj, obj, opt, optNum, optStr, strMap } from './decoded-values.js';
+export { checkLimit, defaultLimits, type Limits } from './limits.js';
+export { type Logger, silentLogger } from './log.js';
 export {
   effectiveUid,
   makeOwnedDir,
@@ -28,3 +27,8 @@ export {
   sweepStaleDirs,
   userTempDir,
 } from './owned-dir.js';
+export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
+export { termSafe } from './term-safe.js';
+export { TOOL_NAME, TOOL_VERSION } from './tool-version.js';
+export { hasUrlScheme, isHttpUrl } from './url-kind.js';
+export { type DecodeCodes, type Decoded, type DecodeOptions, decodeConfigText } from './yaml-decode.js';

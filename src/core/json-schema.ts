@@ -4,6 +4,7 @@
  * carries a description for editors; object shapes become `$defs` entries by name.
  */
 import type { ObjectShape, Shape } from './config-shape.js';
+import { InternalError } from './errors.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ function build(shape: Shape, g: Generation): JsonSchema {
     case 'object': {
       const owner = owners.get(shape.name);
       if (owner !== undefined && owner !== shape.fields) {
-        throw new Error(`two different object shapes are both named ${shape.name}`);
+        throw new InternalError(`two different object shapes are both named ${shape.name}`);
       }
       owners.set(shape.name, shape.fields);
       if (!defs.has(shape.name)) {

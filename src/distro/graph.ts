@@ -153,26 +153,23 @@ export function buildGraph(nodes: readonly RecipeNode[]): RecipeGraph {
 
 /** `names` and every recipe that depends on one of them, directly or not. */
 export function withDependents(graph: RecipeGraph, names: Iterable<string>): Set<string> {
-  const out = new Set<string>();
-  const queue = [...names];
-  while (queue.length > 0) {
-    const n = queue.shift() as string;
-    if (out.has(n)) continue;
-    out.add(n);
-    queue.push(...(graph.dependents.get(n) ?? []));
-  }
-  return out;
+  return reach(names, (n) => graph.dependents.get(n) ?? []);
 }
 
 /** `names` and everything they depend on, directly or not. */
 export function withDependencies(graph: RecipeGraph, names: Iterable<string>): Set<string> {
+  return reach(names, (n) => graph.deps.get(n)?.keys() ?? []);
+}
+
+/** `names` and every name `next` leads to from them, directly or not. */
+function reach(names: Iterable<string>, next: (name: string) => Iterable<string>): Set<string> {
   const out = new Set<string>();
   const queue = [...names];
   while (queue.length > 0) {
     const n = queue.shift() as string;
     if (out.has(n)) continue;
     out.add(n);
-    queue.push(...(graph.deps.get(n)?.keys() ?? []));
+    queue.push(...next(n));
   }
   return out;
 }

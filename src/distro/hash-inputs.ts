@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { LupineError } from '../core/index.js';
+import { LupineError, readInputFile } from '../core/index.js';
 import type { RecipeInputs } from './state.js';
 
 /** The folder that belongs to a recipe file. */
@@ -40,9 +40,7 @@ export async function hashFolder(dir: string): Promise<string> {
 }
 
 export async function hashRecipeInputs(file: string): Promise<RecipeInputs> {
-  const text = await readFile(file).catch((err: unknown) => {
-    throw new LupineError('IO_ERROR', `cannot read recipe ${file}: ${(err as Error).message}`, { cause: err });
-  });
+  const text = await readInputFile(file, 'recipe');
   return {
     recipeHash: createHash('sha256').update(text).digest('hex'),
     folderHash: await hashFolder(recipeFolder(file)),

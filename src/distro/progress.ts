@@ -3,6 +3,7 @@
  * that matters. Live mode (a TTY) prints finished recipes as lines and keeps, below them, one
  * redrawn line per running build with its elapsed time and last log line.
  */
+import { termSafe } from '../core/index.js';
 import type { DistroEvent, DistroSummary } from './builder.js';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -90,7 +91,7 @@ export class LiveProgress {
   }
 
   #fit(s: string): string {
-    const flat = s.replace(/[\r\n\t]/g, ' ');
+    const flat = termSafe(s.replace(/[\r\n\t]/g, ' '));
     return flat.length > this.#columns - 1 ? `${flat.slice(0, this.#columns - 2)}…` : flat;
   }
 

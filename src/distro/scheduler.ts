@@ -4,7 +4,7 @@
  * building it through the PackageBuilder it is given, and recording what it made. A failed recipe
  * blocks its dependents; the others carry on. Effects come in through the options.
  */
-import { isLupineError, LupineError } from '../core/index.js';
+import { InternalError, isLupineError, LupineError } from '../core/index.js';
 import type {
   BuildResult,
   DistroEvent,
@@ -117,7 +117,7 @@ class DistroRun {
     this.#start = options.now();
     if (options.executor) this.#executor = options.executor;
     else if (options.builder) this.#executor = new LocalExecutor(options.builder);
-    else throw new LupineError('INTERNAL', 'buildDistro needs a builder or an executor');
+    else throw new InternalError('buildDistro needs a builder or an executor');
     for (const name of options.graph.order) {
       const rec = this.#records[name];
       if (rec && !this.#selected.has(name)) this.#outputs.set(name, rec.outputs);
@@ -166,7 +166,7 @@ class DistroRun {
   #identity(name: string, against: readonly { name: string; version: string; identity: string }[]): string {
     const node = this.#o.graph.nodes.get(name);
     const inputs = this.#o.inputs.get(name);
-    if (!node || !inputs) throw new LupineError('INTERNAL', `no inputs for recipe ${name}`);
+    if (!node || !inputs) throw new InternalError(`no inputs for recipe ${name}`);
     return inputIdentity({ node, arch: this.#o.arch, inputs, against, toolchain: this.#o.toolchain ?? '' });
   }
 
@@ -219,7 +219,7 @@ class DistroRun {
     const o = this.#o;
     const node = o.graph.nodes.get(name);
     const inputs = o.inputs.get(name);
-    if (!node || !inputs) throw new LupineError('INTERNAL', `no inputs for recipe ${name}`);
+    if (!node || !inputs) throw new InternalError(`no inputs for recipe ${name}`);
     const record = this.#records[name];
     const deps = this.#currentDeps(name);
     const decision = decide(node, inputs, record, deps, await this.#missingOutput(record), o.force ?? false);
@@ -346,7 +346,7 @@ class DistroRun {
       if (running.size === 0) {
         if (waiting.size === 0) break;
         // every waiting recipe is ready-checked above; none ready and none running cannot happen in a DAG
-        throw new LupineError('INTERNAL', `scheduler stalled with ${[...waiting].join(', ')} waiting`);
+        throw new InternalError(`scheduler stalled with ${[...waiting].join(', ')} waiting`);
       }
       await Promise.race(running.values());
     }

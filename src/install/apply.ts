@@ -1,15 +1,15 @@
-import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
 import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
-import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
+import { type PauseHook, prepareJournal, SPOOL_DIR, TXN_DIR, writeJournal } from './journal.js';
 import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
-import { readVerifiedPackage } from './package-source.js';
+import { extractVerifiedPackage } from './package-source.js';
 import { type FileConflict, planInstall } from './plan.js';
 import { ProtectedPaths, readProtectedPaths } from './protected-paths.js';
 import { initDbSkeleton } from './root-skeleton.js';
@@ -31,6 +31,8 @@ export interface LockedPackage {
   readonly repository: string;
   /** Repository tag (`s:` in the installed database) without '@'; '' for none. */
   readonly tag?: string;
+  /** `I:` from the (signed) index: the data may inflate to no more than this allows (LIMIT_EXCEEDED). */
+  readonly installedSize?: number;
   fetch(): Promise<Uint8Array>;
 }
 
@@ -64,7 +66,8 @@ export interface InstallOptions {
   /** Names to fetch and install again even when installed as they are (`apk fix`). */
   readonly reinstall?: readonly string[];
   /**
-   * Called at named points: `verified`, `mid-staging` (synchronously), `staged`, `journal-written`,
+   * Called at named points: `recovered` (after recovering an interrupted transaction), `verified`
+   * (every package streamed into the staging directory), `mid-staging` (synchronously), `staged`, `journal-written`,
    * `carried:<k>` (after the k-th package's steps), `mid-commit`, `applied` (before the done marker),
    * `committed` (after it), and `rolling-back` half-way through undoing an interrupted transaction.
    */
@@ -94,7 +97,7 @@ export interface InstallOptions {
 
 /** An error or warning apk prints for one package, at that package's progress line. */
 export interface PackageNote {
-  /** The package's name. */
+  /** The package's name; `NAME trigger` for its failing trigger (apk's separate error after the lines). */
   readonly package: string;
   readonly level: 'error' | 'warning';
   /** The message without apk's `ERROR: ` / `WARNING: ` prefix. */
@@ -121,14 +124,15 @@ export interface InstallResult {
   readonly notes: PackageNote[];
 }
 
-async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<PackageContents> {
+async function fetchVerified(p: LockedPackage, opts: InstallOptions, spool: string): Promise<PackageContents> {
   const bytes = await p.fetch();
-  const pkg = readVerifiedPackage(bytes, {
+  const pkg = await extractVerifiedPackage(bytes, spool, {
     keyring: opts.keyring ?? new Map(),
     ...(p.identity ? { expectedIdentity: p.identity } : {}),
     allowUntrusted: opts.allowUntrusted ?? false,
     limits: opts.limits ?? defaultLimits,
     source: `${p.name}-${p.version}`,
+    ...(p.identity && p.installedSize ? { declaredSize: p.installedSize } : {}),
   });
   if (pkg.info.name !== p.name || pkg.info.version !== p.version) {
     throw new LupineError(
@@ -170,8 +174,12 @@ export async function installPackages(
   const pause = opts.pause ?? (() => undefined);
   const binding = journalBinding(root, opts.stateDir);
   const lock = opts.lockHeld ? { release: async () => {} } : await lockRoot(root, opts.lockWait ?? 0);
+  const txn = join(root, TXN_DIR);
+  // The staging directory holds streamed contents until the journal is written; then it is the journal's.
+  let spooling = false;
   try {
     const recovered = await recoverTransaction(root, binding, opts.pause);
+    await pause('recovered');
     if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
     if (recovered === 'completed') logger.debug(`cleaned up after a committed transaction in ${root}`);
     const state = readRootState(root);
@@ -184,9 +192,19 @@ export async function installPackages(
     });
     const tags = new Map<string, string>();
     const incoming: PackageContents[] = [];
-    for (const p of todo) {
-      const pkg = await fetchVerified(p, opts);
-      if (current.get(pkg.info.name)?.info.identity === pkg.identity && !reinstall.has(pkg.info.name)) continue;
+    if (todo.length > 0) {
+      // Contents are streamed into the staging directory (ours: made fresh, never through a link).
+      mkdirSync(txn, { mode: 0o700 });
+      spooling = true;
+      mkdirSync(join(txn, SPOOL_DIR), { mode: 0o700 });
+    }
+    for (const [k, p] of todo.entries()) {
+      const spool = join(txn, SPOOL_DIR, String(k));
+      const pkg = await fetchVerified(p, opts, spool);
+      if (current.get(pkg.info.name)?.info.identity === pkg.identity && !reinstall.has(pkg.info.name)) {
+        rmSync(spool, { recursive: true, force: true });
+        continue;
+      }
       incoming.push(pkg);
       tags.set(pkg.info.name, p.tag ?? '');
     }
@@ -264,7 +282,6 @@ export async function installPackages(
 
     const skeleton = initDbSkeleton(root, state.dbDir, opts);
     const mtime = opts.clock ? opts.clock.now() : Math.floor(Date.now() / 1000);
-    const txn = join(root, TXN_DIR);
     let dbFiles: ReturnType<typeof databaseFiles> | undefined;
     let ops: ReturnType<typeof prepareJournal>;
     try {
@@ -302,6 +319,7 @@ export async function installPackages(
       ops = prepareJournal(root, staged);
       syncFileSystem(txn);
       writeJournal(root, ops, binding);
+      spooling = false;
     } catch (err) {
       rmSync(txn, { recursive: true, force: true });
       throw err;
@@ -335,12 +353,23 @@ export async function installPackages(
         });
       }
       const triggers = dbFiles?.triggers ?? [];
-      result.scripts.push(...(await runTriggers(root, triggerPlan(plan, triggers, state, incoming), logger)));
+      const fired = await runTriggers(root, triggerPlan(plan, triggers, state, incoming));
+      result.scripts.push(...fired);
+      for (const r of fired) {
+        if (r.exitCode === 0) continue;
+        // apk 2.14 counts each failing trigger as one more error, reported after every change line.
+        notes.push({
+          package: `${r.name} trigger`,
+          level: 'error',
+          text: `${r.package}.trigger: script exited with error ${r.exitCode}`,
+        });
+      }
       markBrokenScripts(root, state.dbDir, plan.installed, result.scripts);
     }
     if (!opts.quietNotes) for (const n of notes) logger.warn(n.text);
     return result;
   } finally {
+    if (spooling) rmSync(txn, { recursive: true, force: true });
     await lock.release();
   }
 }

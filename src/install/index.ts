@@ -6,6 +6,7 @@ export {
   type LockedPackage,
   recoverRoot,
 } from './apply.js';
+export type { RecoveryOutcome } from './commit.js';
 export {
   DEFAULT_DIR_ACL,
   DEFAULT_FILE_ACL,
@@ -14,13 +15,14 @@ export {
   type InstalledDir,
   type InstalledFile,
   type InstalledPackage,
+  type InstalledState,
+  installedState,
   parseInstalledDb,
   sortInstalled,
 } from './installed-db.js';
-export type { RecoveryOutcome } from './commit.js';
 export { type JournalOp, type PauseHook, TXN_DIR } from './journal.js';
 export type { PackageContents, PackageEntry, PackageEntryType, PackageScript } from './package-contents.js';
-export { type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
+export { extractVerifiedPackage, type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
 export {
   type FileConflict,
   type IncomingPackage,
@@ -32,6 +34,19 @@ export {
   replacesDecision,
   xattrHash,
 } from './plan.js';
+export {
+  installLockedSet,
+  type LockedSetEntry,
+  lockedPackages,
+  type OpenRepository,
+  openRepositories,
+  type RepositoryOptions,
+  type ResolveAndInstallOptions,
+  type ResolveResult,
+  repositoryInputs,
+  resolveAndInstall,
+  resolvePackageSet,
+} from './resolve-install.js';
 export { locateDbDir, type RootState, readRootState } from './root-state.js';
 export { normalizeEntryPath, type PathKind, resolveInRoot } from './safe-path.js';
 export {
@@ -47,16 +62,3 @@ export {
 export { runInRoot, type ScriptRun } from './scripts-run.js';
 export { formatTriggersDb, parseTriggersDb, type TriggerEntry, triggerMatches } from './triggers-db.js';
 export { formatWorld, parseWorld, worldEntryName } from './world.js';
-export {
-  installLockedSet,
-  type LockedSetEntry,
-  lockedPackages,
-  type OpenRepository,
-  openRepositories,
-  type RepositoryOptions,
-  type ResolveAndInstallOptions,
-  type ResolveResult,
-  repositoryInputs,
-  resolveAndInstall,
-  resolvePackageSet,
-} from './resolve-install.js';

@@ -144,6 +144,29 @@ export function parseInstalledDb(text: string, source = 'lib/apk/db/installed'):
   return records.map((rec) => parseRecord(rec, source));
 }
 
+/** What the solver needs from an installed database: the packages, their `s:` tags and the broken ones. */
+export interface InstalledState {
+  readonly records: readonly InstalledPackage[];
+  readonly packages: PackageInfo[];
+  /** Package name → its repository tag, for the tagged ones. */
+  readonly tags: Record<string, string>;
+  /** Packages flagged broken (`f:` with f, s or x), which `apk fix` repairs by default. */
+  readonly broken: string[];
+}
+
+/** Parses an installed database (see `parseInstalledDb`) into the state the solver reads. */
+export function installedState(text: string, source = 'lib/apk/db/installed'): InstalledState {
+  const records = parseInstalledDb(text, source);
+  const tags: Record<string, string> = {};
+  for (const r of records) if (r.repoTag) tags[r.info.name] = r.repoTag;
+  return {
+    records,
+    packages: records.map((r) => r.info),
+    tags,
+    broken: records.filter((r) => /[fsx]/.test(r.flags)).map((r) => r.info.name),
+  };
+}
+
 function formatAcl(letter: string, acl: Acl): string {
   return `${letter}:${acl.uid}:${acl.gid}:${acl.mode.toString(8)}${acl.xattrHash ? `:${acl.xattrHash}` : ''}\n`;
 }

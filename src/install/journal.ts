@@ -2,6 +2,7 @@ import {
   chmodSync,
   closeSync,
   constants,
+  fstatSync,
   fsyncSync,
   lchownSync,
   lstatSync,
@@ -12,6 +13,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { LupineError } from '../core/index.js';
 import { type JournalBinding, newTxnId, sealMatches, sealOf } from './journal-seal.js';
@@ -22,10 +24,14 @@ export const TXN_DIR = '.lupine-txn';
 export const JOURNAL = 'journal.json';
 /** The journal format: version 3 is bound to its transaction and root, and sealed. */
 const JOURNAL_VERSION = 3;
+/** The previous release's unsealed format, still recovered when it is confined and ours (`legacyOps`). */
+const LEGACY_VERSION = 2;
 /** Inside the staging directory: written once every step and database is in place (the commit point). */
 export const DONE = 'done';
 /** Inside the staging directory: what a step moved out of the root, at `b/<step index>`. */
 export const BACKUP_DIR = 'b';
+/** Where packages' file contents are streamed before staging; alone, it is no change to the root. */
+export const SPOOL_DIR = 'in';
 /** Inside the staging directory: the directories `mkdir` steps put in place, at `d/<step index>`. */
 export const NEW_DIR = 'd';
 
@@ -200,15 +206,18 @@ function checkOp(op: unknown): string | undefined {
 
 /**
  * Reads the journal of `root` and checks it is ours: it parses, its seal verifies under our key, it
- * names this root, and every path stays inside the root or the staging directory. Anything else is
- * INSTALL_JOURNAL_FOREIGN and the journal is left where it is.
+ * names this root, and every path stays inside the root or the staging directory (a version-2
+ * journal: see `legacyOps`). Anything else is INSTALL_JOURNAL_FOREIGN and the journal is left where it is.
  */
 export function readJournal(root: string, binding: JournalBinding): JournalOp[] {
   const path = join(root, TXN_DIR, JOURNAL);
   let text: string;
+  let owner: { uid: number; mode: number; file: boolean };
   try {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
+      const st = fstatSync(fd);
+      owner = { uid: st.uid, mode: st.mode & 0o777, file: st.isFile() };
       text = readFileSync(fd, 'utf8');
     } finally {
       closeSync(fd);
@@ -222,6 +231,7 @@ export function readJournal(root: string, binding: JournalBinding): JournalOp[] 
   } catch (err) {
     throw foreign(path, 'it is not JSON', err);
   }
+  if (typeof doc === 'object' && doc !== null && doc.version === LEGACY_VERSION) return legacyOps(path, doc, owner);
   if (typeof doc !== 'object' || doc === null || doc.version !== JOURNAL_VERSION) {
     throw foreign(path, `unknown journal version ${JSON.stringify((doc as { version?: unknown })?.version)}`);
   }
@@ -229,6 +239,29 @@ export function readJournal(root: string, binding: JournalBinding): JournalOp[] 
   const body = JSON.stringify({ version: doc.version, txn: doc.txn, root: doc.root, ops: doc.ops });
   if (!sealMatches(binding.key, body, doc.seal)) throw foreign(path, 'its seal does not verify under our key');
   if (doc.root !== binding.root) throw foreign(path, `it belongs to the root ${JSON.stringify(doc.root)}`);
+  for (const op of doc.ops) {
+    const why = checkOp(op);
+    if (why) throw foreign(path, why);
+  }
+  return doc.ops as JournalOp[];
+}
+
+/**
+ * A journal of the previous release (`{version: 2, ops}`: no seal, no binding), left by a transaction
+ * it did not finish. It cannot be authenticated, so it is recovered only when nothing in it could
+ * reach past what a process writing in the root could do itself: every step confined to the root and
+ * the staging directory (the checks of a current journal), and the file ours as that release wrote
+ * it (a regular file of our user, writable by no one else). Anything else stays foreign.
+ */
+function legacyOps(
+  path: string,
+  doc: { ops?: unknown },
+  owner: { uid: number; mode: number; file: boolean },
+): JournalOp[] {
+  if (!owner.file || owner.uid !== userInfo().uid || (owner.mode & 0o022) !== 0) {
+    throw foreign(path, 'a version-2 journal that is not a private file of ours');
+  }
+  if (!Array.isArray(doc.ops)) throw foreign(path, 'it has no steps');
   for (const op of doc.ops) {
     const why = checkOp(op);
     if (why) throw foreign(path, why);

@@ -1,6 +1,9 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { digest } from '../core/index.js';
+import { digest, LupineError } from '../core/index.js';
+
+/** A root's list file larger than this is refused (real ones are a few lines). */
+const MAX_LIST_BYTES = 1024 * 1024;
 
 /**
  * apk-tools 2.x's built-in protected paths, always in force (it writes no file for them at --initdb):
@@ -60,42 +63,79 @@ export function readProtectedPaths(root: string): ProtectedRule[] {
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith('.list')) continue;
     const p = join(dir, name);
-    if (!lstatSync(p).isFile()) continue;
+    const st = lstatSync(p);
+    if (!st.isFile()) continue;
+    if (st.size > MAX_LIST_BYTES) {
+      const rel = `etc/apk/protected_paths.d/${name}`;
+      throw new LupineError('LIMIT_EXCEEDED', `${rel} is ${st.size} bytes; a protected paths list is at most 1 MiB`, {
+        details: { path: rel, size: st.size, limit: MAX_LIST_BYTES },
+        hint: 'the file is not a list of paths; remove it from the root or shorten it',
+      });
+    }
     rules.push(...parseProtectedPaths(readFileSync(p, 'utf8').split('\n')));
   }
   return rules;
 }
 
-/** fnmatch(3) with FNM_PATHNAME for one path component: `*`, `?`, `[...]` (with `!`/`^`), `\` escapes. */
-export function fnmatchComponent(pattern: string, name: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i] as string);
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, end);
+type Token = { readonly star: true } | { readonly star: false; test(c: string): boolean };
+
+/** The pattern's tokens (`*`, or a one-character test); undefined when a `[...]` class is invalid. */
+function fnmatchTokens(pattern: string): Token[] | undefined {
+  const tokens: Token[] = [];
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (c === '*') tokens.push({ star: true });
+    else if (c === '?') tokens.push({ star: false, test: () => true });
+    else if (c === '\\' && i + 1 < chars.length) {
+      const lit = chars[++i] as string;
+      tokens.push({ star: false, test: (x) => x === lit });
+    } else if (c === '[' && chars.indexOf(']', i + 2) >= 0) {
+      const end = chars.indexOf(']', i + 2);
+      let body = chars.slice(i + 1, end).join('');
       const negate = body.startsWith('!') || body.startsWith('^');
       if (negate) body = body.slice(1);
-      re += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      let re: RegExp;
+      try {
+        re = new RegExp(`^[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]$`, 'su');
+      } catch {
+        return undefined;
+      }
+      tokens.push({ star: false, test: (x) => re.test(x) });
       i = end;
-    } else re += escapeRe(c);
+    } else tokens.push({ star: false, test: (x) => x === c });
   }
-  try {
-    return new RegExp(`^${re}$`, 'su').test(name);
-  } catch {
-    return pattern === name;
-  }
+  return tokens;
 }
 
-function escapeRe(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/**
+ * fnmatch(3) with FNM_PATHNAME for one path component: `*`, `?`, `[...]` (with `!`/`^`), `\` escapes.
+ * Matched by the usual back-to-the-last-star walk (time ∝ pattern × name): the patterns come from the
+ * root's list files, and a backtracking regular expression of many stars would never finish.
+ */
+export function fnmatchComponent(pattern: string, name: string): boolean {
+  const tokens = fnmatchTokens(pattern);
+  if (!tokens) return pattern === name;
+  const s = Array.from(name);
+  let p = 0;
+  let n = 0;
+  let starP = -1;
+  let starN = 0;
+  while (n < s.length) {
+    const t = tokens[p];
+    if (t && !t.star && t.test(s[n] as string)) {
+      p++;
+      n++;
+    } else if (t?.star) {
+      starP = p++;
+      starN = n;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      n = ++starN;
+    } else return false;
+  }
+  while (tokens[p]?.star) p++;
+  return p === tokens.length;
 }
 
 interface DirState {

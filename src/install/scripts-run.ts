@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '../core/index.js';
 import type { InstalledPackage } from './installed-db.js';
 import { type ChangeHook, REMOVAL, TXN_DIR } from './journal.js';
 import type { PackageContents } from './package-contents.js';
@@ -223,7 +222,7 @@ export interface TriggerPlan {
  * apk's commit end: each trigger runs once with the changed directories matching its globs (all
  * matching directories for a package installed or upgraded now), as `/dir` arguments.
  */
-export async function runTriggers(root: string, plan: TriggerPlan, logger: Logger): Promise<ScriptRun[]> {
+export async function runTriggers(root: string, plan: TriggerPlan): Promise<ScriptRun[]> {
   const runs: ScriptRun[] = [];
   for (const t of plan.triggers) {
     const script = plan.scripts.get(t.identity);
@@ -244,7 +243,6 @@ export async function runTriggers(root: string, plan: TriggerPlan, logger: Logge
       type: 'trigger',
       exitCode,
     });
-    if (exitCode !== 0) logger.warn(`${script.pkgver}.trigger: script exited with error ${exitCode}`);
   }
   return runs;
 }

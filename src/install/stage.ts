@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
+  constants,
   fchmodSync,
   fchownSync,
   futimesSync,
@@ -117,8 +118,6 @@ function mknod(path: string, node: Pick<PackageEntry, 'type' | 'devmajor' | 'dev
   }
 }
 
-const pkgver = (p: { name: string; version: string }) => `${p.name}-${p.version}`;
-
 /** The path of the file in the way, when `err` says a file is where a directory must go. */
 function blockedAt(err: unknown): string | undefined {
   if (isLupineError(err, 'INSTALL_FILE_CONFLICT')) return String(err.details.path);
@@ -186,6 +185,14 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       // reported when the removals are staged
     }
   }
+  const leavingDirsReal = new Set<string>();
+  for (const p of plan.removeDirs) {
+    try {
+      leavingDirsReal.add(resolveInRoot(p, disk, false, 'installed'));
+    } catch {
+      // reported when the removals are staged
+    }
+  }
   const stagedByPkgPath = new Map<string, string>();
   let n = 0;
 
@@ -240,17 +247,6 @@ export function stageTransaction(input: StageInput): JournalOp[] {
   // Package directory → real directory, for the permission update after the files are in.
   const touchedDirs = new Map<string, string>();
 
-  // Who owns a path after the change (for messages about what is in the way).
-  const owners = new Map<string, string>();
-  for (const r of plan.installed) {
-    for (const d of r.dirs)
-      for (const f of d.files) owners.set(d.path ? `${d.path}/${f.name}` : f.name, pkgver(r.info));
-  }
-  const owned = (p: string) => (owners.has(p) ? `owned by ${owners.get(p)}` : 'owned by no package');
-  const dirOwner = (p: string, not: string) => {
-    const r = plan.installed.find((x) => x.info.name !== not && x.dirs.some((d) => d.path === p));
-    return r ? `owned by ${pkgver(r.info)} ` : '';
-  };
   const failures: StageFailure[] = [];
   const placeEntry = (
     placed: (typeof plan.place)[number],
@@ -266,7 +262,13 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       return;
     }
     const real = notStaging(resolveInRoot(placed.path, lookup, false, who), placed.path, who);
-    if (lookup(real).kind === 'dir' && (overlay.has(real) || readdirSync(join(root, real)).length > 0)) {
+    if (
+      lookup(real).kind === 'dir' &&
+      (overlay.has(real) ||
+        readdirSync(join(root, real)).length > 0 ||
+        // apk: rename(2) of the new file onto any directory fails, an empty one too, unless it goes now.
+        (input.skipBlocked && !leavingDirsReal.has(real)))
+    ) {
       if (!input.skipBlocked) {
         throw new LupineError(
           'INSTALL_FILE_CONFLICT',
@@ -280,7 +282,8 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       failures.push({
         pkg: placed.pkg,
         path: placed.path,
-        message: `${who}: failed to create ${placed.path}: a directory ${dirOwner(placed.path, pkg.info.name)}is in the way.`,
+        // apk extracts beside it, then rename(2) onto the directory fails in apk_db_migrate_files.
+        message: `${who}: failed to commit ${placed.path}: Is a directory`,
       });
       return;
     }
@@ -291,11 +294,19 @@ export function stageTransaction(input: StageInput): JournalOp[] {
     const s = newStaged();
     switch (e.type) {
       case 'file': {
-        const fd = openSync(s.abs, 'wx', 0o600);
+        // Content streamed out already (in the staging directory): linked into place, never copied.
+        const spooled = pkg.contentFile?.(placed.entry);
+        if (spooled !== undefined) linkSync(spooled, s.abs);
+        const fd =
+          spooled === undefined
+            ? openSync(s.abs, 'wx', 0o600)
+            : openSync(s.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
         try {
-          const data = pkg.content(placed.entry);
-          let off = 0;
-          while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+          if (spooled === undefined) {
+            const data = pkg.content(placed.entry);
+            let off = 0;
+            while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+          }
           ignoreEperm(() => fchownSync(fd, e.uid, e.gid));
           fchmodSync(fd, e.mode & 0o7777);
           futimesSync(fd, e.mtime, e.mtime);
@@ -360,7 +371,8 @@ export function stageTransaction(input: StageInput): JournalOp[] {
       failures.push({
         pkg: placed.pkg,
         path: placed.path,
-        message: `${who}: failed to create ${placed.path}: ${at} is a file ${owned(at)}.`,
+        // apk's fsys_file_extract: openat(2) under the file fails; it names neither package.
+        message: `Failed to create ${placed.path}: Not a directory`,
       });
     }
   }

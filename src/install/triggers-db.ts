@@ -1,4 +1,5 @@
 import { LupineError } from '../core/index.js';
+import { fnmatchComponent } from './protected-paths.js';
 
 /** One line of `lib/apk/db/triggers`: a package identity and its directory globs. */
 export interface TriggerEntry {
@@ -34,12 +35,9 @@ export function formatTriggersDb(entries: readonly TriggerEntry[]): string {
 
 /** Whether `path` (relative to root, no leading '/') matches a trigger glob such as `/usr/lib/*`. */
 export function triggerMatches(glob: string, dir: string): boolean {
-  const g = glob.startsWith('/') ? glob.slice(1) : glob;
-  const re = new RegExp(
-    `^${g
-      .split('')
-      .map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-      .join('')}$`,
-  );
-  return re.test(dir);
+  // fnmatch(FNM_PATHNAME): one component against one component (no backtracking regex: the globs
+  // come from packages).
+  const g = (glob.startsWith('/') ? glob.slice(1) : glob).split('/');
+  const d = dir.split('/');
+  return g.length === d.length && g.every((c, i) => fnmatchComponent(c, d[i] as string));
 }

@@ -104,18 +104,15 @@ function safeDecode(s: string): string {
 }
 
 /**
- * Parses `HTTP_AUTH` the way apko does: `basic:HOST:USER:PASS`. `HOST` may carry a port
- * (`basic:127.0.0.1:8080:USER:PASS`, when the third field is all digits) and a password may
- * contain `:`. Undefined when unset or not in that form.
+ * Parses `HTTP_AUTH` exactly as apko and melange do (`strings.SplitN(v, ":", 4)`):
+ * `basic:HOST:USER:PASS`, the password keeping every further `:`. There is no port field: a host
+ * without a port matches that host on any port. Undefined when unset or not in that form.
  */
 export function parseHttpAuth(value: string | undefined): HostCredential | undefined {
   if (!value) return undefined;
   const parts = value.split(':');
   if (parts[0] !== 'basic' || parts.length < 4) return undefined;
-  const withPort = parts.length >= 5 && /^\d+$/.test(parts[2] ?? '');
-  const host = withPort ? `${parts[1]}:${parts[2]}` : (parts[1] ?? '');
-  const rest = withPort ? parts.slice(3) : parts.slice(2);
-  return { host, user: rest[0] ?? '', password: rest.slice(1).join(':') };
+  return { host: parts[1] ?? '', user: parts[2] ?? '', password: parts.slice(3).join(':') };
 }
 
 /**

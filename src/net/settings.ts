@@ -11,13 +11,18 @@ import { LupineError } from '../core/index.js';
  * | `lowSpeedTimeMs`    | `LUPINE_HTTP_LOW_SPEED_TIME`  | 30 s     |
  * | `idleTimeoutMs`     | `LUPINE_HTTP_IDLE_TIMEOUT`    | 30 s     |
  * | `retries`           | `LUPINE_HTTP_RETRIES`         | 3        |
+ * | `totalDeadlineMs`   | `LUPINE_NET_TOTAL_DEADLINE`   | off (0)  |
  *
  * A transfer that receives fewer than `minBytesPerSecond × lowSpeedTime` bytes in any
  * `lowSpeedTime` window fails (curl's `--speed-limit` / `--speed-time`); one that is not complete
- * within `deadline` fails, however fast it is going. Both fail with NET_TIMEOUT. 0 turns a limit off.
+ * within `deadline` fails, however fast it is going. `totalDeadline` bounds all the network work of one
+ * command (measured from its start, across requests, retries and transports). All fail with
+ * NET_TIMEOUT. 0 turns a limit off.
  */
 export interface NetSettings {
   readonly deadlineMs: number;
+  /** For the whole command (see `commandElapsedMs`); 0: none. */
+  readonly totalDeadlineMs: number;
   readonly minBytesPerSecond: number;
   readonly lowSpeedTimeMs: number;
   readonly idleTimeoutMs: number;
@@ -33,6 +38,7 @@ export interface NetSettings {
 
 export const DEFAULT_NET_SETTINGS: NetSettings = {
   deadlineMs: 600_000,
+  totalDeadlineMs: 0,
   minBytesPerSecond: 1024,
   lowSpeedTimeMs: 30_000,
   idleTimeoutMs: 30_000,
@@ -45,6 +51,7 @@ export const DEFAULT_NET_SETTINGS: NetSettings = {
 /** The variables read, with the setting each sets and its unit scale. */
 const VARIABLES = [
   ['LUPINE_HTTP_DEADLINE', 'deadlineMs', 1000],
+  ['LUPINE_NET_TOTAL_DEADLINE', 'totalDeadlineMs', 1000],
   ['LUPINE_HTTP_MIN_RATE', 'minBytesPerSecond', 1],
   ['LUPINE_HTTP_LOW_SPEED_TIME', 'lowSpeedTimeMs', 1000],
   ['LUPINE_HTTP_IDLE_TIMEOUT', 'idleTimeoutMs', 1000],
@@ -72,6 +79,7 @@ export function netSettings(
     (explicit[k] ?? (fromEnv[k] as NetSettings[K] | undefined) ?? DEFAULT_NET_SETTINGS[k]) as NetSettings[K];
   return {
     deadlineMs: pick('deadlineMs'),
+    totalDeadlineMs: pick('totalDeadlineMs'),
     minBytesPerSecond: pick('minBytesPerSecond'),
     lowSpeedTimeMs: Math.max(1, pick('lowSpeedTimeMs')),
     idleTimeoutMs: pick('idleTimeoutMs'),

@@ -10,7 +10,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { checkLimit, LupineError } from '../core/index.js';
+import { checkLimit, commandElapsedMs, LupineError } from '../core/index.js';
 import {
   basicAuthorization,
   credentialFor,
@@ -57,7 +57,7 @@ export interface NetTransportOptions extends Partial<NetSettings> {
 /** A stalled or over-long transfer: `reason` says which limit. Not retried (the server is the problem). */
 function timeoutError(
   url: URL,
-  reason: 'deadline' | 'min-rate',
+  reason: 'deadline' | 'min-rate' | 'command-deadline',
   message: string,
   limit: Record<string, number>,
 ): LupineError {
@@ -65,9 +65,11 @@ function timeoutError(
   return new LupineError('NET_TIMEOUT', `${shown}: ${message}`, {
     details: { url: shown, reason, ...limit },
     hint:
-      reason === 'deadline'
-        ? 'the server is too slow; raise LUPINE_HTTP_DEADLINE (seconds) if the transfer is expected to take this long'
-        : 'the server sends too slowly; lower LUPINE_HTTP_MIN_RATE (bytes/s) or raise LUPINE_HTTP_LOW_SPEED_TIME (seconds) for a slow link',
+      reason === 'command-deadline'
+        ? "the command's network work took longer than LUPINE_NET_TOTAL_DEADLINE (seconds); raise it for a slow link"
+        : reason === 'deadline'
+          ? 'the server is too slow; raise LUPINE_HTTP_DEADLINE (seconds) if the transfer is expected to take this long'
+          : 'the server sends too slowly; lower LUPINE_HTTP_MIN_RATE (bytes/s) or raise LUPINE_HTTP_LOW_SPEED_TIME (seconds) for a slow link',
   });
 }
 
@@ -117,7 +119,14 @@ export class NetTransport {
     const proxy = proxyFor(req.url, this.#env);
     const target = await this.#target(req.url, proxy, headers, req.signal);
     const maxBytes = req.maxBytes ?? this.settings.maxBodyBytes;
-    const { deadlineMs, minBytesPerSecond, lowSpeedTimeMs, idleTimeoutMs } = this.settings;
+    const { deadlineMs, minBytesPerSecond, lowSpeedTimeMs, idleTimeoutMs, totalDeadlineMs } = this.settings;
+    // What is left of the whole command's network deadline, when one is set.
+    const left = totalDeadlineMs > 0 ? totalDeadlineMs - commandElapsedMs() : Number.POSITIVE_INFINITY;
+    const overTotal = () =>
+      timeoutError(req.url, 'command-deadline', `the command's network work is past its ${totalDeadlineMs} ms`, {
+        totalDeadlineMs,
+      });
+    if (left <= 0) throw overTotal();
     return new Promise<NetResponse>((resolve, reject) => {
       let settled = false;
       const timers: NodeJS.Timeout[] = [];
@@ -208,6 +217,15 @@ export class NetTransport {
           });
         },
       );
+      if (Number.isFinite(left)) {
+        timers.push(
+          setTimeout(() => {
+            const e = overTotal();
+            r.destroy();
+            finish(() => reject(e));
+          }, left).unref(),
+        );
+      }
       if (deadlineMs > 0) {
         timers.push(
           setTimeout(() => {

@@ -1,4 +1,10 @@
-import { emptyPackageInfo, isValidPackageName, isValidVersion, type PackageInfo } from '../apk/index.js';
+import {
+  emptyPackageInfo,
+  isValidPackageName,
+  isValidVersion,
+  nameVersionFits,
+  type PackageInfo,
+} from '../apk/index.js';
 import { LupineError } from '../core/index.js';
 
 /** One parsed record plus the fields the index parser does not know (installed-DB parsers use them). */
@@ -161,7 +167,12 @@ function parseLines(text: string, utf8: Buffer | undefined, source: string): Pac
       });
     }
     // apk's syntax: a name or version holding '/' (`1.0-r0/../../x`) would become a path later.
-    const badField = !isValidPackageName(pkg.name) ? 'P' : !isValidVersion(pkg.version) ? 'V' : undefined;
+    // apk's limits: a name is a file-name component, NAME-VERSION must fit the cache's file name.
+    const badField = !isValidPackageName(pkg.name)
+      ? 'P'
+      : !isValidVersion(pkg.version) || !nameVersionFits(pkg.name, pkg.version)
+        ? 'V'
+        : undefined;
     if (badField !== undefined) {
       const value = badField === 'P' ? pkg.name : pkg.version;
       throw new LupineError(

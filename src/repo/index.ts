@@ -43,7 +43,7 @@ export {
 } from './fetcher.js';
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-export { type LoadKeyringOptions, loadKeyring } from './keyring.js';
+export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
 export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
 export { packIndex } from './pack-index.js';
 export { type PackedContents, readIndexThroughPacks } from './pack-store.js';

@@ -1,8 +1,31 @@
 import type { KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Keyring, parsePublicKey } from '../apk/index.js';
-import { LupineError, type Logger, silentLogger } from '../core/index.js';
+import { isHttpUrl, type Logger, LupineError, silentLogger } from '../core/index.js';
+import type { Fetcher } from './fetcher.js';
+
+export interface KeySourceOptions {
+  /** Relative paths are taken from here (default: the process's working directory). */
+  readonly cwd?: string;
+  /** Reads http(s) keys. */
+  readonly fetcher: Fetcher;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The bytes of one key as an image or build config names it: an http(s) URL through the fetcher,
+ * else a path or `file://` URL, relative to `cwd`. The caller names the failure (its own code).
+ */
+export async function readKeySource(uri: string, o: KeySourceOptions): Promise<Uint8Array> {
+  if (isHttpUrl(uri)) {
+    const r = await o.fetcher.get(uri, o.signal ? { signal: o.signal } : {});
+    if (r.status !== 'ok') throw new Error('not modified');
+    return r.bytes;
+  }
+  const path = uri.replace(/^file:\/\//i, '');
+  return await readFile(o.cwd === undefined ? path : resolve(o.cwd, path));
+}
 
 export interface LoadKeyringOptions {
   /** A missing directory is skipped (apk 3.x reads /lib/apk/keys only if present) unless this is set. */

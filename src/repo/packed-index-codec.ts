@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { LupineError } from '../core/index.js';
+import { InternalError, LupineError } from '../core/index.js';
 import { INT_TABLES, PackedIndex, type PackedTables } from './packed-index.js';
 
 const MAGIC = 'LUPKIDX1';
@@ -59,7 +59,7 @@ function digestOf(h: Omit<Header, 'digest'>, body: Uint8Array): string {
 
 /** The bytes of a packed index made from `source` (a digest naming the index bytes). */
 export function encodePackedIndex(p: PackedIndex, source: string): Buffer {
-  if (!p.complete) throw new Error('encodePackedIndex: the pack was made without { complete: true }');
+  if (!p.complete) throw new InternalError('encodePackedIndex: the pack was made without { complete: true }');
   // One byte per pool character (non-ASCII strings are stored there as their UTF-8 bytes).
   const poolBytes = Buffer.from(p.pool, 'latin1');
   const tables: [string, number, number][] = [];

@@ -42,6 +42,8 @@ export interface RepositoriesCheck {
 }
 
 const SEPARATORS = new Set([' ', '\t', ':']);
+/** A `#` or `?` before the authority's last `@`: user-info that was not percent-encoded. */
+const RAW_SECRET_RE = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@]*[#?][^\s]*@/i;
 const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 interface LineResult {
@@ -114,6 +116,17 @@ function parseLine(text: string, offset: number, source: string, lineNo: number)
       return { url, tag, scheme: 'file', column };
     }
     if (scheme === 'http' || scheme === 'https') {
+      // `user:12#pass@host`: the parser would take `user:12` for the host and port; a repository URL
+      // has no fragment and no `@` in a query, so a raw # or ? before an @ is a password to encode.
+      if (RAW_SECRET_RE.test(url)) {
+        return problem(
+          source,
+          lineNo,
+          column,
+          `'${redactCredentials(url)}' has a raw # or ? in its user-info`,
+          'percent-encode special characters in the user and password: # as %23, ? as %3F, / as %2F, @ as %40',
+        );
+      }
       let parsed: URL | undefined;
       try {
         parsed = new URL(url);

@@ -12,7 +12,7 @@ function unquote(raw: string): string {
 /** Reads os-release(5) text; a missing or empty file gives id 'unknown'. */
 export function parseOsRelease(text: string): OsInfo {
   const fields: Record<string, string> = {};
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (m) fields[m[1] as string] = unquote(m[2] as string);
   }

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLimit, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
+import { checkLimit, isHttpUrl, type Logger, LupineError, sha256Hex, silentLogger } from '../core/index.js';
 import type { Fetcher, PackStore, RepoCache } from '../repo/index.js';
 import { type AdvisoryBatch, batchSize, latestDate } from './advisory.js';
 import {
@@ -45,10 +45,6 @@ export interface LoadAdvisoryOptions {
    * source read before is not parsed again. Paths only; without a store every load parses.
    */
   readonly compiled?: PackStore;
-}
-
-function isUrl(spec: string): boolean {
-  return /^https?:\/\//i.test(spec);
 }
 
 async function fetchDecoded(url: string, options: LoadAdvisoryOptions, strict: boolean): Promise<DecodedAdvisories> {
@@ -126,16 +122,34 @@ function decodeMember(bytes: Uint8Array, source: string, options: LoadAdvisoryOp
   }
 }
 
-async function walk(dir: string, out: string[], limits: AdvisoryLimits): Promise<void> {
+/**
+ * The advisory files under `dir`, sorted. A symlinked file is followed (a checkout may link documents);
+ * a symlinked directory is not (no loops). A FIFO, device or socket with an advisory name would block
+ * or never end: it goes to `odd` (warned about), as does a link to one.
+ */
+async function walk(dir: string, out: string[], limits: AdvisoryLimits, odd: string[]): Promise<void> {
   const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const d of names) {
     if (d.name.startsWith('.')) continue;
     const p = join(dir, d.name);
-    if (d.isDirectory()) await walk(p, out, limits);
-    else if (d.isFile() && (isAdvisoryFileName(d.name) || /\.(tar|tar\.gz|tgz)$/.test(d.name))) {
-      out.push(p);
-      checkLimit(`advisory files under ${dir}`, out.length, limits.maxFiles);
+    if (d.isDirectory()) {
+      await walk(p, out, limits, odd);
+      continue;
     }
+    if (!isAdvisoryFileName(d.name) && !/\.(tar|tar\.gz|tgz)$/.test(d.name)) continue;
+    const regular =
+      d.isFile() ||
+      (d.isSymbolicLink() &&
+        (await stat(p).then(
+          (st) => st.isFile(),
+          () => false,
+        )));
+    if (!regular) {
+      odd.push(p);
+      continue;
+    }
+    out.push(p);
+    checkLimit(`advisory files under ${dir}`, out.length, limits.maxFiles);
   }
 }
 
@@ -214,6 +228,11 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
       checkLimit(`records listed by ${spec}`, top.indexIds.length, limits.maxFiles);
       const batches: AdvisoryBatch[] = [];
       for (const id of [...new Set(top.indexIds)].sort()) {
+        // The records sit beside the index: an id naming another place (`../x`, `a/b`) is not followed.
+        if (/[/\\]|^\.\.?$/.test(id)) {
+          options.logger?.warn(`${spec} lists '${id}', which is not a record file name; skipped`);
+          continue;
+        }
         const file = join(dirname(path), `${id}.json`);
         const record = await readFile(file).catch(() => undefined);
         if (record === undefined) {
@@ -228,12 +247,12 @@ async function loadPath(spec: string, options: LoadAdvisoryOptions): Promise<Adv
   // A lupine repository directory (ARCH/APKINDEX.tar.gz beside security.json): its secdb.
   if (await isRepositoryDir(path)) return loadPath(join(spec, 'security.json'), options);
   const files: string[] = [];
-  await walk(path, files, limits);
+  const odd: string[] = [];
+  await walk(path, files, limits, odd);
+  const shownOf = (f: string) => (f.startsWith(`${path}/`) ? join(spec, f.slice(path.length + 1)) : f);
+  for (const f of odd) options.logger?.warn(`${shownOf(f)} is not a regular file; skipped`);
   const parts: Array<[string, Buffer]> = [];
-  for (const f of files) {
-    const shown = f.startsWith(`${path}/`) ? join(spec, f.slice(path.length + 1)) : f;
-    parts.push([shown, await readFile(f)]);
-  }
+  for (const f of files) parts.push([shownOf(f), await readFile(f)]);
   return throughCompiled(compiledKey(spec, parts), options, async () => ({
     batches: parts.flatMap(([shown, bytes]) => decodeMember(bytes, shown, options)),
     keep: true,
@@ -251,7 +270,7 @@ export interface LoadedSource {
  * scanning against it would report "no vulnerabilities" for want of data.
  */
 export async function loadAdvisorySourceInfo(spec: string, options: LoadAdvisoryOptions): Promise<LoadedSource> {
-  const batches = isUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
+  const batches = isHttpUrl(spec) ? await loadUrl(spec, options) : await loadPath(spec, options);
   const logger = options.logger ?? silentLogger;
   for (const b of batches) for (const w of b.warnings) logger.warn(w);
   if (!batches.some((b) => batchSize(b) > 0)) {

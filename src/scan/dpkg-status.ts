@@ -41,15 +41,26 @@ export interface DpkgInventory {
   readonly problems: string[];
 }
 
+/** Statuses whose package files are (partly) on disk though dpkg has not finished with it. */
+const ON_DISK = new Set([
+  'installed',
+  'half-installed',
+  'unpacked',
+  'half-configured',
+  'triggers-awaited',
+  'triggers-pending',
+]);
+
 /** Statuses whose package has no files left: not installed, nothing to say. */
 const GONE = new Set(['not-installed', 'config-files']);
 
 /**
  * The installed packages of a dpkg database, as dpkg counts them: `Status: <want> ok installed`
  * (distroless `status.d` files may carry no Status: present means installed). A package in another
- * state (half-installed, unpacked, half-configured, triggers-*, or flagged reinstreq), a stanza
- * without Package or Version, and a version dpkg refuses are listed in `problems`, never dropped
- * silently: their files may be on disk, unscanned. `Source: name (version)` gives origin and version.
+ * state (half-installed, unpacked, half-configured, triggers-*, or flagged reinstreq) has files on
+ * disk: it is matched and listed in `problems`. A stanza without Package or Version, an unknown
+ * status and a version dpkg refuses are listed in `problems` as not scanned, never dropped
+ * silently. `Source: name (version)` gives origin and version.
  */
 export function readDpkgStatus(text: string, where = 'var/lib/dpkg/status'): DpkgInventory {
   const packages: ScanPackage[] = [];
@@ -65,10 +76,16 @@ export function readDpkgStatus(text: string, where = 'var/lib/dpkg/status'): Dpk
       problems.push(`${at}: a stanza without ${name === '' ? 'Package' : `Version (${name})`}; not scanned`);
       continue;
     }
-    if (status !== undefined && (words.length !== 3 || words[1] !== 'ok' || words[2] !== 'installed')) {
+    const notInstalled = status !== undefined && (words.length !== 3 || words[1] !== 'ok' || words[2] !== 'installed');
+    if (notInstalled && !ON_DISK.has(words[2] ?? '')) {
       problems.push(`${at}: ${name} ${version}: status '${status}' is not 'installed'; not scanned`);
       continue;
     }
+    // Unpacked, half-configured, awaiting triggers, reinstreq: its files are there, so it is matched.
+    if (notInstalled)
+      problems.push(
+        `${at}: ${name} ${version}: status '${status}' is not 'installed'; scanned (its files are on disk)`,
+      );
     const { error, warning } = dpkgVersionProblem(version);
     if (error) {
       problems.push(`${at}: ${name}: version '${version}' has bad syntax: ${error}; not scanned`);

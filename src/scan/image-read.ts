@@ -32,7 +32,12 @@ export interface ImageFacts {
   readonly installed: string | undefined;
   readonly osRelease: string | undefined;
   /** dpkg's installed database (`var/lib/dpkg/status` and/or distroless `status.d/*`, joined). */
-  readonly dpkg?: { readonly path: string; readonly status: string };
+  readonly dpkg?: {
+    readonly path: string;
+    readonly status: string;
+    /** Each file read (path, text), so that a problem names its own file and line. */
+    readonly parts?: ReadonlyArray<readonly [string, string]>;
+  };
   /** Embedded package SBOMs by path (`var/lib/db/sbom/…`). */
   readonly embeddedSboms: Readonly<Record<string, string>>;
 }
@@ -133,7 +138,7 @@ export function joinDpkg(parts: ReadonlyArray<readonly [string, string]>): Image
       : parts.some((p) => p[0] === 'var/lib/dpkg/status')
         ? 'var/lib/dpkg/status'
         : 'var/lib/dpkg/status.d';
-  return { path, status: parts.map((p) => `${p[1].trimEnd()}\n`).join('\n') };
+  return { path, status: parts.map((p) => `${p[1].trimEnd()}\n`).join('\n'), parts };
 }
 
 function noImage(what: string, arch: string | undefined): LupineError {

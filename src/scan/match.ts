@@ -211,7 +211,10 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
         });
         continue;
       }
-      const open = UNRESOLVED.find((s) => applying.some((e) => e.state === s));
+      // An applying range that names no fix (OSV `last_affected`) leaves nothing to upgrade to: not fixed.
+      const open =
+        UNRESOLVED.find((s) => applying.some((e) => e.state === s)) ??
+        (applying.some((e) => e.fixed === '') ? 'not-fixed' : undefined);
       const { severity, cvss } = advisories.severityOfIds([vuln, ...aliases], applying);
       findings.push({
         package: pkg,

@@ -33,11 +33,33 @@ function toScan(p: { name: string; version: string; arch: string; origin: string
   return { name: p.name, version: p.version, arch: p.arch, origin: p.origin };
 }
 
+/** The purl types of distro packages a scan matches (APK, and Debian's as syft writes them). */
+const OS_PURLS = new Set(['apk', 'deb']);
+
+/**
+ * A package of an SBOM as matching sees it. A deb purl's `upstream=` is the source package, with its
+ * version when it differs (`upstream=sope@5.8.0-1`, as syft writes it).
+ */
+function sbomScanPackage(p: SbomPackage): ScanPackage {
+  if (p.purlType !== 'deb') return toScan(p);
+  const at = p.origin.indexOf('@');
+  const origin = at < 0 ? p.origin : p.origin.slice(0, at);
+  const originVersion = at < 0 ? '' : p.origin.slice(at + 1);
+  return {
+    name: p.name,
+    version: p.version,
+    arch: p.arch,
+    origin: origin || p.name,
+    format: 'deb',
+    ...(originVersion !== '' && originVersion !== p.version ? { originVersion } : {}),
+  };
+}
+
 /** The distro an SBOM's APK purls name (`pkg:apk/wolfi/…?distro=wolfi-20230201`, trivy's `distro=3.19.1`). */
 export function sbomDistro(packages: readonly SbomPackage[]): ScanDistro {
   const counts = new Map<string, number>();
   for (const p of packages)
-    if (p.purlType === 'apk' && p.namespace) counts.set(p.namespace, (counts.get(p.namespace) ?? 0) + 1);
+    if (OS_PURLS.has(p.purlType) && p.namespace) counts.set(p.namespace, (counts.get(p.namespace) ?? 0) + 1);
   const ns = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
   if (ns === undefined) return { id: 'unknown', versionId: '' };
   const q = packages.find((p) => p.namespace === ns && p.distro !== '')?.distro ?? '';
@@ -57,8 +79,11 @@ function allPackages(img: {
 }): { packages: ScanPackage[]; warnings: string[] } {
   const apk = installedPackages(img).map(toScan);
   if (!img.dpkg) return { packages: apk, warnings: [] };
-  const deb = readDpkgStatus(img.dpkg.status, img.dpkg.path);
-  return { packages: [...apk, ...deb.packages], warnings: deb.problems };
+  const read = (img.dpkg.parts ?? [[img.dpkg.path, img.dpkg.status]]).map(([path, text]) => readDpkgStatus(text, path));
+  return {
+    packages: [...apk, ...read.flatMap((r) => r.packages)],
+    warnings: read.flatMap((r) => r.problems),
+  };
 }
 
 function locationOf(img: { dbPath: string; dpkg?: ImageFacts['dpkg'] }): string {
@@ -94,7 +119,7 @@ export function scanInput(target: ScanTarget): ScanInput {
     case 'sbom':
       return {
         distro: sbomDistro(target.sbom.packages),
-        packages: target.sbom.packages.filter((p) => p.purlType === 'apk' && p.version !== '').map(toScan),
+        packages: target.sbom.packages.filter((p) => OS_PURLS.has(p.purlType) && p.version !== '').map(sbomScanPackage),
         location: target.name,
       };
     case 'package':

@@ -6,15 +6,15 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type ApkPackage, readPackage } from '../apk/index.js';
 import { readTar } from '../archive/index.js';
-import { type Limits, LupineError } from '../core/index.js';
+import { checkLimit, type Limits, LupineError } from '../core/index.js';
 import {
   type Descriptor,
   parseIndex,
   pullImage,
-  readBlob,
-  readLayout,
   type Reference,
   type RegistryClient,
+  readBlob,
+  readLayout,
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, joinDpkg, readDockerArchiveImages, readImages } from './image-read.js';
@@ -100,11 +100,24 @@ export function diskLookup(root: string): RootLookup {
   };
 }
 
+/** Largest file a scan reads from a root directory (a dpkg status of ~5,000 packages is ~10 MB). */
+const MAX_ROOT_FILE = 256 * 1024 * 1024;
+
+/**
+ * The first candidate that exists, found through symlinks inside the root, and its text. A FIFO, device
+ * or socket there (it would block or never end) and an oversized file are errors naming the path.
+ */
 async function readRootFile(root: string, candidates: readonly string[]): Promise<[string, string] | undefined> {
   const lookup = diskLookup(root);
   for (const c of candidates) {
     const real = await resolveRootFile(lookup, c);
-    if (real !== undefined) return [c, await readFile(join(root, real), 'utf8')];
+    if (real === undefined) continue;
+    const st = await lstat(join(root, real));
+    if (!st.isFile()) {
+      throw badTarget(root, `${c} is not a regular file`, 'a scanned root holds its package database as plain files');
+    }
+    checkLimit(`${root}: ${c} size`, st.size, MAX_ROOT_FILE);
+    return [c, await readFile(join(root, real), 'utf8')];
   }
   return undefined;
 }
@@ -115,7 +128,9 @@ async function readRoot(dir: string, name: string): Promise<RootTarget> {
   const embeddedSboms: Record<string, string> = {};
   const sbomDir = join(dir, 'var/lib/db/sbom');
   for (const f of (await readdir(sbomDir).catch(() => [] as string[])).sort()) {
-    if (f.endsWith('.spdx.json')) embeddedSboms[`var/lib/db/sbom/${f}`] = await readFile(join(sbomDir, f), 'utf8');
+    if (!f.endsWith('.spdx.json')) continue;
+    const part = await readRootFile(dir, [`var/lib/db/sbom/${f}`]);
+    if (part) embeddedSboms[part[0]] = part[1];
   }
   const dpkgParts: Array<[string, string]> = [];
   const status = await readRootFile(dir, ['var/lib/dpkg/status']);
@@ -174,15 +189,25 @@ async function readOciArchive(bytes: Buffer, name: string, options: ReadTargetOp
     return b;
   };
   const images = await readImages(getBlob, index.manifests, { ...options, what: name });
-  const tag = refName(index);
+  // an oci-archive names its image with a full reference (name:tag), an older one with a bare tag
+  const ref = refName(index);
+  const full = ref !== undefined && /[:/]/.test(ref) ? splitReference(ref) : undefined;
+  const tag = full ? full.tag : ref;
   return {
     kind: 'image',
     name,
-    repository: basename(name).replace(/\.(tar|oci|oci-archive)$/, ''),
+    repository: full?.repository || basename(name).replace(/\.(tar|oci|oci-archive)$/, ''),
     ...(tag ? { tag } : {}),
     ...(topOf(index) ? { top: topOf(index) } : {}),
     images,
   };
+}
+
+/** `name[:tag]` → repository and tag ('' when there is none). */
+function splitReference(t: string): { repository: string; tag: string } {
+  const slash = t.lastIndexOf('/');
+  const colon = t.lastIndexOf(':');
+  return colon > slash ? { repository: t.slice(0, colon), tag: t.slice(colon + 1) } : { repository: t, tag: '' };
 }
 
 /** The first `RepoTags` entry of a docker-archive, split into repository and tag. */
@@ -190,10 +215,7 @@ function dockerTag(manifestJson: Buffer): { repository: string; tag: string } | 
   try {
     const m = JSON.parse(manifestJson.toString('utf8')) as { RepoTags?: unknown }[];
     const t = m.map((e) => (Array.isArray(e.RepoTags) ? e.RepoTags[0] : undefined)).find((x) => typeof x === 'string');
-    if (typeof t !== 'string') return undefined;
-    const slash = t.lastIndexOf('/');
-    const colon = t.lastIndexOf(':');
-    return colon > slash ? { repository: t.slice(0, colon), tag: t.slice(colon + 1) } : { repository: t, tag: '' };
+    return typeof t === 'string' ? splitReference(t) : undefined;
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
@@ -98,13 +98,13 @@ describe('apk over HTTP with basic auth', () => {
     assert.equal(readFileSync(join(root, 'usr/share/lib03/data.txt'), 'utf8'), 'lib03 generation 1\n');
   });
 
-  it('installs with HTTP_AUTH=basic:HOST:PORT:USER:PASS, and the cache keeps what it fetched', async () => {
+  it('installs with HTTP_AUTH=basic:HOST:USER:PASS, and the cache keeps what it fetched', async () => {
     const root = newRoot('http-auth');
     const cache = join(base, 'c2');
     const r = await runCli(
       ['apk', '--root', root, '--initdb', '-X', url, ...common(), '--cache-dir', cache, 'add', 'meta'],
       {
-        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${served.port}:${USER}:${PASSWORD}` },
+        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}` },
       },
     );
     assert.equal(r.code, 0, r.stderr);
@@ -147,7 +147,7 @@ describe('apk over HTTP with basic auth', () => {
     const cache = join(base, 'c4');
     const apk = (...a: string[]) =>
       runCli(['apk', '--root', root, '-X', url, ...common(), '--cache-dir', cache, ...a], {
-        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${served.port}:${USER}:${PASSWORD}` },
+        env: { ...env, HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}` },
       });
     const d = await apk('cache', 'download');
     assert.equal(d.code, 0, d.stderr);
@@ -158,10 +158,19 @@ describe('apk over HTTP with basic auth', () => {
     assert.equal(apks().length, 5);
     writeFileSync(join(cache, 'gone-1.0-r0.0123abcd.apk'), 'stale');
     writeFileSync(join(cache, 'APKINDEX.deadbeef.tar.gz'), 'stale');
+    // A directory that is not ours (a careless --cache-dir): apk unlinks, never recurses.
+    mkdirSync(join(cache, 'not-ours', 'sub'), { recursive: true });
+    writeFileSync(join(cache, 'not-ours', 'sub', 'work'), 'precious\n');
+    mkdirSync(join(cache, 'empty-dir'));
     const c = await apk('-v', '-v', 'cache', 'clean');
     assert.equal(c.code, 0, c.stderr);
-    assert.equal(c.stdout, 'deleting APKINDEX.deadbeef.tar.gz\ndeleting gone-1.0-r0.0123abcd.apk\n');
+    assert.equal(
+      c.stdout,
+      'deleting APKINDEX.deadbeef.tar.gz\ndeleting empty-dir\ndeleting gone-1.0-r0.0123abcd.apk\n',
+    );
     assert.equal(apks().length, 5);
+    assert.equal(readFileSync(join(cache, 'not-ours', 'sub', 'work'), 'utf8'), 'precious\n');
+    assert.ok(!existsSync(join(cache, 'empty-dir')));
     const none = await runCli(['apk', '--root', root, '--no-cache', 'cache', 'sync'], { env });
     assert.equal(none.code, 1);
     assert.equal(none.stderr, 'ERROR: Package cache is not enabled.\n');
@@ -191,7 +200,7 @@ describe('apk over HTTP with basic auth', () => {
       roots.map((root) =>
         spawnAsync(['apk', '--root', root, '--initdb', '-X', url, ...common(), '--cache-dir', cache, 'add', 'meta'], {
           ...env,
-          HTTP_AUTH: `basic:127.0.0.1:${served.port}:${USER}:${PASSWORD}`,
+          HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}`,
         }),
       ),
     );

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TreeEntry } from '../../src/apk/index.js';
@@ -203,7 +203,7 @@ describe('conflicts install the rest, as apk does', () => {
       r.output,
       '(1/3) Installing aaa (1.0-r0)\n' +
         '(2/3) Installing bbb (1.0-r0)\n' +
-        'ERROR: bbb-1.0-r0: failed to create usr/share/thing/inside: usr/share/thing is a file owned by aaa-1.0-r0.\n' +
+        'ERROR: Failed to create usr/share/thing/inside: Not a directory\n' +
         '(3/3) Installing ddd (1.0-r0)\n' +
         '1 error; 0 MiB in 3 packages\n',
     );
@@ -224,13 +224,27 @@ describe('conflicts install the rest, as apk does', () => {
     assert.equal(
       r.output,
       '(1/2) Installing aaa (1.0-r0)\n' +
-        'ERROR: aaa-1.0-r0: failed to create usr/share/thing: a directory owned by bbb-1.0-r0 is in the way.\n' +
+        'ERROR: aaa-1.0-r0: failed to commit usr/share/thing: Is a directory\n' +
         '(2/2) Installing ddd (1.0-r0)\n' +
         '1 error; 0 MiB in 3 packages\n',
     );
     assert.equal(r.code, 1);
     assert.equal(read(root, 'usr/share/thing/inside'), 'a directory\n');
     assert.equal(read(root, 'usr/bin/ddd'), 'ddd\n');
+  });
+
+  it("an empty directory no package owns is in the way of a file too (apk's rename(2) fails: EISDIR)", () => {
+    const root = freshRoot();
+    mkdirSync(join(root, 'usr/share/thing'), { recursive: true });
+    const r = apk(root, 'add', 'aaa');
+    assert.equal(
+      r.output,
+      '(1/1) Installing aaa (1.0-r0)\n' +
+        'ERROR: aaa-1.0-r0: failed to commit usr/share/thing: Is a directory\n' +
+        '1 error; 0 MiB in 1 packages\n',
+    );
+    assert.equal(r.code, 1);
+    assert.equal(readdirSync(join(root, 'usr/share/thing')).length, 0);
   });
 
   it('a file conflict prints its ERROR under the offending package, not after every line', () => {
@@ -278,6 +292,19 @@ describe('a failing script is an error, as in apk', {
         scripts: { 'post-install': '#!/bin/sh\nexit 3\n' },
       },
       { name: 'zzz', version: '1.0-r0', files: [dir('usr'), file('usr/zzz', 'z\n')] },
+      {
+        name: 'trig',
+        version: '1.0-r0',
+        depends: ['hostsh'],
+        files: [dir('usr'), dir('usr/lib'), dir('usr/lib/plugins')],
+        triggers: ['/usr/lib/plugins'],
+        scripts: { trigger: '#!/bin/sh\nexit 4\n' },
+      },
+      {
+        name: 'plugin',
+        version: '1.0-r0',
+        files: [dir('usr'), dir('usr/lib'), dir('usr/lib/plugins'), file('usr/lib/plugins/p.so', 'p\n')],
+      },
     ]);
   });
 
@@ -307,5 +334,23 @@ describe('a failing script is an error, as in apk', {
     );
     assert.equal(r.code, 1);
     assert.match(read(root, 'lib/apk/db/installed'), /\nP:failing\n(?:[^\n]+\n)*f:s\n/);
+  });
+
+  it('a failing trigger is an ERROR after the change lines and one more error (apk 2.14 run_triggers)', () => {
+    const root = join(base, 'triggered');
+    const run = (...args: string[]) =>
+      merged(['--root', root, '--keys-dir', scripts.keysDir, '-X', scripts.dir, '--scripts', ...args]);
+    assert.equal(run('--initdb', 'add', 'trig').code, 1);
+    const r = run('add', 'failing', 'plugin');
+    assert.equal(
+      r.output.replace(/\d+ MiB/, 'N MiB'),
+      '(1/2) Installing failing (1.0-r0)\n' +
+        'ERROR: failing-1.0-r0.post-install: script exited with error 3\n' +
+        '(2/2) Installing plugin (1.0-r0)\n' +
+        'ERROR: trig-1.0-r0.trigger: script exited with error 4\n' +
+        '2 errors; N MiB in 4 packages\n',
+    );
+    assert.equal(r.code, 2);
+    assert.match(read(root, 'lib/apk/db/installed'), /\nP:trig\n(?:[^\n]+\n)*f:s\n/);
   });
 });

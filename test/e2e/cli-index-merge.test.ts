@@ -54,3 +54,41 @@ test('5 concurrent lupine index --merge into one index keep every entry (issue 1
     );
   }
 });
+
+test('two inputs with the same name-version and different checksums are refused, naming both (brief s4/A item 5)', async () => {
+  const dir = join(work, 'dup');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'APKINDEX.tar.gz');
+  const build = (file: string, description: string) =>
+    writeFileSync(
+      join(dir, file),
+      writePackage({
+        files: [],
+        info: { ...emptyPackageInfo('twin', '1.0-r0'), arch: 'x86_64', description },
+        clock: fixedClock(1700000000),
+      }),
+    );
+  build('a.apk', 'first build');
+  build('b.apk', 'second build');
+  const args = ['index', '-o', out, '--no-warnings', '--allow-untrusted'];
+  for (const merge of [[], ['--merge']]) {
+    const r = await lupine([...args, ...merge, join(dir, 'a.apk'), join(dir, 'b.apk')]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /INDEX_DUPLICATE/);
+    assert.match(r.stderr, /twin-1\.0-r0/);
+    assert.match(r.stderr, /a\.apk/);
+    assert.match(r.stderr, /b\.apk/);
+    assert.throws(() => readFileSync(out), /ENOENT/, 'nothing written');
+  }
+  // The same file twice is one package, not a conflict.
+  const same = await lupine([...args, join(dir, 'a.apk'), join(dir, 'a.apk')]);
+  assert.equal(same.code, 0, same.stderr);
+  // With --replace-duplicates the later input wins.
+  const r = await lupine([...args, '--replace-duplicates', join(dir, 'a.apk'), join(dir, 'b.apk')]);
+  assert.equal(r.code, 0, r.stderr);
+  const idx = readApkIndexArchive(readFileSync(out), { allowUntrusted: true });
+  assert.deepEqual(
+    idx.packages.map((p) => p.description),
+    ['second build'],
+  );
+});

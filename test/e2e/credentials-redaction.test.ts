@@ -39,6 +39,23 @@ describe('credentials in repository URLs are redacted from messages (issue 11 fo
     });
   }
 
+  // Brief s4/A item 6: a raw `#` or `?` in the password is refused before any request, even when the
+  // text before it parses as `host:port` (`user:12#…` would otherwise send a request to host "user").
+  for (const url of [
+    'http://user:pa#SECRET@127.0.0.1:1/r',
+    'http://user:12#SECRET@127.0.0.1:1/r',
+    'http://user:12?SECRET@127.0.0.1:1/r',
+  ]) {
+    it(`lupine apk -X '${url.replace('SECRET', 'S')}': refused as a bad line, nothing fetched`, async () => {
+      const root = mkdtempSync(join(work, 'root-'));
+      const r = await runCli(['apk', '--root', root, '--initdb', '--allow-untrusted', '-X', url, 'add', 'x']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /REPO_BAD_LINE/, r.stderr);
+      assert.match(r.stderr, /raw #/);
+      assert.doesNotMatch(r.stderr, /REPO_UNREACHABLE|SECRET/, r.stderr);
+    });
+  }
+
   it('a bad line names percent-encoding', async () => {
     const root = mkdtempSync(join(work, 'root-'));
     const r = await runCli([

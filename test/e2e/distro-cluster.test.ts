@@ -532,7 +532,7 @@ describe('distro build on a cluster (BullMQ + OCI store)', {
       assert.match(noPw.output(), /authentication failed/);
 
       const tree = writeTree(join(dir, 'secure'), { s: hostRecipe('s') });
-      const httpAuth = { HTTP_AUTH: `basic:${authed.host}:builder:s3cret-registry-pw` };
+      const httpAuth = { HTTP_AUTH: `basic:127.0.0.1:builder:s3cret-registry-pw` };
       const w = worker('ws', r.url, store, httpAuth);
       await w.waitFor(/waiting for jobs/);
       const c = await runCli(coordinatorArgs(tree, join(dir, 'secure-out'), r.url, store), {

@@ -4,59 +4,16 @@
  * child's VmHWM, polled from /proc) stays low, and the root is unchanged.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
-import { binLupine } from '../helpers/paths.js';
+import { MiB, measurePeakRss, RSS_LIMIT } from '../helpers/peak-rss.js';
 import { hashTree, tempRoot } from '../unit/install/fixtures.js';
 
-const MiB = 1024 * 1024;
-const RSS_LIMIT = 256 * MiB;
-
-function vmHwm(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0; // the process has exited
-  }
-}
-
-/** Runs bin/lupine, polling its peak RSS; kills it well past the limit (the test then fails). */
-function measure(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; peakRss: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binLupine, ...argv], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, SOURCE_DATE_EPOCH: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const poll = setInterval(() => {
-      if (child.pid === undefined) return;
-      peak = Math.max(peak, vmHwm(child.pid));
-      if (peak > 2 * RSS_LIMIT) child.kill('SIGKILL');
-    }, 10);
-    child.on('error', reject);
-    child.on('exit', () => {
-      if (child.pid !== undefined) peak = Math.max(peak, vmHwm(child.pid));
-    });
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ code: code ?? -1, stdout, stderr, peakRss: peak });
-    });
-  });
-}
+const measure = (argv: string[]) => measurePeakRss(argv, { PATH: process.env.PATH, SOURCE_DATE_EPOCH: '0' });
 
 /** Serves the index from `dir`; every `.apk` is an endless chunked stream of zeros. */
 function serveEndless(dir: string): Promise<{ server: Server; port: number }> {

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { emptyPackageInfo, type PackageInfo, parsePrivateKey, writePackage } from '../../src/apk/index.js';
 import { gzipMember, readGzipMembers } from '../../src/archive/index.js';
 import { digest, fixedClock } from '../../src/core/index.js';
-import { apkIndexTar, RepoCache, signApkIndexArchive } from '../../src/repo/index.js';
+import { apkIndexTar, parseApkIndexText, RepoCache, signApkIndexArchive } from '../../src/repo/index.js';
 import { makeTestRepo, type TestRepo } from '../helpers/apk-repo.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { binLupine } from '../helpers/paths.js';
@@ -146,6 +146,36 @@ describe('a package version with a path in it (issue 11 finding 3)', () => {
     assert.throws(
       () => c.packageFileName({ name: '../pwn', version: '1.0-r0', identity: 'Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
       (e: Error & { code?: string }) => e.code === 'APK_BAD_PKGINFO',
+    );
+  });
+
+  // Brief s4/A item 3: apk's limits on names hold at every boundary. A name is a file-name
+  // component (at most 255 bytes) and `name-version.<8 hex>.apk` must fit one as a cache entry.
+  it('names over 255 bytes and name-versions too long for a cache file name are refused', async () => {
+    const long = 'n'.repeat(256);
+    const longVersion = `1.${'0'.repeat(240)}-r0`;
+    assert.throws(
+      () => parseApkIndexText(`C:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nP:${long}\nV:1.0-r0\n\n`),
+      (e: Error & { code?: string }) => e.code === 'INDEX_MALFORMED',
+    );
+    assert.throws(
+      () => parseApkIndexText(`C:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nP:x\nV:${longVersion}\n\n`),
+      (e: Error & { code?: string }) => e.code === 'INDEX_MALFORMED',
+    );
+    const c = await RepoCache.open(cache);
+    assert.throws(
+      () => c.packageFileName({ name: long, version: '1.0-r0', identity: 'Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
+      (e: Error & { code?: string }) => e.code === 'APK_BAD_PKGINFO',
+    );
+    assert.throws(
+      () => c.packageFileName({ name: 'x', version: longVersion, identity: 'Q1AAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }),
+      (e: Error & { code?: string }) => e.code === 'APK_BAD_VERSION',
+    );
+    // The longest that fits is still accepted.
+    const fits = 'n'.repeat(255 - '-1.0-r0.01234567.apk'.length);
+    assert.match(
+      c.packageFileName({ name: fits, version: '1.0-r0', identity: `Q1${Buffer.alloc(20).toString('base64')}` }) ?? '',
+      /\.apk$/,
     );
   });
 });

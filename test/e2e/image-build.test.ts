@@ -283,7 +283,8 @@ describe('outputs read by skopeo and umoci', { skip: !have('skopeo') || !have('u
     // skopeo names a docker-archive's layers by diffid (it decompresses them), OCI ones by blob digest.
     const transports = [
       ['oci:layout:v1', layerDigest],
-      ['oci-archive:image.tar:v1', layerDigest],
+      // an oci-archive names its image with the full reference (what podman load names it)
+      ['oci-archive:image.tar:example.test/golden:v1', layerDigest],
       ['docker-archive:docker.tar', diffId],
     ] as const;
     for (const [t, want] of transports) {

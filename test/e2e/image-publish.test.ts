@@ -268,7 +268,7 @@ describe('lupine image publish to a registry with htpasswd auth', () => {
   it('works with HTTP_AUTH', async () => {
     const r = await runCli(['image', 'publish', 'apko.yaml', `${reg.host}/auth/app:v1`], {
       cwd: work,
-      env: env({ HTTP_AUTH: `basic:${reg.host}:${USER}:${PASS}` }),
+      env: env({ HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASS}` }),
     });
     assert.equal(r.code, 0, r.stderr);
     const digest = r.stdout.trim().split('@')[1] ?? '';

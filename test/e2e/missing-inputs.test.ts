@@ -45,6 +45,8 @@ const optionCases = (): string[][] => [
   ['apk', '--root', join(work, 'root'), '--initdb', '--repositories-file', missing, 'add', 'app'],
   ['apk', '--root', join(work, 'root2'), '--initdb', '--keys-dir', missing, '-X', missing, 'add', 'app'],
   ['apk', '--root', join(work, 'root3'), '--initdb', '--allow-untrusted', 'add', missing],
+  ['apk', '--test-instdb', missing, 'info'],
+  ['apk', '--test-repo', missing, 'add', 'app'],
   ['pkg', 'build', missing],
   ['pkg', 'build', cfg, '--signing-key', missing],
   ['pkg', 'lint', missing],

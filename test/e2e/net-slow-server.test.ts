@@ -84,6 +84,23 @@ describe('a slow server', () => {
     assert.match(r.stderr, /error\[NET_TIMEOUT\]/);
   });
 
+  // Brief s4/A item 7: per-request limits off (a steady server meets any rate, no request deadline);
+  // LUPINE_NET_TOTAL_DEADLINE bounds the whole command's network work.
+  test('image build fails with NET_TIMEOUT (the command deadline) when per-request limits are off', async () => {
+    const cfg = join(work, 'total.yaml');
+    writeFileSync(cfg, standardConfig(key, `${base}/steady/repo`));
+    const env = { ...slowEnv(), LUPINE_HTTP_MIN_RATE: '0', LUPINE_HTTP_DEADLINE: '0', LUPINE_NET_TOTAL_DEADLINE: '1' };
+    const r = await runCli(['image', 'build', cfg, 'a:1', join(work, 'out-total')], { cwd: work, env });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /error\[NET_TIMEOUT\]/);
+    assert.match(r.stderr, /LUPINE_NET_TOTAL_DEADLINE/);
+  });
+
+  test('lupine --help documents the command network deadline', async () => {
+    const r = await runCli(['--help']);
+    assert.match(r.stdout, /LUPINE_NET_TOTAL_DEADLINE/);
+  });
+
   test('the repository fetcher takes the limits as options too', async () => {
     const f = new HttpFetcher({ minBytesPerSecond: 100, lowSpeedTimeMs: 300, retries: 0 });
     const err = await assertCode(() => f.get(`${base}/drip/x`), 'NET_TIMEOUT');

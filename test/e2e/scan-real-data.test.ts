@@ -3,6 +3,7 @@
  * give findings equal to lists checked by hand against those documents (each list says how).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   chownSync,
   lstatSync,
@@ -590,15 +591,46 @@ describe('issue 15 review findings', () => {
     const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[]; packages: number };
     const st = 'var/lib/dpkg/status';
     assert.deepEqual(j.warnings, [
-      `${st}:28: halfpkg 1.0-1: status 'install reinstreq half-installed' is not 'installed'; not scanned`,
-      `${st}:33: unpackedpkg 2.0-1: status 'install ok unpacked' is not 'installed'; not scanned`,
+      `${st}:28: halfpkg 1.0-1: status 'install reinstreq half-installed' is not 'installed'; scanned (its files are on disk)`,
+      `${st}:33: unpackedpkg 2.0-1: status 'install ok unpacked' is not 'installed'; scanned (its files are on disk)`,
       `${st}:38: a stanza without Version (noversion); not scanned`,
       `${st}:42: badepoch: version 'x:1.0-1' has bad syntax: epoch in version is empty; not scanned`,
       `${st}:47: oddversion: version 'v1.0-1' has bad syntax: version number does not start with digit`,
     ]);
-    // The four good packages and oddversion (dpkg tolerates its syntax); config-files is gone.
-    assert.equal(j.packages, 5);
+    // The four good packages, the half-installed and unpacked ones (files on disk) and oddversion
+    // (dpkg tolerates its syntax); config-files is gone.
+    assert.equal(j.packages, 7);
     for (const w of j.warnings ?? []) assert.ok(r.stderr.includes(`half: ${w}`), w);
+  });
+
+  it('a package dpkg left unpacked or half-configured has its files on disk: it is matched, with a warning', async () => {
+    put(
+      'unpk/var/lib/dpkg/status',
+      'Package: libapparmor1\nStatus: install ok unpacked\nArchitecture: amd64\nSource: apparmor\nVersion: 3.0.8-3\n',
+    );
+    put('unpk/etc/os-release', BOOKWORM);
+    const mock = join(ADV, 'debian-tracker', 'osv.dev--debian_security_tracker_mock.json');
+    const r = await cli(['scan', 'unpk', '--db', mock, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[] };
+    // Hand check: CVE-2016-1585 is open for apparmor in bookworm (as for the installed package above).
+    assert.deepEqual(j.findings.map(findingLine), ['libapparmor1 3.0.8-3 CVE-2016-1585 not-fixed - Negligible']);
+    assert.deepEqual(j.warnings, [
+      "var/lib/dpkg/status:1: libapparmor1 3.0.8-3: status 'install ok unpacked' is not 'installed'; scanned (its files are on disk)",
+    ]);
+  });
+
+  it('a problem in a distroless status.d file names that file and its own line', async () => {
+    put('dl/var/lib/dpkg/status.d/base-files', 'Package: base-files\nVersion: 12.4+deb12u5\nArchitecture: amd64\n');
+    put('dl/var/lib/dpkg/status.d/tzdata', 'Package: tzdata\nVersion: x:2024a-0\nArchitecture: all\n');
+    put('dl/etc/os-release', BOOKWORM);
+    const r = await cli(['scan', 'dl', '--db', TRACKER, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as JsonReport & { warnings?: string[]; packages: number };
+    assert.deepEqual(j.warnings, [
+      "var/lib/dpkg/status.d/tzdata:1: tzdata: version 'x:2024a-0' has bad syntax: epoch in version is empty; not scanned",
+    ]);
+    assert.equal(j.packages, 1);
   });
 
   it('item 6: an --ignore entry that matches nothing is a warning (and in the JSON)', async () => {
@@ -651,5 +683,23 @@ describe('issue 15 review findings', () => {
     const strict = await cli(['scan', 'typedroot', '--db', 'typed', '--strict']);
     assert.equal(strict.code, 3);
     assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*bad\.advisories\.yaml: 7:7/);
+  });
+
+  it('a --db directory: a symlinked document is read (not dropped in silence); a FIFO is skipped with a warning', async () => {
+    mkdirSync(join(tmp, 'linked'), { recursive: true });
+    put('linked/curl.advisories.yaml', readFileSync(W('curl'), 'utf8'));
+    symlinkSync(W('flyway'), join(tmp, 'linked/flyway.advisories.yaml'));
+    execFileSync('mkfifo', [join(tmp, 'linked/pipe.advisories.yaml')]);
+    apkRoot('linkedroot', 'ID=wolfi\n', [['flyway', '11.4.0-r0']]);
+    const r = await cli(['scan', 'linkedroot', '--db', 'linked', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    // flyway.advisories.yaml: CVE-2025-27496 is fixed in 11.4.1-r0, three advisories pend upstream.
+    assert.deepEqual((JSON.parse(r.stdout) as JsonReport).findings.map(findingLine), [
+      'flyway 11.4.0-r0 CVE-2020-8908 not-fixed - Unknown',
+      'flyway 11.4.0-r0 CVE-2023-2976 not-fixed - Unknown',
+      'flyway 11.4.0-r0 CVE-2024-47535 not-fixed - Unknown',
+      'flyway 11.4.0-r0 CVE-2025-27496 fixed 11.4.1-r0 Unknown',
+    ]);
+    assert.match(r.stderr, /warning: linked\/pipe\.advisories\.yaml is not a regular file; skipped/);
   });
 });

@@ -22,6 +22,8 @@ export interface TestPackage {
   readonly files?: readonly TreeEntry[];
   readonly replaces?: readonly string[];
   readonly scripts?: Readonly<Record<string, string>>;
+  /** .PKGINFO `triggers` (directory globs; give the package a `trigger` script). */
+  readonly triggers?: readonly string[];
 }
 
 export interface TestRepo {
@@ -70,6 +72,7 @@ export async function makeTestRepo(base: string, arch = 'x86_64'): Promise<TestR
           depends: [...(p.depends ?? [])],
           replaces: [...(p.replaces ?? [])],
           origin: p.name,
+          triggers: [...(p.triggers ?? [])],
         };
         const bytes = writePackage({
           files: p.files ?? [],

@@ -4,8 +4,10 @@
  * `verify` cases are checked with `lupine verify`, `add` cases with `lupine apk add ./FILE` (the root
  * and a sentinel directory outside it unchanged); `both` with each.
  */
-import { gzipMember, readGzipMembers, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
+
+import { randomBytes } from 'node:crypto';
 import type { SigningKey } from '../../src/apk/index.js';
+import { gzipMember, readGzipMembers, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
 import { hugeHeader } from '../unit/install/craft.js';
 import { assemblePackage, dataMember, pkginfoText, zeroBombMember } from './hostile-packages.js';
 
@@ -303,6 +305,14 @@ export const CORPUS: readonly CorpusCase[] = [
       return Buffer.concat([control, dataMember([])]);
     },
   },
+  // Brief s4/A item 1: real data past the declared size, without a bomb's ratio (incompressible).
+  {
+    name: 'data (4 MiB, incompressible) over its declared size (4 KiB)',
+    code: 'LIMIT_EXCEEDED',
+    via: 'both',
+    build: (c) =>
+      pkg(c, 'oversize', [file('usr/share/oversize/blob', randomBytes(4 * 1024 * 1024).toString('latin1'))]),
+  },
   // Names and versions (finding 3).
   {
     name: 'version holding a path (1.0-r0/../../../../outside/pwn)',
@@ -327,6 +337,19 @@ export const CORPUS: readonly CorpusCase[] = [
     code: 'APK_BAD_PKGINFO',
     via: 'both',
     build: (c) => withPkginfo(c, pkginfoText('a/b', '1.0-r0', 4096)),
+  },
+  // apk's limits (brief s4/A item 3): a name is a file-name component.
+  {
+    name: 'name of 256 bytes',
+    code: 'APK_BAD_PKGINFO',
+    via: 'both',
+    build: (c) => withPkginfo(c, pkginfoText('n'.repeat(256), '1.0-r0', 4096)),
+  },
+  {
+    name: 'name-version too long for a cache file name',
+    code: 'APK_BAD_VERSION',
+    via: 'both',
+    build: (c) => withPkginfo(c, pkginfoText('longver', `1.${'0'.repeat(240)}-r0`, 4096)),
   },
   {
     name: 'name ..',

@@ -3,7 +3,7 @@
  * hostile-package corpus and the decompression-bomb tests.
  */
 import { createHash } from 'node:crypto';
-import { constants, crc32, createDeflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, createGzip } from 'node:zlib';
 import { packageSignatureMember, type SigningKey } from '../../src/apk/index.js';
 import { encodeHeader, gzipMember, type TarWriteEntry, writeTar } from '../../src/archive/index.js';
 
@@ -69,10 +69,9 @@ export function dataMember(entries: readonly TarWriteEntry[], tail?: Buffer): Bu
  * 1 KiB compressed per MiB). Built with sync flushes, so the deflate stream of one MiB of zeros is
  * computed once and repeated; the CRC and length are correct.
  */
-export async function zeroBombMember(name: string, bytes: number): Promise<Buffer> {
-  const MiB = 1 << 20;
-  if (bytes % MiB !== 0) throw new Error('zeroBombMember: whole MiB only');
-  const header = encodeHeader(
+/** The ustar header of a regular file `name` of `bytes` bytes (root-owned, 0644, mtime 0). */
+function zeroFileHeader(name: string, bytes: number): Buffer {
+  return encodeHeader(
     {
       name,
       mode: 0o644,
@@ -90,6 +89,40 @@ export async function zeroBombMember(name: string, bytes: number): Promise<Buffe
     },
     'ustar',
   );
+}
+
+/**
+ * A genuine data member holding one file of `bytes` zeros, written by a streaming gzip writer (the
+ * content is never held: only the compressed member, about 1/1000 of it).
+ */
+export async function zeroFileMember(name: string, bytes: number): Promise<Buffer> {
+  const header = zeroFileHeader(name, bytes);
+  const gz = createGzip({ level: 1 });
+  const out: Buffer[] = [];
+  gz.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    gz.on('end', resolve);
+    gz.on('error', reject);
+  });
+  const write = (b: Buffer) => (gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r)));
+  await write(header);
+  const chunk = Buffer.alloc(1 << 20);
+  let left = bytes;
+  while (left > 0) {
+    const n = Math.min(left, chunk.length);
+    await write(n === chunk.length ? chunk : chunk.subarray(0, n));
+    left -= n;
+  }
+  await write(Buffer.alloc(((512 - (bytes % 512)) % 512) + 1024));
+  gz.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+export async function zeroBombMember(name: string, bytes: number): Promise<Buffer> {
+  const MiB = 1 << 20;
+  if (bytes % MiB !== 0) throw new Error('zeroBombMember: whole MiB only');
+  const header = zeroFileHeader(name, bytes);
   const d = createDeflateRaw({ level: 9 });
   const out: Buffer[] = [];
   d.on('data', (c: Buffer) => out.push(c));
@@ -106,7 +139,7 @@ export async function zeroBombMember(name: string, bytes: number): Promise<Buffe
   const tail = await step(Buffer.alloc(1024), constants.Z_FINISH);
   d.destroy();
   const n = bytes / MiB;
-  const body = Buffer.concat([head, first, ...Array.from({ length: n - 2 }, () => repeat), tail]);
+  const body = Buffer.concat([head, first, ...Array.from({ length: n - 1 }, () => repeat), tail]);
   let crc = crc32(header);
   for (let i = 0; i < n; i++) crc = crc32(zero, crc);
   crc = crc32(Buffer.alloc(1024), crc);

@@ -1,4 +1,5 @@
 /** Per-architecture substitution facts: Go's GOARCH and the GNU and Rust target triplets. */
+import { ARCH_TABLE, archRow } from '../../apk/index.js';
 
 export interface ArchFacts {
   readonly arch: string;
@@ -9,28 +10,14 @@ export interface ArchFacts {
   readonly rustMusl: string;
 }
 
-const TABLE: Readonly<
-  Record<string, readonly [goarch: string, gnuCpu: string, gnuVendor: string, rustCpu: string, abi: string]>
-> = {
-  x86_64: ['amd64', 'x86_64', 'pc', 'x86_64', ''],
-  aarch64: ['arm64', 'aarch64', 'unknown', 'aarch64', ''],
-  x86: ['386', 'i686', 'pc', 'i686', ''],
-  armv7: ['arm', 'armv7', 'unknown', 'armv7', 'eabihf'],
-  armhf: ['arm', 'armv6', 'unknown', 'arm', 'eabihf'],
-  ppc64le: ['ppc64le', 'powerpc64le', 'unknown', 'powerpc64le', ''],
-  s390x: ['s390x', 's390x', 'ibm', 's390x', ''],
-  riscv64: ['riscv64', 'riscv64', 'unknown', 'riscv64gc', ''],
-  loongarch64: ['loong64', 'loongarch64', 'unknown', 'loongarch64', ''],
-};
-
 /** The apk architectures melange builds for. */
-export const BUILD_ARCHS: readonly string[] = Object.keys(TABLE);
+export const BUILD_ARCHS: readonly string[] = ARCH_TABLE.map((r) => r.apk);
 
 /** Facts for an apk architecture; undefined when it is not one. */
 export function archFacts(arch: string): ArchFacts | undefined {
-  const row = TABLE[arch];
+  const row = ARCH_TABLE.find((r) => r.apk === arch);
   if (!row) return undefined;
-  const [goarch, gnuCpu, vendor, rustCpu, abi] = row;
+  const { goarch, gnuCpu, gnuVendor: vendor, rustCpu, abi } = row;
   return {
     arch,
     goarch,
@@ -43,14 +30,5 @@ export function archFacts(arch: string): ArchFacts | undefined {
 
 /** Accepts OCI names too (amd64 → x86_64, arm64 → aarch64). */
 export function toBuildArch(name: string): string | undefined {
-  const oci: Record<string, string> = {
-    amd64: 'x86_64',
-    arm64: 'aarch64',
-    '386': 'x86',
-    'arm/v7': 'armv7',
-    'arm/v6': 'armhf',
-    loong64: 'loongarch64',
-  };
-  const a = oci[name] ?? name;
-  return TABLE[a] ? a : undefined;
+  return archRow(name)?.apk;
 }

@@ -7,7 +7,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hostApkArch } from '../../apk/index.js';
-import { type Logger, silentLogger } from '../../core/index.js';
+import { type Logger, silentLogger, TOOL_VERSION } from '../../core/index.js';
 import {
   BubblewrapRunner,
   HostRunner,
@@ -18,9 +18,9 @@ import {
 import { compiledToYaml } from '../config/emit.js';
 import { BUILTIN_PIPELINE_DIR } from '../config/load.js';
 import type { CompiledRecipe } from '../config/types.js';
+import { type StagedSources, stageSources } from '../sources/stage.js';
 import { type BuildLog, openBuildLog } from './build-log.js';
-import { stageSources, type StagedSources } from '../sources/stage.js';
-import { prepareGuest, type PreparedGuest } from './guest.js';
+import { type PreparedGuest, prepareGuest } from './guest.js';
 import { checkArchRunnable, cleanGitHead } from './host-facts.js';
 import { loadBuildKeys } from './keys.js';
 import { preparePackages } from './outputs.js';
@@ -39,8 +39,6 @@ import {
 import { flattenSteps, runSteps } from './steps.js';
 import type { BuildRecipeOptions, BuildRecipeResult } from './types.js';
 import { makeWorkspace, sweepStaleBuildDirs, type Workspace } from './workspace.js';
-
-export const LUPINE_VERSION = '0.1.0';
 
 /** The resolved config embedded as `.melange.yaml`: the compiled recipe with the guest's locked packages. */
 export function embeddedConfig(recipe: CompiledRecipe, locked: readonly string[] | undefined, baseDir: string): string {
@@ -191,7 +189,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
       },
       melangeYaml: embeddedConfig(recipe, guest?.locked, recipeDir),
       ...(signingKey ? { signingKey } : {}),
-      toolVersion: LUPINE_VERSION,
+      toolVersion: TOOL_VERSION,
       logger,
       ...(opts.maxOutputFileBytes === undefined ? {} : { maxOutputFileBytes: opts.maxOutputFileBytes }),
     });
@@ -205,7 +203,7 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
           commit,
           guest: guest?.packages ?? [],
           packages: prepared,
-          toolVersion: LUPINE_VERSION,
+          toolVersion: TOOL_VERSION,
           ...(signingKey ? { signingKey } : {}),
         })
       : [];

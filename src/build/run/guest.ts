@@ -5,7 +5,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type Logger, LupineError, makeOwnedDir, silentLogger } from '../../core/index.js';
+import { hasUrlScheme, type Logger, LupineError, makeOwnedDir, silentLogger } from '../../core/index.js';
 import {
   type LockedSetEntry,
   lockedPackages,
@@ -48,12 +48,10 @@ export interface PreparedGuest {
   remove(): Promise<void>;
 }
 
-const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
-
 function repoLine(line: string, base: string): string {
   const m = /^(@\S+\s+)?(.*)$/.exec(line.trim()) as RegExpExecArray;
   const url = m[2] as string;
-  return `${m[1] ?? ''}${isUrl(url) || isAbsolute(url) ? url : resolve(base, url)}`;
+  return `${m[1] ?? ''}${hasUrlScheme(url) || isAbsolute(url) ? url : resolve(base, url)}`;
 }
 
 /** The text of `etc/<name>` as the last package shipping it has it; '' when none does. */

@@ -2,8 +2,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Keyring, parsePublicKey } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
-import { defaultFetcher } from '../../repo/index.js';
+import { isHttpUrl, LupineError } from '../../core/index.js';
+import { defaultFetcher, readKeySource } from '../../repo/index.js';
 
 export interface BuildKey {
   /** The file name in /etc/apk/keys, as `.SIGN.*` entries name it. */
@@ -11,16 +11,9 @@ export interface BuildKey {
   readonly pem: Buffer;
 }
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
-
 async function readKey(uri: string, signal?: AbortSignal): Promise<Buffer> {
   try {
-    if (isUrl(uri)) {
-      const r = await defaultFetcher().get(uri, signal ? { signal } : {});
-      if (r.status !== 'ok') throw new Error('not modified');
-      return Buffer.from(r.bytes);
-    }
-    return await readFile(uri.replace(/^file:\/\//, ''));
+    return Buffer.from(await readKeySource(uri, { fetcher: defaultFetcher(), ...(signal ? { signal } : {}) }));
   } catch (err) {
     if (err instanceof LupineError) throw err;
     throw new LupineError('IO_ERROR', `cannot read the key ${uri}: ${(err as Error).message}`, {
@@ -36,7 +29,7 @@ export async function loadBuildKeys(uris: readonly string[], signal?: AbortSigna
   for (const uri of uris) {
     const path = uri.replace(/^file:\/\//, '');
     const isDir =
-      !isUrl(uri) &&
+      !isHttpUrl(uri) &&
       (await stat(path).then(
         (s) => s.isDirectory(),
         () => false,

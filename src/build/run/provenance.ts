@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SigningKey } from '../../apk/index.js';
-import { LupineError, sha256Hex } from '../../core/index.js';
+import { hasUrlScheme, LupineError, sha256Hex } from '../../core/index.js';
 import { redactUrl } from '../../repo/index.js';
 import type { PackageSource } from '../../sbom/index.js';
 import {
@@ -92,8 +92,6 @@ export interface ProvenanceSubject {
   readonly bytes: Uint8Array;
 }
 
-const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
-
 /**
  * A location for the record: a URL without its password; a local path under `root` as `./relative`
  * (so the record does not depend on where the checkout is); anything else as given.
@@ -101,7 +99,7 @@ const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
 export function recordedLocation(location: string, root: string | undefined): string {
   const tagged = /^(@\S+\s+)(.*)$/.exec(location);
   if (tagged) return `${tagged[1]}${recordedLocation(tagged[2] as string, root)}`;
-  if (isUrl(location)) return redactUrl(location);
+  if (hasUrlScheme(location)) return redactUrl(location);
   if (root === undefined || !isAbsolute(location)) return location;
   const rel = relative(root, location);
   if (rel === '') return '.';
@@ -157,7 +155,7 @@ export function sourceDependency(s: PackageSource): ResourceDescriptor {
       downloadLocation: uri,
     };
   }
-  const repository = isUrl(s.repository) ? redactUrl(s.repository) : s.repository;
+  const repository = hasUrlScheme(s.repository) ? redactUrl(s.repository) : s.repository;
   return {
     uri: `git+${repository}${s.tag ? `@refs/tags/${s.tag}` : ''}`,
     ...(s.commit ? { digest: { gitCommit: s.commit } } : {}),

@@ -5,18 +5,11 @@
  *     `apk-root.ts`);
  *   - `ChangeApplier` applies a solved plan (`simulatedApplier` here; the installer in `apk-install.ts`).
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
-import {
-  type Dependency,
-  emptyPackageInfo,
-  hostApkArch,
-  type PackageInfo,
-  parseDependencyList,
-} from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { resolve } from 'node:path';
+import { type Dependency, hostApkArch, type PackageInfo, parseDependencyList } from '../../apk/index.js';
+import { readInputFile } from '../../core/index.js';
 import type { InstalledPackage, TriggerEntry } from '../../install/index.js';
-import { applyIndexField, parseApkIndexText, splitIndexRecords } from '../../repo/index.js';
+import { parseApkIndexText } from '../../repo/index.js';
 import type { Change, RepositoryInput, ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last, values } from './apk-args.js';
@@ -75,39 +68,7 @@ export interface ApplyReport {
 
 export const simulatedApplier: ChangeApplier = { apply: async () => 0 };
 
-const readText = async (io: CliIo, file: string) => {
-  const path = isAbsolute(file) ? file : resolve(io.cwd, file);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
-  }
-};
-
-/** An installed database (APKINDEX-style text with `s:` tags and file lines, which are skipped). */
-export function parseInstalledText(
-  text: string,
-  source: string,
-): { packages: PackageInfo[]; tags: Record<string, string>; broken: string[] } {
-  const packages: PackageInfo[] = [];
-  const tags: Record<string, string> = {};
-  const broken: string[] = [];
-  for (const rec of splitIndexRecords(text, source)) {
-    const pkg = emptyPackageInfo();
-    let tag = '';
-    for (const { key, value, line } of rec) {
-      if (applyIndexField(pkg, key, value, line, source)) continue;
-      if (key === 's') tag = value;
-      else if (key === 'f' && /[fsx]/.test(value)) broken.push(pkg.name);
-      else if (key === 'r') pkg.replaces.push(...value.split(' ').filter(Boolean));
-      else if (key === 'q') pkg.replacesPriority = Number(value) || 0;
-    }
-    if (!pkg.name) continue;
-    packages.push(pkg);
-    if (tag) tags[pkg.name] = tag;
-  }
-  return { packages, tags, broken };
-}
+const readText = (io: CliIo, file: string) => readInputFile(resolve(io.cwd, file), 'file', 'utf8');
 
 /** The apk-tools test build's `--test-repo [!][TAG:]FILE`, `--test-instdb FILE`, `--test-world "…"`. */
 export const testStateLoader: StateLoader = {
@@ -126,28 +87,16 @@ export const testStateLoader: StateLoader = {
       const packages = parseApkIndexText(await readText(io, file), file);
       repositories.push({ ...(tag ? { tag } : {}), packages, available: !noNetwork, cacheOnly, name: file });
     }
-    let installed: PackageInfo[] = [];
-    let installedTags: Record<string, string> = {};
-    let broken: string[] = [];
     const instdb = last(args, 'test-instdb');
-    let instText = '';
-    if (instdb !== undefined) {
-      instText = await readText(io, instdb);
-      const r = parseInstalledText(instText, instdb);
-      installed = r.packages;
-      installedTags = r.tags;
-      broken = r.broken;
-    }
+    const { installedState } = await import('../../install/index.js');
+    const state = instdb === undefined ? undefined : installedState(await readText(io, instdb), instdb);
     const world = parseDependencyList(values(args, 'test-world').join(' '));
-    const contents = async (): Promise<InstalledContents> => {
-      const { parseInstalledDb } = await import('../../install/index.js');
-      return { records: instText ? parseInstalledDb(instText, instdb) : [], triggers: [] };
-    };
+    const contents = async (): Promise<InstalledContents> => ({ records: state?.records ?? [], triggers: [] });
     return {
       repositories,
-      installed,
-      installedTags,
-      broken,
+      installed: state?.packages ?? [],
+      installedTags: state?.tags ?? {},
+      broken: state?.broken ?? [],
       world,
       arch: last(args, 'arch') ?? '',
       contents,

@@ -5,8 +5,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
-import { type Clock, ioError, type Logger, LupineError } from '../../core/index.js';
+import { formatDependency, type PackageInfo, packageIdentity, readPackageHead, writePackage } from '../../apk/index.js';
+import { type Clock, InternalError, ioError, type Logger, LupineError } from '../../core/index.js';
 import type { LockedPackage } from '../../install/index.js';
 import type { ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
@@ -30,7 +30,9 @@ export class LocalPackages {
         details: { path },
       });
     });
-    const pkg = readPackage(bytes, { source: file });
+    // The head only: the data member was checked streaming above and is streamed again to install.
+    const pkg = readPackageHead(bytes, bytes.length, { source: file });
+    if (pkg === undefined) throw new InternalError(`${file}: read whole, yet its head is missing`);
     this.#bytes.set(pkg.identity, bytes);
     return { ...pkg.info, identity: pkg.identity };
   }
@@ -92,7 +94,8 @@ function lockedPackage(ctx: ApplierContext, plan: CommitPlan, r: ResolvedPackage
   const fromRepo = ctx.state.fetchers[r.repository];
   if (r.repository >= 0 && fromRepo) {
     const repository = ctx.state.repositories[r.repository]?.name ?? '';
-    return { ...base, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
+    const sized = pkg.installedSize > 0 ? { installedSize: pkg.installedSize } : {};
+    return { ...base, ...sized, identity: pkg.identity, repository, fetch: () => fromRepo(pkg) };
   }
   const file = ctx.locals.get(pkg.identity);
   if (file) {
@@ -129,7 +132,7 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
   const total = items.filter((p) => p.identity === '' || !have.has(p.identity)).length;
   let drawn = false;
   const clear = () => {
-    if (drawn) out.write('\x1b8\x1b[0K');
+    if (drawn) out.write(Buffer.from('\x1b8\x1b[0K')); // bytes: our own sequence, not sanitized
     drawn = false;
   };
   if (!on || total === 0) return { items, clear };
@@ -138,7 +141,7 @@ function withProgress(ctx: ApplierContext, items: LockedPackage[]): { items: Loc
     clear();
     const width = Math.max(0, (out.columns ?? 80) - 6);
     const bar = '#'.repeat(Math.min(width, Math.floor((width * done) / total)));
-    out.write(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`);
+    out.write(Buffer.from(`\x1b7${String(Math.min(100, Math.floor((100 * done) / total))).padStart(3)}% ${bar}`));
     drawn = true;
   };
   const wrapped = items.map((p) => ({

@@ -16,7 +16,7 @@ import type { PackedIndex, RepositoryEntry } from '../../repo/index.js';
 import type { RepositoryInput } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
 import { type ApkArgs, has, last, values } from './apk-args.js';
-import { type ApkState, parseInstalledText } from './apk-context.js';
+import type { ApkState } from './apk-context.js';
 import { loadKeys } from './apk-files.js';
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -116,7 +116,8 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
   const arch = configured ?? hostApkArch(process.arch);
   const world = parseDependencyList((await readOptional(join(root, 'etc/apk/world'))) ?? '');
   const instText = await readOptional(join(root, 'lib/apk/db/installed'));
-  const inst = instText ? parseInstalledText(instText, 'lib/apk/db/installed') : { packages: [], tags: {}, broken: [] };
+  const { installedState } = await import('../../install/index.js');
+  const inst = installedState(instText ?? '');
   const allowUntrusted = has(args, 'allow-untrusted');
   const keys = await keysOf(args, io);
   const entries = await repositoryEntries(args, io);

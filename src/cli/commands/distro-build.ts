@@ -3,8 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { keyNameForPrivateKey, parsePrivateKey } from '../../apk/index.js';
-import { LUPINE_VERSION } from '../../build/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, TOOL_VERSION } from '../../core/index.js';
 import {
   buildDistro,
   buildGraph,
@@ -150,7 +149,7 @@ export const distroBuildCommand: Command = {
 
     // Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
     // every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
-    const toolchain = `lupine ${LUPINE_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}; epoch ${sde ?? 0}`;
+    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}; epoch ${sde ?? 0}`;
     const executorName = values.executor ?? 'local';
     if (executorName !== 'local' && executorName !== 'bullmq') {
       throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {
@@ -201,13 +200,14 @@ export const distroBuildCommand: Command = {
     const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
     const out = dryRun ? io.stdout : io.stderr;
     const onEvent = (e: DistroEvent) => {
-      if (live) out.write(live.update(e, performance.now()));
+      // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
+      if (live) out.write(Buffer.from(live.update(e, performance.now())));
       else {
         const line = eventLine(e);
         if (line !== undefined) out.write(`${line}\n`);
       }
     };
-    const timer = live ? setInterval(() => out.write(live.tick(performance.now())), 1000) : undefined;
+    const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
     let result: Awaited<ReturnType<typeof buildDistro>>;
     try {
       result = await buildDistro({
@@ -237,7 +237,7 @@ export const distroBuildCommand: Command = {
     } finally {
       await executor?.close();
       if (timer) clearInterval(timer);
-      if (live) out.write(live.finish());
+      if (live) out.write(Buffer.from(live.finish()));
     }
     if (!dryRun) await writeStateFile(outDir, result.state);
     const s = result.summary;

@@ -38,6 +38,9 @@ Options:
       --merge               keep OUT's existing entries that the given packages do not replace
                             (same name and version); OUT must be signed by a trusted key
                             (--keys-dir) unless --allow-untrusted is given
+      --replace-duplicates  when two given packages have the same name and version but differ
+                            (another checksum), keep the later one; without it that is an
+                            error naming both files and nothing is written
       --rewrite-arch ARCH   write ARCH as the A: of every given package (Alpine indexes noarch
                             packages under the repository's arch this way)
       --no-warnings         do not list dependencies that no package in the index provides
@@ -57,6 +60,7 @@ const OPTIONS = {
   description: { type: 'string', short: 'd' },
   'signing-key': { type: 'string' },
   merge: { type: 'boolean' },
+  'replace-duplicates': { type: 'boolean' },
   'rewrite-arch': { type: 'string' },
   'no-warnings': { type: 'boolean' },
   'keys-dir': { type: 'string', multiple: true },
@@ -158,11 +162,25 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     : await loadKeys((values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d)));
 
   const added: PackageInfo[] = [];
+  const fromFile = new Map<string, { file: string; identity: string }>();
   let errors = 0;
   for (const arg of positionals) {
     try {
       const info = await packageEntry(resolve(io.cwd, arg), arg, keys);
       if (values['rewrite-arch'] !== undefined) info.arch = values['rewrite-arch'];
+      const key = `${info.name}-${info.version}`;
+      const seen = fromFile.get(key);
+      if (seen !== undefined && seen.identity !== info.identity && !values['replace-duplicates']) {
+        throw new LupineError(
+          'INDEX_DUPLICATE',
+          `${seen.file} and ${arg} are both ${key} but differ (${seen.identity} and ${info.identity})`,
+          {
+            details: { name: info.name, version: info.version, files: [seen.file, arg] },
+            hint: 'give only one build of each version, or pass --replace-duplicates to keep the later one',
+          },
+        );
+      }
+      fromFile.set(key, { file: arg, identity: info.identity });
       added.push(info);
     } catch (err) {
       if (!isLupineError(err)) throw err;

@@ -6,7 +6,7 @@ import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
 import { type ApkFileKind, apkFileKind, readInput } from './apk-files.js';
-import { checkPackageFile, openRegularFile, readPrefix } from './package-file.js';
+import { checkPackageFile, openRegularFile, readPackageFileListing, readPrefix } from './package-file.js';
 
 const HELP = `Usage: lupine inspect FILE [--json]
 
@@ -151,8 +151,18 @@ export const inspectCommand: Command = {
     } finally {
       await fh.close();
     }
-    // A package is streamed once with limits from its declared size before it is read in memory.
-    if (kind === 'package') await checkPackageFile(path, file);
+    // A package is streamed with limits from its declared size, its entries listed; its data is never
+    // held in memory (a legacy package, without a datahash, is small and read whole).
+    if (kind === 'package') {
+      const listed = await readPackageFileListing(path, file);
+      if (listed !== undefined) {
+        io.stdout.write(
+          values.json ? `${JSON.stringify(packageJson(file, listed), null, 2)}\n` : packageText(file, listed),
+        );
+        return EXIT_OK;
+      }
+      await checkPackageFile(path, file);
+    }
     const bytes = await readInput(path);
     if (kind === 'index') {
       const index = readApkIndexArchive(bytes, { allowUntrusted: true, source: file });

@@ -5,13 +5,16 @@
 import { constants, createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import {
+  type ApkPackage,
   checkPackageData,
   type Keyring,
   type PackageDataSummary,
   type PackageHeadRead,
+  packageFromHead,
   readPackageHead,
   verifyPackage,
 } from '../../apk/index.js';
+import type { TarEntry } from '../../archive/index.js';
 import { LupineError } from '../../core/index.js';
 
 /**
@@ -106,6 +109,30 @@ export async function checkPackageFile(path: string, name: string, keyring?: Key
       },
     );
     return { head, data };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A package file as `readPackage` would return it, without holding its data: the head from the
+ * first bytes, the data streamed once (datahash, limits from the declared size, every SHA-1) while its
+ * entries are listed. Undefined for a legacy package (no datahash), which the caller reads whole.
+ */
+export async function readPackageFileListing(path: string, name: string): Promise<ApkPackage | undefined> {
+  const { fh, size } = await openRegularFile(path, name);
+  try {
+    const head = await readHeadOf(fh, size, name);
+    if (!head.info.datahash) return undefined;
+    const entries: TarEntry[] = [];
+    await checkPackageData(() => createReadStream(path, { start: head.dataStart, highWaterMark: 256 * 1024 }), {
+      source: name,
+      declaredSize: head.info.installedSize,
+      compressedBytes: size - head.dataStart,
+      datahash: head.info.datahash,
+      onEntry: (e) => entries.push(e),
+    });
+    return packageFromHead(await readPrefix(fh, Math.min(size, head.dataStart)), size, entries, { source: name });
   } finally {
     await fh.close();
   }

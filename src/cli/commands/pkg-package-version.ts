@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseRecipe } from '../../build/index.js';
-import { LupineError, obj, renderDiagnostics } from '../../core/index.js';
+import { obj, readInputFile, renderDiagnostics } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';
@@ -27,12 +26,7 @@ export const pkgPackageVersionCommand: Command = {
     const { values, positionals } = parse(argv, options, 'pkg package-version');
     requireCount(positionals, 0, 1, 'pkg package-version', 'at most one CONFIG file');
     const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new LupineError('IO_ERROR', `cannot read recipe ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    const text = await readInputFile(file, 'recipe', 'utf8');
     const parsed = parseRecipe(text, { file, lenient: values.lenient === true });
     io.stderr.write(renderDiagnostics(relativeDiagnostics(parsed.diagnostics, io.cwd)));
     if (!parsed.source || parsed.diagnostics.some((d) => d.severity === 'error')) return EXIT_ERROR;

@@ -6,8 +6,8 @@
  */
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { type Clock, fixedClock, type Logger, LupineError, silentLogger, userTempDir } from '../../core/index.js';
 import { parseDependency, readPackage } from '../../apk/index.js';
+import { type Clock, fixedClock, type Logger, LupineError, silentLogger, userTempDir } from '../../core/index.js';
 import { installPackages, type LockedPackage, parseInstalledDb } from '../../install/index.js';
 import type { Fetcher, RepoCache } from '../../repo/index.js';
 import { imageConfigToApko } from '../config/show.js';
@@ -16,14 +16,14 @@ import { type AccountFiles, knownIds, mergeAccounts, parseIdFile } from './accou
 import { formatApkoInstalledDb } from './apko-db.js';
 import { installBusyboxLinks } from './busybox.js';
 import { installCertificates } from './certs.js';
-import { installLdSoCache } from './ldso-cache.js';
 import { DEVICE_NODES, writeBaseLayout } from './fs-layout.js';
-import { applyPathMutations, type OwnerMap, setOwner } from './paths.js';
+import type { ScanOptions } from './layer-tar.js';
+import { installLdSoCache } from './ldso-cache.js';
 import { makeOwnedRoot } from './owned-root.js';
+import { applyPathMutations, type OwnerMap, setOwner } from './paths.js';
 import { restoreRoot, rootCacheKey, saveRoot } from './root-cache.js';
 import { resolveImagePath, writeImageFile } from './root-path.js';
 import { type ImageKey, keyringOf, loadArchRepositories, resolveArch } from './sources.js';
-import type { ScanOptions } from './layer-tar.js';
 import type { ImageLockPackage, ImagePackage } from './types.js';
 
 /** The name of lupine's `etc/apko.json`: the locked config the image was built from (0444). */
@@ -133,6 +133,7 @@ async function fillRoot(
     arch: info.arch || arch,
     repository: repo.url,
     tag,
+    ...(info.installedSize > 0 ? { installedSize: info.installedSize } : {}),
     fetch: async () => {
       const bytes = fetched.get(info.name) ?? (await set.fetchPackage(repo, info));
       fetched.set(info.name, bytes);

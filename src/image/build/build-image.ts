@@ -24,12 +24,13 @@ import type { ImageInventory } from '../../sbom/index.js';
 import { ALL_ARCHS } from '../config/arch.js';
 import { imageCredentials } from '../config/credentials.js';
 import type { ApkArch, ResolvedImageConfig } from '../config/types.js';
+import { imageWorld } from '../lock/resolve.js';
 import { type AssembledRoot, assembleRoot } from './assemble.js';
 import { diskLayerCache } from './layer-cache.js';
 import { scanRoot, writeLayerTar } from './layer-tar.js';
 import { planLayers } from './layering.js';
-import { sweepStaleRoots } from './owned-root.js';
 import { imageAnnotations, ociImageConfig } from './oci-image.js';
+import { sweepStaleRoots } from './owned-root.js';
 import { locationOf, renderSboms, rootInventory } from './sboms.js';
 import { buildRepositoryText, loadImageKeys, runtimeRepositoryText } from './sources.js';
 import type { ArchImage, BuildImageOptions, ImageBuildResult } from './types.js';
@@ -65,11 +66,7 @@ export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOp
     opts.layerCache ?? (opts.cacheDir ? diskLayerCache(join(opts.cacheDir, 'layers')) : memoryLayerCache());
   const keys = await loadImageKeys(config, opts.keyringAppend ?? [], workDir, fetcher);
   if (keys.length === 0) logger.warn('no keyring is configured: only unsigned local repositories can be read');
-  const packages = [
-    ...config.contents.packages.map((p) => p.raw),
-    ...(opts.packageAppend ?? []),
-    ...(config.entrypoint.type === 'service-bundle' ? ['s6'] : []),
-  ];
+  const packages = imageWorld(config, opts.packageAppend);
   const buildRepositories = buildRepositoryText(
     config,
     opts.repositoryAppend ?? [],

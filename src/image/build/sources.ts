@@ -1,12 +1,11 @@
 /**
  * Where an image's packages come from: the keyring (files, URLs, inline keys) and the repositories
- * for one arch, loaded through the repository cache, then resolved into a locked set in install
- * order (dependencies first).
+ * for one arch, loaded through the repository cache, then resolved into a locked set in apko's install
+ * order (lock/install-order.ts, the order `image lock` writes).
  */
-import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { type Logger, LupineError } from '../../core/index.js';
+import { hasUrlScheme, type Logger, LupineError } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   type Fetcher,
@@ -14,9 +13,11 @@ import {
   parseRepositories,
   type RepoCache,
   RepositorySet,
+  readKeySource,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
+import { installOrder } from '../lock/install-order.js';
 import type { ImageLockPackage, ImagePackage } from './types.js';
 
 /** One trusted key: its file name in /etc/apk/keys and its PEM. */
@@ -24,8 +25,6 @@ export interface ImageKey {
   readonly name: string;
   readonly pem: Buffer;
 }
-
-const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
 
 /** Reads every keyring entry (config, then `--keyring-append`); names are the basenames. */
 export async function loadImageKeys(
@@ -37,13 +36,7 @@ export async function loadImageKeys(
   const keys = new Map<string, Buffer>();
   const read = async (uri: string): Promise<Buffer> => {
     try {
-      if (isUrl(uri) && !uri.startsWith('file://')) {
-        const r = await fetcher.get(uri);
-        if (r.status !== 'ok') throw new Error('not modified');
-        return Buffer.from(r.bytes);
-      }
-      const path = uri.startsWith('file://') ? uri.slice('file://'.length) : uri;
-      return await readFile(isAbsolute(path) ? path : resolve(workDir, path));
+      return Buffer.from(await readKeySource(uri, { cwd: workDir, fetcher }));
     } catch (err) {
       if (err instanceof LupineError) throw err;
       throw new LupineError('IO_ERROR', `cannot read the key ${uri}: ${(err as Error).message}`, {
@@ -68,7 +61,7 @@ export function keyringOf(keys: readonly ImageKey[]): Keyring {
 function repoLine(r: RepositorySpec | string, workDir: string): string {
   const url = typeof r === 'string' ? stripUrlCredentials(r) : r.url;
   const tag = typeof r === 'string' ? null : r.tag;
-  const abs = isUrl(url) || isAbsolute(url) ? url : resolve(workDir, url);
+  const abs = hasUrlScheme(url) || isAbsolute(url) ? url : resolve(workDir, url);
   return tag ? `@${tag} ${abs}` : abs;
 }
 
@@ -128,34 +121,6 @@ export interface ResolvedArch {
   /** In install order. */
   readonly packages: readonly ImagePackage[];
   readonly infos: readonly { readonly info: PackageInfo; readonly repo: LoadedRepository; readonly tag: string }[];
-}
-
-/** Dependencies first; ties by name. */
-function installOrder<T extends { info: PackageInfo }>(items: readonly T[]): T[] {
-  const byName = new Map<string, T>();
-  for (const it of items) {
-    byName.set(it.info.name, it);
-    for (const p of it.info.provides) {
-      const n = parseDependency(p).name;
-      if (!byName.has(n)) byName.set(n, it);
-    }
-  }
-  const out: T[] = [];
-  const state = new Map<T, 'visiting' | 'done'>();
-  const visit = (it: T) => {
-    if (state.has(it)) return;
-    state.set(it, 'visiting');
-    for (const d of it.info.depends) {
-      const dep = parseDependency(d);
-      if (dep.conflict) continue;
-      const target = byName.get(dep.name);
-      if (target) visit(target);
-    }
-    state.set(it, 'done');
-    out.push(it);
-  };
-  for (const it of [...items].sort((a, b) => (a.info.name < b.info.name ? -1 : 1))) visit(it);
-  return out;
 }
 
 /**
@@ -244,7 +209,7 @@ export function resolveArch(
       }
     }
   }
-  const ordered = installOrder(infos);
+  const ordered = installOrder(world, infos);
   return {
     infos: ordered,
     packages: ordered.map(({ info, repo }) => ({

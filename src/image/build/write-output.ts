@@ -31,13 +31,24 @@ export function refName(tag: string | undefined): string {
 }
 
 /**
- * The layout's `index.json`: one entry, the image index, named by the tag — so `skopeo … oci:DIR:TAG`
- * and `umoci … --image DIR:TAG` find it (apko writes the image index itself as index.json, which
- * neither tool can pick an image from).
+ * `name[:tag]` → `name:tag` (`:latest` when no tag): an oci-archive's
+ * `org.opencontainers.image.ref.name`, the name `podman load` gives the image (a bare tag would
+ * become the image's name).
  */
-function layoutIndex(result: ImageBuildResult, tag: string | undefined) {
+export function fullReference(tag: string | undefined): string {
+  if (!tag) return 'latest';
+  return tag.lastIndexOf(':') > tag.lastIndexOf('/') ? tag : `${tag}:latest`;
+}
+
+/**
+ * The layout's `index.json`: one entry, the image index, named `ref` — the tag for a layout, so
+ * `skopeo … oci:DIR:TAG` and `umoci … --image DIR:TAG` find it; the full reference in an
+ * oci-archive (apko writes the image index itself as index.json, which neither tool can pick an
+ * image from).
+ */
+function layoutIndex(result: ImageBuildResult, ref: string) {
   return buildIndex({
-    manifests: [{ ...result.index.descriptor, annotations: { 'org.opencontainers.image.ref.name': refName(tag) } }],
+    manifests: [{ ...result.index.descriptor, annotations: { 'org.opencontainers.image.ref.name': ref } }],
   });
 }
 
@@ -62,17 +73,19 @@ export async function writeImageOutput(
 ): Promise<void> {
   const target = resolve(out);
   const blobs = [...result.blobs.values(), result.index.bytes];
-  const top = layoutIndex(result, o.tag);
   let image: StagedOutput;
   if (o.format === 'oci') {
     await refuseToReplace(target);
+    const top = layoutIndex(result, refName(o.tag));
     image = {
       path: target,
+      directory: true,
       write: async (tmp) => {
         await writeLayout(tmp, { blobs: blobs.map((bytes) => ({ bytes })), index: top.index });
       },
     };
   } else if (o.format === 'oci-archive') {
+    const top = layoutIndex(result, fullReference(o.tag));
     image = {
       path: target,
       write: (tmp) => writeFile(tmp, buildOciArchive({ ociLayout: OCI_LAYOUT_FILE, indexJson: top.bytes, blobs })),

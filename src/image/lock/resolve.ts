@@ -5,10 +5,9 @@
  * `cwd` (apko's working directory) but reported as written, as apko's lock file does.
  */
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Dependency, type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { InternalError, isHttpUrl, type Logger, LupineError, silentLogger } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
@@ -17,6 +16,7 @@ import {
   type RepoCache,
   type RepositoryEntry,
   RepositorySet,
+  readKeySource,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import { imageCredentials } from '../config/credentials.js';
@@ -78,11 +78,9 @@ export interface ArchResolution {
   fetch(p: ResolvedImagePackage): Promise<Uint8Array>;
 }
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
-
 /** A local path as written → an absolute path; URLs are kept. */
 export function sourceLocation(written: string, cwd: string): string {
-  if (isUrl(written) || /^file:\/\//i.test(written)) return written;
+  if (isHttpUrl(written) || /^file:\/\//i.test(written)) return written;
   return isAbsolute(written) ? written : resolvePath(cwd, written);
 }
 
@@ -115,13 +113,7 @@ export async function loadImageKeyring(config: ResolvedImageConfig, o: ImageSour
     const where = sourceLocation(k, o.cwd);
     let pem: Uint8Array;
     try {
-      if (isUrl(where)) {
-        const r = await fetcher.get(where, o.signal ? { signal: o.signal } : {});
-        if (r.status !== 'ok') throw new Error('not modified');
-        pem = r.bytes;
-      } else {
-        pem = await readFile(where.replace(/^file:\/\//i, ''));
-      }
+      pem = await readKeySource(k, { cwd: o.cwd, fetcher, ...(o.signal ? { signal: o.signal } : {}) });
     } catch (err) {
       throw new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${(err as Error).message}`, {
         cause: err,
@@ -216,7 +208,7 @@ export async function resolveImageArch(
     repositories,
     fetch: (p) => {
       const r = repositories[p.repositoryIndex];
-      if (!r) throw new LupineError('INTERNAL', `no repository #${p.repositoryIndex}`);
+      if (!r) throw new InternalError(`no repository #${p.repositoryIndex}`);
       return set.fetchPackage(r, p.info);
     },
   };

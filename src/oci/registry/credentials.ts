@@ -129,8 +129,8 @@ export function dockerConfigSource(env: Readonly<Record<string, string | undefin
 }
 
 /**
- * `HTTP_AUTH=basic:HOST:USER:PASS` as apko reads it. `HOST` may carry a port (`basic:127.0.0.1:5000:u:p`,
- * when the third field is all digits) and the password may contain `:`.
+ * `HTTP_AUTH=basic:HOST:USER:PASS` split as apko splits it (the password may contain `:`, there is
+ * no port field; a host without a port matches any port).
  */
 export function parseHttpAuthEnv(
   value: string | undefined,

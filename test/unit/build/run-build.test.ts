@@ -8,11 +8,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readPackage, verifyPackage } from '../../../src/apk/index.js';
-import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.js';
 import { readGzipMembers, readTar } from '../../../src/archive/index.js';
+import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.js';
 import { loadKeyring, readApkIndexArchive } from '../../../src/repo/index.js';
 import { validateSpdx } from '../../helpers/json-schema.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
+import { type GuestRepo, guestBuildOptions, makeGuestRepo } from './run-guest-repo.js';
 
 const MULTI = `package:
   name: multi
@@ -78,18 +78,13 @@ function pkginfoLines(text: string): string[] {
 describe('buildRecipe with the bubblewrap runner', () => {
   let repo: GuestRepo;
   let recipe = '';
-  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}): BuildRecipeOptions => ({
-    arch: 'x86_64',
-    outDir,
-    runner: 'bubblewrap',
-    repositories: [repo.dir],
-    keys: [repo.keysDir],
-    signingKey: repo.keyFile,
-    packageCacheDir: repo.packageCacheDir,
-    namespace: 'lupine-test',
-    sourceDateEpoch: 1700000000,
-    ...extra,
-  });
+  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}) =>
+    guestBuildOptions(repo, outDir, {
+      signingKey: repo.keyFile,
+      namespace: 'lupine-test',
+      sourceDateEpoch: 1700000000,
+      ...extra,
+    });
 
   before(async () => {
     repo = await makeGuestRepo('run-build');

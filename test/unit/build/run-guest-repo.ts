@@ -22,6 +22,7 @@ import {
   type TreeEntry,
   writePackage,
 } from '../../../src/apk/index.js';
+import type { BuildRecipeOptions } from '../../../src/build/index.js';
 import { fixedClock } from '../../../src/core/index.js';
 import { writeApkIndexArchive } from '../../../src/repo/index.js';
 import { type CliResult, runCli } from '../../helpers/cli.js';
@@ -205,4 +206,64 @@ export async function apkAddBuilt(
     { env },
   );
   return { root, result };
+}
+
+export interface GuestRecipeOptions {
+  /** YAML inserted before `environment:` (e.g. `checks:`), each line indented as top-level keys. */
+  readonly extra?: string;
+  /** Name the step `<name> step` (default true). */
+  readonly stepName?: boolean;
+  /** The file name in the recipe's directory (default `<name>.yaml`). */
+  readonly file?: string;
+}
+
+/** A melange recipe over the guest's busybox with one step that runs `runs` (one or more lines). */
+export function busyboxRecipe(name: string, runs: string, o: GuestRecipeOptions = {}): string {
+  const step = o.stepName === false ? '' : `name: ${name} step\n    `;
+  const body = runs
+    .trim()
+    .split('\n')
+    .map((l) => `      ${l}`)
+    .join('\n');
+  return `package:
+  name: ${name}
+  version: "1.0"
+  epoch: 0
+  description: ${name}
+  copyright:
+    - license: MIT
+${o.extra ?? ''}environment:
+  contents:
+    packages:
+      - busybox
+pipeline:
+  - ${step}runs: |
+${body}
+`;
+}
+
+/** Writes `busyboxRecipe` to `<repo.base>/recipes/<name>/` and returns its path. */
+export function writeGuestRecipe(repo: GuestRepo, name: string, runs: string, o: GuestRecipeOptions = {}): string {
+  const dir = join(repo.base, 'recipes', name);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, o.file ?? `${name}.yaml`);
+  writeFileSync(file, busyboxRecipe(name, runs, o));
+  return file;
+}
+
+/** `buildRecipe` options over the guest repository: x86_64 in bubblewrap, its keys and package cache. */
+export function guestBuildOptions(
+  repo: GuestRepo,
+  outDir: string,
+  extra: Partial<BuildRecipeOptions> = {},
+): BuildRecipeOptions {
+  return {
+    arch: 'x86_64',
+    outDir,
+    runner: 'bubblewrap',
+    repositories: [repo.dir],
+    keys: [repo.keysDir],
+    packageCacheDir: repo.packageCacheDir,
+    ...extra,
+  };
 }

@@ -12,47 +12,13 @@ import { type BuildRecipeOptions, buildRecipe, checkArchRunnable } from '../../.
 import type { LupineError } from '../../../src/core/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { descendants, mountTable, waitGone } from '../sandbox/procs.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
-
-const recipeText = (name: string, runs: string, extra = '') => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-${extra}environment:
-  contents:
-    packages:
-      - busybox
-pipeline:
-  - name: ${name} step
-    runs: |
-${runs
-  .trim()
-  .split('\n')
-  .map((l) => `      ${l}`)
-  .join('\n')}
-`;
+import { type GuestRepo, guestBuildOptions, makeGuestRepo, writeGuestRecipe } from './run-guest-repo.js';
 
 describe('sandboxed builds: linters, isolation and cleanup', () => {
   let repo: GuestRepo;
   let secret = '';
-  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}): BuildRecipeOptions => ({
-    arch: 'x86_64',
-    outDir,
-    runner: 'bubblewrap',
-    repositories: [repo.dir],
-    keys: [repo.keysDir],
-    packageCacheDir: repo.packageCacheDir,
-    ...extra,
-  });
-  const recipe = (name: string, runs: string, extra = '') => {
-    const dir = join(repo.base, 'recipes', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}.yaml`), recipeText(name, runs, extra));
-    return join(dir, `${name}.yaml`);
-  };
+  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}) => guestBuildOptions(repo, outDir, extra);
+  const recipe = (name: string, runs: string, extra = '') => writeGuestRecipe(repo, name, runs, { extra });
   const guestsLeft = () => {
     const dir = join(repo.packageCacheDir, 'guests');
     return existsSync(dir) ? readdirSync(dir) : [];

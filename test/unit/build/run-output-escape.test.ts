@@ -20,34 +20,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { readPackage } from '../../../src/apk/index.js';
 import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.js';
 import type { LupineError } from '../../../src/core/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
-
-const recipeText = (name: string, runs: string) => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-pipeline:
-  - name: ${name} step
-    runs: |
-${runs
-  .trim()
-  .split('\n')
-  .map((l) => `      ${l}`)
-  .join('\n')}
-`;
+import { type GuestRepo, guestBuildOptions, makeGuestRepo, writeGuestRecipe } from './run-guest-repo.js';
 
 /** Every path, type, mode and content under a directory, hashed. */
 function hashTree(dir: string): string {
@@ -88,22 +67,9 @@ describe('pkg build never packs a host file through a symlink (issue 11 #2)', ()
   let secretFile = '';
   let token = '';
   let sentinelHash = '';
-  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}): BuildRecipeOptions => ({
-    arch: 'x86_64',
-    outDir,
-    runner: 'bubblewrap',
-    repositories: [repo.dir],
-    keys: [repo.keysDir],
-    packageCacheDir: repo.packageCacheDir,
-    signingKey: repo.keyFile,
-    ...extra,
-  });
-  const recipe = (name: string, runs: string) => {
-    const dir = join(repo.base, 'recipes', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}.yaml`), recipeText(name, runs));
-    return join(dir, `${name}.yaml`);
-  };
+  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}) =>
+    guestBuildOptions(repo, outDir, { signingKey: repo.keyFile, ...extra });
+  const recipe = (name: string, runs: string) => writeGuestRecipe(repo, name, runs);
   const assertNoSecret = (out: string) => {
     for (const bytes of outputBytes(out)) assert.equal(bytes.indexOf(token), -1, 'the secret is in an output');
     assert.equal(hashTree(sentinel), sentinelHash, 'the sentinel tree is unchanged');

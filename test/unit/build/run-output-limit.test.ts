@@ -5,52 +5,22 @@
  * LIMIT_EXCEEDED naming that file and the limit, before it is read; nothing is written.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.js';
 import { isLupineError } from '../../../src/core/index.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
-
-const recipeText = (name: string, runs: string) => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-pipeline:
-  - runs: |
-      ${runs}
-`;
+import { type GuestRepo, guestBuildOptions, makeGuestRepo, writeGuestRecipe } from './run-guest-repo.js';
 
 describe('an output file above the size bound fails the build, naming the file (issue 11 #14)', () => {
   let repo: GuestRepo;
-  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}): BuildRecipeOptions => ({
-    arch: 'x86_64',
-    outDir,
-    runner: 'bubblewrap',
-    repositories: [repo.dir],
-    keys: [repo.keysDir],
-    packageCacheDir: repo.packageCacheDir,
-    signingKey: repo.keyFile,
-    sourceDateEpoch: 1700000000,
-    ...extra,
-  });
+  const opts = (outDir: string, extra: Partial<BuildRecipeOptions> = {}) =>
+    guestBuildOptions(repo, outDir, { signingKey: repo.keyFile, sourceDateEpoch: 1700000000, ...extra });
   const sparse = () => {
     const dest = ['$', '{{targets.destdir}}'].join('');
     return `mkdir -p ${dest}/usr/share && dd if=/dev/zero of=${dest}/usr/share/huge bs=1 count=1 seek=3145727`;
   };
-  const recipe = (name: string, runs: string) => {
-    const dir = join(repo.base, 'recipes', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${name}.yaml`), recipeText(name, runs));
-    return join(dir, `${name}.yaml`);
-  };
+  const recipe = (name: string, runs: string) => writeGuestRecipe(repo, name, runs, { stepName: false });
   before(async () => {
     repo = await makeGuestRepo('run-output-limit');
   });

@@ -25,7 +25,7 @@ import {
   type SigningKey,
   verifyBytes,
 } from '../../../src/apk/index.js';
-import { type BuildRecipeOptions, type BuildRecipeResult, buildRecipe } from '../../../src/build/index.js';
+import { type BuildRecipeResult, buildRecipe } from '../../../src/build/index.js';
 import {
   guestDependency,
   PACKAGE_BUILD_TYPE,
@@ -40,7 +40,13 @@ import {
 import { provenanceArchive, readProvenanceArchive } from '../../../src/build/run/provenance-archive.js';
 import { PredicateType, STATEMENT_V1 } from '../../../src/sign/index.js';
 import { assertGolden } from '../../helpers/golden.js';
-import { type GuestRepo, makeGuestRepo, serveHelloTarball, type TarballServer } from './run-guest-repo.js';
+import {
+  type GuestRepo,
+  guestBuildOptions,
+  makeGuestRepo,
+  serveHelloTarball,
+  type TarballServer,
+} from './run-guest-repo.js';
 
 interface Descriptor {
   name?: string;
@@ -254,17 +260,8 @@ describe('pkg build --generate-provenance (bubblewrap)', () => {
   let tarSha = '';
   let recipeFile = '';
   let first: BuildRecipeResult;
-  const opts = (outDir: string, generateProvenance: boolean): BuildRecipeOptions => ({
-    arch: 'x86_64',
-    outDir,
-    runner: 'bubblewrap',
-    repositories: [repo.dir],
-    keys: [repo.keysDir],
-    signingKey: repo.keyFile,
-    packageCacheDir: repo.packageCacheDir,
-    sourceDateEpoch: 1700000000,
-    generateProvenance,
-  });
+  const opts = (outDir: string, generateProvenance: boolean) =>
+    guestBuildOptions(repo, outDir, { signingKey: repo.keyFile, sourceDateEpoch: 1700000000, generateProvenance });
 
   before(async () => {
     repo = await makeGuestRepo('run-provenance');

@@ -10,11 +10,17 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readPackage } from '../../../src/apk/index.js';
-import { type BuildRecipeOptions, buildRecipe } from '../../../src/build/index.js';
+import { buildRecipe } from '../../../src/build/index.js';
 import type { LupineError } from '../../../src/core/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { validateSpdx } from '../../helpers/json-schema.js';
-import { type GuestRepo, makeGuestRepo, serveHelloTarball, type TarballServer } from './run-guest-repo.js';
+import {
+  type GuestRepo,
+  guestBuildOptions,
+  makeGuestRepo,
+  serveHelloTarball,
+  type TarballServer,
+} from './run-guest-repo.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,16 +70,8 @@ describe('sources: fetch and git-checkout in the sandbox', () => {
   let gitPort = 0;
   let sha256 = '';
   let commit = '';
-  const opts = (outDir: string): BuildRecipeOptions => ({
-    arch: 'x86_64',
-    outDir,
-    runner: 'bubblewrap',
-    repositories: [repo.dir],
-    keys: [repo.keysDir],
-    signingKey: repo.keyFile,
-    packageCacheDir: repo.packageCacheDir,
-    sourceDateEpoch: 1700000000,
-  });
+  const opts = (outDir: string) =>
+    guestBuildOptions(repo, outDir, { signingKey: repo.keyFile, sourceDateEpoch: 1700000000 });
   const recipe = (name: string, body: string) => {
     const dir = join(repo.base, 'recipes', name);
     mkdirSync(dir, { recursive: true });

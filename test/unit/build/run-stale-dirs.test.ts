@@ -8,7 +8,7 @@
  * directory, so other builds on the machine are never looked at.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -20,27 +20,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { makeOwnedDir, OWNER_FILE, sweepStaleDirs } from '../../../src/core/index.js';
-import { binLupine } from '../../helpers/paths.js';
-import { type GuestRepo, makeGuestRepo } from './run-guest-repo.js';
-
-const recipeText = (name: string, runs: string) => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-environment:
-  contents:
-    packages:
-      - busybox
-pipeline:
-  - runs: |
-      ${runs}
-`;
+import { killChildren, startLupine, userTempParent } from '../../helpers/lupine-child.js';
+import { type GuestRepo, makeGuestRepo, writeGuestRecipe } from './run-guest-repo.js';
 
 describe('stale build directories are swept (issue 11 #14)', () => {
   let repo: GuestRepo;
@@ -54,21 +38,15 @@ describe('stale build directories are swept (issue 11 #14)', () => {
           .sort()
       : [];
   // Workspaces live in a per-user parent only we can write (issue 11 #2).
-  const userTmp = () => join(tmp, `lupine-${process.geteuid?.() ?? 0}`);
+  const userTmp = () => userTempParent(tmp);
   const workspaces = () => list(userTmp(), 'lupine-workspace-');
   const guestDirs = () => list(guests(), 'guest-');
 
-  const recipe = (name: string, runs: string) => {
-    const dir = join(repo.base, 'recipes', name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'melange.yaml'), recipeText(name, runs));
-    return join(dir, 'melange.yaml');
-  };
+  const recipe = (name: string, runs: string) =>
+    writeGuestRecipe(repo, name, runs, { stepName: false, file: 'melange.yaml' });
   const start = (file: string, out: string) => {
-    const child = spawn(
-      process.execPath,
+    return startLupine(
       [
-        binLupine,
         'pkg',
         'build',
         file,
@@ -83,19 +61,9 @@ describe('stale build directories are swept (issue 11 #14)', () => {
       ],
       {
         env: { PATH: process.env.PATH, HOME: join(repo.base, 'home'), TMPDIR: tmp, SOURCE_DATE_EPOCH: '1700000000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        children,
       },
     );
-    let output = '';
-    child.stdout?.on('data', (d) => {
-      output += String(d);
-    });
-    child.stderr?.on('data', (d) => {
-      output += String(d);
-    });
-    children.push(child);
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, done, output: () => output };
   };
   /** Waits until a workspace holding `marker` (written by a running step) appears; returns its name. */
   const waitForStep = async (marker: string, before: readonly string[]): Promise<string> => {
@@ -117,7 +85,7 @@ describe('stale build directories are swept (issue 11 #14)', () => {
     mkdirSync(tmp);
   });
   after(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    killChildren(children);
     await sleep(200);
     if (repo) rmSync(repo.base, { recursive: true, force: true });
   });

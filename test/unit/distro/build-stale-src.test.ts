@@ -8,13 +8,13 @@
  * directory. The held steps wait for a file the test writes at the end, so none outlives the test.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { binLupine } from '../../helpers/paths.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { killChildren, startLupine, userTempParent } from '../../helpers/lupine-child.js';
 
 const recipeText = (name: string, runs: string) => `package:
   name: ${name}
@@ -46,7 +46,7 @@ describe('distro build sweeps the source directories killed builds left (issue 1
   });
   after(async () => {
     writeFileSync(release, '');
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    killChildren(children);
     await sleep(500);
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -55,31 +55,20 @@ describe('distro build sweeps the source directories killed builds left (issue 1
     const tree = join(work, name, 'distro');
     mkdirSync(tree, { recursive: true });
     writeFileSync(join(tree, `${name}.yaml`), recipeText(name, runs));
-    const child = spawn(
-      process.execPath,
-      [binLupine, 'distro', 'build', tree, '--no-test', '-j', '1', '--out-dir', join(work, name, 'out', 'packages')],
+    return startLupine(
+      ['distro', 'build', tree, '--no-test', '-j', '1', '--out-dir', join(work, name, 'out', 'packages')],
       {
         cwd: work,
         env: { PATH: process.env.PATH, HOME: join(work, 'home'), TMPDIR: tmp, SOURCE_DATE_EPOCH: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        children,
       },
     );
-    let output = '';
-    child.stdout?.on('data', (d) => {
-      output += String(d);
-    });
-    child.stderr?.on('data', (d) => {
-      output += String(d);
-    });
-    children.push(child);
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, done, output: () => output };
   };
   /** A step that says it started, then waits (at most 5 minutes) for the test to release it. */
   const held = (marker: string) =>
     `touch /home/build/${marker}; i=0; while [ ! -e ${release} ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done`;
   // lupine's temp dirs live in a per-user parent only we can write (issue 11 #2).
-  const own = () => join(tmp, `lupine-${process.geteuid?.() ?? 0}`);
+  const own = () => userTempParent(tmp);
   const ownEntries = () => (existsSync(own()) ? readdirSync(own()) : []);
   const sources = () =>
     ownEntries()

@@ -7,22 +7,27 @@ import {
   buildGraph,
   hostPackageNames,
   loadDistroTree,
-  recipeFiles,
   RUNNER_ANNOTATION,
+  recipeFiles,
 } from '../../../src/distro/index.js';
 import { loadImageConfig } from '../../../src/image/index.js';
 import { repoRoot } from '../../helpers/paths.js';
 
 const distro = join(repoRoot, 'distro');
 const images = join(repoRoot, 'images');
-const STAGE0 = ['build-base', 'busybox', 'glibc', 'libgcc', 'libstdc++', 'nodejs'];
+const STAGE0 = ['build-base', 'busybox-static', 'glibc', 'libgcc', 'libstdc++', 'nodejs', 'perl'];
 const STAGE1 = [
+  'busybox',
   'bzip2',
   'ca-certificates-bundle',
+  'curl',
   'hello-server',
   'lupine-baselayout',
   'node-app',
+  'openssl',
   'tzdata',
+  'tzutils',
+  'xz',
   'zlib',
   'zstd',
 ];
@@ -81,7 +86,7 @@ describe('the distro/ recipe tree', () => {
     const tree = await loadDistroTree(distro, { arch: 'x86_64' });
     const order = buildGraph(tree.nodes).order;
     const at = (n: string) => order.indexOf(n);
-    assert.equal(order[0], 'busybox');
+    assert.equal(order[0], 'busybox-static');
     for (const lib of ['glibc', 'libgcc', 'libstdc++']) assert.ok(at(lib) < at('nodejs'), `${lib} before nodejs`);
     for (const lib of ['glibc', 'libgcc']) assert.ok(at(lib) < at('build-base'), `${lib} before build-base`);
     assert.ok(at('build-base') < at('hello-server'));
@@ -93,9 +98,10 @@ describe('the images/ catalog', () => {
     .filter((f) => f.endsWith('.yaml'))
     .sort();
 
-  it('holds the six images', () => {
+  it('holds the seven images', () => {
     assert.deepEqual(files, [
       'busybox.yaml',
+      'curl.yaml',
       'hello.yaml',
       'node-app.yaml',
       'node-dev.yaml',
@@ -113,10 +119,14 @@ describe('the images/ catalog', () => {
       );
       const c = loaded.config;
       assert.ok(c);
+      // the distro's repository at build time only: its path is the building machine's, so it is not
+      // written to the image's /etc/apk/repositories
       assert.deepEqual(
-        c.contents.repositories.map((r) => r.url),
+        c.contents.buildRepositories.map((r) => r.url),
         ['out/packages'],
       );
+      assert.deepEqual(c.contents.repositories, []);
+      assert.deepEqual(c.contents.runtimeRepositories, []);
       assert.deepEqual(c.contents.keyring, [{ kind: 'uri', uri: 'out/keys/demo.rsa.pub' }]);
       const text = readFileSync(join(images, f), 'utf8');
       const shell = f === 'busybox.yaml' || f === 'node-dev.yaml';
@@ -125,7 +135,18 @@ describe('the images/ catalog', () => {
         shell,
         `${f}: a shell only where asked for`,
       );
-      assert.equal(/run-as: "65532"/.test(text), f !== 'node-dev.yaml', `${f}: nonroot unless node-dev`);
+      const nonroot = f !== 'node-dev.yaml';
+      assert.equal(/run-as: "65532"/.test(text), nonroot, `${f}: nonroot unless node-dev`);
+      if (nonroot) {
+        // the nonroot user owns its home (the base layout's /home/nonroot is root's)
+        assert.ok(
+          c.paths.some(
+            (p) =>
+              p.path === '/home/nonroot' && p.type === 'directory' && p.owner?.uid === 65532 && p.owner.gid === 65532,
+          ),
+          `${f}: /home/nonroot is 65532's`,
+        );
+      }
     });
   }
 

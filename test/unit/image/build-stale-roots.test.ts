@@ -9,17 +9,18 @@
  * All three share a TMPDIR under the test's directory, so nothing else on the machine is looked at.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OWNER_FILE, sweepStaleDirs } from '../../../src/core/index.js';
 import { buildImage, loadImageConfig } from '../../../src/image/index.js';
-import { binLupine, vector } from '../../helpers/paths.js';
+import { killChildren, startLupine, userTempParent } from '../../helpers/lupine-child.js';
+import { vector } from '../../helpers/paths.js';
 
 const golden = vector('apko', 'golden-testdata');
 
@@ -67,7 +68,7 @@ describe('image build sweeps the roots killed builds left (issue 11 #14)', () =>
     }
   });
   after(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    killChildren(children);
     await sleep(200);
     for (const r of held) r.destroy();
     server?.closeAllConnections();
@@ -77,24 +78,14 @@ describe('image build sweeps the roots killed builds left (issue 11 #14)', () =>
 
   const start = (config: string, out: string, verb = 'build') => {
     const args = verb === 'build' ? ['image', 'build', config, 'test:latest', out] : ['image', verb, config, out];
-    const child = spawn(process.execPath, [binLupine, ...args], {
+    return startLupine(args, {
       cwd: work,
       env: { PATH: process.env.PATH, HOME: join(work, 'home'), TMPDIR: tmp, SOURCE_DATE_EPOCH: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      children,
     });
-    let output = '';
-    child.stdout?.on('data', (d) => {
-      output += String(d);
-    });
-    child.stderr?.on('data', (d) => {
-      output += String(d);
-    });
-    children.push(child);
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, done, output: () => output };
   };
   // lupine's temp dirs live in a per-user parent only we can write (issue 11 #2).
-  const own = () => join(tmp, `lupine-${process.geteuid?.() ?? 0}`);
+  const own = () => userTempParent(tmp);
   const entries = () => (existsSync(own()) ? readdirSync(own()).sort() : []);
   /** Waits until a new package request is held and a new entry exists in TMPDIR; returns the entry. */
   const waitForInstall = async (requests: number, known: readonly string[]): Promise<string> => {

@@ -46,7 +46,7 @@ export function craftPackage(o: CraftOptions): { bytes: Buffer; identity: string
   const datahash = createHash('sha256').update(data).digest('hex');
   const pkginfo =
     `pkgname = ${o.name}\npkgver = ${o.version}\npkgdesc = crafted\nurl = \nbuilddate = 1700000000\n` +
-    `size = 1\narch = x86_64\nlicense = MIT\n${o.extraPkgInfo ?? ''}datahash = ${datahash}\n`;
+    `size = ${Math.max(1, dataTar.length)}\narch = x86_64\nlicense = MIT\n${o.extraPkgInfo ?? ''}datahash = ${datahash}\n`;
   const control: TarWriteEntry[] = [
     { name: '.PKGINFO', type: 'file', mode: 0o644, mtime: 0, data: Buffer.from(pkginfo) },
   ];

@@ -128,6 +128,36 @@ describe('finding 1: a planted install journal cannot reach the host', () => {
     rmSync(copy, { recursive: true, force: true });
   });
 
+  // Brief s4/A item 8: the previous release wrote `{version: 2, ops}` (no seal, no binding). Such a
+  // journal, left by an interrupted transaction, confined and written by us (our file, 0600), is still
+  // recovered; a version-2 journal reaching outside the root stays refused (the case above).
+  it('a version-2 journal of an interrupted transaction, confined and ours, is rolled back as before', async () => {
+    const { chmodSync } = await import('node:fs');
+    const copy = tempRoot('v2-journal');
+    await assertCode(
+      () =>
+        installPackages(root, [...base, pkg('legacy')], {
+          world: ['base', 'legacy'],
+          pause: (point) => {
+            if (point !== 'mid-commit') return;
+            cpSync(root, copy, { recursive: true, verbatimSymlinks: true });
+            throw new LupineError('USAGE', 'stop here');
+          },
+        }),
+      'USAGE',
+    );
+    const journal = join(copy, TXN_DIR, 'journal.json');
+    const v3 = JSON.parse(readFileSync(journal, 'utf8')) as { ops: unknown[] };
+    writeFileSync(journal, JSON.stringify({ version: 2, ops: v3.ops }));
+    chmodSync(journal, 0o600);
+    assert.equal(existsSync(join(copy, 'usr/share/legacy')), true, 'the copy was taken mid-commit');
+    const r = await installPackages(copy, base, { world: ['base'] });
+    assert.equal(r.recovered, 'rolled-back');
+    assert.equal(existsSync(join(copy, 'usr/share/legacy')), false, 'the interrupted step was undone');
+    assert.equal(existsSync(join(copy, TXN_DIR)), false);
+    rmSync(copy, { recursive: true, force: true });
+  });
+
   it('after the operator removes the planted journal, installing works again', async () => {
     const r = await installPackages(root, [...base, pkg('more')], { world: ['base', 'more'] });
     assert.deepEqual(r.installed, ['more']);

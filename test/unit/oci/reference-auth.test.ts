@@ -124,9 +124,10 @@ describe('credentials', () => {
       registry: 'reg.example.com',
       credentials: { kind: 'basic', username: 'u', password: 'p:q' },
     });
+    // Split as apko splits (SplitN 4): no port field, a numeric third field is the user.
     assert.deepEqual(parseHttpAuthEnv('basic:127.0.0.1:5000:u:p'), {
-      registry: '127.0.0.1:5000',
-      credentials: { kind: 'basic', username: 'u', password: 'p' },
+      registry: '127.0.0.1',
+      credentials: { kind: 'basic', username: '5000', password: 'u:p' },
     });
     assert.equal(parseHttpAuthEnv('bearer:x:y:z'), undefined);
     assert.equal(parseHttpAuthEnv(undefined), undefined);

@@ -202,7 +202,7 @@ describe('RepositorySet over HTTP, a local directory and a cache', () => {
   });
 
   test('a real abuild-signed aarch64 index and its Alpine package, via HTTP_AUTH', async () => {
-    const http = new HttpFetcher({ backoffMs: 1, env: { HTTP_AUTH: `basic:127.0.0.1:${s.port}:ci:pw` } });
+    const http = new HttpFetcher({ backoffMs: 1, env: { HTTP_AUTH: `basic:127.0.0.1:ci:pw` } });
     const set = new RepositorySet(
       await options({ arch: 'aarch64', fetcher: routingFetcher({ http, file: new FileFetcher() }) }),
     );

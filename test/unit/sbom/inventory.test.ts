@@ -61,4 +61,10 @@ describe('inventoryFromInstalled', () => {
     assert.equal(os.versionId, '20230201');
     assert.equal(os.prettyName, 'Wolfi "rolling"');
   });
+
+  it('reads os-release written with CRLF line ends (the distro is not lost)', () => {
+    const os = parseOsRelease('ID="debian"\r\nVERSION_ID="12"\r\n');
+    assert.equal(os.id, 'debian');
+    assert.equal(os.versionId, '12');
+  });
 });

@@ -137,6 +137,11 @@ describe('match details', () => {
     assert.deepEqual(at('2.3-r0'), []);
     assert.equal(at('3.1-r0').length, 1);
     assert.deepEqual(at('3.2-r0'), []);
+    // A last_affected range names no fix: the finding is not "fixed" (no version to upgrade to).
+    const state = (version: string) =>
+      match([{ name: 'p', version, arch: '', origin: '' }], set, WOLFI).findings.map((f) => `${f.state} ${f.fixedIn}`);
+    assert.deepEqual(state('3.1-r0'), ['not-fixed ']);
+    assert.deepEqual(state('2.1-r0'), ['fixed 2.3-r0']);
     const status = (version: string) =>
       match([{ name: 'p', version, arch: '', origin: '' }], set, WOLFI).resolutions.map((r) => r.status);
     assert.deepEqual(status('1.9-r0'), ['not-affected']);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type TarWriteEntry, writeTar } from '../../../src/archive/index.js';
+import { LupineError } from '../../../src/core/index.js';
 import { LayerStack, readScanTarget, resolveRootFile, scanInput } from '../../../src/scan/index.js';
 import { imageLayers, writeTestRoot } from './image-fixture.js';
 
@@ -67,5 +69,31 @@ describe('root directory target', () => {
     assert.equal(input.packages.length, 9);
     assert.equal(input.location, 'lib/apk/db/installed');
     assert.ok(input.packages.every((p) => p.arch === 'aarch64'));
+  });
+
+  it('an embedded SBOM symlinked outside the root is looked up inside it, never read from the host', async () => {
+    const root = join(tmp, 'sbom-escape');
+    writeTestRoot(root, 'x86_64');
+    const host = join(tmp, 'host-secret.spdx.json');
+    writeFileSync(host, '{"HOST":"secret"}');
+    mkdirSync(join(root, 'var/lib/db/sbom'), { recursive: true });
+    symlinkSync(host, join(root, 'var/lib/db/sbom/libfoo-1.0-r0.spdx.json'));
+    // The same symlink resolved inside the root: the root's own file is what is read.
+    mkdirSync(join(root, tmp), { recursive: true });
+    writeFileSync(join(root, host), '{"IN":"root"}');
+    const t = await readScanTarget('sbom-escape', { cwd: tmp });
+    assert.equal(t.kind, 'root');
+    assert.deepEqual(Object.values(t.kind === 'root' ? t.embeddedSboms : {}), ['{"IN":"root"}']);
+  });
+
+  it('a FIFO in place of a database is a clear error, not a hang', { timeout: 20_000 }, async () => {
+    const root = join(tmp, 'fifo');
+    writeTestRoot(root, 'x86_64');
+    mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
+    execFileSync('mkfifo', [join(root, 'var/lib/dpkg/status')]);
+    await assert.rejects(
+      readScanTarget('fifo', { cwd: tmp }),
+      (e: unknown) => e instanceof LupineError && e.code === 'SCAN_BAD_TARGET' && /not a regular file/.test(e.message),
+    );
   });
 });

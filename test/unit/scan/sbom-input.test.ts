@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readSbom } from '../../../src/sbom/index.js';
-import { sbomDistro } from '../../../src/scan/index.js';
+import { type ScanTarget, sbomDistro, scanInput } from '../../../src/scan/index.js';
 
 function cdx(purls: string[], props: Record<string, string> = {}): string {
   return JSON.stringify({
@@ -43,5 +43,26 @@ describe('SBOM targets: distro and origin from the purls', () => {
     const sbom = readSbom(cdx(['pkg:apk/wolfi/hello@0.1.0-r0?arch=x86_64&distro=wolfi']));
     assert.deepEqual(sbomDistro(sbom.packages), { id: 'wolfi', versionId: '' });
     assert.deepEqual(sbomDistro(readSbom(cdx(['pkg:npm/left-pad@1.3.0'])).packages), { id: 'unknown', versionId: '' });
+  });
+});
+
+describe('SBOM targets of a Debian image (syft: pkg:deb purls)', () => {
+  it('lists the deb packages with Debian version order, the source from upstream=, and debian 12', () => {
+    const sbom = readSbom(
+      cdx([
+        'pkg:deb/debian/libapparmor1@3.0.8-3?arch=amd64&upstream=apparmor&distro=debian-12',
+        'pkg:deb/debian/libsope1@5.8.0-1+b1?arch=amd64&upstream=sope%405.8.0-1&distro=debian-12',
+      ]),
+    );
+    const t: ScanTarget = { kind: 'sbom', name: 'x.json', sbom };
+    const input = scanInput(t);
+    assert.deepEqual(input.distro, { id: 'debian', versionId: '12' });
+    assert.deepEqual(
+      input.packages.map((p) => [p.name, p.version, p.origin, p.originVersion ?? '', p.format]),
+      [
+        ['libapparmor1', '3.0.8-3', 'apparmor', '', 'deb'],
+        ['libsope1', '5.8.0-1+b1', 'sope', '5.8.0-1', 'deb'],
+      ],
+    );
   });
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipMember, writeTar } from '../../../src/archive/index.js';
+import { silentLogger } from '../../../src/core/index.js';
 import {
   AdvisorySet,
   cvss2Score,
@@ -8,6 +12,7 @@ import {
   cvss4Score,
   decodeAdvisories,
   defaultAdvisoryLimits,
+  loadAdvisorySource,
   parseAdvisoryYaml,
   parseOsvRecord,
   parseSecdb,
@@ -245,5 +250,42 @@ describe('severity', () => {
     assert.equal(severityOfCvss('CVSS:3.1/AV:N/AC:L'), undefined);
     assert.equal(severityOfCvss('CVSS:4.0/AV:N'), undefined);
     assert.equal(severityOfCvss('garbage'), undefined);
+  });
+});
+
+describe('an OSV all.json index on disk', () => {
+  it('reads only records beside it: an id with a path in it is skipped with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lupine-allidx-'));
+    try {
+      mkdirSync(join(dir, 'feed'));
+      const rec = (id: string) =>
+        JSON.stringify({
+          id,
+          modified: '2024-01-01T00:00:00Z',
+          affected: [{ package: { ecosystem: 'Wolfi', name: `pkg-${id.length}` }, ranges: [] }],
+        });
+      writeFileSync(join(dir, 'feed/CGA-good-0000-0000.json'), rec('CGA-good-0000-0000'));
+      writeFileSync(join(dir, 'outside.json'), rec('CGA-outside-0000-0000'));
+      writeFileSync(
+        join(dir, 'feed/all.json'),
+        JSON.stringify([
+          { id: 'CGA-good-0000-0000', modified: '2024-01-01T00:00:00Z' },
+          { id: '../outside', modified: '2024-01-01T00:00:00Z' },
+        ]),
+      );
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (m: string) => warnings.push(m) };
+      const batches = await loadAdvisorySource('feed/all.json', { cwd: dir, logger });
+      assert.deepEqual(
+        batches.flatMap((b) => b.entries.map((e) => e.id)),
+        ['CGA-good-0000-0000'],
+      );
+      assert.ok(
+        warnings.some((w) => /lists '\.\.\/outside', which is not a record file name; skipped/.test(w)),
+        warnings.join('\n'),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
