@@ -21,9 +21,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { LupineError } from '../core/index.js';
+import { LupineError, termSafe } from '../core/index.js';
 import type { BuildResult, ExecuteRequest, RecipeExecutor } from '../distro/index.js';
-import { terminalSafe } from '../scan/index.js';
 import { placePackages, type RepoSigningKey } from './assemble.js';
 import { packInputs } from './input-bundle.js';
 import { INLINE_INPUTS_MAX, jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
@@ -233,7 +232,7 @@ export class BullmqExecutor implements RecipeExecutor {
         if (p.worker !== waiter.worker) {
           waiter.worker = p.worker;
           // Anyone who can write to Redis names workers: shown on the terminal, escaped.
-          request.onProgress?.({ worker: terminalSafe(String(p.worker).slice(0, 128)) });
+          request.onProgress?.({ worker: termSafe(String(p.worker).slice(0, 128)) });
         }
         // Lines come in batches (see the worker), one log line each.
         if (typeof p.line === 'string') for (const l of p.line.split('\n')) request.logger.info(l);
@@ -249,7 +248,7 @@ export class BullmqExecutor implements RecipeExecutor {
         const state = await this.#state(jobId);
         if (state.kind === 'completed') return;
         if (state.kind === 'failed') {
-          throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason.split('\n').map(terminalSafe).join('\n'), {
+          throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason.split('\n').map(termSafe).join('\n'), {
             details: { recipe: data.name, worker: waiter.worker },
           });
         }
@@ -299,7 +298,7 @@ export class BullmqExecutor implements RecipeExecutor {
       });
     }
     if (cached && got.config.worker !== 'coordinator') {
-      request.onProgress?.({ worker: terminalSafe(got.config.worker.slice(0, 128)) });
+      request.onProgress?.({ worker: termSafe(got.config.worker.slice(0, 128)) });
     }
     const packages = await placePackages(
       request.outDir,
@@ -313,7 +312,7 @@ export class BullmqExecutor implements RecipeExecutor {
         from: `${o.store.where}:${request.identity}`,
       },
     );
-    request.logger.info(`outputs ${got.manifest} built by ${terminalSafe(got.config.worker.slice(0, 128))}`);
+    request.logger.info(`outputs ${got.manifest} built by ${termSafe(got.config.worker.slice(0, 128))}`);
     return { packages };
   }
 }

@@ -1,6 +1,6 @@
 /** `lupine distro status`: what the queue holds now (read-only). */
 import { Queue } from 'bullmq';
-import { terminalSafe } from '../scan/index.js';
+import { termSafe } from '../core/index.js';
 import { QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
 
@@ -47,5 +47,5 @@ export function renderStatus(s: ClusterStatus): string {
   for (const f of s.failed) out.push(`  ${f.name}: ${f.reason}`);
   out.push(`completed ${s.completed}`);
   // Names, workers and reasons are whatever Redis holds: control characters are shown, not sent.
-  return `${out.map(terminalSafe).join('\n')}\n`;
+  return `${out.map(termSafe).join('\n')}\n`;
 }

@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
-import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs } from '../core/index.js';
+import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs, termSafe } from '../core/index.js';
 import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
-import { terminalSafe } from '../scan/index.js';
 import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
 import { checkJobData, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
@@ -68,7 +67,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     o.onEvent?.({
       type: 'fail',
       // Shown on a terminal: quoted, every control character (C0, C1, bidi) written out.
-      name: `"${terminalSafe(String((job.data as { name?: unknown })?.name).slice(0, 80))}"`,
+      name: `"${termSafe(String((job.data as { name?: unknown })?.name).slice(0, 80))}"`,
       error: msg,
       retry: false,
     });

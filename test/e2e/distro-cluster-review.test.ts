@@ -4,7 +4,6 @@
  * store is what the recipe makes, and options that would be silently lost on workers are refused.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +13,10 @@ import { readPackage } from '../../src/apk/index.js';
 import { ArtifactStore, openRedis, QUEUE_NAME, type StoredOutputs } from '../../src/cluster/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { runCli } from '../helpers/cli.js';
-import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
+import { haveClusterTools, hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
-const haveTools =
-  spawnSync('redis-server', ['--version']).status === 0 && spawnSync('docker-registry', ['--version']).status === 0;
 const env = { ...process.env, SOURCE_DATE_EPOCH: '0' };
 const ARCH = 'x86_64';
 
@@ -29,6 +26,15 @@ let redis: TestRedis;
 const procs: LupineProcess[] = [];
 
 const keyFile = () => join(dir, 'keys', 'k.rsa');
+
+/** A `distro worker` on `store` in a work directory of its own, once it waits for jobs. */
+async function startWorker(store: string, work: string, allowHost = true): Promise<LupineProcess> {
+  const argv = ['distro', 'worker', '--redis', redis.url, '--store', store, '--work-dir', join(dir, work)];
+  const w = spawnLupine(allowHost ? [...argv, '--allow-host-runner'] : argv, env, dir);
+  procs.push(w);
+  await w.waitFor(/waiting for jobs/);
+  return w;
+}
 const coordinateArgs = (tree: string, out: string, store: string, extra: readonly string[] = []) => [
   'distro',
   'build',
@@ -49,7 +55,7 @@ const coordinate = (tree: string, out: string, store: string, extra: readonly st
   runCli(coordinateArgs(tree, out, store, extra), { env });
 
 describe('cluster review: the store and the coordinator', {
-  skip: !haveTools && 'needs redis-server and docker-registry',
+  skip: !haveClusterTools() && 'needs redis-server and docker-registry',
 }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lupine-cluster-review-'));
@@ -68,16 +74,7 @@ describe('cluster review: the store and the coordinator', {
   it("an artifact tagged with one recipe's identity but holding another package is refused, never signed", async () => {
     const tree = writeTree(join(dir, 'forge'), { victim: hostRecipe('victim'), evil: hostRecipe('evil') });
     const store = `${registry.host}/forge/cache`;
-    const w = spawnLupine(
-      ['distro', 'worker', '--redis', redis.url, '--store', store, '--name', 'w1', '--allow-host-runner'].concat([
-        '--work-dir',
-        join(dir, 'work-forge'),
-      ]),
-      env,
-      dir,
-    );
-    procs.push(w);
-    await w.waitFor(/waiting for jobs/);
+    const w = await startWorker(store, 'work-forge');
     const first = await coordinate(tree, join(dir, 'forge-1'), store);
     assert.equal(first.code, 0, first.stderr);
     await w.stop();
@@ -134,17 +131,12 @@ describe('cluster review: the store and the coordinator', {
       await queue.add(hostile, { name: hostile, store: `${store}${hostile}` }, { attempts: 1 });
       const s = await runCli(['distro', 'status', '--redis', redis.url], { env });
       assert.equal(s.code, 0, s.stderr);
-      assert.match(s.stdout, /^queued {2}1: x\\x1b\]0;owned\\x07\\x9b2J\\u\{202e\}$/m);
-      const w = spawnLupine(
-        ['distro', 'worker', '--redis', redis.url, '--store', store, '--work-dir', join(dir, 'work-terminal')],
-        env,
-        dir,
-      );
-      procs.push(w);
+      assert.match(s.stdout, /^queued {2}1: x\\x1b\]0;owned\\x07\\x9b2J\\u202e$/m);
+      const w = await startWorker(store, 'work-terminal', false);
       await w.waitFor(/^FAILED /m);
       await w.stop();
       const shown = w.output();
-      assert.match(shown, /^FAILED "x\\x1b\]0;owned\\x07\\x9b2J\\u\{202e\}": CLUSTER_JOB_INVALID: /m);
+      assert.match(shown, /^FAILED "x\\x1b\]0;owned\\x07\\x9b2J\\u202e": CLUSTER_JOB_INVALID: /m);
       const failed = await runCli(['distro', 'status', '--redis', redis.url], { env });
       for (const text of [s.stdout, shown, failed.stdout]) {
         assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, JSON.stringify(text));
@@ -160,23 +152,7 @@ describe('cluster review: the store and the coordinator', {
   it('SOURCE_DATE_EPOCH is part of the cache key: another epoch builds, giving what a local build with it gives', async () => {
     const tree = writeTree(join(dir, 'epoch'), { dated: hostRecipe('dated') });
     const store = `${registry.host}/epoch/cache`;
-    const w = spawnLupine(
-      [
-        'distro',
-        'worker',
-        '--redis',
-        redis.url,
-        '--store',
-        store,
-        '--allow-host-runner',
-        '--work-dir',
-        join(dir, 'we'),
-      ],
-      env,
-      dir,
-    );
-    procs.push(w);
-    await w.waitFor(/waiting for jobs/);
+    const w = await startWorker(store, 'we');
     const zero = await coordinate(tree, join(dir, 'epoch-0'), store);
     assert.equal(zero.code, 0, zero.stderr);
     const later = { ...env, SOURCE_DATE_EPOCH: '86400' };
@@ -212,23 +188,7 @@ describe('cluster review: the store and the coordinator', {
   it('--force rebuilds on a worker, as it does locally, instead of pulling what the store holds', async () => {
     const tree = writeTree(join(dir, 'forced'), { again: hostRecipe('again') });
     const store = `${registry.host}/forced/cache`;
-    const w = spawnLupine(
-      [
-        'distro',
-        'worker',
-        '--redis',
-        redis.url,
-        '--store',
-        store,
-        '--allow-host-runner',
-        '--work-dir',
-        join(dir, 'wf'),
-      ],
-      env,
-      dir,
-    );
-    procs.push(w);
-    await w.waitFor(/waiting for jobs/);
+    const w = await startWorker(store, 'wf');
     const out = join(dir, 'forced-out');
     const first = await coordinate(tree, out, store);
     assert.equal(first.code, 0, first.stderr);

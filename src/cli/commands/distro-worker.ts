@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { redactRedisUrl, redisUrlOf, startWorker, type WorkerEvent } from '../../cluster/index.js';
-import { LupineError } from '../../core/index.js';
-import { terminalSafe } from '../../scan/index.js';
+import { LupineError, termSafe } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
@@ -87,7 +86,7 @@ export const distroWorkerCommand: Command = {
       name,
       allowHostRunner: values['allow-host-runner'] ?? false,
       // Events carry text from Redis (names, the job's store, reasons): shown, never sent raw.
-      onEvent: (e) => io.stderr.write(`${terminalSafe(eventText(e))}\n`),
+      onEvent: (e) => io.stderr.write(`${termSafe(eventText(e))}\n`),
     });
     io.stderr.write(`worker ${name}: waiting for jobs on ${redactRedisUrl(redisUrl)}, store ${store.where}\n`);
     await new Promise<void>((done) => {
