@@ -6,7 +6,7 @@
  * target, not the temporary.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isIoFault } from './io-errors.js';
 
@@ -15,24 +15,40 @@ export interface StagedOutput {
   readonly path: string;
   /** Writes the output at `tmp` (a path that does not exist yet). */
   write(tmp: string): Promise<void>;
+  /**
+   * The output is a directory: an existing one at `path` is replaced (the caller has checked it is
+   * its own kind, e.g. an OCI layout). A file output never replaces a directory.
+   */
+  readonly directory?: boolean;
+}
+
+/** Refuses a file output whose target is an existing directory (`-o ~/project`): EISDIR. */
+async function refuseDirectoryTarget(o: StagedOutput): Promise<void> {
+  if (o.directory) return;
+  const st = await lstat(o.path).catch(() => undefined);
+  if (!st?.isDirectory()) return;
+  const err: NodeJS.ErrnoException = new Error(`EISDIR: illegal operation on a directory, rename '${o.path}'`);
+  err.code = 'EISDIR';
+  throw ioError(err, 'write', o.path);
 }
 
 export async function publishFiles(outputs: readonly StagedOutput[]): Promise<void> {
   const created: string[] = [];
-  const staged: { tmp: string; path: string }[] = [];
+  const staged: { tmp: string; path: string; directory: boolean }[] = [];
   let current = outputs[0]?.path;
+  for (const o of outputs) await refuseDirectoryTarget(o);
   try {
     for (const o of outputs) {
       current = o.path;
       const made = await mkdir(dirname(o.path), { recursive: true });
       if (made) created.push(made);
       const tmp = join(dirname(o.path), `.${basename(o.path)}.${randomBytes(6).toString('hex')}.tmp`);
-      staged.push({ tmp, path: o.path });
+      staged.push({ tmp, path: o.path, directory: o.directory === true });
       await o.write(tmp);
     }
     for (const s of staged) {
       current = s.path;
-      await rm(s.path, { recursive: true, force: true });
+      if (s.directory) await rm(s.path, { recursive: true, force: true });
       await rename(s.tmp, s.path);
     }
   } catch (err) {

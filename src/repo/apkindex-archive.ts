@@ -19,6 +19,13 @@ import { formatApkIndexText, parseApkIndexBytes, sortForIndex } from './apkindex
 /** apk reads `DESCRIPTION` only when it is at most this long. */
 export const MAX_DESCRIPTION_BYTES = 160;
 
+/**
+ * What an index may inflate to. apk indexes are text a few times their compressed size (Alpine's
+ * main: 0.6 MB → 2 MB; Wolfi's whole history is far below this); the text must also fit in one
+ * JavaScript string. A bomb (3 MB → 3 GiB) stops here instead of being buffered.
+ */
+export const INDEX_LIMITS: Limits = { ...defaultLimits, maxUncompressedBytes: 256 * 1024 * 1024 };
+
 export interface ReadApkIndexOptions {
   /** Trusted public keys by file name. */
   readonly keys?: Keyring;
@@ -92,7 +99,7 @@ export interface IndexSignatureCheck {
  */
 export function checkApkIndexSignature(bytes: Uint8Array, options: ReadApkIndexOptions = {}): IndexSignatureCheck {
   const source = options.source ?? 'APKINDEX.tar.gz';
-  const limits = options.limits ?? defaultLimits;
+  const limits = options.limits ?? INDEX_LIMITS;
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // The signature member is read first and checked over the raw bytes that follow it, before those
   // are inflated: any change to the signed bytes is reported as a bad signature.
@@ -139,7 +146,7 @@ export function checkApkIndexSignature(bytes: Uint8Array, options: ReadApkIndexO
  */
 export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOptions = {}): ApkIndexArchive {
   const source = options.source ?? 'APKINDEX.tar.gz';
-  const limits = options.limits ?? defaultLimits;
+  const limits = options.limits ?? INDEX_LIMITS;
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { first, signed, signatures, signedBy } = checkApkIndexSignature(buf, options);
   const rest = buf.subarray(first.end);
@@ -249,7 +256,7 @@ export function signApkIndexArchive(
   const members = readGzipMembers(buf);
   const first = members[0];
   if (first === undefined) throw malformed('the file is empty', 'APKINDEX.tar.gz');
-  const bodyStart = signatureEntries(first, 'APKINDEX.tar.gz', defaultLimits) ? members[1]?.start : first.start;
+  const bodyStart = signatureEntries(first, 'APKINDEX.tar.gz', INDEX_LIMITS) ? members[1]?.start : first.start;
   if (bodyStart === undefined) throw malformed('the index holds only a signature', 'APKINDEX.tar.gz');
   const body = buf.subarray(bodyStart);
   return Buffer.concat([signatureMember(body, key, keyName, algorithm), body]);

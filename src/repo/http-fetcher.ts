@@ -97,8 +97,10 @@ export class HttpFetcher implements Fetcher {
   async #attempt(target: URL, original: URL, options: FetchOptions): Promise<Attempt> {
     const shown = redactUrl(target.toString());
     const headers: Record<string, string> = { accept: '*/*' };
-    // Credentials written in the URL go to its own host only (not to a redirect elsewhere).
-    if (original.username !== '' && target.host === original.host) {
+    // Credentials written in the URL go to its own origin only: not to a redirect to another host,
+    // nor in clear text to the same host over plain http (curl drops them too, CVE-2022-27774).
+    const downgraded = original.protocol === 'https:' && target.protocol === 'http:';
+    if (original.username !== '' && target.origin === original.origin) {
       headers.authorization = basicAuthorization({
         user: decodeURIComponent(original.username),
         password: decodeURIComponent(original.password),
@@ -112,6 +114,7 @@ export class HttpFetcher implements Fetcher {
         method: 'GET',
         url: target,
         headers,
+        ...(downgraded ? { auth: false } : {}),
         maxBytes: options.maxBytes ?? DEFAULT_MAX_FETCH_BYTES,
         ...(options.signal ? { signal: options.signal } : {}),
       });

@@ -1,8 +1,9 @@
 /** `solve(input)`: pure; builds its own graph, solves, and returns a changeset or a conflict. */
 import { compareVersions } from '../apk/index.js';
+import { LupineError } from '../core/index.js';
 import { analyzeConflict } from './analyze.js';
-import { generateChangeset, type RawChange } from './changeset.js';
 import { buildDatabase } from './build-database.js';
+import { generateChangeset, type RawChange } from './changeset.js';
 import type { Database, Dep } from './model.js';
 import { Solver } from './solver.js';
 import {
@@ -96,8 +97,25 @@ export function worldDeps(db: Database, input: SolveInput): Dep[] {
   return deps.sort((a, b) => compareWorldNames(a.name.name, b.name.name));
 }
 
-/** Solves the world against repositories and the installed set. Never mutates its input. */
+/**
+ * Solves the world against repositories and the installed set. Never mutates its input. The passes
+ * recurse as apk's do; a graph deeper than the stack allows (a hostile index's chain of thousands
+ * of packages) is LIMIT_EXCEEDED, not an internal error.
+ */
 export function solve(input: SolveInput, options: SolveOptions = {}): Solution {
+  try {
+    return solveGraph(input, options);
+  } catch (err) {
+    if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
+    throw new LupineError('LIMIT_EXCEEDED', 'the dependency graph is too deep to solve', {
+      cause: err,
+      details: { what: 'dependency depth' },
+      hint: 'a repository index chains thousands of packages one after another; it is damaged or hostile',
+    });
+  }
+}
+
+function solveGraph(input: SolveInput, options: SolveOptions): Solution {
   const db = buildDatabase(input);
   const flags = input.flags ?? 0;
   const ignoreConflict = (flags & SOLVER_IGNORE_CONFLICT) !== 0;

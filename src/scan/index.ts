@@ -98,4 +98,3 @@ export {
   type ScanTarget,
 } from './target.js';
 export { type ScanInput, sbomDistro, scanInput, targetInventory } from './target-inventory.js';
-export { terminalSafe } from './terminal-text.js';

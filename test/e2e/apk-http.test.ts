@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
@@ -158,10 +158,19 @@ describe('apk over HTTP with basic auth', () => {
     assert.equal(apks().length, 5);
     writeFileSync(join(cache, 'gone-1.0-r0.0123abcd.apk'), 'stale');
     writeFileSync(join(cache, 'APKINDEX.deadbeef.tar.gz'), 'stale');
+    // A directory that is not ours (a careless --cache-dir): apk unlinks, never recurses.
+    mkdirSync(join(cache, 'not-ours', 'sub'), { recursive: true });
+    writeFileSync(join(cache, 'not-ours', 'sub', 'work'), 'precious\n');
+    mkdirSync(join(cache, 'empty-dir'));
     const c = await apk('-v', '-v', 'cache', 'clean');
     assert.equal(c.code, 0, c.stderr);
-    assert.equal(c.stdout, 'deleting APKINDEX.deadbeef.tar.gz\ndeleting gone-1.0-r0.0123abcd.apk\n');
+    assert.equal(
+      c.stdout,
+      'deleting APKINDEX.deadbeef.tar.gz\ndeleting empty-dir\ndeleting gone-1.0-r0.0123abcd.apk\n',
+    );
     assert.equal(apks().length, 5);
+    assert.equal(readFileSync(join(cache, 'not-ours', 'sub', 'work'), 'utf8'), 'precious\n');
+    assert.ok(!existsSync(join(cache, 'empty-dir')));
     const none = await runCli(['apk', '--root', root, '--no-cache', 'cache', 'sync'], { env });
     assert.equal(none.code, 1);
     assert.equal(none.stderr, 'ERROR: Package cache is not enabled.\n');

@@ -139,7 +139,7 @@ export async function zeroBombMember(name: string, bytes: number): Promise<Buffe
   const tail = await step(Buffer.alloc(1024), constants.Z_FINISH);
   d.destroy();
   const n = bytes / MiB;
-  const body = Buffer.concat([head, first, ...Array.from({ length: n - 2 }, () => repeat), tail]);
+  const body = Buffer.concat([head, first, ...Array.from({ length: n - 1 }, () => repeat), tail]);
   let crc = crc32(header);
   for (let i = 0; i < n; i++) crc = crc32(zero, crc);
   crc = crc32(Buffer.alloc(1024), crc);

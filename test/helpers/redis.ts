@@ -1,11 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import tls from 'node:tls';
 import { freePort } from './registry.js';
+import { selfSignedCert } from './self-signed.js';
 
 /** A redis-server on 127.0.0.1 with its own port and data dir (append-only file: survives a restart). */
 export interface TestRedis {
@@ -100,31 +101,7 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
   const dir = mkdtempSync(join(tmpdir(), 'lupine-redis-'));
   const port = await freePort();
   const secure = options.tls === true;
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  if (secure) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-  }
+  const { cert, key } = secure ? selfSignedCert(dir, 'IP:127.0.0.1') : { cert: '', key: '' };
   let child: ChildProcess | undefined;
   const reap = () => child?.kill('SIGKILL');
   process.once('exit', reap);

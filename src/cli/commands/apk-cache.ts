@@ -6,11 +6,11 @@
  *     (with --purge: not installed), and indexes of repositories no longer configured;
  *   - sync: clean, then download.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOLVER_LATEST, SOLVER_UPGRADE, solve } from '../../resolver/index.js';
-import { has } from './apk-args.js';
 import type { ApkRun } from './apk-applets.js';
+import { has } from './apk-args.js';
 import { errorLine, message, printConflict } from './apk-commit.js';
 import { cacheDirOf, type RootState } from './apk-root.js';
 
@@ -69,10 +69,15 @@ async function clean(run: ApkRun, state: RootState, dir: string): Promise<number
       if (installed.has(name)) continue;
       if (!purge && available.has(name)) continue;
     } else if (keepIndexes.has(name)) continue;
+    // apk unlinks and removes empty directories, never recursing: a directory with something in
+    // it is not the cache's (a careless --cache-dir) and is left alone.
+    const path = join(dir, name);
+    const isDir = (await lstat(path).catch(() => undefined))?.isDirectory() === true;
+    if (isDir && (await readdir(path)).length > 0) continue;
     if (run.out.verbosity >= 2) message(run.out, `deleting ${name}`);
     if (run.simulate) continue;
     try {
-      await rm(join(dir, name), { recursive: true, force: true });
+      await (isDir ? rmdir(path) : rm(path, { force: true }));
     } catch (err) {
       errorLine(run.out, `${name}: ${(err as Error).message}`);
       errors++;

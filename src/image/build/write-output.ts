@@ -79,6 +79,7 @@ export async function writeImageOutput(
     const top = layoutIndex(result, refName(o.tag));
     image = {
       path: target,
+      directory: true,
       write: async (tmp) => {
         await writeLayout(tmp, { blobs: blobs.map((bytes) => ({ bytes })), index: top.index });
       },

@@ -19,6 +19,7 @@ import {
   writeApkIndexArchive,
 } from '../../../src/repo/index.js';
 import { assertCodeSync } from '../../helpers/assert-code.js';
+import { zeroBombMember } from '../../helpers/hostile-packages.js';
 import { vector } from '../../helpers/paths.js';
 
 const ALPINE_KEY = 'alpine-devel@lists.alpinelinux.org-616ae350.rsa.pub';
@@ -297,4 +298,11 @@ test('mergeIndexes: a later package of the same name and version replaces the ea
     merged.map((p) => `${p.name}-${p.version}:${p.description}`),
     ['a-1:new a', 'b-1:b1', 'b-2:b2'],
   );
+});
+
+test('an index whose APKINDEX inflates past 256 MiB is LIMIT_EXCEEDED, not buffered (a 300 KiB bomb)', async () => {
+  // Unsigned indexes are read this way by `inspect`, `index --merge` without keys and --allow-untrusted;
+  // before the limit, a 3 MB bomb took 9.5 GB and ended in an internal error.
+  const bomb = await zeroBombMember('APKINDEX', 300 * 1024 * 1024);
+  assertCodeSync(() => readApkIndexArchive(bomb, { allowUntrusted: true }), 'LIMIT_EXCEEDED');
 });

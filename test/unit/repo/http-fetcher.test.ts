@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import https from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isLupineError } from '../../../src/core/index.js';
-import { parseHttpAuth } from '../../../src/net/index.js';
+import { basicAuthorization, parseHttpAuth } from '../../../src/net/index.js';
 import { type FetchResult, FileFetcher, HttpFetcher, routingFetcher } from '../../../src/repo/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
+import { selfSignedCert } from '../../helpers/self-signed.js';
 import { refusedPort, startServer, type TestServer } from './test-server.js';
 
 const INDEX = readFileSync(vector('apk', 'melange-x86_64-APKINDEX.tar.gz'));
@@ -195,5 +201,60 @@ describe('FileFetcher and routing', () => {
     await f.get('file:///srv/b');
     assert.deepEqual(seen, ['http https://x.example/a', 'file /srv/a', 'file file:///srv/b']);
     await assertCode(() => f.get('ftp://x/a'), 'REPO_UNREACHABLE');
+  });
+});
+
+describe('HttpFetcher: credentials in the URL after a redirect from https to plain http', () => {
+  // curl drops the credentials when a redirect changes the scheme (CVE-2022-27774): the same host
+  // over plain http would receive the password in clear text. A loopback proxy stands in for the
+  // network: CONNECT tunnels to a TLS server that redirects, plain requests are recorded.
+  const dir = mkdtempSync(join(tmpdir(), 'lupine-downgrade-'));
+  const seen: (string | undefined)[] = [];
+  let proxy: Server;
+  let origin: https.Server;
+  let ca = '';
+  before(async () => {
+    const pems = selfSignedCert(dir, 'DNS:repo.example.test');
+    ca = readFileSync(pems.cert, 'utf8');
+    origin = https.createServer({ key: readFileSync(pems.key), cert: ca }, (req, res) => {
+      seen.push(`https ${req.headers.authorization ?? '-'}`);
+      res.writeHead(302, { location: 'http://repo.example.test/plain' }).end();
+    });
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+    proxy = createServer((req, res) => {
+      seen.push(`http ${req.headers.authorization ?? '-'}`);
+      res.end('plain');
+    });
+    proxy.on('connect', (_req, socket) => {
+      const up = connect((origin.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
+        up.pipe(socket).pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  });
+  after(() => {
+    proxy.close();
+    origin.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the password is not sent over plain http to the same host', async () => {
+    const p = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const f = new HttpFetcher({ ...fast, ca, env: { HTTPS_PROXY: p, HTTP_PROXY: p } });
+    const r = await f.get('https://ci:s3cret@repo.example.test/x86_64/APKINDEX.tar.gz');
+    assert.equal(bytesOf(r).toString(), 'plain');
+    assert.deepEqual(seen, [`https ${basicAuthorization({ user: 'ci', password: 's3cret' })}`, 'http -']);
+  });
+
+  test("HTTP_AUTH's credential is not sent over plain http either", async () => {
+    seen.length = 0;
+    const p = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const env = { HTTPS_PROXY: p, HTTP_PROXY: p, HTTP_AUTH: 'basic:repo.example.test:ci:s3cret' };
+    const r = await new HttpFetcher({ ...fast, ca, env }).get('https://repo.example.test/x86_64/APKINDEX.tar.gz');
+    assert.equal(bytesOf(r).toString(), 'plain');
+    assert.deepEqual(seen, [`https ${basicAuthorization({ user: 'ci', password: 's3cret' })}`, 'http -']);
   });
 });

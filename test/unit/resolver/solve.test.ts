@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDependencyList } from '../../../src/apk/index.js';
+import { isLupineError } from '../../../src/core/index.js';
 import { explainConflict, resolveLocked, SOLVER_UPGRADE, solve } from '../../../src/resolver/index.js';
 import { pkg, repo, run } from './helpers.js';
 
@@ -211,4 +212,15 @@ test('a name provided by an install_if package follows what it is installed-if, 
     walked.changes.map((c) => `${c.kind} ${c.name}-${c.new?.version}`),
     expected,
   );
+});
+
+test('a hostile index with a dependency chain 20,000 deep is LIMIT_EXCEEDED, not a stack overflow', () => {
+  const chain = Array.from({ length: 20000 }, (_, i) => pkg(`c${i}`, '1', i + 1 < 20000 ? { D: `c${i + 1}` } : {}));
+  assert.throws(
+    () => run({ world: 'c0', repositories: [repo(chain)] }),
+    (e: unknown) => isLupineError(e) && e.code === 'LIMIT_EXCEEDED',
+  );
+  // An ordinary depth still solves.
+  const short = Array.from({ length: 500 }, (_, i) => pkg(`s${i}`, '1', i + 1 < 500 ? { D: `s${i + 1}` } : {}));
+  assert.equal(run({ world: 's0', repositories: [repo(short)] }).steps.length, 500);
 });
