@@ -18,6 +18,7 @@ import {
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, joinDpkg, readDockerArchiveImages, readImages } from './image-read.js';
+import { MAX_SCAN_FILE } from './root-files.js';
 import { type RootLookup, resolveRootFile } from './root-path.js';
 
 export interface ImageTarget {
@@ -100,9 +101,6 @@ export function diskLookup(root: string): RootLookup {
   };
 }
 
-/** Largest file a scan reads from a root directory (a dpkg status of ~5,000 packages is ~10 MB). */
-const MAX_ROOT_FILE = 256 * 1024 * 1024;
-
 /**
  * The first candidate that exists, found through symlinks inside the root, and its text. A FIFO, device
  * or socket there (it would block or never end) and an oversized file are errors naming the path.
@@ -116,7 +114,7 @@ async function readRootFile(root: string, candidates: readonly string[]): Promis
     if (!st.isFile()) {
       throw badTarget(root, `${c} is not a regular file`, 'a scanned root holds its package database as plain files');
     }
-    checkLimit(`${root}: ${c} size`, st.size, MAX_ROOT_FILE);
+    checkLimit(`${root}: ${c} size`, st.size, MAX_SCAN_FILE);
     return [c, await readFile(join(root, real), 'utf8')];
   }
   return undefined;
