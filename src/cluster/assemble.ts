@@ -5,6 +5,7 @@
  * it. Files are written under a temporary name and renamed; the index merge holds the same lock as
  * `lupine pkg build`'s, so builds and pulls may run side by side.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { packageSignatureMember, packageSignedRange, readPackage, type SigningKey } from '../apk/index.js';
 import { LupineError } from '../core/index.js';
@@ -13,6 +14,16 @@ import { publishToRepository } from '../repo/index.js';
 import { checkFileName } from './job.js';
 
 export type RepoSigningKey = SigningKey;
+
+/**
+ * The sha256 of an .apk after its signature (control and data: what re-signing keeps), so the same
+ * package has the same digest as a worker pushed it and as a coordinator signed it again.
+ */
+export function packageContentSha256(bytes: Buffer): string {
+  return createHash('sha256')
+    .update(bytes.subarray(packageSignedRange(bytes).start))
+    .digest('hex');
+}
 
 /** An .apk signed with `key`, its signature member dated `mtime` (as the builder dates it). */
 export function resignPackage(bytes: Buffer, key: RepoSigningKey, mtime: number): Buffer {

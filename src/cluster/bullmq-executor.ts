@@ -23,7 +23,7 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LupineError, termSafe } from '../core/index.js';
 import type { BuildResult, ExecuteRequest, RecipeExecutor } from '../distro/index.js';
-import { placePackages, type RepoSigningKey } from './assemble.js';
+import { packageContentSha256, placePackages, type RepoSigningKey } from './assemble.js';
 import { packInputs } from './input-bundle.js';
 import { INLINE_INPUTS_MAX, jobIdFor, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
@@ -182,7 +182,20 @@ export class BullmqExecutor implements RecipeExecutor {
       file: node.file.split('/').at(-1) as string,
       node: { ...node, file: undefined } as Omit<typeof node, 'file'>,
       inputs,
-      needs: request.needs.map((n) => ({ name: n.name, identity: n.identity })),
+      needs: await Promise.all(
+        request.needs.map(async (n) => ({
+          name: n.name,
+          identity: n.identity,
+          // What the worker may place: the packages this coordinator built or pulled and verified
+          // (their content: it signed them again, the store holds them as built).
+          packages: await Promise.all(
+            n.outputs.map(async (p) => ({
+              file: p.path.split('/').at(-1) as string,
+              sha256: packageContentSha256(await readFile(join(request.outDir, p.path))),
+            })),
+          ),
+        })),
+      ),
       test: o.test,
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
       ...(sources.length > 0 ? { sources } : {}),

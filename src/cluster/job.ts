@@ -25,12 +25,24 @@ export interface RecipeJobData {
    * the digest of the blob in the store (Redis stays small, the store takes the weight).
    */
   readonly inputs: { readonly inline: string } | { readonly digest: string };
-  /** Store tags (identities) of every recipe it builds against, transitively. */
-  readonly needs: readonly { readonly name: string; readonly identity: string }[];
+  /**
+   * Store tags (identities) of every recipe it builds against, transitively, with the exact package
+   * files each holds and their content's sha256 (the coordinator pulled and verified or built them): a worker
+   * places nothing else, so a retagged artifact in the store cannot put a package into a build.
+   */
+  readonly needs: readonly JobNeed[];
   readonly test: boolean;
   readonly sourceDateEpoch?: number;
   /** Sources from the coordinator's source store, as store blobs (see `sources.ts`). */
   readonly sources?: readonly JobSource[];
+}
+
+/** One dependency of a job: its store tag and the package files it must hold. */
+export interface JobNeed {
+  readonly name: string;
+  readonly identity: string;
+  /** `sha256`: of each package after its signature (see `packageContentSha256`). */
+  readonly packages: readonly { readonly file: string; readonly sha256: string }[];
 }
 
 /** What `updateProgress` carries: the worker's name, and a log line when there is one. */
@@ -121,9 +133,19 @@ export function checkJobData(raw: unknown): RecipeJobData {
   if (!Array.isArray(d.needs) || d.needs.length > 10_000) throw invalid('needs', d.needs);
   const needs = d.needs.map((n: unknown, i) => {
     const x = (n ?? {}) as Record<string, unknown>;
+    if (!Array.isArray(x.packages) || x.packages.length === 0 || x.packages.length > 4096) {
+      throw invalid(`needs[${i}].packages`, x.packages);
+    }
+    const packages = x.packages.map((p: unknown, j) => {
+      const f = (p ?? {}) as Record<string, unknown>;
+      const file = checkFileName(f.file, `needs[${i}].packages[${j}].file`);
+      if (!file.endsWith('.apk')) throw invalid(`needs[${i}].packages[${j}].file`, file);
+      return { file, sha256: str(f.sha256, IDENTITY, `needs[${i}].packages[${j}].sha256`) };
+    });
     return {
       name: str(x.name, PACKAGE_NAME, `needs[${i}].name`),
       identity: str(x.identity, IDENTITY, `needs[${i}].identity`),
+      packages,
     };
   });
   if (typeof d.test !== 'boolean') throw invalid('test', d.test);

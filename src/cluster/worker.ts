@@ -11,16 +11,23 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
-import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs, termSafe } from '../core/index.js';
+import { isLupineError, type Logger, LupineError, makeOwnedDir, sweepStaleDirs, termSafe } from '../core/index.js';
 import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
-import { placePackages } from './assemble.js';
+import { packageContentSha256, placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
-import { checkJobData, QUEUE_NAME, type RecipeJobData, type RecipeJobProgress, type RecipeJobResult } from './job.js';
+import {
+  checkJobData,
+  type JobNeed,
+  QUEUE_NAME,
+  type RecipeJobData,
+  type RecipeJobProgress,
+  type RecipeJobResult,
+} from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
 import { receiveSources } from './sources.js';
-import type { ArtifactStore, OutputsConfig, StoredFile } from './store.js';
+import type { ArtifactStore, OutputsConfig, StoredFile, StoredOutputs } from './store.js';
 
 export type WorkerEvent =
   | { readonly type: 'take'; readonly name: string; readonly identity: string; readonly attempt: number }
@@ -53,12 +60,50 @@ export interface RunningWorker {
 }
 
 const permanent = (err: unknown) =>
-  isLupineError(err) && (err.code.startsWith('BUILD_') || err.code === 'DISTRO_RECIPE_INVALID');
+  isLupineError(err) &&
+  (err.code.startsWith('BUILD_') || err.code === 'DISTRO_RECIPE_INVALID' || err.code === 'CLUSTER_STORE_INVALID');
+
+/**
+ * The packages of a pulled dependency, exactly those the job names (file and sha256): the store's
+ * tags can be moved by anyone who can push to it, the job's list comes from the coordinator.
+ */
+function checkNeedPackages(need: JobNeed, got: StoredOutputs, where: string): { file: string; bytes: Buffer }[] {
+  const refuse = (what: string) =>
+    new LupineError('CLUSTER_STORE_INVALID', `${where}:${need.identity} (${need.name}): ${what}`, {
+      details: { identity: need.identity },
+      hint: 'the artifact under this tag is not the one the coordinator verified: check who can push to the store',
+    });
+  const files = got.config.packages.map((p) => p.file);
+  const expected = need.packages.map((p) => p.file);
+  if (files.length !== expected.length || files.some((f) => !expected.includes(f))) {
+    throw refuse(`holds ${JSON.stringify(files).slice(0, 200)}, the job expects ${JSON.stringify(expected)}`);
+  }
+  return need.packages.map((p) => {
+    const bytes = got.files.get(p.file);
+    if (bytes === undefined) throw refuse(`lacks ${p.file}`);
+    let actual: string;
+    try {
+      actual = packageContentSha256(bytes);
+    } catch {
+      throw refuse(`${p.file} is not an .apk`);
+    }
+    if (actual !== p.sha256) throw refuse(`${p.file} has sha256 ${actual}, the job expects ${p.sha256}`);
+    return { file: p.file, bytes };
+  });
+}
 
 /** Job directories are `<work-dir>/job-XXXXXX`, each naming its owner process. */
 const JOB_DIR_PREFIX = 'job-';
 
-async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string): Promise<RecipeJobResult> {
+/** How long a job for another store is put aside before any worker takes it again. */
+const OTHER_STORE_DELAY_MS = 1000;
+
+async function buildJob(
+  job: Job<RecipeJobData>,
+  token: string | undefined,
+  o: WorkerOptions,
+  name: string,
+): Promise<RecipeJobResult> {
   let d: RecipeJobData;
   try {
     d = checkJobData(job.data);
@@ -73,6 +118,14 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     });
     throw new UnrecoverableError(msg);
   }
+  if (d.store !== o.store.where) {
+    // Not this worker's: put back for a worker of that store, no attempt used (one queue is shared
+    // by every store; a misconfigured worker must not fail other stores' jobs).
+    const msg = `the job's store is ${termSafe(d.store.slice(0, 200))}, this worker (${name}) serves ${o.store.where}: left for another worker`;
+    o.onEvent?.({ type: 'fail', name: d.name, error: msg, retry: true });
+    await job.moveToDelayed(Date.now() + OTHER_STORE_DELAY_MS, token);
+    throw new DelayedError();
+  }
   if (d.node.runner === 'host' && !o.allowHostRunner) {
     const msg = `${d.name} asks for the host runner (no sandbox), which this worker (${name}) does not allow`;
     o.onEvent?.({ type: 'fail', name: d.name, error: msg, retry: false });
@@ -84,11 +137,6 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
   const say = (p: RecipeJobProgress) => job.updateProgress(p as unknown as object).catch(() => undefined);
   let progress: Promise<unknown> = say({ worker: name });
   emit({ type: 'take', name: d.name, identity: d.identity, attempt: job.attemptsMade + 1 });
-  if (d.store !== o.store.where) {
-    const msg = `the job's store is ${d.store}, this worker (${name}) serves ${o.store.where}`;
-    emit({ type: 'fail', name: d.name, error: msg, retry: false });
-    throw new UnrecoverableError(`${msg}: start workers with --store ${d.store}`);
-  }
   // A job taken over (or retried) may have been pushed by a worker that died before completing
   // it: the store is the truth. A first try skips that round trip.
   if ((job.attemptsMade > 0 || job.stalledCounter > 0) && (await o.store.has(d.identity))) {
@@ -125,7 +173,7 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
       d.needs.map(async (need) => {
         const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
         if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
-        return got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer }));
+        return checkNeedPackages(need, got, o.store.where);
       }),
     );
     if (needs.length > 0) await placePackages(repo, d.arch, needs.flat());
@@ -191,7 +239,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     throw err;
   }
   const lockDuration = o.lockMs ?? 30_000;
-  const worker = new Worker<RecipeJobData, RecipeJobResult>(QUEUE_NAME, (job) => buildJob(job, o, name), {
+  const worker = new Worker<RecipeJobData, RecipeJobResult>(QUEUE_NAME, (job, token) => buildJob(job, token, o, name), {
     connection,
     concurrency: Math.max(1, o.concurrency ?? 1),
     lockDuration,

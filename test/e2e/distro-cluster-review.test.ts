@@ -4,7 +4,7 @@
  * store is what the recipe makes, and options that would be silently lost on workers are refused.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -208,5 +208,68 @@ describe('cluster review: the store and the coordinator', {
         .filter((l) => l.startsWith('built  again: ')).length,
       3,
     );
+  });
+  it("a retagged dependency artifact is refused by the worker: the job names each need's files and sha256", async () => {
+    const tree = writeTree(join(dir, 'retag'), {
+      lib: hostRecipe('lib'),
+      app: hostRecipe('app', ['lib']),
+      other: hostRecipe('other'),
+    });
+    const store = `${registry.host}/retag/cache`;
+    const w = await startWorker(store, 'work-retag');
+    const out = join(dir, 'retag-1');
+    const first = await coordinate(tree, out, store);
+    assert.equal(first.code, 0, first.stderr);
+    const ref = parseRegistryUrl(store).reference;
+    const client = new RegistryClient(clientOptionsForUrl(parseRegistryUrl(store)));
+    try {
+      const artifacts = new ArtifactStore(client, ref);
+      const byRecipe = new Map<string, StoredOutputs>();
+      for (const tag of await client.listTags(ref)) {
+        const got = await artifacts.pullOutputs(tag);
+        if (got) byRecipe.set(got.config.recipe, got);
+      }
+      const lib = byRecipe.get('lib') as StoredOutputs;
+      const other = byRecipe.get('other') as StoredOutputs;
+      const [pkg] = lib.config.packages;
+      // lib's tag now holds other's package under lib's file name.
+      await artifacts.pushOutputs(lib.config, [
+        { file: pkg?.file as string, bytes: other.files.get(other.config.packages[0]?.file as string) as Buffer },
+      ]);
+    } finally {
+      client.close();
+    }
+    // app changes (a new identity, built on the worker); lib is unchanged, so the worker pulls it.
+    writeFileSync(join(tree, 'app.yaml'), hostRecipe('app', ['lib'], 'echo changed'));
+    const again = await coordinate(tree, out, store);
+    assert.equal(again.code, 3, again.stdout + again.stderr);
+    assert.match(again.stderr, /^FAILED app after .*CLUSTER_STORE_INVALID: .*lib-1\.0\.0-r0\.apk has sha256 /m);
+    await w.waitFor(/^FAILED app: CLUSTER_STORE_INVALID/m);
+    await w.stop();
+    const taken = w
+      .output()
+      .split(/^take {3}app /m)
+      .at(-1) as string;
+    assert.doesNotMatch(taken, /^built {2}app/m, 'nothing is built from the forged package');
+  });
+
+  it('a worker serving another store leaves the job for a worker of its store, no attempt used', async () => {
+    const tree = writeTree(join(dir, 'two-stores'), { one: hostRecipe('one'), two: hostRecipe('two', ['one']) });
+    const mine = `${registry.host}/stores/right`;
+    const wrong = await startWorker(`${registry.host}/stores/wrong`, 'work-wrong');
+    let right: LupineProcess | undefined;
+    try {
+      const running = coordinate(tree, join(dir, 'two-stores-out'), mine, ['--jobs', '1']);
+      await wrong.waitFor(/^FAILED one: the job's store is .*left for another worker/m);
+      right = await startWorker(mine, 'work-right');
+      const c = await running;
+      assert.equal(c.code, 0, c.stdout + c.stderr);
+      assert.match(right.output(), /^built {2}one/m);
+      assert.match(right.output(), /^take {3}one \([0-9a-f]{12}, attempt 1\)/m, 'the put-back used no attempt');
+      assert.doesNotMatch(wrong.output(), /^built /m);
+    } finally {
+      await wrong.stop();
+      await right?.stop();
+    }
   });
 });
