@@ -57,6 +57,9 @@ export interface RecipeJobResult {
   readonly manifest: string;
 }
 
+/** A worker reads an input bundle from the store up to this size (a forged job cannot exhaust memory). */
+export const INPUT_BUNDLE_MAX = 64 * 1024 * 1024;
+
 /** Bundles up to this size travel in the job itself: one store round trip less per recipe. */
 export const INLINE_INPUTS_MAX = 256 * 1024;
 

@@ -7,7 +7,7 @@
  * checked on download too), so the build resolves them as a local one would. A source the
  * coordinator lacks is not listed: the worker downloads it as a local build would.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   compileForBuild,
@@ -94,7 +94,8 @@ export function checkJobSources(v: unknown): JobSource[] {
 /**
  * Pulls the job's sources into the worker's source store (those already there are kept: the
  * build checks them again). A fetch source whose bytes do not have the recipe's checksum is refused
- * (SOURCE_CHECKSUM_MISMATCH); a git bundle is checked against its commit when the build uses it.
+ * (SOURCE_CHECKSUM_MISMATCH); a git bundle is checked against its commit when the build uses it,
+ * and one already cached for a commit is kept. Each blob is read up to the store's size limit.
  */
 export async function receiveSources(
   sources: readonly JobSource[],
@@ -121,6 +122,15 @@ export async function receiveSources(
       await local.put(bytes, s.algorithm);
     } else {
       const path = gitBundlePath(local, s.commit);
+      // A bundle already cached for this commit is kept, never replaced by what a job names (the
+      // build checks the one it uses against its commit).
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
       const bytes = await store.getBlob(s.digest);
       await mkdir(dirname(path), { recursive: true });
       await writeFileAtomic(path, bytes);

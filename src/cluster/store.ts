@@ -77,9 +77,25 @@ export class ArtifactStore {
     return (await this.#client.pushBlob(this.#repo, bytes)).digest;
   }
 
-  async getBlob(digest: string): Promise<Buffer> {
+  /**
+   * A blob, at most `maxBytes` (default LAYER_MAX): a size the registry declares above it is refused
+   * before the download, and the body is counted as it streams in (a registry that lies about the
+   * size cannot make the reader hold more).
+   */
+  async getBlob(digest: string, maxBytes = LAYER_MAX): Promise<Buffer> {
     if (!isDigest(digest)) throw new LupineError('CLUSTER_STORE_INVALID', `not a digest: ${digest}`);
-    return this.#client.getBlob(this.#repo, digest as Digest);
+    const declared = await this.#client.blobSize(this.#repo, digest as Digest);
+    if (declared !== undefined && declared > maxBytes) {
+      throw new LupineError(
+        'CLUSTER_STORE_INVALID',
+        `${this.where}: blob ${digest} declares ${declared} bytes, at most ${maxBytes} are read`,
+        {
+          details: { digest, declared, maxBytes },
+          hint: 'the job names a blob that is not a lupine input: check who can write to Redis and the store',
+        },
+      );
+    }
+    return this.#client.getBlob(this.#repo, digest as Digest, { maxBytes });
   }
 
   /** Pushes the files, then the config, then the manifest under the identity's tag. */
@@ -157,7 +173,9 @@ export class ArtifactStore {
   }
 
   async #blob(d: ManifestLayer, bad: (what: string) => LupineError): Promise<Buffer> {
-    const bytes = await this.getBlob(d.digest);
+    if (!isDigest(d.digest)) throw bad(`not a digest: ${d.digest}`);
+    // The manifest declared (and checkDescriptor capped) the size: no more is read.
+    const bytes = await this.#client.getBlob(this.#repo, d.digest as Digest, { maxBytes: d.size });
     if (bytes.length !== d.size) throw bad(`blob ${d.digest} is ${bytes.length} bytes, the manifest says ${d.size}`);
     return bytes;
   }

@@ -19,6 +19,7 @@ import { packageContentSha256, placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
 import {
   checkJobData,
+  INPUT_BUNDLE_MAX,
   type JobNeed,
   QUEUE_NAME,
   type RecipeJobData,
@@ -166,7 +167,9 @@ async function buildJob(
     const tree = join(dir, 'tree');
     const repo = join(dir, 'repo');
     const bundle =
-      'inline' in d.inputs ? Buffer.from(d.inputs.inline, 'base64') : await o.store.getBlob(d.inputs.digest);
+      'inline' in d.inputs
+        ? Buffer.from(d.inputs.inline, 'base64')
+        : await o.store.getBlob(d.inputs.digest, INPUT_BUNDLE_MAX);
     await unpackInputs(bundle, tree);
     // Dependencies side by side, then into the job's repository in one index write.
     const needs = await Promise.all(

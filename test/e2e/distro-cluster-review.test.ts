@@ -272,4 +272,24 @@ describe('cluster review: the store and the coordinator', {
       await right?.stop();
     }
   });
+
+  it("a store blob above the reader's limit is refused before download (inputs and sources are capped)", async () => {
+    const store = `${registry.host}/capped/cache`;
+    const ref = parseRegistryUrl(store).reference;
+    const client = new RegistryClient(clientOptionsForUrl(parseRegistryUrl(store)));
+    try {
+      const artifacts = new ArtifactStore(client, ref);
+      const digest = await artifacts.pushBlob(Buffer.alloc(4096, 7));
+      await assert.rejects(artifacts.getBlob(digest, 4095), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'CLUSTER_STORE_INVALID');
+        assert.match(err.message, /declares 4096 bytes, at most 4095 are read/);
+        return true;
+      });
+      // The transport counts what streams in too (the registry's HEAD is not trusted alone).
+      await assert.rejects(client.getBlob(ref, digest, { maxBytes: 4095 }), { code: 'LIMIT_EXCEEDED' });
+      assert.equal((await artifacts.getBlob(digest, 4096)).length, 4096);
+    } finally {
+      client.close();
+    }
+  });
 });

@@ -49,6 +49,8 @@ export interface ClientRequest {
   readonly body?: Uint8Array;
   /** Auth scopes, e.g. `repository:a/b:pull,push`. */
   readonly scopes: readonly string[];
+  /** Refuse a response body larger than this, counted as it streams in (LIMIT_EXCEEDED). */
+  readonly maxBytes?: number;
   /** Retry on 5xx/429 and dropped connections (idempotent requests). Default true. */
   readonly retry?: boolean;
 }
@@ -218,7 +220,13 @@ export class RegistryConnection {
         if (h) headers.authorization = h;
       }
       const res = await this.sendWithRetry(
-        { method: r.method, url, headers, ...(r.body ? { body: r.body } : {}) },
+        {
+          method: r.method,
+          url,
+          headers,
+          ...(r.body ? { body: r.body } : {}),
+          ...(r.maxBytes !== undefined ? { maxBytes: r.maxBytes } : {}),
+        },
         r.retry ?? true,
         repo.registry,
       );

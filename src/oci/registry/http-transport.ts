@@ -7,6 +7,8 @@ export interface HttpRequest {
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array;
+  /** Refuse a response body larger than this, counted as it streams in (LIMIT_EXCEEDED). */
+  readonly maxBytes?: number;
 }
 
 export interface HttpResponse {

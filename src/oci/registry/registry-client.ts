@@ -4,9 +4,9 @@ import { type Digest, isDigest, sha256Digest } from '../digest.js';
 import {
   checkDownloaded,
   MANIFEST_ACCEPT,
-  type Repo,
-  RegistryConnection,
   type RegistryClientOptions,
+  RegistryConnection,
+  type Repo,
   registryErrors,
   TransientFailure,
 } from './client.js';
@@ -73,12 +73,13 @@ export class RegistryClient {
     return (await this.blobSize(repo, digest)) !== undefined;
   }
 
-  /** Downloads a blob and checks its digest. */
-  async getBlob(repo: Repo, digest: Digest): Promise<Buffer> {
+  /** Downloads a blob and checks its digest; `maxBytes` caps the body as it streams in (LIMIT_EXCEEDED). */
+  async getBlob(repo: Repo, digest: Digest, options: { readonly maxBytes?: number } = {}): Promise<Buffer> {
     const res = await this.#c.request(repo, {
       method: 'GET',
       path: `/v2/${repo.repository}/blobs/${digest}`,
       scopes: [pullScope(repo)],
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     });
     if (res.status !== 200) throw this.#c.fail(repo, res, `GET blob ${digest}`);
     checkDownloaded(repo, res.body, digest, `blob ${digest}`);
