@@ -152,7 +152,7 @@ describe('job data from Redis', () => {
       runtimeNeeds: ['cmd:sh'],
     },
     inputs: { inline: 'e30=' },
-    needs: [{ name: 'bar', identity: 'b'.repeat(64) }],
+    needs: [{ name: 'bar', identity: 'b'.repeat(64), packages: [{ file: 'bar-1.0-r0.apk', sha256: 'd'.repeat(64) }] }],
     test: true,
     sourceDateEpoch: 0,
   });
@@ -162,6 +162,7 @@ describe('job data from Redis', () => {
   });
 
   it('is refused field by field: paths out of the work directory, bad identities, digests, runners, sizes', () => {
+    const need = (good().needs as unknown[])[0] as Record<string, unknown>;
     const bad: Array<[string, (d: Record<string, unknown>) => void]> = [
       ['file with a separator', (d) => (d.file = '../../etc/cron.d/x.yaml')],
       ['file that is not a recipe', (d) => (d.file = 'foo.sh')],
@@ -169,7 +170,14 @@ describe('job data from Redis', () => {
       ['name with a separator', (d) => (d.name = 'a/b')],
       ['arch with a separator', (d) => (d.arch = '../x')],
       ['identity not hex', (d) => (d.identity = '../../x')],
-      ['need identity', (d) => (d.needs = [{ name: 'bar', identity: 'latest' }])],
+      ['need identity', (d) => (d.needs = [{ ...need, identity: 'latest' }])],
+      ['need without packages', (d) => (d.needs = [{ name: 'bar', identity: 'b'.repeat(64) }])],
+      ['need package path', (d) => (d.needs = [{ ...need, packages: [{ file: '../x.apk', sha256: 'd'.repeat(64) }] }])],
+      [
+        'need package not an .apk',
+        (d) => (d.needs = [{ ...need, packages: [{ file: 'x.sh', sha256: 'd'.repeat(64) }] }]),
+      ],
+      ['need package sha256', (d) => (d.needs = [{ ...need, packages: [{ file: 'x.apk', sha256: 'sha256:00' }] }])],
       ['digest', (d) => (d.inputs = { digest: 'sha256:../../x' })],
       ['huge inline inputs', (d) => (d.inputs = { inline: 'A'.repeat(INLINE_INPUTS_MAX * 2) })],
       ['runner', (d) => ((d.node as Record<string, unknown>).runner = 'chroot')],
