@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { readPackage } from '../../src/apk/index.js';
 import { ArtifactStore, openRedis, QUEUE_NAME, type StoredOutputs } from '../../src/cluster/index.js';
-import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
+import { clientOptionsForUrl, parseRegistryUrl, type Reference, RegistryClient } from '../../src/oci/index.js';
 import { runCli } from '../helpers/cli.js';
 import { haveClusterTools, hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -34,6 +34,19 @@ async function startWorker(store: string, work: string, allowHost = true): Promi
   procs.push(w);
   await w.waitFor(/waiting for jobs/);
   return w;
+}
+/** Every artifact of the store, by recipe. */
+async function storedByRecipe(
+  client: RegistryClient,
+  artifacts: ArtifactStore,
+  ref: Reference,
+): Promise<Map<string, StoredOutputs>> {
+  const byRecipe = new Map<string, StoredOutputs>();
+  for (const tag of await client.listTags(ref)) {
+    const got = await artifacts.pullOutputs(tag);
+    if (got) byRecipe.set(got.config.recipe, got);
+  }
+  return byRecipe;
 }
 const coordinateArgs = (tree: string, out: string, store: string, extra: readonly string[] = []) => [
   'distro',
@@ -83,11 +96,7 @@ describe('cluster review: the store and the coordinator', {
     const ref = parseRegistryUrl(store).reference;
     const client = new RegistryClient(clientOptionsForUrl(parseRegistryUrl(store)));
     const artifacts = new ArtifactStore(client, ref);
-    const byRecipe = new Map<string, StoredOutputs>();
-    for (const tag of await client.listTags(ref)) {
-      const got = await artifacts.pullOutputs(tag);
-      if (got) byRecipe.set(got.config.recipe, got);
-    }
+    const byRecipe = await storedByRecipe(client, artifacts, ref);
     const victim = byRecipe.get('victim') as StoredOutputs;
     const evil = byRecipe.get('evil') as StoredOutputs;
     const forge = async (from: StoredOutputs, file: string) => {
@@ -224,11 +233,7 @@ describe('cluster review: the store and the coordinator', {
     const client = new RegistryClient(clientOptionsForUrl(parseRegistryUrl(store)));
     try {
       const artifacts = new ArtifactStore(client, ref);
-      const byRecipe = new Map<string, StoredOutputs>();
-      for (const tag of await client.listTags(ref)) {
-        const got = await artifacts.pullOutputs(tag);
-        if (got) byRecipe.set(got.config.recipe, got);
-      }
+      const byRecipe = await storedByRecipe(client, artifacts, ref);
       const lib = byRecipe.get('lib') as StoredOutputs;
       const other = byRecipe.get('other') as StoredOutputs;
       const [pkg] = lib.config.packages;
