@@ -22,6 +22,8 @@ export {
   effectiveUid,
   makeOwnedDir,
   OWNER_FILE,
+  ownerTag,
+  ownerTagGone,
   type SweepOptions,
   type SweepResult,
   sweepStaleDirs,
