@@ -25,6 +25,7 @@ export {
 } from './package-name.js';
 export {
   type ApkPackage,
+  type DataHooks,
   type PackageFile,
   type PackageHeadRead,
   type PackageMembers,
@@ -37,9 +38,12 @@ export {
   readPackageHead,
   SCRIPT_NAMES,
   type ScriptName,
+  streamVerifiedPackage,
+  type VerifiedHead,
   type VerifiedPackage,
   type VerifyPackageOptions,
   verifyPackage,
+  verifyPackageHead,
 } from './package-read.js';
 export {
   type CheckPackageDataOptions,

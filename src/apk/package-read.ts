@@ -10,7 +10,13 @@ import {
   readHead,
   sectionError,
 } from './package-layout.js';
-import { checkDeclaredSize, dataAllowance, limitError } from './package-stream.js';
+import {
+  type CheckPackageDataOptions,
+  checkDeclaredSize,
+  checkPackageData,
+  dataAllowance,
+  limitError,
+} from './package-stream.js';
 import { type PkgInfoDocument, parsePkgInfoDocument } from './pkginfo.js';
 import { chooseSignature, type Keyring, type SignatureEntry, verifyBytes } from './signature.js';
 
@@ -364,21 +370,17 @@ function checkSignature(
   return chosen;
 }
 
-/**
- * apk's checks, in order, each with its own code: signature (APK_NO_SIGNATURE, APK_UNTRUSTED,
- * APK_BAD_SIGNATURE), identity against `expectedIdentity` (APK_BAD_IDENTITY), control member
- * (APK_BAD_CONTROL), datahash over the data member's compressed bytes before inflating it
- * (APK_BAD_DATAHASH), then every file's SHA-1 (APK_BAD_FILE_CHECKSUM).
- */
-export function verifyPackage(
-  bytes: Uint8Array,
-  keyring: Keyring,
-  options: VerifyPackageOptions = {},
-): VerifiedPackage {
+interface CheckedHead {
+  readonly head: PackageHead;
+  readonly control: ControlPart;
+  readonly chosen?: SignatureEntry;
+}
+
+/** `verifyPackage`'s checks that come before the data is inflated: signature, identity, control, datahash. */
+function checkHead(buf: Buffer, keyring: Keyring, options: VerifyPackageOptions): CheckedHead {
   const limits = options.limits ?? defaultLimits;
   const source = options.source ?? 'package';
   const requireSignature = options.requireSignature ?? true;
-  const buf = toBuffer(bytes);
   const head = readHead(buf, limits, source);
 
   let control: ControlPart | undefined;
@@ -424,7 +426,24 @@ export function verifyPackage(
       );
     }
   }
+  return { head, control, ...(chosen ? { chosen } : {}) };
+}
 
+/**
+ * apk's checks, in order, each with its own code: signature (APK_NO_SIGNATURE, APK_UNTRUSTED,
+ * APK_BAD_SIGNATURE), identity against `expectedIdentity` (APK_BAD_IDENTITY), control member
+ * (APK_BAD_CONTROL), datahash over the data member's compressed bytes before inflating it
+ * (APK_BAD_DATAHASH), then every file's SHA-1 (APK_BAD_FILE_CHECKSUM).
+ */
+export function verifyPackage(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+): VerifiedPackage {
+  const limits = options.limits ?? defaultLimits;
+  const source = options.source ?? 'package';
+  const buf = toBuffer(bytes);
+  const { head, control, chosen } = checkHead(buf, keyring, options);
   const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source, options.declaredSize));
   for (const f of pkg.files) {
     // apk refuses a symlink without a target as a package error (it cannot be created).
@@ -448,6 +467,11 @@ export function verifyPackage(
     }
   }
   return { package: pkg, ...(chosen ? { signedBy: chosen } : {}) };
+}
+
+/** Data entries listed by their headers only (no content held). */
+function headerItems(entries: readonly TarEntry[]): TarItem[] {
+  return entries.map((entry) => ({ entry, headerOffset: 0, startOffset: 0, dataOffset: 0, data: Buffer.alloc(0) }));
 }
 
 /**
@@ -476,14 +500,7 @@ export function packageFromHead(
     throw err;
   }
   if (control.doc.info.datahash === '') return undefined;
-  const items = entries.map((entry) => ({
-    entry,
-    headerOffset: 0,
-    startOffset: 0,
-    dataOffset: 0,
-    data: Buffer.alloc(0),
-  }));
-  const pkg = assemble(buf, head, control, items);
+  const pkg = assemble(buf, head, control, headerItems(entries));
   return {
     ...pkg,
     members: { ...pkg.members, data: { start: head.control.end, end: fileSize } },
@@ -546,4 +563,75 @@ export function readPackageHead(
     dataStart: head.control.end,
     ...(chosen ? { signedBy: chosen } : {}),
   };
+}
+
+/** A verified package head whose data member is still to be streamed (see `verifyPackageHead`). */
+export interface VerifiedHead {
+  /** Where the data member starts in the file. */
+  readonly dataStart: number;
+  /** The installed size the data is held to (`.PKGINFO`'s, or the smaller vouched one). */
+  readonly declaredSize: number;
+  readonly signedBy?: SignatureEntry;
+  /** The package as `verifyPackage` returns it, from the data entries' headers (`content` empty). */
+  assemble(entries: readonly TarEntry[]): ApkPackage;
+}
+
+/**
+ * `verifyPackage`'s checks up to the data member (signature, identity, control, datahash over the
+ * compressed bytes), leaving the data to be streamed with `checkPackageData`. Undefined for a legacy
+ * package, whose data shares the control member (read it with `verifyPackage`).
+ */
+export function verifyPackageHead(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+): VerifiedHead | undefined {
+  const buf = toBuffer(bytes);
+  const { head, control, chosen } = checkHead(buf, keyring, options);
+  if (control.doc.info.datahash === '') return undefined;
+  if (head.control.end >= buf.length) throw malformed('the package has no data member', options.source ?? 'package');
+  return {
+    dataStart: head.control.end,
+    declaredSize: declaredSize(control, options.declaredSize),
+    ...(chosen ? { signedBy: chosen } : {}),
+    assemble: (entries) => assemble(buf, head, control, headerItems(entries)),
+  };
+}
+
+/** What a caller of `streamVerifiedPackage` sees of the data member as it streams. */
+export type DataHooks = Pick<CheckPackageDataOptions, 'onEntry' | 'onData' | 'onEntryEnd'>;
+
+/**
+ * `verifyPackage`, with the data member streamed (memory bounded by one tar header whatever it holds):
+ * the head checked first, then the inflated bytes held to the declared size (LIMIT_EXCEEDED) and every
+ * file's SHA-1 checked on the way, `hooks` seeing each entry and its content. The package's `content`
+ * is empty. Undefined for a legacy package (data in the control member): use `verifyPackage`.
+ */
+export async function streamVerifiedPackage(
+  bytes: Uint8Array,
+  keyring: Keyring,
+  options: VerifyPackageOptions = {},
+  hooks: DataHooks = {},
+): Promise<VerifiedPackage | undefined> {
+  const head = verifyPackageHead(bytes, keyring, options);
+  if (head === undefined) return undefined;
+  const data = toBuffer(bytes).subarray(head.dataStart);
+  const entries: TarEntry[] = [];
+  await checkPackageData(
+    async function* () {
+      yield data;
+    },
+    {
+      ...hooks,
+      source: options.source ?? 'package',
+      declaredSize: head.declaredSize,
+      compressedBytes: data.length,
+      limits: options.limits ?? defaultLimits,
+      onEntry(e) {
+        entries.push(e);
+        hooks.onEntry?.(e);
+      },
+    },
+  );
+  return { package: head.assemble(entries), ...(head.signedBy ? { signedBy: head.signedBy } : {}) };
 }

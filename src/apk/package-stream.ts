@@ -34,6 +34,10 @@ export interface CheckPackageDataOptions {
   readonly limits?: Limits;
   /** Called with each data entry's header (after its checks): lets a caller list the files, never their content. */
   readonly onEntry?: (entry: TarEntry) => void;
+  /** Called with each piece of the current regular file's content (a caller writing it out). */
+  readonly onData?: (chunk: Buffer) => void;
+  /** Called when the current entry ends, its SHA-1 checked. */
+  readonly onEntryEnd?: (entry: TarEntry) => void;
 }
 
 export interface PackageDataSummary {
@@ -97,10 +101,12 @@ export async function checkPackageData(
       },
       data(chunk) {
         fileHash?.update(chunk);
+        options.onData?.(chunk);
       },
       entryEnd(e) {
         if (fileHash) checkSha1(e, fileHash, source);
         fileHash = undefined;
+        options.onEntryEnd?.(e);
       },
     },
     limits,

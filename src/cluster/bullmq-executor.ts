@@ -1,6 +1,7 @@
 /**
  * The BullMQ executor (coordinator side). For each recipe the scheduler hands it:
- *  1. outputs already in the store under the recipe's input identity → pull them (remote cache);
+ *  1. outputs already in the store under the recipe's input identity → pull them (remote cache),
+ *     unless --force asked to build it again;
  *  2. else make sure everything it builds against is in the store (a recipe this coordinator found
  *     up to date locally may never have been pushed), push the input bundle, and enqueue ONE plain
  *     job whose id is the identity, so a restarted coordinator (or a second one) re-adding it joins
@@ -20,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { LupineError } from '../core/index.js';
+import { LupineError, termSafe } from '../core/index.js';
 import type { BuildResult, ExecuteRequest, RecipeExecutor } from '../distro/index.js';
 import { placePackages, type RepoSigningKey } from './assemble.js';
 import { packInputs } from './input-bundle.js';
@@ -116,7 +117,8 @@ export class BullmqExecutor implements RecipeExecutor {
   async execute(request: ExecuteRequest): Promise<BuildResult> {
     const { node, logger, identity } = request;
     const o = this.#o;
-    if (await o.store.has(identity)) {
+    // --force builds again (the new outputs replace the stored ones under the same tag).
+    if (!request.force && (await o.store.has(identity))) {
       logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
       const pulled = await this.#pull(request, true);
       this.#stored.add(identity);
@@ -186,7 +188,7 @@ export class BullmqExecutor implements RecipeExecutor {
       ...(sources.length > 0 ? { sources } : {}),
     };
     const t0 = performance.now();
-    await this.#follow(request, data);
+    await this.#follow(request, data, request.force === true);
     const t1 = performance.now();
     // Completed means pushed; outputs gone since (a store cleaned up) are built again, once.
     let result = await this.#pull(request, false, true);
@@ -229,7 +231,8 @@ export class BullmqExecutor implements RecipeExecutor {
       onProgress: (p) => {
         if (p.worker !== waiter.worker) {
           waiter.worker = p.worker;
-          request.onProgress?.({ worker: p.worker });
+          // Anyone who can write to Redis names workers: shown on the terminal, escaped.
+          request.onProgress?.({ worker: termSafe(String(p.worker).slice(0, 128)) });
         }
         // Lines come in batches (see the worker), one log line each.
         if (typeof p.line === 'string') for (const l of p.line.split('\n')) request.logger.info(l);
@@ -245,7 +248,7 @@ export class BullmqExecutor implements RecipeExecutor {
         const state = await this.#state(jobId);
         if (state.kind === 'completed') return;
         if (state.kind === 'failed') {
-          throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason, {
+          throw new LupineError('CLUSTER_REMOTE_FAILED', state.reason.split('\n').map(termSafe).join('\n'), {
             details: { recipe: data.name, worker: waiter.worker },
           });
         }
@@ -294,14 +297,22 @@ export class BullmqExecutor implements RecipeExecutor {
         details: { identity: request.identity },
       });
     }
-    if (cached && got.config.worker !== 'coordinator') request.onProgress?.({ worker: got.config.worker });
+    if (cached && got.config.worker !== 'coordinator') {
+      request.onProgress?.({ worker: termSafe(got.config.worker.slice(0, 128)) });
+    }
     const packages = await placePackages(
       request.outDir,
       request.arch,
       got.config.packages.map((p) => ({ file: p.file, bytes: got.files.get(p.file) as Buffer })),
       o.signingKey ? { key: o.signingKey, mtime: o.sourceDateEpoch ?? 0 } : undefined,
+      {
+        recipe: request.node.name,
+        packages: request.node.packages,
+        fullVersion: request.node.fullVersion,
+        from: `${o.store.where}:${request.identity}`,
+      },
     );
-    request.logger.info(`outputs ${got.manifest} built by ${got.config.worker}`);
+    request.logger.info(`outputs ${got.manifest} built by ${termSafe(got.config.worker.slice(0, 128))}`);
     return { packages };
   }
 }

@@ -1,5 +1,6 @@
 /** `lupine distro status`: what the queue holds now (read-only). */
 import { Queue } from 'bullmq';
+import { termSafe } from '../core/index.js';
 import { QUEUE_NAME, type RecipeJobData, type RecipeJobProgress } from './job.js';
 import { checkRedis, openRedis } from './redis-connection.js';
 
@@ -45,5 +46,6 @@ export function renderStatus(s: ClusterStatus): string {
   out.push(`failed  ${s.failed.length}`);
   for (const f of s.failed) out.push(`  ${f.name}: ${f.reason}`);
   out.push(`completed ${s.completed}`);
-  return `${out.join('\n')}\n`;
+  // Names, workers and reasons are whatever Redis holds: control characters are shown, not sent.
+  return `${out.map(termSafe).join('\n')}\n`;
 }

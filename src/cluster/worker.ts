@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { readPackage } from '../apk/index.js';
-import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs } from '../core/index.js';
+import { isLupineError, type Logger, makeOwnedDir, sweepStaleDirs, termSafe } from '../core/index.js';
 import { MelangeBuilder, type RecipeNode } from '../distro/index.js';
 import { placePackages } from './assemble.js';
 import { unpackInputs } from './input-bundle.js';
@@ -66,8 +66,8 @@ async function buildJob(job: Job<RecipeJobData>, o: WorkerOptions, name: string)
     const msg = `${(err as { code?: string }).code ?? 'CLUSTER_JOB_INVALID'}: ${(err as Error).message}`;
     o.onEvent?.({
       type: 'fail',
-      // Shown on a terminal: quoted, so no control character of a hostile job reaches it raw.
-      name: JSON.stringify(String((job.data as { name?: unknown })?.name).slice(0, 80)),
+      // Shown on a terminal: quoted, every control character (C0, C1, bidi) written out.
+      name: `"${termSafe(String((job.data as { name?: unknown })?.name).slice(0, 80))}"`,
       error: msg,
       retry: false,
     });

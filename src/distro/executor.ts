@@ -35,6 +35,8 @@ export interface ExecuteRequest extends BuildRequest {
   readonly identity: string;
   /** Every recipe it depends on, transitively, in build order. */
   readonly needs: readonly BuiltDependency[];
+  /** `--force`: build it even when outputs of this identity are already stored (a remote cache). */
+  readonly force?: boolean;
   /** Called when a remote worker takes (or takes over) the recipe. */
   readonly onProgress?: (p: ExecuteProgress) => void;
 }

@@ -268,6 +268,7 @@ class DistroRun {
         inputs,
         identity,
         needs: this.#needs(name),
+        ...(o.force ? { force: true } : {}),
         onProgress: (p) => this.#emit({ type: 'worker', name, worker: p.worker }),
         ...(o.signal ? { signal: o.signal } : {}),
       });

@@ -1,15 +1,15 @@
-import { existsSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Keyring } from '../apk/index.js';
 import { type Clock, defaultLimits, type Limits, type Logger, LupineError, silentLogger } from '../core/index.js';
 import { commitJournal, type RecoveryOutcome, recoverTransaction } from './commit.js';
 import { databaseFiles, triggerPlan } from './db-files.js';
 import { formatInstalledDb, type InstalledPackage } from './installed-db.js';
-import { type PauseHook, prepareJournal, TXN_DIR, writeJournal } from './journal.js';
+import { type PauseHook, prepareJournal, SPOOL_DIR, TXN_DIR, writeJournal } from './journal.js';
 import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
-import { readVerifiedPackage } from './package-source.js';
+import { extractVerifiedPackage } from './package-source.js';
 import { type FileConflict, planInstall } from './plan.js';
 import { ProtectedPaths, readProtectedPaths } from './protected-paths.js';
 import { initDbSkeleton } from './root-skeleton.js';
@@ -66,7 +66,8 @@ export interface InstallOptions {
   /** Names to fetch and install again even when installed as they are (`apk fix`). */
   readonly reinstall?: readonly string[];
   /**
-   * Called at named points: `verified`, `mid-staging` (synchronously), `staged`, `journal-written`,
+   * Called at named points: `recovered` (after recovering an interrupted transaction), `verified`
+   * (every package streamed into the staging directory), `mid-staging` (synchronously), `staged`, `journal-written`,
    * `carried:<k>` (after the k-th package's steps), `mid-commit`, `applied` (before the done marker),
    * `committed` (after it), and `rolling-back` half-way through undoing an interrupted transaction.
    */
@@ -123,9 +124,9 @@ export interface InstallResult {
   readonly notes: PackageNote[];
 }
 
-async function fetchVerified(p: LockedPackage, opts: InstallOptions): Promise<PackageContents> {
+async function fetchVerified(p: LockedPackage, opts: InstallOptions, spool: string): Promise<PackageContents> {
   const bytes = await p.fetch();
-  const pkg = readVerifiedPackage(bytes, {
+  const pkg = await extractVerifiedPackage(bytes, spool, {
     keyring: opts.keyring ?? new Map(),
     ...(p.identity ? { expectedIdentity: p.identity } : {}),
     allowUntrusted: opts.allowUntrusted ?? false,
@@ -173,8 +174,12 @@ export async function installPackages(
   const pause = opts.pause ?? (() => undefined);
   const binding = journalBinding(root, opts.stateDir);
   const lock = opts.lockHeld ? { release: async () => {} } : await lockRoot(root, opts.lockWait ?? 0);
+  const txn = join(root, TXN_DIR);
+  // The staging directory holds streamed contents until the journal is written; then it is the journal's.
+  let spooling = false;
   try {
     const recovered = await recoverTransaction(root, binding, opts.pause);
+    await pause('recovered');
     if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
     if (recovered === 'completed') logger.debug(`cleaned up after a committed transaction in ${root}`);
     const state = readRootState(root);
@@ -187,9 +192,19 @@ export async function installPackages(
     });
     const tags = new Map<string, string>();
     const incoming: PackageContents[] = [];
-    for (const p of todo) {
-      const pkg = await fetchVerified(p, opts);
-      if (current.get(pkg.info.name)?.info.identity === pkg.identity && !reinstall.has(pkg.info.name)) continue;
+    if (todo.length > 0) {
+      // Contents are streamed into the staging directory (ours: made fresh, never through a link).
+      mkdirSync(txn, { mode: 0o700 });
+      spooling = true;
+      mkdirSync(join(txn, SPOOL_DIR), { mode: 0o700 });
+    }
+    for (const [k, p] of todo.entries()) {
+      const spool = join(txn, SPOOL_DIR, String(k));
+      const pkg = await fetchVerified(p, opts, spool);
+      if (current.get(pkg.info.name)?.info.identity === pkg.identity && !reinstall.has(pkg.info.name)) {
+        rmSync(spool, { recursive: true, force: true });
+        continue;
+      }
       incoming.push(pkg);
       tags.set(pkg.info.name, p.tag ?? '');
     }
@@ -267,7 +282,6 @@ export async function installPackages(
 
     const skeleton = initDbSkeleton(root, state.dbDir, opts);
     const mtime = opts.clock ? opts.clock.now() : Math.floor(Date.now() / 1000);
-    const txn = join(root, TXN_DIR);
     let dbFiles: ReturnType<typeof databaseFiles> | undefined;
     let ops: ReturnType<typeof prepareJournal>;
     try {
@@ -305,6 +319,7 @@ export async function installPackages(
       ops = prepareJournal(root, staged);
       syncFileSystem(txn);
       writeJournal(root, ops, binding);
+      spooling = false;
     } catch (err) {
       rmSync(txn, { recursive: true, force: true });
       throw err;
@@ -354,6 +369,7 @@ export async function installPackages(
     if (!opts.quietNotes) for (const n of notes) logger.warn(n.text);
     return result;
   } finally {
+    if (spooling) rmSync(txn, { recursive: true, force: true });
     await lock.release();
   }
 }

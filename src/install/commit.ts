@@ -25,6 +25,7 @@ import {
   NEW_DIR,
   type PauseHook,
   readJournal,
+  SPOOL_DIR,
   TXN_DIR,
 } from './journal.js';
 import type { JournalBinding } from './journal-seal.js';
@@ -244,6 +245,11 @@ export async function recoverTransaction(
   const txn = join(root, TXN_DIR);
   if (kind(txn) === 'missing') return 'clean';
   assertRealDir(txn);
+  if (readdirSync(txn).every((name) => name === SPOOL_DIR)) {
+    // Killed while packages were streamed in: nothing of the root was staged yet.
+    rmSync(txn, { recursive: true, force: true });
+    return 'clean';
+  }
   if (existsSync(join(txn, DONE))) {
     dropTransaction(root);
     return 'completed';

@@ -22,7 +22,7 @@ export {
 } from './installed-db.js';
 export { type JournalOp, type PauseHook, TXN_DIR } from './journal.js';
 export type { PackageContents, PackageEntry, PackageEntryType, PackageScript } from './package-contents.js';
-export { type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
+export { extractVerifiedPackage, type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
 export {
   type FileConflict,
   type IncomingPackage,

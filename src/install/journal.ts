@@ -30,6 +30,8 @@ const LEGACY_VERSION = 2;
 export const DONE = 'done';
 /** Inside the staging directory: what a step moved out of the root, at `b/<step index>`. */
 export const BACKUP_DIR = 'b';
+/** Where packages' file contents are streamed before staging; alone, it is no change to the root. */
+export const SPOOL_DIR = 'in';
 /** Inside the staging directory: the directories `mkdir` steps put in place, at `d/<step index>`. */
 export const NEW_DIR = 'd';
 

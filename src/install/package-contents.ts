@@ -43,4 +43,9 @@ export interface PackageContents {
   readonly files: readonly PackageEntry[];
   /** Content of a regular file entry (by index into `files`). */
   content(index: number): Uint8Array;
+  /**
+   * Where a regular file's content already is, written out while the package was streamed (see
+   * `extractVerifiedPackage`): the installer moves it into place instead of writing `content`.
+   */
+  contentFile?(index: number): string | undefined;
 }

@@ -112,7 +112,7 @@ async function openIndexFile(entry: RepositoryEntry, o: RepositoryOptions): Prom
           details: { path: at(pkg) },
         });
       });
-      if (pkg.identity) verifyIndexedPackage(b, pkg, { keys, source: at(pkg) });
+      if (pkg.identity) await verifyIndexedPackage(b, pkg, { keys, source: at(pkg) });
       return b;
     },
   };
@@ -209,6 +209,7 @@ export function lockedPackages(entries: readonly LockedSetEntry[], repos: readon
       arch: e.arch,
       repository: e.repository,
       tag: e.tag,
+      installedSize: e.installedSize,
       fetch: async () => {
         if (!repo || !pkg) {
           throw new LupineError(

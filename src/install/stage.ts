@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   closeSync,
+  constants,
   fchmodSync,
   fchownSync,
   futimesSync,
@@ -293,11 +294,19 @@ export function stageTransaction(input: StageInput): JournalOp[] {
     const s = newStaged();
     switch (e.type) {
       case 'file': {
-        const fd = openSync(s.abs, 'wx', 0o600);
+        // Content streamed out already (in the staging directory): linked into place, never copied.
+        const spooled = pkg.contentFile?.(placed.entry);
+        if (spooled !== undefined) linkSync(spooled, s.abs);
+        const fd =
+          spooled === undefined
+            ? openSync(s.abs, 'wx', 0o600)
+            : openSync(s.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
         try {
-          const data = pkg.content(placed.entry);
-          let off = 0;
-          while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+          if (spooled === undefined) {
+            const data = pkg.content(placed.entry);
+            let off = 0;
+            while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+          }
           ignoreEperm(() => fchownSync(fd, e.uid, e.gid));
           fchmodSync(fd, e.mode & 0o7777);
           futimesSync(fd, e.mtime, e.mtime);

@@ -88,13 +88,20 @@ export function readSealedPack(file: string, key: string): Uint8Array | undefine
  */
 export class PackDirectory implements PackStore {
   readonly dir: string;
+  /**
+   * The packs this instance (one command run) read or wrote: never evicted by it, so that a run
+   * with more sources than PACKS_KEPT does not drop its own packs and compile them all again.
+   */
+  readonly #used = new Set<string>();
 
   constructor(cacheDir: string) {
     this.dir = join(cacheDir, 'packs');
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return readSealedPack(join(this.dir, `${key}.pack`), key);
+    const pack = readSealedPack(join(this.dir, `${key}.pack`), key);
+    if (pack) this.#used.add(`${key}.pack`);
+    return pack;
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
@@ -107,17 +114,23 @@ export class PackDirectory implements PackStore {
       await unlink(tmp).catch(() => {});
       throw err;
     }
-    await this.#prune(`${key}.pack`);
+    this.#used.add(`${key}.pack`);
+    await this.#prune();
   }
 
-  /** Keeps the newest PACKS_KEPT packs (by modification time), always the one just written. */
-  async #prune(keep: string): Promise<void> {
+  /**
+   * Keeps the newest PACKS_KEPT packs (by modification time), and always every pack this run used
+   * (the one just written among them), even when they are more than PACKS_KEPT.
+   */
+  async #prune(): Promise<void> {
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.pack'));
     if (names.length <= PACKS_KEPT) return;
     const dated = await Promise.all(
       names.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
     );
-    dated.sort((a, b) => (a.n === keep ? -1 : b.n === keep ? 1 : b.t - a.t || (a.n < b.n ? -1 : 1)));
-    await Promise.all(dated.slice(PACKS_KEPT).map((d) => unlink(join(this.dir, d.n)).catch(() => {})));
+    const used = (n: string) => (this.#used.has(n) ? 1 : 0);
+    dated.sort((a, b) => used(b.n) - used(a.n) || b.t - a.t || (a.n < b.n ? -1 : 1));
+    const kept = Math.max(PACKS_KEPT, this.#used.size);
+    await Promise.all(dated.slice(kept).map((d) => unlink(join(this.dir, d.n)).catch(() => {})));
   }
 }

@@ -1,4 +1,4 @@
-import { type Keyring, type PackageInfo, verifyPackage } from '../apk/index.js';
+import { type Keyring, type PackageInfo, streamVerifiedPackage, verifyPackage } from '../apk/index.js';
 import { type Logger, LupineError, silentLogger } from '../core/index.js';
 import { readApkIndexArchive } from './apkindex-archive.js';
 import type { RepoCache } from './cache.js';
@@ -55,16 +55,18 @@ export const readIndexArchive: IndexReader = (bytes, o) => {
 };
 
 /**
- * The default PackageVerifier: identity against `C:`, then datahash and every file's checksum, the
+ * The default PackageVerifier: identity against `C:`, then datahash and every file's checksum (streamed), the
  * data held to the index's `I:` as well as the package's own declared size.
  */
-export const verifyIndexedPackage: PackageVerifier = (bytes, pkg, o) => {
-  verifyPackage(bytes, o.keys, {
+export const verifyIndexedPackage: PackageVerifier = async (bytes, pkg, o) => {
+  const options = {
     expectedIdentity: pkg.identity,
     requireSignature: false,
     source: o.source,
     declaredSize: pkg.installedSize,
-  });
+  };
+  // Streamed (memory bounded whatever the package holds); a legacy package is read whole.
+  if ((await streamVerifiedPackage(bytes, o.keys, options)) === undefined) verifyPackage(bytes, o.keys, options);
 };
 
 export interface RepositorySetOptions {

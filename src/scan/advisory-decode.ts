@@ -33,7 +33,8 @@ export function isAdvisoryFileName(name: string): boolean {
   return /\.(json|ya?ml)$/i.test(name) && !/(^|\/)\./.test(name);
 }
 
-function decodeText(text: string, source: string, strict: boolean): DecodedAdvisories {
+/** `strict`: an unrecognised document is an error; `strictEntries`: so is a bad entry in a known one. */
+function decodeText(text: string, source: string, strict: boolean, strictEntries: boolean): DecodedAdvisories {
   const t = text.trimStart();
   if (t.startsWith('{') || t.startsWith('[')) {
     let doc: unknown;
@@ -46,7 +47,7 @@ function decodeText(text: string, source: string, strict: boolean): DecodedAdvis
         hint: 'the advisory file is damaged; fetch it again',
       });
     }
-    if (isSecdb(doc)) return { batches: [parseSecdb(doc, source)] };
+    if (isSecdb(doc)) return { batches: [parseSecdb(doc, source, { strict: strictEntries })] };
     if (isOsvIndex(doc)) return { batches: [], indexIds: osvIndexIds(doc) };
     if (isDebianTracker(doc)) return { batches: [parseDebianTracker(doc, source)] };
     if (isOsvRecord(doc) || (Array.isArray(doc) && doc.some(isOsvRecord)) || (Array.isArray(doc) && doc.length === 0))
@@ -92,7 +93,7 @@ function decodeTar(
     checkLimit('advisory files in an archive', ++files, limits.maxFiles);
     const member = `${source}!${entry.name.replace(/^\.\//, '')}`;
     try {
-      batches.push(...decodeText(data.toString('utf8'), member, true).batches);
+      batches.push(...decodeText(data.toString('utf8'), member, true, strict).batches);
     } catch (err) {
       if (strict || !isUnreadableDocument(err)) throw err;
       batches.push(warningBatch([`${err.message}; skipped (--strict fails instead)`]));
@@ -145,5 +146,5 @@ export function decodeAdvisories(
     }
   }
   if (isTar(data)) return decodeTar(data, source, limits, tarLimits, options.strictMembers ?? false);
-  return decodeText(data.toString('utf8'), source, options.strict ?? true);
+  return decodeText(data.toString('utf8'), source, options.strict ?? true, options.strictMembers ?? false);
 }

@@ -69,7 +69,7 @@ export { advisoryUrl, packagePurl, reportJson, type ScanReport, STATE_WORDS } fr
 export { reportOpenVex } from './report-openvex.js';
 export { reportSarif } from './report-sarif.js';
 export { reportTable, sourcesLine, summaryLine } from './report-table.js';
-export { isScanFile, LayerStack, layerTar } from './root-files.js';
+export { isScanFile, LayerStack, layerTar, MAX_SCAN_FILE } from './root-files.js';
 export { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from './root-path.js';
 export { distroName, type ScanReportOptions, scanReport, whyNotScanned } from './scan.js';
 export { isNakVersion, isSecdb, parseSecdb, secdbDistro, secdbGroups, secdbIds } from './secdb.js';
@@ -98,4 +98,3 @@ export {
   type ScanTarget,
 } from './target.js';
 export { type ScanInput, sbomDistro, scanInput, targetInventory } from './target-inventory.js';
-export { terminalSafe } from './terminal-text.js';

@@ -5,11 +5,12 @@
  * report (unpacked size, etc/passwd, shells) alike.
  */
 import { readTar } from '../archive/index.js';
-import type { Limits } from '../core/index.js';
+import { checkLimit, type Limits } from '../core/index.js';
 import { normalizeRootPath, type RootLookup, type RootNode, resolveRootFile } from './root-path.js';
 
 type TreeNode =
-  | { readonly kind: 'file'; readonly size: number; readonly data?: Buffer }
+  // `oversized`: a file to keep that is larger than the tree keeps (an error when it is read).
+  | { readonly kind: 'file'; readonly size: number; readonly data?: Buffer; readonly oversized?: true }
   | { readonly kind: 'dir' }
   | { readonly kind: 'symlink'; readonly target: string };
 
@@ -19,9 +20,12 @@ export type KeepFile = (path: string, size: number) => boolean;
 export class MergedTree {
   #nodes = new Map<string, TreeNode>();
   readonly #keep: KeepFile;
+  readonly #maxKept: number;
 
-  constructor(keep: KeepFile) {
+  /** `maxKept`: the largest file whose content is kept; reading a larger one is LIMIT_EXCEEDED. */
+  constructor(keep: KeepFile, maxKept = Number.POSITIVE_INFINITY) {
     this.#keep = keep;
+    this.#maxKept = maxKept;
   }
 
   /** Adds one uncompressed layer tar on top of the others. */
@@ -58,11 +62,15 @@ export class MergedTree {
         const target = this.#nodes.get(normalizeRootPath(entry.linkname));
         this.#nodes.set(path, target?.kind === 'file' ? { ...target, size: 0 } : { kind: 'file', size: 0 });
       } else if (entry.type === 'file') {
+        // The size the header declares, checked before the content is copied (or made a string).
+        const size = Math.max(entry.size, data.length);
         this.#nodes.set(
           path,
-          this.#keep(path, data.length)
-            ? { kind: 'file', size: entry.size, data: Buffer.from(data) }
-            : { kind: 'file', size: entry.size },
+          !this.#keep(path, data.length)
+            ? { kind: 'file', size: entry.size }
+            : size > this.#maxKept
+              ? { kind: 'file', size: entry.size, oversized: true }
+              : { kind: 'file', size: entry.size, data: Buffer.from(data) },
         );
       } else this.#nodes.set(path, { kind: 'file', size: 0 });
     }
@@ -104,13 +112,23 @@ export class MergedTree {
     const real = await resolveRootFile(this.lookup(), path);
     if (real === undefined) return undefined;
     const n = this.#nodes.get(real);
-    return n?.kind === 'file' ? n.data : undefined;
+    if (n?.kind !== 'file') return undefined;
+    this.#checkKept(real, n);
+    return n.data;
+  }
+
+  #checkKept(path: string, n: TreeNode & { kind: 'file' }): void {
+    if (n.oversized) checkLimit(`image file ${path}: size`, n.size, this.#maxKept);
   }
 
   /** Kept files under a directory (e.g. embedded SBOMs), by path. */
   filesUnder(dir: string): Map<string, Buffer> {
     const out = new Map<string, Buffer>();
-    for (const [p, n] of this.#nodes) if (p.startsWith(`${dir}/`) && n.kind === 'file' && n.data) out.set(p, n.data);
+    for (const [p, n] of this.#nodes) {
+      if (!p.startsWith(`${dir}/`) || n.kind !== 'file') continue;
+      this.#checkKept(p, n);
+      if (n.data) out.set(p, n.data);
+    }
     return out;
   }
 }

@@ -1,8 +1,9 @@
 /** The human-readable report: an aligned table and a summary line by severity. */
+
+import { termSafe } from '../core/index.js';
 import { summarize } from './filter.js';
 import { type ScanReport, STATE_WORDS } from './report.js';
 import { SEVERITIES } from './severity.js';
-import { terminalSafe } from './terminal-text.js';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -16,7 +17,7 @@ function bySeverityText(counts: Readonly<Record<string, number>>): string {
 }
 
 export function summaryLine(r: ScanReport): string {
-  return terminalSafe(summaryText(r));
+  return termSafe(summaryText(r));
 }
 
 function summaryText(r: ScanReport): string {
@@ -45,7 +46,7 @@ export function sourcesLine(r: ScanReport): string {
   const list = r.sources.map(
     (x) => `${x.name} (${x.formats.join(', ')}, ${x.date ? x.date.slice(0, 10) : 'date unknown'})`,
   );
-  return `Advisories: ${terminalSafe(list.join('; '))}\n`;
+  return `Advisories: ${termSafe(list.join('; '))}\n`;
 }
 
 /** The table and the summary line; without findings only the summary line. */
@@ -64,7 +65,7 @@ export function reportTable(r: ScanReport): string {
       f.vulnerability,
       f.severity,
       STATE_WORDS[f.state],
-    ].map(terminalSafe),
+    ].map(termSafe),
   );
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) =>

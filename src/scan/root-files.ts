@@ -3,8 +3,9 @@
  * SBOMs — found through symlinks the way the kernel would (inside the root), either in a stack of image
  * layers (whiteouts applied) or on disk.
  */
-import { type Limits, LupineError } from '../core/index.js';
+
 import { readGzipMembers } from '../archive/index.js';
+import { type Limits, LupineError } from '../core/index.js';
 import { MergedTree } from './merged-tree.js';
 
 /** Whether a layer path holds something a scan reads. */
@@ -33,9 +34,18 @@ export function layerTar(blob: Uint8Array, what: string, limits?: Limits): Buffe
   return b;
 }
 
-/** The merged view of image layers (bottom first, whiteouts applied) keeping the content of scan files. */
+/**
+ * Largest file a scan reads, from a root directory or an image layer (a dpkg status of ~5,000
+ * packages is ~10 MB; past 512 MiB it could not even be made a string).
+ */
+export const MAX_SCAN_FILE = 256 * 1024 * 1024;
+
+/**
+ * The merged view of image layers (bottom first, whiteouts applied) keeping the content of scan files;
+ * reading one over `maxFileBytes` (MAX_SCAN_FILE; lower in tests) is LIMIT_EXCEEDED.
+ */
 export class LayerStack extends MergedTree {
-  constructor() {
-    super(isScanFile);
+  constructor(maxFileBytes = MAX_SCAN_FILE) {
+    super(isScanFile, maxFileBytes);
   }
 }

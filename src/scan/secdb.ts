@@ -3,7 +3,7 @@
  * origin name, `secfixes` mapping an APK version to the ids fixed in it. Key `"0"` (and the proposed
  * `"0-r0"`) lists ids that never affected the package: NAKs.
  */
-import { compareVersions } from '../apk/index.js';
+import { compareVersions, isValidVersion } from '../apk/index.js';
 import { LupineError } from '../core/index.js';
 import { type AdvisoryBatch, type AdvisoryDistro, type AdvisoryEntry, advisoryEntry } from './advisory.js';
 
@@ -71,8 +71,11 @@ export function secdbGroups(ids: readonly string[]): string[][] {
   return (others.length > 0 ? others : [...ids]).map((id) => [id]);
 }
 
-/** Reads a secdb document into advisory entries. */
-export function parseSecdb(doc: unknown, source: string): AdvisoryBatch {
+/**
+ * Reads a secdb document into advisory entries. A secfixes key that is not an APK version (real
+ * data has `4.10-1-r1`) would sort anywhere as a fix: skipped with a warning, an error under `strict`.
+ */
+export function parseSecdb(doc: unknown, source: string, options: { readonly strict?: boolean } = {}): AdvisoryBatch {
   if (!isObject(doc) || !Array.isArray(doc.packages)) {
     throw new LupineError('SCAN_BAD_ADVISORY', `${source}: not a secdb document (no "packages" list)`, {
       details: { source },
@@ -93,6 +96,17 @@ export function parseSecdb(doc: unknown, source: string): AdvisoryBatch {
     for (const [version, list] of Object.entries(pkg.secfixes)) {
       if (!Array.isArray(list)) {
         warnings.push(`${source}: ${pkg.name} ${version}: the ids are not a list; skipped`);
+        continue;
+      }
+      if (!isValidVersion(version) || version === '') {
+        const what = `${source}: ${pkg.name}: secfixes key '${version}' (${secdbIds(list).join(' ')}) is not a valid APK version`;
+        if (options.strict) {
+          throw new LupineError('SCAN_BAD_ADVISORY', what, {
+            details: { source, package: pkg.name, version },
+            hint: 'fix the version in the secdb, or scan without --strict to skip the entry',
+          });
+        }
+        warnings.push(`${what}; skipped (--strict fails instead)`);
         continue;
       }
       const nak = isNakVersion(version);

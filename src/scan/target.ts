@@ -18,6 +18,7 @@ import {
 } from '../oci/index.js';
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, joinDpkg, readDockerArchiveImages, readImages } from './image-read.js';
+import { MAX_SCAN_FILE } from './root-files.js';
 import type { RootLookup } from './root-path.js';
 
 export interface ImageTarget {
@@ -100,9 +101,6 @@ export function diskLookup(root: string): RootLookup {
   };
 }
 
-/** Largest file a scan reads from a root directory (a dpkg status of ~5,000 packages is ~10 MB). */
-const MAX_ROOT_FILE = 256 * 1024 * 1024;
-
 /**
  * The first candidate that exists, read confined to the root (symlinks resolved inside it), and its
  * text. A FIFO, device or socket there (it would block or never end) and an oversized file are
@@ -112,7 +110,7 @@ async function readRootFile(root: string, candidates: readonly string[]): Promis
   const fail = (c: string, why: string) =>
     badTarget(root, `${c} ${why}`, 'a scanned root holds its package database as plain files');
   for (const c of candidates) {
-    const text = readRootText(root, c, { maxBytes: MAX_ROOT_FILE, fail });
+    const text = readRootText(root, c, { maxBytes: MAX_SCAN_FILE, fail });
     if (text !== undefined) return [c, text];
   }
   return undefined;

@@ -6,7 +6,6 @@
  * coordinator SIGKILLed, Redis restarted, a failing recipe) still end in the right repository.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
@@ -28,12 +27,10 @@ import { silentLogger } from '../../src/core/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
 import { runCli } from '../helpers/cli.js';
-import { hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
+import { haveClusterTools, hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 
-const haveTools =
-  spawnSync('redis-server', ['--version']).status === 0 && spawnSync('docker-registry', ['--version']).status === 0;
 const env = { ...process.env, SOURCE_DATE_EPOCH: '0' };
 const ARCH = 'x86_64';
 
@@ -188,7 +185,7 @@ async function flakyStore(target: string, failures: number): Promise<{ host: str
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
 
 describe('distro build on a cluster (BullMQ + OCI store)', {
-  skip: !haveTools && 'needs redis-server and docker-registry',
+  skip: !haveClusterTools() && 'needs redis-server and docker-registry',
 }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lupine-cluster-'));

@@ -20,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { sealPack } from '../../src/repo/index.js';
+import { PACKS_KEPT, sealPack } from '../../src/repo/index.js';
 import { decodeAdvisories, parseDpkgStatus, publishSecdb } from '../../src/scan/index.js';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot, vector } from '../helpers/paths.js';
@@ -63,26 +63,53 @@ function files(dir: string): string[] {
     .sort();
 }
 
+const V311 = 'secdb/alpine-v3.11-main--vulnerablecode.json';
+// Hand check: xen lists XSA-252 under '4.10-1-r1' (not an APK version) and under '4.10.0-r2'.
+const XEN_WARNING = `${V311}: xen: secfixes key '4.10-1-r1' (XSA-252) is not a valid APK version; skipped (--strict fails instead)`;
+
 describe('every real advisory document loads', () => {
-  it('each file decodes without an error or a warning; only the two empty ones yield no entries', () => {
+  it('secdb: the invalid xen fix version is skipped, 4.10.0-r2 is the fix of XSA-252; --strict fails', async () => {
+    const d = decodeAdvisories(readFileSync(join(ADV, V311)), V311);
+    const xen = d.batches.flatMap((b) => b.entries).filter((e) => e.package === 'xen' && e.id === 'XSA-252');
+    assert.deepEqual(
+      xen.map((e) => e.fixed),
+      ['4.10.0-r2'],
+    );
+    apkRoot('x0', 'ID=alpine\nVERSION_ID=3.11.0\n', [['xen', '4.10.0-r1']]);
+    const r = await cli(['scan', 'x0', '--db', join(ADV, V311), '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /xen: secfixes key '4\.10-1-r1'/);
+    const doc = JSON.parse(r.stdout) as { findings: Array<{ id: string; fixedIn?: string; fixed?: string }> };
+    const xsa = doc.findings.filter((f) => f.id === 'XSA-252' || JSON.stringify(f).includes('XSA-252'));
+    assert.ok(xsa.length > 0, r.stdout);
+    assert.ok(
+      xsa.every((f) => JSON.stringify(f).includes('4.10.0-r2') && !JSON.stringify(f).includes('4.10-1-r1')),
+      r.stdout,
+    );
+    const strict = await cli(['scan', 'x0', '--db', join(ADV, V311), '--strict']);
+    assert.equal(strict.code, 3, strict.stderr);
+    assert.match(strict.stderr, /SCAN_BAD_ADVISORY.*xen: secfixes key '4\.10-1-r1'/);
+  });
+
+  it('each file decodes without an error; one warning (an invalid fix version); only the two empty ones yield no entries', () => {
     const empty: string[] = [];
     const all = files(ADV);
     assert.ok(all.length >= 100, `${all.length} files`);
     for (const f of all) {
       const d = decodeAdvisories(readFileSync(f), relative(ADV, f));
       const warnings = d.batches.flatMap((b) => b.warnings);
-      assert.deepEqual(warnings, [], f);
+      assert.deepEqual(warnings, relative(ADV, f) === V311 ? [XEN_WARNING] : [], f);
       if (!d.indexIds && d.batches.every((b) => b.entries.length === 0)) empty.push(relative(ADV, f));
     }
     // DLA-3623-1 is osv.dev's trimmed record (`affected: []`); the v3.3 community secdb lists no package.
     assert.deepEqual(empty, ['osv/debian/DLA-3623-1.json', 'secdb/alpine-v3.3-community-empty--vulnerablecode.json']);
   });
 
-  it('the whole tree as one --db source: no warning, every format named, entries from each', async () => {
+  it('the whole tree as one --db source: one warning (xen), every format named, entries from each', async () => {
     apkRoot('w0', 'ID=wolfi\nVERSION_ID=20230201\n', [['wolfi-baselayout', '20230201-r0']]);
     const r = await cli(['scan', 'w0', '--db', ADV, '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, '');
+    assert.equal(r.stderr.trim(), `lupine: warning: ${join(ADV, V311)}: ${XEN_WARNING.slice(V311.length + 2)}`);
     const doc = JSON.parse(r.stdout) as { sources: Array<{ formats: string[]; entries: number; date: string }> };
     assert.deepEqual(doc.sources[0]?.formats, ['advisory yaml', 'debian tracker', 'osv', 'secdb']);
     assert.ok((doc.sources[0]?.entries ?? 0) > 700);
@@ -400,6 +427,42 @@ describe('findings keep their own aliases; --ignore ID:PACKAGE', () => {
 });
 
 describe('compiled advisory database in the cache', () => {
+  it('a scan with more --db sources than PACKS_KEPT keeps its own packs: the second run compiles nothing', async () => {
+    const cache = join(tmp, 'many-sources-cache');
+    const packs = join(cache, 'advisories', 'packs');
+    const names = ['curl', 'gcc-12', 'libgcrypt', 'zlib', 'brotli'];
+    const dbs: string[] = [];
+    for (const [i, n] of names.entries()) {
+      // Ten sources of different bytes: each document alone, and each with a comment line.
+      put(`many/a${i}/${n}.advisories.yaml`, readFileSync(W(n), 'utf8'));
+      put(`many/b${i}/${n}.advisories.yaml`, `${readFileSync(W(n), 'utf8')}# copy\n`);
+      dbs.push('--db', `many/a${i}`, '--db', `many/b${i}`);
+    }
+    assert.ok(dbs.length / 2 > PACKS_KEPT);
+    apkRoot('m1', 'ID=wolfi\n', [['curl', '8.11.1-r0']]);
+    const run = async () => {
+      const r = await cli(['scan', 'm1', ...dbs, '--cache-dir', cache, '--format', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    const dated = () =>
+      readdirSync(packs)
+        .filter((n) => n.endsWith('.pack'))
+        .sort()
+        .map((n) => `${n} ${statSync(join(packs, n)).mtimeMs}`);
+    const first = await run();
+    const after1 = dated();
+    assert.equal(after1.length, 10);
+    // Set every pack's time back: a pack written again by the second run would get a new one.
+    for (const line of after1) {
+      const f = join(packs, line.split(' ')[0] as string);
+      utimesSync(f, 1_600_000_000, 1_600_000_000);
+    }
+    const old = dated();
+    assert.equal(await run(), first);
+    assert.deepEqual(dated(), old);
+  });
+
   it('is written once per source bytes, used on the next scan, and several targets share one load', async () => {
     const cache = join(tmp, 'compiled-cache');
     const packs = join(cache, 'advisories', 'packs');

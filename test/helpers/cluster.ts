@@ -1,7 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binLupine } from './paths.js';
+
+/** Whether redis-server and docker-registry are installed (the cluster tests start their own). */
+export const haveClusterTools = () =>
+  spawnSync('redis-server', ['--version']).status === 0 && spawnSync('docker-registry', ['--version']).status === 0;
 
 /** melange's `targets.destdir` variable, as a recipe writes it. */
 const DEST = '$' + '{{targets.destdir}}';

@@ -5,8 +5,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatDependency, type PackageInfo, packageIdentity, readPackage, writePackage } from '../../apk/index.js';
-import { type Clock, ioError, type Logger, LupineError } from '../../core/index.js';
+import { formatDependency, type PackageInfo, packageIdentity, readPackageHead, writePackage } from '../../apk/index.js';
+import { type Clock, InternalError, ioError, type Logger, LupineError } from '../../core/index.js';
 import type { LockedPackage } from '../../install/index.js';
 import type { ResolvedPackage } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
@@ -30,7 +30,9 @@ export class LocalPackages {
         details: { path },
       });
     });
-    const pkg = readPackage(bytes, { source: file });
+    // The head only: the data member was checked streaming above and is streamed again to install.
+    const pkg = readPackageHead(bytes, bytes.length, { source: file });
+    if (pkg === undefined) throw new InternalError(`${file}: read whole, yet its head is missing`);
     this.#bytes.set(pkg.identity, bytes);
     return { ...pkg.info, identity: pkg.identity };
   }

@@ -147,12 +147,24 @@ export const distroBuildCommand: Command = {
       }
     }
 
-    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}`;
+    // Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
+    // every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
+    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}; epoch ${sde ?? 0}`;
     const executorName = values.executor ?? 'local';
     if (executorName !== 'local' && executorName !== 'bullmq') {
       throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {
         hint: "see 'lupine distro build --help'",
       });
+    }
+    if (executorName === 'bullmq' && (values.repository !== undefined || values.keyring !== undefined)) {
+      // Workers build against the store only; a guest here would see packages theirs would not.
+      throw new LupineError(
+        'USAGE',
+        'distro build: --repository and --keyring are not sent to workers (bullmq executor)',
+        {
+          hint: 'build what the recipes need from those repositories into the tree, or use the local executor',
+        },
+      );
     }
     let executor: RecipeExecutor | undefined;
     if (executorName === 'bullmq' && !dryRun) {

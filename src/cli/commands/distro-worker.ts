@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { redactRedisUrl, redisUrlOf, startWorker, type WorkerEvent } from '../../cluster/index.js';
-import { LupineError } from '../../core/index.js';
+import { LupineError, termSafe } from '../../core/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
@@ -85,7 +85,8 @@ export const distroWorkerCommand: Command = {
       lockMs: positive(values['lock-ms'], '--lock-ms', 30_000),
       name,
       allowHostRunner: values['allow-host-runner'] ?? false,
-      onEvent: (e) => io.stderr.write(`${eventText(e)}\n`),
+      // Events carry text from Redis (names, the job's store, reasons): shown, never sent raw.
+      onEvent: (e) => io.stderr.write(`${termSafe(eventText(e))}\n`),
     });
     io.stderr.write(`worker ${name}: waiting for jobs on ${redactRedisUrl(redisUrl)}, store ${store.where}\n`);
     await new Promise<void>((done) => {

@@ -3,10 +3,10 @@
  * targets read with registries opened from env credentials, and the advisory databases behind a cache.
  */
 import { join, resolve } from 'node:path';
-import { type Logger, LupineError } from '../../core/index.js';
+import { type Logger, LupineError, termSafe } from '../../core/index.js';
 import type { Reference, RegistryClient } from '../../oci/index.js';
 import { defaultFetcher, PackDirectory, RepoCache } from '../../repo/index.js';
-import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget, terminalSafe } from '../../scan/index.js';
+import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget } from '../../scan/index.js';
 import type { CliIo } from '../io.js';
 import { openRegistry } from './open-registry.js';
 
@@ -23,7 +23,7 @@ export function stderrLogger(io: CliIo): Logger {
     info() {},
     debug() {},
     // Warnings quote data (file names, advisory text, package names): safe for a terminal.
-    warn: (m) => io.stderr.write(`lupine: warning: ${terminalSafe(m)}\n`),
+    warn: (m) => io.stderr.write(`lupine: warning: ${termSafe(m)}\n`),
   };
 }
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../../core/index.js';
+import { termSafe, writeFileAtomic } from '../../core/index.js';
 import {
   defaultAdvisorySources,
   findingsAtOrAbove,
@@ -14,7 +14,6 @@ import {
   type ScanTarget,
   scanInput,
   scanReport,
-  terminalSafe,
 } from '../../scan/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
@@ -181,7 +180,7 @@ function renderReports(reports: readonly ScanReport[], format: Format): string {
     const logs = reports.map((r) => JSON.parse(reportSarif(r)) as { runs: unknown[] });
     return `${JSON.stringify({ ...logs[0], runs: logs.flatMap((l) => l.runs) }, null, 2)}\n`;
   }
-  return reports.map((r) => `== ${terminalSafe(r.target)} ==\n${reportTable(r)}`).join('\n');
+  return reports.map((r) => `== ${termSafe(r.target)} ==\n${reportTable(r)}`).join('\n');
 }
 
 export const scanCommand: Command = {

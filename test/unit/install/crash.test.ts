@@ -126,7 +126,7 @@ function scenario(title: string, gen: '1' | '2', populated: boolean): void {
 
     POINTS.forEach((point, i) => {
       // Half the cases recover through recoverRoot, half through the next run of the same install
-      // (stopped right after its own recovery, at 'verified').
+      // (stopped right after its own recovery, at 'recovered').
       const via = i % 2 === 0 ? 'recoverRoot' : 'the next install';
       it(`killed at '${point}', recovered by ${via}: the root is exactly as before, a rerun completes`, async () => {
         const root = copy(point);
@@ -139,7 +139,7 @@ function scenario(title: string, gen: '1' | '2', populated: boolean): void {
           const outcome = await recoverRoot(root, { lockWait: 10 });
           assert.equal(outcome, point === 'verified' ? 'clean' : point === 'committed' ? 'completed' : 'rolled-back');
         } else {
-          await killAt(root, gen, 'verified');
+          await killAt(root, gen, 'recovered');
         }
         assert.equal(existsSync(join(root, TXN_DIR)), false);
         if (point === 'committed') assert.deepEqual(snapshot(root), clean);

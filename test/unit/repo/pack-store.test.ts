@@ -245,17 +245,46 @@ test(`a directory keeps the newest ${PACKS_KEPT} packs`, async () => {
     }
     assert.equal(packFiles(store).length, PACKS_KEPT);
     const extra = 3;
-    for (let i = PACKS_KEPT; i < PACKS_KEPT + extra; i++) await store.put(key(i), Buffer.from(`pack ${i}`));
+    // Later runs (one PackDirectory each), one new pack each: the oldest go.
+    for (let i = PACKS_KEPT; i < PACKS_KEPT + extra; i++)
+      await new PackDirectory(dir).put(key(i), Buffer.from(`pack ${i}`));
     const kept = packFiles(store).sort();
     const want = Array.from({ length: PACKS_KEPT }, (_, j) => `${key(j + extra)}.pack`);
     assert.deepEqual(kept, want);
-    assert.deepEqual(await store.get(key(PACKS_KEPT + extra - 1)), Buffer.from(`pack ${PACKS_KEPT + extra - 1}`));
-    assert.equal(await store.get(key(0)), undefined);
+    const later = new PackDirectory(dir);
+    assert.deepEqual(await later.get(key(PACKS_KEPT + extra - 1)), Buffer.from(`pack ${PACKS_KEPT + extra - 1}`));
+    assert.equal(await later.get(key(0)), undefined);
     // Only .pack files count; other files are left alone.
     writeFileSync(join(store.dir, 'notes.txt'), 'x');
-    await store.put(key(99), Buffer.from('pack 99'));
+    await new PackDirectory(dir).put(key(99), Buffer.from('pack 99'));
     assert.equal(packFiles(store).length, PACKS_KEPT);
     assert.ok(readdirSync(store.dir).includes('notes.txt'));
+  });
+});
+
+test(`a run never evicts the packs it used, even more than ${PACKS_KEPT}; the next run finds them all`, async () => {
+  await inTemp(async (dir) => {
+    const key = (i: number) => `s${String(i).padStart(3, '0')}`;
+    const n = PACKS_KEPT + 2;
+    // Another run's older packs, then a run that reads one of them and writes n new ones.
+    const before = new PackDirectory(dir);
+    for (let i = 100; i < 100 + PACKS_KEPT; i++) await before.put(key(i), Buffer.from(`old ${i}`));
+    const old = Date.now() / 1000 - 10_000;
+    for (const f of packFiles(before)) utimesSync(join(before.dir, f), old, old);
+    const run = new PackDirectory(dir);
+    assert.deepEqual(await run.get(key(100)), Buffer.from('old 100'));
+    for (let i = 0; i < n; i++) await run.put(key(i), Buffer.from(`pack ${i}`));
+    const want = [...Array.from({ length: n }, (_, i) => `${key(i)}.pack`), `${key(100)}.pack`].sort();
+    assert.deepEqual(packFiles(run).sort(), want);
+    // The next run with the same sources reads every pack: nothing to compile again.
+    const next = new PackDirectory(dir);
+    for (let i = 0; i < n; i++) assert.deepEqual(await next.get(key(i)), Buffer.from(`pack ${i}`), key(i));
+    // A run that writes one new pack keeps it and the newest others, PACKS_KEPT in all.
+    await next.put(key(50), Buffer.from('pack 50'));
+    assert.equal(packFiles(next).length, n + 1);
+    await new PackDirectory(dir).put(key(51), Buffer.from('pack 51'));
+    assert.equal(packFiles(next).length, PACKS_KEPT);
+    assert.ok(packFiles(next).includes(`${key(51)}.pack`));
   });
 });
 

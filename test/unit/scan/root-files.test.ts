@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type TarWriteEntry, writeTar } from '../../../src/archive/index.js';
 import { LupineError } from '../../../src/core/index.js';
-import { LayerStack, readScanTarget, resolveRootFile, scanInput } from '../../../src/scan/index.js';
+import { LayerStack, MAX_SCAN_FILE, readScanTarget, resolveRootFile, scanInput } from '../../../src/scan/index.js';
 import { imageLayers, writeTestRoot } from './image-fixture.js';
 
 const f = (name: string, text: string): TarWriteEntry => ({
@@ -53,6 +53,29 @@ describe('layer stack', () => {
       ),
     );
     assert.equal(await resolveRootFile(loop.lookup(), 'a'), undefined);
+  });
+});
+
+describe('layer stack: size cap on scan files', () => {
+  it('a dpkg status (file or status.d entry) over the cap is LIMIT_EXCEEDED naming it; a smaller one reads', async () => {
+    assert.equal(MAX_SCAN_FILE, 256 * 1024 * 1024); // the root-directory cap, lowered below
+    const status = `Package: a\nStatus: install ok installed\nVersion: 1\n${'Description: x\n'.repeat(8)}`;
+    const small = new LayerStack(status.length);
+    small.add(tar(f('var/lib/dpkg/status', status)));
+    assert.equal((await small.read('var/lib/dpkg/status'))?.toString(), status);
+    const big = new LayerStack(status.length - 1);
+    big.add(tar(f('var/lib/dpkg/status', status), f('var/lib/dpkg/status.d/b', status)));
+    const err = await big.read('var/lib/dpkg/status').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof LupineError && err.code === 'LIMIT_EXCEEDED', String(err));
+    assert.match(err.message, /var\/lib\/dpkg\/status: size is \d+, over the limit/);
+    assert.throws(() => big.filesUnder('var/lib/dpkg/status.d'), /status\.d\/b: size is \d+, over the limit/);
+    // Hidden by an upper layer's whiteout: never read, no error.
+    big.add(tar(f('var/lib/dpkg/.wh.status', ''), f('var/lib/dpkg/status.d/.wh.b', '')));
+    assert.equal(await big.read('var/lib/dpkg/status'), undefined);
+    assert.equal(big.filesUnder('var/lib/dpkg/status.d').size, 0);
   });
 });
 

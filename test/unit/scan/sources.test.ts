@@ -60,6 +60,31 @@ describe('secdb', () => {
       ['CVE-2023-1 alpine v3.19', 'CVE-2023-2 alpine v3.19'],
     );
   });
+  it('a secfixes key that is not an APK version is skipped with a warning naming file and entry; --strict fails', () => {
+    // The real case: alpine v3.11 main lists xen XSA-252 under '4.10-1-r1' and '4.10.0-r2'.
+    const doc = {
+      distroversion: 'v3.11',
+      reponame: 'main',
+      urlprefix: 'https://dl-cdn.alpinelinux.org/alpine',
+      packages: [
+        { pkg: { name: 'xen', secfixes: { '4.10-1-r1': ['XSA-252'], '4.10.0-r2': ['CVE-2018-7540 XSA-252'] } } },
+      ],
+    };
+    const b = parseSecdb(doc, 'main.json');
+    assert.deepEqual(
+      b.entries.map((e) => `${e.id} ${e.fixed}`),
+      ['CVE-2018-7540 4.10.0-r2', 'XSA-252 4.10.0-r2'],
+    );
+    assert.deepEqual(b.warnings, [
+      "main.json: xen: secfixes key '4.10-1-r1' (XSA-252) is not a valid APK version; skipped (--strict fails instead)",
+    ]);
+    const err = assertCodeSync(() => parseSecdb(doc, 'main.json', { strict: true }), 'SCAN_BAD_ADVISORY');
+    assert.match(err.message, /main\.json: xen: secfixes key '4\.10-1-r1'/);
+    assertCodeSync(
+      () => decodeAdvisories(Buffer.from(JSON.stringify(doc)), 'main.json', { strictMembers: true }),
+      'SCAN_BAD_ADVISORY',
+    );
+  });
 });
 
 describe('OSV', () => {
