@@ -22,12 +22,24 @@ export {
   effectiveUid,
   makeOwnedDir,
   OWNER_FILE,
+  ownerTag,
+  ownerTagGone,
   type SweepOptions,
   type SweepResult,
   sweepStaleDirs,
   userTempDir,
 } from './owned-dir.js';
 export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
+export {
+  MAX_ROOT_FILE_BYTES,
+  type ReadRootFileOptions,
+  type RootPathError,
+  readRootFile,
+  readRootText,
+  resolveRootPath,
+  rootDir,
+  rootPathParts,
+} from './root-file.js';
 export { termSafe } from './term-safe.js';
 export { TOOL_NAME, TOOL_VERSION } from './tool-version.js';
 export { hasUrlScheme, isHttpUrl } from './url-kind.js';

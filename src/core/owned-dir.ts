@@ -236,3 +236,30 @@ export async function sweepStaleDirs(parent: string, prefix: string, options: Sw
   }
   return { removed, failed };
 }
+
+/**
+ * This process as a file-name-safe tag (`<boot>-<pidns>-<pid>-<start>`, hex and digits only), for
+ * temporaries that are files (no room for an owner file); undefined where /proc cannot be read.
+ */
+export async function ownerTag(): Promise<string | undefined> {
+  const me = await self();
+  if (me === undefined) return undefined;
+  const ns = /\[(\d+)\]/.exec(me.pidns)?.[1];
+  if (ns === undefined) return undefined;
+  return `${me.boot.replace(/-/g, '').slice(0, 16)}-${ns}-${me.pid}-${me.start}`;
+}
+
+/** Whether the process an `ownerTag()` names is certainly gone (an unreadable tag: never). */
+export async function ownerTagGone(tag: string): Promise<boolean> {
+  const m = /^([0-9a-f]{16})-(\d+)-(\d+)-(\d+)$/.exec(tag);
+  const here = await ownerTag();
+  if (m === null || here === undefined) return false;
+  const [boot, ns] = here.split('-');
+  return ownerGone(
+    { boot: m[1] as string, pidns: m[2] as string, pid: Number(m[3]), start: m[4] as string },
+    { boot: boot as string, pidns: ns as string },
+  );
+}
+
+/** Removes a path without following any link in it (a stale temporary). */
+export const removeStale = (path: string): Promise<void> => removeNoFollow(path);

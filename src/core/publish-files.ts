@@ -3,12 +3,15 @@
  * temporary name beside its target (same directory, so the final rename needs no space), and only
  * when every one is complete are they renamed into place. A failure (a full or read-only disk)
  * removes the temporaries and any directory this call created, and reports IO_ERROR naming the
- * target, not the temporary.
+ * target, not the temporary. A temporary is named `.<name>.<owner>.<hex>.tmp` with the writing
+ * process's owner tag, so one left by a killed run (its owner gone) is swept by the next publish
+ * beside the same output; a temporary of a live process, or of another pid namespace, is kept.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError, isIoFault } from './io-errors.js';
+import { ownerTag, ownerTagGone, removeStale } from './owned-dir.js';
 
 export interface StagedOutput {
   /** Where the output ends up (a file or a directory). */
@@ -32,17 +35,31 @@ async function refuseDirectoryTarget(o: StagedOutput): Promise<void> {
   throw ioError(err, 'write', o.path);
 }
 
+const TMP_RE = /^\.(.+)\.([0-9a-f]{16}-\d+-\d+-\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** Removes the temporaries beside `path` that a killed earlier run left (their owner is gone). */
+async function sweepStaleTemporaries(path: string): Promise<void> {
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = TMP_RE.exec(name);
+    if (m === null || m[1] !== basename(path)) continue;
+    if (await ownerTagGone(m[2] as string)) await removeStale(join(dirname(path), name)).catch(() => undefined);
+  }
+}
+
 export async function publishFiles(outputs: readonly StagedOutput[]): Promise<void> {
   const created: string[] = [];
   const staged: { tmp: string; path: string; directory: boolean }[] = [];
   let current = outputs[0]?.path;
   for (const o of outputs) await refuseDirectoryTarget(o);
+  for (const o of outputs) await sweepStaleTemporaries(o.path);
+  const owner = (await ownerTag()) ?? 'unknown';
   try {
     for (const o of outputs) {
       current = o.path;
       const made = await mkdir(dirname(o.path), { recursive: true });
       if (made) created.push(made);
-      const tmp = join(dirname(o.path), `.${basename(o.path)}.${randomBytes(6).toString('hex')}.tmp`);
+      const tmp = join(dirname(o.path), `.${basename(o.path)}.${owner}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ tmp, path: o.path, directory: o.directory === true });
       await o.write(tmp);
     }

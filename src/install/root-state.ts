@@ -1,5 +1,6 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRootFile } from '../core/index.js';
 import { type InstalledPackage, parseInstalledDb } from './installed-db.js';
 import { type PathKind, resolveInRoot } from './safe-path.js';
 import { parseScriptsTar, type ScriptEntry } from './scripts-db.js';
@@ -32,15 +33,6 @@ export function fsLookup(root: string): (real: string) => PathKind {
   };
 }
 
-function readOptional(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 /** Finds the database directory following the root's own layout (a `lib/apk` symlink is followed). */
 export function locateDbDir(root: string): string {
   const lookup = fsLookup(root);
@@ -52,14 +44,17 @@ export function locateDbDir(root: string): string {
   return resolveInRoot('lib/apk/db', lookup, true, 'root');
 }
 
-/** Reads the installed database, scripts.tar, triggers and world of a root (all may be missing). */
+/**
+ * Reads the installed database, scripts.tar, triggers and world of a root (all may be missing), each
+ * confined to the root: a symlink to a host file reads nothing of the host.
+ */
 export function readRootState(root: string): RootState {
   const dbDir = locateDbDir(root);
   const worldPath = resolveInRoot('etc/apk/world', fsLookup(root), false, 'root');
-  const installedText = readOptional(join(root, dbDir, 'installed'));
-  const scriptsBytes = readOptional(join(root, dbDir, 'scripts.tar'));
-  const triggersText = readOptional(join(root, dbDir, 'triggers'));
-  const worldText = readOptional(join(root, worldPath));
+  const installedText = readRootFile(root, `${dbDir}/installed`);
+  const scriptsBytes = readRootFile(root, `${dbDir}/scripts.tar`);
+  const triggersText = readRootFile(root, `${dbDir}/triggers`);
+  const worldText = readRootFile(root, worldPath);
   return {
     dbDir,
     worldPath,

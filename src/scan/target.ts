@@ -6,7 +6,7 @@ import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type ApkPackage, readPackage } from '../apk/index.js';
 import { readTar } from '../archive/index.js';
-import { checkLimit, type Limits, LupineError } from '../core/index.js';
+import { type Limits, LupineError, readRootText, rootDir } from '../core/index.js';
 import {
   type Descriptor,
   parseIndex,
@@ -19,7 +19,7 @@ import {
 import { readSbom, type SbomContents } from '../sbom/index.js';
 import { type ImageFacts, joinDpkg, readDockerArchiveImages, readImages } from './image-read.js';
 import { MAX_SCAN_FILE } from './root-files.js';
-import { type RootLookup, resolveRootFile } from './root-path.js';
+import type { RootLookup } from './root-path.js';
 
 export interface ImageTarget {
   readonly kind: 'image';
@@ -102,30 +102,32 @@ export function diskLookup(root: string): RootLookup {
 }
 
 /**
- * The first candidate that exists, found through symlinks inside the root, and its text. A FIFO, device
- * or socket there (it would block or never end) and an oversized file are errors naming the path.
+ * The first candidate that exists, read confined to the root (symlinks resolved inside it), and its
+ * text. A FIFO, device or socket there (it would block or never end) and an oversized file are
+ * errors naming the path.
  */
 async function readRootFile(root: string, candidates: readonly string[]): Promise<[string, string] | undefined> {
-  const lookup = diskLookup(root);
+  const fail = (c: string, why: string) =>
+    badTarget(root, `${c} ${why}`, 'a scanned root holds its package database as plain files');
   for (const c of candidates) {
-    const real = await resolveRootFile(lookup, c);
-    if (real === undefined) continue;
-    const st = await lstat(join(root, real));
-    if (!st.isFile()) {
-      throw badTarget(root, `${c} is not a regular file`, 'a scanned root holds its package database as plain files');
-    }
-    checkLimit(`${root}: ${c} size`, st.size, MAX_SCAN_FILE);
-    return [c, await readFile(join(root, real), 'utf8')];
+    const text = readRootText(root, c, { maxBytes: MAX_SCAN_FILE, fail });
+    if (text !== undefined) return [c, text];
   }
   return undefined;
+}
+
+/** The names in a directory of the root, found confined to it (a symlink to a host directory lists nothing). */
+async function rootListing(root: string, path: string): Promise<string[]> {
+  const real = rootDir(root, path);
+  if (real === undefined) return [];
+  return (await readdir(join(root, real)).catch(() => [] as string[])).sort();
 }
 
 async function readRoot(dir: string, name: string): Promise<RootTarget> {
   const db = await readRootFile(dir, ['lib/apk/db/installed', 'usr/lib/apk/db/installed']);
   const os = await readRootFile(dir, ['etc/os-release', 'usr/lib/os-release']);
   const embeddedSboms: Record<string, string> = {};
-  const sbomDir = join(dir, 'var/lib/db/sbom');
-  for (const f of (await readdir(sbomDir).catch(() => [] as string[])).sort()) {
+  for (const f of await rootListing(dir, 'var/lib/db/sbom')) {
     if (!f.endsWith('.spdx.json')) continue;
     const part = await readRootFile(dir, [`var/lib/db/sbom/${f}`]);
     if (part) embeddedSboms[part[0]] = part[1];
@@ -133,8 +135,7 @@ async function readRoot(dir: string, name: string): Promise<RootTarget> {
   const dpkgParts: Array<[string, string]> = [];
   const status = await readRootFile(dir, ['var/lib/dpkg/status']);
   if (status) dpkgParts.push(status);
-  const statusDir = join(dir, 'var/lib/dpkg/status.d');
-  for (const f of (await readdir(statusDir).catch(() => [] as string[])).sort()) {
+  for (const f of await rootListing(dir, 'var/lib/dpkg/status.d')) {
     if (f.endsWith('.md5sums')) continue;
     const part = await readRootFile(dir, [`var/lib/dpkg/status.d/${f}`]);
     if (part) dpkgParts.push(part);

@@ -1,6 +1,7 @@
 /**
  * A root on disk as `lupine apk` sees it, the way apk-tools 2.14 sets up its database:
- *   - `--root` (default /), its `etc/apk/{world,arch}` and `lib/apk/db/installed`;
+ *   - `--root` (default /), its `etc/apk/{world,arch}` and `lib/apk/db/installed`, every file of the
+ *     root read confined to it (symlinks resolved as if the root were `/`: never a host file);
  *   - repositories from `--repositories-file` (default ROOT/etc/apk/repositories, `@tag` lines) and
  *     every `-X/--repository`; a local `…/APKINDEX.tar.gz` may be named directly;
  *   - keys from `--keys-dir` (default ROOT/etc/apk/keys), `--allow-untrusted` to skip them;
@@ -8,10 +9,11 @@
  *     when it exists, else `$XDG_CACHE_HOME/lupine` or `~/.cache/lupine`; `--no-cache` for none),
  *     offline with `--no-network`, HTTP basic auth from URL credentials and `HTTP_AUTH`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { hostApkArch, type Keyring, type PackageInfo, parseDependencyList } from '../../apk/index.js';
-import { LupineError } from '../../core/index.js';
+import { hostApkArch, type Keyring, type PackageInfo, parseDependencyList, parsePublicKey } from '../../apk/index.js';
+import { LupineError, readRootFile, readRootText, rootDir } from '../../core/index.js';
 import type { PackedIndex, RepositoryEntry } from '../../repo/index.js';
 import type { RepositoryInput } from '../../resolver/index.js';
 import type { CliIo } from '../io.js';
@@ -19,25 +21,13 @@ import { type ApkArgs, has, last, values } from './apk-args.js';
 import type { ApkState } from './apk-context.js';
 import { loadKeys } from './apk-files.js';
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-async function isDir(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
-}
-
 export function rootOf(args: ApkArgs, io: CliIo): string {
   return resolve(io.cwd, last(args, 'root') ?? '/');
 }
 
 /** `--arch`, else ROOT/etc/apk/arch; undefined when neither is set. */
 export async function configuredArch(args: ApkArgs, io: CliIo): Promise<string | undefined> {
-  return last(args, 'arch') ?? (await readOptional(join(rootOf(args, io), 'etc/apk/arch')))?.trim();
+  return last(args, 'arch') ?? readRootText(rootOf(args, io), 'etc/apk/arch')?.trim();
 }
 
 /** The cache directory: `--cache-dir`, ROOT/etc/apk/cache if present, else the user's; undefined with --no-cache. */
@@ -45,8 +35,9 @@ export async function cacheDirOf(args: ApkArgs, io: CliIo): Promise<string | und
   if (has(args, 'no-cache')) return undefined;
   const given = last(args, 'cache-dir');
   if (given !== undefined) return resolve(io.cwd, given);
-  const rootCache = join(rootOf(args, io), 'etc/apk/cache');
-  if (await isDir(rootCache)) return rootCache;
+  const root = rootOf(args, io);
+  const rootCache = rootDir(root, 'etc/apk/cache');
+  if (rootCache !== undefined) return join(root, rootCache);
   const xdg = io.env.XDG_CACHE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'lupine');
   return io.env.HOME ? join(io.env.HOME, '.cache', 'lupine') : undefined;
@@ -72,8 +63,20 @@ export function packDirOf(args: ApkArgs, io: CliIo): string | undefined {
 export async function keysOf(args: ApkArgs, io: CliIo): Promise<Keyring> {
   const dirs = values(args, 'keys-dir');
   const root = rootOf(args, io);
-  const paths = dirs.length ? dirs.map((d) => resolve(root, d)) : [join(root, 'etc/apk/keys')];
-  return loadKeys(paths);
+  if (dirs.length) return loadKeys(dirs.map((d) => resolve(root, d)));
+  return rootKeys(root);
+}
+
+/** ROOT/etc/apk/keys: its `*.rsa.pub` files, each read confined to the root. */
+async function rootKeys(root: string): Promise<Keyring> {
+  const keys = new Map<string, KeyObject>();
+  const dir = rootDir(root, 'etc/apk/keys');
+  if (dir === undefined) return keys;
+  for (const name of (await readdir(join(root, dir))).filter((n) => n.endsWith('.rsa.pub')).sort()) {
+    const pem = readRootFile(root, `${dir}/${name}`, { maxBytes: 1024 * 1024 });
+    if (pem !== undefined) keys.set(name, parsePublicKey(pem, `etc/apk/keys/${name}`));
+  }
+  return keys;
 }
 
 /** Every configured repository, in apk's order: the repositories file, then each `-X`. */
@@ -82,7 +85,10 @@ async function repositoryEntries(args: ApkArgs, io: CliIo): Promise<RepositoryEn
   const root = rootOf(args, io);
   const given = last(args, 'repositories-file');
   const file = given !== undefined ? resolve(io.cwd, given) : join(root, 'etc/apk/repositories');
-  const text = await readOptional(file);
+  const text =
+    given !== undefined
+      ? await readFile(file, 'utf8').catch(() => undefined)
+      : readRootText(root, 'etc/apk/repositories');
   if (given !== undefined && text === undefined) {
     throw new LupineError('IO_ERROR', `cannot read ${given}`, { details: { path: file } });
   }
@@ -114,8 +120,8 @@ export async function loadRootState(args: ApkArgs, io: CliIo): Promise<RootState
   const root = rootOf(args, io);
   const configured = await configuredArch(args, io);
   const arch = configured ?? hostApkArch(process.arch);
-  const world = parseDependencyList((await readOptional(join(root, 'etc/apk/world'))) ?? '');
-  const instText = await readOptional(join(root, 'lib/apk/db/installed'));
+  const world = parseDependencyList(readRootText(root, 'etc/apk/world') ?? '');
+  const instText = readRootText(root, 'lib/apk/db/installed');
   const { installedState } = await import('../../install/index.js');
   const inst = installedState(instText ?? '');
   const allowUntrusted = has(args, 'allow-untrusted');

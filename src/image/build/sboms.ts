@@ -3,8 +3,7 @@
  * installed package (from the installed database, with each package's embedded SBOM when it ships
  * one). Namespaces and serials derive from the digests, the time from the build date.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readRootText } from '../../core/index.js';
 import {
   embeddedSbomPaths,
   type ImageIndexInventory,
@@ -16,12 +15,12 @@ import {
   toCycloneDx,
   toSpdx,
 } from '../../sbom/index.js';
-import { resolveImagePath } from './root-path.js';
 import type { SbomFile, SbomFormat } from './types.js';
 
-async function optional(path: string): Promise<string | undefined> {
+/** A file of the root, confined to it; undefined when missing or unreadable. */
+function optional(root: string, path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readRootText(root, path);
   } catch {
     return undefined;
   }
@@ -32,26 +31,16 @@ export async function rootInventory(
   root: string,
   packages: readonly { name: string; version: string }[],
 ): Promise<InstalledInventory> {
-  const db = (await optional(join(root, 'usr/lib/apk/db/installed'))) ?? '';
+  const db = optional(root, 'usr/lib/apk/db/installed') ?? '';
   let osRelease: string | undefined;
   for (const p of ['etc/os-release', 'usr/lib/os-release']) {
-    try {
-      osRelease = await optional(join(root, resolveImagePath(root, p, true)));
-    } catch {
-      osRelease = undefined;
-    }
+    osRelease = optional(root, p);
     if (osRelease !== undefined) break;
   }
   const embeddedSboms: Record<string, string> = {};
   for (const p of packages) {
     for (const path of embeddedSbomPaths(p.name, p.version)) {
-      let real: string;
-      try {
-        real = resolveImagePath(root, path, true);
-      } catch {
-        continue;
-      }
-      const text = await optional(join(root, real));
+      const text = optional(root, path);
       if (text !== undefined) embeddedSboms[path] = text;
     }
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { publishFiles, writeFileAtomic } from '../../../src/core/index.js';
+import { ownerTag, publishFiles, writeFileAtomic } from '../../../src/core/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 import { runCli } from '../../helpers/cli.js';
 import { hashTree, tempRoot } from '../install/fixtures.js';
@@ -53,4 +53,20 @@ test('lupine sbom ROOT -o DIR refuses instead of deleting DIR', async () => {
   assert.notEqual(r.code, 0, r.stderr);
   assert.match(r.stderr, /IO_ERROR/);
   assert.equal(readFileSync(join(d, 'sub', 'work'), 'utf8'), 'precious\n');
+});
+
+test('a temporary left by a killed run (owner gone) is swept by the next publish; a live one is kept', async () => {
+  const d = join(base, 'stale-tmp');
+  mkdirSync(d, { recursive: true });
+  const me = await ownerTag();
+  assert.ok(me !== undefined, '/proc is readable here');
+  // Our pid with another start time: a process that is certainly gone (SIGKILL between write and rename).
+  const dead = me.replace(/-\d+$/, '-1');
+  const stale = `.out.json.${dead}.0123456789ab.tmp`;
+  const live = `.out.json.${me}.0123456789ab.tmp`;
+  const other = `.other.json.${dead}.0123456789ab.tmp`;
+  for (const n of [stale, live, other]) writeFileSync(join(d, n), 'partial');
+  mkdirSync(join(d, `.out.json.${dead}.abcdef012345.tmp`, 'sub'), { recursive: true });
+  await writeFileAtomic(join(d, 'out.json'), '{}\n');
+  assert.deepEqual(readdirSync(d).sort(), [live, other, 'out.json'].sort());
 });
