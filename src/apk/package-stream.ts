@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { type TarEntry, TarStreamReader } from '../archive/index.js';
-import { defaultLimits, isLupineError, type Limits, LupineError } from '../core/index.js';
+import { defaultLimits, ioError, isIoFault, isLupineError, type Limits, LupineError } from '../core/index.js';
 import { malformed, sectionError } from './package-layout.js';
 
 /** deflate cannot expand data more than ~1032:1; a declared size past that is a lie. */
@@ -139,6 +139,8 @@ export async function checkPackageData(
     if (isLupineError(err) && ['LIMIT_EXCEEDED', 'APK_BAD_FILE_CHECKSUM', 'APK_MALFORMED'].includes(err.code)) {
       throw err;
     }
+    // A fault of the caller's sink (a full disk while spooling files) is not damage to the package.
+    if (isIoFault(err)) throw ioError(err);
     throw sectionError('data', err, source);
   }
   return { inflatedBytes: inflated, entries: tar.entries };
