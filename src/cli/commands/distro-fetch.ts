@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
-import { type CompiledRecipe, compileForBuild, fillSourceStore, systemApt } from '../../build/index.js';
 import { loadDistroTree } from '../../distro/index.js';
+import { type CompiledRecipe, compileForBuild, fillSourceStore, systemApt } from '../../pkg/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';

@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type BuildRecipeResult, buildRecipe, type RunnerKind } from '../../build/index.js';
 import { LupineError } from '../../core/index.js';
+import { type BuildRecipeResult, buildRecipe, type RunnerKind } from '../../pkg/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { bumpRecipeFile } from '../../build/index.js';
+import { bumpRecipeFile } from '../../pkg/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';

@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { hostApkArch } from '../../apk/index.js';
+import { type Diagnostic, LupineError, renderDiagnostics } from '../../core/index.js';
 import {
   BUILD_ARCHS,
   BUILTIN_PIPELINE_DIR,
@@ -8,8 +9,7 @@ import {
   compileLoadedRecipe,
   loadRecipe,
   toBuildArch,
-} from '../../build/index.js';
-import { type Diagnostic, LupineError, renderDiagnostics } from '../../core/index.js';
+} from '../../pkg/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';

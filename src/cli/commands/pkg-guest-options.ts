@@ -3,8 +3,8 @@
  * directories, network), the architectures, the package cache and the build logger.
  */
 import { join, resolve } from 'node:path';
-import { BUILD_ARCHS, toBuildArch } from '../../build/index.js';
 import { type Logger, LupineError } from '../../core/index.js';
+import { BUILD_ARCHS, toBuildArch } from '../../pkg/index.js';
 import type { Parsed } from '../args.js';
 import type { CliIo } from '../io.js';
 import { defaultArch } from './pkg-compile.js';

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { readPackage, readTree } from '../../apk/index.js';
+import { LupineError } from '../../core/index.js';
 import {
   formatFinding,
   type LintReport,
@@ -8,8 +9,7 @@ import {
   type PackageTree,
   treeFromEntries,
   treeFromPackageFiles,
-} from '../../build/index.js';
-import { LupineError } from '../../core/index.js';
+} from '../../pkg/index.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_FAIL, EXIT_OK } from '../render.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { parseRecipe } from '../../build/index.js';
 import { obj, readInputFile, renderDiagnostics } from '../../core/index.js';
+import { parseRecipe } from '../../pkg/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../render.js';

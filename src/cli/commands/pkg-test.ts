@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { testRecipe } from '../../build/index.js';
 import { LupineError } from '../../core/index.js';
+import { testRecipe } from '../../pkg/index.js';
 import { parse, requireCount } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT_OK } from '../render.js';
