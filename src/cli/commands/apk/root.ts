@@ -13,10 +13,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Keyring } from '../../../apk/index.js';
 import { rootDir } from '../../../core/index.js';
 import type { OpenedRoot } from '../../../install/index.js';
+import { loadKeyring } from '../../../repo/index.js';
 import type { CliIo } from '../../io.js';
 import { type ApkArgs, has, last, values } from './args.js';
 import type { ApkState } from './context.js';
-import { loadKeys } from './files.js';
 
 export function rootOf(args: ApkArgs, io: CliIo): string {
   return resolve(io.cwd, last(args, 'root') ?? '/');
@@ -63,7 +63,7 @@ export function packDirOf(args: ApkArgs, io: CliIo): string | undefined {
 export async function keysOf(args: ApkArgs, io: CliIo): Promise<Keyring> {
   const dirs = values(args, 'keys-dir');
   const root = rootOf(args, io);
-  if (dirs.length) return loadKeys(dirs.map((d) => resolve(root, d)));
+  if (dirs.length) return loadKeyring(dirs.map((d) => resolve(root, d)));
   const { rootKeyring } = await import('../../../install/index.js');
   return rootKeyring(root);
 }
