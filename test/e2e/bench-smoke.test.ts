@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { hostRecipe } from '../helpers/host-recipe.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /**
@@ -45,22 +46,6 @@ test('every bench runs and reports a time (quick mode)', () => {
   }
 });
 
-/** A stage-0 recipe (host runner: no guest to build) writing one file. */
-const tinyRecipe = (name: string) => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-  annotations:
-    dev.lupine.runner: host
-pipeline:
-  - runs: |
-      mkdir -p "\${{targets.destdir}}/usr/share/${name}"
-      echo ${name} > "\${{targets.destdir}}/usr/share/${name}/name"
-`;
-
 /**
  * The distro bench (two full builds and a rerun) on a tree of two tiny recipes instead of distro/
  * (LUPINE_BENCH_DISTRO_TREE): every row is there, each with its target, and the two builds'
@@ -71,7 +56,7 @@ test('the distro bench runs on a tiny tree and reports its four rows', () => {
   try {
     const tree = join(dir, 'distro');
     mkdirSync(tree);
-    for (const n of ['tiny-a', 'tiny-b']) writeFileSync(join(tree, `${n}.yaml`), tinyRecipe(n));
+    for (const n of ['tiny-a', 'tiny-b']) writeFileSync(join(tree, `${n}.yaml`), hostRecipe(n));
     const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'run.js'), '--json', 'distro:'], {
       cwd: repoRoot,
       encoding: 'utf8',
