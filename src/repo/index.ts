@@ -44,9 +44,7 @@ export {
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
 export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
-export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
-export { packIndex } from './pack-index.js';
-export { type PackedContents, readIndexThroughPacks } from './pack-store.js';
+export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-cache-directory.js';
 export {
   PackedIndex,
   PF_DUPLICATE,
@@ -56,6 +54,8 @@ export {
   PROVIDER_SELF,
   PROVIDER_STRIDE,
 } from './packed-index.js';
+export { packIndex } from './packed-index-builder.js';
+export { type PackedContents, readIndexThroughPacks } from './packed-index-cache.js';
 export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
 export {
   type PublishedFile,

@@ -21,8 +21,8 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildRecipe } from '../../src/build/index.js';
 import { loadDistroTree } from '../../src/distro/index.js';
+import { buildRecipe } from '../../src/pkg/index.js';
 import { assertCode } from '../helpers/assert-code.js';
 import { runCli } from '../helpers/cli.js';
 import {

@@ -6,7 +6,7 @@
  *   resolve to inside the image, belongs to a package built from source (stage 1), except the
  *   short IMPORTS_ALLOWED list below. Stage 0 is read from distro/ (recipes annotated
  *   `dev.lupine.runner: host`), not listed here. The ELF files are read with lupine's own reader
- *   (src/build/sca/elf.ts), not the host's readelf. A tampered image (openssl's libraries relabelled
+ *   (src/pkg/sca/elf.ts), not the host's readelf. A tampered image (openssl's libraries relabelled
  *   as a stage-0 recipe's) shows the check fails.
  * - provenance: the SPDX document inside every .apk of a from-source recipe names its upstream
  *   source (the recipe's fetch uri as download location, the version, the tarball's checksum, the
@@ -19,9 +19,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { collectSources } from '../../src/build/index.js';
-import { licenseExpression } from '../../src/build/run/outputs.js';
 import { type DistroTree, loadDistroTree } from '../../src/distro/index.js';
+import { collectSources } from '../../src/pkg/index.js';
+import { licenseExpression } from '../../src/pkg/run/outputs.js';
 import type { PackageSource } from '../../src/sbom/index.js';
 import { runCli } from '../helpers/cli.js';
 import { copySharedTree, type SharedTree, sharedDistroTree, TREE_ENV } from '../helpers/distro-tree.js';

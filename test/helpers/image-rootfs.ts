@@ -1,7 +1,7 @@
 /**
  * Reading what an image is made of, without running it: its layers unpacked into a directory (the
  * host's tar, no root needed), the apk database's file owners, and lupine's own ELF reader
- * (src/build/sca/elf.ts) over every ELF file, with each DT_NEEDED library (and PT_INTERP) resolved
+ * (src/pkg/sca/elf.ts) over every ELF file, with each DT_NEEDED library (and PT_INTERP) resolved
  * inside the root as the dynamic loader would find it.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import {
   readSync,
 } from 'node:fs';
 import { join, posix, relative } from 'node:path';
-import { isElf, parseElf } from '../../src/build/sca/elf.js';
+import { isElf, parseElf } from '../../src/pkg/sca/elf.js';
 
 /** Unpacks an OCI layout's image for `arch` (its layers in order) into `dest`. */
 export function unpackImage(layout: string, dest: string, arch = 'amd64'): void {
