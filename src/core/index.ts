@@ -14,7 +14,7 @@ export {
 export { didYouMean, editDistance } from './did-you-mean.js';
 export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
 export { type ErrorCode, type ErrorOptions, InternalError, isLupineError, LupineError } from './errors.js';
-export { ioError, isIoFault, readInputFile } from './io-errors.js';
+export { asInputRead, ioError, isIoFault, readInputFile, readOptionalFile, statInput } from './io-errors.js';
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
 export { checkLimit, defaultLimits, type Limits } from './limits.js';
 export { type Logger, silentLogger } from './log.js';

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Keyring, parsePublicKey } from '../apk/index.js';
-import { isHttpUrl, type Logger, LupineError, silentLogger } from '../core/index.js';
+import { isHttpUrl, type Logger, LupineError, readInputFile, silentLogger } from '../core/index.js';
 import type { Fetcher } from './fetcher.js';
 
 export interface KeySourceOptions {
@@ -24,7 +24,7 @@ export async function readKeySource(uri: string, o: KeySourceOptions): Promise<U
     return r.bytes;
   }
   const path = uri.replace(/^file:\/\//i, '');
-  return await readFile(o.cwd === undefined ? path : resolve(o.cwd, path));
+  return await readInputFile(o.cwd === undefined ? path : resolve(o.cwd, path), 'key');
 }
 
 export interface LoadKeyringOptions {

@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Dependency, type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { InternalError, isHttpUrl, type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { InternalError, isHttpUrl, isLupineError, type Logger, LupineError, silentLogger } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
@@ -115,6 +115,7 @@ export async function loadImageKeyring(config: ResolvedImageConfig, o: ImageSour
     try {
       pem = await readKeySource(k, { cwd: o.cwd, fetcher, ...(o.signal ? { signal: o.signal } : {}) });
     } catch (err) {
+      if (isLupineError(err, 'IO_ERROR')) throw err;
       throw new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${(err as Error).message}`, {
         cause: err,
         details: { key: k, path: where },

@@ -19,7 +19,7 @@ import {
   parseDependencyList,
   parsePublicKey,
 } from '../../../apk/index.js';
-import { LupineError, readRootFile, readRootText, rootDir } from '../../../core/index.js';
+import { LupineError, readInputFile, readRootFile, readRootText, rootDir } from '../../../core/index.js';
 import type { PackedIndex, RepositoryEntry } from '../../../repo/index.js';
 import type { RepositoryInput } from '../../../resolver/index.js';
 import type { CliIo } from '../../io.js';
@@ -93,11 +93,8 @@ async function repositoryEntries(args: ApkArgs, io: CliIo): Promise<RepositoryEn
   const file = given !== undefined ? resolve(io.cwd, given) : join(root, 'etc/apk/repositories');
   const text =
     given !== undefined
-      ? await readFile(file, 'utf8').catch(() => undefined)
+      ? await readInputFile(file, 'repositories file', 'utf8')
       : readRootText(root, 'etc/apk/repositories');
-  if (given !== undefined && text === undefined) {
-    throw new LupineError('IO_ERROR', `cannot read ${given}`, { details: { path: file } });
-  }
   const entries = text === undefined ? [] : parseRepositories(text, file);
   for (const x of values(args, 'repository')) {
     const m = /^@(\S+)\s+(.*)$/.exec(x);
