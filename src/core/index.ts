@@ -40,6 +40,14 @@ export {
   rootDir,
   rootPathParts,
 } from './root-file.js';
+export {
+  MAX_SYMLINK_HOPS,
+  type RootPathKind,
+  type RootWalkResult,
+  type RootWalkRules,
+  walkRoot,
+  walkRootSync,
+} from './root-path.js';
 export { termSafe } from './term-safe.js';
 export { TOOL_NAME, TOOL_VERSION } from './tool-version.js';
 export { hasUrlScheme, isHttpUrl } from './url-kind.js';
