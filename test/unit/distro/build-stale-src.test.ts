@@ -14,23 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hostRecipe } from '../../helpers/cluster.js';
 import { killChildren, startLupine, userTempParent } from '../../helpers/lupine-child.js';
-
-const recipeText = (name: string, runs: string) => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-  annotations:
-    dev.lupine.runner: host
-pipeline:
-  - runs: |
-      ${runs}
-      mkdir -p "\${{targets.destdir}}/usr/share/${name}"
-      echo ${name} > "\${{targets.destdir}}/usr/share/${name}/name"
-`;
 
 describe('distro build sweeps the source directories killed builds left (issue 11 #14)', () => {
   let work = '';
@@ -54,7 +39,7 @@ describe('distro build sweeps the source directories killed builds left (issue 1
   const start = (name: string, runs: string) => {
     const tree = join(work, name, 'distro');
     mkdirSync(tree, { recursive: true });
-    writeFileSync(join(tree, `${name}.yaml`), recipeText(name, runs));
+    writeFileSync(join(tree, `${name}.yaml`), hostRecipe(name, [], runs));
     return startLupine(
       ['distro', 'build', tree, '--no-test', '-j', '1', '--out-dir', join(work, name, 'out', 'packages')],
       {
