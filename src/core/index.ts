@@ -1,3 +1,4 @@
+export { asBuffer } from './bytes.js';
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
 export { commandElapsedMs, markCommandStart } from './command-clock.js';
 export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
