@@ -27,7 +27,7 @@ import { spdxLicenseFor } from './license-expression.js';
 import { LICENSE_LIST_VERSION } from './license-list.js';
 import { isoSeconds, nameUuid } from './name-uuid.js';
 import { ociPurl } from './purl.js';
-import { type SourceFacts, sourcePackageFacts } from './source-facts.js';
+import { sourcePackageFacts } from './source-facts.js';
 import { SpdxBuilder } from './spdx-builder.js';
 import { mergeEmbeddedSpdx } from './spdx-embedded.js';
 import { sanitizeSpdxId } from './spdx-ids.js';
@@ -110,12 +110,7 @@ function osPackage(b: SpdxBuilder, os: OsInfo, supplier?: string): string {
 
 function vcsPackage(b: SpdxBuilder, src: VcsSource, supplier: string): string {
   const facts = sourcePackageFacts({ kind: 'git', repository: src.url, commit: src.commit }, '');
-  return addSourcePackage(b, facts, `${facts.name}-${src.commit}`, supplier);
-}
-
-/** A package's source (a fetched archive or a git commit) as an SPDX package of purpose SOURCE. */
-function addSourcePackage(b: SpdxBuilder, facts: SourceFacts, key: string, supplier: string): string {
-  const id = b.ids.allocate('Package-Source-', key);
+  const id = b.ids.allocate('Package-Source-', `${facts.name}-${src.commit}`);
   b.addPackage({
     SPDXID: id,
     name: facts.name,
@@ -124,7 +119,6 @@ function addSourcePackage(b: SpdxBuilder, facts: SourceFacts, key: string, suppl
     downloadLocation: facts.downloadLocation,
     supplier,
     primaryPackagePurpose: 'SOURCE',
-    ...(facts.checksum ? { checksums: [facts.checksum] } : {}),
     externalRefs: [purlRef(facts.purl)],
   });
   return id;
@@ -250,7 +244,20 @@ function buildPackage(b: SpdxBuilder, inv: PackageInventory): void {
   const upstreamVersion = pkg.version.replace(/-r\d+$/, '');
   for (const src of inv.sources) {
     const facts = sourcePackageFacts(src, upstreamVersion);
-    const id = addSourcePackage(b, facts, `${facts.name}-${facts.version}`, 'NOASSERTION');
+    const id = b.ids.allocate('Package-Source-', `${facts.name}-${facts.version}`);
+    b.addPackage({
+      SPDXID: id,
+      name: facts.name,
+      versionInfo: facts.version,
+      filesAnalyzed: false,
+      downloadLocation: facts.downloadLocation,
+      supplier: 'NOASSERTION',
+      // the recipe's license: what the package built from this source declares
+      licenseDeclared: spdxLicenseFor(pkg.license, b.licenses),
+      primaryPackagePurpose: 'SOURCE',
+      ...(facts.checksum ? { checksums: [facts.checksum] } : {}),
+      externalRefs: [purlRef(facts.purl)],
+    });
     b.relate(root, 'GENERATED_FROM', id);
   }
   if (inv.recipe) {
