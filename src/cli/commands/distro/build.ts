@@ -1,8 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { keyNameForPrivateKey, parsePrivateKey, selectArch } from '../../../apk/index.js';
+import { selectArch } from '../../../apk/index.js';
 import { LupineError, TOOL_VERSION } from '../../../core/index.js';
 import {
   buildDistro,
@@ -21,6 +21,7 @@ import {
   sweepStaleSourceDirs,
   writeStateFile,
 } from '../../../distro/index.js';
+import { loadSigningKey } from '../../../pkg/index.js';
 import { publishSecdb, REPOSITORY_SECDB } from '../../../scan/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
@@ -165,26 +166,15 @@ export const distroBuildCommand: Command = {
         },
       );
     }
+    // Read (and checked) once, before any build: a bad key fails the command, not every recipe.
+    const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
+    const signingKey = dryRun ? undefined : await loadSigningKey(keyPath);
     let executor: RecipeExecutor | undefined;
     if (executorName === 'bullmq' && !dryRun) {
       const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
       const { openStore } = await import('./store.js');
       const redisUrl = redisUrlOf(values.redis, io.env);
       const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
-      const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
-      const signingKey = keyPath
-        ? {
-            key: parsePrivateKey(
-              await readFile(keyPath).catch((err: unknown) => {
-                throw new LupineError('IO_ERROR', `cannot read the signing key ${keyPath}: ${(err as Error).message}`, {
-                  cause: err,
-                });
-              }),
-              keyPath,
-            ),
-            keyName: keyNameForPrivateKey(keyPath),
-          }
-        : undefined;
       executor = await BullmqExecutor.open({
         redisUrl,
         store,
