@@ -11,7 +11,7 @@ import {
   type Reference,
   RegistryClient,
 } from '../../../oci/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
@@ -82,19 +82,18 @@ Prints what each REF now points at as registry/repository@sha256:….
 REF is [registry/]repository[:tag], or a URL (http://user:pass@host:port/repo:tag).
 Credentials come from HTTP_AUTH (basic:host:user:pass) and docker's config.json ($DOCKER_CONFIG).
 Plain HTTP is used only for registries on this machine, unless --insecure.
-
-Options:
-  --insecure   allow plain HTTP to a registry that is not on this machine
-  --json       print details (digests, blobs uploaded or already there) as JSON
-  -h, --help   show this help
 `;
 
-const options = { insecure: { type: 'boolean' }, json: { type: 'boolean' } } as const;
+const options = {
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
+  json: { type: 'boolean', help: 'print details (digests, blobs uploaded or already there) as JSON' },
+} as const;
 
 export const imagePushCommand: Command = {
   path: ['image', 'push'],
   summary: 'push an OCI image layout to a registry',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image push');
     requireCount(positionals, 2, Number.MAX_SAFE_INTEGER, 'image push', 'OCI_DIR and at least one REF');

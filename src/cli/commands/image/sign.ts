@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { isLupineError, LupineError, readInputFile } from '../../../core/index.js';
 import { keySigner, loadCosignPrivateKey, type Signer, signImage } from '../../../sign/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_FAIL, EXIT_OK, renderError } from '../../render.js';
@@ -20,21 +20,20 @@ created time is SOURCE_DATE_EPOCH when set.
 
 REF is host[:port]/repository[:tag][@sha256:...], or a URL http(s)://[user:pass@]host/... .
 Credentials come from HTTP_AUTH (basic:HOST:USER:PASS) and the docker config.json.
-
-Options:
-  --key FILE          the encrypted private key (cosign.key)
-  --annotations k=v   a claim for the payload's "optional" map (repeatable)
-  --insecure          allow plain HTTP to a registry that is not on this machine
-  --json              print the result as JSON
-  -h, --help          show this help
 `;
 
 /** The options `image sign` and `image verify` both take. */
 export const SIGNATURE_OPTIONS = {
-  key: { type: 'string' },
-  annotations: { type: 'string', short: 'a', multiple: true },
-  insecure: { type: 'boolean' },
-  json: { type: 'boolean' },
+  key: { type: 'string', arg: 'FILE', help: 'the encrypted private key (cosign.key)' },
+  annotations: {
+    type: 'string',
+    short: 'a',
+    multiple: true,
+    arg: 'k=v',
+    help: 'a claim for the payload\'s "optional" map (repeatable)',
+  },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
+  json: { type: 'boolean', help: 'print the result as JSON' },
 } as const;
 
 /** `k=v` pairs into a record; USAGE for a pair without `=`. */
@@ -89,7 +88,8 @@ export function requireKey(key: string | undefined, command: string): string {
 export const imageSignCommand: Command = {
   path: ['image', 'sign'],
   summary: 'sign an image in a registry with a cosign key (sha256-<hex>.sig)',
-  help: HELP,
+  help: commandHelp(HELP, SIGNATURE_OPTIONS),
+  options: SIGNATURE_OPTIONS,
   async run(argv, io) {
     const { values, positionals } = parse(argv, SIGNATURE_OPTIONS, 'image sign');
     requireCount(positionals, 1, 1, 'image sign', 'one image REF');

@@ -10,7 +10,7 @@ import {
   loadRecipe,
   toBuildArch,
 } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 
@@ -28,26 +28,21 @@ reported at once as FILE:LINE:COL: error[CODE]: message, with a hint; then the e
 
 uses: NAME is looked up as NAME.yaml in each --pipeline-dir in order, then in lupine's
 built-in pipelines.
-
-Options:
-  --arch ARCH          apk architecture to compile for (default: this machine's)
-  --pipeline-dir DIR   look for pipelines in DIR first (repeatable)
-  --build-option NAME  enable a build option of the recipe (repeatable)
-  --vars-file FILE     YAML map of variables that override the recipe's vars
-  --env-file FILE      KEY=value lines under the recipe's environment (the recipe wins)
-  --lenient            report unknown keys (and invalid versions) as warnings and carry on
-  --json               print JSON instead of YAML
-  -h, --help           show this help
 `;
 
 const options = {
-  arch: { type: 'string' },
-  'pipeline-dir': { type: 'string', multiple: true },
-  'build-option': { type: 'string', multiple: true },
-  'vars-file': { type: 'string' },
-  'env-file': { type: 'string' },
-  lenient: { type: 'boolean' },
-  json: { type: 'boolean' },
+  arch: { type: 'string', arg: 'ARCH', help: "apk architecture to compile for (default: this machine's)" },
+  'pipeline-dir': { type: 'string', multiple: true, arg: 'DIR', help: 'look for pipelines in DIR first (repeatable)' },
+  'build-option': {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    help: 'enable a build option of the recipe (repeatable)',
+  },
+  'vars-file': { type: 'string', arg: 'FILE', help: "YAML map of variables that override the recipe's vars" },
+  'env-file': { type: 'string', arg: 'FILE', help: "KEY=value lines under the recipe's environment (the recipe wins)" },
+  lenient: { type: 'boolean', help: 'report unknown keys (and invalid versions) as warnings and carry on' },
+  json: { type: 'boolean', help: 'print JSON instead of YAML' },
 } as const;
 
 /** Diagnostics with paths relative to the working directory when they are inside it. */
@@ -65,7 +60,8 @@ export function defaultArch(): string {
 export const pkgCompileCommand: Command = {
   path: ['pkg', 'compile'],
   summary: 'print a melange recipe compiled for one architecture, or every problem in it',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg compile');
     requireCount(positionals, 0, 1, 'pkg compile', 'at most one CONFIG file');
