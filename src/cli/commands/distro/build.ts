@@ -25,7 +25,7 @@ import { publishSecdb, REPOSITORY_SECDB } from '../../../scan/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
+import { defaultArch } from '../common/host.js';
 
 const HELP = `Usage: lupine distro build [DIR] [-j N] [--out-dir DIR] [--signing-key KEY] [--arch ARCH]
                           [--only PKG]... [--force] [--dry-run]

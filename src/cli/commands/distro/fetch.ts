@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
-import { loadDistroTree } from '../../../distro/index.js';
-import { type CompiledRecipe, compileForBuild, fillSourceStore, systemApt } from '../../../pkg/index.js';
+import { fillSourceStore, systemApt } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
+import { defaultArch } from '../common/host.js';
+import { compileTree } from './common.js';
 
 const HELP = `Usage: lupine distro fetch [DIR] [--cache-dir DIR] [--only NAME,...] [--no-network]
 
@@ -31,24 +31,6 @@ const ORIG_NOTE = {
   orig: "Debian's orig, not repacked",
   native: "a Debian native package: Debian's own release",
 } as const;
-
-/** The tree's recipes, compiled (skipped ones left out), in file order. */
-export async function compileTree(
-  dir: string,
-  arch: string,
-  only: readonly string[],
-  warn: (line: string) => void,
-): Promise<CompiledRecipe[]> {
-  const tree = await loadDistroTree(dir, { arch });
-  const out: CompiledRecipe[] = [];
-  const logger = { info: () => {}, debug: () => {}, warn };
-  for (const node of tree.nodes) {
-    if (only.length > 0 && !only.includes(node.name)) continue;
-    const c = await compileForBuild(node.file, { arch, pipelineDirs: [join(tree.dir, 'pipelines')] }, logger);
-    if ('recipe' in c) out.push(c.recipe);
-  }
-  return out;
-}
 
 export const distroFetchCommand: Command = {
   path: ['distro', 'fetch'],

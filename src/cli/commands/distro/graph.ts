@@ -3,7 +3,7 @@ import { buildGraph, loadDistroTree, renderGraphDot, renderOrder } from '../../.
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
+import { defaultArch } from '../common/host.js';
 
 const HELP = `Usage: lupine distro graph [DIR] [--dot] [--arch ARCH]
 

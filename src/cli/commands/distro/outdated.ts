@@ -3,8 +3,8 @@ import { outdatedRecipe, systemApt } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
-import { compileTree } from './fetch.js';
+import { defaultArch } from '../common/host.js';
+import { compileTree } from './common.js';
 
 const HELP = `Usage: lupine distro outdated [DIR] [--arch ARCH]
 

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { LupineError, readInputFile } from '../../../core/index.js';
-import { attestImage, predicateTypeFor, type ReferrersMode } from '../../../sign/index.js';
+import { attestImage, predicateTypeFor } from '../../../sign/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
 import { wallOrEpochClock } from '../common/wall-clock.js';
-import { loadSigner, requireKey } from './sign.js';
+import { loadSigner, referrersMode, requireKey } from './registry.js';
 
 const HELP = `Usage: lupine image attest REF --key cosign.key --predicate FILE [--type TYPE] [--replace]
                            [--registry-referrers-mode legacy|oci-1-1] [--json]
@@ -40,15 +40,6 @@ const options = {
   insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
   json: { type: 'boolean', help: 'print the result as JSON' },
 } as const;
-
-/** `--registry-referrers-mode`: legacy (default) or oci-1-1. */
-export function referrersMode(value: string | undefined, command: string): ReferrersMode {
-  if (value === undefined || value === 'legacy') return 'legacy';
-  if (value === 'oci-1-1') return 'oci-1-1';
-  throw new LupineError('USAGE', `${command}: --registry-referrers-mode must be legacy or oci-1-1, got '${value}'`, {
-    hint: `see 'lupine ${command} --help'`,
-  });
-}
 
 async function readPredicate(file: string, cwd: string): Promise<unknown> {
   const text = await readInputFile(resolve(cwd, file), 'predicate', 'utf8');

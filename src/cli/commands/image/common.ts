@@ -2,14 +2,13 @@
  * What the image commands share: the options that load and resolve a config (apko's names) and
  * the helpers that turn them into the library's inputs.
  */
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hostApkArch } from '../../../apk/index.js';
 import { LupineError, readInputFile } from '../../../core/index.js';
 import {
   ALL_ARCHS,
   type ApkArch,
   checkLockMatches,
-  type Diagnostic,
   type ImageLockPackage,
   type ImageSourceOptions,
   type LoadedImageConfig,
@@ -22,6 +21,7 @@ import {
 import { RepoCache } from '../../../repo/index.js';
 import { withHelp } from '../../args.js';
 import type { CliIo } from '../../io.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 /** What every command that loads and resolves a config takes (build, publish, lock, minirootfs...). */
 export const CONFIG_SOURCE_OPTIONS = {
@@ -114,11 +114,7 @@ export async function loadConfigForCli(
     lenient: values.lenient === true,
     includePaths: (values['include-path'] ?? []).map((p) => resolve(io.cwd, p)),
   });
-  const shown = loaded.diagnostics.map((d): Diagnostic => {
-    const rel = relative(io.cwd, d.file);
-    return { ...d, file: rel === '' || rel.startsWith('..') || isAbsolute(rel) ? d.file : rel };
-  });
-  io.stderr.write(renderDiagnostics(shown));
+  io.stderr.write(renderDiagnostics(relativeDiagnostics(loaded.diagnostics, io.cwd)));
   const config = loaded.config;
   return config ? { ...loaded, config } : undefined;
 }

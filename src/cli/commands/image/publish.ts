@@ -7,8 +7,7 @@ import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { sourceDateClock, wallOrEpochClock } from '../common/wall-clock.js';
 import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor, selectArchs } from './common.js';
-import { pushedJson } from './push.js';
-import { loadSigner } from './sign.js';
+import { loadSigner, pushedJson } from './registry.js';
 
 const HELP = `Usage: lupine image publish CONFIG REF... [--arch A]... [--sbom-path DIR] [--annotations K:V]...
                             [--sign --key cosign.key [--provenance]] [--insecure] [--json] [options]

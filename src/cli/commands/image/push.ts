@@ -1,77 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
-import {
-  clientOptionsForUrl,
-  envCredentials,
-  formatReference,
-  type PushResult,
-  parseRegistryUrl,
-  pushLayout,
-  type Reference,
-  RegistryClient,
-} from '../../../oci/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
-import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
-
-export interface PushedRef {
-  /** The reference as given. */
-  readonly ref: string;
-  /** `registry/repository@sha256:…` of what the tag now points at. */
-  readonly pushed: string;
-  readonly result: PushResult;
-}
-
-/**
- * Pushes an OCI layout to every reference (credentials from HTTP_AUTH and docker config.json in
- * `io.env`; plain HTTP only for loopback registries or with `insecure`). Blobs already pushed for an
- * earlier reference are found by the registry's existence check and not sent again.
- */
-export async function pushLayoutToRefs(
-  layoutDir: string,
-  refs: readonly string[],
-  io: CliIo,
-  insecure: boolean,
-): Promise<PushedRef[]> {
-  const credentials = envCredentials(io.env);
-  const targets = refs.map((r) => {
-    const url = parseRegistryUrl(r);
-    return { text: url.shown, url, ref: url.reference };
-  });
-  const out: PushedRef[] = [];
-  for (const t of targets) {
-    const client = new RegistryClient(clientOptionsForUrl(t.url, { credentials, insecure, env: io.env }));
-    try {
-      const result = await pushLayout(client, layoutDir, t.ref);
-      const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: result.digest };
-      out.push({ ref: t.text, pushed: formatReference(at), result });
-    } finally {
-      client.close();
-    }
-  }
-  return out;
-}
-
-/** The `--json` form of what was pushed. */
-export function pushedJson(pushed: readonly PushedRef[], extra: Record<string, unknown> = {}): string {
-  return `${JSON.stringify(
-    {
-      ...extra,
-      pushed: pushed.map((p) => ({
-        ref: p.ref,
-        digest: p.result.digest,
-        reference: p.pushed,
-        mediaType: p.result.mediaType,
-        manifests: p.result.manifests,
-        blobs: p.result.blobs,
-      })),
-    },
-    null,
-    2,
-  )}\n`;
-}
+import { pushedJson, pushLayoutToRefs } from './registry.js';
 
 const HELP = `Usage: lupine image push OCI_DIR REF... [--insecure] [--json]
 

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { type Diagnostic, loadImageConfig, renderDiagnostics, showConfig } from '../../../image/index.js';
+import { resolve } from 'node:path';
+import { loadImageConfig, renderDiagnostics, showConfig } from '../../../image/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine image show-config CONFIG [--lenient] [--json] [--include-path DIR]...
 
@@ -39,11 +40,7 @@ export const imageShowConfigCommand: Command = {
       readFile: (p) => readFile(p),
       includePaths: (values['include-path'] ?? []).map((p) => resolve(io.cwd, p)),
     });
-    const shown = loaded.diagnostics.map((d): Diagnostic => {
-      const rel = relative(io.cwd, d.file);
-      return { ...d, file: rel === '' || rel.startsWith('..') || isAbsolute(rel) ? d.file : rel };
-    });
-    io.stderr.write(renderDiagnostics(shown));
+    io.stderr.write(renderDiagnostics(relativeDiagnostics(loaded.diagnostics, io.cwd)));
     if (!loaded.config) return EXIT_ERROR;
     io.stdout.write(showConfig(loaded.config, { format: values.json ? 'json' : 'yaml' }));
     return EXIT_OK;

@@ -3,8 +3,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
-import { referrersMode } from './attest.js';
-import { readKeyFile, requireKey, verificationFailed } from './sign.js';
+import { readKeyFile, referrersMode, requireKey, verificationFailed } from './registry.js';
 
 const HELP = `Usage: lupine image verify-attestation REF --key cosign.pub [--type TYPE]
                                        [--registry-referrers-mode legacy|oci-1-1] [--insecure] [--json]

@@ -3,7 +3,7 @@ import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
-import { parseAnnotationArgs, readKeyFile, requireKey, SIGNATURE_OPTIONS, verificationFailed } from './sign.js';
+import { parseAnnotationArgs, readKeyFile, requireKey, SIGNATURE_OPTIONS, verificationFailed } from './registry.js';
 
 const HELP = `Usage: lupine image verify REF --key cosign.pub [--annotations k=v]... [--insecure] [--json]
 

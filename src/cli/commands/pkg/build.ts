@@ -6,7 +6,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
-import { GUEST_OPTIONS, guestInputs, parseArchs } from './guest-options.js';
+import { GUEST_OPTIONS, guestInputs, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg build [CONFIG] [options]
 

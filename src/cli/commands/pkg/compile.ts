@@ -1,6 +1,5 @@
-import { isAbsolute, relative, resolve } from 'node:path';
-import { hostApkArch } from '../../../apk/index.js';
-import { type Diagnostic, LupineError, renderDiagnostics } from '../../../core/index.js';
+import { resolve } from 'node:path';
+import { LupineError, renderDiagnostics } from '../../../core/index.js';
 import {
   BUILD_ARCHS,
   BUILTIN_PIPELINE_DIR,
@@ -13,6 +12,7 @@ import {
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { defaultArch, relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine pkg compile [CONFIG] [--arch ARCH] [--pipeline-dir DIR]... [--build-option NAME]...
                          [--vars-file FILE] [--env-file FILE] [--lenient] [--json]
@@ -44,18 +44,6 @@ const options = {
   lenient: { type: 'boolean', help: 'report unknown keys (and invalid versions) as warnings and carry on' },
   json: { type: 'boolean', help: 'print JSON instead of YAML' },
 } as const;
-
-/** Diagnostics with paths relative to the working directory when they are inside it. */
-export function relativeDiagnostics(diagnostics: readonly Diagnostic[], cwd: string): Diagnostic[] {
-  return diagnostics.map((d): Diagnostic => {
-    const rel = relative(cwd, d.file);
-    return { ...d, file: rel === '' || rel.startsWith('..') || isAbsolute(rel) ? d.file : rel };
-  });
-}
-
-export function defaultArch(): string {
-  return toBuildArch(hostApkArch()) ?? 'x86_64';
-}
 
 export const pkgCompileCommand: Command = {
   path: ['pkg', 'compile'],

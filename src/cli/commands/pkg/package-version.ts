@@ -4,7 +4,7 @@ import { parseRecipe } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { relativeDiagnostics } from './compile.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine pkg package-version [CONFIG] [--lenient]
 

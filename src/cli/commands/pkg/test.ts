@@ -4,7 +4,7 @@ import { testRecipe } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { GUEST_OPTIONS, guestInputs, parseArchs } from './guest-options.js';
+import { GUEST_OPTIONS, guestInputs, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg test [CONFIG] [options]
 

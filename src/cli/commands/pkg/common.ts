@@ -7,7 +7,7 @@ import { type Logger, LupineError } from '../../../core/index.js';
 import { BUILD_ARCHS, toBuildArch } from '../../../pkg/index.js';
 import type { Parsed } from '../../args.js';
 import type { CliIo } from '../../io.js';
-import { defaultArch } from './compile.js';
+import { defaultArch } from '../common/host.js';
 
 /** The guest options both commands take (each adds its own). */
 export const GUEST_OPTIONS = {
