@@ -6,7 +6,7 @@ import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
 import { wallOrEpochClock } from '../common/wall-clock.js';
-import { loadSigner, referrersMode, requireKey } from './registry.js';
+import { ATTESTATION_REGISTRY_OPTIONS, loadSigner, referrersMode, requireKey } from './registry.js';
 
 const HELP = `Usage: lupine image attest REF --key cosign.key --predicate FILE [--type TYPE] [--replace]
                            [--registry-referrers-mode legacy|oci-1-1] [--json]
@@ -32,12 +32,7 @@ const options = {
   predicate: { type: 'string', arg: 'FILE', help: 'the predicate, JSON (an SBOM, provenance, VEX document...)' },
   type: { type: 'string', arg: 'TYPE', help: 'the predicate type (see above)' },
   replace: { type: 'boolean', help: 'drop existing attestations of the same predicate type (legacy mode)' },
-  'registry-referrers-mode': {
-    type: 'string',
-    arg: 'MODE',
-    help: 'legacy (default: the .att tag) or oci-1-1 (a referrer)',
-  },
-  insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
+  ...ATTESTATION_REGISTRY_OPTIONS,
   json: { type: 'boolean', help: 'print the result as JSON' },
 } as const;
 

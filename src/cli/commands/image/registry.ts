@@ -138,6 +138,16 @@ export function requireKey(key: string | undefined, command: string): string {
   return key;
 }
 
+/** Where `image attest` and `image verify-attestation` find attestations, and how they reach the registry. */
+export const ATTESTATION_REGISTRY_OPTIONS = {
+  'registry-referrers-mode': {
+    type: 'string',
+    arg: 'MODE',
+    help: 'legacy (default: the .att tag) or oci-1-1 (a referrer)',
+  },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
+} as const;
+
 /** `--registry-referrers-mode`: legacy (default) or oci-1-1. */
 export function referrersMode(value: string | undefined, command: string): ReferrersMode {
   if (value === undefined || value === 'legacy') return 'legacy';

@@ -3,7 +3,13 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
-import { readKeyFile, referrersMode, requireKey, verificationFailed } from './registry.js';
+import {
+  ATTESTATION_REGISTRY_OPTIONS,
+  readKeyFile,
+  referrersMode,
+  requireKey,
+  verificationFailed,
+} from './registry.js';
 
 const HELP = `Usage: lupine image verify-attestation REF --key cosign.pub [--type TYPE]
                                        [--registry-referrers-mode legacy|oci-1-1] [--insecure] [--json]
@@ -27,12 +33,7 @@ digest; 3 errors.
 const options = {
   key: { type: 'string', arg: 'FILE', help: 'the public key (cosign.pub, PEM)' },
   type: { type: 'string', arg: 'TYPE', help: 'only statements of this predicate type' },
-  'registry-referrers-mode': {
-    type: 'string',
-    arg: 'MODE',
-    help: 'legacy (default: the .att tag) or oci-1-1 (referrers)',
-  },
-  insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
+  ...ATTESTATION_REGISTRY_OPTIONS,
   json: { type: 'boolean', help: 'print the statements as a JSON list (default: one summary line each)' },
 } as const;
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { commandHelp, parse, withHelp } from '../../../src/cli/args.js';
+
+const spec = {
+  output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write\n(default: stdout)' },
+  'build-repository-append': {
+    type: 'string',
+    short: 'b',
+    multiple: true,
+    arg: 'R',
+    help: 'extra build-only repository',
+  },
+  json: { type: 'boolean', help: 'print JSON' },
+} as const;
+
+test('the options table: spec order, a column three past the widest short name, continuation lines under it', () => {
+  assert.equal(
+    commandHelp('Usage: lupine x [options]\n\nDoes x.\n', spec, 'Examples:\n  lupine x -o f\n'),
+    `Usage: lupine x [options]
+
+Does x.
+
+Options:
+  -o, --output FILE   where to write
+                      (default: stdout)
+  -b, --build-repository-append R  extra build-only repository
+  --json              print JSON
+  -h, --help          show this help
+
+Examples:
+  lupine x -o f
+`,
+  );
+});
+
+test('parse ignores the help fields; withHelp replaces one description and keeps the rest', () => {
+  const r = parse(['-o', 'f', '--json', '-b', 'r1', 'pos'], spec, 'x');
+  assert.deepEqual({ ...r.values }, { output: 'f', json: true, 'build-repository-append': ['r1'] });
+  assert.deepEqual(r.positionals, ['pos']);
+  const other = withHelp(spec, { json: 'print one JSON object' });
+  assert.equal(other.json.help, 'print one JSON object');
+  assert.equal(other.output.help, spec.output.help);
+  assert.equal(spec.json.help, 'print JSON');
+});
