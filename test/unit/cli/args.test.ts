@@ -4,12 +4,12 @@ import { commandHelp, parse, withHelp } from '../../../src/cli/args.js';
 
 const spec = {
   output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write\n(default: stdout)' },
-  'build-repository-append': {
+  'mirror-repository-append': {
     type: 'string',
-    short: 'b',
+    short: 'm',
     multiple: true,
-    arg: 'R',
-    help: 'extra build-only repository',
+    arg: 'URL',
+    help: 'a mirror to try first',
   },
   json: { type: 'boolean', help: 'print JSON' },
 } as const;
@@ -24,7 +24,7 @@ Does x.
 Options:
   -o, --output FILE   where to write
                       (default: stdout)
-  -b, --build-repository-append R  extra build-only repository
+  -m, --mirror-repository-append URL  a mirror to try first
   --json              print JSON
   -h, --help          show this help
 
@@ -35,8 +35,8 @@ Examples:
 });
 
 test('parse ignores the help fields; withHelp replaces one description and keeps the rest', () => {
-  const r = parse(['-o', 'f', '--json', '-b', 'r1', 'pos'], spec, 'x');
-  assert.deepEqual({ ...r.values }, { output: 'f', json: true, 'build-repository-append': ['r1'] });
+  const r = parse(['-o', 'f', '--json', '-m', 'r1', 'pos'], spec, 'x');
+  assert.deepEqual({ ...r.values }, { output: 'f', json: true, 'mirror-repository-append': ['r1'] });
   assert.deepEqual(r.positionals, ['pos']);
   const other = withHelp(spec, { json: 'print one JSON object' });
   assert.equal(other.json.help, 'print one JSON object');
