@@ -6,7 +6,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
-import { GUEST_OPTIONS, guestInputs, parseArchs } from './common.js';
+import { GUEST_OPTIONS, guestInputs, JSON_OPTION, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg build [CONFIG] [options]
 
@@ -59,6 +59,7 @@ const options = {
     arg: 'N',
     help: 'refuse (LIMIT_EXCEEDED) an output file larger than N bytes\n(default 1073741824, 1 GiB; each file is held in memory while packed)',
   },
+  ...JSON_OPTION,
 } as const;
 
 /** --max-output-file-size: a positive whole number of bytes. */

@@ -57,6 +57,10 @@ export const GUEST_OPTIONS = {
   'no-network': { type: 'boolean', help: 'cut the network for the steps (default: on, as melange)' },
   'ignore-signatures': { type: 'boolean', help: 'accept unsigned repository indexes' },
   debug: { type: 'boolean', help: "trace every step's commands (set -x)" },
+} as const;
+
+/** `--json`, last in both commands' tables. */
+export const JSON_OPTION = {
   json: { type: 'boolean', help: 'print a JSON summary on stdout' },
 } as const;
 

@@ -4,7 +4,7 @@ import { testRecipe } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { GUEST_OPTIONS, guestInputs, parseArchs } from './common.js';
+import { GUEST_OPTIONS, guestInputs, JSON_OPTION, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg test [CONFIG] [options]
 
@@ -30,6 +30,7 @@ const options = {
     arg: 'PKG',
     help: 'extra package for every test guest (repeatable)',
   },
+  ...JSON_OPTION,
 } as const;
 
 export const pkgTestCommand: Command = {
