@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { commandHelp, parse, withHelp } from '../../../src/cli/args.js';
+import { setOnly, setPaths } from '../../../src/cli/commands/common/set-only.js';
 
 const spec = {
   output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write\n(default: stdout)' },
@@ -42,4 +43,12 @@ test('parse ignores the help fields; withHelp replaces one description and keeps
   assert.equal(other.json.help, 'print one JSON object');
   assert.equal(other.output.help, spec.output.help);
   assert.equal(spec.json.help, 'print JSON');
+});
+
+test('setOnly keeps the set values (0 and false included), setPaths resolves them against the cwd', () => {
+  assert.deepEqual(setOnly({ a: 'x', b: undefined, c: '', d: 0, e: false }), { a: 'x', d: 0, e: false });
+  assert.deepEqual(setPaths('/w', { key: 'k.rsa', log: undefined, abs: '/etc/x', none: '' }), {
+    key: '/w/k.rsa',
+    abs: '/etc/x',
+  });
 });

@@ -6,6 +6,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 import { GUEST_OPTIONS, guestInputs, JSON_OPTION, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg build [CONFIG] [options]
@@ -122,15 +123,16 @@ export const pkgBuildCommand: Command = {
           arch,
           runner,
           packageAppend: v['package-append'] ?? [],
-          ...(maxFile === undefined ? {} : { maxOutputFileBytes: maxFile }),
-          ...(v['signing-key'] ? { signingKey: at(v['signing-key']) } : {}),
-          ...(v['log-file'] ? { logFile: at(v['log-file']) } : {}),
-          ...(v.namespace ? { namespace: v.namespace } : {}),
-          ...(v['build-date'] ? { buildDate: v['build-date'] } : {}),
-          ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
-          ...(v['git-commit'] ? { gitCommit: v['git-commit'] } : {}),
-          ...(v['git-repo-url'] ? { gitRepoUrl: v['git-repo-url'] } : {}),
-          ...(v['generate-provenance'] ? { generateProvenance: true } : {}),
+          ...setPaths(io.cwd, { signingKey: v['signing-key'], logFile: v['log-file'] }),
+          ...setOnly({
+            maxOutputFileBytes: maxFile,
+            namespace: v.namespace,
+            buildDate: v['build-date'],
+            sourceDateEpoch: sde,
+            gitCommit: v['git-commit'],
+            gitRepoUrl: v['git-repo-url'],
+            generateProvenance: v['generate-provenance'] ? true : undefined,
+          }),
         });
         results.push({ arch, result });
       }

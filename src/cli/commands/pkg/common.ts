@@ -8,6 +8,7 @@ import { BUILD_ARCHS, toBuildArch } from '../../../pkg/index.js';
 import type { Parsed } from '../../args.js';
 import type { CliIo } from '../../io.js';
 import { defaultArch } from '../common/host.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 
 /** The guest options both commands take (each adds its own). */
 export const GUEST_OPTIONS = {
@@ -140,15 +141,19 @@ export function guestInputs(v: Parsed<typeof GUEST_OPTIONS>['values'], io: CliIo
     pipelineDirs: (v['pipeline-dir'] ?? []).map(at),
     buildOptions: v['build-option'] ?? [],
     packageCacheDir: packageCacheDir(io, v['package-cache-dir']),
-    ...(v['source-dir'] ? { sourceDir: at(v['source-dir']) } : {}),
-    ...(v['cache-dir'] ? { cacheDir: at(v['cache-dir']) } : {}),
-    ...(v['workspace-dir'] ? { workspaceDir: at(v['workspace-dir']) } : {}),
-    ...(v['env-file'] ? { envFile: at(v['env-file']) } : {}),
-    ...(v['vars-file'] ? { varsFile: at(v['vars-file']) } : {}),
-    ...(v['no-network'] ? { network: false as const } : {}),
-    ...(v['ignore-signatures'] ? { allowUntrusted: true as const } : {}),
-    ...(v.debug ? { debug: true as const } : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
+    ...setPaths(io.cwd, {
+      sourceDir: v['source-dir'],
+      cacheDir: v['cache-dir'],
+      workspaceDir: v['workspace-dir'],
+      envFile: v['env-file'],
+      varsFile: v['vars-file'],
+    }),
+    ...setOnly({
+      network: v['no-network'] ? (false as const) : undefined,
+      allowUntrusted: v['ignore-signatures'] ? (true as const) : undefined,
+      debug: v.debug ? (true as const) : undefined,
+      signal: io.signal,
+    }),
     logger: buildLogger(io, v.debug === true),
   };
 }
