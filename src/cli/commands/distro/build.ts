@@ -26,6 +26,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { defaultArch } from '../common/host.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 
 const HELP = `Usage: lupine distro build [DIR] [-j N] [--out-dir DIR] [--signing-key KEY] [--arch ARCH]
                           [--only PKG]... [--force] [--dry-run]
@@ -140,7 +141,6 @@ export const distroBuildCommand: Command = {
     const test = !(values['no-test'] ?? false);
     const sourceStoreDir = values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources');
     const builder = new MelangeBuilder({
-      ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
       sourceStoreDir,
       packageCacheDir: join(cacheDir, 'packages'),
@@ -148,7 +148,8 @@ export const distroBuildCommand: Command = {
       test,
       repositories: (values.repository ?? []).map((r) => (/^[a-z]+:\/\//.test(r) ? r : at(r))),
       keys: (values.keyring ?? []).map(at),
-      ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+      ...setPaths(io.cwd, { signingKey: values['signing-key'] }),
+      ...setOnly({ sourceDateEpoch: sde }),
     });
 
     if (!dryRun) {
@@ -204,8 +205,7 @@ export const distroBuildCommand: Command = {
         test,
         sourceStoreDir,
         pipelineDirs: [join(tree.dir, 'pipelines')],
-        ...(signingKey ? { signingKey } : {}),
-        ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+        ...setOnly({ signingKey, sourceDateEpoch: sde }),
       });
     }
 
@@ -229,7 +229,7 @@ export const distroBuildCommand: Command = {
         arch,
         outDir,
         builder,
-        ...(executor ? { executor } : {}),
+        ...setOnly({ executor, signal: io.signal }),
         toolchain,
         jobs,
         only,
@@ -244,7 +244,6 @@ export const distroBuildCommand: Command = {
         ...(dryRun ? {} : { saveState: (s) => writeStateFile(outDir, s) }),
         onEvent,
         now: () => performance.now(),
-        ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
       await executor?.close();

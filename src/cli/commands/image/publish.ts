@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
 import { type PublishImageResult, publishImage, type SbomFormat } from '../../../image/index.js';
 import { envCredentials } from '../../../oci/index.js';
 import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 import { sourceDateClock, wallOrEpochClock } from '../common/wall-clock.js';
 import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor, selectArchs } from './common.js';
 import { loadSigner, pushedJson } from './registry.js';
@@ -146,19 +146,16 @@ export const imagePublishCommand: Command = {
       archs,
       workDir: io.cwd,
       env: io.env,
-      ...(clock ? { clock } : {}),
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],
       packageAppend: values['package-append'] ?? [],
-      ...(values['cache-dir'] ? { cacheDir: resolve(io.cwd, values['cache-dir']) } : {}),
-      ...(values.offline ? { offline: true } : {}),
       sbomFormats: formats,
       annotations,
-      ...(lockfile ? { lockfile } : {}),
       refs,
       credentials: envCredentials(io.env),
       insecure: values.insecure === true,
-      ...(values['sbom-path'] ? { sbomDir: resolve(io.cwd, values['sbom-path']) } : {}),
+      ...setOnly({ clock, lockfile, offline: values.offline ? true : undefined }),
+      ...setPaths(io.cwd, { cacheDir: values['cache-dir'], sbomDir: values['sbom-path'] }),
       ...(signer
         ? {
             sign: {
