@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
+import { selectArch } from '../../../apk/index.js';
 import { fillSourceStore, systemApt } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../common/host.js';
 import { compileTree } from './common.js';
 
 const HELP = `Usage: lupine distro fetch [DIR] [--cache-dir DIR] [--only NAME,...] [--no-network]
@@ -47,7 +47,12 @@ export const distroFetchCommand: Command = {
         : join(at(values['cache-dir'] ?? join('out', 'cache')), 'sources');
     const only = (values.only ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
     const warn = (l: string) => io.stderr.write(`${l}\n`);
-    const recipes = await compileTree(at(positionals[0] ?? 'distro'), values.arch ?? defaultArch(), only, warn);
+    const recipes = await compileTree(
+      at(positionals[0] ?? 'distro'),
+      selectArch({ requested: values.arch, otherwise: 'host', command: 'distro fetch' }),
+      only,
+      warn,
+    );
     const apt = systemApt(io.env.APT_CONFIG ? { aptConfig: io.env.APT_CONFIG } : {});
     const counts = { stored: 0, debian: 0, downloaded: 0, git: 0 };
     for (const recipe of recipes) {

@@ -3,11 +3,8 @@
  * the helpers that turn them into the library's inputs.
  */
 import { join, resolve } from 'node:path';
-import { hostApkArch } from '../../../apk/index.js';
-import { LupineError, readInputFile } from '../../../core/index.js';
+import { readInputFile } from '../../../core/index.js';
 import {
-  ALL_ARCHS,
-  type ApkArch,
   checkLockMatches,
   type ImageLockPackage,
   type ImageSourceOptions,
@@ -16,7 +13,6 @@ import {
   parseLock,
   type ResolvedImageConfig,
   renderDiagnostics,
-  toApkArch,
 } from '../../../image/index.js';
 import { RepoCache } from '../../../repo/index.js';
 import { withHelp } from '../../args.js';
@@ -76,31 +72,6 @@ export async function readLockFor(
   const lock = parseLock(await readInputFile(file, 'lock file', 'utf8'), path);
   for (const w of checkLockMatches(loaded, lock, archs).warnings) io.stderr.write(`lupine: warning: ${w}\n`);
   return [...lock.contents.packages];
-}
-
-/** `--arch` values (csv, `host`, `all`), else the config's archs, else all nine; in apko's order. */
-export function selectArchs(
-  flags: readonly string[] | undefined,
-  config: ResolvedImageConfig,
-  command: string,
-): ApkArch[] {
-  const names = (flags ?? [])
-    .flatMap((f) => f.split(','))
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (names.length === 0) return config.archs.length ? [...config.archs] : [...ALL_ARCHS];
-  if (names.includes('all')) return [...ALL_ARCHS];
-  const set = new Set<ApkArch>();
-  for (const n of names) {
-    const a = toApkArch(n === 'host' ? hostApkArch() : n);
-    if (!a) {
-      throw new LupineError('USAGE', `${command}: unknown arch '${n}'`, {
-        hint: 'use an OCI name (amd64, arm64, arm/v7, …), an apk name (x86_64, aarch64, …), host or all',
-      });
-    }
-    set.add(a);
-  }
-  return ALL_ARCHS.filter((a) => set.has(a));
 }
 
 /** Loads CONFIG, printing its diagnostics; undefined (after printing) when it has errors. */

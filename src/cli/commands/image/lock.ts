@@ -1,10 +1,10 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../core/index.js';
-import { formatLock, lockImage } from '../../../image/index.js';
+import { formatLock, imageArchs, lockImage } from '../../../image/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_OPTIONS, selectArchs, sourceOptions } from './common.js';
+import { loadConfigForCli, RESOLVE_OPTIONS, sourceOptions } from './common.js';
 
 const HELP = `Usage: lupine image lock CONFIG [--output FILE] [--arch A]... [options]
 
@@ -39,7 +39,7 @@ export const imageLockCommand: Command = {
     const configPath = positionals[0] as string;
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
-    const archs = selectArchs(values.arch, loaded.config, 'image lock');
+    const archs = imageArchs(loaded.config, values.arch, 'image lock');
     const lock = await lockImage(loaded, {
       ...(await sourceOptions(values, io)),
       configName: configPath,

@@ -1,18 +1,17 @@
 import { resolve } from 'node:path';
+import { selectArch } from '../../../apk/index.js';
 import { LupineError, renderDiagnostics } from '../../../core/index.js';
 import {
-  BUILD_ARCHS,
   BUILTIN_PIPELINE_DIR,
   compiledToJson,
   compiledToYaml,
   compileLoadedRecipe,
   loadRecipe,
-  toBuildArch,
 } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { defaultArch, relativeDiagnostics } from '../common/host.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine pkg compile [CONFIG] [--arch ARCH] [--pipeline-dir DIR]... [--build-option NAME]...
                          [--vars-file FILE] [--env-file FILE] [--lenient] [--json]
@@ -53,12 +52,7 @@ export const pkgCompileCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg compile');
     requireCount(positionals, 0, 1, 'pkg compile', 'at most one CONFIG file');
-    const arch = values.arch === undefined ? defaultArch() : toBuildArch(values.arch);
-    if (arch === undefined) {
-      throw new LupineError('USAGE', `pkg compile: unknown architecture '${values.arch}'`, {
-        hint: `use one of ${BUILD_ARCHS.join(', ')}`,
-      });
-    }
+    const arch = selectArch({ requested: values.arch, otherwise: 'host', command: 'pkg compile' });
     const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
     const at = (p: string | undefined) => (p === undefined ? undefined : resolve(io.cwd, p));
     const varsFile = at(values['vars-file']);
