@@ -24,6 +24,7 @@ import {
 import { publishSecdb, REPOSITORY_SECDB } from '../../../scan/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
+import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { defaultArch } from '../pkg/compile.js';
 
@@ -107,6 +108,126 @@ function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): num
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
+/** What `--executor` needs: which one, and for bullmq the queue, store, key and build settings. */
+interface ExecutorChoice {
+  readonly name: string;
+  readonly dryRun: boolean;
+  readonly withRepositories: boolean;
+  readonly redis: string | undefined;
+  readonly store: string | undefined;
+  readonly insecure: boolean;
+  readonly keyPath: string | undefined;
+  readonly test: boolean;
+  readonly sourceStoreDir: string;
+  readonly pipelineDirs: readonly string[];
+  readonly sde: number | undefined;
+}
+
+/** The bullmq executor when asked for (not on a dry run); undefined: build here. */
+async function openExecutor(io: CliIo, o: ExecutorChoice): Promise<RecipeExecutor | undefined> {
+  if (o.name !== 'local' && o.name !== 'bullmq') {
+    throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${o.name}'`, {
+      hint: "see 'lupine distro build --help'",
+    });
+  }
+  if (o.name === 'bullmq' && o.withRepositories) {
+    // Workers build against the store only; a guest here would see packages theirs would not.
+    throw new LupineError(
+      'USAGE',
+      'distro build: --repository and --keyring are not sent to workers (bullmq executor)',
+      {
+        hint: 'build what the recipes need from those repositories into the tree, or use the local executor',
+      },
+    );
+  }
+  if (o.name !== 'bullmq' || o.dryRun) return undefined;
+  const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
+  const { openStore } = await import('./store.js');
+  const redisUrl = redisUrlOf(o.redis, io.env);
+  const store = openStore(o.store, io, o.insecure, 'distro build');
+  const keyPath = o.keyPath;
+  const signingKey = keyPath
+    ? {
+        key: parsePrivateKey(
+          await readFile(keyPath).catch((err: unknown) => {
+            throw new LupineError('IO_ERROR', `cannot read the signing key ${keyPath}: ${(err as Error).message}`, {
+              cause: err,
+            });
+          }),
+          keyPath,
+        ),
+        keyName: keyNameForPrivateKey(keyPath),
+      }
+    : undefined;
+  return await BullmqExecutor.open({
+    redisUrl,
+    store,
+    test: o.test,
+    sourceStoreDir: o.sourceStoreDir,
+    pipelineDirs: o.pipelineDirs,
+    ...(signingKey ? { signingKey } : {}),
+    ...(o.sde !== undefined ? { sourceDateEpoch: o.sde } : {}),
+  });
+}
+
+/** Removes the source directories of builds that were killed, saying so. */
+async function sweepKilledBuilds(io: CliIo): Promise<void> {
+  const swept = await sweepStaleSourceDirs();
+  for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
+  for (const f of swept.failed) {
+    io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
+  }
+}
+
+/** Progress: a live view on a terminal, else one line per event (stdout on a dry run). */
+function startProgress(io: CliIo, dryRun: boolean): { onEvent: (e: DistroEvent) => void; stop: () => void } {
+  const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
+  const out = dryRun ? io.stdout : io.stderr;
+  const onEvent = (e: DistroEvent) => {
+    // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
+    if (live) out.write(Buffer.from(live.update(e, performance.now())));
+    else {
+      const line = eventLine(e);
+      if (line !== undefined) out.write(`${line}\n`);
+    }
+  };
+  const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
+  return {
+    onEvent,
+    stop: () => {
+      if (timer) clearInterval(timer);
+      if (live) out.write(Buffer.from(live.finish()));
+    },
+  };
+}
+
+/** After the build: the state saved, the distro's advisories published, the summary and failures told. */
+async function finish(
+  io: CliIo,
+  result: Awaited<ReturnType<typeof buildDistro>>,
+  o: { readonly dryRun: boolean; readonly outDir: string; readonly treeDir: string; readonly arch: string },
+): Promise<number> {
+  const { dryRun, outDir, arch } = o;
+  if (!dryRun) await writeStateFile(outDir, result.state);
+  const s = result.summary;
+  // The distro's own advisories (DIR/advisories, Wolfi's format) published as OUT/security.json.
+  if (!dryRun && s.failed + s.blocked === 0) {
+    const n = await publishSecdb(join(o.treeDir, 'advisories'), outDir, [arch]);
+    if (n !== undefined) io.stderr.write(`published ${join(outDir, REPOSITORY_SECDB)} (${n} advisory entries)\n`);
+  }
+  io.stdout.write(summaryLine(s, dryRun));
+  if (!dryRun && s.failed + s.blocked > 0) {
+    for (const o of s.outcomes.filter((x) => x.status === 'failed')) {
+      io.stderr.write(
+        `lupine: ${o.name} failed: ${o.reason.split('\n')[0]} (log: ${join(outDir, 'logs', `${o.name}.log`)})\n`,
+      );
+    }
+    io.stderr.write(`state kept in ${stateFilePath(outDir)}\n`);
+    return EXIT_ERROR;
+  }
+  return EXIT_OK;
+}
+
 export const distroBuildCommand: Command = {
   path: ['distro', 'build'],
   summary: 'build a recipe tree into a signed repository, in parallel and incrementally',
@@ -139,75 +260,26 @@ export const distroBuildCommand: Command = {
       ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
     });
 
-    if (!dryRun) {
-      const swept = await sweepStaleSourceDirs();
-      for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
-      for (const f of swept.failed) {
-        io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
-      }
-    }
+    if (!dryRun) await sweepKilledBuilds(io);
 
     // Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
     // every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
     const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}; epoch ${sde ?? 0}`;
-    const executorName = values.executor ?? 'local';
-    if (executorName !== 'local' && executorName !== 'bullmq') {
-      throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {
-        hint: "see 'lupine distro build --help'",
-      });
-    }
-    if (executorName === 'bullmq' && (values.repository !== undefined || values.keyring !== undefined)) {
-      // Workers build against the store only; a guest here would see packages theirs would not.
-      throw new LupineError(
-        'USAGE',
-        'distro build: --repository and --keyring are not sent to workers (bullmq executor)',
-        {
-          hint: 'build what the recipes need from those repositories into the tree, or use the local executor',
-        },
-      );
-    }
-    let executor: RecipeExecutor | undefined;
-    if (executorName === 'bullmq' && !dryRun) {
-      const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
-      const { openStore } = await import('./store.js');
-      const redisUrl = redisUrlOf(values.redis, io.env);
-      const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
-      const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
-      const signingKey = keyPath
-        ? {
-            key: parsePrivateKey(
-              await readFile(keyPath).catch((err: unknown) => {
-                throw new LupineError('IO_ERROR', `cannot read the signing key ${keyPath}: ${(err as Error).message}`, {
-                  cause: err,
-                });
-              }),
-              keyPath,
-            ),
-            keyName: keyNameForPrivateKey(keyPath),
-          }
-        : undefined;
-      executor = await BullmqExecutor.open({
-        redisUrl,
-        store,
-        test,
-        sourceStoreDir,
-        pipelineDirs: [join(tree.dir, 'pipelines')],
-        ...(signingKey ? { signingKey } : {}),
-        ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
-      });
-    }
+    const executor = await openExecutor(io, {
+      name: values.executor ?? 'local',
+      dryRun,
+      withRepositories: values.repository !== undefined || values.keyring !== undefined,
+      redis: values.redis,
+      store: values.store,
+      insecure: values.insecure ?? false,
+      keyPath: values['signing-key'] !== undefined ? at(values['signing-key']) : undefined,
+      test,
+      sourceStoreDir,
+      pipelineDirs: [join(tree.dir, 'pipelines')],
+      sde,
+    });
 
-    const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
-    const out = dryRun ? io.stdout : io.stderr;
-    const onEvent = (e: DistroEvent) => {
-      // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
-      if (live) out.write(Buffer.from(live.update(e, performance.now())));
-      else {
-        const line = eventLine(e);
-        if (line !== undefined) out.write(`${line}\n`);
-      }
-    };
-    const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
+    const progress = startProgress(io, dryRun);
     let result: Awaited<ReturnType<typeof buildDistro>>;
     try {
       result = await buildDistro({
@@ -230,32 +302,14 @@ export const distroBuildCommand: Command = {
           ),
         openLog: (name) => openRecipeLog(outDir, name),
         ...(dryRun ? {} : { saveState: (s) => writeStateFile(outDir, s) }),
-        onEvent,
+        onEvent: progress.onEvent,
         now: () => performance.now(),
         ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
       await executor?.close();
-      if (timer) clearInterval(timer);
-      if (live) out.write(Buffer.from(live.finish()));
+      progress.stop();
     }
-    if (!dryRun) await writeStateFile(outDir, result.state);
-    const s = result.summary;
-    // The distro's own advisories (DIR/advisories, Wolfi's format) published as OUT/security.json.
-    if (!dryRun && s.failed + s.blocked === 0) {
-      const n = await publishSecdb(join(tree.dir, 'advisories'), outDir, [arch]);
-      if (n !== undefined) io.stderr.write(`published ${join(outDir, REPOSITORY_SECDB)} (${n} advisory entries)\n`);
-    }
-    io.stdout.write(summaryLine(s, dryRun));
-    if (!dryRun && s.failed + s.blocked > 0) {
-      for (const o of s.outcomes.filter((x) => x.status === 'failed')) {
-        io.stderr.write(
-          `lupine: ${o.name} failed: ${o.reason.split('\n')[0]} (log: ${join(outDir, 'logs', `${o.name}.log`)})\n`,
-        );
-      }
-      io.stderr.write(`state kept in ${stateFilePath(outDir)}\n`);
-      return EXIT_ERROR;
-    }
-    return EXIT_OK;
+    return finish(io, result, { dryRun, outDir, treeDir: tree.dir, arch });
   },
 };
