@@ -43,7 +43,18 @@ export {
 } from './fetcher.js';
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
+export {
+  type KeyFile,
+  type KeySourceOptions,
+  type KeySpec,
+  keyReadFailure,
+  keyringOf,
+  type LoadKeyringOptions,
+  loadKeyring,
+  type ReadKeyFilesOptions,
+  readKeyFiles,
+  readKeySource,
+} from './keyring.js';
 export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-cache-directory.js';
 export {
   PackedIndex,

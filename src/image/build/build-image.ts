@@ -21,7 +21,7 @@ import {
 } from '../../oci/index.js';
 import { defaultFetcher, RepoCache } from '../../repo/index.js';
 import type { ImageInventory } from '../../sbom/index.js';
-import { ALL_ARCHS } from '../config/arch.js';
+import { imageArchs } from '../config/arch.js';
 import { imageCredentials } from '../config/credentials.js';
 import type { ApkArch, ResolvedImageConfig } from '../config/types.js';
 import { imageWorld } from '../lock/resolve.js';
@@ -60,7 +60,7 @@ interface BuildSources {
 /** Builds every arch of the image in memory (blobs) from a resolved config. */
 export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOptions = {}): Promise<ImageBuildResult> {
   const logger: Logger = opts.logger ?? silentLogger;
-  const archs = [...new Set(opts.archs ?? (config.archs.length > 0 ? config.archs : ALL_ARCHS))];
+  const archs = imageArchs(config, opts.archs, 'image build');
   if (archs.length === 0) throw new LupineError('USAGE', 'no architecture to build');
   const sources = await openSources(config, opts, logger);
   await sweepStaleRoots(opts.tempDir ?? (await userTempDir()), logger);

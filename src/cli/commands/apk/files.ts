@@ -1,10 +1,9 @@
-import type { KeyObject } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type Keyring, parsePublicKey } from '../../../apk/index.js';
+import type { Keyring } from '../../../apk/index.js';
 import { readGzipMembers } from '../../../archive/index.js';
 import { defaultLimits, LupineError } from '../../../core/index.js';
-import { loadKeyring, readApkIndexArchive } from '../../../repo/index.js';
+import { readApkIndexArchive } from '../../../repo/index.js';
 import { checkPackageFile, openRegularFile, readPrefix } from '../repo/package-file.js';
 
 /** What an apk-format file is: a package or a repository index. */
@@ -63,30 +62,6 @@ export async function writeAtomically(path: string, bytes: Uint8Array): Promise<
       details: { path },
     });
   }
-}
-
-/**
- * Trusted keys from `--keys-dir` values: a directory contributes its `*.rsa.pub` files (the first
- * directory wins on a name clash, as apk reads /etc/apk/keys first); a file is one key, named by its
- * file name.
- */
-export async function loadKeys(paths: readonly string[]): Promise<Map<string, KeyObject>> {
-  const keys = new Map<string, KeyObject>();
-  for (const p of paths) {
-    let isFile = false;
-    try {
-      isFile = (await stat(p)).isFile();
-    } catch {
-      // a missing directory contributes nothing, as in apk
-    }
-    if (isFile) {
-      const name = basename(p);
-      if (!keys.has(name)) keys.set(name, parsePublicKey(await readInput(p), p));
-      continue;
-    }
-    for (const [name, key] of await loadKeyring([p])) if (!keys.has(name)) keys.set(name, key);
-  }
-  return keys;
 }
 
 /**

@@ -2,7 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { keyNameForPrivateKey, parsePrivateKey } from '../../../apk/index.js';
+import { keyNameForPrivateKey, parsePrivateKey, selectArch } from '../../../apk/index.js';
 import { LupineError, TOOL_VERSION } from '../../../core/index.js';
 import {
   buildDistro,
@@ -26,7 +26,6 @@ import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
 
 const HELP = `Usage: lupine distro build [DIR] [-j N] [--out-dir DIR] [--signing-key KEY] [--arch ARCH]
                           [--only PKG]... [--force] [--dry-run]
@@ -236,7 +235,7 @@ export const distroBuildCommand: Command = {
     const { values, positionals } = parse(argv, options, 'distro build');
     requireCount(positionals, 0, 1, 'distro build', 'at most one DIR');
     const jobs = jobsOf(values.jobs);
-    const arch = values.arch ?? defaultArch();
+    const arch = selectArch({ requested: values.arch, otherwise: 'host', command: 'distro build' });
     const at = (p: string) => resolve(io.cwd, p);
     const outDir = at(values['out-dir'] ?? join('out', 'packages'));
     const dryRun = values['dry-run'] ?? false;

@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
+import { selectArch } from '../../../apk/index.js';
 import { loadDistroTree } from '../../../distro/index.js';
 import { type CompiledRecipe, compileForBuild, fillSourceStore, systemApt } from '../../../pkg/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
 
 const HELP = `Usage: lupine distro fetch [DIR] [--cache-dir DIR] [--only NAME,...] [--no-network]
 
@@ -72,7 +72,12 @@ export const distroFetchCommand: Command = {
         : join(at(values['cache-dir'] ?? join('out', 'cache')), 'sources');
     const only = (values.only ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
     const warn = (l: string) => io.stderr.write(`${l}\n`);
-    const recipes = await compileTree(at(positionals[0] ?? 'distro'), values.arch ?? defaultArch(), only, warn);
+    const recipes = await compileTree(
+      at(positionals[0] ?? 'distro'),
+      selectArch({ requested: values.arch, otherwise: 'host', command: 'distro fetch' }),
+      only,
+      warn,
+    );
     const apt = systemApt(io.env.APT_CONFIG ? { aptConfig: io.env.APT_CONFIG } : {});
     const counts = { stored: 0, debian: 0, downloaded: 0, git: 0 };
     for (const recipe of recipes) {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
+import { selectArch } from '../../../apk/index.js';
 import { buildGraph, loadDistroTree, renderGraphDot, renderOrder } from '../../../distro/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
 
 const HELP = `Usage: lupine distro graph [DIR] [--dot] [--arch ARCH]
 
@@ -36,7 +36,7 @@ export const distroGraphCommand: Command = {
     const { values, positionals } = parse(argv, options, 'distro graph');
     requireCount(positionals, 0, 1, 'distro graph', 'at most one DIR');
     const tree = await loadDistroTree(resolve(io.cwd, positionals[0] ?? 'distro'), {
-      arch: values.arch ?? defaultArch(),
+      arch: selectArch({ requested: values.arch, otherwise: 'host', command: 'distro graph' }),
     });
     const graph = buildGraph(tree.nodes);
     io.stdout.write(values.dot ? renderGraphDot(graph) : renderOrder(graph));

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
+import { selectArch } from '../../../apk/index.js';
 import { outdatedRecipe, systemApt } from '../../../pkg/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { defaultArch } from '../pkg/compile.js';
 import { compileTree } from './fetch.js';
 
 const HELP = `Usage: lupine distro outdated [DIR] [--arch ARCH]
@@ -30,7 +30,7 @@ export const distroOutdatedCommand: Command = {
     const warn = (l: string) => io.stderr.write(`${l}\n`);
     const recipes = await compileTree(
       resolve(io.cwd, positionals[0] ?? 'distro'),
-      values.arch ?? defaultArch(),
+      selectArch({ requested: values.arch, otherwise: 'host', command: 'distro outdated' }),
       [],
       warn,
     );

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
-import { hostApkArch } from '../../../apk/index.js';
-import { LupineError, userTempDir, writeFileAtomic } from '../../../core/index.js';
+import { selectArch } from '../../../apk/index.js';
+import { userTempDir, writeFileAtomic } from '../../../core/index.js';
 import {
+  type ApkArch,
   assembleRoot,
   buildRepositoryText,
   imageCredentials,
@@ -9,7 +10,6 @@ import {
   runtimeRepositoryText,
   scanRoot,
   sweepStaleRoots,
-  toApkArch,
   writeLayerTar,
 } from '../../../image/index.js';
 import { defaultFetcher, RepoCache } from '../../../repo/index.js';
@@ -53,13 +53,11 @@ export const imageBuildMinirootfsCommand: Command = {
     const { values, positionals } = parse(argv, options, 'image build-minirootfs');
     requireCount(positionals, 2, 2, 'image build-minirootfs', 'CONFIG and OUT.tar');
     const [configPath, outPath] = positionals as [string, string];
-    const archName = values.arch ?? values['build-arch'] ?? hostApkArch();
-    const arch = toApkArch(archName);
-    if (!arch) {
-      throw new LupineError('USAGE', `image build-minirootfs: unknown arch '${archName}'`, {
-        hint: 'use an OCI name (amd64, arm64, …) or an apk name (x86_64, aarch64, …)',
-      });
-    }
+    const arch = selectArch({
+      requested: values.arch ?? values['build-arch'],
+      otherwise: 'host',
+      command: 'image build-minirootfs',
+    }) as ApkArch;
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
     const config = loaded.config;

@@ -1,13 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Logger, LupineError } from '../../../core/index.js';
-import { buildImage, type ImageOutputFormat, type SbomFormat, writeImageOutput } from '../../../image/index.js';
+import {
+  buildImage,
+  type ImageOutputFormat,
+  imageArchs,
+  type SbomFormat,
+  writeImageOutput,
+} from '../../../image/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { sourceDateClock } from '../common/wall-clock.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, readLockFor, selectArchs } from './lock.js';
+import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, readLockFor } from './lock.js';
 
 const HELP = `Usage: lupine image build CONFIG TAG OUT [--arch A]... [options]
 
@@ -154,7 +160,7 @@ export const imageBuildCommand: Command = {
     const sbomFormats = values['sbom-path'] ? parseFormats(values['sbom-formats']) : [];
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
-    const archs = selectArchs(values.arch, loaded.config, 'image build');
+    const archs = imageArchs(loaded.config, values.arch, 'image build');
     const lockfile = values.lockfile ? await readLockFor(values.lockfile, io, loaded, archs) : undefined;
     const clock = sourceDateClock(io);
     const configFile = resolve(io.cwd, configPath);

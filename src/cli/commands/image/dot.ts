@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
-import { loadImageKeyring, renderDot, resolveImageArch } from '../../../image/index.js';
+import { imageArchs, loadImageKeyring, renderDot, resolveImageArch } from '../../../image/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, selectArchs, sourceOptions } from './lock.js';
+import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, sourceOptions } from './lock.js';
 
 const HELP = `Usage: lupine image dot CONFIG [--arch A] [-S] [options]
 
@@ -29,7 +29,7 @@ export const imageDotCommand: Command = {
     const configPath = positionals[0] as string;
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
-    const [arch] = selectArchs(values.arch, loaded.config, 'image dot');
+    const [arch] = imageArchs(loaded.config, values.arch, 'image dot');
     if (!arch) return EXIT_ERROR;
     const src = await sourceOptions(values, io);
     const keyring = await loadImageKeyring(loaded.config, src);

@@ -1,21 +1,18 @@
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { hostApkArch } from '../../../apk/index.js';
-import { LupineError, readInputFile, writeFileAtomic } from '../../../core/index.js';
+import { readInputFile, writeFileAtomic } from '../../../core/index.js';
 import {
-  ALL_ARCHS,
-  type ApkArch,
   checkLockMatches,
   type Diagnostic,
   formatLock,
   type ImageLockPackage,
   type ImageSourceOptions,
+  imageArchs,
   type LoadedImageConfig,
   loadImageConfig,
   lockImage,
   parseLock,
   type ResolvedImageConfig,
   renderDiagnostics,
-  toApkArch,
 } from '../../../image/index.js';
 import { RepoCache } from '../../../repo/index.js';
 import { parse, requireCount } from '../../args.js';
@@ -79,31 +76,6 @@ export async function readLockFor(
   const lock = parseLock(await readInputFile(file, 'lock file', 'utf8'), path);
   for (const w of checkLockMatches(loaded, lock, archs).warnings) io.stderr.write(`lupine: warning: ${w}\n`);
   return [...lock.contents.packages];
-}
-
-/** `--arch` values (csv, `host`, `all`), else the config's archs, else all nine; in apko's order. */
-export function selectArchs(
-  flags: readonly string[] | undefined,
-  config: ResolvedImageConfig,
-  command: string,
-): ApkArch[] {
-  const names = (flags ?? [])
-    .flatMap((f) => f.split(','))
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (names.length === 0) return config.archs.length ? [...config.archs] : [...ALL_ARCHS];
-  if (names.includes('all')) return [...ALL_ARCHS];
-  const set = new Set<ApkArch>();
-  for (const n of names) {
-    const a = toApkArch(n === 'host' ? hostApkArch() : n);
-    if (!a) {
-      throw new LupineError('USAGE', `${command}: unknown arch '${n}'`, {
-        hint: 'use an OCI name (amd64, arm64, arm/v7, …), an apk name (x86_64, aarch64, …), host or all',
-      });
-    }
-    set.add(a);
-  }
-  return ALL_ARCHS.filter((a) => set.has(a));
 }
 
 /** Loads CONFIG, printing its diagnostics; undefined (after printing) when it has errors. */
@@ -171,7 +143,7 @@ export const imageLockCommand: Command = {
     const configPath = positionals[0] as string;
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
-    const archs = selectArchs(values.arch, loaded.config, 'image lock');
+    const archs = imageArchs(loaded.config, values.arch, 'image lock');
     const lock = await lockImage(loaded, {
       ...(await sourceOptions(values, io)),
       configName: configPath,

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
-import { type PublishImageResult, publishImage, type SbomFormat } from '../../../image/index.js';
+import { imageArchs, type PublishImageResult, publishImage, type SbomFormat } from '../../../image/index.js';
 import { envCredentials } from '../../../oci/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { sourceDateClock, wallOrEpochClock } from '../common/wall-clock.js';
-import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor, selectArchs } from './lock.js';
+import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor } from './lock.js';
 import { pushedJson } from './push.js';
 import { loadSigner } from './sign.js';
 
@@ -142,7 +142,7 @@ export const imagePublishCommand: Command = {
     const signer = keyPath !== undefined ? await loadSigner(keyPath, io) : undefined;
     const loaded = await loadConfigForCli(configPath, io, values);
     if (!loaded) return EXIT_ERROR;
-    const archs = selectArchs(values.arch, loaded.config, 'image publish');
+    const archs = imageArchs(loaded.config, values.arch, 'image publish');
     const lockfile = values.lockfile ? await readLockFor(values.lockfile, io, loaded, archs) : undefined;
     const clock = sourceDateClock(io);
 

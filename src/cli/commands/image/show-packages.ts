@@ -1,6 +1,7 @@
 import {
   compilePackageFormat,
   DEFAULT_SHOW_PACKAGES_FORMAT,
+  imageArchs,
   loadImageKeyring,
   resolveImageArch,
   SHOW_PACKAGES_FORMATS,
@@ -10,7 +11,7 @@ import {
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, selectArchs, sourceOptions } from './lock.js';
+import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, sourceOptions } from './lock.js';
 
 const formats = Object.entries(SHOW_PACKAGES_FORMATS)
   .map(([k, v]) => `  ${k.padEnd(23)}${v}`)
@@ -44,7 +45,7 @@ export const imageShowPackagesCommand: Command = {
     compilePackageFormat(format); // a bad template fails before any resolving
     const loaded = await loadConfigForCli(positionals[0] as string, io, values);
     if (!loaded) return EXIT_ERROR;
-    const archs = selectArchs(values.arch, loaded.config, 'image show-packages');
+    const archs = imageArchs(loaded.config, values.arch, 'image show-packages');
     const src = await sourceOptions(values, io);
     const keyring = await loadImageKeyring(loaded.config, src);
     const shown: ShownPackage[] = [];

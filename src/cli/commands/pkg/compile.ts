@@ -1,14 +1,12 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { hostApkArch } from '../../../apk/index.js';
+import { selectArch } from '../../../apk/index.js';
 import { type Diagnostic, LupineError, renderDiagnostics } from '../../../core/index.js';
 import {
-  BUILD_ARCHS,
   BUILTIN_PIPELINE_DIR,
   compiledToJson,
   compiledToYaml,
   compileLoadedRecipe,
   loadRecipe,
-  toBuildArch,
 } from '../../../pkg/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
@@ -58,10 +56,6 @@ export function relativeDiagnostics(diagnostics: readonly Diagnostic[], cwd: str
   });
 }
 
-export function defaultArch(): string {
-  return toBuildArch(hostApkArch()) ?? 'x86_64';
-}
-
 export const pkgCompileCommand: Command = {
   path: ['pkg', 'compile'],
   summary: 'print a melange recipe compiled for one architecture, or every problem in it',
@@ -69,12 +63,7 @@ export const pkgCompileCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg compile');
     requireCount(positionals, 0, 1, 'pkg compile', 'at most one CONFIG file');
-    const arch = values.arch === undefined ? defaultArch() : toBuildArch(values.arch);
-    if (arch === undefined) {
-      throw new LupineError('USAGE', `pkg compile: unknown architecture '${values.arch}'`, {
-        hint: `use one of ${BUILD_ARCHS.join(', ')}`,
-      });
-    }
+    const arch = selectArch({ requested: values.arch, otherwise: 'host', command: 'pkg compile' });
     const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
     const at = (p: string | undefined) => (p === undefined ? undefined : resolve(io.cwd, p));
     const varsFile = at(values['vars-file']);

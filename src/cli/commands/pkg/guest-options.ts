@@ -3,11 +3,10 @@
  * directories, network), the architectures, the package cache and the build logger.
  */
 import { join, resolve } from 'node:path';
-import { type Logger, LupineError } from '../../../core/index.js';
-import { BUILD_ARCHS, toBuildArch } from '../../../pkg/index.js';
+import { selectArchs } from '../../../apk/index.js';
+import type { Logger } from '../../../core/index.js';
 import type { Parsed } from '../../args.js';
 import type { CliIo } from '../../io.js';
-import { defaultArch } from './compile.js';
 
 /** The guest options both commands take (each adds its own). */
 export const GUEST_OPTIONS = {
@@ -41,22 +40,9 @@ export function buildLogger(io: CliIo, debug = false): Logger {
   };
 }
 
-/** `--arch a,b` (apk or OCI names), else the host's. */
+/** `--arch a,b` (apk or OCI names, `host`, `all`), else the host's: the one arch-selection rule. */
 export function parseArchs(value: string | undefined, command: string): string[] {
-  if (value === undefined) return [defaultArch()];
-  return value
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '')
-    .map((a) => {
-      const arch = toBuildArch(a);
-      if (arch === undefined) {
-        throw new LupineError('USAGE', `${command}: unknown architecture '${a}'`, {
-          hint: `use one of ${BUILD_ARCHS.join(', ')}`,
-        });
-      }
-      return arch;
-    });
+  return selectArchs({ requested: value, otherwise: 'host', command });
 }
 
 /**

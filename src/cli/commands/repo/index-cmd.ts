@@ -8,12 +8,18 @@ import {
   tryParseDependency,
 } from '../../../apk/index.js';
 import { fixedClock, isLupineError, LupineError, sourceDateEpochClock } from '../../../core/index.js';
-import { acquireLock, mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from '../../../repo/index.js';
+import {
+  acquireLock,
+  loadKeyring,
+  mergeIndexes,
+  readApkIndexArchive,
+  writeApkIndexArchive,
+} from '../../../repo/index.js';
 import { parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK, renderError } from '../../render.js';
-import { loadKeys, readInput, writeAtomically } from '../apk/files.js';
+import { readInput, writeAtomically } from '../apk/files.js';
 import { openRegularFile, readHeadOf } from './package-file.js';
 
 const HELP = `Usage: lupine index -o OUT [options] APK...
@@ -196,7 +202,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const mtime = sourceDateEpochClock(io.env, fixedClock(0)).now();
   const keys = values['allow-untrusted']
     ? undefined
-    : await loadKeys((values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d)));
+    : await loadKeyring((values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d)));
 
   const { added, errors } = await readPackages(positionals, keys, io, {
     rewriteArch: values['rewrite-arch'],

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
+import { loadKeyring } from '../../../repo/index.js';
 import { parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../../render.js';
-import { loadKeys, reasonOf, verifyApkFile } from '../apk/files.js';
+import { reasonOf, verifyApkFile } from '../apk/files.js';
 
 const HELP = `Usage: lupine verify [--keys-dir DIR]... FILE...
 
@@ -40,7 +41,7 @@ export const verifyCommand: Command = {
       return EXIT_USAGE;
     }
     const dirs = (values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d));
-    const keys = await loadKeys(dirs);
+    const keys = await loadKeyring(dirs);
     let failed = 0;
     for (const file of positionals) {
       const err = await verifyApkFile(resolve(io.cwd, file), file, keys);
