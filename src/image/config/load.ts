@@ -15,7 +15,7 @@ import {
   checkLimit,
   type Diagnostic,
   DiagnosticSink,
-  LupineError,
+  readInputFile,
   type SourcePos,
   sortDiagnostics,
 } from '../../core/index.js';
@@ -80,18 +80,6 @@ const toBytes = (data: Uint8Array | string, path: string) => {
   return bytes;
 };
 
-/** The config file named on the command line: unreadable is IO_ERROR (an include's is a diagnostic). */
-async function readTopConfig(readFile: ReadFile, path: string): Promise<Uint8Array | string> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read image config ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
-}
-
 export async function loadImageConfig(path: string, options: LoadImageConfigOptions = {}): Promise<LoadedImageConfig> {
   const readFile: ReadFile = options.readFile ?? ((p) => fsReadFile(p));
   const diagnostics: Diagnostic[] = [];
@@ -153,7 +141,7 @@ export async function loadImageConfig(path: string, options: LoadImageConfigOpti
     return undefined;
   };
 
-  const bytes = toBytes(await readTopConfig(readFile, path), path);
+  const bytes = toBytes(await readInputFile(path, 'image config'), path);
   const merged = await loadFile(path, bytes, [resolve(path)]);
   const sorted = sortDiagnostics(diagnostics);
   const failed = sorted.some((d) => d.severity === 'error');

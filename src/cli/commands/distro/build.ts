@@ -1,8 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { keyNameForPrivateKey, parsePrivateKey, selectArch } from '../../../apk/index.js';
+import { selectArch } from '../../../apk/index.js';
 import { LupineError, TOOL_VERSION } from '../../../core/index.js';
 import {
   buildDistro,
@@ -21,6 +21,7 @@ import {
   sweepStaleSourceDirs,
   writeStateFile,
 } from '../../../distro/index.js';
+import { loadSigningKey } from '../../../pkg/index.js';
 import { publishSecdb, REPOSITORY_SECDB } from '../../../scan/index.js';
 import { parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
@@ -107,29 +108,22 @@ function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): num
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
-/** What `--executor` needs: which one, and for bullmq the queue, store, key and build settings. */
-interface ExecutorChoice {
-  readonly name: string;
-  readonly dryRun: boolean;
-  readonly withRepositories: boolean;
-  readonly redis: string | undefined;
-  readonly store: string | undefined;
-  readonly insecure: boolean;
-  readonly keyPath: string | undefined;
-  readonly test: boolean;
-  readonly sourceStoreDir: string;
-  readonly pipelineDirs: readonly string[];
-  readonly sde: number | undefined;
+/**
+ * Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
+ * every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
+ */
+async function toolchainOf(test: boolean, pipelinesDir: string, sde: number | undefined): Promise<string> {
+  return `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(pipelinesDir)}; epoch ${sde ?? 0}`;
 }
 
-/** The bullmq executor when asked for (not on a dry run); undefined: build here. */
-async function openExecutor(io: CliIo, o: ExecutorChoice): Promise<RecipeExecutor | undefined> {
-  if (o.name !== 'local' && o.name !== 'bullmq') {
-    throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${o.name}'`, {
+/** `--executor` is local or bullmq; bullmq workers see no `--repository` or `--keyring`. */
+function checkExecutor(name: string, withRepositories: boolean): void {
+  if (name !== 'local' && name !== 'bullmq') {
+    throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${name}'`, {
       hint: "see 'lupine distro build --help'",
     });
   }
-  if (o.name === 'bullmq' && o.withRepositories) {
+  if (name === 'bullmq' && withRepositories) {
     // Workers build against the store only; a guest here would see packages theirs would not.
     throw new LupineError(
       'USAGE',
@@ -139,32 +133,35 @@ async function openExecutor(io: CliIo, o: ExecutorChoice): Promise<RecipeExecuto
       },
     );
   }
-  if (o.name !== 'bullmq' || o.dryRun) return undefined;
+}
+
+/** The bullmq executor: the queue at --redis, the store at --store, and what every job builds with. */
+async function openBullmq(
+  io: CliIo,
+  values: {
+    readonly redis?: string | undefined;
+    readonly store?: string | undefined;
+    readonly insecure?: boolean | undefined;
+  },
+  o: {
+    readonly test: boolean;
+    readonly sourceStoreDir: string;
+    readonly pipelineDirs: readonly string[];
+    readonly signingKey: Awaited<ReturnType<typeof loadSigningKey>>;
+    readonly sde: number | undefined;
+  },
+): Promise<RecipeExecutor> {
   const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
   const { openStore } = await import('./store.js');
-  const redisUrl = redisUrlOf(o.redis, io.env);
-  const store = openStore(o.store, io, o.insecure, 'distro build');
-  const keyPath = o.keyPath;
-  const signingKey = keyPath
-    ? {
-        key: parsePrivateKey(
-          await readFile(keyPath).catch((err: unknown) => {
-            throw new LupineError('IO_ERROR', `cannot read the signing key ${keyPath}: ${(err as Error).message}`, {
-              cause: err,
-            });
-          }),
-          keyPath,
-        ),
-        keyName: keyNameForPrivateKey(keyPath),
-      }
-    : undefined;
+  const redisUrl = redisUrlOf(values.redis, io.env);
+  const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
   return await BullmqExecutor.open({
     redisUrl,
     store,
     test: o.test,
     sourceStoreDir: o.sourceStoreDir,
-    pipelineDirs: o.pipelineDirs,
-    ...(signingKey ? { signingKey } : {}),
+    pipelineDirs: [...o.pipelineDirs],
+    ...(o.signingKey ? { signingKey: o.signingKey } : {}),
     ...(o.sde !== undefined ? { sourceDateEpoch: o.sde } : {}),
   });
 }
@@ -261,22 +258,22 @@ export const distroBuildCommand: Command = {
 
     if (!dryRun) await sweepKilledBuilds(io);
 
-    // Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
-    // every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
-    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}; epoch ${sde ?? 0}`;
-    const executor = await openExecutor(io, {
-      name: values.executor ?? 'local',
-      dryRun,
-      withRepositories: values.repository !== undefined || values.keyring !== undefined,
-      redis: values.redis,
-      store: values.store,
-      insecure: values.insecure ?? false,
-      keyPath: values['signing-key'] !== undefined ? at(values['signing-key']) : undefined,
-      test,
-      sourceStoreDir,
-      pipelineDirs: [join(tree.dir, 'pipelines')],
-      sde,
-    });
+    const toolchain = await toolchainOf(test, join(tree.dir, 'pipelines'), sde);
+    const executorName = values.executor ?? 'local';
+    checkExecutor(executorName, values.repository !== undefined || values.keyring !== undefined);
+    // Read (and checked) once, before any build: a bad key fails the command, not every recipe.
+    const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
+    const signingKey = dryRun ? undefined : await loadSigningKey(keyPath);
+    const executor =
+      executorName === 'bullmq' && !dryRun
+        ? await openBullmq(io, values, {
+            test,
+            sourceStoreDir,
+            pipelineDirs: [join(tree.dir, 'pipelines')],
+            signingKey,
+            sde,
+          })
+        : undefined;
 
     const progress = startProgress(io, dryRun);
     let result: Awaited<ReturnType<typeof buildDistro>>;

@@ -1,6 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { LupineError } from '../../../core/index.js';
+import { LupineError, statInput } from '../../../core/index.js';
 import {
   clientOptionsForUrl,
   envCredentials,
@@ -99,8 +98,7 @@ export const imagePushCommand: Command = {
     const { values, positionals } = parse(argv, options, 'image push');
     requireCount(positionals, 2, Number.MAX_SAFE_INTEGER, 'image push', 'OCI_DIR and at least one REF');
     const dir = resolve(io.cwd, positionals[0] as string);
-    const st = await stat(dir).catch(() => undefined);
-    if (!st?.isDirectory()) {
+    if (!(await statInput(dir, 'OCI layout')).isDirectory()) {
       throw new LupineError('OCI_LAYOUT_INVALID', `${positionals[0]} is not an OCI layout directory`, {
         details: { path: dir },
         hint: "give the directory 'lupine image build CONFIG TAG DIR' wrote",

@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { readPackage, readTree } from '../../../apk/index.js';
-import { LupineError } from '../../../core/index.js';
+import { LupineError, statInput } from '../../../core/index.js';
 import {
   formatFinding,
   type LintReport,
@@ -44,16 +43,8 @@ const options = {
 } as const;
 
 async function loadTree(path: string, name: string | undefined): Promise<PackageTree> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(path)).isDirectory();
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
-  if (isDir) return treeFromEntries(name ?? basename(path), '', await readTree(path));
+  if ((await statInput(path, 'package')).isDirectory())
+    return treeFromEntries(name ?? basename(path), '', await readTree(path));
   const pkg = readPackage(await readInput(path), { source: path });
   return treeFromPackageFiles(name ?? pkg.info.name, pkg.info.version, pkg.files);
 }
