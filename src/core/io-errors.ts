@@ -18,6 +18,7 @@ const HINTS: Readonly<Record<string, string>> = {
   ENOSPC: 'the disk is full; free some space or write elsewhere',
   EDQUOT: 'the disk quota is exceeded; free some space or write elsewhere',
   EIO: 'the device reported an I/O error',
+  ENXIO: 'it is a socket or a device with nothing behind it; give a regular file',
   EEXIST: 'something already exists at that path',
   ENAMETOOLONG: 'the path is too long',
   ELOOP: 'the path has too many symbolic links',
@@ -75,12 +76,21 @@ function verbOf(syscall: string | undefined): string {
   }
 }
 
+/**
+ * Whether `err` is any errno error from a system call: reading a file the user named, every one is
+ * the input's or the environment's problem (a hint only for the codes in HINTS), never a bug.
+ */
+function isErrnoError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string';
+}
+
 /** Runs a read of `path`; a file-system fault becomes IO_ERROR naming `what` and the path. */
 export async function asInputRead<T>(path: string, what: string, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (isIoFault(err)) throw ioError(err, 'read', path, what);
+    if (isErrnoError(err)) throw ioError(err, 'read', path, what);
     throw err;
   }
 }
@@ -104,7 +114,7 @@ export async function readOptionalFile(
     return encoding ? await readFile(path, encoding) : await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if (isIoFault(err)) throw ioError(err, 'read', path, what);
+    if (isErrnoError(err)) throw ioError(err, 'read', path, what);
     throw err;
   }
 }

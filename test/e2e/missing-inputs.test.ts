@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +19,8 @@ let cfg: string;
 let recipe: string;
 let apk: string;
 let recipes: string;
+let socket: string;
+let socketServer: Server;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'lupine-missing-'));
@@ -33,8 +36,15 @@ before(async () => {
   mkdirSync(recipes);
   writeFileSync(join(recipes, 'hello.yaml'), readFileSync(recipe));
   apk = join(repo, 'x86_64', readdirSync(join(repo, 'x86_64')).find((n) => n.endsWith('.apk')) as string);
+  // A path open(2) refuses with ENXIO (a socket): an input no one can read that is not missing.
+  socket = join(work, 'input.sock');
+  socketServer = createServer();
+  await new Promise<void>((done) => socketServer.listen(socket, done));
 });
-after(() => rmSync(work, { recursive: true, force: true }));
+after(async () => {
+  await new Promise((done) => socketServer.close(done));
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** File-valued options, with a valid rest of the command line where one is needed to reach them. */
 const optionCases = (): string[][] => [
@@ -163,6 +173,21 @@ describe('a missing input file', () => {
       }
       if (r.code === 0) continue;
       assert.ok(r.code === 2 || r.code === 3 || r.code === 1, `${argv.join(' ')}: exit ${r.code}`);
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  test('a socket given as an input file is a clean error naming it, exit 3, never "internal error"', async () => {
+    const env = { ...baseEnv(), HOME: join(work, 'home'), SOURCE_DATE_EPOCH: '0' };
+    const bad: string[] = [];
+    for (const argv of [...inputCases(), ['sbom', missing, '-o', join(work, 'x.json')]]) {
+      const given = argv.map((a) => a.replace(missing, socket));
+      const r = await runCli(given, { cwd: work, env });
+      // open(2) of a socket is ENXIO: IO_ERROR; image push's layout directory is not one (exists, not a dir).
+      const says = argv[1] === 'push' ? /error\[OCI_LAYOUT_INVALID\]/ : /error\[IO_ERROR\]/;
+      if (r.code !== 3 || !says.test(r.stderr) || !r.stderr.includes(socket)) {
+        bad.push(`lupine ${given.join(' ')} → ${r.code}: ${r.stderr.split('\n').slice(0, 2).join(' / ')}`);
+      }
     }
     assert.deepEqual(bad, []);
   });
