@@ -48,7 +48,10 @@ export interface ReadKeyFilesOptions {
    * `--keys-dir`, `.pub` for melange's `-k`); without it a directory is read as a key (and fails).
    */
   readonly directorySuffix?: string;
-  /** A path that does not exist contributes nothing (apk's key directories) instead of failing. */
+  /**
+   * A path that does not exist, or is neither a directory nor a regular file (a FIFO, a socket),
+   * contributes nothing (apk's key directories) instead of failing or blocking.
+   */
   readonly skipMissing?: boolean;
   /**
    * Two keys of one name: keep the `first` (apk reads /etc/apk/keys before /lib/apk/keys), the
@@ -89,10 +92,10 @@ async function readKeySpec(written: string, o: ReadKeyFilesOptions): Promise<Key
   const kind = isHttpUrl(written)
     ? 'url'
     : await stat(at).then(
-        (s) => (s.isDirectory() ? 'dir' : 'file'),
+        (s) => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'),
         () => 'missing',
       );
-  if (kind === 'missing' && o.skipMissing) return [];
+  if ((kind === 'missing' || kind === 'other') && o.skipMissing) return [];
   if (kind === 'dir' && o.directorySuffix !== undefined) {
     const suffix = o.directorySuffix;
     const names = (await readdir(at)).filter((n) => n.endsWith(suffix)).sort();

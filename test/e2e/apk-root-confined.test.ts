@@ -136,6 +136,25 @@ describe('root files are read confined to the root (issue 11)', () => {
     });
   }
 
+  it('--keys-dir naming a FIFO in the root: never opened, it holds no keys (as a non-directory did before)', () => {
+    const root = freshRoot();
+    rmSync(join(root, 'etc/apk/keys'), { recursive: true, force: true });
+    assert.equal(spawnSync('mkfifo', [join(root, 'etc/apk/keys')]).status, 0);
+    const r = spawnSync(
+      process.execPath,
+      [binLupine, 'apk', '--root', root, '--keys-dir', 'etc/apk/keys', '-X', repo.dir, 'fix', 'aaa'],
+      {
+        env: { PATH: process.env.PATH, HOME: base },
+        encoding: 'utf8',
+        // A safety bound only: reading the FIFO as a key blocks forever.
+        timeout: 120_000,
+      },
+    );
+    assert.equal(r.signal, null, 'lupine blocked on a FIFO given as --keys-dir');
+    assert.notEqual(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.match(`${r.stdout}${r.stderr}`, /UNTRUSTED|untrusted/);
+  });
+
   it('etc/apk/cache as a symlink to a host directory: `cache clean` leaves it alone', () => {
     const root = freshRoot();
     plant(root, 'etc/apk/cache', sentinelDir);
