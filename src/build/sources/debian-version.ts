@@ -61,6 +61,14 @@ export function upstreamOfDebianVersion(v: string): string {
   return u.replace(/[.+~](?:dfsg|ds|repack)\d*$/i, '');
 }
 
+/**
+ * An upstream version as an apk version: a dated patch level (ncurses' snapshots, `6.6+20260608` in
+ * Debian) is apk's `_p` suffix (`6.6_p20260608`), which orders by the date; others are unchanged.
+ */
+export function apkVersionOfUpstream(v: string): string {
+  return v.replace(/\+(\d{8})$/, '_p$1');
+}
+
 /** Whether a Debian source version was repacked by Debian (`dfsg`, `ds`, `repack`): not upstream's bytes. */
 export function isRepacked(v: string): boolean {
   return /(?:dfsg|[.+]ds\d*(?:$|[-+])|repack)/i.test(v);

@@ -13,6 +13,7 @@ import { type Logger, LupineError, silentLogger } from '../../core/index.js';
 import type { CompiledRecipe } from '../config/types.js';
 import type { AptSource } from './apt.js';
 import {
+  apkVersionOfUpstream,
   hasUpstreamSignature,
   isNativeTarball,
   isRepacked,
@@ -161,7 +162,7 @@ export async function outdatedRecipe(recipe: CompiledRecipe, apt: AptSource): Pr
   if (!debian) return undefined;
   let best: OutdatedRecipe | undefined;
   for (const v of await apt.versions(debian.pkg)) {
-    const up = upstreamOfDebianVersion(v);
+    const up = apkVersionOfUpstream(upstreamOfDebianVersion(v));
     if (up.includes('~')) continue;
     if (newer(up, best?.newest ?? recipe.version)) {
       best = { recipe: recipe.name, version: recipe.version, newest: up, debianVersion: v };

@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isNativeTarball, origTarball, parsePrintUris } from '../../../src/build/sources/debian-version.js';
+import { compareVersions } from '../../../src/apk/index.js';
+import {
+  apkVersionOfUpstream,
+  isNativeTarball,
+  origTarball,
+  parsePrintUris,
+  upstreamOfDebianVersion,
+} from '../../../src/build/sources/debian-version.js';
 
 const sum = (c: string) => `SHA256:${c.repeat(64)}`;
 const uris = (...files: string[]) =>
@@ -34,5 +41,19 @@ describe('origTarball', () => {
 
   test('only a .dsc and a debian tarball: none', () => {
     assert.equal(origTarball(uris('foo_1.0-1.dsc', 'foo_1.0-1.debian.tar.xz')), undefined);
+  });
+});
+
+describe('apkVersionOfUpstream', () => {
+  test("a dated patch level (ncurses' 6.6+20260608) is apk's _p suffix, ordered by its date", () => {
+    const of = (debian: string) => apkVersionOfUpstream(upstreamOfDebianVersion(debian));
+    assert.equal(of('6.6+20260608-2'), '6.6_p20260608');
+    assert.ok(compareVersions(of('6.6+20251231-1'), '6.6_p20260608') < 0);
+    assert.ok(compareVersions(of('6.6+20260701-1'), '6.6_p20260608') > 0);
+    assert.ok(compareVersions(of('6.7-1'), '6.6_p20260608') > 0);
+  });
+
+  test('other versions are left as they are', () => {
+    for (const v of ['1.3.2', '3.53.4', '2026c', '20250419', '1.0.8']) assert.equal(apkVersionOfUpstream(v), v);
   });
 });
