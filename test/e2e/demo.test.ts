@@ -105,7 +105,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     );
     assert.match(
       r.stdout,
-      /^ {2}from upstream source \(11\): busybox bzip2 ca-certificates-bundle curl openssl python-3\.13 tzdata tzutils xz zlib zstd$/m,
+      /^ {2}from upstream source \(16\): busybox bzip2 ca-certificates-bundle curl expat libffi ncurses openssl python-3\.13 readline sqlite tzdata tzutils xz zlib zstd$/m,
     );
     assert.match(
       r.stdout,
