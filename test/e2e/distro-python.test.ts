@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { copySharedTree, sharedDistroTree, TREE_ENV } from '../helpers/distro-tree.js';
+import { imageBundles } from '../helpers/image-bundles.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
@@ -76,20 +77,8 @@ describe('CPython 3.13 from source: the python and python-dev images', {
     assert.ok((sizes.get('python') ?? Infinity) <= 30e6, `python: ${sizes.get('python')} bytes compressed`);
   });
 
-  /** An image unpacked once (umoci); each run gets its own container id. */
-  const bundles = new Map<string, string>();
-  function bundle(name: string): string {
-    let dir = bundles.get(name);
-    if (!dir) {
-      dir = join(work, 'out', 'bundles', name);
-      const r = spawnSync('umoci', ['unpack', '--image', `${join(work, 'out/images', name)}:latest`, dir], {
-        encoding: 'utf8',
-      });
-      assert.equal(r.status, 0, r.stderr);
-      bundles.set(name, dir);
-    }
-    return dir;
-  }
+  /** Each image unpacked once (umoci); each run gets its own container id. */
+  const bundle = imageBundles(() => work);
 
   /** Runs `args` in the image as its config says (user, working directory; its own network namespace). */
   function run(name: string, args: string[]): string {
