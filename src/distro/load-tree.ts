@@ -5,8 +5,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type CompiledRecipe, compileLoadedRecipe, loadRecipe } from '../build/index.js';
 import { type Diagnostic, hasErrors, LupineError, renderDiagnostics } from '../core/index.js';
+import { type CompiledRecipe, compileLoadedRecipe, loadRecipe } from '../pkg/index.js';
 import { hashRecipeInputs } from './hash-inputs.js';
 import { installedHostPackages } from './host-packages.js';
 import { nodeFromCompiled, type RecipeNode } from './recipe-node.js';
