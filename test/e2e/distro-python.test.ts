@@ -11,9 +11,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
-import { copySharedTree, sharedDistroTree, TREE_ENV } from '../helpers/distro-tree.js';
-import { imageBundles } from '../helpers/image-bundles.js';
+import { copySharedTree, sharedDistroTree } from '../helpers/distro-tree.js';
+import { buildTreeImage, imageBundles } from '../helpers/image-bundles.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
@@ -57,18 +56,8 @@ describe('CPython 3.13 from source: the python and python-dev images', {
 
   test('both images build; python is within 30 MB compressed, with no shell and no pip', async () => {
     for (const name of ['python', 'python-dev']) {
-      const r = await runCli(
-        ['image', 'build', `images/${name}.yaml`, `${name}:latest`, `out/images/${name}`, '--json'],
-        { cwd: work, env: TREE_ENV },
-      );
-      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-      const image = (JSON.parse(r.stdout) as { images: { layers: { size: number }[]; packages: string[] }[] })
-        .images[0];
-      assert.ok(image);
-      sizes.set(
-        name,
-        image.layers.reduce((a, l) => a + l.size, 0),
-      );
+      const image = await buildTreeImage(work, name);
+      sizes.set(name, image.size);
       const names = image.packages.map((p) => p.replace(/=.*/, ''));
       assert.ok(names.includes('python-3.13-base') && names.includes('libpython-3.13'), names.join(' '));
       assert.equal(names.includes('busybox'), name === 'python-dev', `${name}: busybox`);
