@@ -7,7 +7,7 @@
  * arguments into `OpenRootOptions`; this is the domain half.
  */
 import type { KeyObject } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Dependency,
@@ -17,7 +17,7 @@ import {
   parseDependencyList,
   parsePublicKey,
 } from '../apk/index.js';
-import { LupineError, readRootFile, readRootText, rootDir } from '../core/index.js';
+import { LupineError, readInputFile, readRootFile, readRootText, rootDir } from '../core/index.js';
 import {
   defaultFetcher,
   FileFetcher,
@@ -103,14 +103,10 @@ export async function rootKeyring(root: string): Promise<Keyring> {
 /** Every configured repository, in apk's order: the repositories file, then each extra line. */
 async function repositoryEntries(o: OpenRootOptions): Promise<RepositoryEntry[]> {
   const file = o.repositoriesFile ?? join(o.root, 'etc/apk/repositories');
-  let text: string | undefined;
-  if (o.repositoriesFile === undefined) text = readRootText(o.root, 'etc/apk/repositories');
-  else {
-    text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) {
-      throw new LupineError('IO_ERROR', `cannot read ${o.repositoriesFile}`, { details: { path: file } });
-    }
-  }
+  const text =
+    o.repositoriesFile === undefined
+      ? readRootText(o.root, 'etc/apk/repositories')
+      : await readInputFile(file, 'repositories file', 'utf8');
   const entries = text === undefined ? [] : parseRepositories(text, file);
   for (const line of o.extraRepositories ?? []) entries.push(...parseRepositories(line, '--repository'));
   return entries;

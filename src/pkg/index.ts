@@ -73,7 +73,7 @@ export {
   provenanceFileName,
 } from './run/provenance.js';
 export { provenanceArchive, type ReadProvenance, readProvenanceArchive } from './run/provenance-archive.js';
-export { type Compiled, compileForBuild } from './run/recipe-context.js';
+export { type Compiled, compileForBuild, loadSigningKey } from './run/recipe-context.js';
 export { collectSources } from './run/sbom.js';
 export { capabilityXattr } from './run/setcap.js';
 export { type TestBlockResult, type TestRecipeOptions, type TestRecipeResult, testRecipe } from './run/tests.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { type Keyring, parsePublicKey } from '../apk/index.js';
-import { isHttpUrl, type Logger, LupineError, silentLogger } from '../core/index.js';
+import { isHttpUrl, type Logger, LupineError, readInputFile, silentLogger } from '../core/index.js';
 import type { Fetcher } from './fetcher.js';
 
 export interface KeySourceOptions {
@@ -23,7 +23,7 @@ export async function readKeySource(uri: string, o: KeySourceOptions): Promise<U
     return r.bytes;
   }
   const path = uri.replace(/^file:\/\//i, '');
-  return await readFile(o.cwd === undefined ? path : resolve(o.cwd, path));
+  return await readInputFile(o.cwd === undefined ? path : resolve(o.cwd, path), 'key');
 }
 
 /** One trusted key as read: its file name in /etc/apk/keys (what `.SIGN.*` entries name) and its PEM. */

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { InternalError, LupineError } from '../core/index.js';
+import { asBuffer, InternalError, LupineError } from '../core/index.js';
 import { INT_TABLES, PackedIndex, type PackedTables } from './packed-index.js';
 
 const MAGIC = 'LUPKIDX1';
@@ -133,7 +133,7 @@ function isHeader(h: unknown): h is Header {
 }
 
 function decode(bytes: Uint8Array, source: string): PackedIndex {
-  let buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let buf = asBuffer(bytes);
   if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw invalid('not a packed index');
   const headerLength = buf.readUInt32LE(8);
   if (12 + headerLength > buf.length) throw invalid('truncated header');

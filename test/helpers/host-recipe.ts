@@ -2,14 +2,9 @@
  * A tiny stage-0 recipe (runner `host`: no guest to build, so it builds in about a second) that
  * runs `runs`, then writes one file, /usr/share/NAME/name.
  */
-export const hostRecipe = (name: string, runs = 'true') => `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-  annotations:
+import { packageBlock } from './recipes.js';
+
+export const hostRecipe = (name: string, runs = 'true') => `${packageBlock(name, '"1.0"')}  annotations:
     dev.lupine.runner: host
 pipeline:
   - runs: |

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { type Dependency, type Keyring, type PackageInfo, parseDependency } from '../../apk/index.js';
-import { InternalError, isHttpUrl, type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { InternalError, isHttpUrl, isLupineError, type Logger, LupineError, silentLogger } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
@@ -106,12 +106,15 @@ export async function loadImageKeyring(config: ResolvedImageConfig, o: ImageSour
     fetcher: fetcherOf(o, config),
     ...(o.signal ? { signal: o.signal } : {}),
     keep: 'all',
+    // A local key that cannot be read is the missing input file it is (as image build says).
     failure: (k, err) =>
-      new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${err.message}`, {
-        cause: err,
-        details: { key: k, path: sourceLocation(k, o.cwd) },
-        hint: 'keyring paths are relative to the working directory (as in apko); check the path or URL',
-      }),
+      isLupineError(err, 'IO_ERROR')
+        ? err
+        : new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${err.message}`, {
+            cause: err,
+            details: { key: k, path: sourceLocation(k, o.cwd) },
+            hint: 'keyring paths are relative to the working directory (as in apko); check the path or URL',
+          }),
   });
   const entries = files.map((f, i): LockKeyring => {
     const spec = specs[i];

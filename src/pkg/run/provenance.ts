@@ -13,10 +13,10 @@
  * above the I/O helpers at the end is pure: the same inputs give the same bytes.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SigningKey } from '../../apk/index.js';
-import { hasUrlScheme, LupineError, sha256Hex } from '../../core/index.js';
+import { hasUrlScheme, readInputFile, sha256Hex } from '../../core/index.js';
 import { redactUrl } from '../../repo/index.js';
 import type { PackageSource } from '../../sbom/index.js';
 import {
@@ -282,12 +282,7 @@ export async function repositoryRoot(dir: string): Promise<string | undefined> {
 
 /** Reads a file input and records it relative to `root`. */
 export async function recordFile(path: string, root: string): Promise<RecordedFile> {
-  const bytes = await readFile(path).catch((err: unknown) => {
-    throw new LupineError('IO_ERROR', `cannot read ${path} for the provenance: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  });
+  const bytes = await readInputFile(path, 'provenance input');
   return { path: recordedLocation(resolve(path), root).replace(/^\.\//, ''), sha256: sha256Hex(bytes) };
 }
 

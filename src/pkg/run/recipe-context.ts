@@ -1,8 +1,6 @@
-/** Compiling the recipe for a build or a test run, and the settings derived from the options. */
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { keyNameForPrivateKey, parsePrivateKey, type SigningKey } from '../../apk/index.js';
-import { type Logger, LupineError, renderDiagnostics, userTempDir } from '../../core/index.js';
+import { type Logger, LupineError, readInputFile, renderDiagnostics, userTempDir } from '../../core/index.js';
 import { BUILD_USER, type GuestUser } from '../../sandbox/index.js';
 import { compileLoadedRecipe, loadRecipe } from '../config/load.js';
 import type { CompiledRecipe, GuestEnvironment } from '../config/types.js';
@@ -48,13 +46,7 @@ export function sourceDateEpochOf(opts: Pick<BuildRecipeOptions, 'buildDate' | '
 
 export async function loadSigningKey(path: string | undefined): Promise<SigningKey | undefined> {
   if (path === undefined) return undefined;
-  const pem = await readFile(path).catch((err: unknown) => {
-    throw new LupineError('IO_ERROR', `cannot read the signing key ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-      hint: "make one with 'lupine keygen'",
-    });
-  });
+  const pem = await readInputFile(path, 'signing key');
   return { key: parsePrivateKey(pem, path), keyName: keyNameForPrivateKey(path) };
 }
 

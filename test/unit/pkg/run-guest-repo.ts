@@ -26,6 +26,7 @@ import { fixedClock } from '../../../src/core/index.js';
 import type { BuildRecipeOptions } from '../../../src/pkg/index.js';
 import { writeApkIndexArchive } from '../../../src/repo/index.js';
 import { type CliResult, runCli } from '../../helpers/cli.js';
+import { packageBlock } from '../../helpers/recipes.js';
 
 export interface GuestRepo {
   /** A scratch directory for the test (removed by the caller). */
@@ -225,14 +226,7 @@ export function busyboxRecipe(name: string, runs: string, o: GuestRecipeOptions 
     .split('\n')
     .map((l) => `      ${l}`)
     .join('\n');
-  return `package:
-  name: ${name}
-  version: "1.0"
-  epoch: 0
-  description: ${name}
-  copyright:
-    - license: MIT
-${o.extra ?? ''}environment:
+  return `${packageBlock(name, '"1.0"')}${o.extra ?? ''}environment:
   contents:
     packages:
       - busybox

@@ -1,8 +1,8 @@
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Keyring } from '../../../apk/index.js';
 import { readGzipMembers } from '../../../archive/index.js';
-import { defaultLimits, LupineError } from '../../../core/index.js';
+import { defaultLimits, LupineError, readInputFile } from '../../../core/index.js';
 import { readApkIndexArchive } from '../../../repo/index.js';
 import { checkPackageFile, openRegularFile, readPrefix } from '../repo/package-file.js';
 
@@ -32,16 +32,7 @@ export function apkFileKind(bytes: Uint8Array, name: string): ApkFileKind {
   }
 }
 
-export async function readInput(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
-}
+export const readInput = (path: string): Promise<Buffer> => readInputFile(path, 'file');
 
 /** Replaces a file atomically: a temporary file in the same directory, then rename. Keeps the mode. */
 export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {

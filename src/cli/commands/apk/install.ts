@@ -3,7 +3,7 @@
  * (fetch and verify everything, stage, commit atomically), writing world and the databases.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   formatDependency,
@@ -12,7 +12,7 @@ import {
   readPackageHead,
   writePackage,
 } from '../../../apk/index.js';
-import { type Clock, InternalError, ioError, type Logger, LupineError } from '../../../core/index.js';
+import { type Clock, InternalError, ioError, type Logger, LupineError, readInputFile } from '../../../core/index.js';
 import type { LockedPackage } from '../../../install/index.js';
 import type { ResolvedPackage } from '../../../resolver/index.js';
 import type { CliIo } from '../../io.js';
@@ -30,12 +30,7 @@ export class LocalPackages {
     const path = resolve(io.cwd, file);
     // Streamed first, with limits from its declared size: a decompression bomb stops here.
     await checkPackageFile(path, file);
-    const bytes = await readFile(path).catch((err: unknown) => {
-      throw new LupineError('IO_ERROR', `cannot read ${file}: ${(err as Error).message}`, {
-        cause: err,
-        details: { path },
-      });
-    });
+    const bytes = await readInputFile(path, 'package');
     // The head only: the data member was checked streaming above and is streamed again to install.
     const pkg = readPackageHead(bytes, bytes.length, { source: file });
     if (pkg === undefined) throw new InternalError(`${file}: read whole, yet its head is missing`);

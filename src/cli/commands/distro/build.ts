@@ -1,8 +1,8 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { keyNameForPrivateKey, parsePrivateKey, selectArch } from '../../../apk/index.js';
+import { selectArch } from '../../../apk/index.js';
 import { LupineError, TOOL_VERSION } from '../../../core/index.js';
 import {
   buildDistro,
@@ -21,10 +21,12 @@ import {
   sweepStaleSourceDirs,
   writeStateFile,
 } from '../../../distro/index.js';
+import { loadSigningKey } from '../../../pkg/index.js';
 import { publishSecdb, REPOSITORY_SECDB } from '../../../scan/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 
 const HELP = `Usage: lupine distro build [DIR] [-j N] [--out-dir DIR] [--signing-key KEY] [--arch ARCH]
                           [--only PKG]... [--force] [--dry-run]
@@ -48,47 +50,58 @@ come back through the store, an OCI registry repository where they are tagged wi
 input identity (recipe, folder, what it builds against, toolchain). A recipe whose identity is
 already in the store is pulled, not built: the store is a remote cache for every coordinator.
 Packages and the index are signed here, with --signing-key: the key never leaves this machine.
-
-Options:
-  -j, --jobs N          recipes built at once (default: the number of CPUs)
-  --out-dir DIR         the repository (default: out/packages); packages go to DIR/ARCH/
-  --signing-key KEY     RSA private key to sign packages and the index
-  --arch ARCH           architecture to build (default: this machine's)
-  --only PKG            build only the recipe making PKG (repeatable, or comma-separated);
-                        what it needs must have been built already
-  --force               rebuild the selected recipes even when nothing changed
-  --dry-run             print what would be built and why; build nothing
-  --no-test             do not run the recipes' test: blocks after building them
-  --cache-dir DIR       download and package cache (default: OUT-DIR/../cache)
-  --sources DIR         the source store fetch / git-checkout sources resolve through before each
-                        build (default: CACHE-DIR/sources; fill it with lupine distro fetch)
-  -r, --repository URL  another repository for build guests (repeatable)
-  -k, --keyring KEY     a public key for those repositories (repeatable)
-  --executor NAME       local (default: build here) or bullmq (queue jobs for distro workers)
-  --redis URL           bullmq: redis://[user:password@]host:port, rediss:// for TLS
-                        (default: $LUPINE_REDIS_URL)
-  --store REF           bullmq: the artifact store, a registry repository (HTTP_AUTH for credentials)
-  --insecure            bullmq: allow plain HTTP to a non-loopback store
-  -h, --help            show this help
 `;
 
 const options = {
-  jobs: { type: 'string', short: 'j' },
-  'out-dir': { type: 'string' },
-  'signing-key': { type: 'string' },
-  arch: { type: 'string' },
-  only: { type: 'string', multiple: true },
-  force: { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  'no-test': { type: 'boolean' },
-  'cache-dir': { type: 'string' },
-  sources: { type: 'string' },
-  repository: { type: 'string', short: 'r', multiple: true },
-  keyring: { type: 'string', short: 'k', multiple: true },
-  executor: { type: 'string' },
-  redis: { type: 'string' },
-  store: { type: 'string' },
-  insecure: { type: 'boolean' },
+  jobs: { type: 'string', short: 'j', arg: 'N', help: 'recipes built at once (default: the number of CPUs)' },
+  'out-dir': { type: 'string', arg: 'DIR', help: 'the repository (default: out/packages); packages go to DIR/ARCH/' },
+  'signing-key': { type: 'string', arg: 'KEY', help: 'RSA private key to sign packages and the index' },
+  arch: { type: 'string', arg: 'ARCH', help: "architecture to build (default: this machine's)" },
+  only: {
+    type: 'string',
+    multiple: true,
+    arg: 'PKG',
+    help: 'build only the recipe making PKG (repeatable, or comma-separated);\nwhat it needs must have been built already',
+  },
+  force: { type: 'boolean', help: 'rebuild the selected recipes even when nothing changed' },
+  'dry-run': { type: 'boolean', help: 'print what would be built and why; build nothing' },
+  'no-test': { type: 'boolean', help: "do not run the recipes' test: blocks after building them" },
+  'cache-dir': { type: 'string', arg: 'DIR', help: 'download and package cache (default: OUT-DIR/../cache)' },
+  sources: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'the source store fetch / git-checkout sources resolve through before each\nbuild (default: CACHE-DIR/sources; fill it with lupine distro fetch)',
+  },
+  repository: {
+    type: 'string',
+    short: 'r',
+    multiple: true,
+    arg: 'URL',
+    help: 'another repository for build guests (repeatable)',
+  },
+  keyring: {
+    type: 'string',
+    short: 'k',
+    multiple: true,
+    arg: 'KEY',
+    help: 'a public key for those repositories (repeatable)',
+  },
+  executor: {
+    type: 'string',
+    arg: 'NAME',
+    help: 'local (default: build here) or bullmq (queue jobs for distro workers)',
+  },
+  redis: {
+    type: 'string',
+    arg: 'URL',
+    help: 'bullmq: redis://[user:password@]host:port, rediss:// for TLS\n(default: $LUPINE_REDIS_URL)',
+  },
+  store: {
+    type: 'string',
+    arg: 'REF',
+    help: 'bullmq: the artifact store, a registry repository (HTTP_AUTH for credentials)',
+  },
+  insecure: { type: 'boolean', help: 'bullmq: allow plain HTTP to a non-loopback store' },
 } as const;
 
 function jobsOf(value: string | undefined): number {
@@ -109,7 +122,8 @@ function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): num
 export const distroBuildCommand: Command = {
   path: ['distro', 'build'],
   summary: 'build a recipe tree into a signed repository, in parallel and incrementally',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'distro build');
     requireCount(positionals, 0, 1, 'distro build', 'at most one DIR');
@@ -127,7 +141,6 @@ export const distroBuildCommand: Command = {
     const test = !(values['no-test'] ?? false);
     const sourceStoreDir = values.sources !== undefined ? at(values.sources) : join(cacheDir, 'sources');
     const builder = new MelangeBuilder({
-      ...(values['signing-key'] !== undefined ? { signingKey: at(values['signing-key']) } : {}),
       cacheDir: join(cacheDir, 'melange'),
       sourceStoreDir,
       packageCacheDir: join(cacheDir, 'packages'),
@@ -135,7 +148,8 @@ export const distroBuildCommand: Command = {
       test,
       repositories: (values.repository ?? []).map((r) => (/^[a-z]+:\/\//.test(r) ? r : at(r))),
       keys: (values.keyring ?? []).map(at),
-      ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+      ...setPaths(io.cwd, { signingKey: values['signing-key'] }),
+      ...setOnly({ sourceDateEpoch: sde }),
     });
 
     if (!dryRun) {
@@ -165,34 +179,22 @@ export const distroBuildCommand: Command = {
         },
       );
     }
+    // Read (and checked) once, before any build: a bad key fails the command, not every recipe.
+    const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
+    const signingKey = dryRun ? undefined : await loadSigningKey(keyPath);
     let executor: RecipeExecutor | undefined;
     if (executorName === 'bullmq' && !dryRun) {
       const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
       const { openStore } = await import('./store.js');
       const redisUrl = redisUrlOf(values.redis, io.env);
       const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
-      const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
-      const signingKey = keyPath
-        ? {
-            key: parsePrivateKey(
-              await readFile(keyPath).catch((err: unknown) => {
-                throw new LupineError('IO_ERROR', `cannot read the signing key ${keyPath}: ${(err as Error).message}`, {
-                  cause: err,
-                });
-              }),
-              keyPath,
-            ),
-            keyName: keyNameForPrivateKey(keyPath),
-          }
-        : undefined;
       executor = await BullmqExecutor.open({
         redisUrl,
         store,
         test,
         sourceStoreDir,
         pipelineDirs: [join(tree.dir, 'pipelines')],
-        ...(signingKey ? { signingKey } : {}),
-        ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
+        ...setOnly({ signingKey, sourceDateEpoch: sde }),
       });
     }
 
@@ -216,7 +218,7 @@ export const distroBuildCommand: Command = {
         arch,
         outDir,
         builder,
-        ...(executor ? { executor } : {}),
+        ...setOnly({ executor, signal: io.signal }),
         toolchain,
         jobs,
         only,
@@ -231,7 +233,6 @@ export const distroBuildCommand: Command = {
         ...(dryRun ? {} : { saveState: (s) => writeStateFile(outDir, s) }),
         onEvent,
         now: () => performance.now(),
-        ...(io.signal ? { signal: io.signal } : {}),
       });
     } finally {
       await executor?.close();

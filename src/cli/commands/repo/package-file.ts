@@ -15,7 +15,7 @@ import {
   verifyPackage,
 } from '../../../apk/index.js';
 import type { TarEntry } from '../../../archive/index.js';
-import { LupineError } from '../../../core/index.js';
+import { asInputRead, LupineError } from '../../../core/index.js';
 
 /**
  * Head reads tried in turn. The control member inflates to at most 64 MiB (readPackageHead's
@@ -25,16 +25,8 @@ const HEAD_READS = [256 * 1024, 16 * 1024 * 1024, 80 * 1024 * 1024];
 
 /** Opens `path` for reading, refusing anything but a regular file (a device or fifo never ends). */
 export async function openRegularFile(path: string, name: string): Promise<{ fh: FileHandle; size: number }> {
-  let fh: FileHandle;
-  try {
-    // Non-blocking: opening a fifo for reading would otherwise wait for a writer.
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read ${name}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
+  // Non-blocking: opening a fifo for reading would otherwise wait for a writer.
+  const fh = await asInputRead(path, name, () => open(path, constants.O_RDONLY | constants.O_NONBLOCK));
   const st = await fh.stat();
   if (!st.isFile()) {
     await fh.close();
