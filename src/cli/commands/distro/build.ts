@@ -25,6 +25,7 @@ import { loadSigningKey } from '../../../pkg/index.js';
 import { publishSecdb, REPOSITORY_SECDB } from '../../../scan/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
+import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { setOnly, setPaths } from '../common/set-only.js';
 
@@ -119,6 +120,121 @@ function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): num
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
+/**
+ * Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
+ * every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
+ */
+async function toolchainOf(test: boolean, pipelinesDir: string, sde: number | undefined): Promise<string> {
+  return `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(pipelinesDir)}; epoch ${sde ?? 0}`;
+}
+
+/** `--executor` is local or bullmq; bullmq workers see no `--repository` or `--keyring`. */
+function checkExecutor(name: string, withRepositories: boolean): void {
+  if (name !== 'local' && name !== 'bullmq') {
+    throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${name}'`, {
+      hint: "see 'lupine distro build --help'",
+    });
+  }
+  if (name === 'bullmq' && withRepositories) {
+    // Workers build against the store only; a guest here would see packages theirs would not.
+    throw new LupineError(
+      'USAGE',
+      'distro build: --repository and --keyring are not sent to workers (bullmq executor)',
+      {
+        hint: 'build what the recipes need from those repositories into the tree, or use the local executor',
+      },
+    );
+  }
+}
+
+/** The bullmq executor: the queue at --redis, the store at --store, and what every job builds with. */
+async function openBullmq(
+  io: CliIo,
+  values: {
+    readonly redis?: string | undefined;
+    readonly store?: string | undefined;
+    readonly insecure?: boolean | undefined;
+  },
+  o: {
+    readonly test: boolean;
+    readonly sourceStoreDir: string;
+    readonly pipelineDirs: readonly string[];
+    readonly signingKey: Awaited<ReturnType<typeof loadSigningKey>>;
+    readonly sde: number | undefined;
+  },
+): Promise<RecipeExecutor> {
+  const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
+  const { openStore } = await import('./store.js');
+  const redisUrl = redisUrlOf(values.redis, io.env);
+  const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
+  return await BullmqExecutor.open({
+    redisUrl,
+    store,
+    test: o.test,
+    sourceStoreDir: o.sourceStoreDir,
+    pipelineDirs: [...o.pipelineDirs],
+    ...setOnly({ signingKey: o.signingKey, sourceDateEpoch: o.sde }),
+  });
+}
+
+/** Removes the source directories of builds that were killed, saying so. */
+async function sweepKilledBuilds(io: CliIo): Promise<void> {
+  const swept = await sweepStaleSourceDirs();
+  for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
+  for (const f of swept.failed) {
+    io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
+  }
+}
+
+/** Progress: a live view on a terminal, else one line per event (stdout on a dry run). */
+function startProgress(io: CliIo, dryRun: boolean): { onEvent: (e: DistroEvent) => void; stop: () => void } {
+  const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
+  const out = dryRun ? io.stdout : io.stderr;
+  const onEvent = (e: DistroEvent) => {
+    // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
+    if (live) out.write(Buffer.from(live.update(e, performance.now())));
+    else {
+      const line = eventLine(e);
+      if (line !== undefined) out.write(`${line}\n`);
+    }
+  };
+  const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
+  return {
+    onEvent,
+    stop: () => {
+      if (timer) clearInterval(timer);
+      if (live) out.write(Buffer.from(live.finish()));
+    },
+  };
+}
+
+/** After the build: the state saved, the distro's advisories published, the summary and failures told. */
+async function finish(
+  io: CliIo,
+  result: Awaited<ReturnType<typeof buildDistro>>,
+  o: { readonly dryRun: boolean; readonly outDir: string; readonly treeDir: string; readonly arch: string },
+): Promise<number> {
+  const { dryRun, outDir, arch } = o;
+  if (!dryRun) await writeStateFile(outDir, result.state);
+  const s = result.summary;
+  // The distro's own advisories (DIR/advisories, Wolfi's format) published as OUT/security.json.
+  if (!dryRun && s.failed + s.blocked === 0) {
+    const n = await publishSecdb(join(o.treeDir, 'advisories'), outDir, [arch]);
+    if (n !== undefined) io.stderr.write(`published ${join(outDir, REPOSITORY_SECDB)} (${n} advisory entries)\n`);
+  }
+  io.stdout.write(summaryLine(s, dryRun));
+  if (!dryRun && s.failed + s.blocked > 0) {
+    for (const o of s.outcomes.filter((x) => x.status === 'failed')) {
+      io.stderr.write(
+        `lupine: ${o.name} failed: ${o.reason.split('\n')[0]} (log: ${join(outDir, 'logs', `${o.name}.log`)})\n`,
+      );
+    }
+    io.stderr.write(`state kept in ${stateFilePath(outDir)}\n`);
+    return EXIT_ERROR;
+  }
+  return EXIT_OK;
+}
+
 export const distroBuildCommand: Command = {
   path: ['distro', 'build'],
   summary: 'build a recipe tree into a signed repository, in parallel and incrementally',
@@ -152,63 +268,26 @@ export const distroBuildCommand: Command = {
       ...setOnly({ sourceDateEpoch: sde }),
     });
 
-    if (!dryRun) {
-      const swept = await sweepStaleSourceDirs();
-      for (const p of swept.removed) io.stderr.write(`distro: removed ${p}, left by a build that was killed\n`);
-      for (const f of swept.failed) {
-        io.stderr.write(`warning: distro: cannot remove ${f.path}, left by a killed build: ${f.error}\n`);
-      }
-    }
+    if (!dryRun) await sweepKilledBuilds(io);
 
-    // Everything that changes the bytes of what a recipe makes, besides its inputs: the epoch dates
-    // every file and the package itself, so a store shared by coordinators with other epochs keeps them apart.
-    const toolchain = `lupine ${TOOL_VERSION}; tests ${test ? 'on' : 'off'}; pipelines ${await hashFolder(join(tree.dir, 'pipelines'))}; epoch ${sde ?? 0}`;
+    const toolchain = await toolchainOf(test, join(tree.dir, 'pipelines'), sde);
     const executorName = values.executor ?? 'local';
-    if (executorName !== 'local' && executorName !== 'bullmq') {
-      throw new LupineError('USAGE', `distro build: --executor is local or bullmq, not '${executorName}'`, {
-        hint: "see 'lupine distro build --help'",
-      });
-    }
-    if (executorName === 'bullmq' && (values.repository !== undefined || values.keyring !== undefined)) {
-      // Workers build against the store only; a guest here would see packages theirs would not.
-      throw new LupineError(
-        'USAGE',
-        'distro build: --repository and --keyring are not sent to workers (bullmq executor)',
-        {
-          hint: 'build what the recipes need from those repositories into the tree, or use the local executor',
-        },
-      );
-    }
+    checkExecutor(executorName, values.repository !== undefined || values.keyring !== undefined);
     // Read (and checked) once, before any build: a bad key fails the command, not every recipe.
     const keyPath = values['signing-key'] !== undefined ? at(values['signing-key']) : undefined;
     const signingKey = dryRun ? undefined : await loadSigningKey(keyPath);
-    let executor: RecipeExecutor | undefined;
-    if (executorName === 'bullmq' && !dryRun) {
-      const { BullmqExecutor, redisUrlOf } = await import('../../../cluster/index.js');
-      const { openStore } = await import('./store.js');
-      const redisUrl = redisUrlOf(values.redis, io.env);
-      const store = openStore(values.store, io, values.insecure ?? false, 'distro build');
-      executor = await BullmqExecutor.open({
-        redisUrl,
-        store,
-        test,
-        sourceStoreDir,
-        pipelineDirs: [join(tree.dir, 'pipelines')],
-        ...setOnly({ signingKey, sourceDateEpoch: sde }),
-      });
-    }
+    const executor =
+      executorName === 'bullmq' && !dryRun
+        ? await openBullmq(io, values, {
+            test,
+            sourceStoreDir,
+            pipelineDirs: [join(tree.dir, 'pipelines')],
+            signingKey,
+            sde,
+          })
+        : undefined;
 
-    const live = io.stderr.isTTY === true && !dryRun ? new LiveProgress(io.stderr.columns || 80) : undefined;
-    const out = dryRun ? io.stdout : io.stderr;
-    const onEvent = (e: DistroEvent) => {
-      // Bytes: the live view's own sequences pass; what it shows is made safe by LiveProgress.
-      if (live) out.write(Buffer.from(live.update(e, performance.now())));
-      else {
-        const line = eventLine(e);
-        if (line !== undefined) out.write(`${line}\n`);
-      }
-    };
-    const timer = live ? setInterval(() => out.write(Buffer.from(live.tick(performance.now()))), 1000) : undefined;
+    const progress = startProgress(io, dryRun);
     let result: Awaited<ReturnType<typeof buildDistro>>;
     try {
       result = await buildDistro({
@@ -231,31 +310,13 @@ export const distroBuildCommand: Command = {
           ),
         openLog: (name) => openRecipeLog(outDir, name),
         ...(dryRun ? {} : { saveState: (s) => writeStateFile(outDir, s) }),
-        onEvent,
+        onEvent: progress.onEvent,
         now: () => performance.now(),
       });
     } finally {
       await executor?.close();
-      if (timer) clearInterval(timer);
-      if (live) out.write(Buffer.from(live.finish()));
+      progress.stop();
     }
-    if (!dryRun) await writeStateFile(outDir, result.state);
-    const s = result.summary;
-    // The distro's own advisories (DIR/advisories, Wolfi's format) published as OUT/security.json.
-    if (!dryRun && s.failed + s.blocked === 0) {
-      const n = await publishSecdb(join(tree.dir, 'advisories'), outDir, [arch]);
-      if (n !== undefined) io.stderr.write(`published ${join(outDir, REPOSITORY_SECDB)} (${n} advisory entries)\n`);
-    }
-    io.stdout.write(summaryLine(s, dryRun));
-    if (!dryRun && s.failed + s.blocked > 0) {
-      for (const o of s.outcomes.filter((x) => x.status === 'failed')) {
-        io.stderr.write(
-          `lupine: ${o.name} failed: ${o.reason.split('\n')[0]} (log: ${join(outDir, 'logs', `${o.name}.log`)})\n`,
-        );
-      }
-      io.stderr.write(`state kept in ${stateFilePath(outDir)}\n`);
-      return EXIT_ERROR;
-    }
-    return EXIT_OK;
+    return finish(io, result, { dryRun, outDir, treeDir: tree.dir, arch });
   },
 };

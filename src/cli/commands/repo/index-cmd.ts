@@ -153,6 +153,43 @@ async function existingEntries(path: string, keys: Keyring | undefined): Promise
   }
 }
 
+/** The index entries of the given .apk files; one that cannot be read is reported and counted. */
+async function readPackages(
+  positionals: readonly string[],
+  keys: Parameters<typeof packageEntry>[2],
+  io: CliIo,
+  o: { readonly rewriteArch: string | undefined; readonly replaceDuplicates: boolean },
+): Promise<{ added: PackageInfo[]; errors: number }> {
+  const added: PackageInfo[] = [];
+  const fromFile = new Map<string, { file: string; identity: string }>();
+  let errors = 0;
+  for (const arg of positionals) {
+    try {
+      const info = await packageEntry(resolve(io.cwd, arg), arg, keys);
+      if (o.rewriteArch !== undefined) info.arch = o.rewriteArch;
+      const key = `${info.name}-${info.version}`;
+      const seen = fromFile.get(key);
+      if (seen !== undefined && seen.identity !== info.identity && !o.replaceDuplicates) {
+        throw new LupineError(
+          'INDEX_DUPLICATE',
+          `${seen.file} and ${arg} are both ${key} but differ (${seen.identity} and ${info.identity})`,
+          {
+            details: { name: info.name, version: info.version, files: [seen.file, arg] },
+            hint: 'give only one build of each version, or pass --replace-duplicates to keep the later one',
+          },
+        );
+      }
+      fromFile.set(key, { file: arg, identity: info.identity });
+      added.push(info);
+    } catch (err) {
+      if (!isLupineError(err)) throw err;
+      io.stderr.write(renderError(err));
+      errors++;
+    }
+  }
+  return { added, errors };
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'index');
   if (values.output === undefined) {
@@ -171,33 +208,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     ? undefined
     : await loadKeyring((values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d)));
 
-  const added: PackageInfo[] = [];
-  const fromFile = new Map<string, { file: string; identity: string }>();
-  let errors = 0;
-  for (const arg of positionals) {
-    try {
-      const info = await packageEntry(resolve(io.cwd, arg), arg, keys);
-      if (values['rewrite-arch'] !== undefined) info.arch = values['rewrite-arch'];
-      const key = `${info.name}-${info.version}`;
-      const seen = fromFile.get(key);
-      if (seen !== undefined && seen.identity !== info.identity && !values['replace-duplicates']) {
-        throw new LupineError(
-          'INDEX_DUPLICATE',
-          `${seen.file} and ${arg} are both ${key} but differ (${seen.identity} and ${info.identity})`,
-          {
-            details: { name: info.name, version: info.version, files: [seen.file, arg] },
-            hint: 'give only one build of each version, or pass --replace-duplicates to keep the later one',
-          },
-        );
-      }
-      fromFile.set(key, { file: arg, identity: info.identity });
-      added.push(info);
-    } catch (err) {
-      if (!isLupineError(err)) throw err;
-      io.stderr.write(renderError(err));
-      errors++;
-    }
-  }
+  const { added, errors } = await readPackages(positionals, keys, io, {
+    rewriteArch: values['rewrite-arch'],
+    replaceDuplicates: values['replace-duplicates'] === true,
+  });
   if (errors) {
     io.stderr.write(
       `lupine: index: ${errors} of ${positionals.length} packages could not be read; ${values.output} was not written\n`,
