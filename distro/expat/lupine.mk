@@ -57,7 +57,8 @@ install: all
 	ln -sf libexpat.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libexpat.so.$(MAJOR)
 	ln -sf libexpat.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libexpat.so
 	cp build/expat.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
-	cp lib/expat.h lib/expat_external.h $(DESTDIR)$(PREFIX)/include/
+	# expat_config.h too, as upstream's CMakeLists.txt installs it: CPython's pyexpat.c includes it
+	cp lib/expat.h lib/expat_external.h build/expat_config.h $(DESTDIR)$(PREFIX)/include/
 	cp build/xmlwf.bin $(DESTDIR)$(PREFIX)/bin/xmlwf
 	chmod 0755 $(DESTDIR)$(PREFIX)/bin/xmlwf
 	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/expat.pc $(DESTDIR)$(PREFIX)/include/*.h

@@ -105,7 +105,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     );
     assert.match(
       r.stdout,
-      /^ {2}from upstream source \(15\): busybox bzip2 ca-certificates-bundle curl expat libffi ncurses openssl readline sqlite tzdata tzutils xz zlib zstd$/m,
+      /^ {2}from upstream source \(16\): busybox bzip2 ca-certificates-bundle curl expat libffi ncurses openssl python-3\.13 readline sqlite tzdata tzutils xz zlib zstd$/m,
     );
     assert.match(
       r.stdout,
@@ -121,6 +121,8 @@ describe('npm run demo: the distro, the catalog and its report', {
       node: '/usr/bin/node',
       'node-app': '/usr/bin/node /usr/lib/node-app/server.js',
       'node-dev': '/usr/bin/node',
+      python: '/usr/bin/python3',
+      'python-dev': '/usr/bin/python3',
       static: '(none)',
     };
     for (const [name, s] of cold) {
@@ -135,7 +137,7 @@ describe('npm run demo: the distro, the catalog and its report', {
       }
     }
     assert.equal(cold.get('static')?.packages, 3);
-    const budgets: Record<string, number> = { static: 2.5e6, hello: 3e6, curl: 8e6, node: 45e6 };
+    const budgets: Record<string, number> = { static: 2.5e6, hello: 3e6, curl: 8e6, node: 45e6, python: 30e6 };
     for (const [name, budget] of Object.entries(budgets)) {
       const bytes = cold.get(name)?.bytes ?? Number.POSITIVE_INFINITY;
       assert.ok(bytes <= budget, `${name}: ${bytes} bytes compressed > ${budget}`);
@@ -230,6 +232,8 @@ describe('npm run demo: the distro, the catalog and its report', {
       node,
       'node-app': node,
       'node-dev': [...busybox, ...node],
+      python: glibc,
+      'python-dev': [...busybox, ...glibc],
       static: [],
     };
 

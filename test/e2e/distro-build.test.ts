@@ -32,6 +32,7 @@ import {
   sharedDistroTree,
   TREE_ENV,
 } from '../helpers/distro-tree.js';
+import { imageBundles } from '../helpers/image-bundles.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
@@ -239,17 +240,9 @@ pipeline:
       assert.ok(built.get('node')?.packages.includes('libstdc++=12.2.0-r1'));
     });
 
-    const bundles = new Map<string, string>();
+    const unpacked = imageBundles(() => work);
     function bundle(name: string): { dir: string; spec: Spec } {
-      let dir = bundles.get(name);
-      if (!dir) {
-        dir = join(work, 'out', 'bundles', name);
-        const r = spawnSync('umoci', ['unpack', '--image', `${join(work, 'out/images', name)}:latest`, dir], {
-          encoding: 'utf8',
-        });
-        assert.equal(r.status, 0, r.stderr);
-        bundles.set(name, dir);
-      }
+      const dir = unpacked(name);
       return { dir, spec: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Spec };
     }
 
