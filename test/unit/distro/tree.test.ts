@@ -28,6 +28,7 @@ const STAGE1 = [
   'ncurses',
   'node-app',
   'openssl',
+  'python-3.13',
   'readline',
   'sqlite',
   'tzdata',
@@ -103,7 +104,7 @@ describe('the images/ catalog', () => {
     .filter((f) => f.endsWith('.yaml'))
     .sort();
 
-  it('holds the seven images', () => {
+  it('holds the nine images', () => {
     assert.deepEqual(files, [
       'busybox.yaml',
       'curl.yaml',
@@ -111,6 +112,8 @@ describe('the images/ catalog', () => {
       'node-app.yaml',
       'node-dev.yaml',
       'node.yaml',
+      'python-dev.yaml',
+      'python.yaml',
       'static.yaml',
     ]);
   });
@@ -134,14 +137,15 @@ describe('the images/ catalog', () => {
       assert.deepEqual(c.contents.runtimeRepositories, []);
       assert.deepEqual(c.contents.keyring, [{ kind: 'uri', uri: 'out/keys/demo.rsa.pub' }]);
       const text = readFileSync(join(images, f), 'utf8');
-      const shell = f === 'busybox.yaml' || f === 'node-dev.yaml';
+      const dev = f === 'node-dev.yaml' || f === 'python-dev.yaml';
+      const shell = f === 'busybox.yaml' || dev;
       assert.equal(
         c.contents.packages.some((p) => p.name === 'busybox'),
         shell,
         `${f}: a shell only where asked for`,
       );
-      const nonroot = f !== 'node-dev.yaml';
-      assert.equal(/run-as: "65532"/.test(text), nonroot, `${f}: nonroot unless node-dev`);
+      const nonroot = !dev;
+      assert.equal(/run-as: "65532"/.test(text), nonroot, `${f}: nonroot unless a -dev image`);
       if (nonroot) {
         // the nonroot user owns its home (the base layout's /home/nonroot is root's)
         assert.ok(
