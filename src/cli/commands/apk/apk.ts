@@ -8,56 +8,20 @@ import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../../render.js';
 import type { ApkRun } from './applets.js';
-import { COMMIT_APPLETS, has, isTestMode, parseApkArgs, values } from './args.js';
+import { COMMIT_APPLETS, findApplet, has, isTestMode, parseApkArgs, values } from './args.js';
+import { apkHelp, versionLine } from './help.js';
 import type { LocalPackages } from './install.js';
-
-const HELP = `Usage: lupine apk [<global options>...] <applet> [<options>...] [<arguments>...]
-
-apk-tools 2.14 compatible package manager front end.
-
-Applets:
-  add        Add or modify constraints in WORLD and commit changes
-  del        Remove constraints from WORLD and commit changes
-  upgrade    Install upgrades available from repositories
-  fix        Fix, reinstall or upgrade packages without modifying WORLD
-  version    Compare package versions (-t A B, -c V...) or list upgrades
-  policy     Show repository policy for packages
-  info       Give detailed information about packages
-  search     Search for packages by name
-  list       List packages by pattern and other criteria
-  dot        Generate graphviz graphs
-  verify     Verify package integrity and signature
-  cache      Manage the local package cache (clean, download, sync)
-
-Global options:
-  -p, --root DIR            Root of the installation (default /)
-  -X, --repository REPO     Use an additional repository (URL, repo dir, or a local APKINDEX.tar.gz)
-  --repositories-file FILE  Read repositories from FILE
-  --keys-dir DIR            Trusted keys (default ROOT/etc/apk/keys; relative to ROOT)
-  --arch ARCH               Machine architecture
-  --allow-untrusted         Accept unsigned or untrusted indexes
-  -s, --simulate            Show what would be done without changing anything
-  --cache-dir DIR           Shared cache (default ROOT/etc/apk/cache if present, else ~/.cache/lupine)
-  --no-cache, --no-network  No cache; or use remote repositories from the cache only
-  --initdb                  Create the database and the root's skeleton (add)
-  --scripts                 Run package scripts in a bubblewrap chroot of the root (stored only by default)
-  -q, -v, -f/--force, --force-overwrite, --force-*, --wait SECONDS
-
-HTTP basic auth comes from credentials in the repository URL or HTTP_AUTH=basic:HOST:USER:PASS.
-
-
-Test build options (imply --simulate):
-  --test-repo [!][TAG:]FILE   A repository whose index is the APKINDEX text in FILE
-  --test-instdb FILE          The installed database before the command
-  --test-world "DEPS"         The world before the command
-`;
 
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseApkArgs(argv);
   const verbosity = 1 + values(args, 'verbose').length - values(args, 'quiet').length;
   const out = { io, verbosity };
   if (has(args, 'help')) {
-    io.stdout.write(HELP);
+    io.stdout.write(apkHelp(args.applet));
+    return EXIT_OK;
+  }
+  if (has(args, 'version')) {
+    io.stdout.write(versionLine());
     return EXIT_OK;
   }
   if (has(args, 'print-arch')) {
@@ -72,7 +36,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`ERROR: '${args.args[0]}' is not an apk command. See 'apk --help'.\n`);
       return EXIT_FAIL;
     }
-    io.stderr.write(HELP);
+    io.stderr.write(apkHelp(undefined));
     return EXIT_USAGE;
   }
   if (applet === 'version' && (has(args, 'test') || has(args, 'check'))) {
@@ -163,7 +127,8 @@ export function apkExitCode(errors: number): number {
 export const apkCommand: Command = {
   path: ['apk'],
   summary: 'apk-tools 2.14 compatible add/del/upgrade/fix/version/policy/info/search/list/dot',
-  help: HELP,
+  help: apkHelp(undefined),
+  helpFor: (argv) => apkHelp(findApplet(argv)),
   async run(argv, io) {
     try {
       return await run(argv, io);
