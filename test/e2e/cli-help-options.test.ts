@@ -6,6 +6,7 @@ import {
   COMMIT_APPLETS,
   COMMIT_OPTIONS,
   GLOBAL_OPTIONS,
+  parseApkArgs,
 } from '../../src/cli/commands/apk/args.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -101,6 +102,22 @@ test("apk's --help and each applet's --help show exactly the options of their sp
     for (const long of inHelp) if (!known.has(long)) drifts.push(`${name}: --${long} is in --help, not in the spec`);
   }
   assert.deepEqual(drifts, []);
+});
+
+test("each short letter an apk applet's --help shows selects that option (apk-tools 2.14 has no info -i/-I)", () => {
+  const wrong: string[] = [];
+  for (const applet of Object.keys(APPLET_OPTIONS)) {
+    for (const d of apkDefsOf(applet)) {
+      for (const c of d.short ?? '') {
+        const got = [...parseApkArgs([applet, `-${c}`, ...(d.arg ? ['x'] : [])]).options.keys()];
+        if (got.join() !== d.long)
+          wrong.push(`apk ${applet} -${c}: --help says --${d.long}, parsed as --${got.join()}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+  // apk-tools 2.14's info has --install-if and --rinstall-if without short letters: -I is no option.
+  assert.throws(() => parseApkArgs(['info', '-I', 'a']), /invalid option -- 'I'/);
 });
 
 test('apk --help lists every applet; an applet --help is its own', async () => {
