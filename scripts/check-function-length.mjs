@@ -26,8 +26,6 @@ import { walkFiles } from './walk-files.mjs';
 export const MAX_LINES = 80;
 
 const PENDING = new Set([
-  // R1 (issue 14 item 1) moves these out of the CLI and image/build:
-  'src/image/build/sources.ts:resolveArch',
   // CLI commands: argument handling mixed with orchestration.
   'src/cli/commands/apk/apk.ts:run',
   'src/install/apply.ts:installPackages',
