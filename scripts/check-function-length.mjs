@@ -25,12 +25,7 @@ import { walkFiles } from './walk-files.mjs';
 
 export const MAX_LINES = 80;
 
-const PENDING = new Set([
-  // CLI commands: argument handling mixed with orchestration.
-  'src/cli/commands/apk/apk.ts:run',
-  'src/install/apply.ts:installPackages',
-  'src/install/plan.ts:planInstall',
-]);
+const PENDING = new Set([]);
 const MARKER = /^\s*(?:\/\/|\/\*+|\*)\s*long:\s*(.*?)\s*(?:\*\/)?\s*$/m;
 
 /** The reason given by a `long:` comment among the comments leading `node`, or undefined. */
