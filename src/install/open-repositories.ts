@@ -46,6 +46,11 @@ export interface RepositoryOptions {
   readonly maxIndexAgeSeconds?: number;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
+  /**
+   * Whether a local `…/APKINDEX.tar.gz` may be named instead of a repository (default: yes, as for
+   * `lupine apk -X` and melange's `-r`); no for apko's image configs, whose repositories are base URLs.
+   */
+  readonly indexFiles?: boolean;
 }
 
 /** One loaded repository: its verified index and a way to get its packages' verified bytes. */
@@ -159,7 +164,8 @@ export async function openRepositories(o: RepositoryOptions): Promise<OpenReposi
   });
   return Promise.all(
     entries.map(async (e): Promise<OpenRepository> => {
-      if ((e.scheme === 'path' || e.scheme === 'file') && e.url.endsWith('.tar.gz')) return openIndexFile(e, o, packs);
+      const indexFile = (e.scheme === 'path' || e.scheme === 'file') && e.url.endsWith('.tar.gz');
+      if (indexFile && o.indexFiles !== false) return openIndexFile(e, o, packs);
       const loaded = await set.loadOne(e);
       return {
         name: redactUrl(e.url),

@@ -117,7 +117,7 @@ export async function lockArch(
     ?.filter((p) => p.architecture === arch)
     .map((p) => ({ name: p.name, version: p.version, identity: p.checksum }));
   const request = { world: packages, arch, ...(pins ? { pins } : {}) };
-  const { result } = await lockPackageSet(request, { ...sources, repositories: entries });
+  const { result } = await lockPackageSet(request, { ...sources, repositories: entries, indexFiles: false });
   if (!result.ok) throw unlockable(result.failure, result.world, o.arch, lock !== undefined);
   return { infos: result.packages, packages: result.packages.map((m) => imagePackage(m, o.arch)) };
 }

@@ -168,6 +168,7 @@ export async function resolveImageArch(
     { world, arch },
     {
       repositories: entries,
+      indexFiles: false,
       fetcher: fetcherOf(o, config),
       keys: keyring.keys,
       allowUntrusted: o.ignoreSignatures ?? false,
