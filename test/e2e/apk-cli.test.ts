@@ -42,6 +42,33 @@ test('global options are accepted before and after the applet', async () => {
   assert.match(verbose.stdout, /OK: 2 packages, 0 dirs, 0 files, 0 MiB\n$/);
 });
 
+test("'--' ends the options, not the search for the applet (apk's deduce_applet, then getopt)", async () => {
+  const want = '(1/2) Installing b (2)\n(2/2) Installing a (2)\nOK: 0 MiB in 2 packages\n';
+  for (const args of [
+    ['--test-repo', 'basic.repo', '--', 'add', 'a'],
+    ['--test-repo', 'basic.repo', 'add', '--', 'a'],
+  ]) {
+    const r = await apk(...args);
+    assert.equal(r.stderr, '', args.join(' '));
+    assert.equal(r.stdout, want, args.join(' '));
+  }
+  // After '--' a word is an argument even when it looks like an option.
+  const r = await apk('--test-repo', 'basic.repo', '--', 'add', '-q');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /-q/);
+});
+
+test("a name of Object.prototype is no applet: 'toString' is not an apk command", async () => {
+  for (const word of ['toString', 'constructor', 'hasOwnProperty', '__proto__']) {
+    const r = await apk('--test-repo', 'basic.repo', word, 'a');
+    assert.equal(r.code, 1, `${word}: ${r.stderr}`);
+    assert.equal(r.stderr, `ERROR: '${word}' is not an apk command. See 'apk --help'.\n`);
+    const help = await apk(word, '--help');
+    assert.equal(help.code, 0, `${word} --help: ${help.stderr}`);
+    assert.match(help.stdout, /^usage: lupine apk \[<OPTIONS>\.\.\.\] COMMAND/m);
+  }
+});
+
 test('a solver error exits with the number of errors, the report on stderr', async () => {
   const r = await apk('--test-repo', 'complicated1.repo', 'add', 'a', 'd>1.5');
   // apk exits with the solver's error count (d-2.0 and b-1, whose d<2.0 it breaks).

@@ -181,11 +181,17 @@ function usage(msg: string): LupineError {
   return new LupineError('USAGE', `apk: ${msg}`, { hint: "see 'lupine apk --help'" });
 }
 
-/** Finds the applet: the first bare word that names one, skipping values of global options. */
+/** Whether `word` names an applet (own keys only: 'toString' names none). */
+const isApplet = (word: string) => Object.hasOwn(APPLET_OPTIONS, word);
+
+/**
+ * Finds the applet: the first bare word that names one, skipping values of global options. As apk's
+ * deduce_applet, the search goes on past '--' (`apk -- add a` is `add a`).
+ */
 export function findApplet(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '--') return undefined;
+    if (a === '--') return argv.slice(i + 1).find((w) => !w.startsWith('-') && isApplet(w));
     if (a.startsWith('--')) {
       const def = GLOBAL_OPTIONS.find((d) => d.long === a.slice(2));
       if (def?.arg) i++;
@@ -196,7 +202,7 @@ export function findApplet(argv: readonly string[]): string | undefined {
       if (def?.arg && a.length === 2) i++;
       continue;
     }
-    if (a in APPLET_OPTIONS) return a;
+    if (isApplet(a)) return a;
   }
   return undefined;
 }
@@ -222,7 +228,10 @@ export function parseApkArgs(argv: readonly string[]): ApkArgs {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') {
-      args.push(...argv.slice(i + 1));
+      // getopt stops at '--'; apk then drops the first word left when it is the applet's name.
+      const rest = argv.slice(i + 1);
+      if (!appletSeen && args.length === 0 && rest[0] === applet) rest.shift();
+      args.push(...rest);
       break;
     }
     if (a.startsWith('--')) {
