@@ -69,6 +69,23 @@ test("a name of Object.prototype is no applet: 'toString' is not an apk command"
   }
 });
 
+test('a long option may be shortened as getopt_long allows: apk --update add is --update-cache', async () => {
+  const plain = await apk('--test-repo', 'basic.repo', 'add', 'a');
+  for (const args of [
+    ['--test-repo', 'basic.repo', '--update', 'add', 'a'],
+    ['--test-repo', 'basic.repo', 'add', '--update', '--no-cach', 'a'],
+    ['--test-r', 'basic.repo', 'add', 'a'],
+  ]) {
+    const r = await apk(...args);
+    assert.equal(r.stderr, '', args.join(' '));
+    assert.equal(r.stdout, plain.stdout, args.join(' '));
+  }
+  assert.equal(plain.code, 0);
+  const ambiguous = await apk('--test-repo', 'basic.repo', '--repo', 'x', 'add', 'a');
+  assert.equal(ambiguous.code, 2);
+  assert.match(ambiguous.stderr, /option '--repo' is ambiguous; possibilities: '--repositories-file' '--repository'/);
+});
+
 test('a solver error exits with the number of errors, the report on stderr', async () => {
   const r = await apk('--test-repo', 'complicated1.repo', 'add', 'a', 'd>1.5');
   // apk exits with the solver's error count (d-2.0 and b-1, whose d<2.0 it breaks).

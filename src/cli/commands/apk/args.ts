@@ -181,6 +181,24 @@ function usage(msg: string): LupineError {
   return new LupineError('USAGE', `apk: ${msg}`, { hint: "see 'lupine apk --help'" });
 }
 
+/**
+ * The option `--name` stands for, as getopt_long finds it: the one of that name, else the only one
+ * whose name starts with it (`--update` is `--update-cache`); undefined for none, USAGE when several do.
+ */
+function longOption(name: string, byLong: ReadonlyMap<string, OptionDef>): OptionDef | undefined {
+  const exact = byLong.get(name);
+  if (exact !== undefined || name === '') return exact;
+  const matches = [...byLong.values()]
+    .filter((d) => d.long.startsWith(name))
+    .sort((a, b) => (a.long < b.long ? -1 : 1));
+  if (matches.length > 1) {
+    throw usage(`option '--${name}' is ambiguous; possibilities: ${matches.map((d) => `'--${d.long}'`).join(' ')}`);
+  }
+  return matches[0];
+}
+
+const GLOBAL_BY_LONG = new Map(GLOBAL_OPTIONS.map((d) => [d.long, d]));
+
 /** Whether `word` names an applet (own keys only: 'toString' names none). */
 const isApplet = (word: string) => Object.hasOwn(APPLET_OPTIONS, word);
 
@@ -193,7 +211,12 @@ export function findApplet(argv: readonly string[]): string | undefined {
     const a = argv[i] as string;
     if (a === '--') return argv.slice(i + 1).find((w) => !w.startsWith('-') && isApplet(w));
     if (a.startsWith('--')) {
-      const def = GLOBAL_OPTIONS.find((d) => d.long === a.slice(2));
+      let def: OptionDef | undefined;
+      try {
+        def = a.includes('=') ? undefined : longOption(a.slice(2), GLOBAL_BY_LONG);
+      } catch {
+        // An ambiguous option: parseApkArgs reports it.
+      }
       if (def?.arg) i++;
       continue;
     }
@@ -237,7 +260,7 @@ export function parseApkArgs(argv: readonly string[]): ApkArgs {
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      const d = byLong.get(name) ?? (name.startsWith('force-') ? { long: name, help: '' } : undefined);
+      const d = longOption(name, byLong) ?? (name.startsWith('force-') ? { long: name, help: '' } : undefined);
       if (!d) throw usage(`unrecognized option '${a}'`);
       if (d.arg) {
         const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
