@@ -29,7 +29,8 @@ const canRun =
 const env = { ...process.env, SOURCE_DATE_EPOCH: '0' };
 const SOURCES = join(repoRoot, 'out', 'cache', 'sources');
 /** What the static and busybox images need, and the recipes that build them. */
-const NEEDED = 'busybox-static,glibc,libgcc,build-base,busybox,tzutils,tzdata,ca-certificates-bundle,lupine-baselayout';
+const NEEDED =
+  'busybox-static,glibc-bootstrap,libgcc,build-base,bison,python3-bootstrap,gawk,glibc,busybox,tzutils,tzdata,ca-certificates-bundle,lupine-baselayout';
 /** Cheap from-source recipes rebuilt in a second directory. */
 const REBUILT = ['tzutils-2.43-r0.apk', 'tzdata-2026c-r0.apk', 'ca-certificates-bundle-20250419-r0.apk'];
 
