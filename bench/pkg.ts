@@ -11,8 +11,8 @@ import {
   type TreeEntry,
   writePackage,
 } from '../src/apk/index.js';
-import { buildRecipe } from '../src/build/index.js';
 import { fixedClock } from '../src/core/index.js';
+import { buildRecipe } from '../src/pkg/index.js';
 import { writeApkIndexArchive } from '../src/repo/index.js';
 import { type BenchResult, median, runs, warmups } from './result.js';
 

@@ -25,7 +25,10 @@ const reporter = process.env.TEST_REPORTER ?? 'spec';
 const shared = mkdtempSync(join(tmpdir(), 'lupine-test-run-'));
 let r;
 try {
-  r = spawnSync(process.execPath, ['--test', `--test-reporter=${reporter}`, '--test-concurrency=2', ...files], {
+  // The spec (or chosen) reporter on stdout; the slowest files, when the run ends, on stderr.
+  const times = ['--test-reporter', join(root, 'scripts', 'test-file-times.mjs'), '--test-reporter-destination=stderr'];
+  const main = [`--test-reporter=${reporter}`, '--test-reporter-destination=stdout'];
+  r = spawnSync(process.execPath, ['--test', ...main, ...times, '--test-concurrency=2', ...files], {
     stdio: 'inherit',
     cwd: root,
     env: { ...process.env, LUPINE_TEST_SHARED_DIR: shared },

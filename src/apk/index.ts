@@ -69,6 +69,7 @@ export {
 } from './pkginfo.js';
 export { type ReadTreeOptions, readTree } from './read-tree.js';
 export { APK_GZIP, rootFileMember } from './root-file-member.js';
+export { type ArchSelection, hostBuildArch, selectArch, selectArchs } from './select-archs.js';
 export {
   chooseSignature,
   type Keyring,

@@ -1,5 +1,14 @@
 import { readTar, type TarEntry, type TarEntryType, type TarItem } from '../archive/index.js';
-import { defaultLimits, digest, isLupineError, type Limits, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
+import {
+  asBuffer,
+  defaultLimits,
+  digest,
+  isLupineError,
+  type Limits,
+  LupineError,
+  sha1Hex,
+  sha256Hex,
+} from '../core/index.js';
 import type { PackageInfo } from './package-info.js';
 import {
   type MemberRange,
@@ -108,10 +117,6 @@ interface ControlPart {
   readonly warnings: string[];
   /** Legacy packages only: data entries that followed the control entries in the same member. */
   readonly dataItems: TarItem[];
-}
-
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 const isControlName = (name: string) => name.startsWith('.') && !name.includes('/');
@@ -278,7 +283,7 @@ function assemble(buf: Buffer, head: PackageHead, control: ControlPart, items: T
 export function readPackage(bytes: Uint8Array, options: ReadPackageOptions = {}): ApkPackage {
   const limits = options.limits ?? defaultLimits;
   const source = options.source ?? 'package';
-  const buf = toBuffer(bytes);
+  const buf = asBuffer(bytes);
   const head = readHead(buf, limits, source);
   const control = parseControl(head, limits, source);
   return assemble(buf, head, control, readData(buf, head, control, limits, source));
@@ -291,7 +296,7 @@ export function readPackage(bytes: Uint8Array, options: ReadPackageOptions = {})
 export function packageSignedRange(bytes: Uint8Array, options: ReadPackageOptions = {}): MemberRange {
   const limits = options.limits ?? defaultLimits;
   const source = options.source ?? 'package';
-  const buf = toBuffer(bytes);
+  const buf = asBuffer(bytes);
   const head = readHead(buf, limits, source);
   const control = parseControl(head, limits, source);
   return { start: head.control.start, end: control.doc.info.datahash === '' ? buf.length : head.control.end };
@@ -301,7 +306,7 @@ export function packageSignedRange(bytes: Uint8Array, options: ReadPackageOption
 export function packageIdentity(bytes: Uint8Array, options: ReadPackageOptions = {}): string {
   const limits = options.limits ?? defaultLimits;
   const source = options.source ?? 'package';
-  const buf = toBuffer(bytes);
+  const buf = asBuffer(bytes);
   const head = readHead(buf, limits, source);
   const control = parseControl(head, limits, source);
   return identityOf(buf, head, control.doc.info.datahash === '');
@@ -442,7 +447,7 @@ export function verifyPackage(
 ): VerifiedPackage {
   const limits = options.limits ?? defaultLimits;
   const source = options.source ?? 'package';
-  const buf = toBuffer(bytes);
+  const buf = asBuffer(bytes);
   const { head, control, chosen } = checkHead(buf, keyring, options);
   const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source, options.declaredSize));
   for (const f of pkg.files) {
@@ -489,7 +494,7 @@ export function packageFromHead(
   const given = options.limits ?? defaultLimits;
   const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
   const source = options.source ?? 'package';
-  const buf = toBuffer(prefix);
+  const buf = asBuffer(prefix);
   let head: PackageHead;
   let control: ControlPart;
   try {
@@ -541,7 +546,7 @@ export function readPackageHead(
   const given = options.limits ?? defaultLimits;
   const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
   const source = options.source ?? 'package';
-  const buf = toBuffer(prefix);
+  const buf = asBuffer(prefix);
   const whole = buf.length >= fileSize;
   let head: PackageHead;
   let control: ControlPart;
@@ -586,7 +591,7 @@ export function verifyPackageHead(
   keyring: Keyring,
   options: VerifyPackageOptions = {},
 ): VerifiedHead | undefined {
-  const buf = toBuffer(bytes);
+  const buf = asBuffer(bytes);
   const { head, control, chosen } = checkHead(buf, keyring, options);
   if (control.doc.info.datahash === '') return undefined;
   if (head.control.end >= buf.length) throw malformed('the package has no data member', options.source ?? 'package');
@@ -615,7 +620,7 @@ export async function streamVerifiedPackage(
 ): Promise<VerifiedPackage | undefined> {
   const head = verifyPackageHead(bytes, keyring, options);
   if (head === undefined) return undefined;
-  const data = toBuffer(bytes).subarray(head.dataStart);
+  const data = asBuffer(bytes).subarray(head.dataStart);
   const entries: TarEntry[] = [];
   await checkPackageData(
     async function* () {

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { gzipMember, type TarEntryType, type TarWriteEntry, writeTar } from '../archive/index.js';
-import { type Clock, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
+import { asBuffer, type Clock, LupineError, sha1Hex, sha256Hex } from '../core/index.js';
 import type { PackageInfo } from './package-info.js';
 import { packageSignedRange, SCRIPT_NAMES, type ScriptName } from './package-read.js';
 import { formatPkgInfo, type PkgInfoFormatOptions } from './pkginfo.js';
@@ -206,7 +206,7 @@ export function signPackage(
   keyName: string,
   algorithm: SignatureAlgorithm = 'RSA256',
 ): Buffer {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   const range = packageSignedRange(buf);
   const body = buf.subarray(range.start);
   const signed = buf.subarray(range.start, range.end);

@@ -1,5 +1,5 @@
 import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
+import { asBuffer, checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
 
 /** One gzip member of a concatenation, with its compressed byte range [start, end). */
 export interface GzipMember {
@@ -66,7 +66,7 @@ export function readGzipMembers(
   limits: Limits = defaultLimits,
   maxMembers = Infinity,
 ): GzipMember[] {
-  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const buf = asBuffer(input);
   const members: GzipMember[] = [];
   let off = 0;
   let total = 0;

@@ -1,4 +1,4 @@
-import { LupineError } from '../core/index.js';
+import { InternalError, LupineError } from '../core/index.js';
 
 export const BLOCK = 512;
 
@@ -110,7 +110,7 @@ export function decodeHeader(b: Uint8Array, offset: number): RawHeader {
 
 function writeString(b: Buffer, s: string, start: number, len: number, what: string): void {
   const bytes = Buffer.from(s, 'utf8');
-  if (bytes.length > len) throw new LupineError('INTERNAL', `tar ${what} '${s}' does not fit in ${len} bytes`);
+  if (bytes.length > len) throw new InternalError(`tar ${what} '${s}' does not fit in ${len} bytes`);
   bytes.copy(b, start);
 }
 

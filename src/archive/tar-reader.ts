@@ -1,4 +1,4 @@
-import { checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
+import { asBuffer, checkLimit, defaultLimits, type Limits, LupineError } from '../core/index.js';
 import { parsePax } from './pax.js';
 import { entryTypeOf, type TarEntry } from './tar-entry.js';
 import { BLOCK, decodeHeader, isZeroBlock, paddingFor, type RawHeader } from './tar-header.js';
@@ -46,7 +46,7 @@ function truncated(offset: number): LupineError {
  * other pax records, GNU `L`/`K` long names, and the ustar prefix. 'g' headers are ignored.
  */
 export function readTar(input: Uint8Array, options: ReadTarOptions = {}): TarReadResult {
-  const b = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const b = asBuffer(input);
   const limits = options.limits ?? defaultLimits;
   const base = options.baseOffset ?? 0;
   const fragment = options.mode === 'fragment';

@@ -1,4 +1,4 @@
-import { LupineError } from '../core/index.js';
+import { InternalError } from '../core/index.js';
 import { encodePax, type PaxRecord } from './pax.js';
 import type { TarEntryType } from './tar-entry.js';
 import { typeflagOf } from './tar-entry.js';
@@ -83,7 +83,7 @@ export function encodeEntry(e: TarWriteEntry, options: TarWriteOptions): Buffer[
   const data = e.type === 'file' ? Buffer.from(e.data ?? new Uint8Array(0)) : Buffer.alloc(0);
   const linkname = e.linkname ?? '';
   if ((e.type === 'symlink' || e.type === 'hardlink') && linkname === '') {
-    throw new LupineError('INTERNAL', `tar entry ${e.name}: a link needs a target`);
+    throw new InternalError(`tar entry ${e.name}: a link needs a target`);
   }
   const records: PaxRecord[] = [];
   const blocks: Buffer[] = [];

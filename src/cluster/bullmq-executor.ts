@@ -256,7 +256,8 @@ export class BullmqExecutor implements RecipeExecutor {
     try {
       await this.#enqueue(data, again);
       for (;;) {
-        if (request.signal?.aborted) throw new LupineError('INTERNAL', 'interrupted');
+        // Interrupted: the abort's own reason, as every other network wait ends (net/transport.ts).
+        request.signal?.throwIfAborted();
         if (waiter.completed) return;
         const state = await this.#state(jobId);
         if (state.kind === 'completed') return;

@@ -9,6 +9,7 @@
  */
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type Logger, LupineError } from '../core/index.js';
 import {
   compileForBuild,
   gitBundlePath,
@@ -17,8 +18,7 @@ import {
   recipeSources,
   type SourceAlgorithm,
   SourceStore,
-} from '../build/index.js';
-import { type Logger, LupineError } from '../core/index.js';
+} from '../pkg/index.js';
 import { writeFileAtomic } from '../repo/index.js';
 import type { ArtifactStore } from './store.js';
 

@@ -8,7 +8,6 @@ export type ErrorCode =
   | 'IO_ERROR'
   | 'LIMIT_EXCEEDED'
   | 'USAGE'
-  | 'INTERNAL'
   // net (the HTTP transport under every network client)
   | 'NET_TIMEOUT'
   | 'NET_PROXY_REFUSED'

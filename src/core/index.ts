@@ -1,3 +1,4 @@
+export { asBuffer } from './bytes.js';
 export { type Clock, fixedClock, sourceDateEpochClock } from './clock.js';
 export { commandElapsedMs, markCommandStart } from './command-clock.js';
 export { type ConfigPath, type Located, Locations, parseGoInt } from './config-locations.js';
@@ -14,7 +15,7 @@ export {
 export { didYouMean, editDistance } from './did-you-mean.js';
 export { digest, type HashAlgorithm, sha1Hex, sha256Hex } from './digest.js';
 export { type ErrorCode, type ErrorOptions, InternalError, isLupineError, LupineError } from './errors.js';
-export { ioError, isIoFault, readInputFile } from './io-errors.js';
+export { asInputRead, ioError, isIoFault, readInputFile, readOptionalFile, statInput } from './io-errors.js';
 export { type JsonSchema, type ShapeSchemaOptions, shapeJsonSchema } from './json-schema.js';
 export { checkLimit, defaultLimits, type Limits } from './limits.js';
 export { type Logger, silentLogger } from './log.js';
@@ -40,6 +41,14 @@ export {
   rootDir,
   rootPathParts,
 } from './root-file.js';
+export {
+  MAX_SYMLINK_HOPS,
+  type RootPathKind,
+  type RootWalkResult,
+  type RootWalkRules,
+  walkRoot,
+  walkRootSync,
+} from './root-path.js';
 export { termSafe } from './term-safe.js';
 export { TOOL_NAME, TOOL_VERSION } from './tool-version.js';
 export { hasUrlScheme, isHttpUrl } from './url-kind.js';

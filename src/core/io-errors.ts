@@ -4,7 +4,8 @@
  * IO_ERROR naming the path and what to do. `readInputFile` is the one way to read a file a user
  * named, with that error.
  */
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { LupineError } from './errors.js';
 
 const HINTS: Readonly<Record<string, string>> = {
@@ -74,14 +75,41 @@ function verbOf(syscall: string | undefined): string {
   }
 }
 
-/** Reads a file a user named (`what`: "lock file", "key", …); a fault is IO_ERROR naming it. */
-export async function readInputFile(path: string, what: string): Promise<Buffer>;
-export async function readInputFile(path: string, what: string, encoding: 'utf8'): Promise<string>;
-export async function readInputFile(path: string, what: string, encoding?: 'utf8'): Promise<Buffer | string> {
+/** Runs a read of `path`; a file-system fault becomes IO_ERROR naming `what` and the path. */
+export async function asInputRead<T>(path: string, what: string, read: () => Promise<T>): Promise<T> {
   try {
-    return encoding ? await readFile(path, encoding) : await readFile(path);
+    return await read();
   } catch (err) {
     if (isIoFault(err)) throw ioError(err, 'read', path, what);
     throw err;
   }
+}
+
+/** Reads a file a user named (`what`: "lock file", "key", …); a fault is IO_ERROR naming it. */
+export async function readInputFile(path: string, what: string): Promise<Buffer>;
+export async function readInputFile(path: string, what: string, encoding: 'utf8'): Promise<string>;
+export async function readInputFile(path: string, what: string, encoding?: 'utf8'): Promise<Buffer | string> {
+  return asInputRead<Buffer | string>(path, what, () => (encoding ? readFile(path, encoding) : readFile(path)));
+}
+
+/** Like readInputFile, but a file that does not exist (ENOENT) is undefined: a state or cache file. */
+export async function readOptionalFile(path: string, what: string): Promise<Buffer | undefined>;
+export async function readOptionalFile(path: string, what: string, encoding: 'utf8'): Promise<string | undefined>;
+export async function readOptionalFile(
+  path: string,
+  what: string,
+  encoding?: 'utf8',
+): Promise<Buffer | string | undefined> {
+  try {
+    return encoding ? await readFile(path, encoding) : await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isIoFault(err)) throw ioError(err, 'read', path, what);
+    throw err;
+  }
+}
+
+/** The stat of a path a user named (a file or a directory); a fault is IO_ERROR naming it. */
+export function statInput(path: string, what: string): Promise<Stats> {
+  return asInputRead(path, what, () => stat(path));
 }

@@ -9,8 +9,10 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, rea
 import { join } from 'node:path';
 import { LupineError } from './errors.js';
 import { checkLimit } from './limits.js';
+import { walkRootSync } from './root-path.js';
 
-const MAX_HOPS = 40;
+/** A root read as its own programs see it (openat2's RESOLVE_IN_ROOT); only a loop stops the walk. */
+const IN_ROOT = { absolute: 'restart', aboveRoot: 'stay', missing: 'pass', notDir: 'pass' } as const;
 
 /** The largest root file read by default (a big installed database is a few MB). */
 export const MAX_ROOT_FILE_BYTES = 256 * 1024 * 1024;
@@ -51,27 +53,12 @@ export function resolveRootPath(
   followLast: boolean,
   fail: RootPathError = rootPathError,
 ): string {
-  const queue = rootPathParts(path, fail);
-  const last = followLast ? undefined : queue.pop();
-  const stack: string[] = [];
-  let hops = 0;
-  while (queue.length > 0) {
-    const c = queue.shift() as string;
-    if (c === '..') {
-      stack.pop();
-      continue;
-    }
-    stack.push(c);
-    const abs = join(root, ...stack);
-    if (!isSymlink(abs)) continue;
-    if (++hops > MAX_HOPS) throw fail(path, 'too many levels of symbolic links');
-    const target = readlinkSync(abs);
-    stack.pop();
-    if (target.startsWith('/')) stack.length = 0;
-    queue.unshift(...target.split('/').filter((t) => t !== '' && t !== '.'));
-  }
-  if (last !== undefined) stack.push(last);
-  return stack.join('/');
+  const r = walkRootSync(rootPathParts(path, fail).join('/'), { followLast, ...IN_ROOT }, (real) => {
+    const abs = join(root, real);
+    return isSymlink(abs) ? { kind: 'symlink', target: readlinkSync(abs) } : { kind: 'dir' };
+  });
+  if (!r.ok) throw fail(path, 'too many levels of symbolic links');
+  return r.path;
 }
 
 export interface ReadRootFileOptions {

@@ -5,7 +5,7 @@
  * exactly what changed) instead of calling it up to date.
  */
 import { execFile } from 'node:child_process';
-import type { CompiledRecipe } from '../build/index.js';
+import type { CompiledRecipe } from '../pkg/index.js';
 
 export const HOST_PACKAGES_VAR = 'debian-packages';
 

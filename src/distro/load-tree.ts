@@ -5,8 +5,8 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type CompiledRecipe, compileLoadedRecipe, loadRecipe } from '../build/index.js';
-import { type Diagnostic, hasErrors, LupineError, renderDiagnostics } from '../core/index.js';
+import { asInputRead, type Diagnostic, hasErrors, LupineError, renderDiagnostics } from '../core/index.js';
+import { type CompiledRecipe, compileLoadedRecipe, loadRecipe } from '../pkg/index.js';
 import { hashRecipeInputs } from './hash-inputs.js';
 import { installedHostPackages } from './host-packages.js';
 import { nodeFromCompiled, type RecipeNode } from './recipe-node.js';
@@ -28,9 +28,7 @@ export interface LoadTreeOptions {
 
 /** The recipe files of a tree, sorted. */
 export async function recipeFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
-    throw new LupineError('IO_ERROR', `cannot read recipe tree ${dir}: ${(err as Error).message}`, { cause: err });
-  });
+  const entries = await asInputRead(dir, 'recipe tree', () => readdir(dir, { withFileTypes: true }));
   return entries
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
     .map((e) => join(dir, e.name))

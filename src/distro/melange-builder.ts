@@ -9,8 +9,8 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { buildRecipe, testRecipe } from '../build/index.js';
 import { makeOwnedDir, type SweepResult, sweepStaleDirs, userTempDir } from '../core/index.js';
+import { buildRecipe, testRecipe } from '../pkg/index.js';
 import type { BuildRequest, BuildResult, PackageBuilder } from './builder.js';
 import { recipeFolder } from './hash-inputs.js';
 

@@ -2,7 +2,7 @@
  * A recipe as the distro graph sees it: what it builds, what it needs to build and test, and what
  * its packages need at run time. Made from a compiled recipe (pure) so that the graph never reads files.
  */
-import type { CompiledRecipe } from '../build/index.js';
+import type { CompiledRecipe } from '../pkg/index.js';
 
 /** How a recipe is built: `host` (stage 0, the unhermetic bootstrap) or `bubblewrap` (hermetic). */
 export type RecipeRunner = 'host' | 'bubblewrap';

@@ -1,6 +1,3 @@
-export { ALL_ARCHS, normalizeArchs, ociPlatform, toApkArch } from './config/arch.js';
-export { imageCredentials } from './config/credentials.js';
-export { type ConfigPath, Locations, parseGoInt } from './config/decode.js';
 export {
   type Diagnostic,
   hasErrors,
@@ -8,9 +5,44 @@ export {
   type SourcePos,
   sortDiagnostics,
 } from '../core/index.js';
+export { type AccountFiles, type AccountsInput, knownIds, mergeAccounts } from './build/accounts.js';
+export { formatApkoInstalledDb, formatApkoInstalledRecord } from './build/apko-db.js';
+export { type AssembledRoot, type AssembleRootOptions, assembleRoot, LOCKED_CONFIG_PATH } from './build/assemble.js';
+export { buildImage } from './build/build-image.js';
+export { DEFAULT_BUSYBOX_LINKS, installBusyboxLinks } from './build/busybox.js';
+export { encodeGoEntry, type GoTarEntry, splitUstarPath } from './build/go-tar.js';
+export { diskLayerCache } from './build/layer-cache.js';
+export { type RootEntry, type ScanOptions, scanRoot, writeLayerTar } from './build/layer-tar.js';
+export { type LayerPlan, planLayers } from './build/layering.js';
+export { dlCacheLibcmp, elfSoname, formatLdSoCache, installLdSoCache, type LdCacheEntry } from './build/ldso-cache.js';
+export { containerConfig, imageAnnotations, ociImageConfig } from './build/oci-image.js';
+export { sweepStaleRoots } from './build/owned-root.js';
+export { applyPathMutations, type OwnerMap } from './build/paths.js';
+export { resolveImagePath } from './build/root-path.js';
+export {
+  buildRepositoryText,
+  type ImageKey,
+  loadImageKeys,
+  resolveArch,
+  runtimeRepositoryText,
+} from './build/sources.js';
+export type {
+  ArchImage,
+  BuildImageOptions,
+  ImageBuildResult,
+  ImageLockPackage,
+  ImageOutputFormat,
+  ImagePackage,
+  SbomFile,
+  SbomFormat,
+  WriteImageOutputOptions,
+} from './build/types.js';
+export { writeImageOutput } from './build/write-output.js';
+export { ALL_ARCHS, imageArchs, normalizeArchs, ociPlatform, toApkArch } from './config/arch.js';
+export { imageCredentials } from './config/credentials.js';
+export { type ConfigPath, Locations, parseGoInt } from './config/decode.js';
 export { didYouMean, editDistance } from './config/did-you-mean.js';
 export { APKO_CONFIG_SCHEMA_ID, apkoConfigJsonSchema, type JsonSchema } from './config/json-schema.js';
-export { APKO_CONFIG_SHAPE } from './config/shape.js';
 export {
   type ConfigSourceFile,
   includeCandidates,
@@ -23,8 +55,9 @@ export { mergeImageConfig } from './config/merge.js';
 export { type Parsed, parsePackageSpec, parseRepositorySpec } from './config/package-spec.js';
 export { type ParsedImageConfig, type ParseImageConfigOptions, parseImageConfig } from './config/parse.js';
 export { DEFAULT_ENVIRONMENT, DEFAULT_SHELL, resolveImageConfig, resolvePathMutation } from './config/resolve.js';
-export { imageConfigToApko, type ShowConfigOptions, showConfig } from './config/show.js';
+export { APKO_CONFIG_SHAPE } from './config/shape.js';
 export { type ShlexResult, shlexSplit } from './config/shlex.js';
+export { imageConfigToApko, type ShowConfigOptions, showConfig } from './config/show.js';
 export type {
   ApkArch,
   BaseImage,
@@ -48,15 +81,7 @@ export type {
   ResolvedUser,
   User,
 } from './config/types.js';
-export type {
-  ApkoLock,
-  LockConfigRef,
-  LockKeyring,
-  LockPackage,
-  LockRange,
-  LockRepository,
-} from './lock/types.js';
-export { formatLock, parseLock } from './lock/json.js';
+export { type DotOptions, renderDot } from './dot.js';
 export {
   type BuildLockInput,
   buildLock,
@@ -70,6 +95,16 @@ export {
   stripUrlScheme,
 } from './lock/build-lock.js';
 export {
+  checkLockMatches,
+  type LockCheck,
+  type LockFetch,
+  lockedSetFromLock,
+  verifyLockedBytes,
+} from './lock/from-lock.js';
+export { installOrder } from './lock/install-order.js';
+export { formatLock, parseLock } from './lock/json.js';
+export { type LockImageOptions, lockImage } from './lock/lock-image.js';
+export {
   type ArchResolution,
   buildTimeRepositories,
   type ImageKeyring,
@@ -80,47 +115,22 @@ export {
   resolveImageArch,
   sourceLocation,
 } from './lock/resolve.js';
-export { type LockImageOptions, lockImage } from './lock/lock-image.js';
-export {
-  checkLockMatches,
-  type LockCheck,
-  type LockFetch,
-  lockedSetFromLock,
-  verifyLockedBytes,
-} from './lock/from-lock.js';
-export {
-  compilePackageFormat,
-  DEFAULT_SHOW_PACKAGES_FORMAT,
-  SHOW_PACKAGES_FORMATS,
-  type ShownPackage,
-  showPackages,
-} from './show-packages.js';
-export { type DotOptions, renderDot } from './dot.js';
-export { buildImage } from './build/build-image.js';
-export { type AssembledRoot, type AssembleRootOptions, assembleRoot, LOCKED_CONFIG_PATH } from './build/assemble.js';
-export { sweepStaleRoots } from './build/owned-root.js';
-export { writeImageOutput } from './build/write-output.js';
-export { type RootEntry, type ScanOptions, scanRoot, writeLayerTar } from './build/layer-tar.js';
-export { diskLayerCache } from './build/layer-cache.js';
-export {
-  buildRepositoryText,
-  type ImageKey,
-  loadImageKeys,
-  resolveArch,
-  runtimeRepositoryText,
-} from './build/sources.js';
 export type {
-  ArchImage,
-  BuildImageOptions,
-  ImageBuildResult,
-  ImageLockPackage,
-  ImageOutputFormat,
-  ImagePackage,
-  SbomFile,
-  SbomFormat,
-  WriteImageOutputOptions,
-} from './build/types.js';
-export { installOrder } from './lock/install-order.js';
+  ApkoLock,
+  LockConfigRef,
+  LockKeyring,
+  LockPackage,
+  LockRange,
+  LockRepository,
+} from './lock/types.js';
+export {
+  type PlannedAttestation,
+  type PlannedSignature,
+  type PlanProvenance,
+  type PublishPlan,
+  type PublishSubject,
+  planPublish,
+} from './publish/plan.js';
 export {
   IMAGE_BUILD_TYPE,
   IMAGE_BUILDER_ID,
@@ -131,14 +141,6 @@ export {
   repositoryLocation,
 } from './publish/provenance.js';
 export {
-  type PlannedAttestation,
-  type PlannedSignature,
-  type PlanProvenance,
-  type PublishPlan,
-  type PublishSubject,
-  planPublish,
-} from './publish/plan.js';
-export {
   type AttestedImage,
   type PublishedRef,
   type PublishImageOptions,
@@ -147,12 +149,10 @@ export {
   publishImage,
   type SignedImage,
 } from './publish/publish-image.js';
-export { type AccountFiles, type AccountsInput, knownIds, mergeAccounts } from './build/accounts.js';
-export { formatApkoInstalledDb, formatApkoInstalledRecord } from './build/apko-db.js';
-export { DEFAULT_BUSYBOX_LINKS, installBusyboxLinks } from './build/busybox.js';
-export { dlCacheLibcmp, elfSoname, formatLdSoCache, installLdSoCache, type LdCacheEntry } from './build/ldso-cache.js';
-export { type LayerPlan, planLayers } from './build/layering.js';
-export { containerConfig, imageAnnotations, ociImageConfig } from './build/oci-image.js';
-export { applyPathMutations, type OwnerMap } from './build/paths.js';
-export { resolveImagePath } from './build/root-path.js';
-export { encodeGoEntry, type GoTarEntry, splitUstarPath } from './build/go-tar.js';
+export {
+  compilePackageFormat,
+  DEFAULT_SHOW_PACKAGES_FORMAT,
+  SHOW_PACKAGES_FORMATS,
+  type ShownPackage,
+  showPackages,
+} from './show-packages.js';

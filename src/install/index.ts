@@ -21,6 +21,14 @@ export {
   sortInstalled,
 } from './installed-db.js';
 export { type JournalOp, type PauseHook, TXN_DIR } from './journal.js';
+export {
+  type OpenedRoot,
+  type OpenRootOptions,
+  openRoot,
+  type PackageFetch,
+  rootArch,
+  rootKeyring,
+} from './open-root.js';
 export type { PackageContents, PackageEntry, PackageEntryType, PackageScript } from './package-contents.js';
 export { extractVerifiedPackage, type ReadVerifiedOptions, readVerifiedPackage } from './package-source.js';
 export {
@@ -35,6 +43,7 @@ export {
   xattrHash,
 } from './plan.js';
 export {
+  type IndexFile,
   installLockedSet,
   type LockedSetEntry,
   lockedPackages,
@@ -43,6 +52,7 @@ export {
   type RepositoryOptions,
   type ResolveAndInstallOptions,
   type ResolveResult,
+  readIndexFile,
   repositoryInputs,
   resolveAndInstall,
   resolvePackageSet,

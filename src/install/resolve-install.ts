@@ -11,11 +11,14 @@ import { type Logger, LupineError } from '../core/index.js';
 import {
   defaultFetcher,
   type Fetcher,
+  type PackedIndex,
+  type PackStore,
   parseRepositories,
   RepoCache,
   type RepositoryEntry,
   RepositorySet,
   readApkIndexArchive,
+  readIndexThroughPacks,
   redactUrl,
   repositoryPackageUrl,
   verifyIndexedPackage,
@@ -86,8 +89,18 @@ function toEntry(r: string | RepositoryEntry): RepositoryEntry {
   return entry;
 }
 
-/** A local `APKINDEX.tar.gz` named directly: packages sit beside it. */
-async function openIndexFile(entry: RepositoryEntry, o: RepositoryOptions): Promise<OpenRepository> {
+/** A local `APKINDEX.tar.gz` named directly, read and verified: its packages sit beside it. */
+export interface IndexFile {
+  readonly file: string;
+  readonly index: { readonly packages: PackageInfo[]; readonly description: string; readonly packed?: PackedIndex };
+  packagePath(pkg: PackageInfo): string;
+}
+
+/** Reads a local index named directly (through `packs` when given); REPO_NOT_FOUND when unreadable. */
+export async function readIndexFile(
+  entry: RepositoryEntry,
+  o: { readonly keys: Keyring; readonly allowUntrusted: boolean; readonly packs?: PackStore },
+): Promise<IndexFile> {
   const file = entry.url.replace(/^file:\/\//, '');
   const bytes = await readFile(file).catch((err: unknown) => {
     throw new LupineError('REPO_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`, {
@@ -95,9 +108,14 @@ async function openIndexFile(entry: RepositoryEntry, o: RepositoryOptions): Prom
       details: { path: file },
     });
   });
+  const read = { source: file, keys: o.keys, allowUntrusted: o.allowUntrusted };
+  const index = o.packs ? await readIndexThroughPacks(bytes, o.packs, read) : readApkIndexArchive(bytes, read);
+  return { file, index, packagePath: (pkg) => join(dirname(file), `${pkg.name}-${pkg.version}.apk`) };
+}
+
+async function openIndexFile(entry: RepositoryEntry, o: RepositoryOptions): Promise<OpenRepository> {
   const keys = o.keys ?? new Map();
-  const index = readApkIndexArchive(bytes, { source: file, keys, allowUntrusted: o.allowUntrusted ?? false });
-  const at = (pkg: PackageInfo) => join(dirname(file), `${pkg.name}-${pkg.version}.apk`);
+  const { index, packagePath: at } = await readIndexFile(entry, { keys, allowUntrusted: o.allowUntrusted ?? false });
   return {
     name: entry.url,
     tag: entry.tag,

@@ -1,4 +1,4 @@
-import { LupineError } from '../core/index.js';
+import { LupineError, type RootPathKind, walkRootSync } from '../core/index.js';
 
 function unsafe(path: string, why: string, pkg: string): LupineError {
   return new LupineError('INSTALL_UNSAFE_PATH', `${pkg}: refusing '${path}': ${why}`, {
@@ -20,9 +20,10 @@ export function normalizeEntryPath(name: string, pkg = 'package'): string {
 }
 
 /** What a path inside the root is, as far as resolution cares. */
-export type PathKind = { kind: 'dir' } | { kind: 'missing' } | { kind: 'other' } | { kind: 'symlink'; target: string };
+export type PathKind = RootPathKind;
 
-const MAX_SYMLINK_HOPS = 40;
+/** Confined: nothing a package or a root holds makes us write outside the root. */
+const CONFINED = { absolute: 'refuse', aboveRoot: 'refuse', missing: 'pass', notDir: 'refuse' } as const;
 
 /**
  * Resolves `path` (relative to the root) to the real path relative to the root, following symlinks
@@ -37,38 +38,23 @@ export function resolveInRoot(
   followLast: boolean,
   pkg = 'package',
 ): string {
-  const queue = path.split('/').filter((c) => c !== '' && c !== '.');
-  const last = followLast ? undefined : queue.pop();
-  const stack: string[] = [];
-  let hops = 0;
-  while (queue.length > 0) {
-    const c = queue.shift() as string;
-    if (c === '' || c === '.') continue;
-    if (c === '..') {
-      if (stack.length === 0) throw escapeError(path, 'a symlink leads above the root', pkg);
-      stack.pop();
-      continue;
-    }
-    const candidate = stack.length ? `${stack.join('/')}/${c}` : c;
-    const k = lookup(candidate);
-    if (k.kind === 'symlink') {
-      if (++hops > MAX_SYMLINK_HOPS) throw escapeError(path, 'too many levels of symlinks', pkg);
-      if (k.target.startsWith('/')) {
-        throw escapeError(path, `'${candidate}' is a symlink to the absolute path '${k.target}'`, pkg);
-      }
-      queue.unshift(...k.target.split('/'));
-      continue;
-    }
-    if (k.kind === 'other' && (queue.length > 0 || last !== undefined)) {
-      throw new LupineError('INSTALL_UNSAFE_PATH', `${pkg}: refusing '${path}': '${candidate}' is not a directory`, {
-        details: { path, package: pkg, why: 'not a directory', at: candidate },
+  const r = walkRootSync(path, { followLast, ...CONFINED }, lookup);
+  if (r.ok) return r.path;
+  switch (r.why) {
+    case 'above':
+      throw escapeError(path, 'a symlink leads above the root', pkg);
+    case 'loop':
+      throw escapeError(path, 'too many levels of symlinks', pkg);
+    case 'absolute':
+      throw escapeError(path, `'${r.at}' is a symlink to the absolute path '${r.target}'`, pkg);
+    default: {
+      const at = r.why === 'not-dir' ? r.at : path;
+      throw new LupineError('INSTALL_UNSAFE_PATH', `${pkg}: refusing '${path}': '${at}' is not a directory`, {
+        details: { path, package: pkg, why: 'not a directory', at },
         hint: 'a file is in the way of a directory the package needs',
       });
     }
-    stack.push(c);
   }
-  if (last !== undefined) stack.push(last);
-  return stack.join('/');
 }
 
 function escapeError(path: string, why: string, pkg: string): LupineError {

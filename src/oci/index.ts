@@ -84,7 +84,7 @@ export {
 } from './platform.js';
 export { type PulledImage, pullImage, pullToLayout } from './pull.js';
 export { type PushOptions, type PushResult, pushLayout } from './push.js';
-export type { RegistryClientOptions, Repo, RetryPolicy } from './registry/client.js';
+export type { RegistryClientOptions, Repo, RetryPolicy } from './registry/connection.js';
 export {
   anonymous,
   type CredentialSource,
@@ -121,5 +121,5 @@ export {
   type PushBlobOutcome,
   RegistryClient,
 } from './registry/registry-client.js';
-export { type Challenge, parseWwwAuthenticate } from './registry/www-authenticate.js';
 export { clientOptionsForUrl } from './registry/registry-url.js';
+export { type Challenge, parseWwwAuthenticate } from './registry/www-authenticate.js';

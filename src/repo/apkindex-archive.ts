@@ -13,7 +13,7 @@ import {
   verifyBytes,
 } from '../apk/index.js';
 import { type GzipMember, gzipMember, readGzipMembers, readTar, type TarItem, writeTar } from '../archive/index.js';
-import { defaultLimits, type Limits, LupineError } from '../core/index.js';
+import { asBuffer, defaultLimits, type Limits, LupineError } from '../core/index.js';
 import { formatApkIndexText, parseApkIndexBytes, sortForIndex } from './apkindex-text.js';
 
 /** apk reads `DESCRIPTION` only when it is at most this long. */
@@ -100,7 +100,7 @@ export interface IndexSignatureCheck {
 export function checkApkIndexSignature(bytes: Uint8Array, options: ReadApkIndexOptions = {}): IndexSignatureCheck {
   const source = options.source ?? 'APKINDEX.tar.gz';
   const limits = options.limits ?? INDEX_LIMITS;
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   // The signature member is read first and checked over the raw bytes that follow it, before those
   // are inflated: any change to the signed bytes is reported as a bad signature.
   const first = readGzipMembers(buf, limits, 1)[0];
@@ -147,7 +147,7 @@ export function checkApkIndexSignature(bytes: Uint8Array, options: ReadApkIndexO
 export function readApkIndexArchive(bytes: Uint8Array, options: ReadApkIndexOptions = {}): ApkIndexArchive {
   const source = options.source ?? 'APKINDEX.tar.gz';
   const limits = options.limits ?? INDEX_LIMITS;
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   const { first, signed, signatures, signedBy } = checkApkIndexSignature(buf, options);
   const rest = buf.subarray(first.end);
   const body = signed ? readGzipMembers(rest, limits) : [first, ...readGzipMembers(rest, limits)];
@@ -252,7 +252,7 @@ export function signApkIndexArchive(
   keyName: string,
   algorithm: SignatureAlgorithm = 'RSA256',
 ): Buffer {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = asBuffer(bytes);
   const members = readGzipMembers(buf);
   const first = members[0];
   if (first === undefined) throw malformed('the file is empty', 'APKINDEX.tar.gz');

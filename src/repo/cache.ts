@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkPackageNameVersion } from '../apk/index.js';
-import { type Clock, type Logger, LupineError, sha1Hex, sha256Hex, silentLogger } from '../core/index.js';
+import {
+  type Clock,
+  type Logger,
+  LupineError,
+  readOptionalFile,
+  sha1Hex,
+  sha256Hex,
+  silentLogger,
+} from '../core/index.js';
 import { type LockOptions, type LockOwner, withLock } from './cache-lock.js';
 import { type Fetcher, redactUrl } from './fetcher.js';
 
@@ -352,16 +360,8 @@ function metaName(indexName: string): string {
 }
 
 async function readOptional(path: string): Promise<Uint8Array | undefined> {
-  try {
-    const b = await readFile(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LupineError('IO_ERROR', `cannot read ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
+  const b = await readOptionalFile(path, 'cached file');
+  return b && new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 async function tryDecode<T>(

@@ -43,10 +43,19 @@ export {
 } from './fetcher.js';
 export { FileFetcher } from './file-fetcher.js';
 export { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-export { type KeySourceOptions, type LoadKeyringOptions, loadKeyring, readKeySource } from './keyring.js';
-export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-directory.js';
-export { packIndex } from './pack-index.js';
-export { type PackedContents, readIndexThroughPacks } from './pack-store.js';
+export {
+  type KeyFile,
+  type KeySourceOptions,
+  type KeySpec,
+  keyReadFailure,
+  keyringOf,
+  type LoadKeyringOptions,
+  loadKeyring,
+  type ReadKeyFilesOptions,
+  readKeyFiles,
+  readKeySource,
+} from './keyring.js';
+export { PACKS_KEPT, PackDirectory, type PackStore, readSealedPack, sealPack } from './pack-cache-directory.js';
 export {
   PackedIndex,
   PF_DUPLICATE,
@@ -56,6 +65,8 @@ export {
   PROVIDER_SELF,
   PROVIDER_STRIDE,
 } from './packed-index.js';
+export { packIndex } from './packed-index-builder.js';
+export { type PackedContents, readIndexThroughPacks } from './packed-index-cache.js';
 export { decodePackedIndex, encodePackedIndex, PACK_FORMAT } from './packed-index-codec.js';
 export {
   type PublishedFile,

@@ -1,19 +1,19 @@
 /**
  * The file form of a PackedIndex: `LUPKIDX1`, a u32 header length, a JSON header (counts, where each
  * table lies, the digest of what follows, the source it was made from), then the tables (8-byte
- * aligned, little-endian) and the string pool (one byte per character; see pack-index.ts). Reading checks the digest and every table's
+ * aligned, little-endian) and the string pool (one byte per character; see packed-index-builder.ts). Reading checks the digest and every table's
  * bounds and that the tables fit together; anything off is INDEX_PACK_INVALID (the caller then reads
  * the index itself again). Values inside the tables are not range-checked one by one: the digest
  * shows the file is what lupine wrote, and the cache directory holding it is the user's own.
  */
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { InternalError, LupineError } from '../core/index.js';
+import { asBuffer, InternalError, LupineError } from '../core/index.js';
 import { INT_TABLES, PackedIndex, type PackedTables } from './packed-index.js';
 
 const MAGIC = 'LUPKIDX1';
 /**
- * The layout version. Bump it whenever pack-index.ts or packed-index.ts change what a table holds or
+ * The layout version. Bump it whenever packed-index-builder.ts or packed-index.ts change what a table holds or
  * how it is read: packs in users' caches are then read as invalid and rewritten, never misread.
  */
 export const PACK_FORMAT = 2;
@@ -133,7 +133,7 @@ function isHeader(h: unknown): h is Header {
 }
 
 function decode(bytes: Uint8Array, source: string): PackedIndex {
-  let buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let buf = asBuffer(bytes);
   if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) throw invalid('not a packed index');
   const headerLength = buf.readUInt32LE(8);
   if (12 + headerLength > buf.length) throw invalid('truncated header');

@@ -8,10 +8,10 @@
  * the directory's index lock, so builds running side by side merge one at a time.
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Keyring, PackageInfo, SigningKey } from '../apk/index.js';
-import { isLupineError, LupineError } from '../core/index.js';
+import { isLupineError, LupineError, readOptionalFile } from '../core/index.js';
 import { mergeIndexes, readApkIndexArchive, writeApkIndexArchive } from './apkindex-archive.js';
 import { acquireLock } from './cache-lock.js';
 
@@ -53,10 +53,7 @@ function trustedKeys(o: PublishOptions): Keyring | undefined {
  * of them: its entries are about to be re-signed.
  */
 async function existingRecords(path: string, keys: Keyring | undefined): Promise<PackageInfo[]> {
-  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw new LupineError('IO_ERROR', `${path}: ${err.message}`, { cause: err, details: { path } });
-  });
+  const bytes = await readOptionalFile(path, 'index');
   if (bytes === undefined) return [];
   if (keys === undefined) return readApkIndexArchive(bytes, { source: path, allowUntrusted: true }).packages;
   try {

@@ -5,9 +5,9 @@ import type { RepoCache } from './cache.js';
 import { DEFAULT_MAX_FETCH_BYTES, type Fetcher, redactUrl, routingFetcher } from './fetcher.js';
 import { FileFetcher } from './file-fetcher.js';
 import { HttpFetcher, type HttpFetcherOptions } from './http-fetcher.js';
-import type { PackStore } from './pack-directory.js';
-import { readIndexThroughPacks } from './pack-store.js';
+import type { PackStore } from './pack-cache-directory.js';
 import type { PackedIndex } from './packed-index.js';
+import { readIndexThroughPacks } from './packed-index-cache.js';
 import {
   isLocalRepository,
   type RepositoryEntry,

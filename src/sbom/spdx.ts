@@ -27,10 +27,10 @@ import { spdxLicenseFor } from './license-expression.js';
 import { LICENSE_LIST_VERSION } from './license-list.js';
 import { isoSeconds, nameUuid } from './name-uuid.js';
 import { ociPurl } from './purl.js';
+import { sourcePackageFacts } from './source-facts.js';
 import { SpdxBuilder } from './spdx-builder.js';
 import { mergeEmbeddedSpdx } from './spdx-embedded.js';
 import { sanitizeSpdxId } from './spdx-ids.js';
-import { sourcePackageFacts } from './source-facts.js';
 import type { SpdxChecksum, SpdxDocument, SpdxExternalRef, SpdxPackage } from './spdx-types.js';
 
 export interface SbomOptions {
@@ -252,6 +252,8 @@ function buildPackage(b: SpdxBuilder, inv: PackageInventory): void {
       filesAnalyzed: false,
       downloadLocation: facts.downloadLocation,
       supplier: 'NOASSERTION',
+      // the recipe's license: what the package built from this source declares
+      licenseDeclared: spdxLicenseFor(pkg.license, b.licenses),
       primaryPackagePurpose: 'SOURCE',
       ...(facts.checksum ? { checksums: [facts.checksum] } : {}),
       externalRefs: [purlRef(facts.purl)],

@@ -3,6 +3,8 @@
  * the way the kernel would, without leaving the root. Over any lookup (image layers or a directory).
  */
 
+import { walkRoot } from '../core/index.js';
+
 /** What a path in a root is, without following it. */
 export type RootNode =
   | { readonly kind: 'file'; readonly data?: Buffer }
@@ -23,33 +25,18 @@ export function normalizeRootPath(p: string): string {
   return parts.join('/');
 }
 
+/** As the root's own programs would see it: an absolute target restarts at the root, `..` stops at it. */
+const IN_ROOT = { followLast: true, absolute: 'restart', aboveRoot: 'stay', missing: 'stop', notDir: 'stop' } as const;
+
 /**
- * Follows symlinks component by component inside the root (an absolute target restarts at the root,
- * `..` stops at it); the real path of an existing file, or undefined.
+ * Follows symlinks component by component inside the root (core's walk, RESOLVE_IN_ROOT); the real
+ * path of an existing file, or undefined.
  */
 export async function resolveRootFile(lookup: RootLookup, path: string): Promise<string | undefined> {
-  let pending = path.split('/');
-  const done: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const name = pending.shift() as string;
-    if (name === '' || name === '.') continue;
-    if (name === '..') {
-      done.pop();
-      continue;
-    }
-    const node = await lookup([...done, name].join('/'));
-    if (node.kind === 'missing') return undefined;
-    if (node.kind === 'symlink') {
-      if (++hops > 40) return undefined;
-      if (node.target.startsWith('/')) done.length = 0;
-      pending = [...node.target.split('/'), ...pending];
-      continue;
-    }
-    if (node.kind === 'file' && pending.some((c) => c !== '' && c !== '.')) return undefined;
-    done.push(name);
-  }
-  if (done.length === 0) return undefined;
-  const final = await lookup(done.join('/'));
-  return final.kind === 'file' ? done.join('/') : undefined;
+  const r = await walkRoot(path, IN_ROOT, async (real) => {
+    const node = await lookup(real);
+    return node.kind === 'file' ? { kind: 'other' } : node;
+  });
+  if (!r.ok || r.path === '') return undefined;
+  return (await lookup(r.path)).kind === 'file' ? r.path : undefined;
 }

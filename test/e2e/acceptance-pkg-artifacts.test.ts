@@ -13,7 +13,7 @@ import { readPackage, verifyPackage } from '../../src/apk/index.js';
 import { loadKeyring, readApkIndexArchive } from '../../src/repo/index.js';
 import { runCli } from '../helpers/cli.js';
 import { validateSpdx } from '../helpers/json-schema.js';
-import { apkAddBuilt, type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
+import { apkAddBuilt, type GuestRepo, makeGuestRepo } from '../unit/pkg/run-guest-repo.js';
 
 const RECIPE = `package:
   name: trio

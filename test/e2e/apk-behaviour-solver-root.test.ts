@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipMember, writeTar } from '../../src/archive/index.js';
-import { splitShellWords } from '../../src/cli/commands/apk-args.js';
+import { splitShellWords } from '../../src/cli/commands/apk/args.js';
 import { spawnCli } from '../helpers/cli.js';
 import { vector } from '../helpers/paths.js';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { apkExitCode } from '../../src/cli/commands/apk.js';
+import { apkExitCode } from '../../src/cli/commands/apk/apk.js';
 import { binLupine, vector } from '../helpers/paths.js';
 
 const dir = vector('apk-tools-behaviour', 'solver');

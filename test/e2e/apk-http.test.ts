@@ -3,69 +3,31 @@
  * the URL and from HTTP_AUTH, a wrong password, and four concurrent processes sharing one cache.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
-import { type CliResult, runCli } from '../helpers/cli.js';
-import { binLupine } from '../helpers/paths.js';
+import { runCli, spawnCliAsync } from '../helpers/cli.js';
+import { type ServedRepo, serveRepoDir } from '../helpers/repo-server.js';
 import { hashTree, tempRoot } from '../unit/install/fixtures.js';
 
 const USER = 'alice';
 const PASSWORD = 's3cret:pw';
 
 /** Serves `dir` under /repo/ to requests with the right basic credentials; counts GETs per path. */
-function serveRepo(dir: string): Promise<{ server: Server; port: number; gets: Map<string, number> }> {
-  const gets = new Map<string, number>();
+function serveRepo(dir: string): Promise<ServedRepo> {
   const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (req.headers.authorization !== expected) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end('unauthorized');
-      return;
-    }
-    const rel = normalize(path).replace(/^\/repo\//, '');
-    if (rel.startsWith('..') || rel === path) {
-      res.writeHead(404).end();
-      return;
-    }
-    gets.set(rel, (gets.get(rel) ?? 0) + 1);
-    try {
-      const body = readFileSync(join(dir, rel));
-      res.writeHead(200, { 'content-length': body.length }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, gets }));
-  });
-}
-
-/** bin/lupine as a child process, without blocking this process's server. */
-function spawnAsync(argv: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [binLupine, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return serveRepoDir(dir, (_rel, req, res) => {
+    if (req.headers.authorization === expected) return false;
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end('unauthorized');
+    return true;
   });
 }
 
 describe('apk over HTTP with basic auth', () => {
   const base = tempRoot('apk-http');
   let repo: TestRepo;
-  let served: Awaited<ReturnType<typeof serveRepo>>;
+  let served: ServedRepo;
   let url = '';
   const env = { PATH: process.env.PATH, HOME: join(base, 'home'), SOURCE_DATE_EPOCH: '0' };
   const newRoot = (name: string) => {
@@ -82,7 +44,7 @@ describe('apk over HTTP with basic auth', () => {
     url = `http://127.0.0.1:${served.port}/repo`;
   });
   after(async () => {
-    await new Promise((r) => served.server.close(r));
+    await served.close();
     rmSync(base, { recursive: true, force: true });
   });
 
@@ -198,10 +160,13 @@ describe('apk over HTTP with basic auth', () => {
     const roots = [1, 2, 3, 4].map((i) => newRoot(`concurrent-${i}`));
     const results = await Promise.all(
       roots.map((root) =>
-        spawnAsync(['apk', '--root', root, '--initdb', '-X', url, ...common(), '--cache-dir', cache, 'add', 'meta'], {
-          ...env,
-          HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}`,
-        }),
+        spawnCliAsync(
+          ['apk', '--root', root, '--initdb', '-X', url, ...common(), '--cache-dir', cache, 'add', 'meta'],
+          {
+            ...env,
+            HTTP_AUTH: `basic:127.0.0.1:${USER}:${PASSWORD}`,
+          },
+        ),
       ),
     );
     for (const r of results) {

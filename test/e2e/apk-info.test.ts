@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
-import { humanSize } from '../../src/cli/commands/apk-info.js';
+import { humanSize } from '../../src/cli/commands/apk/info.js';
 import { runCli } from '../helpers/cli.js';
 import { vector } from '../helpers/paths.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { apkCommand } from '../../src/cli/commands/apk.js';
-import { splitShellWords } from '../../src/cli/commands/apk-args.js';
+import { apkCommand } from '../../src/cli/commands/apk/apk.js';
+import { splitShellWords } from '../../src/cli/commands/apk/args.js';
 import { writeError } from '../../src/cli/render.js';
 import { apkSolverExitCode, SOLVER_ERROR_CASES } from '../helpers/apk-solver-exit.js';
 import { vector } from '../helpers/paths.js';

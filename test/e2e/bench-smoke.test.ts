@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { hostRecipe } from '../helpers/host-recipe.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /**
@@ -40,5 +43,43 @@ test('every bench runs and reports a time (quick mode)', () => {
   for (const x of results) {
     if (/skipped/i.test(x.name)) continue;
     assert.ok(Number.isFinite(x.ms) && x.ms > 0, `${x.name}: ${x.ms}`);
+  }
+});
+
+/**
+ * The distro bench (two full builds and a rerun) on a tree of two tiny recipes instead of distro/
+ * (LUPINE_BENCH_DISTRO_TREE): every row is there, each with its target, and the two builds'
+ * packages compare identical. The real figures come from `npm run bench -- distro`.
+ */
+test('the distro bench runs on a tiny tree and reports its four rows', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lupine-bench-smoke-distro-'));
+  try {
+    const tree = join(dir, 'distro');
+    mkdirSync(tree);
+    for (const n of ['tiny-a', 'tiny-b']) writeFileSync(join(tree, `${n}.yaml`), hostRecipe(n));
+    const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bench', 'run.js'), '--json', 'distro:'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, LUPINE_BENCH_QUICK: '1', LUPINE_BENCH_DISTRO_TREE: tree },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 10 * 60 * 1000,
+    });
+    assert.equal(r.status, 0, `bench run failed:\n${r.stderr}`);
+    const rows = JSON.parse(r.stdout) as Array<{ name: string; target?: string; ratio?: number; note?: string }>;
+    if (rows.length === 1 && /skipped/.test(rows[0]?.name ?? '')) return;
+    assert.deepEqual(
+      rows.map((x) => x.name.replace(/^distro \(.*?\) /, '')),
+      [
+        'from empty package caches, sources in the store (2 packages)',
+        'rerun, no change',
+        'CPU ÷ (wall × 2 cores), full build',
+        'packages not byte-identical across two builds',
+      ],
+    );
+    for (const x of rows) assert.ok(x.target && x.ratio !== undefined && x.note, JSON.stringify(x));
+    assert.equal(rows[3]?.ratio, 0);
+    assert.equal(rows[3]?.note, '2 of 2 identical');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,18 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import {
-  emptyPackageInfo,
-  generateRsaKeyPair,
-  parsePrivateKey,
-  parsePublicKey,
-  writePackage,
-} from '../../src/apk/index.js';
+import { generateRsaKeyPair, parsePublicKey } from '../../src/apk/index.js';
 import { readGzipMembers, readTar } from '../../src/archive/index.js';
-import { fixedClock } from '../../src/core/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { vector } from '../helpers/paths.js';
+import { signedPackages } from '../helpers/signed-packages.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lupine-index-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -144,25 +138,8 @@ test('bin/lupine index runs as a process', () => {
 
 test('lupine index refuses untrusted and unsigned packages as apk index does; --allow-untrusted takes them', async () => {
   const dir = join(work, 'trust');
-  const keys = join(dir, 'keys');
   mkdirSync(join(dir, 'nokeys'), { recursive: true });
-  mkdirSync(keys, { recursive: true });
-  const pair = await generateRsaKeyPair(2048);
-  writeFileSync(join(keys, 'signer.rsa.pub'), pair.publicPem);
-  const make = (name: string, signed: boolean) => {
-    const file = join(dir, `${name}-1.0-r0.apk`);
-    const signingKey = { key: parsePrivateKey(pair.privatePem, 'k'), keyName: 'signer.rsa.pub' };
-    writeFileSync(
-      file,
-      writePackage({
-        files: [],
-        info: { ...emptyPackageInfo(name, '1.0-r0'), arch: 'x86_64' },
-        clock: fixedClock(0),
-        ...(signed ? { signingKey } : {}),
-      }),
-    );
-    return file;
-  };
+  const { keys, make } = await signedPackages(dir);
   const signed = make('signed', true);
   const unsigned = make('unsigned', false);
   const out = join(dir, 'APKINDEX.tar.gz');
@@ -229,25 +206,7 @@ test('lupine index takes the tar mtime from SOURCE_DATE_EPOCH (0 without it)', a
 
 test('lupine index --merge verifies the existing index against --keys-dir before keeping its entries (issue 11 follow-up F3)', async () => {
   const dir = join(work, 'merge-trust');
-  const keys = join(dir, 'keys');
-  mkdirSync(keys, { recursive: true });
-  const pair = await generateRsaKeyPair(2048);
-  writeFileSync(join(dir, 'signer.rsa'), pair.privatePem);
-  writeFileSync(join(keys, 'signer.rsa.pub'), pair.publicPem);
-  const signingKey = { key: parsePrivateKey(pair.privatePem, 'k'), keyName: 'signer.rsa.pub' };
-  const make = (name: string) => {
-    const file = join(dir, `${name}-1.0-r0.apk`);
-    writeFileSync(
-      file,
-      writePackage({
-        files: [],
-        info: { ...emptyPackageInfo(name, '1.0-r0'), arch: 'x86_64' },
-        clock: fixedClock(0),
-        signingKey,
-      }),
-    );
-    return file;
-  };
+  const { keys, make } = await signedPackages(dir);
   const good = make('good');
   const evil = make('evil');
   const out = join(dir, 'APKINDEX.tar.gz');

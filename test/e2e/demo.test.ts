@@ -105,7 +105,7 @@ describe('npm run demo: the distro, the catalog and its report', {
     );
     assert.match(
       r.stdout,
-      /^ {2}from upstream source \(12\): busybox bzip2 ca-certificates-bundle curl gawk glibc openssl tzdata tzutils xz zlib zstd$/m,
+      /^ {2}from upstream source \(17\): busybox bzip2 ca-certificates-bundle curl expat gawk glibc libffi ncurses openssl readline sqlite tzdata tzutils xz zlib zstd$/m,
     );
     assert.match(
       r.stdout,

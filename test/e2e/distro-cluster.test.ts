@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
-import { SourceStore } from '../../src/build/index.js';
 import {
   ArtifactStore,
   checkJobSources,
@@ -25,6 +24,7 @@ import {
 } from '../../src/cluster/index.js';
 import { silentLogger } from '../../src/core/index.js';
 import { clientOptionsForUrl, parseRegistryUrl, RegistryClient } from '../../src/oci/index.js';
+import { SourceStore } from '../../src/pkg/index.js';
 import { readApkIndexArchive } from '../../src/repo/index.js';
 import { runCli } from '../helpers/cli.js';
 import { haveClusterTools, hostRecipe, type LupineProcess, spawnLupine, writeTree } from '../helpers/cluster.js';

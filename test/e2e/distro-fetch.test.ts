@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { readPackage } from '../../src/apk/index.js';
 import { runCli } from '../helpers/cli.js';
 import { binLupine } from '../helpers/paths.js';
-import { type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
+import { type GuestRepo, makeGuestRepo } from '../unit/pkg/run-guest-repo.js';
 
 const has = (cmd: string, args: string[]) => spawnSync(cmd, args).status === 0;
 const canApt = has('apt-get', ['--version']) && existsSync('/usr/lib/apt/apt-helper');

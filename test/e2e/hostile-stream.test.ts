@@ -4,53 +4,41 @@
  * child's VmHWM, polled from /proc) stays low, and the root is unchanged.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTestRepo, packageGeneration, type TestRepo } from '../helpers/apk-repo.js';
 import { MiB, measurePeakRss, RSS_LIMIT } from '../helpers/peak-rss.js';
+import { type ServedRepo, serveRepoDir } from '../helpers/repo-server.js';
 import { hashTree, tempRoot } from '../unit/install/fixtures.js';
 
 const measure = (argv: string[]) => measurePeakRss(argv, { PATH: process.env.PATH, SOURCE_DATE_EPOCH: '0' });
 
 /** Serves the index from `dir`; every `.apk` is an endless chunked stream of zeros. */
-function serveEndless(dir: string): Promise<{ server: Server; port: number }> {
+function serveEndless(dir: string): Promise<ServedRepo> {
   const zeros = Buffer.alloc(64 * 1024);
-  const server = createServer((req, res) => {
-    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/repo\//, '');
-    if (rel.endsWith('.apk')) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      let open = true;
-      res.on('close', () => {
-        open = false;
-      });
-      const pump = () => {
-        while (open && res.write(zeros)) {
-          /* until the socket pushes back */
-        }
-        if (open) res.once('drain', pump);
-      };
-      pump();
-      return;
-    }
-    try {
-      const body = readFileSync(join(dir, rel));
-      res.writeHead(200, { 'content-length': body.length }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
+  return serveRepoDir(dir, (rel, _req, res) => {
+    if (!rel.endsWith('.apk')) return false;
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let open = true;
+    res.on('close', () => {
+      open = false;
+    });
+    const pump = () => {
+      while (open && res.write(zeros)) {
+        /* until the socket pushes back */
+      }
+      if (open) res.once('drain', pump);
+    };
+    pump();
+    return true;
   });
 }
 
 describe('a package served as an endless stream (issue 11 follow-up F1)', () => {
   const base = tempRoot('endless');
   let repo: TestRepo;
-  let served: Awaited<ReturnType<typeof serveEndless>>;
+  let served: ServedRepo;
 
   before(async () => {
     repo = await makeTestRepo(base);
@@ -58,8 +46,7 @@ describe('a package served as an endless stream (issue 11 follow-up F1)', () => 
     served = await serveEndless(repo.dir);
   });
   after(async () => {
-    served.server.closeAllConnections();
-    await new Promise((r) => served.server.close(r));
+    await served.close();
     rmSync(base, { recursive: true, force: true });
   });
 

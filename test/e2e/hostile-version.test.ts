@@ -5,52 +5,27 @@
  * land is hashed before and after.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { emptyPackageInfo, type PackageInfo, parsePrivateKey, writePackage } from '../../src/apk/index.js';
 import { gzipMember, readGzipMembers } from '../../src/archive/index.js';
 import { digest, fixedClock } from '../../src/core/index.js';
 import { apkIndexTar, parseApkIndexText, RepoCache, signApkIndexArchive } from '../../src/repo/index.js';
 import { makeTestRepo, type TestRepo } from '../helpers/apk-repo.js';
-import { type CliResult, runCli } from '../helpers/cli.js';
-import { binLupine } from '../helpers/paths.js';
+import { runCli, spawnCliAsync } from '../helpers/cli.js';
+import { type ServedRepo, serveRepoDir } from '../helpers/repo-server.js';
 import { hashTree, tempRoot } from '../unit/install/fixtures.js';
 
 const EVIL_VERSION = '1.0-r0/../../../../outside/pwn';
 
 /** Serves the index at its place and the evil package at whatever path the client asks for. */
-function serve(dir: string, apk: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    const rel = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^\/repo\//, '');
-    try {
-      const body = readFileSync(rel.endsWith('.apk') ? apk : join(dir, rel));
-      res.writeHead(200, { 'content-length': body.length }).end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
-  });
-}
-
-function spawnAsync(argv: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [binLupine, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+function serve(dir: string, apk: string): Promise<ServedRepo> {
+  return serveRepoDir(dir, (rel, _req, res) => {
+    if (!rel.endsWith('.apk')) return false;
+    const body = readFileSync(apk);
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+    return true;
   });
 }
 
@@ -60,7 +35,7 @@ describe('a package version with a path in it (issue 11 finding 3)', () => {
   const cache = join(base, 'x', 'y', 'z', 'cache');
   const sentinel = join(base, 'x', 'outside');
   let repo: TestRepo;
-  let served: { server: Server; port: number };
+  let served: ServedRepo;
   let evilApk = '';
 
   before(async () => {
@@ -87,7 +62,7 @@ describe('a package version with a path in it (issue 11 finding 3)', () => {
     served = await serve(repo.dir, evilApk);
   });
   after(async () => {
-    await new Promise((r) => served.server.close(r));
+    await served.close();
     rmSync(base, { recursive: true, force: true });
   });
 
@@ -113,7 +88,7 @@ describe('a package version with a path in it (issue 11 finding 3)', () => {
     const root = join(base, 'root');
     mkdirSync(root);
     const url = `http://127.0.0.1:${served.port}/repo`;
-    const r = await spawnAsync([
+    const r = await spawnCliAsync([
       'apk',
       '--root',
       root,

@@ -236,9 +236,13 @@ describe('lupine image publish / push to docker-registry', () => {
   });
 
   it('rejects what is not a layout and bad annotations as usage errors', async () => {
-    const a = await runCli(['image', 'push', join(work, 'nope'), `${reg.host}/x/y:z`], { cwd: work, env: env() });
+    const a = await runCli(['image', 'push', join(work, 'apko.yaml'), `${reg.host}/x/y:z`], { cwd: work, env: env() });
     assert.equal(a.code, 3);
     assert.match(a.stderr, /OCI_LAYOUT_INVALID/);
+    // A path that is not there is the missing input file it is (missing-inputs.test.ts).
+    const gone = await runCli(['image', 'push', join(work, 'nope'), `${reg.host}/x/y:z`], { cwd: work, env: env() });
+    assert.equal(gone.code, 3);
+    assert.match(gone.stderr, /IO_ERROR/);
     const b = await runCli(['image', 'publish', 'apko.yaml', `${reg.host}/x/y:z`, '--annotations', 'novalue'], {
       cwd: work,
       env: env(),

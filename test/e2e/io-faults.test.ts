@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
+import { type GuestRepo, makeGuestRepo } from '../unit/pkg/run-guest-repo.js';
 import { baseEnv, makeRepo, standardConfig, standardPackages } from './image-build-repo.js';
 
 let work: string;

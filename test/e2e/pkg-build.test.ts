@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { binLupine } from '../helpers/paths.js';
+import { apkAddBuilt, type GuestRepo, makeGuestRepo } from '../unit/pkg/run-guest-repo.js';
 import { descendants, mountTable, waitGone } from '../unit/sandbox/procs.js';
-import { apkAddBuilt, type GuestRepo, makeGuestRepo } from '../unit/build/run-guest-repo.js';
 
 const GREETER = `package:
   name: greeter

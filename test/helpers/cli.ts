@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { main } from '../../src/cli/index.js';
-import { captureIo } from '../../src/cli/index.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { captureIo, main } from '../../src/cli/index.js';
 import { binLupine } from './paths.js';
 
 export interface CliResult {
@@ -32,4 +31,24 @@ export function spawnCli(
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs ./bin/lupine as a separate process without blocking this one (a server here keeps answering). */
+export function spawnCliAsync(argv: string[], env?: Record<string, string | undefined>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [binLupine, ...argv], {
+      env: env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binLupine } from './paths.js';
+import { packageBlock } from './recipes.js';
 
 /** Whether redis-server and docker-registry are installed (the cluster tests start their own). */
 export const haveClusterTools = () =>
@@ -12,14 +13,7 @@ const DEST = '$' + '{{targets.destdir}}';
 
 /** A tiny stage-0 (host runner) recipe: writes one file; `script` runs first. */
 export function hostRecipe(name: string, needs: readonly string[] = [], script = ''): string {
-  return `package:
-  name: ${name}
-  version: 1.0.0
-  epoch: 0
-  description: test recipe
-  copyright:
-    - license: MIT
-  annotations:
+  return `${packageBlock(name, '1.0.0', 'test recipe')}  annotations:
     dev.lupine.runner: host
 environment:
   contents:

@@ -7,7 +7,15 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseDependency, readPackage } from '../../apk/index.js';
-import { type Clock, fixedClock, type Logger, LupineError, silentLogger, userTempDir } from '../../core/index.js';
+import {
+  type Clock,
+  fixedClock,
+  type Logger,
+  LupineError,
+  readOptionalFile,
+  silentLogger,
+  userTempDir,
+} from '../../core/index.js';
 import { installPackages, type LockedPackage, parseInstalledDb } from '../../install/index.js';
 import type { Fetcher, RepoCache } from '../../repo/index.js';
 import { imageConfigToApko } from '../config/show.js';
@@ -71,14 +79,7 @@ export interface AssembledRoot {
   readonly user?: string;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
+const readOptional = (path: string): Promise<string | undefined> => readOptionalFile(path, 'image file', 'utf8');
 
 /** Builds the root for `arch` in a fresh directory; the caller removes (or keeps) it. */
 export async function assembleRoot(

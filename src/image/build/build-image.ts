@@ -21,7 +21,7 @@ import {
 } from '../../oci/index.js';
 import { defaultFetcher, RepoCache } from '../../repo/index.js';
 import type { ImageInventory } from '../../sbom/index.js';
-import { ALL_ARCHS } from '../config/arch.js';
+import { imageArchs } from '../config/arch.js';
 import { imageCredentials } from '../config/credentials.js';
 import type { ApkArch, ResolvedImageConfig } from '../config/types.js';
 import { imageWorld } from '../lock/resolve.js';
@@ -48,7 +48,7 @@ interface ArchDraft {
 export async function buildImage(config: ResolvedImageConfig, opts: BuildImageOptions = {}): Promise<ImageBuildResult> {
   const logger: Logger = opts.logger ?? silentLogger;
   const workDir = resolve(opts.workDir ?? '.');
-  const archs = [...new Set(opts.archs ?? (config.archs.length > 0 ? config.archs : ALL_ARCHS))];
+  const archs = imageArchs(config, opts.archs, 'image build');
   if (archs.length === 0) throw new LupineError('USAGE', 'no architecture to build');
   const fetcher =
     opts.fetcher ??

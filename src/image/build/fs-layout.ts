@@ -4,7 +4,7 @@
  * created on disk (that needs privileges and nothing runs in the root); they exist only as layer
  * entries (`DEVICE_NODES`).
  */
-import { mkdir, symlink, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Directories apko creates before installing, with their modes. Parents come first. */

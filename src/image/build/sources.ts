@@ -4,16 +4,18 @@
  * order (lock/install-order.ts, the order `image lock` writes).
  */
 import { basename, isAbsolute, resolve } from 'node:path';
-import { type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
+import { type Keyring, type PackageInfo, parseDependency } from '../../apk/index.js';
 import { hasUrlScheme, type Logger, LupineError } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   type Fetcher,
+  keyReadFailure,
+  keyringOf,
   type LoadedRepository,
   parseRepositories,
   type RepoCache,
   RepositorySet,
-  readKeySource,
+  readKeyFiles,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
@@ -33,30 +35,22 @@ export async function loadImageKeys(
   workDir: string,
   fetcher: Fetcher,
 ): Promise<ImageKey[]> {
-  const keys = new Map<string, Buffer>();
-  const read = async (uri: string): Promise<Buffer> => {
-    try {
-      return Buffer.from(await readKeySource(uri, { cwd: workDir, fetcher }));
-    } catch (err) {
-      if (err instanceof LupineError) throw err;
-      throw new LupineError('IO_ERROR', `cannot read the key ${uri}: ${(err as Error).message}`, {
-        cause: err,
-        details: { key: uri },
-        hint: 'keyring paths are relative to the working directory (-C)',
-      });
-    }
-  };
-  for (const k of config.contents.keyring) {
-    if (k.kind === 'inline') keys.set(basename(k.name), Buffer.from(k.content));
-    else keys.set(basename(k.uri), await read(k.uri));
-  }
-  for (const a of append) keys.set(basename(a), await read(a));
-  return [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, pem]) => ({ name, pem }));
+  const specs = [
+    ...config.contents.keyring.map((k) =>
+      k.kind === 'inline' ? { name: basename(k.name), content: k.content } : k.uri,
+    ),
+    ...append,
+  ];
+  const keys = await readKeyFiles(specs, {
+    cwd: workDir,
+    fetcher,
+    keep: 'last',
+    failure: keyReadFailure('keyring paths are relative to the working directory (-C)'),
+  });
+  return keys.sort((a, b) => (a.name < b.name ? -1 : 1)).map(({ name, pem }) => ({ name, pem }));
 }
 
-export function keyringOf(keys: readonly ImageKey[]): Keyring {
-  return new Map(keys.map((k) => [k.name, parsePublicKey(k.pem, k.name)]));
-}
+export { keyringOf };
 
 function repoLine(r: RepositorySpec | string, workDir: string): string {
   const url = typeof r === 'string' ? stripUrlCredentials(r) : r.url;

@@ -1,5 +1,5 @@
 /** apko's architectures: OCI names and apk names, normalised to apk names in apko's order. */
-import { ARCH_TABLE, archRow } from '../../apk/index.js';
+import { ARCH_TABLE, archRow, selectArchs } from '../../apk/index.js';
 import type { ApkArch } from './types.js';
 
 /** Every architecture apko builds when asked for `all` (or when none is configured), in its order. */
@@ -29,4 +29,16 @@ export function normalizeArchs(names: readonly string[]): ApkArch[] {
     if (a) set.add(a);
   }
   return ALL_ARCHS.filter((a) => set.has(a));
+}
+
+/**
+ * The image's architectures by the one arch-selection rule (apk/select-archs.ts): `--arch` values
+ * (csv, `host`, `all`), else the config's `archs`, else every arch; in apko's order.
+ */
+export function imageArchs(
+  config: { readonly archs: readonly ApkArch[] },
+  requested: string | readonly string[] | undefined,
+  command: string,
+): ApkArch[] {
+  return selectArchs({ requested, configured: config.archs, otherwise: 'all', command }) as ApkArch[];
 }

@@ -15,7 +15,7 @@ import {
   checkLimit,
   type Diagnostic,
   DiagnosticSink,
-  LupineError,
+  readInputFile,
   type SourcePos,
   sortDiagnostics,
 } from '../../core/index.js';
@@ -141,16 +141,7 @@ export async function loadImageConfig(path: string, options: LoadImageConfigOpti
     return undefined;
   };
 
-  let first: Uint8Array | string;
-  try {
-    first = await readFile(path);
-  } catch (err) {
-    throw new LupineError('IO_ERROR', `cannot read image config ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
-  const bytes = toBytes(first, path);
+  const bytes = toBytes(await readInputFile(path, 'image config'), path);
   const merged = await loadFile(path, bytes, [resolve(path)]);
   const sorted = sortDiagnostics(diagnostics);
   const failed = sorted.some((d) => d.severity === 'error');

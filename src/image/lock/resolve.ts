@@ -4,19 +4,19 @@
  * the set apko would install, in install order. Relative keyring and repository paths are taken from
  * `cwd` (apko's working directory) but reported as written, as apko's lock file does.
  */
-import type { KeyObject } from 'node:crypto';
-import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
-import { type Dependency, type Keyring, type PackageInfo, parseDependency, parsePublicKey } from '../../apk/index.js';
-import { InternalError, isHttpUrl, type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { type Dependency, type Keyring, type PackageInfo, parseDependency } from '../../apk/index.js';
+import { InternalError, isHttpUrl, isLupineError, type Logger, LupineError, silentLogger } from '../../core/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
   type Fetcher,
+  keyringOf,
   type LoadedRepository,
   type RepoCache,
   type RepositoryEntry,
   RepositorySet,
-  readKeySource,
+  readKeyFiles,
 } from '../../repo/index.js';
 import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import { imageCredentials } from '../config/credentials.js';
@@ -97,35 +97,33 @@ function fetcherOf(o: ImageSourceOptions, config: ResolvedImageConfig): Fetcher 
 
 /** Reads every keyring entry (files relative to `cwd`, URLs through the fetcher). */
 export async function loadImageKeyring(config: ResolvedImageConfig, o: ImageSourceOptions): Promise<ImageKeyring> {
-  const keys = new Map<string, KeyObject>();
-  const entries: LockKeyring[] = [];
-  const fetcher = fetcherOf(o, config);
-  const written = [
+  const specs = [
     ...config.contents.keyring.map((k) => (k.kind === 'uri' ? k.uri : k)),
     ...(o.extraKeys ?? []).map(stripUrlCredentials),
   ];
-  for (const k of written) {
-    if (typeof k !== 'string') {
-      keys.set(k.name, parsePublicKey(k.content, `keyring entry ${k.name}`));
-      entries.push({ name: k.name, url: k.name, content: k.content });
-      continue;
-    }
-    const where = sourceLocation(k, o.cwd);
-    let pem: Uint8Array;
-    try {
-      pem = await readKeySource(k, { cwd: o.cwd, fetcher, ...(o.signal ? { signal: o.signal } : {}) });
-    } catch (err) {
-      throw new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${(err as Error).message}`, {
-        cause: err,
-        details: { key: k, path: where },
-        hint: 'keyring paths are relative to the working directory (as in apko); check the path or URL',
-      });
-    }
-    const name = basename(k.replace(/[?#].*$/, ''));
-    keys.set(name, parsePublicKey(pem, k));
-    entries.push({ name: stripUrlScheme(k), url: k, content: Buffer.from(pem).toString('utf8') });
-  }
-  return { keys, entries };
+  const files = await readKeyFiles(specs, {
+    cwd: o.cwd,
+    fetcher: fetcherOf(o, config),
+    ...(o.signal ? { signal: o.signal } : {}),
+    keep: 'all',
+    // A local key that cannot be read is the missing input file it is (as image build says).
+    failure: (k, err) =>
+      isLupineError(err, 'IO_ERROR')
+        ? err
+        : new LupineError('IMAGE_BAD_KEY', `cannot read the keyring entry ${k}: ${err.message}`, {
+            cause: err,
+            details: { key: k, path: sourceLocation(k, o.cwd) },
+            hint: 'keyring paths are relative to the working directory (as in apko); check the path or URL',
+          }),
+  });
+  const entries = files.map((f, i): LockKeyring => {
+    const spec = specs[i];
+    const content = f.pem.toString('utf8');
+    return typeof spec === 'string'
+      ? { name: stripUrlScheme(spec), url: spec, content }
+      : { name: f.name, url: f.name, content };
+  });
+  return { keys: keyringOf(files), entries };
 }
 
 /** The repositories used to resolve: `repositories`, `build_repositories`, then `-r` and `-b` ones. */

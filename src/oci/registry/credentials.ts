@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LupineError } from '../../core/index.js';
+import { LupineError, readOptionalFile } from '../../core/index.js';
 import { parseHttpAuth } from '../../net/index.js';
 import { DOCKER_HUB, hostOf } from './reference.js';
 
@@ -99,16 +98,8 @@ export async function loadDockerConfig(
   const dir = env.DOCKER_CONFIG || (env.HOME ? join(env.HOME, '.docker') : undefined);
   if (!dir) return undefined;
   const path = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LupineError('IO_ERROR', `cannot read ${path}: ${(err as Error).message}`, {
-      cause: err,
-      details: { path },
-    });
-  }
+  const text = await readOptionalFile(path, 'docker config', 'utf8');
+  if (text === undefined) return undefined;
   try {
     return { path, config: JSON.parse(text) };
   } catch (err) {

@@ -9,7 +9,7 @@ import {
   type Repo,
   registryErrors,
   TransientFailure,
-} from './client.js';
+} from './connection.js';
 import type { HttpResponse } from './http-transport.js';
 import { manifestRef, type Reference } from './reference.js';
 

@@ -1,5 +1,5 @@
 import { LupineError } from '../../core/index.js';
-import type { RegistryClientOptions } from './client.js';
+import type { RegistryClientOptions } from './connection.js';
 import { chainCredentials, staticCredentials } from './credentials.js';
 import { isLoopback, type RegistryUrl } from './reference.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ARCH_TABLE, hostApkArch } from '../../../src/apk/index.js';
-import { archFacts, toBuildArch } from '../../../src/build/index.js';
 import { ALL_ARCHS, ociPlatform, toApkArch } from '../../../src/image/index.js';
 import { apkArch, knownApkArches, platformFor } from '../../../src/oci/index.js';
+import { archFacts, toBuildArch } from '../../../src/pkg/index.js';
 
 describe('one arch table', () => {
   test('every lookup gives the same apk arch for every way of naming it', () => {

@@ -12,6 +12,7 @@ import {
   type TarWriteEntry,
   writeTar,
 } from '../../../src/archive/index.js';
+import { InternalError } from '../../../src/core/index.js';
 import { assertCodeSync } from '../../helpers/assert-code.js';
 import { vector } from '../../helpers/paths.js';
 
@@ -162,4 +163,11 @@ test('damaged tar input is refused with its own code', () => {
   );
   badPax[512] = 0x39; // the record's length digit
   assertCodeSync(() => readTar(badPax), 'TAR_BAD_PAX');
+});
+
+test('a link without a target is a bug in the caller: an InternalError, not a user error code', () => {
+  assert.throws(
+    () => writeTar([{ name: 'l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: 0 }], { dialect: 'ustar' }),
+    (err: unknown) => err instanceof InternalError && /needs a target/.test(err.message),
+  );
 });

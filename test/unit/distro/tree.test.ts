@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compileLoadedRecipe, loadRecipe } from '../../../src/build/index.js';
 import {
   buildGraph,
   hostPackageNames,
@@ -11,6 +10,7 @@ import {
   recipeFiles,
 } from '../../../src/distro/index.js';
 import { loadImageConfig } from '../../../src/image/index.js';
+import { compileLoadedRecipe, loadRecipe } from '../../../src/pkg/index.js';
 import { repoRoot } from '../../helpers/paths.js';
 
 const distro = join(repoRoot, 'distro');
@@ -31,12 +31,17 @@ const STAGE1 = [
   'bzip2',
   'ca-certificates-bundle',
   'curl',
+  'expat',
   'gawk',
   'glibc',
   'hello-server',
+  'libffi',
   'lupine-baselayout',
+  'ncurses',
   'node-app',
   'openssl',
+  'readline',
+  'sqlite',
   'tzdata',
   'tzutils',
   'xz',

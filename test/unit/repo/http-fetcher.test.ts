@@ -132,11 +132,15 @@ describe('HttpFetcher failures and retries', () => {
   });
 
   test('a server that never answers times out as REPO_UNREACHABLE', async () => {
-    await assertCode(
+    const err = await assertCode(
       () => new HttpFetcher({ ...fast, retries: 1, timeoutMs: 100 }).get(`${s.base}/hang`),
       'REPO_UNREACHABLE',
     );
-    assert.equal(s.hits.get('/hang'), 2);
+    // Both tries were made (counted by the client: on a loaded machine the second request can time out
+    // before the server's handler has seen it, so the server's count is only a lower bound).
+    assert.ok(isLupineError(err));
+    assert.equal(err.details.attempts, 2);
+    assert.ok((s.hits.get('/hang') ?? 0) >= 1);
   });
 
   test('redirects are followed; credentials are not sent to another host', async () => {

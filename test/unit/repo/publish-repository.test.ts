@@ -17,9 +17,9 @@ import {
   type SigningKey,
   writePackage,
 } from '../../../src/apk/index.js';
-import { publishPackages } from '../../../src/build/run/publish.js';
 import { placePackages } from '../../../src/cluster/index.js';
 import { fixedClock } from '../../../src/core/index.js';
+import { publishPackages } from '../../../src/pkg/run/publish.js';
 import { publishToRepository, readApkIndexArchive } from '../../../src/repo/index.js';
 import { assertCode } from '../../helpers/assert-code.js';
 

@@ -196,4 +196,14 @@ describe('toSpdx: index and package', () => {
     );
     assert.notEqual(other.documentNamespace, doc.documentNamespace);
   });
+  it("package: each source carries the recipe's license, as its package does (issue 12 provenance)", () => {
+    const doc = toSpdx(samplePackage(), OPTS);
+    const sources = doc.packages.filter((p) => p.primaryPackagePurpose === 'SOURCE');
+    assert.equal(sources.length, 2);
+    for (const s of sources) assert.equal(s.licenseDeclared, 'GPL-3.0-or-later', s.name);
+    const unlicensed = toSpdx({ ...samplePackage(), package: { ...samplePackage().package, license: '' } }, OPTS);
+    for (const s of unlicensed.packages.filter((p) => p.primaryPackagePurpose === 'SOURCE')) {
+      assert.equal(s.licenseDeclared, 'NOASSERTION', s.name);
+    }
+  });
 });

@@ -1,0 +1,95 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { selectArch } from '../../../apk/index.js';
+import { type Diagnostic, LupineError, renderDiagnostics } from '../../../core/index.js';
+import {
+  BUILTIN_PIPELINE_DIR,
+  compiledToJson,
+  compiledToYaml,
+  compileLoadedRecipe,
+  loadRecipe,
+} from '../../../pkg/index.js';
+import { parse, requireCount } from '../../args.js';
+import type { Command } from '../../command.js';
+import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+
+const HELP = `Usage: lupine pkg compile [CONFIG] [--arch ARCH] [--pipeline-dir DIR]... [--build-option NAME]...
+                         [--vars-file FILE] [--env-file FILE] [--lenient] [--json]
+
+Reads a melange recipe (default: melange.yaml) and prints it fully compiled for one
+architecture: the input a build runs. Variables are substituted in melange's two phases,
+var-transforms and build options applied, range subpackages expanded, if: conditions evaluated,
+every uses: pipeline inlined with its inputs checked (required, defaults, unknown), and the
+needs of the steps that run merged into the build and test environments.
+
+Parsing is strict, like melange: an unknown key or variable is an error. Every problem is
+reported at once as FILE:LINE:COL: error[CODE]: message, with a hint; then the exit code is 3.
+
+uses: NAME is looked up as NAME.yaml in each --pipeline-dir in order, then in lupine's
+built-in pipelines.
+
+Options:
+  --arch ARCH          apk architecture to compile for (default: this machine's)
+  --pipeline-dir DIR   look for pipelines in DIR first (repeatable)
+  --build-option NAME  enable a build option of the recipe (repeatable)
+  --vars-file FILE     YAML map of variables that override the recipe's vars
+  --env-file FILE      KEY=value lines under the recipe's environment (the recipe wins)
+  --lenient            report unknown keys (and invalid versions) as warnings and carry on
+  --json               print JSON instead of YAML
+  -h, --help           show this help
+`;
+
+const options = {
+  arch: { type: 'string' },
+  'pipeline-dir': { type: 'string', multiple: true },
+  'build-option': { type: 'string', multiple: true },
+  'vars-file': { type: 'string' },
+  'env-file': { type: 'string' },
+  lenient: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Diagnostics with paths relative to the working directory when they are inside it. */
+export function relativeDiagnostics(diagnostics: readonly Diagnostic[], cwd: string): Diagnostic[] {
+  return diagnostics.map((d): Diagnostic => {
+    const rel = relative(cwd, d.file);
+    return { ...d, file: rel === '' || rel.startsWith('..') || isAbsolute(rel) ? d.file : rel };
+  });
+}
+
+export const pkgCompileCommand: Command = {
+  path: ['pkg', 'compile'],
+  summary: 'print a melange recipe compiled for one architecture, or every problem in it',
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, options, 'pkg compile');
+    requireCount(positionals, 0, 1, 'pkg compile', 'at most one CONFIG file');
+    const arch = selectArch({ requested: values.arch, otherwise: 'host', command: 'pkg compile' });
+    const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
+    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(io.cwd, p));
+    const varsFile = at(values['vars-file']);
+    const envFile = at(values['env-file']);
+    const loaded = await loadRecipe(file, {
+      lenient: values.lenient === true,
+      pipelineDirs: (values['pipeline-dir'] ?? []).map((d) => resolve(io.cwd, d)),
+      buildOptions: values['build-option'] ?? [],
+      ...(varsFile ? { varsFile } : {}),
+      ...(envFile ? { envFile } : {}),
+    });
+    const result = compileLoadedRecipe(loaded, arch);
+    io.stderr.write(renderDiagnostics(relativeDiagnostics(result.diagnostics, io.cwd)));
+    if (result.skipped !== undefined) {
+      throw new LupineError(
+        'BUILD_CONFIG_ARCH_SKIPPED',
+        `${positionals[0] ?? 'melange.yaml'} is not built for ${arch}`,
+        {
+          details: { arch },
+          hint: `${result.skipped}; pass one of those to --arch`,
+        },
+      );
+    }
+    if (!result.recipe || result.diagnostics.some((d) => d.severity === 'error')) return EXIT_ERROR;
+    const emit = { baseDir: io.cwd, builtinDir: BUILTIN_PIPELINE_DIR };
+    io.stdout.write(values.json ? compiledToJson(result.recipe, emit) : compiledToYaml(result.recipe, emit));
+    return EXIT_OK;
+  },
+};
