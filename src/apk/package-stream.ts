@@ -71,21 +71,7 @@ export async function checkPackageData(
   const { source, declaredSize, compressedBytes } = options;
   const limits = options.limits ?? defaultLimits;
   checkDeclaredSize(declaredSize, compressedBytes, source);
-  if (options.datahash) {
-    const h = createHash('sha256');
-    for await (const chunk of open()) h.update(chunk);
-    const actual = h.digest('hex');
-    if (actual !== options.datahash) {
-      throw new LupineError(
-        'APK_BAD_DATAHASH',
-        `${source}: the data member's SHA-256 is ${actual}, .PKGINFO says ${options.datahash}`,
-        {
-          details: { source, actual, expected: options.datahash },
-          hint: 'the package is damaged; download or build it again',
-        },
-      );
-    }
-  }
+  if (options.datahash) await checkDatahash(open, options.datahash, source);
   let inflated = 0;
   let fileHash: ReturnType<typeof createHash> | undefined;
   const tar = new TarStreamReader(
@@ -144,6 +130,23 @@ export async function checkPackageData(
     throw sectionError('data', err, source);
   }
   return { inflatedBytes: inflated, entries: tar.entries };
+}
+
+/** The SHA-256 of the compressed data member against `.PKGINFO`'s datahash (APK_BAD_DATAHASH). */
+async function checkDatahash(open: () => AsyncIterable<Uint8Array>, expected: string, source: string): Promise<void> {
+  const h = createHash('sha256');
+  for await (const chunk of open()) h.update(chunk);
+  const actual = h.digest('hex');
+  if (actual !== expected) {
+    throw new LupineError(
+      'APK_BAD_DATAHASH',
+      `${source}: the data member's SHA-256 is ${actual}, .PKGINFO says ${expected}`,
+      {
+        details: { source, actual, expected },
+        hint: 'the package is damaged; download or build it again',
+      },
+    );
+  }
 }
 
 function checkSha1(e: TarEntry, h: ReturnType<typeof createHash>, source: string): void {

@@ -43,6 +43,7 @@ function words(value: string): string[] {
  * Parses `.PKGINFO`: `key = value` lines (the separator is exactly `" = "`), `#` comments, list keys
  * repeated one value per line. Unknown keys are kept aside and otherwise ignored, as apk does.
  */
+// long: one switch case per .PKGINFO key (apk's own key table); every case needs the line and column for its error
 export function parsePkgInfoDocument(input: string | Uint8Array, source = '.PKGINFO'): PkgInfoDocument {
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
   const info = emptyPackageInfo();

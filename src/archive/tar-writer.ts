@@ -76,6 +76,14 @@ function extBlock(
   return [h, body, pad(body.length)];
 }
 
+/** The first 100 bytes of a long name, as the header's field holds it (no split character at the end). */
+function headerField(s: string): string {
+  return Buffer.from(s)
+    .subarray(0, 100)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+}
+
 /** The blocks for one entry: any pax / long-name headers, the header, the content and its padding. */
 export function encodeEntry(e: TarWriteEntry, options: TarWriteOptions): Buffer[] {
   const dialect = options.dialect;
@@ -95,36 +103,24 @@ export function encodeEntry(e: TarWriteEntry, options: TarWriteOptions): Buffer[
   if (longNames === 'pax') {
     if (nameLong) {
       records.push({ key: 'path', value: Buffer.from(name) });
-      name = Buffer.from(name)
-        .subarray(0, 100)
-        .toString('utf8')
-        .replace(/\uFFFD$/, '');
+      name = headerField(name);
     }
     if (linkLong) {
       records.push({ key: 'linkpath', value: Buffer.from(link) });
-      link = Buffer.from(link)
-        .subarray(0, 100)
-        .toString('utf8')
-        .replace(/\uFFFD$/, '');
+      link = headerField(link);
     }
   } else {
     if (linkLong) {
       blocks.push(
         ...extBlock('././@LongLink', 'K', Buffer.concat([Buffer.from(link), Buffer.alloc(1)]), extMtime, dialect, e),
       );
-      link = Buffer.from(link)
-        .subarray(0, 100)
-        .toString('utf8')
-        .replace(/\uFFFD$/, '');
+      link = headerField(link);
     }
     if (nameLong) {
       blocks.push(
         ...extBlock('././@LongLink', 'L', Buffer.concat([Buffer.from(name), Buffer.alloc(1)]), extMtime, dialect, e),
       );
-      name = Buffer.from(name)
-        .subarray(0, 100)
-        .toString('utf8')
-        .replace(/\uFFFD$/, '');
+      name = headerField(name);
     }
   }
   if (e.xattrs) {

@@ -1,3 +1,4 @@
+import type { OptionSpec } from './args.js';
 import type { CliIo } from './io.js';
 
 /** One CLI command: `lupine <path...>`. */
@@ -7,6 +8,8 @@ export interface Command {
   readonly summary: string;
   /** Full `--help` text: usage line, description, options. */
   readonly help: string;
+  /** What `run` parses its options with (`--help` is generated from it); absent for apk's own getopt. */
+  readonly options?: OptionSpec;
   run(argv: string[], io: CliIo): Promise<number>;
 }
 

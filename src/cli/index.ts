@@ -1,2 +1,2 @@
-export { main } from './main.js';
 export { type CliIo, captureIo, type OutputStream } from './io.js';
+export { main } from './main.js';

@@ -114,16 +114,10 @@ export class BullmqExecutor implements RecipeExecutor {
     for (const c of this.#connections) c.disconnect();
   }
 
-  async execute(request: ExecuteRequest): Promise<BuildResult> {
-    const { node, logger, identity } = request;
+  /** Dependencies built here before the store was used go to the store, so that workers can place them. */
+  async #pushLocalNeeds(request: ExecuteRequest): Promise<void> {
     const o = this.#o;
-    // --force builds again (the new outputs replace the stored ones under the same tag).
-    if (!request.force && (await o.store.has(identity))) {
-      logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
-      const pulled = await this.#pull(request, true);
-      this.#stored.add(identity);
-      return { ...pulled, pulled: true };
-    }
+    const { logger } = request;
     // Dependencies already seen in the store this run are not asked about again; the rest at once.
     const unknown = request.needs.filter((n) => !this.#stored.has(n.identity));
     const present = await Promise.all(unknown.map((n) => o.store.has(n.identity)));
@@ -158,6 +152,12 @@ export class BullmqExecutor implements RecipeExecutor {
       );
       this.#stored.add(need.identity);
     }
+  }
+
+  /** The job for a recipe: its inputs (inline or a blob), shared sources, and the packages of its dependencies. */
+  async #jobData(request: ExecuteRequest): Promise<RecipeJobData> {
+    const o = this.#o;
+    const { node, logger, identity } = request;
     const bundle = await packInputs(node.file);
     const inputs =
       bundle.length <= INLINE_INPUTS_MAX
@@ -174,7 +174,7 @@ export class BullmqExecutor implements RecipeExecutor {
             store: o.store,
             logger,
           });
-    const data: RecipeJobData = {
+    return {
       name: node.name,
       arch: request.arch,
       identity,
@@ -200,6 +200,20 @@ export class BullmqExecutor implements RecipeExecutor {
       ...(o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
       ...(sources.length > 0 ? { sources } : {}),
     };
+  }
+
+  async execute(request: ExecuteRequest): Promise<BuildResult> {
+    const { node, logger, identity } = request;
+    const o = this.#o;
+    // --force builds again (the new outputs replace the stored ones under the same tag).
+    if (!request.force && (await o.store.has(identity))) {
+      logger.info(`outputs of ${node.name} found in the store ${o.store.where} (${identity}): pulled, not built`);
+      const pulled = await this.#pull(request, true);
+      this.#stored.add(identity);
+      return { ...pulled, pulled: true };
+    }
+    await this.#pushLocalNeeds(request);
+    const data = await this.#jobData(request);
     const t0 = performance.now();
     await this.#follow(request, data, request.force === true);
     const t1 = performance.now();

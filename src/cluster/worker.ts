@@ -99,12 +99,16 @@ const JOB_DIR_PREFIX = 'job-';
 /** How long a job for another store is put aside before any worker takes it again. */
 const OTHER_STORE_DELAY_MS = 1000;
 
-async function buildJob(
+/**
+ * The job's data, checked: a malformed job or one asking for the host runner here fails for good;
+ * another store's job is put back for that store's workers.
+ */
+async function acceptJob(
   job: Job<RecipeJobData>,
   token: string | undefined,
   o: WorkerOptions,
   name: string,
-): Promise<RecipeJobResult> {
+): Promise<RecipeJobData> {
   let d: RecipeJobData;
   try {
     d = checkJobData(job.data);
@@ -132,6 +136,61 @@ async function buildJob(
     o.onEvent?.({ type: 'fail', name: d.name, error: msg, retry: false });
     throw new UnrecoverableError(`${msg}: start workers with --allow-host-runner to build it`);
   }
+  return d;
+}
+
+/** Unpacks the recipe inputs into `tree`, the dependencies into the repository `repo`, the sources into the cache. */
+async function receiveInputs(d: RecipeJobData, o: WorkerOptions, tree: string, repo: string): Promise<string> {
+  const bundle =
+    'inline' in d.inputs
+      ? Buffer.from(d.inputs.inline, 'base64')
+      : await o.store.getBlob(d.inputs.digest, INPUT_BUNDLE_MAX);
+  await unpackInputs(bundle, tree);
+  // Dependencies side by side, then into the job's repository in one index write.
+  const needs = await Promise.all(
+    d.needs.map(async (need) => {
+      const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
+      if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
+      return checkNeedPackages(need, got, o.store.where);
+    }),
+  );
+  if (needs.length > 0) await placePackages(repo, d.arch, needs.flat());
+  const sourceStoreDir = join(o.workDir, 'cache', 'sources');
+  await receiveSources(d.sources ?? [], o.store, sourceStoreDir);
+  return sourceStoreDir;
+}
+
+/** The built packages' files, each package's SBOM beside it, as they go to the store. */
+async function storedOutputs(
+  built: readonly {
+    readonly path: string;
+    readonly name: string;
+    readonly version: string;
+    readonly identity: string;
+  }[],
+  repo: string,
+): Promise<{ files: StoredFile[]; packages: OutputsConfig['packages'][number][] }> {
+  const files: StoredFile[] = [];
+  const packages: OutputsConfig['packages'][number][] = [];
+  for (const p of built) {
+    const file = p.path.split('/').at(-1) as string;
+    const bytes = await readFile(join(repo, p.path));
+    files.push({ file, bytes });
+    packages.push({ name: p.name, version: p.version, identity: p.identity, file });
+    const sbom = `${p.name}-${p.version}.spdx.json`;
+    const inside = readPackage(bytes).files.find((f) => f.name === `var/lib/db/sbom/${sbom}`);
+    if (inside) files.push({ file: sbom, bytes: inside.content });
+  }
+  return { files, packages };
+}
+
+async function buildJob(
+  job: Job<RecipeJobData>,
+  token: string | undefined,
+  o: WorkerOptions,
+  name: string,
+): Promise<RecipeJobResult> {
+  const d = await acceptJob(job, token, o, name);
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   const emit = o.onEvent ?? (() => undefined);
@@ -166,22 +225,7 @@ async function buildJob(
   try {
     const tree = join(dir, 'tree');
     const repo = join(dir, 'repo');
-    const bundle =
-      'inline' in d.inputs
-        ? Buffer.from(d.inputs.inline, 'base64')
-        : await o.store.getBlob(d.inputs.digest, INPUT_BUNDLE_MAX);
-    await unpackInputs(bundle, tree);
-    // Dependencies side by side, then into the job's repository in one index write.
-    const needs = await Promise.all(
-      d.needs.map(async (need) => {
-        const got = await o.store.pullOutputs(need.identity, { packagesOnly: true });
-        if (!got) throw new Error(`${need.name} (${need.identity}) is not in the store ${o.store.where}`);
-        return checkNeedPackages(need, got, o.store.where);
-      }),
-    );
-    if (needs.length > 0) await placePackages(repo, d.arch, needs.flat());
-    const sourceStoreDir = join(o.workDir, 'cache', 'sources');
-    await receiveSources(d.sources ?? [], o.store, sourceStoreDir);
+    const sourceStoreDir = await receiveInputs(d, o, tree, repo);
     logger.info(`inputs, ${d.needs.length} dependencies and ${d.sources?.length ?? 0} sources ready after ${ms()} ms`);
     const node: RecipeNode = { ...d.node, file: join(tree, d.file) };
     logger.info(`building ${d.name}-${node.fullVersion} on ${name} (${node.runner} runner)`);
@@ -195,17 +239,7 @@ async function buildJob(
     });
     const result = await builder.build({ node, arch: d.arch, outDir: repo, logger });
     logger.info(`built after ${ms()} ms`);
-    const files: StoredFile[] = [];
-    const packages: OutputsConfig['packages'][number][] = [];
-    for (const p of result.packages) {
-      const file = p.path.split('/').at(-1) as string;
-      const bytes = await readFile(join(repo, p.path));
-      files.push({ file, bytes });
-      packages.push({ name: p.name, version: p.version, identity: p.identity, file });
-      const sbom = `${p.name}-${p.version}.spdx.json`;
-      const inside = readPackage(bytes).files.find((f) => f.name === `var/lib/db/sbom/${sbom}`);
-      if (inside) files.push({ file: sbom, bytes: inside.content });
-    }
+    const { files, packages } = await storedOutputs(result.packages, repo);
     const log = `${d.name}.log`;
     files.push({ file: log, bytes: Buffer.from(lines.map((l) => `${l}\n`).join('')) });
     const manifest = await o.store.pushOutputs(

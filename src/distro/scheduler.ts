@@ -4,7 +4,7 @@
  * building it through the PackageBuilder it is given, and recording what it made. A failed recipe
  * blocks its dependents; the others carry on. Effects come in through the options.
  */
-import { InternalError, isLupineError, LupineError } from '../core/index.js';
+import { InternalError, isLupineError, type Logger, LupineError } from '../core/index.js';
 import type {
   BuildResult,
   DistroEvent,
@@ -214,6 +214,21 @@ class DistroRun {
     this.#outcomes.set(name, { name, status, reason, ms });
   }
 
+  /** A logger that writes to the recipe's log and emits its info and warning lines as events. */
+  #echoing(name: string, lineLogger: Logger): Logger {
+    return {
+      info: (m: string) => {
+        lineLogger.info(m);
+        this.#emit({ type: 'line', name, line: m });
+      },
+      warn: (m: string) => {
+        lineLogger.warn(m);
+        this.#emit({ type: 'line', name, line: m });
+      },
+      debug: (m: string) => lineLogger.debug(m),
+    };
+  }
+
   /** Decides one recipe; builds it unless this is a dry run. Never throws. */
   async #one(name: string): Promise<void> {
     const o = this.#o;
@@ -244,18 +259,7 @@ class DistroRun {
       const path = log.path;
       this.#emit({ type: 'start', name, reason: decision.reason, log: path });
       log.logger.info(`building ${name}-${node.fullVersion} (${node.runner} runner): ${decision.reason}`);
-      const lineLogger = log.logger;
-      const logger = {
-        info: (m: string) => {
-          lineLogger.info(m);
-          this.#emit({ type: 'line', name, line: m });
-        },
-        warn: (m: string) => {
-          lineLogger.warn(m);
-          this.#emit({ type: 'line', name, line: m });
-        },
-        debug: (m: string) => lineLogger.debug(m),
-      };
+      const logger = this.#echoing(name, log.logger);
       const against = deps.flatMap((d) =>
         d.identity === undefined ? [] : [{ name: d.name, version: d.version, identity: d.identity }],
       );

@@ -107,6 +107,7 @@ export class NetTransport {
    * One request, no retries, no redirects. Network failures reject with the socket error (see
    * `isTransientNetworkError`); the deadline and the minimum rate reject with NET_TIMEOUT.
    */
+  // long: one request's event handlers (response, data, rate and deadline timers, abort) all settle through the one settle-once `finish`
   async send(req: NetRequest): Promise<NetResponse> {
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...req.headers };
     if (req.auth !== false && headers.authorization === undefined) {

@@ -134,188 +134,253 @@ export function packIndex(
   description = '',
   options: PackIndexOptions = {},
 ): PackedIndex {
+  const packer = new IndexPacker(records.length, options.complete === true);
+  for (let i = 0; i < records.length; i++) packer.addPackage(i, records[i] as PackageInfo);
   const complete = options.complete === true;
-  const pool = new Pool();
-  const names = new Map<string, number>();
-  const nameStr = new IntList();
-  const nameId = (s: string): number => {
-    let id = names.get(s);
-    if (id === undefined) {
-      id = names.size;
-      names.set(s, id);
-      nameStr.push(pool.add(s));
-    }
-    return id;
-  };
-  const tokens = new Map<string, number>();
-  const tok = { str: new IntList(), name: new IntList(), flags: new IntList(), mask: new IntList() };
-  const tokVersion = new IntList();
-  const tokTag = new IntList();
-  const tokenId = (s: string): number => {
-    let id = tokens.get(s);
-    if (id === undefined) {
-      id = tokens.size;
-      tokens.set(s, id);
-      tok.str.push(pool.add(s));
-      const d = tryParseDependency(s);
-      if (d) {
-        tok.name.push(nameId(d.name));
-        tok.flags.push(TF_DEPENDENCY | (d.conflict ? TF_CONFLICT : 0) | (d.broken ? TF_BROKEN : 0));
-        tok.mask.push(d.mask);
-        tokVersion.push(d.version === null ? -1 : pool.add(d.version));
-        tokTag.push(d.tag === '' ? -1 : pool.add(d.tag));
-      } else {
-        // Not a dependency; what it names still counts for reverse dependencies.
-        const raw = dependencyTokenName(s);
-        tok.name.push(raw === undefined ? -1 : nameId(raw));
-        tok.flags.push(0);
-        tok.mask.push(0);
-        tokVersion.push(-1);
-        tokTag.push(-1);
-      }
-    }
-    return id;
-  };
+  return new PackedIndex(
+    packer.pool.parts.join(''),
+    packer.tables(),
+    description,
+    complete ? undefined : records,
+    complete,
+  );
+}
 
-  const count = records.length;
-  const pkgName = new Int32Array(count);
-  const pkgStr = new Int32Array(count * PS_FIELDS);
-  const pkgNum = new Float64Array(count * PN_FIELDS);
-  const pkgFlags = new Int32Array(count);
-  const lists = {
-    depends: [new Int32Array(count + 1), new IntList()] as const,
-    installIf: [new Int32Array(count + 1), new IntList()] as const,
-    provides: [new Int32Array(count + 1), new IntList()] as const,
-    replaces: [new Int32Array(count + 1), new IntList()] as const,
-    triggers: [new Int32Array(count + 1), new IntList()] as const,
+/** One of a package's token lists: its start offset per package and the flat list. */
+type PackageList = readonly [Int32Array, IntList];
+
+/**
+ * The tables being built, package by package (`addPackage`, in index order), then laid out
+ * (`tables`). Names, tokens and arches are interned on first sight.
+ */
+class IndexPacker {
+  readonly pool = new Pool();
+  readonly #complete: boolean;
+  readonly #count: number;
+  readonly #names = new Map<string, number>();
+  readonly #nameStr = new IntList();
+  readonly #tokens = new Map<string, number>();
+  readonly #tok = {
+    str: new IntList(),
+    name: new IntList(),
+    flags: new IntList(),
+    mask: new IntList(),
+    version: new IntList(),
+    tag: new IntList(),
   };
-  const providers = new Buckets(2);
-  const rinstallIf = new Buckets(1);
-  const rdepends = new Buckets(1);
-  const firstByKey = new Map<string, number>();
-  const str = (s: string) => (s === '' ? -1 : pool.add(s));
   // Arches are few: one string each, so a reader can compare ids instead of strings.
-  const arches = new Map<string, number>();
-  const archStr = (s: string) => {
-    if (s === '') return -1;
-    let id = arches.get(s);
+  readonly #arches = new Map<string, number>();
+  readonly #pkgName: Int32Array;
+  readonly #pkgStr: Int32Array;
+  readonly #pkgNum: Float64Array;
+  readonly #pkgFlags: Int32Array;
+  readonly #lists: Record<'depends' | 'installIf' | 'provides' | 'replaces' | 'triggers', PackageList>;
+  readonly #providers = new Buckets(2);
+  readonly #rinstallIf = new Buckets(1);
+  readonly #rdepends = new Buckets(1);
+  readonly #firstByKey = new Map<string, number>();
+
+  constructor(count: number, complete: boolean) {
+    this.#count = count;
+    this.#complete = complete;
+    this.#pkgName = new Int32Array(count);
+    this.#pkgStr = new Int32Array(count * PS_FIELDS);
+    this.#pkgNum = new Float64Array(count * PN_FIELDS);
+    this.#pkgFlags = new Int32Array(count);
+    const list = (): PackageList => [new Int32Array(count + 1), new IntList()];
+    this.#lists = { depends: list(), installIf: list(), provides: list(), replaces: list(), triggers: list() };
+  }
+
+  /** Package `i`: its strings, numbers, flags and lists; as the first of its key, its graph edges. */
+  addPackage(i: number, info: PackageInfo): void {
+    const nid = this.#nameId(info.name);
+    this.#pkgName[i] = nid;
+    this.#packStrings(i, info);
+    this.#packNumbers(i, info);
+    const isFirst = this.#packFlags(i, info);
+    const { depends, installIf, replaces, triggers } = this.#lists;
+    depends[0][i] = depends[1].n;
+    for (const t of info.depends) depends[1].push(this.#tokenId(t));
+    installIf[0][i] = installIf[1].n;
+    for (const t of info.installIf) installIf[1].push(this.#tokenId(t));
+    replaces[0][i] = replaces[1].n;
+    if (this.#complete) for (const t of info.replaces) replaces[1].push(this.pool.add(t));
+    triggers[0][i] = triggers[1].n;
+    if (this.#complete) for (const t of info.triggers) triggers[1].push(this.pool.add(t));
+    this.#packProvides(i, nid, info, isFirst);
+    if (isFirst) this.#addReverseEdges(i);
+  }
+
+  /** The finished tables (call once, after every package). */
+  tables(): PackedTables {
+    const lists = this.#lists;
+    for (const [off, l] of Object.values(lists)) off[this.#count] = l.n;
+    const nameCount = this.#names.size;
+    const [providersOff, providers] = this.#providers.csr(nameCount);
+    const [rinstallIfOff, rinstallIf] = this.#rinstallIf.csr(nameCount);
+    const [rdependsOff, rdepends] = this.#rdepends.csr(nameCount);
+    const sortedNames = [...this.#names.keys()].sort();
+    const tok = this.#tok;
+    return {
+      strRef: this.pool.ref.done(),
+      pkgName: this.#pkgName,
+      pkgStr: this.#pkgStr,
+      pkgNum: this.#pkgNum,
+      pkgFlags: this.#pkgFlags,
+      dependsOff: lists.depends[0],
+      depends: lists.depends[1].done(),
+      installIfOff: lists.installIf[0],
+      installIf: lists.installIf[1].done(),
+      providesOff: lists.provides[0],
+      provides: lists.provides[1].done(),
+      replacesOff: lists.replaces[0],
+      replaces: lists.replaces[1].done(),
+      triggersOff: lists.triggers[0],
+      triggers: lists.triggers[1].done(),
+      tokStr: tok.str.done(),
+      tokName: tok.name.done(),
+      tokFlags: tok.flags.done(),
+      tokMask: tok.mask.done(),
+      tokVersion: tok.version.done(),
+      tokTag: tok.tag.done(),
+      nameStr: this.#nameStr.done(),
+      providersOff,
+      providers,
+      rinstallIfOff,
+      rinstallIf,
+      rdependsOff,
+      rdepends,
+      nameSorted: Int32Array.from(sortedNames, (s) => this.#names.get(s) as number),
+    };
+  }
+
+  #nameId(s: string): number {
+    let id = this.#names.get(s);
     if (id === undefined) {
-      id = pool.add(s);
-      arches.set(s, id);
+      id = this.#names.size;
+      this.#names.set(s, id);
+      this.#nameStr.push(this.pool.add(s));
     }
     return id;
-  };
+  }
 
-  for (let i = 0; i < count; i++) {
-    const info = records[i] as PackageInfo;
-    const nid = nameId(info.name);
-    pkgName[i] = nid;
+  #tokenId(s: string): number {
+    let id = this.#tokens.get(s);
+    if (id !== undefined) return id;
+    id = this.#tokens.size;
+    this.#tokens.set(s, id);
+    const tok = this.#tok;
+    tok.str.push(this.pool.add(s));
+    const d = tryParseDependency(s);
+    if (d) {
+      tok.name.push(this.#nameId(d.name));
+      tok.flags.push(TF_DEPENDENCY | (d.conflict ? TF_CONFLICT : 0) | (d.broken ? TF_BROKEN : 0));
+      tok.mask.push(d.mask);
+      tok.version.push(d.version === null ? -1 : this.pool.add(d.version));
+      tok.tag.push(d.tag === '' ? -1 : this.pool.add(d.tag));
+    } else {
+      // Not a dependency; what it names still counts for reverse dependencies.
+      const raw = dependencyTokenName(s);
+      tok.name.push(raw === undefined ? -1 : this.#nameId(raw));
+      tok.flags.push(0);
+      tok.mask.push(0);
+      tok.version.push(-1);
+      tok.tag.push(-1);
+    }
+    return id;
+  }
+
+  #str(s: string): number {
+    return s === '' ? -1 : this.pool.add(s);
+  }
+
+  #archStr(s: string): number {
+    if (s === '') return -1;
+    let id = this.#arches.get(s);
+    if (id === undefined) {
+      id = this.pool.add(s);
+      this.#arches.set(s, id);
+    }
+    return id;
+  }
+
+  #packStrings(i: number, info: PackageInfo): void {
+    const pkgStr = this.#pkgStr;
     const s = i * PS_FIELDS;
-    pkgStr[s + PS_VERSION] = pool.add(info.version);
-    pkgStr[s + PS_IDENTITY] = str(info.identity);
-    pkgStr[s + PS_ARCH] = archStr(info.arch);
-    if (complete) {
-      pkgStr[s + PS_DESCRIPTION] = str(info.description);
-      pkgStr[s + PS_URL] = str(info.url);
-      pkgStr[s + PS_LICENSE] = str(info.license);
-      pkgStr[s + PS_ORIGIN] = str(info.origin);
-      pkgStr[s + PS_MAINTAINER] = str(info.maintainer);
-      pkgStr[s + PS_COMMIT] = str(info.commit);
-      pkgStr[s + PS_DATAHASH] = str(info.datahash);
+    pkgStr[s + PS_VERSION] = this.pool.add(info.version);
+    pkgStr[s + PS_IDENTITY] = this.#str(info.identity);
+    pkgStr[s + PS_ARCH] = this.#archStr(info.arch);
+    if (this.#complete) {
+      pkgStr[s + PS_DESCRIPTION] = this.#str(info.description);
+      pkgStr[s + PS_URL] = this.#str(info.url);
+      pkgStr[s + PS_LICENSE] = this.#str(info.license);
+      pkgStr[s + PS_ORIGIN] = this.#str(info.origin);
+      pkgStr[s + PS_MAINTAINER] = this.#str(info.maintainer);
+      pkgStr[s + PS_COMMIT] = this.#str(info.commit);
+      pkgStr[s + PS_DATAHASH] = this.#str(info.datahash);
     } else {
       pkgStr.fill(-1, s + PS_DESCRIPTION, s + PS_DATAHASH + 1);
     }
+  }
+
+  #packNumbers(i: number, info: PackageInfo): void {
     const n = i * PN_FIELDS;
+    const pkgNum = this.#pkgNum;
     pkgNum[n + PN_SIZE] = info.size;
     pkgNum[n + PN_INSTALLED_SIZE] = info.installedSize;
     pkgNum[n + PN_BUILD_TIME] = info.buildTime;
     pkgNum[n + PN_PROVIDER_PRIORITY] = info.providerPriority;
     pkgNum[n + PN_REPLACES_PRIORITY] = info.replacesPriority;
+  }
+
+  /** The package's flags (a later copy of the same package is a duplicate); whether it is the first. */
+  #packFlags(i: number, info: PackageInfo): boolean {
+    const pkgFlags = this.#pkgFlags;
     let flags = info.uninstallable === true ? PF_UNINSTALLABLE : 0;
     const key = packageMergeKey(info.identity, info.name, info.version);
-    const first = firstByKey.get(key);
-    if (first === undefined) firstByKey.set(key, i);
+    const first = this.#firstByKey.get(key);
+    if (first === undefined) this.#firstByKey.set(key, i);
     else {
       flags |= PF_DUPLICATE;
       if (info.installedSize === 0) pkgFlags[first] = (pkgFlags[first] as number) | PF_DUPLICATE_EMPTY;
     }
     pkgFlags[i] = (pkgFlags[i] as number) | flags;
+    return first === undefined;
+  }
 
-    lists.depends[0][i] = lists.depends[1].n;
-    for (const t of info.depends) lists.depends[1].push(tokenId(t));
-    lists.installIf[0][i] = lists.installIf[1].n;
-    for (const t of info.installIf) lists.installIf[1].push(tokenId(t));
-    lists.replaces[0][i] = lists.replaces[1].n;
-    if (complete) for (const t of info.replaces) lists.replaces[1].push(pool.add(t));
-    lists.triggers[0][i] = lists.triggers[1].n;
-    if (complete) for (const t of info.triggers) lists.triggers[1].push(pool.add(t));
-    const pv = lists.provides[1];
-    lists.provides[0][i] = pv.n;
-    const isFirst = first === undefined;
-    if (isFirst) providers.add2(nid, i, PROVIDER_SELF);
+  /** The `p:` list (pool string, name, version each); the first of a key provides its own name first. */
+  #packProvides(i: number, nid: number, info: PackageInfo, isFirst: boolean): void {
+    const [offsets, pv] = this.#lists.provides;
+    offsets[i] = pv.n;
+    if (isFirst) this.#providers.add2(nid, i, PROVIDER_SELF);
     for (const p of info.provides) {
-      pv.push(complete ? pool.add(p) : -1);
+      pv.push(this.#complete ? this.pool.add(p) : -1);
       const eq = p.indexOf('=');
       if (eq === 0 || p === '') {
         pv.push(-1);
         pv.push(-1);
         continue;
       }
-      const pn = nameId(eq < 0 ? p : p.slice(0, eq));
-      const ver = eq < 0 ? -1 : pool.add(p.slice(eq + 1));
+      const pn = this.#nameId(eq < 0 ? p : p.slice(0, eq));
+      const ver = eq < 0 ? -1 : this.pool.add(p.slice(eq + 1));
       pv.push(pn);
       pv.push(ver);
-      if (isFirst) providers.add2(pn, i, ver);
-    }
-    if (!isFirst) continue;
-    for (let j = lists.installIf[0][i] as number; j < lists.installIf[1].n; j++) {
-      const t = lists.installIf[1].a[j] as number;
-      if ((tok.flags.a[t] as number) & TF_DEPENDENCY) rinstallIf.add1(tok.name.a[t] as number, i);
-    }
-    for (let j = lists.depends[0][i] as number; j < lists.depends[1].n; j++) {
-      const t = lists.depends[1].a[j] as number;
-      const target = tok.name.a[t] as number;
-      if (target >= 0) rdepends.add1(target, i);
+      if (isFirst) this.#providers.add2(pn, i, ver);
     }
   }
-  for (const [off, l] of Object.values(lists)) off[count] = l.n;
 
-  const nameCount = names.size;
-  const [providersOff, providersVals] = providers.csr(nameCount);
-  const [rinstallIfOff, rinstallIfVals] = rinstallIf.csr(nameCount);
-  const [rdependsOff, rdependsVals] = rdepends.csr(nameCount);
-  const sortedNames = [...names.keys()].sort();
-  const nameSorted = Int32Array.from(sortedNames, (s) => names.get(s) as number);
-  const tables: PackedTables = {
-    strRef: pool.ref.done(),
-    pkgName,
-    pkgStr,
-    pkgNum,
-    pkgFlags,
-    dependsOff: lists.depends[0],
-    depends: lists.depends[1].done(),
-    installIfOff: lists.installIf[0],
-    installIf: lists.installIf[1].done(),
-    providesOff: lists.provides[0],
-    provides: lists.provides[1].done(),
-    replacesOff: lists.replaces[0],
-    replaces: lists.replaces[1].done(),
-    triggersOff: lists.triggers[0],
-    triggers: lists.triggers[1].done(),
-    tokStr: tok.str.done(),
-    tokName: tok.name.done(),
-    tokFlags: tok.flags.done(),
-    tokMask: tok.mask.done(),
-    tokVersion: tokVersion.done(),
-    tokTag: tokTag.done(),
-    nameStr: nameStr.done(),
-    providersOff,
-    providers: providersVals,
-    rinstallIfOff,
-    rinstallIf: rinstallIfVals,
-    rdependsOff,
-    rdepends: rdependsVals,
-    nameSorted,
-  };
-  return new PackedIndex(pool.parts.join(''), tables, description, complete ? undefined : records, complete);
+  /** Reverse edges of package `i`: install_if names it triggers on, names it depends on. */
+  #addReverseEdges(i: number): void {
+    const { depends, installIf } = this.#lists;
+    const tok = this.#tok;
+    for (let j = installIf[0][i] as number; j < installIf[1].n; j++) {
+      const t = installIf[1].a[j] as number;
+      if ((tok.flags.a[t] as number) & TF_DEPENDENCY) this.#rinstallIf.add1(tok.name.a[t] as number, i);
+    }
+    for (let j = depends[0][i] as number; j < depends[1].n; j++) {
+      const t = depends[1].a[j] as number;
+      const target = tok.name.a[t] as number;
+      if (target >= 0) this.#rdepends.add1(target, i);
+    }
+  }
 }

@@ -58,6 +58,7 @@ function problem(source: string, line: number, column: number, message: string, 
 }
 
 /** Parses one non-comment line; `offset` is the 0-based column where the trimmed text starts. */
+// long: a left-to-right scanner over one repositories line (@tag, options, URL, branch and repo words); the position it carries is every error's column
 function parseLine(text: string, offset: number, source: string, lineNo: number): LineResult | RepositoryProblem {
   let pos = 0;
   let tag: string | undefined;

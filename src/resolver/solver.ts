@@ -184,6 +184,7 @@ export class Solver {
     return p.pkg.name.ss.requirers > 0;
   }
 
+  // long: the solver's hot loop over one name's providers, kept in the order of apk-tools' reconsider_name so the two compare line by line
   #reconsider(name: Name): void {
     const s = name.ss;
     const reevaluateDeps = s.reevaluateDeps;

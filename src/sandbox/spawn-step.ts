@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { type Logger, LupineError } from '../core/index.js';
 import { LineSplitter } from './line-splitter.js';
 import type { Step, StepResult } from './runner.js';
@@ -40,6 +40,46 @@ function statusReader(stream: Readable, onChildPid: (pid: number) => void): void
 }
 
 /**
+ * Output held back until bubblewrap reports the sandbox's first process, so that `onStart` always
+ * comes before the first line (the status and output pipes race otherwise).
+ */
+class StartGate {
+  #started = false;
+  readonly #held: Array<() => void> = [];
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  deliver(fn: () => void): void {
+    if (this.#started) fn();
+    else this.#held.push(fn);
+  }
+
+  open(): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (const fn of this.#held.splice(0)) fn();
+  }
+}
+
+/** Writes the step's input and closes it; the step need not read it. */
+function feedStdin(stdin: Writable, data: Step['stdin']): void {
+  stdin.on('error', () => {
+    // the step need not read its input
+  });
+  stdin.end(data);
+}
+
+function bwrapUnavailable(bwrap: string, cause: Error): LupineError {
+  return new LupineError('SANDBOX_UNAVAILABLE', `cannot run ${bwrap}: ${cause.message}`, {
+    cause,
+    details: { bwrap },
+    hint: 'install bubblewrap (the bwrap command), version 0.8 or later',
+  });
+}
+
+/**
  * Runs bubblewrap with `args` for one step and streams its output line by line. The step is killed
  * (SIGKILL to bubblewrap; `--die-with-parent` and the pid namespace take everything inside with it)
  * on abort, timeout or runner close. Resolves once bubblewrap has exited and every pipe it handed
@@ -74,49 +114,29 @@ export function spawnSandboxed(opts: SpawnSandboxedOptions): Promise<StepResult>
       opts.cancel?.removeEventListener('abort', onAbort);
     };
 
-    // Output is held back until bubblewrap reports the sandbox's first process, so `onStart`
-    // always comes before the first line (the status and output pipes race otherwise).
-    let started = false;
-    const held: Array<() => void> = [];
-    const deliver = (fn: () => void) => (started ? fn() : held.push(fn));
-    const start = () => {
-      if (started) return;
-      started = true;
-      for (const fn of held.splice(0)) fn();
-    };
+    const gate = new StartGate();
     const stdout = step.stdout;
-    const out = stdout ? new LineSplitter((line) => deliver(() => stdout(line))) : undefined;
+    const out = stdout ? new LineSplitter((line) => gate.deliver(() => stdout(line))) : undefined;
     const err = new LineSplitter((line) => {
       lastErr = line;
-      deliver(() => step.stderr?.(line));
+      gate.deliver(() => step.stderr?.(line));
     });
     child.stdout?.on('data', (c: Buffer) => out?.push(c));
     child.stderr?.on('data', (c: Buffer) => err.push(c));
     const status = child.stdio[3] as Readable | null;
     if (status) {
       statusReader(status, (pid) => {
-        if (!started && child.pid !== undefined) step.onStart?.({ bwrap: child.pid, child: pid });
-        start();
+        if (!gate.started && child.pid !== undefined) step.onStart?.({ bwrap: child.pid, child: pid });
+        gate.open();
       });
     }
-    if (child.stdin) {
-      child.stdin.on('error', () => {
-        // the step need not read its input
-      });
-      child.stdin.end(step.stdin);
-    }
+    if (child.stdin) feedStdin(child.stdin, step.stdin);
 
     child.on('error', (cause) => {
       if (settled) return;
       settled = true;
       cleanup();
-      reject(
-        new LupineError('SANDBOX_UNAVAILABLE', `cannot run ${opts.bwrap}: ${cause.message}`, {
-          cause,
-          details: { bwrap: opts.bwrap },
-          hint: 'install bubblewrap (the bwrap command), version 0.8 or later',
-        }),
-      );
+      reject(bwrapUnavailable(opts.bwrap, cause));
     });
     child.on('close', (code, signal) => {
       if (settled) return;
@@ -124,7 +144,7 @@ export function spawnSandboxed(opts: SpawnSandboxedOptions): Promise<StepResult>
       cleanup();
       out?.end();
       err.end();
-      start();
+      gate.open();
       if (killedFor === null && code === 1 && lastErr.startsWith('bwrap: ')) {
         reject(
           new LupineError('SANDBOX_SETUP_FAILED', `the sandbox could not be set up: ${lastErr.slice(7)}`, {

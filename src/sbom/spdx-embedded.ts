@@ -124,28 +124,8 @@ export function mergeEmbeddedSpdx(
   const mapId = (id: string): string => rename.get(id) ?? `SPDXRef-${sanitizeSpdxId(id.replace(/^SPDXRef-/, ''))}`;
 
   // Everything reachable from the described packages, packages only (files are left out).
-  const reach = new Set<string>([...described].filter((id) => pkgs.has(id)));
-  const queue = [...reach];
-  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-    for (const r of rels) {
-      if (r.spdxElementId === id && pkgs.has(r.relatedSpdxElement) && !reach.has(r.relatedSpdxElement)) {
-        reach.add(r.relatedSpdxElement);
-        queue.push(r.relatedSpdxElement);
-      }
-    }
-  }
-
-  const extracted = new Map<string, ExtractedLicense>();
-  for (const e of Array.isArray(doc.hasExtractedLicensingInfos) ? doc.hasExtractedLicensingInfos : []) {
-    if (isObject(e) && typeof e.licenseId === 'string' && /^LicenseRef-[A-Za-z0-9.-]+$/.test(e.licenseId)) {
-      extracted.set(e.licenseId, {
-        licenseId: e.licenseId,
-        name: typeof e.name === 'string' ? e.name : e.licenseId,
-        extractedText: typeof e.extractedText === 'string' ? e.extractedText : 'NOASSERTION',
-        ...(typeof e.comment === 'string' ? { comment: e.comment } : {}),
-      });
-    }
-  }
+  const reach = reachablePackages(described, pkgs, rels);
+  const extracted = extractedLicenses(doc.hasExtractedLicensingInfos);
   const knownRefs = new Set(extracted.keys());
   for (const info of extracted.values()) builder.licenses.adopt(info);
 
@@ -184,6 +164,41 @@ export function mergeEmbeddedSpdx(
     builder.relate(mapId(r.spdxElementId), r.relationshipType, mapId(r.relatedSpdxElement));
   }
   return true;
+}
+
+/** The described packages and every package reachable from them through relationships. */
+function reachablePackages(
+  described: ReadonlySet<string>,
+  pkgs: ReadonlyMap<string, Json>,
+  rels: readonly { readonly spdxElementId: string; readonly relatedSpdxElement: string }[],
+): Set<string> {
+  const reach = new Set<string>([...described].filter((id) => pkgs.has(id)));
+  const queue = [...reach];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    for (const r of rels) {
+      if (r.spdxElementId === id && pkgs.has(r.relatedSpdxElement) && !reach.has(r.relatedSpdxElement)) {
+        reach.add(r.relatedSpdxElement);
+        queue.push(r.relatedSpdxElement);
+      }
+    }
+  }
+  return reach;
+}
+
+/** The document's `hasExtractedLicensingInfos` with well-formed `LicenseRef-` ids, by id. */
+function extractedLicenses(infos: unknown): Map<string, ExtractedLicense> {
+  const extracted = new Map<string, ExtractedLicense>();
+  for (const e of Array.isArray(infos) ? infos : []) {
+    if (isObject(e) && typeof e.licenseId === 'string' && /^LicenseRef-[A-Za-z0-9.-]+$/.test(e.licenseId)) {
+      extracted.set(e.licenseId, {
+        licenseId: e.licenseId,
+        name: typeof e.name === 'string' ? e.name : e.licenseId,
+        extractedText: typeof e.extractedText === 'string' ? e.extractedText : 'NOASSERTION',
+        ...(typeof e.comment === 'string' ? { comment: e.comment } : {}),
+      });
+    }
+  }
+  return extracted;
 }
 
 function addExternalRefs(builder: SpdxBuilder, id: string, refs: unknown): void {

@@ -166,6 +166,7 @@ function u32(bytes: Uint8Array, at: number, n: number): Uint32Array {
 }
 
 /** The batches of a compiled document; undefined when it is not one of this format and key. */
+// long: decodes one binary layout top to bottom (header, string offsets, rows, blob); each section's bounds follow from the one before, checked in one try
 export function decodeCompiled(bytes: Uint8Array, key: string): AdvisoryBatch[] | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {

@@ -153,6 +153,25 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The entries filed under the package's name or origin that apply to its distro and arch. */
+function candidatesFor(
+  pkg: ScanPackage,
+  advisories: AdvisorySet,
+  accepts: ReturnType<typeof distroAccepts>,
+): AdvisoryEntry[] {
+  const names = pkg.origin !== '' && pkg.origin !== pkg.name ? [pkg.name, pkg.origin] : [pkg.name];
+  const candidates: AdvisoryEntry[] = [];
+  for (const n of names) {
+    for (const e of advisories.byPackage(n)) {
+      if (!accepts(e) || (e.arch !== '' && pkg.arch !== '' && e.arch !== pkg.arch)) continue;
+      // The decoders skip (with a warning) Debian ranges dpkg refuses; entries built otherwise too.
+      if (pkg.format === 'deb' && badDebianRangeVersion(e)) continue;
+      candidates.push(e);
+    }
+  }
+  return candidates;
+}
+
 /** Matches packages against advisories; the result is sorted and independent of input order. */
 export function match(packages: readonly ScanPackage[], advisories: AdvisorySet, distro: ScanDistro): MatchResult {
   const accepts = distroAccepts(distro);
@@ -167,17 +186,7 @@ export function match(packages: readonly ScanPackage[], advisories: AdvisorySet,
     // The version an entry is compared with: the source version for entries filed under the origin.
     const versionFor = (e: AdvisoryEntry) =>
       e.package !== pkg.name && pkg.originVersion ? pkg.originVersion : pkg.version;
-    const names = pkg.origin !== '' && pkg.origin !== pkg.name ? [pkg.name, pkg.origin] : [pkg.name];
-    const candidates: AdvisoryEntry[] = [];
-    for (const n of names) {
-      for (const e of advisories.byPackage(n)) {
-        if (!accepts(e) || (e.arch !== '' && pkg.arch !== '' && e.arch !== pkg.arch)) continue;
-        // The decoders skip (with a warning) Debian ranges dpkg refuses; entries built otherwise too.
-        if (pkg.format === 'deb' && badDebianRangeVersion(e)) continue;
-        candidates.push(e);
-      }
-    }
-    for (const { id: vuln, aliases, entries } of groupByVulnerability(candidates)) {
+    for (const { id: vuln, aliases, entries } of groupByVulnerability(candidatesFor(pkg, advisories, accepts))) {
       const sources = uniqueSorted(entries.map((e) => e.source));
       const nak = entries.find((e) => e.state === 'not-affected' && e.scope === 'package');
       const live = entries.filter((e) => e.state !== 'not-affected');

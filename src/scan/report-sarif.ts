@@ -27,30 +27,30 @@ function message(f: Finding): string {
   return `${pkg} is affected by ${f.vulnerability}${via} (${f.severity}; ${fix}).`;
 }
 
-export function reportSarif(r: ScanReport): string {
-  const ruleIds = [...new Set(r.findings.map((f) => f.vulnerability))].sort();
-  const byRule = new Map(ruleIds.map((id, i) => [id, i]));
-  const rules = ruleIds.map((id) => {
-    const f = r.findings.find((x) => x.vulnerability === id) as Finding;
-    const text = f.summary || `${id}${f.aliases.length ? ` (${f.aliases.join(', ')})` : ''}`;
-    return {
-      id,
-      name: id,
-      shortDescription: { text },
-      fullDescription: { text: `${text}${f.cvss ? ` CVSS: ${f.cvss}` : ''}` },
-      helpUri: advisoryUrl(id),
-      help: { text: `See ${advisoryUrl(id)}` },
-      defaultConfiguration: { level: level(f.severity) },
-      properties: {
-        ...(securitySeverity(f) ? { 'security-severity': securitySeverity(f) } : {}),
-        tags: ['security', 'vulnerability', f.severity.toLowerCase()],
-        ...(f.aliases.length ? { aliases: f.aliases } : {}),
-      },
-    };
-  });
-  const results = r.findings.map((f) => ({
+/** The SARIF rule of one vulnerability, described from its first finding. */
+function sarifRule(id: string, f: Finding) {
+  const text = f.summary || `${id}${f.aliases.length ? ` (${f.aliases.join(', ')})` : ''}`;
+  return {
+    id,
+    name: id,
+    shortDescription: { text },
+    fullDescription: { text: `${text}${f.cvss ? ` CVSS: ${f.cvss}` : ''}` },
+    helpUri: advisoryUrl(id),
+    help: { text: `See ${advisoryUrl(id)}` },
+    defaultConfiguration: { level: level(f.severity) },
+    properties: {
+      ...(securitySeverity(f) ? { 'security-severity': securitySeverity(f) } : {}),
+      tags: ['security', 'vulnerability', f.severity.toLowerCase()],
+      ...(f.aliases.length ? { aliases: f.aliases } : {}),
+    },
+  };
+}
+
+/** The SARIF result of one finding. */
+function sarifResult(f: Finding, ruleIndex: number, r: ScanReport) {
+  return {
     ruleId: f.vulnerability,
-    ruleIndex: byRule.get(f.vulnerability) as number,
+    ruleIndex,
     level: level(f.severity),
     message: { text: message(f) },
     locations: [
@@ -77,7 +77,14 @@ export function reportSarif(r: ScanReport): string {
       state: f.state,
       severity: f.severity,
     },
-  }));
+  };
+}
+
+export function reportSarif(r: ScanReport): string {
+  const ruleIds = [...new Set(r.findings.map((f) => f.vulnerability))].sort();
+  const byRule = new Map(ruleIds.map((id, i) => [id, i]));
+  const rules = ruleIds.map((id) => sarifRule(id, r.findings.find((x) => x.vulnerability === id) as Finding));
+  const results = r.findings.map((f) => sarifResult(f, byRule.get(f.vulnerability) as number, r));
   const doc = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

@@ -112,22 +112,62 @@ export async function assembleRoot(
   }
 }
 
+/** What fillRoot's phases share: the inputs, and the owners and mtimes of what the build writes. */
+interface Filling {
+  readonly root: string;
+  readonly config: ResolvedImageConfig;
+  readonly arch: ApkArch;
+  readonly o: AssembleRootOptions;
+  readonly resolved: ReturnType<typeof resolveArch>;
+  readonly set: Awaited<ReturnType<typeof loadArchRepositories>>['set'];
+  readonly keyring: ReturnType<typeof keyringOf>;
+  readonly buildDate: number;
+  readonly logger: Logger;
+  /** The locked set as the installer takes it; each package is fetched once. */
+  readonly locked: readonly LockedPackage[];
+  /** Files the build writes or rewrites take mtime 0, as apko's do (certificates: the build date). */
+  readonly mtimes: Map<string, number>;
+  readonly owners: OwnerMap;
+}
+
+type InstalledRecords = ReturnType<typeof parseInstalledDb>;
+
 async function fillRoot(
   root: string,
   config: ResolvedImageConfig,
   arch: ApkArch,
   o: AssembleRootOptions,
-  ctx: {
-    readonly resolved: ReturnType<typeof resolveArch>;
-    readonly set: Awaited<ReturnType<typeof loadArchRepositories>>['set'];
-    readonly keyring: ReturnType<typeof keyringOf>;
-    readonly buildDate: number;
-    readonly logger: Logger;
-  },
+  ctx: Pick<Filling, 'resolved' | 'set' | 'keyring' | 'buildDate' | 'logger'>,
 ): Promise<Omit<AssembledRoot, 'remove' | 'keep'>> {
-  const { resolved, set, keyring, buildDate, logger } = ctx;
+  const f: Filling = {
+    root,
+    config,
+    arch,
+    o,
+    ...ctx,
+    locked: lockedPackages(ctx.resolved, ctx.set, arch),
+    mtimes: new Map(),
+    owners: new Map(),
+  };
+  const records = await installLocked(f);
+  await writeAccounts(f);
+  writeLockedConfig(f);
+  for (const p of applyPathMutations(root, config.paths, f.owners)) f.mtimes.set(p, 0);
+  writeCertificates(f, records);
+  for (const k of config.contents.runtimeKeyring) {
+    f.mtimes.set(writeImageFile(root, `etc/apk/keys/${basename(k.name)}`, k.content, 0o644), 0);
+  }
+  writeServices(f);
+  installBusyboxLinks(root);
+  const ldCache = installLdSoCache(root, arch);
+  if (ldCache) f.mtimes.set(ldCache, 0);
+  return describeRoot(f, records);
+}
+
+/** The resolved packages as the installer takes them, each fetched once however often it is asked for. */
+function lockedPackages(resolved: Filling['resolved'], set: Filling['set'], arch: ApkArch): LockedPackage[] {
   const fetched = new Map<string, Uint8Array>();
-  const locked: LockedPackage[] = resolved.infos.map(({ info, repo, tag }) => ({
+  return resolved.infos.map(({ info, repo, tag }) => ({
     name: info.name,
     version: info.version,
     identity: info.identity,
@@ -141,6 +181,14 @@ async function fillRoot(
       return bytes;
     },
   }));
+}
+
+/**
+ * Phase: the skeleton, keys, repositories and the locked packages, from the root cache when it has
+ * them; the installed database rewritten in apko's format. Returns its records in install order.
+ */
+async function installLocked(f: Filling): Promise<InstalledRecords> {
+  const { root, arch, o, resolved, buildDate, logger } = f;
   const cacheKey =
     o.rootCacheDir && resolved.packages.every((p) => p.identity !== '')
       ? rootCacheKey({
@@ -161,9 +209,9 @@ async function fillRoot(
     for (const k of o.keys) await writeFile(join(root, 'etc/apk/keys', k.name), k.pem, { mode: 0o644 });
     await writeFile(join(root, 'etc/apk/repositories'), o.runtimeRepositories);
     const world = resolved.packages.map((p) => `${p.name}=${p.version}`).sort();
-    await installPackages(root, locked, {
+    await installPackages(root, f.locked, {
       world,
-      keyring,
+      keyring: f.keyring,
       arch,
       clock: fixedClock(buildDate),
       allowDevices: true,
@@ -180,42 +228,45 @@ async function fillRoot(
   } else {
     logger.debug(`${arch}: installed packages from the cache (${cacheKey})`);
   }
-  const records = inInstallOrder(installerDb);
+  return inInstallOrder(installerDb);
+}
 
-  // Accounts, merged with what the packages ship.
-  const etc = (f: string) => join(root, resolveImagePath(root, `etc/${f}`, true));
+/** The real path of `etc/<name>` in the root. */
+function etcPath(root: string, name: string): string {
+  return join(root, resolveImagePath(root, `etc/${name}`, true));
+}
+
+/** Phase: the config's accounts merged with what the packages ship; the users' missing home directories. */
+async function writeAccounts(f: Filling): Promise<void> {
+  const { root, config, arch, logger } = f;
   const before: AccountFiles = {
-    passwd: await readOptional(etc('passwd')),
-    group: await readOptional(etc('group')),
-    shadow: await readOptional(etc('shadow')),
+    passwd: await readOptional(etcPath(root, 'passwd')),
+    group: await readOptional(etcPath(root, 'group')),
+    shadow: await readOptional(etcPath(root, 'shadow')),
   };
   if (before.passwd === undefined) logger.warn(`${arch}: no package provides /etc/passwd; an empty one is created`);
   const after = mergeAccounts(before, config.accounts);
-  // Files the build writes or rewrites take mtime 0, as apko's do (certificates: the build date).
-  const mtimes = new Map<string, number>();
-  const rewrite = async (
-    name: 'passwd' | 'group' | 'shadow',
-    text: string | undefined,
-    old: string | undefined,
-    mode: number,
-  ) => {
-    if (text === undefined || text === old) return;
-    await writeFile(etc(name), text, { mode });
-    mtimes.set(resolveImagePath(root, `etc/${name}`, true), 0);
+  const rewrite = async (name: keyof AccountFiles, mode: number) => {
+    const text = after[name];
+    if (text === undefined || text === before[name]) return;
+    await writeFile(etcPath(root, name), text, { mode });
+    f.mtimes.set(resolveImagePath(root, `etc/${name}`, true), 0);
   };
-  await rewrite('passwd', after.passwd, before.passwd, 0o644);
-  await rewrite('group', after.group, before.group, 0o644);
-  await rewrite('shadow', after.shadow, before.shadow, 0o640);
-  const owners: OwnerMap = new Map();
+  await rewrite('passwd', 0o644);
+  await rewrite('group', 0o644);
+  await rewrite('shadow', 0o640);
   for (const u of config.accounts.users) {
     const rel = resolveImagePath(root, u.homedir, true);
     if (rel === '' || (await stat(join(root, rel)).catch(() => undefined)) !== undefined) continue;
     await mkdir(join(root, rel), { recursive: true, mode: 0o755 });
     await chmod(join(root, rel), 0o700);
-    setOwner(root, rel, { uid: u.uid, gid: u.gid }, owners);
+    setOwner(root, rel, { uid: u.uid, gid: u.gid }, f.owners);
   }
+}
 
-  // The locked config, as apko writes etc/apko.json.
+/** Phase: the locked config, as apko writes etc/apko.json. */
+function writeLockedConfig(f: Filling): void {
+  const { root, config, arch, resolved } = f;
   const lockedConfig = imageConfigToApko({
     ...config,
     archs: [arch],
@@ -231,66 +282,56 @@ async function fillRoot(
       })),
     },
   });
-  mtimes.set(writeImageFile(root, LOCKED_CONFIG_PATH, JSON.stringify(lockedConfig), 0o444), 0);
+  f.mtimes.set(writeImageFile(root, LOCKED_CONFIG_PATH, JSON.stringify(lockedConfig), 0o444), 0);
+}
 
-  for (const p of applyPathMutations(root, config.paths, owners)) mtimes.set(p, 0);
+/** Phase: the certificate bundle, from the providers' packages and the config's additional ones. */
+function writeCertificates(f: Filling, records: InstalledRecords): void {
+  const { root, config, buildDate } = f;
   const providers = new Set(config.certificates?.providers ?? []);
   const provided: string[] = [];
   for (const rec of records) {
     if (!rec.info.provides.some((p) => providers.has(parseDependency(p).name))) continue;
     for (const d of rec.dirs) {
-      for (const f of d.files) if (/\.(crt|pem)$/.test(f.name)) provided.push(d.path ? `${d.path}/${f.name}` : f.name);
+      for (const file of d.files) {
+        if (/\.(crt|pem)$/.test(file.name)) provided.push(d.path ? `${d.path}/${file.name}` : file.name);
+      }
     }
   }
   for (const p of installCertificates(root, config.certificates?.additional ?? [], provided.sort())) {
-    mtimes.set(p, buildDate);
+    f.mtimes.set(p, buildDate);
   }
-  for (const k of config.contents.runtimeKeyring) {
-    mtimes.set(writeImageFile(root, `etc/apk/keys/${basename(k.name)}`, k.content, 0o644), 0);
-  }
-  if (config.entrypoint.type === 'service-bundle') {
-    for (const [name, cmd] of Object.entries(config.entrypoint.services ?? {}).sort()) {
-      if (name === '' || name === '.' || name === '..' || name.includes('/')) {
-        throw new LupineError('IMAGE_BUILD_PATH', `entrypoint.services: '${name}' is not a service name`, {
-          details: { service: name },
-          hint: 'a service name becomes the directory /sv/<name>: no slashes, not . or ..',
-        });
-      }
-      mtimes.set(writeImageFile(root, `sv/${name}/run`, `#!/bin/execlineb\n${cmd}\n`, 0o755), 0);
-    }
-  }
-  installBusyboxLinks(root);
-  const ldCache = installLdSoCache(root, arch);
-  if (ldCache) mtimes.set(ldCache, 0);
+}
 
-  // What the layers need: ids the image knows, which paths packages own.
-  const finalPasswd = await readOptional(etc('passwd'));
-  let user = config.accounts.runAs;
-  if (user !== undefined && !/^\d+(:\d+)?$/.test(user)) {
-    const found = parseIdFile(finalPasswd).find((e) => e.name === user);
-    if (found) user = String(found.id);
-    else logger.warn(`${arch}: run-as ${user} is not a user of the image; User is left as a name`);
+/** Phase: the s6 service tree of a service-bundle entrypoint. */
+function writeServices(f: Filling): void {
+  const { root, config } = f;
+  if (config.entrypoint.type !== 'service-bundle') return;
+  for (const [name, cmd] of Object.entries(config.entrypoint.services ?? {}).sort()) {
+    if (name === '' || name === '.' || name === '..' || name.includes('/')) {
+      throw new LupineError('IMAGE_BUILD_PATH', `entrypoint.services: '${name}' is not a service name`, {
+        details: { service: name },
+        hint: 'a service name becomes the directory /sv/<name>: no slashes, not . or ..',
+      });
+    }
+    f.mtimes.set(writeImageFile(root, `sv/${name}/run`, `#!/bin/execlineb\n${cmd}\n`, 0o755), 0);
   }
+}
+
+/** Last phase: what the layers need, the ids the image knows, which paths packages own, the run-as user. */
+async function describeRoot(f: Filling, records: InstalledRecords): Promise<Omit<AssembledRoot, 'remove' | 'keep'>> {
+  const { root, arch, resolved, mtimes, owners } = f;
+  const finalPasswd = await readOptional(etcPath(root, 'passwd'));
+  const user = runAsUser(f, finalPasswd);
   const ids = knownIds({
     passwd: finalPasswd,
-    group: await readOptional(etc('group')),
+    group: await readOptional(etcPath(root, 'group')),
     shadow: undefined,
   });
   const dbText = await readFile(join(root, 'usr/lib/apk/db/installed'), 'utf8').catch((err: unknown) => {
     throw new LupineError('IO_ERROR', `the installed database is missing from ${root}`, { cause: err });
   });
-  // Extended attributes are not set on disk (that needs privileges); the layer carries them, read
-  // back from the packages whose database records say they have some.
-  const xattrs = new Map<string, Readonly<Record<string, Uint8Array>>>();
-  for (const rec of records) {
-    if (!rec.dirs.some((d) => d.xattrHash || d.files.some((f) => f.xattrHash))) continue;
-    const bytes = await locked.find((l) => l.name === rec.info.name)?.fetch();
-    if (!bytes) continue;
-    for (const f of readPackage(bytes).files) {
-      if (Object.keys(f.xattrs).length === 0) continue;
-      xattrs.set(f.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), f.xattrs);
-    }
-  }
+  const xattrs = await packageXattrs(f, records);
   const owned = new Map<string, string[]>();
   const replaces = new Map<string, readonly string[]>();
   const packagePaths = new Set<string>();
@@ -298,7 +339,7 @@ async function fillRoot(
     const paths: string[] = [];
     for (const d of rec.dirs) {
       if (d.path) paths.push(d.path);
-      for (const f of d.files) paths.push(d.path ? `${d.path}/${f.name}` : f.name);
+      for (const file of d.files) paths.push(d.path ? `${d.path}/${file.name}` : file.name);
     }
     // A file the build rewrote (accounts, certificates, paths) is the build's now: top layer, its mtime.
     const kept = paths.filter((p) => !mtimes.has(p));
@@ -323,4 +364,35 @@ async function fillRoot(
     replaces,
     ...(user === undefined ? {} : { user }),
   };
+}
+
+/** The image's run-as user, a username rewritten to its uid from the image's passwd. */
+function runAsUser(f: Filling, passwd: string | undefined): string | undefined {
+  const user = f.config.accounts.runAs;
+  if (user === undefined || /^\d+(:\d+)?$/.test(user)) return user;
+  const found = parseIdFile(passwd).find((e) => e.name === user);
+  if (found) return String(found.id);
+  f.logger.warn(`${f.arch}: run-as ${user} is not a user of the image; User is left as a name`);
+  return user;
+}
+
+/**
+ * Extended attributes are not set on disk (that needs privileges); the layer carries them, read
+ * back from the packages whose database records say they have some.
+ */
+async function packageXattrs(
+  f: Filling,
+  records: InstalledRecords,
+): Promise<Map<string, Readonly<Record<string, Uint8Array>>>> {
+  const xattrs = new Map<string, Readonly<Record<string, Uint8Array>>>();
+  for (const rec of records) {
+    if (!rec.dirs.some((d) => d.xattrHash || d.files.some((file) => file.xattrHash))) continue;
+    const bytes = await f.locked.find((l) => l.name === rec.info.name)?.fetch();
+    if (!bytes) continue;
+    for (const file of readPackage(bytes).files) {
+      if (Object.keys(file.xattrs).length === 0) continue;
+      xattrs.set(file.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''), file.xattrs);
+    }
+  }
+  return xattrs;
 }

@@ -12,10 +12,10 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
+  asInputRead,
   checkLimit,
   type Diagnostic,
   DiagnosticSink,
-  readInputFile,
   type SourcePos,
   sortDiagnostics,
 } from '../../core/index.js';
@@ -28,7 +28,7 @@ export type ReadFile = (path: string) => Promise<Uint8Array | string>;
 
 export interface LoadImageConfigOptions {
   readonly lenient?: boolean;
-  /** Defaults to node:fs readFile. A missing file must reject with code ENOENT (or ENOTDIR). */
+  /** Defaults to node:fs readFile. A missing file must reject as node:fs does (code ENOENT or ENOTDIR, with its syscall). */
   readonly readFile?: ReadFile;
   /** Extra directories to look for includes in (apko's `--include-paths`). */
   readonly includePaths?: readonly string[];
@@ -141,7 +141,7 @@ export async function loadImageConfig(path: string, options: LoadImageConfigOpti
     return undefined;
   };
 
-  const bytes = toBytes(await readInputFile(path, 'image config'), path);
+  const bytes = toBytes(await asInputRead(path, 'image config', () => readFile(path)), path);
   const merged = await loadFile(path, bytes, [resolve(path)]);
   const sorted = sortDiagnostics(diagnostics);
   const failed = sorted.some((d) => d.severity === 'error');

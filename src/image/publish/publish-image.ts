@@ -226,9 +226,45 @@ function provenanceInput(
   };
 }
 
-/** Builds an image and publishes it to every reference, signed and attested when `sign` is given. */
 const PUBLISH_PREFIX = 'lupine-publish-';
 
+/** Signs and attests the pushed image once per repository (several references may share one). */
+async function signOnce(
+  targets: ReturnType<typeof openTargets>,
+  plan: ReturnType<typeof planPublish>,
+  signing: NonNullable<PublishImageOptions['sign']>,
+  log: Logger,
+): Promise<{ signed: SignedImage[]; attested: AttestedImage[] }> {
+  const signed: SignedImage[] = [];
+  const attested: AttestedImage[] = [];
+  const done = new Set<string>();
+  for (const t of targets) {
+    const name = repoName(t.ref);
+    if (done.has(name)) continue;
+    done.add(name);
+    for (const s of plan.signatures) {
+      const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: s.digest };
+      const r = await signImage(t.client, at, signing.signer, { clock: signing.clock });
+      log.info(`signed ${name}@${s.digest} (${s.subject})`);
+      signed.push({
+        name,
+        digest: s.digest,
+        subject: s.subject,
+        tag: r.tag,
+        signatureManifest: r.signatureManifest,
+        appended: r.appended,
+      });
+    }
+    for (const a of plan.attestations) {
+      const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: a.digest };
+      attested.push(await attestOnce(t.client, at, signing, a));
+      log.info(`attested ${a.predicateType} on ${name}@${a.digest} (${a.subject})`);
+    }
+  }
+  return { signed, attested };
+}
+
+/** Builds an image and publishes it to every reference, signed and attested when `sign` is given. */
 export async function publishImage(
   config: ResolvedImageConfig,
   options: PublishImageOptions,
@@ -274,35 +310,14 @@ export async function publishImage(
     }
 
     // 2. Signatures and attestations, once per repository.
-    const signed: SignedImage[] = [];
-    const attested: AttestedImage[] = [];
-    if (signing) {
-      const plan = planPublish(build, provenanceInput(options, build, startedOn, finishedOn));
-      const done = new Set<string>();
-      for (const t of targets) {
-        const name = repoName(t.ref);
-        if (done.has(name)) continue;
-        done.add(name);
-        for (const s of plan.signatures) {
-          const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: s.digest };
-          const r = await signImage(t.client, at, signing.signer, { clock: signing.clock });
-          log.info(`signed ${name}@${s.digest} (${s.subject})`);
-          signed.push({
-            name,
-            digest: s.digest,
-            subject: s.subject,
-            tag: r.tag,
-            signatureManifest: r.signatureManifest,
-            appended: r.appended,
-          });
-        }
-        for (const a of plan.attestations) {
-          const at: Reference = { registry: t.ref.registry, repository: t.ref.repository, digest: a.digest };
-          attested.push(await attestOnce(t.client, at, signing, a));
-          log.info(`attested ${a.predicateType} on ${name}@${a.digest} (${a.subject})`);
-        }
-      }
-    }
+    const { signed, attested } = signing
+      ? await signOnce(
+          targets,
+          planPublish(build, provenanceInput(options, build, startedOn, finishedOn)),
+          signing,
+          log,
+        )
+      : { signed: [], attested: [] };
 
     // 3. Tags last.
     for (const t of targets) {

@@ -61,7 +61,8 @@ function steps(doc: ReturnType<typeof parseDocument>): Node[] {
   return out;
 }
 
-export function bumpRecipeText(text: string, version: string, options: BumpOptions = {}): BumpResult {
+/** The new version is an apk version; the expected checksums and commit are hex of the right length. */
+function checkBumpInputs(version: string, options: BumpOptions): void {
   if (!isStrictVersion(version) || version.includes('-')) {
     throw new LupineError('BUILD_CONFIG_BAD_VERSION', `'${version}' is not an apk version`, {
       hint: 'apk versions have no hyphens: 1.2_rc1, not 1.2-rc1',
@@ -73,7 +74,10 @@ export function bumpRecipeText(text: string, version: string, options: BumpOptio
   check(options.expectedCommit, /^[0-9a-f]{40}$/, '--expected-commit');
   check(options.expectedSha256, /^[0-9a-f]{64}$/, '--expected-sha256');
   check(options.expectedSha512, /^[0-9a-f]{128}$/, '--expected-sha512');
+}
 
+export function bumpRecipeText(text: string, version: string, options: BumpOptions = {}): BumpResult {
+  checkBumpInputs(version, options);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, keepSourceTokens: true });
   if (doc.errors.length > 0) fail(`the recipe is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);

@@ -145,42 +145,65 @@ function bindInputs(
   return inputs;
 }
 
+/** The pipeline file a step `uses`, where it is, and the step's inputs bound to it. */
+interface UsedPipeline {
+  readonly file: RawMap;
+  readonly fileWhere: Where;
+  readonly inputs: VarMap;
+  readonly withValues: Record<string, string>;
+}
+
+/** Looks up the pipeline a step `uses` and binds its `with:`; undefined (reported) when there is none. */
+function usedPipeline(step: RawMap, uses: string, w: Where, ctx: StepContext): UsedPipeline | undefined {
+  const pf = ctx.library.get(uses);
+  if (!pf) {
+    const guess = didYouMean(uses, [...new Set([...ctx.available, ...ctx.library.keys()])]);
+    const dirs = ctx.searched.length > 1 ? 'each --pipeline-dir and the built-in pipelines' : 'the built-in pipelines';
+    ctx.report.error(
+      'BUILD_CONFIG_PIPELINE_NOT_FOUND',
+      at(w, 'uses'),
+      `pipeline '${uses}' not found`,
+      guess ? `did you mean '${guess}'?` : `looked for ${uses}.yaml in ${dirs}`,
+    );
+    return undefined;
+  }
+  const file = pf.doc;
+  const fileWhere: Where = { file: pf.file, locations: pf.locations, path: [] };
+  const outer: VarMap = { ...ctx.vars, ...ctx.inputs };
+  const bound = bindInputs(step, file, fileWhere, w, outer, ctx);
+  const withValues: Record<string, string> = {};
+  for (const [k, v] of Object.entries(bound)) withValues[k.slice('inputs.'.length)] = v;
+  return { file, fileWhere, inputs: { ...ctx.inputs, ...bound }, withValues };
+}
+
+/** Adds a step's (or pipeline file's) `environment:`, substituted, to `environment`. */
+function addEnvironment(
+  environment: Record<string, string>,
+  raw: RawMap,
+  where: Where,
+  vars: VarMap,
+  ctx: StepContext,
+): void {
+  for (const [k, v] of Object.entries(strMap(raw.environment))) {
+    environment[k] = ctx.report.substitute(v, vars, at(where, 'environment', k));
+  }
+}
+
 export function compileStep(step: RawMap, w: Where, ctx: StepContext): CompiledStep | undefined {
   if (ctx.depth > MAX_DEPTH) {
     ctx.report.error('BUILD_CONFIG_PIPELINE_NOT_FOUND', w, `pipelines nest more than ${MAX_DEPTH} levels (a cycle?)`);
     return undefined;
   }
-  const outer: VarMap = { ...ctx.vars, ...ctx.inputs };
-
   const uses = isStr(step.uses) ? step.uses : undefined;
-  let file: RawMap | undefined;
-  let fileWhere: Where | undefined;
-  let inputs: VarMap = ctx.inputs;
-  let withValues: Record<string, string> | undefined;
   if (uses !== undefined && (uses === '' || uses.startsWith('/') || uses.split('/').includes('..'))) {
     return undefined; // parse reported it
   }
-  if (uses !== undefined) {
-    const pf = ctx.library.get(uses);
-    if (!pf) {
-      const guess = didYouMean(uses, [...new Set([...ctx.available, ...ctx.library.keys()])]);
-      const dirs =
-        ctx.searched.length > 1 ? 'each --pipeline-dir and the built-in pipelines' : 'the built-in pipelines';
-      ctx.report.error(
-        'BUILD_CONFIG_PIPELINE_NOT_FOUND',
-        at(w, 'uses'),
-        `pipeline '${uses}' not found`,
-        guess ? `did you mean '${guess}'?` : `looked for ${uses}.yaml in ${dirs}`,
-      );
-      return undefined;
-    }
-    file = pf.doc;
-    fileWhere = { file: pf.file, locations: pf.locations, path: [] };
-    const bound = bindInputs(step, file, fileWhere, w, outer, ctx);
-    inputs = { ...ctx.inputs, ...bound };
-    withValues = {};
-    for (const [k, v] of Object.entries(bound)) withValues[k.slice('inputs.'.length)] = v;
-  }
+  const used = uses === undefined ? undefined : usedPipeline(step, uses, w, ctx);
+  if (uses !== undefined && used === undefined) return undefined;
+  const file = used?.file;
+  const fileWhere = used?.fileWhere;
+  const inputs = used?.inputs ?? ctx.inputs;
+  const withValues = used?.withValues;
   const vars: VarMap = { ...ctx.vars, ...inputs };
   // As in melange, `if` sees the step's own inputs; a skipped step is still checked above.
   if (isStr(step.if) && !condition(step.if, vars, at(w, 'if'), ctx.report)) return undefined;
@@ -198,13 +221,8 @@ export function compileStep(step: RawMap, w: Where, ctx: StepContext): CompiledS
     );
   }
   const environment: Record<string, string> = { ...ctx.environment };
-  const addEnv = (raw: RawMap, where: Where) => {
-    for (const [k, v] of Object.entries(strMap(raw.environment))) {
-      environment[k] = ctx.report.substitute(v, vars, at(where, 'environment', k));
-    }
-  };
-  if (file && fileWhere) addEnv(file, fileWhere);
-  addEnv(step, w);
+  if (file && fileWhere) addEnvironment(environment, file, fileWhere, vars, ctx);
+  addEnvironment(environment, step, w, vars, ctx);
 
   addNeeds(step, vars, w, ctx);
   if (file && fileWhere) addNeeds(file, vars, fileWhere, ctx);

@@ -159,6 +159,88 @@ class RecipeCompiler {
     };
   }
 
+  /** The package name and version are literal (vars.* aside) and the version is an apk version. */
+  #checkNameVersion(name: string, version: string): void {
+    if (version.includes('${{') || name.includes('${{')) {
+      this.#r.error(
+        'BUILD_CONFIG_UNKNOWN_VAR',
+        this.#where(['package']),
+        'package name and version cannot use variables other than vars.*',
+      );
+    } else if (!(isStrictVersion(version) && !version.includes('-')) && version !== '' && !this.#p.source.doc.package) {
+      // unreachable for literal versions (parse checks them); kept for recipes built in memory
+      this.#r.error(
+        'BUILD_CONFIG_BAD_VERSION',
+        this.#where(['package', 'version']),
+        `package.version '${version}' is not an apk version`,
+      );
+    }
+  }
+
+  /** The variables every package of the recipe sees: build and target triplets, output directories. */
+  #baseVars(facts: NonNullable<ReturnType<typeof archFacts>>, name: string, subNames: readonly string[]): VarMap {
+    const destdir = `${OUT_DIR}/${name}`;
+    const base: Record<string, string> = {
+      ...this.#p.parseVars,
+      'build.arch': this.#o.arch,
+      'build.goarch': facts.goarch,
+      'host.triplet.gnu': facts.gnu,
+      'host.triplet.rust': facts.rust,
+      'cross.triplet.gnu.glibc': facts.gnu,
+      'cross.triplet.gnu.musl': facts.gnuMusl,
+      'cross.triplet.rust.glibc': facts.rust,
+      'cross.triplet.rust.musl': facts.rustMusl,
+      'targets.outdir': OUT_DIR,
+      'targets.destdir': destdir,
+      [`targets.package.${name}`]: destdir,
+    };
+    for (const n of subNames) base[`targets.package.${n}`] = `${OUT_DIR}/${n}`;
+    return base;
+  }
+
+  /** One subpackage, or undefined when its `if:` is false or broken (reported); a repeated name is reported. */
+  #subpackage(
+    sp: PreparedRecipe['subpackages'][number],
+    spName: string,
+    base: VarMap,
+    main: { readonly name: string; readonly fullVersion: string; readonly seen: Set<string> },
+  ): CompiledPackage | undefined {
+    const w = this.#where(sp.path);
+    const vars: VarMap = {
+      ...base,
+      'subpkg.name': spName,
+      'context.name': spName,
+      'targets.subpkgdir': `${OUT_DIR}/${spName}`,
+      'targets.contextdir': `${OUT_DIR}/${spName}`,
+    };
+    if (isStr(sp.doc.if)) {
+      const r = evaluateCondition(sp.doc.if, vars);
+      if (!r.ok) {
+        this.#r.error(
+          r.unknown ? 'BUILD_CONFIG_UNKNOWN_VAR' : 'BUILD_CONFIG_BAD_CONDITION',
+          at(w, 'if'),
+          `if: ${r.message}`,
+          r.unknown?.[0] ? unknownHint(r.unknown[0], vars) : undefined,
+        );
+        return undefined;
+      }
+      if (!r.value) return undefined;
+    }
+    if (spName.includes('${{')) this.#r.substitute(spName, vars, at(w, 'name'));
+    const written = obj(list(this.#p.source.doc.subpackages)[sp.path[1] as number]);
+    const generated = isStr(written.range) || (isStr(written.name) && written.name.includes('${{'));
+    if (main.seen.has(spName) && (generated || spName === main.name)) {
+      this.#r.error(
+        'BUILD_CONFIG_VALUE',
+        at(w, 'name'),
+        `package name '${spName}' is produced twice`,
+        'names must be unique',
+      );
+    }
+    main.seen.add(spName);
+    return this.#package(sp.doc, w, vars, spName, main.fullVersion);
+  }
+
   compile(): CompileResult {
     const { arch } = this.#o;
     const p = this.#p;
@@ -176,37 +258,10 @@ class RecipeCompiler {
     const version = isStr(pkg.version) ? pkg.version : '';
     const epoch = typeof pkg.epoch === 'number' ? pkg.epoch : 0;
     const fullVersion = `${version}-r${epoch}`;
-    if (version.includes('${{') || name.includes('${{')) {
-      this.#r.error(
-        'BUILD_CONFIG_UNKNOWN_VAR',
-        this.#where(['package']),
-        'package name and version cannot use variables other than vars.*',
-      );
-    } else if (!(isStrictVersion(version) && !version.includes('-')) && version !== '' && !p.source.doc.package) {
-      // unreachable for literal versions (parse checks them); kept for recipes built in memory
-      this.#r.error(
-        'BUILD_CONFIG_BAD_VERSION',
-        this.#where(['package', 'version']),
-        `package.version '${version}' is not an apk version`,
-      );
-    }
-    const destdir = `${OUT_DIR}/${name}`;
-    const base: Record<string, string> = {
-      ...p.parseVars,
-      'build.arch': arch,
-      'build.goarch': facts.goarch,
-      'host.triplet.gnu': facts.gnu,
-      'host.triplet.rust': facts.rust,
-      'cross.triplet.gnu.glibc': facts.gnu,
-      'cross.triplet.gnu.musl': facts.gnuMusl,
-      'cross.triplet.rust.glibc': facts.rust,
-      'cross.triplet.rust.musl': facts.rustMusl,
-      'targets.outdir': OUT_DIR,
-      'targets.destdir': destdir,
-      [`targets.package.${name}`]: destdir,
-    };
+    this.#checkNameVersion(name, version);
     const subNames = p.subpackages.map((sp) => (isStr(sp.doc.name) ? sp.doc.name : ''));
-    for (const n of subNames) base[`targets.package.${n}`] = `${OUT_DIR}/${n}`;
+    const destdir = `${OUT_DIR}/${name}`;
+    const base = this.#baseVars(facts, name, subNames);
 
     const mainVars: VarMap = { ...base, 'context.name': name, 'targets.contextdir': destdir };
     const packages: CompiledPackage[] = [this.#package(pkg, this.#where(['package']), mainVars, name, fullVersion)];
@@ -220,53 +275,12 @@ class RecipeCompiler {
     };
     const seen = new Set<string>([name]);
     p.subpackages.forEach((sp, i) => {
-      const spName = subNames[i] as string;
-      const w = this.#where(sp.path);
-      const vars: VarMap = {
-        ...base,
-        'subpkg.name': spName,
-        'context.name': spName,
-        'targets.subpkgdir': `${OUT_DIR}/${spName}`,
-        'targets.contextdir': `${OUT_DIR}/${spName}`,
-      };
-      if (isStr(sp.doc.if)) {
-        const r = evaluateCondition(sp.doc.if, vars);
-        if (!r.ok) {
-          this.#r.error(
-            r.unknown ? 'BUILD_CONFIG_UNKNOWN_VAR' : 'BUILD_CONFIG_BAD_CONDITION',
-            at(w, 'if'),
-            `if: ${r.message}`,
-            r.unknown?.[0] ? unknownHint(r.unknown[0], vars) : undefined,
-          );
-          return;
-        }
-        if (!r.value) return;
-      }
-      if (spName.includes('${{')) this.#r.substitute(spName, vars, at(w, 'name'));
-      const written = obj(list(p.source.doc.subpackages)[sp.path[1] as number]);
-      const generated = isStr(written.range) || (isStr(written.name) && written.name.includes('${{'));
-      if (seen.has(spName) && (generated || spName === name)) {
-        this.#r.error(
-          'BUILD_CONFIG_VALUE',
-          at(w, 'name'),
-          `package name '${spName}' is produced twice`,
-          'names must be unique',
-        );
-      }
-      seen.add(spName);
-      packages.push(this.#package(sp.doc, w, vars, spName, fullVersion));
+      const compiled = this.#subpackage(sp, subNames[i] as string, base, { name, fullVersion, seen });
+      if (compiled) packages.push(compiled);
     });
 
     const doc = p.doc;
-    const copyright: Copyright[] = list(pkg.copyright)
-      .filter(isObj)
-      .map((c) => ({
-        license: isStr(c.license) ? c.license : '',
-        paths: strs(c.paths).length > 0 ? strs(c.paths) : ['*'],
-        ...(isStr(c.attestation) ? { attestation: c.attestation } : {}),
-        ...(isStr(c['license-path']) ? { licensePath: c['license-path'] } : {}),
-        ...(isStr(c['detection-override']) ? { detectionOverride: c['detection-override'] } : {}),
-      }));
+    const copyright = copyrightOf(pkg);
     const caps = obj(doc.capabilities);
     const cpe = strMap(pkg.cpe);
     const res = strMap(pkg.resources);
@@ -317,4 +331,17 @@ class RecipeCompiler {
 /** Compiles a prepared recipe for one architecture. Errors are diagnostics; `recipe` is still returned. */
 export function compileRecipe(prepared: PreparedRecipe, options: CompileOptions): CompileResult {
   return new RecipeCompiler(prepared, options).compile();
+}
+
+/** The recipe's `package.copyright` entries, a missing `paths` meaning all (`*`). */
+function copyrightOf(pkg: RawMap): Copyright[] {
+  return list(pkg.copyright)
+    .filter(isObj)
+    .map((c) => ({
+      license: isStr(c.license) ? c.license : '',
+      paths: strs(c.paths).length > 0 ? strs(c.paths) : ['*'],
+      ...(isStr(c.attestation) ? { attestation: c.attestation } : {}),
+      ...(isStr(c['license-path']) ? { licensePath: c['license-path'] } : {}),
+      ...(isStr(c['detection-override']) ? { detectionOverride: c['detection-override'] } : {}),
+    }));
 }

@@ -63,13 +63,15 @@ export function packageVars(pkg: RawMap): Record<string, string> {
   };
 }
 
-export function prepareRecipe(source: RecipeSource, options: PrepareOptions = {}): PreparedRecipe {
-  const sink = new DiagnosticSink(source.file);
-  const loc = source.locations;
-  const doc = source.doc;
-  const recipeOptions = obj(doc.options);
+/** The build options asked for that the recipe defines, once each; an undefined one is reported. */
+function enabledOptions(
+  recipeOptions: RawMap,
+  asked: readonly string[],
+  sink: DiagnosticSink,
+  loc: RecipeSource['locations'],
+): string[] {
   const enabled: string[] = [];
-  for (const name of options.buildOptions ?? []) {
+  for (const name of asked) {
     if (!Object.hasOwn(recipeOptions, name)) {
       const guess = didYouMean(name, Object.keys(recipeOptions));
       sink.error(
@@ -80,6 +82,51 @@ export function prepareRecipe(source: RecipeSource, options: PrepareOptions = {}
       );
     } else if (!enabled.includes(name)) enabled.push(name);
   }
+  return enabled;
+}
+
+/** The environment with the enabled build options' package additions and removals applied. */
+function withOptionPackages(env: RawMap, enabled: readonly string[], recipeOptions: RawMap): RawMap {
+  const contents = obj(env.contents);
+  let packages = list(contents.packages).filter(isStr);
+  for (const name of enabled) {
+    const change = obj(obj(obj(obj(recipeOptions[name]).environment).contents).packages);
+    const remove = new Set(list(change.remove).filter(isStr));
+    packages = packages.filter((p) => !remove.has(p));
+    for (const p of list(change.add).filter(isStr)) if (!packages.includes(p)) packages.push(p);
+  }
+  return { ...env, contents: { ...contents, packages } };
+}
+
+/** The subpackages, a `range:` one expanded to one per item of its data set. */
+function expandRanges(doc: RawMap, out: RawMap): PreparedSubpackage[] {
+  const data = new Map<string, Record<string, string>>();
+  for (const d of list(doc.data)) if (isObj(d) && isStr(d.name)) data.set(d.name, strMap(d.items));
+  const subpackages: PreparedSubpackage[] = [];
+  list(out.subpackages).forEach((sp, i) => {
+    if (!isObj(sp)) return;
+    const path: ConfigPath = ['subpackages', i];
+    if (!isStr(sp.range)) {
+      subpackages.push({ doc: sp, path });
+      return;
+    }
+    const items = data.get(sp.range);
+    if (!items) return; // parse reported it
+    const { range: _range, ...rest } = sp;
+    for (const key of Object.keys(items).sort()) {
+      const rv = { 'range.key': key, 'range.value': items[key] as string };
+      subpackages.push({ doc: mapStrings(rest, (s) => replaceKnown(s, rv)) as RawMap, path });
+    }
+  });
+  return subpackages;
+}
+
+export function prepareRecipe(source: RecipeSource, options: PrepareOptions = {}): PreparedRecipe {
+  const sink = new DiagnosticSink(source.file);
+  const loc = source.locations;
+  const doc = source.doc;
+  const recipeOptions = obj(doc.options);
+  const enabled = enabledOptions(recipeOptions, options.buildOptions ?? [], sink, loc);
 
   // Variables: package.*, then vars (recipe, --vars-file, options), each substituted with package.*.
   const pkgVars = packageVars(obj(doc.package));
@@ -121,38 +168,10 @@ export function prepareRecipe(source: RecipeSource, options: PrepareOptions = {}
   }
 
   // Build options: environment packages.
-  if (enabled.length > 0) {
-    const env = obj(out.environment);
-    const contents = obj(env.contents);
-    let packages = list(contents.packages).filter(isStr);
-    for (const name of enabled) {
-      const change = obj(obj(obj(obj(recipeOptions[name]).environment).contents).packages);
-      const remove = new Set(list(change.remove).filter(isStr));
-      packages = packages.filter((p) => !remove.has(p));
-      for (const p of list(change.add).filter(isStr)) if (!packages.includes(p)) packages.push(p);
-    }
-    out.environment = { ...env, contents: { ...contents, packages } };
-  }
+  if (enabled.length > 0) out.environment = withOptionPackages(obj(out.environment), enabled, recipeOptions);
 
   // Range subpackages.
-  const data = new Map<string, Record<string, string>>();
-  for (const d of list(doc.data)) if (isObj(d) && isStr(d.name)) data.set(d.name, strMap(d.items));
-  const subpackages: PreparedSubpackage[] = [];
-  list(out.subpackages).forEach((sp, i) => {
-    if (!isObj(sp)) return;
-    const path: ConfigPath = ['subpackages', i];
-    if (!isStr(sp.range)) {
-      subpackages.push({ doc: sp, path });
-      return;
-    }
-    const items = data.get(sp.range);
-    if (!items) return; // parse reported it
-    const { range: _range, ...rest } = sp;
-    for (const key of Object.keys(items).sort()) {
-      const rv = { 'range.key': key, 'range.value': items[key] as string };
-      subpackages.push({ doc: mapStrings(rest, (s) => replaceKnown(s, rv)) as RawMap, path });
-    }
-  });
+  const subpackages = expandRanges(doc, out);
 
   return {
     source,

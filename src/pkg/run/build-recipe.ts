@@ -49,90 +49,166 @@ export function embeddedConfig(recipe: CompiledRecipe, locked: readonly string[]
 export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions): Promise<BuildRecipeResult> {
   const logger: Logger = opts.logger ?? silentLogger;
   const file = resolve(recipePath);
-  const recipeDir = recipeDirOf(file);
   const compiled = await compileForBuild(file, opts, logger);
   if (!('recipe' in compiled)) {
     logger.info(`lupine pkg: ${file} is not built for ${opts.arch} (${compiled.skipped})`);
     return { packages: [], skipped: compiled.skipped, guest: [], stepMs: 0 };
   }
-  const recipe = compiled.recipe;
-  if (opts.runner === 'host') {
-    await checkArchRunnable(opts.arch, hostApkArch(), '/nonexistent');
-  } else {
-    await checkArchRunnable(opts.arch);
-  }
-  const sde = sourceDateEpochOf(opts);
-  const signingKey = await loadSigningKey(opts.signingKey);
-  const main = recipe.packages[0];
-  const commit = opts.gitCommit ?? main?.commit ?? (await cleanGitHead(recipeDir)) ?? '';
-  const namespace = opts.namespace ?? 'unknown';
-  const outDir = resolve(opts.outDir);
-  const packageCacheDir = await packageCacheDirOf(opts);
-  const label = `${recipe.name}-${recipe.fullVersion}`;
-  const log: BuildLog = await openBuildLog(resolve(opts.logFile ?? `${outDir}/logs/${recipe.arch}/${label}.log`));
-  const say = (line: string) => {
-    logger.info(line);
-    log.line(line);
-  };
-
-  let guest: PreparedGuest | undefined;
-  let workspace: Workspace | undefined;
-  let runner: SandboxRunner | undefined;
-  let stepMs = 0;
-  let sources: StagedSources | undefined;
+  const build = await RecipeBuild.open(file, compiled.recipe, opts, logger);
   try {
-    say(`lupine pkg: building ${label} (${recipe.arch}) with the ${opts.runner} runner`);
-    // Sources first: a missing or wrong source stops the build before any guest exists.
-    sources = await stageSources(recipe, {
+    await build.stageSources();
+    await build.prepareGuest();
+    await build.startRunner();
+    await build.runPipelines();
+    return await build.packageOutputs();
+  } catch (err) {
+    build.failed(err);
+    throw err;
+  } finally {
+    await build.close();
+  }
+}
+
+/** What a build settles before it starts: the build date, signing key, commit and where things go. */
+interface BuildFacts {
+  readonly sde: number;
+  readonly signingKey: Awaited<ReturnType<typeof loadSigningKey>>;
+  readonly commit: string;
+  readonly outDir: string;
+  readonly packageCacheDir: string;
+}
+
+/**
+ * One recipe's build for one arch: what the phases share (the recipe, options, build log) and what
+ * they make (sources, guest, workspace, runner), all released by `close`.
+ */
+class RecipeBuild {
+  readonly #file: string;
+  readonly #recipeDir: string;
+  readonly #recipe: CompiledRecipe;
+  readonly #opts: BuildRecipeOptions;
+  readonly #logger: Logger;
+  readonly #log: BuildLog;
+  readonly #facts: BuildFacts;
+  readonly #label: string;
+  #sources: StagedSources | undefined;
+  #guest: PreparedGuest | undefined;
+  #workspace: Workspace | undefined;
+  #runner: SandboxRunner | undefined;
+  #stepMs = 0;
+
+  private constructor(
+    file: string,
+    recipe: CompiledRecipe,
+    opts: BuildRecipeOptions,
+    logger: Logger,
+    facts: BuildFacts,
+    log: BuildLog,
+  ) {
+    this.#file = file;
+    this.#recipeDir = recipeDirOf(file);
+    this.#recipe = recipe;
+    this.#opts = opts;
+    this.#logger = logger;
+    this.#facts = facts;
+    this.#log = log;
+    this.#label = `${recipe.name}-${recipe.fullVersion}`;
+  }
+
+  /** Checks the arch can run here, reads the signing key and commit, opens the build log. */
+  static async open(
+    file: string,
+    recipe: CompiledRecipe,
+    opts: BuildRecipeOptions,
+    logger: Logger,
+  ): Promise<RecipeBuild> {
+    if (opts.runner === 'host') {
+      await checkArchRunnable(opts.arch, hostApkArch(), '/nonexistent');
+    } else {
+      await checkArchRunnable(opts.arch);
+    }
+    const sde = sourceDateEpochOf(opts);
+    const signingKey = await loadSigningKey(opts.signingKey);
+    const commit = opts.gitCommit ?? recipe.packages[0]?.commit ?? (await cleanGitHead(recipeDirOf(file))) ?? '';
+    const outDir = resolve(opts.outDir);
+    const packageCacheDir = await packageCacheDirOf(opts);
+    const label = `${recipe.name}-${recipe.fullVersion}`;
+    const log = await openBuildLog(resolve(opts.logFile ?? `${outDir}/logs/${recipe.arch}/${label}.log`));
+    const facts = { sde, signingKey, commit, outDir, packageCacheDir };
+    const build = new RecipeBuild(file, recipe, opts, logger, facts, log);
+    build.#say(`lupine pkg: building ${label} (${recipe.arch}) with the ${opts.runner} runner`);
+    return build;
+  }
+
+  /** Phase: sources first, so that a missing or wrong source stops the build before any guest exists. */
+  async stageSources(): Promise<void> {
+    const opts = this.#opts;
+    this.#sources = await stageSources(this.#recipe, {
       ...(opts.sourceStoreDir ? { sourceStoreDir: opts.sourceStoreDir } : {}),
       ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
       ...(opts.network !== undefined ? { network: opts.network } : {}),
       logger: {
-        info: say,
+        info: (m) => this.#say(m),
         warn: (m) => {
-          logger.warn(m);
-          log.line(m);
+          this.#logger.warn(m);
+          this.#log.line(m);
         },
-        debug: (m) => logger.debug(m),
+        debug: (m) => this.#logger.debug(m),
       },
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    await sweepStaleBuildDirs(packageCacheDir, logger);
-    if (opts.runner === 'bubblewrap') {
-      const keys = await loadBuildKeys(
-        [...recipePaths(recipe.environment.keyring, recipeDir), ...opts.keys],
-        opts.signal,
-      );
-      guest = await prepareGuest({
-        arch: recipe.arch,
-        environment: recipe.environment,
-        repositories: opts.repositories,
-        keys,
-        ...(opts.packageAppend ? { packageAppend: opts.packageAppend } : {}),
-        baseDir: recipeDir,
-        packageCacheDir,
-        ...(opts.allowUntrusted ? { allowUntrusted: true } : {}),
-        logger,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      say(
-        `lupine pkg: guest: ${guest.locked.length} packages (${guest.filled} fetched, the rest cached): ${guest.locked.join(' ')}`,
-      );
-    } else {
-      say(`lupine pkg: WARNING: the host runner ${UNHERMETIC_WARNING}; environment.contents is not installed`);
+  }
+
+  /** Phase: the guest root the steps run in (bubblewrap), with the environment's packages installed. */
+  async prepareGuest(): Promise<void> {
+    const opts = this.#opts;
+    const recipe = this.#recipe;
+    await sweepStaleBuildDirs(this.#facts.packageCacheDir, this.#logger);
+    if (opts.runner !== 'bubblewrap') {
+      this.#say(`lupine pkg: WARNING: the host runner ${UNHERMETIC_WARNING}; environment.contents is not installed`);
+      return;
     }
-    workspace = await makeWorkspace({
+    const keys = await loadBuildKeys(
+      [...recipePaths(recipe.environment.keyring, this.#recipeDir), ...opts.keys],
+      opts.signal,
+    );
+    const guest = await prepareGuest({
+      arch: recipe.arch,
+      environment: recipe.environment,
+      repositories: opts.repositories,
+      keys,
+      ...(opts.packageAppend ? { packageAppend: opts.packageAppend } : {}),
+      baseDir: this.#recipeDir,
+      packageCacheDir: this.#facts.packageCacheDir,
+      ...(opts.allowUntrusted ? { allowUntrusted: true } : {}),
+      logger: this.#logger,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    this.#guest = guest;
+    this.#say(
+      `lupine pkg: guest: ${guest.locked.length} packages (${guest.filled} fetched, the rest cached): ${guest.locked.join(' ')}`,
+    );
+  }
+
+  /** Phase: the workspace, and the runner (in the guest, or on the host) the steps run with. */
+  async startRunner(): Promise<void> {
+    const opts = this.#opts;
+    const recipe = this.#recipe;
+    const { outDir, packageCacheDir, sde } = this.#facts;
+    const workspace = await makeWorkspace({
       packages: recipe.packages.map((p) => p.name),
-      sourceDir: opts.sourceDir ?? recipeDir,
+      sourceDir: opts.sourceDir ?? this.#recipeDir,
       ...(opts.workspaceDir ? { dir: opts.workspaceDir } : {}),
       exclude: [outDir, packageCacheDir, ...(opts.cacheDir ? [resolve(opts.cacheDir)] : [])],
     });
+    this.#workspace = workspace;
     const env = melangeEnvironment(recipe.environment.environment, { sourceDateEpoch: sde });
     const user = runAsUser(recipe.environment);
     const network = opts.network ?? true;
-    const cacheDir = sources.cacheDir;
-    const runnerOptions = { logger, ...(opts.bwrap ? { bwrap: opts.bwrap } : {}) };
-    runner =
+    const cacheDir = this.#sources?.cacheDir;
+    const runnerOptions = { logger: this.#logger, ...(opts.bwrap ? { bwrap: opts.bwrap } : {}) };
+    const guest = this.#guest;
+    this.#runner =
       guest !== undefined
         ? await BubblewrapRunner.start(
             {
@@ -157,24 +233,39 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
             },
             runnerOptions,
           );
-    const timeout = timeoutMs(recipe.timeout);
-    for (const p of recipe.packages) {
+  }
+
+  /** Phase: every package's pipeline steps, in order, timed. */
+  async runPipelines(): Promise<void> {
+    const opts = this.#opts;
+    const runner = this.#runner as SandboxRunner;
+    const timeout = timeoutMs(this.#recipe.timeout);
+    for (const p of this.#recipe.packages) {
       const steps = flattenSteps(p.pipeline);
       if (steps.length === 0) continue;
       const started = performance.now();
       await runSteps(steps, {
         runner,
-        logger,
-        log: log.line,
+        logger: this.#logger,
+        log: this.#log.line,
         pkg: p.name,
         trace: opts.debug ?? false,
-        baseDir: recipeDir,
+        baseDir: this.#recipeDir,
         ...(timeout ? { timeoutMs: timeout } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      stepMs += performance.now() - started;
+      this.#stepMs += performance.now() - started;
     }
-    const ws = workspace;
+  }
+
+  /** Last phase: analyse, lint and package the outputs, then publish them (and provenance) into the out-dir. */
+  async packageOutputs(): Promise<BuildRecipeResult> {
+    const opts = this.#opts;
+    const recipe = this.#recipe;
+    const { sde, signingKey, commit, outDir } = this.#facts;
+    const namespace = opts.namespace ?? 'unknown';
+    const ws = this.#workspace as Workspace;
+    const guest = this.#guest;
     const prepared = await preparePackages({
       recipe,
       outDir: (name) => ws.outDir(name),
@@ -183,19 +274,19 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
       sourceDateEpoch: sde,
       commit,
       recipeRef: {
-        path: relative(recipeDir, file),
+        path: relative(this.#recipeDir, this.#file),
         repository: opts.gitRepoUrl ?? '',
         commit,
       },
-      melangeYaml: embeddedConfig(recipe, guest?.locked, recipeDir),
+      melangeYaml: embeddedConfig(recipe, guest?.locked, this.#recipeDir),
       ...(signingKey ? { signingKey } : {}),
       toolVersion: TOOL_VERSION,
-      logger,
+      logger: this.#logger,
       ...(opts.maxOutputFileBytes === undefined ? {} : { maxOutputFileBytes: opts.maxOutputFileBytes }),
     });
     const attestations = opts.generateProvenance
       ? await prepareProvenance({
-          recipeFile: file,
+          recipeFile: this.#file,
           recipe,
           options: opts,
           sourceDateEpoch: sde,
@@ -214,21 +305,31 @@ export async function buildRecipe(recipePath: string, opts: BuildRecipeOptions):
       return provenancePath ? { ...p, provenancePath } : p;
     });
     for (const p of packages) {
-      say(`lupine pkg: wrote ${p.path} (${p.size} bytes)`);
-      if (p.provenancePath) say(`lupine pkg: wrote ${p.provenancePath} (SLSA provenance)`);
+      this.#say(`lupine pkg: wrote ${p.path} (${p.size} bytes)`);
+      if (p.provenancePath) this.#say(`lupine pkg: wrote ${p.provenancePath} (SLSA provenance)`);
     }
-    say(
-      `lupine pkg: built ${packages.length} package${packages.length === 1 ? '' : 's'} of ${label} (${recipe.arch}); index ${outDir}/${recipe.arch}/APKINDEX.tar.gz${signingKey ? ` signed with ${signingKey.keyName}` : ' (unsigned)'}`,
+    this.#say(
+      `lupine pkg: built ${packages.length} package${packages.length === 1 ? '' : 's'} of ${this.#label} (${recipe.arch}); index ${outDir}/${recipe.arch}/APKINDEX.tar.gz${signingKey ? ` signed with ${signingKey.keyName}` : ' (unsigned)'}`,
     );
-    return { packages, logPath: log.path, guest: guest?.locked ?? [], stepMs };
-  } catch (err) {
-    log.line(`lupine pkg: build of ${label} failed: ${(err as Error).message}`);
-    throw err;
-  } finally {
-    await runner?.close();
-    await workspace?.remove();
-    await guest?.remove();
-    await sources?.remove();
-    await log.close();
+    return { packages, logPath: this.#log.path, guest: guest?.locked ?? [], stepMs: this.#stepMs };
+  }
+
+  /** Notes the failure in the build log. */
+  failed(err: unknown): void {
+    this.#log.line(`lupine pkg: build of ${this.#label} failed: ${(err as Error).message}`);
+  }
+
+  /** Stops the runner, removes the workspace, guest and staged sources, closes the log. */
+  async close(): Promise<void> {
+    await this.#runner?.close();
+    await this.#workspace?.remove();
+    await this.#guest?.remove();
+    await this.#sources?.remove();
+    await this.#log.close();
+  }
+
+  #say(line: string): void {
+    this.#logger.info(line);
+    this.#log.line(line);
   }
 }

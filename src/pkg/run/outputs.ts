@@ -102,8 +102,26 @@ export async function preparePackages(ctx: OutputContext): Promise<PreparedPacka
   );
   const sources = collectSources(recipe.packages[0]?.pipeline ?? []);
   const license = licenseExpression(recipe);
+  const analysed = await analyseOutputs(ctx, trees, read);
+  return analysed.map((a) => packOutput(ctx, a, sources, license));
+}
+
+/** One output analysed: its recipe package, generated dependencies and files. */
+interface AnalysedOutput {
+  readonly p: CompiledPackage;
+  readonly deps: Awaited<ReturnType<typeof generateDependencies>>;
+  readonly entries: readonly TreeEntry[];
+}
+
+/** Phase: every output's dependencies generated and its linters run; a failed linter stops the build. */
+async function analyseOutputs(
+  ctx: OutputContext,
+  trees: readonly PackageTree[],
+  read: readonly (readonly TreeEntry[])[],
+): Promise<AnalysedOutput[]> {
+  const { recipe } = ctx;
   const reports: LintReport[] = [];
-  const analysed = [];
+  const analysed: AnalysedOutput[] = [];
   for (const [i, p] of recipe.packages.entries()) {
     const tree = trees[i] as PackageTree;
     const deps = await generateDependencies({
@@ -127,63 +145,72 @@ export async function preparePackages(ctx: OutputContext): Promise<PreparedPacka
   }
   for (const r of reports) assertLintPassed(r);
 
-  return analysed.map(({ p, deps, entries }) => {
-    const sbom = packageSbom({
+  return analysed;
+}
+
+/** Phase: one output's SBOM written into it, then the signed .apk made. */
+function packOutput(
+  ctx: OutputContext,
+  { p, deps, entries }: AnalysedOutput,
+  sources: ReturnType<typeof collectSources>,
+  license: string,
+): PreparedPackage {
+  const { recipe } = ctx;
+  const sbom = packageSbom({
+    name: p.name,
+    version: recipe.fullVersion,
+    arch: recipe.arch,
+    origin: recipe.name,
+    license,
+    namespace: ctx.namespace,
+    description: p.description ?? '',
+    url: p.url ?? '',
+    commit: ctx.commit,
+    depends: deps.runtime,
+    provides: deps.provides,
+    sources,
+    ...(ctx.recipeRef ? { recipe: ctx.recipeRef } : {}),
+    created: ctx.sourceDateEpoch,
+    toolVersion: ctx.toolVersion,
+  });
+  const path = sbomPath(p.name, recipe.fullVersion);
+  const files = withXattrs(
+    [...entries.filter((e) => e.path !== path), { path, type: 'file', mode: 0o644, data: Buffer.from(sbom, 'utf8') }],
+    p,
+  );
+  const built = packageBytes({
+    files,
+    info: {
       name: p.name,
       version: recipe.fullVersion,
       arch: recipe.arch,
       origin: recipe.name,
-      license,
-      namespace: ctx.namespace,
       description: p.description ?? '',
       url: p.url ?? '',
       commit: ctx.commit,
+      maintainer: ctx.namespace,
+      buildDate: ctx.sourceDateEpoch,
+      licenses: recipe.copyright.map((c) => c.license).filter((l) => l !== ''),
       depends: deps.runtime,
       provides: deps.provides,
-      sources,
-      ...(ctx.recipeRef ? { recipe: ctx.recipeRef } : {}),
-      created: ctx.sourceDateEpoch,
-      toolVersion: ctx.toolVersion,
-    });
-    const path = sbomPath(p.name, recipe.fullVersion);
-    const files = withXattrs(
-      [...entries.filter((e) => e.path !== path), { path, type: 'file', mode: 0o644, data: Buffer.from(sbom, 'utf8') }],
-      p,
-    );
-    const built = packageBytes({
-      files,
-      info: {
-        name: p.name,
-        version: recipe.fullVersion,
-        arch: recipe.arch,
-        origin: recipe.name,
-        description: p.description ?? '',
-        url: p.url ?? '',
-        commit: ctx.commit,
-        maintainer: ctx.namespace,
-        buildDate: ctx.sourceDateEpoch,
-        licenses: recipe.copyright.map((c) => c.license).filter((l) => l !== ''),
-        depends: deps.runtime,
-        provides: deps.provides,
-        replaces: p.dependencies.replaces,
-        vendored: deps.vendored,
-        ...(p.dependencies.providerPriority !== undefined ? { providerPriority: p.dependencies.providerPriority } : {}),
-        ...(p.dependencies.replacesPriority !== undefined ? { replacesPriority: p.dependencies.replacesPriority } : {}),
-        triggers: p.scriptlets.trigger?.paths ?? [],
-      },
-      melangeYaml: ctx.melangeYaml,
-      scripts: scriptsOf(p.scriptlets),
-      mtime: ctx.sourceDateEpoch,
-      ...(ctx.signingKey ? { signingKey: ctx.signingKey } : {}),
-    });
-    return {
-      name: p.name,
-      version: recipe.fullVersion,
-      bytes: built.bytes,
-      identity: built.identity,
-      depends: deps.runtime,
-      provides: deps.provides,
-      pkginfo: built.pkginfo,
-    };
+      replaces: p.dependencies.replaces,
+      vendored: deps.vendored,
+      ...(p.dependencies.providerPriority !== undefined ? { providerPriority: p.dependencies.providerPriority } : {}),
+      ...(p.dependencies.replacesPriority !== undefined ? { replacesPriority: p.dependencies.replacesPriority } : {}),
+      triggers: p.scriptlets.trigger?.paths ?? [],
+    },
+    melangeYaml: ctx.melangeYaml,
+    scripts: scriptsOf(p.scriptlets),
+    mtime: ctx.sourceDateEpoch,
+    ...(ctx.signingKey ? { signingKey: ctx.signingKey } : {}),
   });
+  return {
+    name: p.name,
+    version: recipe.fullVersion,
+    bytes: built.bytes,
+    identity: built.identity,
+    depends: deps.runtime,
+    provides: deps.provides,
+    pkginfo: built.pkginfo,
+  };
 }

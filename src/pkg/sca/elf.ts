@@ -142,6 +142,7 @@ interface Segment {
 const TYPES: Record<number, ElfType> = { 0: 'none', 1: 'rel', 2: 'exec', 3: 'dyn', 4: 'core' };
 
 /** Parses an ELF object's headers and dynamic section. `source` names the file in errors. */
+// long: one bounds-checked walk down the ELF layout (ident, program headers, section headers, names, dynamic); each step reads offsets the previous one checked
 export function parseElf(bytes: Uint8Array, source = 'ELF file'): ElfInfo {
   if (!isElf(bytes)) throw new LupineError('ELF_MALFORMED', `${source}: not an ELF file (bad magic)`);
   if (bytes.length < 16) throw new LupineError('ELF_MALFORMED', `${source}: malformed ELF: truncated identification`);

@@ -9,7 +9,7 @@ function fakeFs(files: Record<string, string>): ReadFile & { reads: string[] } {
   const fn = async (p: string) => {
     reads.push(p);
     const text = files[p];
-    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT', syscall: 'open' });
     return text;
   };
   return Object.assign(fn, { reads });

@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { selectArch } from '../../../apk/index.js';
-import { loadDistroTree } from '../../../distro/index.js';
-import { type CompiledRecipe, compileForBuild, fillSourceStore, systemApt } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { fillSourceStore, systemApt } from '../../../pkg/index.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
+import { compileTree } from './common.js';
 
 const HELP = `Usage: lupine distro fetch [DIR] [--cache-dir DIR] [--only NAME,...] [--no-network]
 
@@ -15,22 +15,14 @@ recipe tree DIR (default: distro) names in its fetch and git-checkout steps, so 
 deb-src entries (./setup.sh enables them); its sha256 must equal the recipe's expected-sha256, or
 nothing is stored and the error names both. Other sources are downloaded from their URI.
 A source already in the store is checked, not downloaded again.
-
-Options:
-  --cache-dir DIR  the cache lupine distro build uses (default: out/cache)
-  --sources DIR    the source store itself (default: CACHE-DIR/sources)
-  --only NAMES     only these recipes (comma-separated, repeatable)
-  --no-network     ask only apt (Debian's archive); download no other URI
-  --arch ARCH      compile the recipes for ARCH (default: this machine's)
-  -h, --help       show this help
 `;
 
 const options = {
-  'cache-dir': { type: 'string' },
-  sources: { type: 'string' },
-  only: { type: 'string', multiple: true },
-  'no-network': { type: 'boolean' },
-  arch: { type: 'string' },
+  'cache-dir': { type: 'string', arg: 'DIR', help: 'the cache lupine distro build uses (default: out/cache)' },
+  sources: { type: 'string', arg: 'DIR', help: 'the source store itself (default: CACHE-DIR/sources)' },
+  only: { type: 'string', multiple: true, arg: 'NAMES', help: 'only these recipes (comma-separated, repeatable)' },
+  'no-network': { type: 'boolean', help: "ask only apt (Debian's archive); download no other URI" },
+  arch: { type: 'string', arg: 'ARCH', help: "compile the recipes for ARCH (default: this machine's)" },
 } as const;
 
 const ORIG_NOTE = {
@@ -40,28 +32,11 @@ const ORIG_NOTE = {
   native: "a Debian native package: Debian's own release",
 } as const;
 
-/** The tree's recipes, compiled (skipped ones left out), in file order. */
-export async function compileTree(
-  dir: string,
-  arch: string,
-  only: readonly string[],
-  warn: (line: string) => void,
-): Promise<CompiledRecipe[]> {
-  const tree = await loadDistroTree(dir, { arch });
-  const out: CompiledRecipe[] = [];
-  const logger = { info: () => {}, debug: () => {}, warn };
-  for (const node of tree.nodes) {
-    if (only.length > 0 && !only.includes(node.name)) continue;
-    const c = await compileForBuild(node.file, { arch, pipelineDirs: [join(tree.dir, 'pipelines')] }, logger);
-    if ('recipe' in c) out.push(c.recipe);
-  }
-  return out;
-}
-
 export const distroFetchCommand: Command = {
   path: ['distro', 'fetch'],
   summary: "fill the source store with a recipe tree's sources (Debian's archive through apt)",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'distro fetch');
     requireCount(positionals, 0, 1, 'distro fetch', 'at most one DIR');

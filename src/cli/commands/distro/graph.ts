@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { selectArch } from '../../../apk/index.js';
 import { buildGraph, loadDistroTree, renderGraphDot, renderOrder } from '../../../distro/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 
@@ -16,22 +16,18 @@ test (test environments and needs) or at run time (dependencies.runtime); packag
 and provides names lead to the recipe that makes them. A name no recipe makes is an error,
 except virtual names (so:, cmd:, pc:), which SCA finds in the stage-0 packages. A cycle is an
 error that names it.
-
-Options:
-  --dot        print a graphviz digraph instead
-  --arch ARCH  compile the recipes for ARCH (default: this machine's)
-  -h, --help   show this help
 `;
 
 const options = {
-  dot: { type: 'boolean' },
-  arch: { type: 'string' },
+  dot: { type: 'boolean', help: 'print a graphviz digraph instead' },
+  arch: { type: 'string', arg: 'ARCH', help: "compile the recipes for ARCH (default: this machine's)" },
 } as const;
 
 export const distroGraphCommand: Command = {
   path: ['distro', 'graph'],
   summary: 'print the build order of a recipe tree (or its graphviz graph)',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'distro graph');
     requireCount(positionals, 0, 1, 'distro graph', 'at most one DIR');

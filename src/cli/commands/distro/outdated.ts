@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { selectArch } from '../../../apk/index.js';
 import { outdatedRecipe, systemApt } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { compileTree } from './fetch.js';
+import { compileTree } from './common.js';
 
 const HELP = `Usage: lupine distro outdated [DIR] [--arch ARCH]
 
@@ -12,18 +12,17 @@ Lists the recipes of the tree DIR (default: distro) whose Debian source package
 (vars.debian-source) has a newer upstream release in the suites apt is configured with:
 one line per recipe, "NAME VERSION -> NEWER (Debian VERSION)". Pre-releases are not offered.
 Recipes naming no Debian source are not checked. Exit status 0 either way.
-
-Options:
-  --arch ARCH  compile the recipes for ARCH (default: this machine's)
-  -h, --help   show this help
 `;
 
-const options = { arch: { type: 'string' } } as const;
+const options = {
+  arch: { type: 'string', arg: 'ARCH', help: "compile the recipes for ARCH (default: this machine's)" },
+} as const;
 
 export const distroOutdatedCommand: Command = {
   path: ['distro', 'outdated'],
   summary: 'list recipes whose upstream has a newer release in the configured Debian suites',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'distro outdated');
     requireCount(positionals, 0, 1, 'distro outdated', 'at most one DIR');

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { redactRedisUrl, redisUrlOf, startWorker, type WorkerEvent } from '../../../cluster/index.js';
 import { LupineError, termSafe } from '../../../core/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openStore } from './store.js';
@@ -16,30 +16,36 @@ and log) are pushed there as one artifact only once the build and its tests pass
 number of workers on any machines; they share nothing but Redis and the store. A worker never
 holds the signing key: the coordinator signs. Runs until interrupted (Ctrl-C lets running builds
 finish); a worker that dies mid-build has its job taken over by another after --lock-ms.
-
-Options:
-  --redis URL          redis://[user:password@]host:port, rediss:// for TLS (default: $LUPINE_REDIS_URL)
-  --store REF          registry repository for artifacts, e.g. 127.0.0.1:5000/distro/cache;
-                       registry credentials from HTTP_AUTH or the docker config
-  --concurrency N      builds at once (default 1)
-  --work-dir DIR       where builds run and downloads are cached (default: ./lupine-worker)
-  --name NAME          this worker's name in progress and status (default: host:pid)
-  --lock-ms MS         a job's lock lifetime; a dead worker's job is taken over after it (default 30000)
-  --allow-host-runner  build recipes that ask for the host runner (no sandbox): only when you
-                       trust everyone who can write to this Redis
-  --insecure           allow plain HTTP to a non-loopback store
-  -h, --help           show this help
 `;
 
 const options = {
-  redis: { type: 'string' },
-  store: { type: 'string' },
-  concurrency: { type: 'string' },
-  'work-dir': { type: 'string' },
-  name: { type: 'string' },
-  'lock-ms': { type: 'string' },
-  insecure: { type: 'boolean' },
-  'allow-host-runner': { type: 'boolean' },
+  redis: {
+    type: 'string',
+    arg: 'URL',
+    help: 'redis://[user:password@]host:port, rediss:// for TLS (default: $LUPINE_REDIS_URL)',
+  },
+  store: {
+    type: 'string',
+    arg: 'REF',
+    help: 'registry repository for artifacts, e.g. 127.0.0.1:5000/distro/cache;\nregistry credentials from HTTP_AUTH or the docker config',
+  },
+  concurrency: { type: 'string', arg: 'N', help: 'builds at once (default 1)' },
+  'work-dir': {
+    type: 'string',
+    arg: 'DIR',
+    help: 'where builds run and downloads are cached (default: ./lupine-worker)',
+  },
+  name: { type: 'string', arg: 'NAME', help: "this worker's name in progress and status (default: host:pid)" },
+  'lock-ms': {
+    type: 'string',
+    arg: 'MS',
+    help: "a job's lock lifetime; a dead worker's job is taken over after it (default 30000)",
+  },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback store' },
+  'allow-host-runner': {
+    type: 'boolean',
+    help: 'build recipes that ask for the host runner (no sandbox): only when you\ntrust everyone who can write to this Redis',
+  },
 } as const;
 
 function positive(value: string | undefined, flag: string, fallback: number): number {
@@ -70,7 +76,8 @@ function eventText(e: WorkerEvent): string {
 export const distroWorkerCommand: Command = {
   path: ['distro', 'worker'],
   summary: 'build recipe jobs from a Redis queue, with an OCI registry as the artifact store',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'distro worker');
     requireCount(positionals, 0, 0, 'distro worker', 'no positional arguments');

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { LupineError, readInputFile } from '../../../core/index.js';
-import { attestImage, predicateTypeFor, type ReferrersMode } from '../../../sign/index.js';
-import { parse, requireCount } from '../../args.js';
+import { attestImage, predicateTypeFor } from '../../../sign/index.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
 import { wallOrEpochClock } from '../common/wall-clock.js';
-import { loadSigner, requireKey } from './sign.js';
+import { ATTESTATION_REGISTRY_OPTIONS, loadSigner, referrersMode, requireKey } from './registry.js';
 
 const HELP = `Usage: lupine image attest REF --key cosign.key --predicate FILE [--type TYPE] [--replace]
                            [--registry-referrers-mode legacy|oci-1-1] [--json]
@@ -25,37 +25,16 @@ it is listed in the referrers fallback index at tag 'sha256-<hex>', since CNCF d
 referrers API.
 
 The key's password is read from COSIGN_PASSWORD (empty when unset).
-
-Options:
-  --key FILE         the encrypted private key (cosign.key)
-  --predicate FILE   the predicate, JSON (an SBOM, provenance, VEX document...)
-  --type TYPE        the predicate type (see above)
-  --replace          drop existing attestations of the same predicate type (legacy mode)
-  --registry-referrers-mode MODE
-                     legacy (default: the .att tag) or oci-1-1 (a referrer)
-  --insecure         allow plain HTTP to a registry that is not on this machine
-  --json             print the result as JSON
-  -h, --help         show this help
 `;
 
 const options = {
-  key: { type: 'string' },
-  predicate: { type: 'string' },
-  type: { type: 'string' },
-  replace: { type: 'boolean' },
-  'registry-referrers-mode': { type: 'string' },
-  insecure: { type: 'boolean' },
-  json: { type: 'boolean' },
+  key: { type: 'string', arg: 'FILE', help: 'the encrypted private key (cosign.key)' },
+  predicate: { type: 'string', arg: 'FILE', help: 'the predicate, JSON (an SBOM, provenance, VEX document...)' },
+  type: { type: 'string', arg: 'TYPE', help: 'the predicate type (see above)' },
+  replace: { type: 'boolean', help: 'drop existing attestations of the same predicate type (legacy mode)' },
+  ...ATTESTATION_REGISTRY_OPTIONS,
+  json: { type: 'boolean', help: 'print the result as JSON' },
 } as const;
-
-/** `--registry-referrers-mode`: legacy (default) or oci-1-1. */
-export function referrersMode(value: string | undefined, command: string): ReferrersMode {
-  if (value === undefined || value === 'legacy') return 'legacy';
-  if (value === 'oci-1-1') return 'oci-1-1';
-  throw new LupineError('USAGE', `${command}: --registry-referrers-mode must be legacy or oci-1-1, got '${value}'`, {
-    hint: `see 'lupine ${command} --help'`,
-  });
-}
 
 async function readPredicate(file: string, cwd: string): Promise<unknown> {
   const text = await readInputFile(resolve(cwd, file), 'predicate', 'utf8');
@@ -72,7 +51,8 @@ async function readPredicate(file: string, cwd: string): Promise<unknown> {
 export const imageAttestCommand: Command = {
   path: ['image', 'attest'],
   summary: 'attach a signed in-toto attestation (SBOM, provenance, VEX...) to an image (sha256-<hex>.att)',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image attest');
     requireCount(positionals, 1, 1, 'image attest', 'one image REF');

@@ -13,12 +13,12 @@ import {
   writeLayerTar,
 } from '../../../image/index.js';
 import { defaultFetcher, RepoCache } from '../../../repo/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { sourceDateClock } from '../common/wall-clock.js';
 import { stderrLogger } from '../scan/context.js';
-import { CONFIG_SOURCE_OPTIONS, loadConfigForCli } from './lock.js';
+import { CONFIG_SOURCE_OPTIONS, loadConfigForCli } from './common.js';
 
 const HELP = `Usage: lupine image build-minirootfs CONFIG OUT.tar [--arch A] [options]
 
@@ -26,29 +26,21 @@ Assembles CONFIG's root filesystem for one arch (default: this machine's) exactl
 build' lays it out, and writes it as one deterministic, uncompressed tar: lexical order, no root
 entry, the owners, modes and times the image layer has — the same bytes as a single-layer image's
 layer before compression. Nothing is written when anything fails.
-
-Options:
-  --arch A                 the arch (OCI or apk name; default the host's)
-  -k, --keyring-append K   extra key (path or URL) to trust
-  -r, --repository-append R  extra repository
-  -p, --package-append P   extra package
-  --include-path DIR       also look for includes in DIR (repeatable)
-  --cache-dir DIR          cache packages and indexes here
-  --offline                use only the cache for remote repositories
-  --lenient                report unknown config keys as warnings and carry on
-  -h, --help               show this help
 `;
 
 const options = {
-  arch: { type: 'string' },
-  'build-arch': { type: 'string' },
-  ...CONFIG_SOURCE_OPTIONS,
+  arch: { type: 'string', arg: 'A', help: "the arch (OCI or apk name; default the host's)" },
+  'build-arch': { type: 'string', arg: 'A', help: "the same as --arch (apko's older name)" },
+  ...withHelp(CONFIG_SOURCE_OPTIONS, {
+    'cache-dir': 'cache packages and indexes here',
+  }),
 } as const;
 
 export const imageBuildMinirootfsCommand: Command = {
   path: ['image', 'build-minirootfs'],
   summary: "write an apko config's root filesystem for one arch as a deterministic tar",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image build-minirootfs');
     requireCount(positionals, 2, 2, 'image build-minirootfs', 'CONFIG and OUT.tar');

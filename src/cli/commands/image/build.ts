@@ -8,12 +8,12 @@ import {
   type SbomFormat,
   writeImageOutput,
 } from '../../../image/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { sourceDateClock } from '../common/wall-clock.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, readLockFor } from './lock.js';
+import { loadConfigForCli, RESOLVE_OPTIONS, readLockFor } from './common.js';
 
 const HELP = `Usage: lupine image build CONFIG TAG OUT [--arch A]... [options]
 
@@ -28,27 +28,39 @@ the build fails. Time comes from SOURCE_DATE_EPOCH; without it, image creation t
 newest package build date.
 
 The index digest is printed on stdout (with --json, a summary of every arch).
-
-Options:
-  --sbom-path DIR          write SBOMs (per arch and for the index) into DIR
-  --sbom-formats F         comma-separated: spdx, cyclonedx (default spdx when --sbom-path is set)
-  --annotations K:V        add an annotation to manifests, the index and config labels (repeatable)
-  --format docker          write a docker-archive instead of an oci-archive (OUT must end in .tar)
-  --lockfile FILE          install exactly what the lock file lists; fail if the config changed
-  -C, --workdir DIR        resolve relative repository and keyring paths against DIR
-  --json                   print a JSON summary
-${RESOLVE_HELP}  -h, --help               show this help
 `;
 
 const options = {
+  'sbom-path': { type: 'string', arg: 'DIR', help: 'write SBOMs (per arch and for the index) into DIR' },
+  'sbom-formats': {
+    type: 'string',
+    arg: 'F',
+    help: 'comma-separated: spdx, cyclonedx (default spdx when --sbom-path is set)',
+  },
+  annotations: {
+    type: 'string',
+    multiple: true,
+    arg: 'K:V',
+    help: 'add an annotation to manifests, the index and config labels (repeatable)',
+  },
+  format: {
+    type: 'string',
+    arg: 'docker',
+    help: 'write a docker-archive instead of an oci-archive (OUT must end in .tar)',
+  },
+  lockfile: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'install exactly what the lock file lists; fail if the config changed',
+  },
+  workdir: {
+    type: 'string',
+    short: 'C',
+    arg: 'DIR',
+    help: 'resolve relative repository and keyring paths against DIR',
+  },
+  json: { type: 'boolean', help: 'print a JSON summary' },
   ...RESOLVE_OPTIONS,
-  'sbom-path': { type: 'string' },
-  'sbom-formats': { type: 'string' },
-  annotations: { type: 'string', multiple: true },
-  format: { type: 'string' },
-  lockfile: { type: 'string' },
-  workdir: { type: 'string', short: 'C' },
-  json: { type: 'boolean' },
 } as const;
 
 function stderrLogger(io: CliIo): Logger {
@@ -149,7 +161,8 @@ async function withLocation(err: unknown, file: string, shown: string): Promise<
 export const imageBuildCommand: Command = {
   path: ['image', 'build'],
   summary: 'build an apko config into a reproducible OCI image (layout, oci-archive or docker-archive)',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image build');
     requireCount(positionals, 3, 3, 'image build', 'CONFIG, TAG and OUT');

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { imageArchs, loadImageKeyring, renderDot, resolveImageArch } from '../../../image/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, sourceOptions } from './lock.js';
+import { loadConfigForCli, RESOLVE_OPTIONS, sourceOptions } from './common.js';
 
 const HELP = `Usage: lupine image dot CONFIG [--arch A] [-S] [options]
 
@@ -11,18 +11,18 @@ Resolves CONFIG's packages and prints the dependency graph in graphviz form: the
 at each requested package, each package (labelled name-version) at what it depends on, and a
 provided name something depends on (so:, cmd:, a virtual) at its provider, drawn as a box.
 Only the first arch is drawn (as apko does). Render it with e.g. 'dot -Tsvg > graph.svg'.
-
-Options:
-  -S, --spanning-tree      draw an edge to each name only once
-${RESOLVE_HELP}  -h, --help               show this help
 `;
 
-const options = { ...RESOLVE_OPTIONS, 'spanning-tree': { type: 'boolean', short: 'S' } } as const;
+const options = {
+  'spanning-tree': { type: 'boolean', short: 'S', help: 'draw an edge to each name only once' },
+  ...RESOLVE_OPTIONS,
+} as const;
 
 export const imageDotCommand: Command = {
   path: ['image', 'dot'],
   summary: "print an apko config's resolved dependency graph for graphviz",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image dot');
     requireCount(positionals, 1, 1, 'image dot', 'one CONFIG file');

@@ -2,7 +2,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
 import { generateCosignKeyPair } from '../../../sign/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 
@@ -14,16 +14,11 @@ Writes a cosign-compatible key pair, like 'cosign generate-key-pair':
   PREFIX.pub  the public key, PEM SPKI
 
 COSIGN_PASSWORD must be set (it may be empty). Existing files are not overwritten without --force.
-
-Options:
-  --output-key-prefix PREFIX  file name prefix (default cosign)
-  --force                     overwrite existing key files
-  -h, --help                  show this help
 `;
 
 const options = {
-  'output-key-prefix': { type: 'string' },
-  force: { type: 'boolean' },
+  'output-key-prefix': { type: 'string', arg: 'PREFIX', help: 'file name prefix (default cosign)' },
+  force: { type: 'boolean', help: 'overwrite existing key files' },
 } as const;
 
 function keyExists(path: string): LupineError {
@@ -36,7 +31,8 @@ function keyExists(path: string): LupineError {
 export const imageKeygenCommand: Command = {
   path: ['image', 'keygen'],
   summary: 'write a cosign key pair (cosign.key encrypted with COSIGN_PASSWORD, cosign.pub)',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image keygen');
     requireCount(positionals, 0, 0, 'image keygen', 'no arguments');

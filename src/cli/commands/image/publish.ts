@@ -1,14 +1,13 @@
-import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
 import { imageArchs, type PublishImageResult, publishImage, type SbomFormat } from '../../../image/index.js';
 import { envCredentials } from '../../../oci/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 import { sourceDateClock, wallOrEpochClock } from '../common/wall-clock.js';
-import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor } from './lock.js';
-import { pushedJson } from './push.js';
-import { loadSigner } from './sign.js';
+import { CONFIG_SOURCE_OPTIONS, loadConfigForCli, readLockFor } from './common.js';
+import { loadSigner, pushedJson } from './registry.js';
 
 const HELP = `Usage: lupine image publish CONFIG REF... [--arch A]... [--sbom-path DIR] [--annotations K:V]...
                             [--sign --key cosign.key [--provenance]] [--insecure] [--json] [options]
@@ -31,42 +30,38 @@ REF is [registry/]repository[:tag], or a URL (http://user:pass@host:port/repo:ta
 Credentials come from HTTP_AUTH (basic:host:user:pass) and docker's config.json ($DOCKER_CONFIG).
 Plain HTTP is used only for registries on this machine, unless --insecure.
 created is SOURCE_DATE_EPOCH when set, else the newest package build date.
-
-Options:
-  --arch A                 arch to build (OCI or apk name, comma-separated or repeated; host, all);
-                           default: the config's archs, else all
-  --sbom-path DIR          also write the SBOMs (per arch and for the index) to DIR
-  --sbom-formats F         spdx, cyclonedx or both (comma-separated; default spdx with --sbom-path
-                           or --sign)
-  --sign                   sign and attest the pushed image (needs --key)
-  --key FILE               the encrypted private key (cosign.key) for --sign
-  --provenance             with --sign, also attest a SLSA provenance v1
-  --annotations K:V        add an annotation to the manifests and the index (repeatable)
-  --lockfile FILE          install exactly what an apko.lock.json pins (fails if the config changed)
-  -k, --keyring-append K   extra key (path or URL) to trust
-  -r, --repository-append R  extra repository
-  -p, --package-append P   extra package
-  --include-path DIR       also look for includes in DIR (repeatable)
-  --cache-dir DIR          cache packages, indexes and layers here
-  --offline                use only the cache for remote repositories
-  --lenient                report unknown config keys as warnings and carry on
-  --insecure               allow plain HTTP to a registry that is not on this machine
-  --json                   print details (index and per-arch digests, pushed references) as JSON
-  -h, --help               show this help
 `;
 
 const options = {
-  arch: { type: 'string', multiple: true },
-  'sbom-path': { type: 'string' },
-  'sbom-formats': { type: 'string' },
-  annotations: { type: 'string', multiple: true },
-  lockfile: { type: 'string' },
-  ...CONFIG_SOURCE_OPTIONS,
-  insecure: { type: 'boolean' },
-  json: { type: 'boolean' },
-  sign: { type: 'boolean' },
-  key: { type: 'string' },
-  provenance: { type: 'boolean' },
+  arch: {
+    type: 'string',
+    multiple: true,
+    arg: 'A',
+    help: "arch to build (OCI or apk name, comma-separated or repeated; host, all);\ndefault: the config's archs, else all",
+  },
+  'sbom-path': { type: 'string', arg: 'DIR', help: 'also write the SBOMs (per arch and for the index) to DIR' },
+  'sbom-formats': {
+    type: 'string',
+    arg: 'F',
+    help: 'spdx, cyclonedx or both (comma-separated; default spdx with --sbom-path\nor --sign)',
+  },
+  sign: { type: 'boolean', help: 'sign and attest the pushed image (needs --key)' },
+  key: { type: 'string', arg: 'FILE', help: 'the encrypted private key (cosign.key) for --sign' },
+  provenance: { type: 'boolean', help: 'with --sign, also attest a SLSA provenance v1' },
+  annotations: {
+    type: 'string',
+    multiple: true,
+    arg: 'K:V',
+    help: 'add an annotation to the manifests and the index (repeatable)',
+  },
+  lockfile: {
+    type: 'string',
+    arg: 'FILE',
+    help: 'install exactly what an apko.lock.json pins (fails if the config changed)',
+  },
+  ...withHelp(CONFIG_SOURCE_OPTIONS, { 'cache-dir': 'cache packages, indexes and layers here' }),
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a registry that is not on this machine' },
+  json: { type: 'boolean', help: 'print details (index and per-arch digests, pushed references) as JSON' },
 } as const;
 
 /** `K:V` pairs (apko's `--annotations`); the first `:` splits. */
@@ -129,7 +124,8 @@ function signingSummary(r: PublishImageResult): string {
 export const imagePublishCommand: Command = {
   path: ['image', 'publish'],
   summary: 'build an apko config and push every arch, the index and each tag to a registry',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image publish');
     requireCount(positionals, 2, Number.MAX_SAFE_INTEGER, 'image publish', 'CONFIG and at least one REF');
@@ -150,19 +146,16 @@ export const imagePublishCommand: Command = {
       archs,
       workDir: io.cwd,
       env: io.env,
-      ...(clock ? { clock } : {}),
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],
       packageAppend: values['package-append'] ?? [],
-      ...(values['cache-dir'] ? { cacheDir: resolve(io.cwd, values['cache-dir']) } : {}),
-      ...(values.offline ? { offline: true } : {}),
       sbomFormats: formats,
       annotations,
-      ...(lockfile ? { lockfile } : {}),
       refs,
       credentials: envCredentials(io.env),
       insecure: values.insecure === true,
-      ...(values['sbom-path'] ? { sbomDir: resolve(io.cwd, values['sbom-path']) } : {}),
+      ...setOnly({ clock, lockfile, offline: values.offline ? true : undefined }),
+      ...setPaths(io.cwd, { cacheDir: values['cache-dir'], sbomDir: values['sbom-path'] }),
       ...(signer
         ? {
             sign: {

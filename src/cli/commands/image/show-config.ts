@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { type Diagnostic, loadImageConfig, renderDiagnostics, showConfig } from '../../../image/index.js';
-import { parse, requireCount } from '../../args.js';
+import { resolve } from 'node:path';
+import { loadImageConfig, renderDiagnostics, showConfig } from '../../../image/index.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine image show-config CONFIG [--lenient] [--json] [--include-path DIR]...
 
@@ -17,24 +18,19 @@ FILE:LINE:COL: error[CODE]: message, with a hint; then the exit code is 3.
 
 An include is looked up in the including file's directory, then in each parent directory, then
 in each --include-path.
-
-Options:
-  --lenient          report unknown keys as warnings and carry on
-  --json             print JSON instead of YAML
-  --include-path DIR also look for includes in DIR (repeatable)
-  -h, --help         show this help
 `;
 
 const options = {
-  lenient: { type: 'boolean' },
-  json: { type: 'boolean' },
-  'include-path': { type: 'string', multiple: true },
+  lenient: { type: 'boolean', help: 'report unknown keys as warnings and carry on' },
+  json: { type: 'boolean', help: 'print JSON instead of YAML' },
+  'include-path': { type: 'string', multiple: true, arg: 'DIR', help: 'also look for includes in DIR (repeatable)' },
 } as const;
 
 export const imageShowConfigCommand: Command = {
   path: ['image', 'show-config'],
   summary: 'print an apko config merged with its includes and resolved, or every problem in it',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image show-config');
     requireCount(positionals, 1, 1, 'image show-config', 'one CONFIG file');
@@ -44,11 +40,7 @@ export const imageShowConfigCommand: Command = {
       readFile: (p) => readFile(p),
       includePaths: (values['include-path'] ?? []).map((p) => resolve(io.cwd, p)),
     });
-    const shown = loaded.diagnostics.map((d): Diagnostic => {
-      const rel = relative(io.cwd, d.file);
-      return { ...d, file: rel === '' || rel.startsWith('..') || isAbsolute(rel) ? d.file : rel };
-    });
-    io.stderr.write(renderDiagnostics(shown));
+    io.stderr.write(renderDiagnostics(relativeDiagnostics(loaded.diagnostics, io.cwd)));
     if (!loaded.config) return EXIT_ERROR;
     io.stdout.write(showConfig(loaded.config, { format: values.json ? 'json' : 'yaml' }));
     return EXIT_OK;

@@ -8,10 +8,10 @@ import {
   type ShownPackage,
   showPackages,
 } from '../../../image/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_HELP, RESOLVE_OPTIONS, sourceOptions } from './lock.js';
+import { loadConfigForCli, RESOLVE_OPTIONS, sourceOptions } from './common.js';
 
 const formats = Object.entries(SHOW_PACKAGES_FORMATS)
   .map(([k, v]) => `  ${k.padEnd(23)}${v}`)
@@ -26,18 +26,18 @@ per package, arch after arch, in install order.
 {{ .Source }} (the package URL) and {{ .Arch }}:
 ${formats}
 The default is ${DEFAULT_SHOW_PACKAGES_FORMAT}.
-
-Options:
-  --format FORMAT          a format name or template (see above)
-${RESOLVE_HELP}  -h, --help               show this help
 `;
 
-const options = { ...RESOLVE_OPTIONS, format: { type: 'string' } } as const;
+const options = {
+  format: { type: 'string', arg: 'FORMAT', help: 'a format name or template (see above)' },
+  ...RESOLVE_OPTIONS,
+} as const;
 
 export const imageShowPackagesCommand: Command = {
   path: ['image', 'show-packages'],
   summary: 'print the packages and versions an apko config resolves to',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image show-packages');
     requireCount(positionals, 1, 1, 'image show-packages', 'one CONFIG file');

@@ -1,10 +1,15 @@
 import { loadPublicKey, predicateTypeFor, verifyAttestations } from '../../../sign/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
-import { referrersMode } from './attest.js';
-import { readKeyFile, requireKey, verificationFailed } from './sign.js';
+import {
+  ATTESTATION_REGISTRY_OPTIONS,
+  readKeyFile,
+  referrersMode,
+  requireKey,
+  verificationFailed,
+} from './registry.js';
 
 const HELP = `Usage: lupine image verify-attestation REF --key cosign.pub [--type TYPE]
                                        [--registry-referrers-mode legacy|oci-1-1] [--insecure] [--json]
@@ -23,29 +28,20 @@ slsaprovenance02, link, vuln, openvex, custom.
 
 Exit codes: 0 verified; 1 none found, none verifies with the key, or they are about another
 digest; 3 errors.
-
-Options:
-  --key FILE    the public key (cosign.pub, PEM)
-  --type TYPE   only statements of this predicate type
-  --registry-referrers-mode MODE
-                legacy (default: the .att tag) or oci-1-1 (referrers)
-  --insecure    allow plain HTTP to a registry that is not on this machine
-  --json        print the statements as a JSON list (default: one summary line each)
-  -h, --help    show this help
 `;
 
 const options = {
-  key: { type: 'string' },
-  type: { type: 'string' },
-  'registry-referrers-mode': { type: 'string' },
-  insecure: { type: 'boolean' },
-  json: { type: 'boolean' },
+  key: { type: 'string', arg: 'FILE', help: 'the public key (cosign.pub, PEM)' },
+  type: { type: 'string', arg: 'TYPE', help: 'only statements of this predicate type' },
+  ...ATTESTATION_REGISTRY_OPTIONS,
+  json: { type: 'boolean', help: 'print the statements as a JSON list (default: one summary line each)' },
 } as const;
 
 export const imageVerifyAttestationCommand: Command = {
   path: ['image', 'verify-attestation'],
   summary: "verify an image's in-toto attestations with a public key and print them",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'image verify-attestation');
     requireCount(positionals, 1, 1, 'image verify-attestation', 'one image REF');

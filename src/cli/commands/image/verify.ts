@@ -1,9 +1,9 @@
 import { loadPublicKey, verifyImage } from '../../../sign/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
-import { parseAnnotationArgs, readKeyFile, requireKey, SIGNATURE_OPTIONS, verificationFailed } from './sign.js';
+import { parseAnnotationArgs, readKeyFile, requireKey, SIGNATURE_OPTIONS, verificationFailed } from './registry.js';
 
 const HELP = `Usage: lupine image verify REF --key cosign.pub [--annotations k=v]... [--insecure] [--json]
 
@@ -15,21 +15,21 @@ signature does; prints what verified.
 
 Exit codes: 0 verified; 1 no signatures, none verifies with the key (SIGN_BAD_SIGNATURE), or
 they sign another digest, e.g. the image changed after signing (SIGN_DIGEST_MISMATCH); 3 errors.
-
-Options:
-  --key FILE          the public key (cosign.pub, PEM)
-  --annotations k=v   require this claim in the payload's "optional" map (repeatable)
-  --insecure          allow plain HTTP to a registry that is not on this machine
-  --json              print the verified signatures as JSON
-  -h, --help          show this help
 `;
+
+const options = withHelp(SIGNATURE_OPTIONS, {
+  key: 'the public key (cosign.pub, PEM)',
+  annotations: 'require this claim in the payload\'s "optional" map (repeatable)',
+  json: 'print the verified signatures as JSON',
+});
 
 export const imageVerifyCommand: Command = {
   path: ['image', 'verify'],
   summary: "verify an image's cosign signatures with a public key",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options,
   async run(argv, io) {
-    const { values, positionals } = parse(argv, SIGNATURE_OPTIONS, 'image verify');
+    const { values, positionals } = parse(argv, options, 'image verify');
     requireCount(positionals, 1, 1, 'image verify', 'one image REF');
     const keyPath = requireKey(values.key, 'image verify');
     const annotations = parseAnnotationArgs(values.annotations, 'image verify');

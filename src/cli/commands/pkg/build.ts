@@ -2,11 +2,12 @@ import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
 import { type BuildRecipeResult, buildRecipe, type RunnerKind } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
-import { GUEST_OPTIONS, guestInputs, parseArchs } from './guest-options.js';
+import { setOnly, setPaths } from '../common/set-only.js';
+import { GUEST_OPTIONS, guestInputs, JSON_OPTION, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg build [CONFIG] [options]
 
@@ -26,53 +27,40 @@ Its steps run as the build user inside a user namespace that maps to YOU (often 
 they can read every host file you can, except /root, /var/lib, /etc/shadow, /etc/gshadow,
 /etc/ssh, /etc/ssl/private and the signing key's directory, which are hidden behind empty
 mounts. Run it only on recipes you trust, ideally as an unprivileged user.
-
-Options:
-  --arch ARCH               apk architecture (default: this machine's); comma-separated for several
-  --runner NAME             bubblewrap (default) or host
-  --signing-key FILE        RSA private key for the packages and the index (RSA256)
-  --out-dir DIR             where packages go (default ./packages)
-  -r, --repository-append R repository for the build guest (repeatable)
-  -k, --keyring-append KEY  trusted public key, directory of keys or URL (repeatable)
-  --package-append PKG      extra package for the build guest (repeatable)
-  --source-dir DIR          copied into the workspace (default: the recipe's directory)
-  --pipeline-dir DIR        look for uses: pipelines here first (repeatable)
-  --cache-dir DIR           mounted read-write at /var/cache/melange (default: none)
-  --package-cache-dir DIR   lupine's cache of fetched and expanded guest packages
-                            (default: $XDG_CACHE_HOME/lupine/pkg or ~/.cache/lupine/pkg)
-  --workspace-dir DIR       use (and keep) this directory as /home/build
-  --env-file FILE           KEY=value lines under the recipe's environment
-  --vars-file FILE          YAML map of variables over the recipe's vars
-  --build-option NAME       enable a build option of the recipe (repeatable)
-  --namespace NAME          purl namespace and .PKGINFO maintainer (default unknown)
-  --build-date DATE         RFC 3339 date or Unix seconds (default SOURCE_DATE_EPOCH, else 0)
-  --git-commit SHA          commit recorded in .PKGINFO and the SBOM (default: the recipe's
-                            package.commit, else its directory's git HEAD when clean)
-  --git-repo-url URL        recipe repository recorded in the SBOM
-  --log-file FILE           build log (default OUT-DIR/logs/ARCH/NAME-VERSION-rEPOCH.log)
-  --no-network              cut the network for the steps (default: on, as melange)
-  --ignore-signatures       accept unsigned repository indexes
-  --debug                   trace every step's commands (set -x)
-  --generate-provenance     also write SLSA provenance v1 (an in-toto statement) for each
-                            package: OUT-DIR/ARCH/NAME-VERSION-rEPOCH.attest.tar.gz, as melange
-                            does, signed like the package when --signing-key is given
-  --max-output-file-size N  refuse (LIMIT_EXCEEDED) an output file larger than N bytes
-                            (default 1073741824, 1 GiB; each file is held in memory while packed)
-  --json                    print a JSON summary on stdout
-  -h, --help                show this help
 `;
 
 const options = {
   ...GUEST_OPTIONS,
-  'signing-key': { type: 'string' },
-  'package-append': { type: 'string', multiple: true },
-  namespace: { type: 'string' },
-  'build-date': { type: 'string' },
-  'git-commit': { type: 'string' },
-  'git-repo-url': { type: 'string' },
-  'log-file': { type: 'string' },
-  'generate-provenance': { type: 'boolean' },
-  'max-output-file-size': { type: 'string' },
+  'signing-key': { type: 'string', arg: 'FILE', help: 'RSA private key for the packages and the index (RSA256)' },
+  'package-append': {
+    type: 'string',
+    multiple: true,
+    arg: 'PKG',
+    help: 'extra package for the build guest (repeatable)',
+  },
+  namespace: { type: 'string', arg: 'NAME', help: 'purl namespace and .PKGINFO maintainer (default unknown)' },
+  'build-date': {
+    type: 'string',
+    arg: 'DATE',
+    help: 'RFC 3339 date or Unix seconds (default SOURCE_DATE_EPOCH, else 0)',
+  },
+  'git-commit': {
+    type: 'string',
+    arg: 'SHA',
+    help: "commit recorded in .PKGINFO and the SBOM (default: the recipe's\npackage.commit, else its directory's git HEAD when clean)",
+  },
+  'git-repo-url': { type: 'string', arg: 'URL', help: 'recipe repository recorded in the SBOM' },
+  'log-file': { type: 'string', arg: 'FILE', help: 'build log (default OUT-DIR/logs/ARCH/NAME-VERSION-rEPOCH.log)' },
+  'generate-provenance': {
+    type: 'boolean',
+    help: 'also write SLSA provenance v1 (an in-toto statement) for each\npackage: OUT-DIR/ARCH/NAME-VERSION-rEPOCH.attest.tar.gz, as melange\ndoes, signed like the package when --signing-key is given',
+  },
+  'max-output-file-size': {
+    type: 'string',
+    arg: 'N',
+    help: 'refuse (LIMIT_EXCEEDED) an output file larger than N bytes\n(default 1073741824, 1 GiB; each file is held in memory while packed)',
+  },
+  ...JSON_OPTION,
 } as const;
 
 /** --max-output-file-size: a positive whole number of bytes. */
@@ -100,7 +88,8 @@ function sourceDateEpoch(io: CliIo): number | undefined {
 export const pkgBuildCommand: Command = {
   path: ['pkg', 'build'],
   summary: 'build a melange recipe into signed .apk packages in a bubblewrap sandbox',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options, 'pkg build');
     requireCount(positionals, 0, 1, 'pkg build', 'at most one CONFIG file');
@@ -134,15 +123,16 @@ export const pkgBuildCommand: Command = {
           arch,
           runner,
           packageAppend: v['package-append'] ?? [],
-          ...(maxFile === undefined ? {} : { maxOutputFileBytes: maxFile }),
-          ...(v['signing-key'] ? { signingKey: at(v['signing-key']) } : {}),
-          ...(v['log-file'] ? { logFile: at(v['log-file']) } : {}),
-          ...(v.namespace ? { namespace: v.namespace } : {}),
-          ...(v['build-date'] ? { buildDate: v['build-date'] } : {}),
-          ...(sde !== undefined ? { sourceDateEpoch: sde } : {}),
-          ...(v['git-commit'] ? { gitCommit: v['git-commit'] } : {}),
-          ...(v['git-repo-url'] ? { gitRepoUrl: v['git-repo-url'] } : {}),
-          ...(v['generate-provenance'] ? { generateProvenance: true } : {}),
+          ...setPaths(io.cwd, { signingKey: v['signing-key'], logFile: v['log-file'] }),
+          ...setOnly({
+            maxOutputFileBytes: maxFile,
+            namespace: v.namespace,
+            buildDate: v['build-date'],
+            sourceDateEpoch: sde,
+            gitCommit: v['git-commit'],
+            gitRepoUrl: v['git-repo-url'],
+            generateProvenance: v['generate-provenance'] ? true : undefined,
+          }),
         });
         results.push({ arch, result });
       }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { bumpRecipeFile } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 
@@ -15,24 +15,23 @@ git-checkout steps whose tag or branch uses a variable pin the old commit in exp
 and fetch steps whose uri uses a variable pin the old archive's checksum. They are updated only
 when the new value is given; otherwise each one is listed with its line number so that you can
 update it.
-
-Options:
-  --expected-commit SHA   new expected-commit for version-dependent git-checkout steps
-  --expected-sha256 HEX   new expected-sha256 for version-dependent fetch steps
-  --expected-sha512 HEX   new expected-sha512 for version-dependent fetch steps
-  -h, --help              show this help
 `;
 
 const options = {
-  'expected-commit': { type: 'string' },
-  'expected-sha256': { type: 'string' },
-  'expected-sha512': { type: 'string' },
+  'expected-commit': {
+    type: 'string',
+    arg: 'SHA',
+    help: 'new expected-commit for version-dependent git-checkout steps',
+  },
+  'expected-sha256': { type: 'string', arg: 'HEX', help: 'new expected-sha256 for version-dependent fetch steps' },
+  'expected-sha512': { type: 'string', arg: 'HEX', help: 'new expected-sha512 for version-dependent fetch steps' },
 } as const;
 
 export const pkgBumpCommand: Command = {
   path: ['pkg', 'bump'],
   summary: 'set a melange recipe to a new version (epoch 0), keeping its formatting',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg bump');
     requireCount(positionals, 2, 2, 'pkg bump', 'CONFIG and VERSION');

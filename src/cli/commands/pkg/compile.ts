@@ -1,6 +1,6 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { selectArch } from '../../../apk/index.js';
-import { type Diagnostic, LupineError, renderDiagnostics } from '../../../core/index.js';
+import { LupineError, renderDiagnostics } from '../../../core/index.js';
 import {
   BUILTIN_PIPELINE_DIR,
   compiledToJson,
@@ -8,9 +8,10 @@ import {
   compileLoadedRecipe,
   loadRecipe,
 } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine pkg compile [CONFIG] [--arch ARCH] [--pipeline-dir DIR]... [--build-option NAME]...
                          [--vars-file FILE] [--env-file FILE] [--lenient] [--json]
@@ -26,40 +27,28 @@ reported at once as FILE:LINE:COL: error[CODE]: message, with a hint; then the e
 
 uses: NAME is looked up as NAME.yaml in each --pipeline-dir in order, then in lupine's
 built-in pipelines.
-
-Options:
-  --arch ARCH          apk architecture to compile for (default: this machine's)
-  --pipeline-dir DIR   look for pipelines in DIR first (repeatable)
-  --build-option NAME  enable a build option of the recipe (repeatable)
-  --vars-file FILE     YAML map of variables that override the recipe's vars
-  --env-file FILE      KEY=value lines under the recipe's environment (the recipe wins)
-  --lenient            report unknown keys (and invalid versions) as warnings and carry on
-  --json               print JSON instead of YAML
-  -h, --help           show this help
 `;
 
 const options = {
-  arch: { type: 'string' },
-  'pipeline-dir': { type: 'string', multiple: true },
-  'build-option': { type: 'string', multiple: true },
-  'vars-file': { type: 'string' },
-  'env-file': { type: 'string' },
-  lenient: { type: 'boolean' },
-  json: { type: 'boolean' },
+  arch: { type: 'string', arg: 'ARCH', help: "apk architecture to compile for (default: this machine's)" },
+  'pipeline-dir': { type: 'string', multiple: true, arg: 'DIR', help: 'look for pipelines in DIR first (repeatable)' },
+  'build-option': {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    help: 'enable a build option of the recipe (repeatable)',
+  },
+  'vars-file': { type: 'string', arg: 'FILE', help: "YAML map of variables that override the recipe's vars" },
+  'env-file': { type: 'string', arg: 'FILE', help: "KEY=value lines under the recipe's environment (the recipe wins)" },
+  lenient: { type: 'boolean', help: 'report unknown keys (and invalid versions) as warnings and carry on' },
+  json: { type: 'boolean', help: 'print JSON instead of YAML' },
 } as const;
-
-/** Diagnostics with paths relative to the working directory when they are inside it. */
-export function relativeDiagnostics(diagnostics: readonly Diagnostic[], cwd: string): Diagnostic[] {
-  return diagnostics.map((d): Diagnostic => {
-    const rel = relative(cwd, d.file);
-    return { ...d, file: rel === '' || rel.startsWith('..') || isAbsolute(rel) ? d.file : rel };
-  });
-}
 
 export const pkgCompileCommand: Command = {
   path: ['pkg', 'compile'],
   summary: 'print a melange recipe compiled for one architecture, or every problem in it',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg compile');
     requireCount(positionals, 0, 1, 'pkg compile', 'at most one CONFIG file');

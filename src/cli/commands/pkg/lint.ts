@@ -9,7 +9,7 @@ import {
   treeFromEntries,
   treeFromPackageFiles,
 } from '../../../pkg/index.js';
-import { parse } from '../../args.js';
+import { commandHelp, parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_FAIL, EXIT_OK } from '../../render.js';
 import { readInput } from '../apk/files.js';
@@ -26,20 +26,23 @@ nonlinux, object, opt, pkgconf, python/docs, python/multiple, python/test, sbom,
 staticarchive, strip, unsupportedarch, usrlocal. Off by default: documentation, empty.
 (lddcheck and pkgconf look for test pipelines in the build config, which lint does not read:
 they report any shared object or pkgconfig file.)
-
-Options:
-  --enable NAME    also require this linter (repeatable; like checks.enabled)
-  --disable NAME   downgrade this linter to a warning (repeatable; like checks.disabled)
-  --name NAME      the package name for a directory (default: the directory's name)
-  --json           print one JSON object instead of text
-  -h, --help       show this help
 `;
 
 const options = {
-  json: { type: 'boolean' },
-  enable: { type: 'string', multiple: true },
-  disable: { type: 'string', multiple: true },
-  name: { type: 'string' },
+  json: { type: 'boolean', help: 'print one JSON object instead of text' },
+  enable: {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    help: 'also require this linter (repeatable; like checks.enabled)',
+  },
+  disable: {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    help: 'downgrade this linter to a warning (repeatable; like checks.disabled)',
+  },
+  name: { type: 'string', arg: 'NAME', help: "the package name for a directory (default: the directory's name)" },
 } as const;
 
 async function loadTree(path: string, name: string | undefined): Promise<PackageTree> {
@@ -62,7 +65,8 @@ function reportText(path: string, tree: PackageTree, r: LintReport): string {
 export const pkgLintCommand: Command = {
   path: ['pkg', 'lint'],
   summary: "run melange's package linters over .apk files or package directories",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg lint');
     if (positionals.length === 0)

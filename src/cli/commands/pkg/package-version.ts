@@ -1,27 +1,24 @@
 import { resolve } from 'node:path';
 import { obj, readInputFile, renderDiagnostics } from '../../../core/index.js';
 import { parseRecipe } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { relativeDiagnostics } from './compile.js';
+import { relativeDiagnostics } from '../common/host.js';
 
 const HELP = `Usage: lupine pkg package-version [CONFIG] [--lenient]
 
 Prints the recipe's package as NAME-VERSION-rEPOCH (melange package-version), e.g.
 curl-8.21.0-r2: the file name of the main package's apk without .apk.
-
-Options:
-  --lenient    report unknown keys as warnings and carry on
-  -h, --help   show this help
 `;
 
-const options = { lenient: { type: 'boolean' } } as const;
+const options = { lenient: { type: 'boolean', help: 'report unknown keys as warnings and carry on' } } as const;
 
 export const pkgPackageVersionCommand: Command = {
   path: ['pkg', 'package-version'],
   summary: "print a melange recipe's name-version-rN",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'pkg package-version');
     requireCount(positionals, 0, 1, 'pkg package-version', 'at most one CONFIG file');

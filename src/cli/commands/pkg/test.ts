@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { LupineError } from '../../../core/index.js';
 import { testRecipe } from '../../../pkg/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
-import { GUEST_OPTIONS, guestInputs, parseArchs } from './guest-options.js';
+import { GUEST_OPTIONS, guestInputs, JSON_OPTION, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg test [CONFIG] [options]
 
@@ -13,37 +13,31 @@ each block (the main package's, then each subpackage's) in a fresh bubblewrap gu
 only the package under test (pinned to the recipe's version), the test's environment and the
 packages its steps need, resolved against OUT-DIR first and then the repositories. The exit
 code is 0 when every step passed, and also when the recipe has no tests.
-
-Options:
-  --arch ARCH               apk architecture (default: this machine's); comma-separated for several
-  --out-dir DIR             where the built packages are (default ./packages)
-  -r, --repository-append R repository for the test guests (repeatable)
-  -k, --keyring-append KEY  trusted public key, directory of keys or URL (repeatable)
-  --test-package-append PKG extra package for every test guest (repeatable)
-  --source-dir DIR          copied into the workspace (default: the recipe's directory)
-  --pipeline-dir DIR        look for uses: pipelines here first (repeatable)
-  --cache-dir DIR           mounted read-write at /var/cache/melange
-  --package-cache-dir DIR   lupine's cache of fetched and expanded guest packages
-  --workspace-dir DIR       use (and keep) this directory as /home/build
-  --env-file FILE           KEY=value lines under the recipe's environment
-  --vars-file FILE          YAML map of variables over the recipe's vars
-  --build-option NAME       enable a build option of the recipe (repeatable)
-  --no-network              cut the network for the steps
-  --ignore-signatures       accept unsigned repository indexes
-  --debug                   trace every step's commands (set -x)
-  --json                    print a JSON summary on stdout
-  -h, --help                show this help
 `;
 
 const options = {
-  ...GUEST_OPTIONS,
-  'test-package-append': { type: 'string', multiple: true },
+  ...withHelp(GUEST_OPTIONS, {
+    runner: 'bubblewrap (the default and the only runner tests take)',
+    'out-dir': 'where the built packages are (default ./packages)',
+    'repository-append': 'repository for the test guests (repeatable)',
+    'cache-dir': 'mounted read-write at /var/cache/melange',
+    'package-cache-dir': "lupine's cache of fetched and expanded guest packages",
+    'no-network': 'cut the network for the steps',
+  }),
+  'test-package-append': {
+    type: 'string',
+    multiple: true,
+    arg: 'PKG',
+    help: 'extra package for every test guest (repeatable)',
+  },
+  ...JSON_OPTION,
 } as const;
 
 export const pkgTestCommand: Command = {
   path: ['pkg', 'test'],
   summary: "run a melange recipe's test blocks against its built packages, each in a fresh guest",
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values: v, positionals } = parse(argv, options, 'pkg test');
     requireCount(positionals, 0, 1, 'pkg test', 'at most one CONFIG file');

@@ -15,7 +15,7 @@ import {
   readApkIndexArchive,
   writeApkIndexArchive,
 } from '../../../repo/index.js';
-import { parse } from '../../args.js';
+import { commandHelp, parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK, renderError } from '../../render.js';
@@ -34,44 +34,48 @@ As apk index does, only each package's signature and control members are read (t
 inflated), and a package must be signed by a trusted key unless --allow-untrusted is given.
 The tar entries' mtime is SOURCE_DATE_EPOCH when set, else 0. Concurrent runs on the same
 directory take turns (a lock file .APKINDEX.lock beside OUT).
+`;
 
-Options:
-  -o, --output FILE         where to write the index (required)
-  -d, --description TEXT    the DESCRIPTION entry, e.g. 'v3.17.3-216-g54a39ace82a' (at most
-                            160 bytes are read back by apk)
-      --signing-key KEY     RSA private key (PEM) to sign with; the signature names the public
-                            key file KEY.pub (lupine keygen writes both)
-      --merge               keep OUT's existing entries that the given packages do not replace
-                            (same name and version); OUT must be signed by a trusted key
-                            (--keys-dir) unless --allow-untrusted is given
-      --replace-duplicates  when two given packages have the same name and version but differ
-                            (another checksum), keep the later one; without it that is an
-                            error naming both files and nothing is written
-      --rewrite-arch ARCH   write ARCH as the A: of every given package (Alpine indexes noarch
-                            packages under the repository's arch this way)
-      --no-warnings         do not list dependencies that no package in the index provides
-      --keys-dir DIR        trusted public keys for the packages' signatures: a directory of
-                            *.rsa.pub files, or one key file; repeatable; default /etc/apk/keys
-      --allow-untrusted     index packages that are unsigned or signed by an unknown key
-      --json                print the result as one JSON object
-  -h, --help                show this help
-
-Examples:
+const HELP_AFTER = `Examples:
   lupine index -o repo/x86_64/APKINDEX.tar.gz --signing-key me.rsa repo/x86_64/*.apk
   lupine index -o APKINDEX.tar.gz --merge -d "$(git describe)" new-1.0-r0.apk
 `;
 
 const OPTIONS = {
-  output: { type: 'string', short: 'o' },
-  description: { type: 'string', short: 'd' },
-  'signing-key': { type: 'string' },
-  merge: { type: 'boolean' },
-  'replace-duplicates': { type: 'boolean' },
-  'rewrite-arch': { type: 'string' },
-  'no-warnings': { type: 'boolean' },
-  'keys-dir': { type: 'string', multiple: true },
-  'allow-untrusted': { type: 'boolean' },
-  json: { type: 'boolean' },
+  output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write the index (required)' },
+  description: {
+    type: 'string',
+    short: 'd',
+    arg: 'TEXT',
+    help: "the DESCRIPTION entry, e.g. 'v3.17.3-216-g54a39ace82a' (at most\n160 bytes are read back by apk)",
+  },
+  'signing-key': {
+    type: 'string',
+    arg: 'KEY',
+    help: 'RSA private key (PEM) to sign with; the signature names the public\nkey file KEY.pub (lupine keygen writes both)',
+  },
+  merge: {
+    type: 'boolean',
+    help: "keep OUT's existing entries that the given packages do not replace\n(same name and version); OUT must be signed by a trusted key\n(--keys-dir) unless --allow-untrusted is given",
+  },
+  'replace-duplicates': {
+    type: 'boolean',
+    help: 'when two given packages have the same name and version but differ\n(another checksum), keep the later one; without it that is an\nerror naming both files and nothing is written',
+  },
+  'rewrite-arch': {
+    type: 'string',
+    arg: 'ARCH',
+    help: "write ARCH as the A: of every given package (Alpine indexes noarch\npackages under the repository's arch this way)",
+  },
+  'no-warnings': { type: 'boolean', help: 'do not list dependencies that no package in the index provides' },
+  'keys-dir': {
+    type: 'string',
+    multiple: true,
+    arg: 'DIR',
+    help: "trusted public keys for the packages' signatures: a directory of\n*.rsa.pub files, or one key file; repeatable; default /etc/apk/keys",
+  },
+  'allow-untrusted': { type: 'boolean', help: 'index packages that are unsigned or signed by an unknown key' },
+  json: { type: 'boolean', help: 'print the result as one JSON object' },
 } as const;
 
 /** Reads one package's head (signature and control members only), its signature checked when keys are given. */
@@ -149,6 +153,43 @@ async function existingEntries(path: string, keys: Keyring | undefined): Promise
   }
 }
 
+/** The index entries of the given .apk files; one that cannot be read is reported and counted. */
+async function readPackages(
+  positionals: readonly string[],
+  keys: Parameters<typeof packageEntry>[2],
+  io: CliIo,
+  o: { readonly rewriteArch: string | undefined; readonly replaceDuplicates: boolean },
+): Promise<{ added: PackageInfo[]; errors: number }> {
+  const added: PackageInfo[] = [];
+  const fromFile = new Map<string, { file: string; identity: string }>();
+  let errors = 0;
+  for (const arg of positionals) {
+    try {
+      const info = await packageEntry(resolve(io.cwd, arg), arg, keys);
+      if (o.rewriteArch !== undefined) info.arch = o.rewriteArch;
+      const key = `${info.name}-${info.version}`;
+      const seen = fromFile.get(key);
+      if (seen !== undefined && seen.identity !== info.identity && !o.replaceDuplicates) {
+        throw new LupineError(
+          'INDEX_DUPLICATE',
+          `${seen.file} and ${arg} are both ${key} but differ (${seen.identity} and ${info.identity})`,
+          {
+            details: { name: info.name, version: info.version, files: [seen.file, arg] },
+            hint: 'give only one build of each version, or pass --replace-duplicates to keep the later one',
+          },
+        );
+      }
+      fromFile.set(key, { file: arg, identity: info.identity });
+      added.push(info);
+    } catch (err) {
+      if (!isLupineError(err)) throw err;
+      io.stderr.write(renderError(err));
+      errors++;
+    }
+  }
+  return { added, errors };
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'index');
   if (values.output === undefined) {
@@ -167,33 +208,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     ? undefined
     : await loadKeyring((values['keys-dir'] ?? ['/etc/apk/keys']).map((d) => resolve(io.cwd, d)));
 
-  const added: PackageInfo[] = [];
-  const fromFile = new Map<string, { file: string; identity: string }>();
-  let errors = 0;
-  for (const arg of positionals) {
-    try {
-      const info = await packageEntry(resolve(io.cwd, arg), arg, keys);
-      if (values['rewrite-arch'] !== undefined) info.arch = values['rewrite-arch'];
-      const key = `${info.name}-${info.version}`;
-      const seen = fromFile.get(key);
-      if (seen !== undefined && seen.identity !== info.identity && !values['replace-duplicates']) {
-        throw new LupineError(
-          'INDEX_DUPLICATE',
-          `${seen.file} and ${arg} are both ${key} but differ (${seen.identity} and ${info.identity})`,
-          {
-            details: { name: info.name, version: info.version, files: [seen.file, arg] },
-            hint: 'give only one build of each version, or pass --replace-duplicates to keep the later one',
-          },
-        );
-      }
-      fromFile.set(key, { file: arg, identity: info.identity });
-      added.push(info);
-    } catch (err) {
-      if (!isLupineError(err)) throw err;
-      io.stderr.write(renderError(err));
-      errors++;
-    }
-  }
+  const { added, errors } = await readPackages(positionals, keys, io, {
+    rewriteArch: values['rewrite-arch'],
+    replaceDuplicates: values['replace-duplicates'] === true,
+  });
   if (errors) {
     io.stderr.write(
       `lupine: index: ${errors} of ${positionals.length} packages could not be read; ${values.output} was not written\n`,
@@ -251,6 +269,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 export const indexCommand: Command = {
   path: ['index'],
   summary: 'build a repository index (APKINDEX.tar.gz) from .apk files',
-  help: HELP,
+  help: commandHelp(HELP, OPTIONS, HELP_AFTER),
+  options: OPTIONS,
   run,
 };

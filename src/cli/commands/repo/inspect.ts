@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type ApkPackage, formatPkgInfo, type PackageFile, readPackage, SCRIPT_NAMES } from '../../../apk/index.js';
 import { sha1Hex } from '../../../core/index.js';
 import { type ApkIndexArchive, readApkIndexArchive } from '../../../repo/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { type ApkFileKind, apkFileKind, readInput } from '../apk/files.js';
@@ -16,13 +16,9 @@ For a package: identity (the C: an index gives it), datahash, signatures with th
 the gzip member byte ranges, every .PKGINFO field, scripts, and every file with its mode, owner,
 size, SHA-1 checksum and link target.
 For an index: its description, signatures and packages (name, version, arch, identity, size).
-
-Options:
-  --json       print one JSON object instead of text
-  -h, --help   show this help
 `;
 
-const options = { json: { type: 'boolean' } } as const;
+const options = { json: { type: 'boolean', help: 'print one JSON object instead of text' } } as const;
 
 const TYPE_CHAR: Record<PackageFile['type'], string> = {
   file: '-',
@@ -138,7 +134,8 @@ function indexText(file: string, index: ApkIndexArchive): string {
 export const inspectCommand: Command = {
   path: ['inspect'],
   summary: 'show what an .apk package or APKINDEX.tar.gz holds',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'inspect');
     requireCount(positionals, 1, 1, 'inspect', 'exactly one FILE');

@@ -2,7 +2,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { generateRsaKeyPair } from '../../../apk/index.js';
 import { LupineError, publishFiles } from '../../../core/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
@@ -16,18 +16,16 @@ Generates an RSA key pair for signing packages and indexes, as abuild-keygen doe
 Signatures name the public key file, so keep NAME.rsa.pub's file name when you install it.
 NAME defaults to <user>-<hex Unix time> (from $USER or $LOGNAME, like abuild), or 'lupine'
 when no user name is known. NAME may also be a path; a trailing .rsa is dropped.
-
-Options:
-  --bits N     key size: 2048, 3072 or 4096 (default 4096)
-  --out DIR    directory to write into (default: the current directory); created if missing
-  --force      overwrite existing files (without it, an existing file is an error)
-  -h, --help   show this help
 `;
 
 const options = {
-  bits: { type: 'string' },
-  out: { type: 'string' },
-  force: { type: 'boolean' },
+  bits: { type: 'string', arg: 'N', help: 'key size: 2048, 3072 or 4096 (default 4096)' },
+  out: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'directory to write into (default: the current directory); created if missing',
+  },
+  force: { type: 'boolean', help: 'overwrite existing files (without it, an existing file is an error)' },
 } as const;
 
 function defaultName(io: CliIo): string {
@@ -52,7 +50,8 @@ async function refuseExisting(path: string): Promise<void> {
 export const keygenCommand: Command = {
   path: ['keygen'],
   summary: 'generate an RSA key pair for signing packages and indexes',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'keygen');
     requireCount(positionals, 0, 1, 'keygen', 'at most one NAME');

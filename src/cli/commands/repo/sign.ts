@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { keyNameForPrivateKey, parsePrivateKey, type SignatureAlgorithm, signPackage } from '../../../apk/index.js';
 import { LupineError } from '../../../core/index.js';
 import { signApkIndexArchive } from '../../../repo/index.js';
-import { parse } from '../../args.js';
+import { commandHelp, parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK, EXIT_USAGE } from '../../render.js';
 import { apkFileKind, readInput, writeAtomically } from '../apk/files.js';
@@ -15,23 +15,22 @@ package) or the index member (an index). Each file is replaced atomically (temp 
 
 The signature names the public key file: KEY 'foo.rsa' signs as 'foo.rsa.pub', so install the
 public key under that name in /etc/apk/keys.
-
-Options:
-  --signing-key KEY   the private key (PEM), e.g. from 'lupine keygen'
-  --type TYPE         RSA256 (SHA-256, default, as melange and abuild-sign -t RSA256),
-                      RSA (SHA-1, abuild's default) or RSA512 (SHA-512)
-  -h, --help          show this help
 `;
 
 const options = {
-  'signing-key': { type: 'string' },
-  type: { type: 'string' },
+  'signing-key': { type: 'string', arg: 'KEY', help: "the private key (PEM), e.g. from 'lupine keygen'" },
+  type: {
+    type: 'string',
+    arg: 'TYPE',
+    help: "RSA256 (SHA-256, default, as melange and abuild-sign -t RSA256),\nRSA (SHA-1, abuild's default) or RSA512 (SHA-512)",
+  },
 } as const;
 
 export const signCommand: Command = {
   path: ['sign'],
   summary: 'sign .apk packages and APKINDEX.tar.gz indexes (replaces existing signatures)',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'sign');
     const keyPath = values['signing-key'];

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { loadKeyring } from '../../../repo/index.js';
-import { parse } from '../../args.js';
+import { commandHelp, parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../../render.js';
 import { reasonOf, verifyApkFile } from '../apk/files.js';
@@ -17,23 +17,25 @@ must match its SHA-1. An index must carry a valid signature by a trusted key.
 Packages are streamed, never held whole in memory: a data member that inflates to more than the
 package declares (.PKGINFO size, plus the tar layer's overhead) is refused as LIMIT_EXCEEDED, as is
 a declared size the compressed bytes could not hold. Only regular files are read.
+`;
 
-Options:
-  --keys-dir DIR   trusted public keys: a directory of *.rsa.pub files, or one key file
-                   (named by its file name); repeatable; default /etc/apk/keys
-  -h, --help       show this help
-
-Exit status: 0 when every file verifies, 1 when any does not, 2 on a usage error.
+const HELP_AFTER = `Exit status: 0 when every file verifies, 1 when any does not, 2 on a usage error.
 `;
 
 const options = {
-  'keys-dir': { type: 'string', multiple: true },
+  'keys-dir': {
+    type: 'string',
+    multiple: true,
+    arg: 'DIR',
+    help: 'trusted public keys: a directory of *.rsa.pub files, or one key file\n(named by its file name); repeatable; default /etc/apk/keys',
+  },
 } as const;
 
 export const verifyCommand: Command = {
   path: ['verify'],
   summary: 'verify signatures and hashes of .apk packages and indexes',
-  help: HELP,
+  help: commandHelp(HELP, options, HELP_AFTER),
+  options: options,
   async run(argv, io) {
     const { values, positionals } = parse(argv, options, 'verify');
     if (positionals.length === 0) {

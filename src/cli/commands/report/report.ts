@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { hostApkArch } from '../../../apk/index.js';
 import { writeFileAtomic } from '../../../core/index.js';
 import { collectImageFacts, type ImageReportFacts, renderReport, reportFactsJson } from '../../../report/index.js';
-import { parse } from '../../args.js';
+import { commandHelp, parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
@@ -25,33 +25,34 @@ without --db the page says "not scanned", and so does it for an image whose pack
 read or whose distro no source covers ("not scanned: no data for debian 12"). The page names each
 advisory source with its date and lists each image's vulnerability ids. The generation time comes from SOURCE_DATE_EPOCH when set,
 so the page is reproducible.
+`;
 
-Options:
-  -o, --output FILE    write the HTML page to FILE (default: standard output, unless --json)
-  --db SOURCE          advisory source (repeatable)
-  --title TEXT         the page title (default: "Container image comparison")
-  --json               print the facts as JSON to standard output
-  --arch ARCH          show the image of this architecture
-  --cache-dir DIR      where downloaded advisories are kept (default: $LUPINE_CACHE_DIR,
-                       else $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)
-  --offline            use only cached advisory downloads
-  --insecure           allow plain HTTP to a non-loopback registry
-  --baseline IMAGE     compare every other image with IMAGE (one of those given; default: the first)
-  -h, --help           show this help
-
-Exit status: 0 done, 2 usage, 3 error.
+const HELP_AFTER = `Exit status: 0 done, 2 usage, 3 error.
 `;
 
 const options = {
-  output: { type: 'string', short: 'o' },
-  db: { type: 'string', multiple: true },
-  title: { type: 'string' },
-  json: { type: 'boolean' },
-  arch: { type: 'string' },
-  'cache-dir': { type: 'string' },
-  baseline: { type: 'string' },
-  offline: { type: 'boolean' },
-  insecure: { type: 'boolean' },
+  output: {
+    type: 'string',
+    short: 'o',
+    arg: 'FILE',
+    help: 'write the HTML page to FILE (default: standard output, unless --json)',
+  },
+  db: { type: 'string', multiple: true, arg: 'SOURCE', help: 'advisory source (repeatable)' },
+  title: { type: 'string', arg: 'TEXT', help: 'the page title (default: "Container image comparison")' },
+  json: { type: 'boolean', help: 'print the facts as JSON to standard output' },
+  arch: { type: 'string', arg: 'ARCH', help: 'show the image of this architecture' },
+  'cache-dir': {
+    type: 'string',
+    arg: 'DIR',
+    help: 'where downloaded advisories are kept (default: $LUPINE_CACHE_DIR,\nelse $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)',
+  },
+  baseline: {
+    type: 'string',
+    arg: 'IMAGE',
+    help: 'compare every other image with IMAGE (one of those given; default: the first)',
+  },
+  offline: { type: 'boolean', help: 'use only cached advisory downloads' },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
 } as const;
 
 const DEFAULT_TITLE = 'Container image comparison';
@@ -105,6 +106,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 export const reportCommand: Command = {
   path: ['report'],
   summary: 'compare images side by side in one self-contained HTML page (sizes, packages, shell, user, CVEs)',
-  help: HELP,
+  help: commandHelp(HELP, options, HELP_AFTER),
+  options: options,
   run,
 };

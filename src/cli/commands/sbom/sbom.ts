@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { LupineError, writeFileAtomic } from '../../../core/index.js';
 import { stringifySbom, toCycloneDx, toSpdx } from '../../../sbom/index.js';
 import { targetInventory } from '../../../scan/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
@@ -19,20 +19,13 @@ platform's SBOM with its packages.
 
 The creation time is SOURCE_DATE_EPOCH when set, else now; everything else follows from the target,
 so the same target gives the same bytes.
-
-Options:
-  --format FORMAT     spdx (SPDX 2.3 JSON, default) or cyclonedx (CycloneDX 1.6 JSON)
-  -o, --output FILE   write to FILE instead of standard output
-  --arch ARCH         only the image of this architecture
-  --insecure          allow plain HTTP to a non-loopback registry
-  -h, --help          show this help
 `;
 
 const options = {
-  format: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  arch: { type: 'string' },
-  insecure: { type: 'boolean' },
+  format: { type: 'string', arg: 'FORMAT', help: 'spdx (SPDX 2.3 JSON, default) or cyclonedx (CycloneDX 1.6 JSON)' },
+  output: { type: 'string', short: 'o', arg: 'FILE', help: 'write to FILE instead of standard output' },
+  arch: { type: 'string', arg: 'ARCH', help: 'only the image of this architecture' },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
 } as const;
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -66,6 +59,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 export const sbomCommand: Command = {
   path: ['sbom'],
   summary: 'write an SPDX or CycloneDX SBOM of an image, root or package',
-  help: HELP,
+  help: commandHelp(HELP, options),
+  options: options,
   run,
 };

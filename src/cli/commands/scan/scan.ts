@@ -15,7 +15,7 @@ import {
   scanInput,
   scanReport,
 } from '../../../scan/index.js';
-import { parse, requireCount } from '../../args.js';
+import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_FAIL, EXIT_NOT_SCANNED, EXIT_OK } from '../../render.js';
@@ -44,43 +44,45 @@ them, a lupine repository directory (its security.json), or an
 http(s) URL (fetched once and cached; --offline reads only the cache). Without --db, the distro's
 public secdb is used: packages.wolfi.dev/os/security.json for wolfi, packages.cgr.dev's for
 chainguard, secdb.alpinelinux.org/<branch>/{main,community}.json for alpine.
+`;
 
-Options:
-  --db SOURCE          advisory source (repeatable)
-  --format FORMAT      table (default), json, sarif (2.1.0) or openvex (0.2.0)
-  -o, --output FILE    write the report to FILE instead of standard output
-  --only-fixed         show only findings that have a fix
-  --ignore ID[:PKG]    leave out this vulnerability (or an alias of it), for package PKG only when
-                       given; repeatable, or comma-separated
-  --fail-on SEVERITY   exit 1 when a finding at or above SEVERITY remains
-                       (unknown = any finding, negligible, low, medium, high, critical)
-  --arch ARCH          scan only the image of this architecture
-  --distro ID[:VER]    match as this distro instead of what the target says (e.g. wolfi, alpine:3.19)
-  --cache-dir DIR      where downloaded advisories are kept (default: $LUPINE_CACHE_DIR,
-                       else $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)
-  --offline            use only cached advisory downloads
-  --strict             fail on an advisory document that cannot be read (default: skip it with
-                       a warning naming it; a source that yields no entries is always an error)
-  --insecure           allow plain HTTP to a non-loopback registry
-  -h, --help           show this help
-
-Exit status: 0 done, 1 findings at or above --fail-on, 2 usage, 3 error, 4 a target not scanned
+const HELP_AFTER = `Exit status: 0 done, 1 findings at or above --fail-on, 2 usage, 3 error, 4 a target not scanned
 (no package database, or no advisory data for its distro; with or without --fail-on).
 `;
 
 const options = {
-  db: { type: 'string', multiple: true },
-  format: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  'only-fixed': { type: 'boolean' },
-  ignore: { type: 'string', multiple: true },
-  'fail-on': { type: 'string' },
-  arch: { type: 'string' },
-  distro: { type: 'string' },
-  'cache-dir': { type: 'string' },
-  offline: { type: 'boolean' },
-  strict: { type: 'boolean' },
-  insecure: { type: 'boolean' },
+  db: { type: 'string', multiple: true, arg: 'SOURCE', help: 'advisory source (repeatable)' },
+  format: { type: 'string', arg: 'FORMAT', help: 'table (default), json, sarif (2.1.0) or openvex (0.2.0)' },
+  output: { type: 'string', short: 'o', arg: 'FILE', help: 'write the report to FILE instead of standard output' },
+  'only-fixed': { type: 'boolean', help: 'show only findings that have a fix' },
+  ignore: {
+    type: 'string',
+    multiple: true,
+    arg: 'ID[:PKG]',
+    help: 'leave out this vulnerability (or an alias of it), for package PKG only when\ngiven; repeatable, or comma-separated',
+  },
+  'fail-on': {
+    type: 'string',
+    arg: 'SEVERITY',
+    help: 'exit 1 when a finding at or above SEVERITY remains\n(unknown = any finding, negligible, low, medium, high, critical)',
+  },
+  arch: { type: 'string', arg: 'ARCH', help: 'scan only the image of this architecture' },
+  distro: {
+    type: 'string',
+    arg: 'ID[:VER]',
+    help: 'match as this distro instead of what the target says (e.g. wolfi, alpine:3.19)',
+  },
+  'cache-dir': {
+    type: 'string',
+    arg: 'DIR',
+    help: 'where downloaded advisories are kept (default: $LUPINE_CACHE_DIR,\nelse $XDG_CACHE_HOME/lupine, else ~/.cache/lupine)',
+  },
+  offline: { type: 'boolean', help: 'use only cached advisory downloads' },
+  strict: {
+    type: 'boolean',
+    help: 'fail on an advisory document that cannot be read (default: skip it with\na warning naming it; a source that yields no entries is always an error)',
+  },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
 } as const;
 
 const FORMATS = ['table', 'json', 'sarif', 'openvex'] as const;
@@ -186,6 +188,7 @@ function renderReports(reports: readonly ScanReport[], format: Format): string {
 export const scanCommand: Command = {
   path: ['scan'],
   summary: 'find known vulnerabilities in an image, root, SBOM or package',
-  help: HELP,
+  help: commandHelp(HELP, options, HELP_AFTER),
+  options: options,
   run,
 };

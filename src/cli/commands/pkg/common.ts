@@ -7,26 +7,61 @@ import { selectArchs } from '../../../apk/index.js';
 import type { Logger } from '../../../core/index.js';
 import type { Parsed } from '../../args.js';
 import type { CliIo } from '../../io.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 
 /** The guest options both commands take (each adds its own). */
 export const GUEST_OPTIONS = {
-  arch: { type: 'string' },
-  runner: { type: 'string' },
-  'out-dir': { type: 'string' },
-  'repository-append': { type: 'string', short: 'r', multiple: true },
-  'keyring-append': { type: 'string', short: 'k', multiple: true },
-  'source-dir': { type: 'string' },
-  'pipeline-dir': { type: 'string', multiple: true },
-  'cache-dir': { type: 'string' },
-  'package-cache-dir': { type: 'string' },
-  'workspace-dir': { type: 'string' },
-  'env-file': { type: 'string' },
-  'vars-file': { type: 'string' },
-  'build-option': { type: 'string', multiple: true },
-  'no-network': { type: 'boolean' },
-  'ignore-signatures': { type: 'boolean' },
-  debug: { type: 'boolean' },
-  json: { type: 'boolean' },
+  arch: {
+    type: 'string',
+    arg: 'ARCH',
+    help: "apk architecture (default: this machine's); comma-separated for several",
+  },
+  runner: { type: 'string', arg: 'NAME', help: 'bubblewrap (default) or host' },
+  'out-dir': { type: 'string', arg: 'DIR', help: 'where packages go (default ./packages)' },
+  'repository-append': {
+    type: 'string',
+    short: 'r',
+    multiple: true,
+    arg: 'R',
+    help: 'repository for the build guest (repeatable)',
+  },
+  'keyring-append': {
+    type: 'string',
+    short: 'k',
+    multiple: true,
+    arg: 'KEY',
+    help: 'trusted public key, directory of keys or URL (repeatable)',
+  },
+  'source-dir': { type: 'string', arg: 'DIR', help: "copied into the workspace (default: the recipe's directory)" },
+  'pipeline-dir': {
+    type: 'string',
+    multiple: true,
+    arg: 'DIR',
+    help: 'look for uses: pipelines here first (repeatable)',
+  },
+  'cache-dir': { type: 'string', arg: 'DIR', help: 'mounted read-write at /var/cache/melange (default: none)' },
+  'package-cache-dir': {
+    type: 'string',
+    arg: 'DIR',
+    help: "lupine's cache of fetched and expanded guest packages\n(default: $XDG_CACHE_HOME/lupine/pkg or ~/.cache/lupine/pkg)",
+  },
+  'workspace-dir': { type: 'string', arg: 'DIR', help: 'use (and keep) this directory as /home/build' },
+  'env-file': { type: 'string', arg: 'FILE', help: "KEY=value lines under the recipe's environment" },
+  'vars-file': { type: 'string', arg: 'FILE', help: "YAML map of variables over the recipe's vars" },
+  'build-option': {
+    type: 'string',
+    multiple: true,
+    arg: 'NAME',
+    help: 'enable a build option of the recipe (repeatable)',
+  },
+  'no-network': { type: 'boolean', help: 'cut the network for the steps (default: on, as melange)' },
+  'ignore-signatures': { type: 'boolean', help: 'accept unsigned repository indexes' },
+  debug: { type: 'boolean', help: "trace every step's commands (set -x)" },
+} as const;
+
+/** `--json`, last in both commands' tables. */
+export const JSON_OPTION = {
+  json: { type: 'boolean', help: 'print a JSON summary on stdout' },
 } as const;
 
 /** Progress and warnings to standard error; step traces with --debug. */
@@ -92,15 +127,19 @@ export function guestInputs(v: Parsed<typeof GUEST_OPTIONS>['values'], io: CliIo
     pipelineDirs: (v['pipeline-dir'] ?? []).map(at),
     buildOptions: v['build-option'] ?? [],
     packageCacheDir: packageCacheDir(io, v['package-cache-dir']),
-    ...(v['source-dir'] ? { sourceDir: at(v['source-dir']) } : {}),
-    ...(v['cache-dir'] ? { cacheDir: at(v['cache-dir']) } : {}),
-    ...(v['workspace-dir'] ? { workspaceDir: at(v['workspace-dir']) } : {}),
-    ...(v['env-file'] ? { envFile: at(v['env-file']) } : {}),
-    ...(v['vars-file'] ? { varsFile: at(v['vars-file']) } : {}),
-    ...(v['no-network'] ? { network: false as const } : {}),
-    ...(v['ignore-signatures'] ? { allowUntrusted: true as const } : {}),
-    ...(v.debug ? { debug: true as const } : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
+    ...setPaths(io.cwd, {
+      sourceDir: v['source-dir'],
+      cacheDir: v['cache-dir'],
+      workspaceDir: v['workspace-dir'],
+      envFile: v['env-file'],
+      varsFile: v['vars-file'],
+    }),
+    ...setOnly({
+      network: v['no-network'] ? (false as const) : undefined,
+      allowUntrusted: v['ignore-signatures'] ? (true as const) : undefined,
+      debug: v.debug ? (true as const) : undefined,
+      signal: io.signal,
+    }),
     logger: buildLogger(io, v.debug === true),
   };
 }
