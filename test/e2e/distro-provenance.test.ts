@@ -42,9 +42,6 @@ const IMPORTS_ALLOWED: Record<string, string> = {
   // what nodejs links besides libc: the toolchain's C++ runtime and its unwinder
   'libstdc++': "nodejs's C++ runtime",
   libgcc: "libstdc++'s and nodejs's unwinder (libgcc_s)",
-  // the runtime every image ships, until glibc is built from source (issue 12, stage 1): then
-  // this entry must go (the test says so)
-  glibc: 'the C library and dynamic loader',
 };
 
 const catalog = readdirSync(join(repoRoot, 'images'))
