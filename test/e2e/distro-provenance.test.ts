@@ -25,7 +25,7 @@ import { licenseExpression } from '../../src/pkg/run/outputs.js';
 import type { PackageSource } from '../../src/sbom/index.js';
 import { runCli } from '../helpers/cli.js';
 import { copySharedTree, type SharedTree, sharedDistroTree, TREE_ENV } from '../helpers/distro-tree.js';
-import { fileOwners, scanElf, unpackImage } from '../helpers/image-rootfs.js';
+import { docFiles, fileOwners, scanElf, unpackImage } from '../helpers/image-rootfs.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
@@ -231,6 +231,32 @@ describe('what the images are made of: imports and provenance (issue 12)', {
       ),
       problems.join('\n'),
     );
+  });
+
+  test('libcurl and Python link the shared zlib and zstd of their images (a zlib fix reaches them)', () => {
+    /** `file needs lib → the recipe that owns what it resolves to`, for the images' files matching `file`. */
+    const linked = (image: string, file: RegExp) => {
+      const root = join(work, 'rootfs', image);
+      const owners = fileOwners(root);
+      return scanElf(root)
+        .links.filter((l) => file.test(l.file))
+        .map((l) => `${l.needed} → ${l.resolved === undefined ? 'nothing' : owners.get(l.resolved)?.origin}`);
+    };
+    const libcurl = linked('curl', /^usr\/lib\/libcurl\.so\./);
+    assert.ok(libcurl.includes('libz.so.1 → zlib'), libcurl.join('\n'));
+    assert.ok(libcurl.includes('libzstd.so.1 → zstd'), libcurl.join('\n'));
+    const zlibModule = linked('python', /\/lib-dynload\/zlib\.cpython-[^/]*\.so$/);
+    assert.ok(zlibModule.includes('libz.so.1 → zlib'), zlibModule.join('\n'));
+  });
+
+  test('no image carries documentation: manual pages, info manuals and docs are -doc packages', () => {
+    const problems: string[] = [];
+    for (const name of catalog) {
+      const root = join(work, 'rootfs', name);
+      const owners = fileOwners(root);
+      for (const file of docFiles(root)) problems.push(`${name}: /${file} (${owners.get(file)?.name ?? 'no package'})`);
+    }
+    assert.deepEqual(problems, []);
   });
 
   /** What the provenance check needs of a recipe. */
