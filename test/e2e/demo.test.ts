@@ -217,7 +217,7 @@ describe('npm run demo: the distro, the catalog and its report', {
       'glibc-2.43-r0 CVE-2099-1001 fixed 2.43-r1 Unknown',
       'glibc-2.43-r0 CVE-2099-6001 fixed 2.43-r2 Critical',
     ];
-    const busybox = ['busybox-1.38.0-r0 CVE-2099-2001 fixed 1.38.0-r1 Unknown'];
+    const busybox = ['busybox-1.38.0-r1 CVE-2099-2001 fixed 1.38.0-r2 Unknown'];
     const node = [
       ...glibc,
       'libstdc++-12.2.0-r0 CVE-2099-6002 fixed 12.2.0-r5 Low',

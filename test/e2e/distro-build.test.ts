@@ -170,8 +170,8 @@ describe('lupine distro build: the real distro', {
           .filter((n) => REBUILT.includes(n.name))
           .flatMap((n) => n.packages.map((p) => `${p}-${n.fullVersion}.apk`));
         for (const apk of [
-          'zlib-1.3.2-r0.apk',
-          'busybox-1.38.0-r0.apk',
+          'zlib-1.3.2-r1.apk',
+          'busybox-1.38.0-r1.apk',
           'openssl-3.6.3-r0.apk',
           'libcrypto3-3.6.3-r0.apk',
         ]) {
