@@ -12,10 +12,14 @@
  *   source (the recipe's fetch uri as download location, the version, the tarball's checksum, the
  *   recipe's license); a stage-0 package says it was imported, not built from source; each image's
  *   SBOM carries the same for the packages it holds.
+ * - shared libraries: libcurl and Python's zlib module need libz.so.1 (and libcurl libzstd.so.1),
+ *   resolved in the images to the source-built zlib and zstd (not a static copy: a zlib fix reaches
+ *   them).
+ * - docs: no image carries manual pages, info manuals or docs (those are -doc packages).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -257,6 +261,12 @@ describe('what the images are made of: imports and provenance (issue 12)', {
       for (const file of docFiles(root)) problems.push(`${name}: /${file} (${owners.get(file)?.name ?? 'no package'})`);
     }
     assert.deepEqual(problems, []);
+    // the check sees a manual page where one is
+    const tampered = join(work, 'tampered-docs');
+    cpSync(join(work, 'rootfs', 'curl'), tampered, { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(tampered, 'usr/share/man/man1'), { recursive: true });
+    writeFileSync(join(tampered, 'usr/share/man/man1/curl.1'), '.TH curl 1\n');
+    assert.deepEqual(docFiles(tampered), ['usr/share/man/man1/curl.1']);
   });
 
   /** What the provenance check needs of a recipe. */
