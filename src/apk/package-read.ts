@@ -223,6 +223,24 @@ function readControl(bytes: Uint8Array, options: ReadPackageOptions): ControlRea
   return { buf, head, control: parseControl(head, limits, source), limits, source };
 }
 
+const HEAD_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `readControl` over `prefix`, the first bytes of a package of `fileSize` bytes: undefined when the
+ * control member does not fit in them.
+ */
+function readControlPrefix(prefix: Uint8Array, fileSize: number, options: ReadPackageOptions): ControlRead | undefined {
+  // The control member is small (.PKGINFO and scripts): a bigger one is a bomb, not a package.
+  const given = options.limits ?? defaultLimits;
+  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
+  try {
+    return readControl(prefix, { ...options, limits });
+  } catch (err) {
+    if (prefix.length < fileSize) return undefined;
+    throw err;
+  }
+}
+
 function dataLimits({ buf, head, control, limits, source }: ControlRead, vouched: number | undefined): Limits {
   const compressed = buf.length - head.control.end;
   const declared = declaredSize(control, vouched);
@@ -483,20 +501,9 @@ export function packageFromHead(
   entries: readonly TarEntry[],
   options: ReadPackageOptions = {},
 ): ApkPackage | undefined {
-  const given = options.limits ?? defaultLimits;
-  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
-  const source = options.source ?? 'package';
-  const buf = asBuffer(prefix);
-  let head: PackageHead;
-  let control: ControlPart;
-  try {
-    head = readHead(buf, limits, source);
-    control = parseControl(head, limits, source);
-  } catch (err) {
-    if (buf.length < fileSize) return undefined;
-    throw err;
-  }
-  if (control.doc.info.datahash === '') return undefined;
+  const read = readControlPrefix(prefix, fileSize, options);
+  if (read === undefined || read.control.doc.info.datahash === '') return undefined;
+  const { buf, head, control } = read;
   const pkg = assemble(buf, head, control, headerItems(entries));
   return {
     ...pkg,
@@ -516,8 +523,6 @@ export interface PackageHeadRead {
   readonly signedBy?: SignatureEntry;
 }
 
-const HEAD_MAX_BYTES = 64 * 1024 * 1024;
-
 export interface ReadPackageHeadOptions extends ReadPackageOptions {
   /** Check the signature as `verifyPackage` does (APK_NO_SIGNATURE, APK_UNTRUSTED, APK_BAD_SIGNATURE). */
   readonly keyring?: Keyring;
@@ -534,23 +539,11 @@ export function readPackageHead(
   fileSize: number,
   options: ReadPackageHeadOptions = {},
 ): PackageHeadRead | undefined {
-  // The control member is small (.PKGINFO and scripts): a bigger one is a bomb, not a package.
-  const given = options.limits ?? defaultLimits;
-  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
-  const source = options.source ?? 'package';
-  const buf = asBuffer(prefix);
-  const whole = buf.length >= fileSize;
-  let head: PackageHead;
-  let control: ControlPart;
-  try {
-    head = readHead(buf, limits, source);
-    control = parseControl(head, limits, source);
-  } catch (err) {
-    if (!whole) return undefined;
-    throw err;
-  }
+  const read = readControlPrefix(prefix, fileSize, options);
+  if (read === undefined) return undefined;
+  const { buf, head, control, source } = read;
   const legacy = control.doc.info.datahash === '';
-  if (legacy && !whole) return undefined;
+  if (legacy && buf.length < fileSize) return undefined;
   const chosen =
     options.keyring === undefined ? undefined : checkSignature(buf, head, legacy, options.keyring, true, source);
   const identity = identityOf(buf, head, legacy);
