@@ -10,10 +10,12 @@ say() { printf 'setup: %s\n' "$*"; }
 # skopeo and umoci (independent checks of our OCI output), docker-registry (CNCF distribution).
 # chromium (+ fonts) renders report.html in a test; apache2-utils gives htpasswd for registry auth tests;
 # redis-server backs the distributed distro build (BullMQ) and its tests; mmdebstrap builds the demo's
-# Debian bookworm baseline image.
+# Debian bookworm baseline image. bison, m4 and python3.11 are stage-0 build tools of distro/ (glibc's
+# build imports them: distro/bison.yaml, distro/python3-bootstrap.yaml).
 need_apt=()
 for pkg in bubblewrap runc skopeo umoci docker-registry apache2-utils gcc libc6-dev git openssl \
-  chromium fonts-liberation busybox-static redis-server mmdebstrap time; do
+  chromium fonts-liberation busybox-static redis-server mmdebstrap time bison m4 python3.11-minimal \
+  libpython3.11-stdlib; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Measured, measureCommand } from './child-cpu.js';
 import type { BenchResult } from './result.js';
 
 function repoRoot(): string {
@@ -13,21 +14,11 @@ function repoRoot(): string {
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
 
-interface Run {
-  readonly ms: number;
-  /** CPU time of the build and everything it ran (user + system of the reaped children), ms. */
-  readonly cpuMs: number;
-}
-
 /** One `lupine distro build` of the recipe tree `tree` into `dir`, with the checkout's source store. */
-function build(root: string, tree: string, dir: string): Run {
-  const t0 = performance.now();
-  const r = spawnSync(
-    '/usr/bin/time',
+function build(root: string, tree: string, dir: string): Measured {
+  const m = measureCommand(
+    process.execPath,
     [
-      '-f',
-      'LUPINE_CPU %U %S',
-      process.execPath,
       join(root, 'bin', 'lupine'),
       'distro',
       'build',
@@ -45,11 +36,8 @@ function build(root: string, tree: string, dir: string): Run {
     ],
     { encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '0' }, maxBuffer: 256 * 1024 * 1024 },
   );
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`distro build exited ${r.status}:\n${r.stderr.slice(-4000)}`);
-  const m = /LUPINE_CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  if (!m) throw new Error("no CPU time from /usr/bin/time (./setup.sh installs Debian's time package)");
-  return { ms, cpuMs: (Number(m[1]) + Number(m[2])) * 1000 };
+  if (m.run.status !== 0) throw new Error(`distro build exited ${m.run.status}:\n${m.run.stderr.slice(-4000)}`);
+  return m;
 }
 
 /** Issue 12's budgets. */
@@ -119,7 +107,7 @@ export function benchDistro(): BenchResult[] {
         ms: first.cpuMs,
         ratio: MIN_UTILISATION / use,
         target: '≤ 1×',
-        note: `${use.toFixed(2)} (target ≥ ${MIN_UTILISATION}; ratio = ${MIN_UTILISATION} ÷ it); ms is CPU time`,
+        note: `${use.toFixed(2)} (target ≥ ${MIN_UTILISATION}; ratio = ${MIN_UTILISATION} ÷ it); ms is CPU time, counted by ${first.cpuSource === 'cgroup' ? 'a cgroup' : 'rusage (misses sandboxed work)'}`,
       },
       {
         name: `${label} packages not byte-identical across two builds`,

@@ -4,8 +4,9 @@
  * run. Warm: the layer cache holds the compressed layer, so lupine installs, lists, tars and hashes
  * the root but compresses nothing — what a rebuild of an unchanged image costs.
  */
-import { createPrivateKey } from 'node:crypto';
+
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import {
 import { fixedClock } from '../src/core/index.js';
 import { buildImage, type ImageBuildResult, parseImageConfig, resolveImageConfig } from '../src/image/index.js';
 import { writeApkIndexArchive } from '../src/repo/index.js';
-import { type BenchResult, timeMedian, runs, warmups } from './result.js';
+import { type BenchResult, runs, timeMedian, warmups } from './result.js';
 
 const PACKAGES = 24;
 const FILES_PER_PACKAGE = 6;

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { assembleGuest, BubblewrapRunner, ExpandedPackageCache, type PackageKey } from '../src/sandbox/index.js';
-import { type BenchResult, median, timeMedian, runs, warmups } from './result.js';
+import { type BenchResult, median, runs, timeMedian, warmups } from './result.js';
 
 const PACKAGES = 10;
 const FILES = 20;

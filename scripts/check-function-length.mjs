@@ -25,14 +25,7 @@ import { walkFiles } from './walk-files.mjs';
 
 export const MAX_LINES = 80;
 
-const PENDING = new Set([
-  // R1 (issue 14 item 1) moves these out of the CLI and image/build:
-  'src/image/build/sources.ts:resolveArch',
-  // CLI commands: argument handling mixed with orchestration.
-  'src/cli/commands/apk/apk.ts:run',
-  'src/install/apply.ts:installPackages',
-  'src/install/plan.ts:planInstall',
-]);
+const PENDING = new Set([]);
 const MARKER = /^\s*(?:\/\/|\/\*+|\*)\s*long:\s*(.*?)\s*(?:\*\/)?\s*$/m;
 
 /** The reason given by a `long:` comment among the comments leading `node`, or undefined. */

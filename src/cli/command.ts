@@ -8,6 +8,8 @@ export interface Command {
   readonly summary: string;
   /** Full `--help` text: usage line, description, options. */
   readonly help: string;
+  /** The `--help` for these arguments when it depends on them (`lupine apk add --help`); else `help`. */
+  helpFor?(argv: readonly string[]): string;
   /** What `run` parses its options with (`--help` is generated from it); absent for apk's own getopt. */
   readonly options?: OptionSpec;
   run(argv: string[], io: CliIo): Promise<number>;

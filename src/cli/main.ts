@@ -71,7 +71,8 @@ export async function main(argv: string[], given: CliIo): Promise<number> {
   try {
     const command = await found.command.load();
     if (found.rest.includes('--help') || found.rest.includes('-h')) {
-      io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+      const help = command.helpFor?.(found.rest) ?? command.help;
+      io.stdout.write(help.endsWith('\n') ? help : `${help}\n`);
       return EXIT_OK;
     }
     return await command.run(found.rest, io);

@@ -23,7 +23,7 @@ export {
   buildRepositoryText,
   type ImageKey,
   loadImageKeys,
-  resolveArch,
+  lockArch,
   runtimeRepositoryText,
 } from './build/sources.js';
 export type {
@@ -101,7 +101,6 @@ export {
   lockedSetFromLock,
   verifyLockedBytes,
 } from './lock/from-lock.js';
-export { installOrder } from './lock/install-order.js';
 export { formatLock, parseLock } from './lock/json.js';
 export { type LockImageOptions, lockImage } from './lock/lock-image.js';
 export {
@@ -112,6 +111,7 @@ export {
   imageWorld,
   loadImageKeyring,
   type ResolvedImagePackage,
+  resolveImage,
   resolveImageArch,
   sourceLocation,
 } from './lock/resolve.js';

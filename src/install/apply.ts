@@ -10,10 +10,10 @@ import { type JournalBinding, journalKey } from './journal-seal.js';
 import { lockPaths, type RootLock } from './lock.js';
 import type { PackageContents } from './package-contents.js';
 import { extractVerifiedPackage } from './package-source.js';
-import { type FileConflict, planInstall } from './plan.js';
+import { type FileConflict, type InstallPlan, planInstall } from './plan.js';
 import { ProtectedPaths, readProtectedPaths } from './protected-paths.js';
 import { initDbSkeleton } from './root-skeleton.js';
-import { locateDbDir, readRootState } from './root-state.js';
+import { locateDbDir, type RootState, readRootState } from './root-state.js';
 import { writeFileInRoot } from './safe-write.js';
 import { runTriggers, type ScriptRun, scriptRunner } from './scripts-run.js';
 import { stageTransaction } from './stage.js';
@@ -163,6 +163,39 @@ export async function installPackages(
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new LupineError('IO_ERROR', `the root ${root} is not a directory`, { details: { root } });
   }
+  assertDistinctNames(lockedSet);
+  const binding = journalBinding(root, opts.stateDir);
+  const lock = opts.lockHeld ? { release: async () => {} } : await lockRoot(root, opts.lockWait ?? 0);
+  const install = new Installation(root, binding, opts);
+  try {
+    const recovered = await install.recover();
+    const state = readRootState(root);
+    const change = await install.fetchChange(state, lockedSet);
+    await install.pause('verified');
+    const plan = install.planChange(state, change);
+    const notes = conflictNotes(state, change.incoming, plan);
+    const result = resultOf(recovered, lockedSet, change, plan, notes);
+    install.logSteps(change);
+    const world = opts.world ?? state.world;
+    const worldChanged = formatWorld(world) !== formatWorld(state.world);
+    const dbExists = existsSync(join(root, state.dbDir, 'installed'));
+    if (change.incoming.length === 0 && change.remove.length === 0 && !worldChanged && dbExists && !opts.initDb) {
+      return result;
+    }
+    const staged = await install.stageAndJournal(state, change, plan, world, notes);
+    const scripts = await install.prepareScripts(state, change);
+    await commitJournal(root, staged.ops, install.pause, scripts?.hook);
+    if (scripts) await install.runScripts(scripts, state, change, plan, staged.triggers, result);
+    if (!opts.quietNotes) for (const n of notes) install.logger.warn(n.text);
+    return result;
+  } finally {
+    install.dropSpool();
+    await lock.release();
+  }
+}
+
+/** A locked set names each package once (USAGE otherwise). */
+function assertDistinctNames(lockedSet: readonly LockedPackage[]): void {
   const names = new Set<string>();
   for (const p of lockedSet) {
     if (names.has(p.name)) {
@@ -170,22 +203,59 @@ export async function installPackages(
     }
     names.add(p.name);
   }
-  const logger = opts.logger ?? silentLogger;
-  const pause = opts.pause ?? (() => undefined);
-  const binding = journalBinding(root, opts.stateDir);
-  const lock = opts.lockHeld ? { release: async () => {} } : await lockRoot(root, opts.lockWait ?? 0);
-  const txn = join(root, TXN_DIR);
-  // The staging directory holds streamed contents until the journal is written; then it is the journal's.
-  let spooling = false;
-  try {
-    const recovered = await recoverTransaction(root, binding, opts.pause);
-    await pause('recovered');
-    if (recovered === 'rolled-back') logger.warn(`rolled back an interrupted transaction in ${root}`);
-    if (recovered === 'completed') logger.debug(`cleaned up after a committed transaction in ${root}`);
-    const state = readRootState(root);
+}
+
+/** What a locked set changes in a root: the packages fetched to install or upgrade, the names to remove. */
+interface Change {
+  /** The root's installed packages by name, before the change. */
+  readonly current: ReadonlyMap<string, InstalledPackage>;
+  readonly incoming: PackageContents[];
+  /** Each incoming package's repository tag. */
+  readonly tags: ReadonlyMap<string, string>;
+  readonly remove: string[];
+}
+
+type ScriptRunner = ReturnType<typeof scriptRunner>;
+type TriggerEntries = ReturnType<typeof databaseFiles>['triggers'];
+
+/**
+ * One run of `installPackages` on a locked root, as named phases: recover, fetch the change, plan
+ * it, stage it and write the journal, prepare scripts, (commit,) run scripts and triggers. It owns
+ * the staging directory until the journal is written.
+ */
+class Installation {
+  readonly logger: Logger;
+  readonly pause: PauseHook;
+  readonly #txn: string;
+  /** The staging directory holds streamed contents until the journal is written; then it is the journal's. */
+  #spooling = false;
+
+  constructor(
+    readonly root: string,
+    readonly binding: JournalBinding,
+    readonly opts: InstallOptions,
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.pause = opts.pause ?? (() => undefined);
+    this.#txn = join(root, TXN_DIR);
+  }
+
+  /** Undoes (or finishes cleaning up after) a transaction an earlier run left. */
+  async recover(): Promise<RecoveryOutcome> {
+    const recovered = await recoverTransaction(this.root, this.binding, this.opts.pause);
+    await this.pause('recovered');
+    if (recovered === 'rolled-back') this.logger.warn(`rolled back an interrupted transaction in ${this.root}`);
+    if (recovered === 'completed') this.logger.debug(`cleaned up after a committed transaction in ${this.root}`);
+    return recovered;
+  }
+
+  /**
+   * Fetches and verifies, into the staging directory, every package of the set that is not installed
+   * as it is (or is to be reinstalled); the root's packages the set leaves out are to be removed.
+   */
+  async fetchChange(state: RootState, lockedSet: readonly LockedPackage[]): Promise<Change> {
     const current = new Map(state.installed.map((r) => [r.info.name, r]));
-    const wanted = new Set(lockedSet.map((p) => p.name));
-    const reinstall = new Set(opts.reinstall ?? []);
+    const reinstall = new Set(this.opts.reinstall ?? []);
     const todo = lockedSet.filter((p) => {
       const cur = current.get(p.name);
       return !cur || p.identity === '' || cur.info.identity !== p.identity || reinstall.has(p.name);
@@ -194,13 +264,13 @@ export async function installPackages(
     const incoming: PackageContents[] = [];
     if (todo.length > 0) {
       // Contents are streamed into the staging directory (ours: made fresh, never through a link).
-      mkdirSync(txn, { mode: 0o700 });
-      spooling = true;
-      mkdirSync(join(txn, SPOOL_DIR), { mode: 0o700 });
+      mkdirSync(this.#txn, { mode: 0o700 });
+      this.#spooling = true;
+      mkdirSync(join(this.#txn, SPOOL_DIR), { mode: 0o700 });
     }
     for (const [k, p] of todo.entries()) {
-      const spool = join(txn, SPOOL_DIR, String(k));
-      const pkg = await fetchVerified(p, opts, spool);
+      const spool = join(this.#txn, SPOOL_DIR, String(k));
+      const pkg = await fetchVerified(p, this.opts, spool);
       if (current.get(pkg.info.name)?.info.identity === pkg.identity && !reinstall.has(pkg.info.name)) {
         rmSync(spool, { recursive: true, force: true });
         continue;
@@ -208,82 +278,62 @@ export async function installPackages(
       incoming.push(pkg);
       tags.set(pkg.info.name, p.tag ?? '');
     }
+    const wanted = new Set(lockedSet.map((p) => p.name));
     const remove = state.installed.map((r) => r.info.name).filter((n) => !wanted.has(n));
-    const world = opts.world ?? state.world;
-    await pause('verified');
+    return { current, incoming, tags, remove };
+  }
+
+  /** Which file goes where, who owns it after, what each package's record will say. */
+  planChange(state: RootState, change: Change): InstallPlan {
     const plan = planInstall({
       installed: state.installed,
-      incoming: incoming.map((p) => ({ info: p.info, files: p.files, repoTag: tags.get(p.info.name) ?? '' })),
-      remove,
-      forceOverwrite: opts.forceOverwrite ?? false,
-      refuseConflictingFiles: opts.refuseConflictingFiles ?? false,
-      allowDevices: opts.allowDevices ?? false,
+      incoming: change.incoming.map((p) => ({
+        info: p.info,
+        files: p.files,
+        repoTag: change.tags.get(p.info.name) ?? '',
+      })),
+      remove: change.remove,
+      forceOverwrite: this.opts.forceOverwrite ?? false,
+      refuseConflictingFiles: this.opts.refuseConflictingFiles ?? false,
+      allowDevices: this.opts.allowDevices ?? false,
     });
-    for (const s of plan.skipped) logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
-    const notes: PackageNote[] = [];
-    const versions = new Map([...state.installed, ...incoming].map((p) => [p.info.name, p.info.version]));
-    const id = (name: string) => `${name}-${versions.get(name) ?? ''}`;
-    for (const p of incoming) {
-      const name = p.info.name;
-      for (const c of plan.refused.filter((x) => x.package === name)) {
-        notes.push({
-          package: name,
-          level: 'error',
-          text: `${id(name)}: trying to overwrite ${c.path} owned by ${id(c.owner)}.`,
-        });
-      }
-      for (const c of plan.overwritten.filter((x) => x.package === name)) {
-        notes.push({
-          package: name,
-          level: 'warning',
-          text: `${id(name)}: overwriting ${c.path} owned by ${id(c.owner)}.`,
-        });
-      }
-      if (plan.installed.find((r) => r.info.name === name)?.flags.includes('x')) {
-        notes.push({
-          package: name,
-          level: 'warning',
-          text: `${name}: extended attributes are recorded but not set (marked f:x)`,
-        });
-      }
-    }
-    const leaving = new Set<string>();
-    for (const n of [...remove, ...incoming.map((p) => p.info.name)]) {
-      const id = current.get(n)?.info.identity;
-      if (id) leaving.add(id);
-    }
-    const result: InstallResult = {
-      recovered,
-      installed: incoming.filter((p) => !current.has(p.info.name)).map((p) => p.info.name),
-      upgraded: incoming.filter((p) => current.has(p.info.name)).map((p) => p.info.name),
-      removed: remove,
-      unchanged: lockedSet.map((p) => p.name).filter((n) => !incoming.some((p) => p.info.name === n)),
-      skipped: plan.skipped,
-      overwritten: plan.overwritten,
-      refused: plan.refused,
-      scripts: [],
-      notes,
-    };
+    for (const s of plan.skipped) this.logger.debug(`${s.package}: not overwriting ${s.path} owned by ${s.owner}`);
+    return plan;
+  }
+
+  /** apk's progress lines: `(i/n) Installing`, `Upgrading`, then `Purging`. */
+  logSteps({ current, incoming, remove }: Change): void {
     const total = incoming.length + remove.length;
     incoming.forEach((p, i) => {
       const old = current.get(p.info.name);
-      logger.info(
+      this.logger.info(
         old
           ? `(${i + 1}/${total}) Upgrading ${p.info.name} (${old.info.version} -> ${p.info.version})`
           : `(${i + 1}/${total}) Installing ${p.info.name} (${p.info.version})`,
       );
     });
     remove.forEach((n, i) => {
-      logger.info(`(${incoming.length + i + 1}/${total}) Purging ${n} (${current.get(n)?.info.version ?? ''})`);
+      this.logger.info(`(${incoming.length + i + 1}/${total}) Purging ${n} (${current.get(n)?.info.version ?? ''})`);
     });
-    const worldChanged = formatWorld(world) !== formatWorld(state.world);
-    const dbExists = existsSync(join(root, state.dbDir, 'installed'));
-    if (incoming.length === 0 && remove.length === 0 && !worldChanged && dbExists && !opts.initDb) return result;
+  }
 
+  /**
+   * Stages the plan (and apk's skeleton) inside the root, then the databases, and writes the journal
+   * that commits it; an entry that could not be placed becomes an error note and its package is
+   * marked f:f. On failure the staging directory is thrown away and the root is untouched.
+   */
+  async stageAndJournal(
+    state: RootState,
+    change: Change,
+    plan: InstallPlan,
+    world: readonly string[],
+    notes: PackageNote[],
+  ): Promise<{ ops: ReturnType<typeof prepareJournal>; triggers: TriggerEntries }> {
+    const { root, opts, logger } = this;
+    const { incoming } = change;
     const skeleton = initDbSkeleton(root, state.dbDir, opts);
     const mtime = opts.clock ? opts.clock.now() : Math.floor(Date.now() / 1000);
     let dbFiles: ReturnType<typeof databaseFiles> | undefined;
-    let ops: ReturnType<typeof prepareJournal>;
     try {
       const staged = stageTransaction({
         root,
@@ -299,7 +349,7 @@ export async function installPackages(
             notes.push({ package: p.info.name, level: 'error', text: f.message });
             markFileBroken(plan.installed, p.info.name, f.path);
           }
-          dbFiles = databaseFiles(state, plan.installed, leaving, incoming, world, mtime);
+          dbFiles = databaseFiles(state, plan.installed, leavingIdentities(change), incoming, world, mtime);
           return [...skeleton.files, ...dbFiles.files];
         },
         recorded: recordedDigests(state.installed),
@@ -312,23 +362,27 @@ export async function installPackages(
         logger,
         // Staging is synchronous: a hook that stops at 'mid-staging' must block (tests kill it there).
         progress: (n, total) => {
-          if (n === Math.floor(total / 2)) void pause('mid-staging');
+          if (n === Math.floor(total / 2)) void this.pause('mid-staging');
         },
       });
-      await pause('staged');
-      ops = prepareJournal(root, staged);
-      syncFileSystem(txn);
-      writeJournal(root, ops, binding);
-      spooling = false;
+      await this.pause('staged');
+      const ops = prepareJournal(root, staged);
+      syncFileSystem(this.#txn);
+      writeJournal(root, ops, this.binding);
+      this.#spooling = false;
+      return { ops, triggers: dbFiles?.triggers ?? [] };
     } catch (err) {
-      rmSync(txn, { recursive: true, force: true });
+      rmSync(this.#txn, { recursive: true, force: true });
       throw err;
     }
-    let scripts: ReturnType<typeof scriptRunner> | undefined;
+  }
+
+  /** The script runner (with `runScripts`); a failure here throws the unstarted transaction away. */
+  async prepareScripts(state: RootState, { current, incoming, remove }: Change): Promise<ScriptRunner | undefined> {
     try {
-      await pause('journal-written');
-      scripts = opts.runScripts
-        ? scriptRunner(root, {
+      await this.pause('journal-written');
+      return this.opts.runScripts
+        ? scriptRunner(this.root, {
             incoming,
             removed: remove.map((n) => current.get(n) as InstalledPackage),
             current,
@@ -337,41 +391,115 @@ export async function installPackages(
         : undefined;
     } catch (err) {
       // No step has run yet: throwing the transaction away leaves the root as it was.
-      await recoverTransaction(root, binding);
+      await recoverTransaction(this.root, this.binding);
       throw err;
     }
-    await commitJournal(root, ops, pause, scripts?.hook);
-    if (scripts) {
-      await scripts.finish();
-      result.scripts.push(...scripts.runs);
-      for (const r of scripts.runs) {
-        if (r.exitCode === 0) continue;
-        notes.push({
-          package: r.name,
-          level: 'error',
-          text: `${r.package}.${r.type}: script exited with error ${r.exitCode}`,
-        });
-      }
-      const triggers = dbFiles?.triggers ?? [];
-      const fired = await runTriggers(root, triggerPlan(plan, triggers, state, incoming));
-      result.scripts.push(...fired);
-      for (const r of fired) {
-        if (r.exitCode === 0) continue;
-        // apk 2.14 counts each failing trigger as one more error, reported after every change line.
-        notes.push({
-          package: `${r.name} trigger`,
-          level: 'error',
-          text: `${r.package}.trigger: script exited with error ${r.exitCode}`,
-        });
-      }
-      markBrokenScripts(root, state.dbDir, plan.installed, result.scripts);
-    }
-    if (!opts.quietNotes) for (const n of notes) logger.warn(n.text);
-    return result;
-  } finally {
-    if (spooling) rmSync(txn, { recursive: true, force: true });
-    await lock.release();
   }
+
+  /**
+   * After the commit: the package scripts' runs, then the triggers; each failure is an error note
+   * and its package is marked f:s in the database.
+   */
+  async runScripts(
+    scripts: ScriptRunner,
+    state: RootState,
+    change: Change,
+    plan: InstallPlan,
+    triggers: TriggerEntries,
+    result: InstallResult,
+  ): Promise<void> {
+    await scripts.finish();
+    result.scripts.push(...scripts.runs);
+    for (const r of scripts.runs) {
+      if (r.exitCode === 0) continue;
+      result.notes.push({
+        package: r.name,
+        level: 'error',
+        text: `${r.package}.${r.type}: script exited with error ${r.exitCode}`,
+      });
+    }
+    const fired = await runTriggers(this.root, triggerPlan(plan, triggers, state, change.incoming));
+    result.scripts.push(...fired);
+    for (const r of fired) {
+      if (r.exitCode === 0) continue;
+      // apk 2.14 counts each failing trigger as one more error, reported after every change line.
+      result.notes.push({
+        package: `${r.name} trigger`,
+        level: 'error',
+        text: `${r.package}.trigger: script exited with error ${r.exitCode}`,
+      });
+    }
+    markBrokenScripts(this.root, state.dbDir, plan.installed, result.scripts);
+  }
+
+  /** Removes the staging directory if it still holds only streamed contents (no journal yet). */
+  dropSpool(): void {
+    if (this.#spooling) rmSync(this.#txn, { recursive: true, force: true });
+  }
+}
+
+/** The identities of the installed packages the change removes or replaces. */
+function leavingIdentities({ current, incoming, remove }: Change): Set<string> {
+  const leaving = new Set<string>();
+  for (const n of [...remove, ...incoming.map((p) => p.info.name)]) {
+    const id = current.get(n)?.info.identity;
+    if (id) leaving.add(id);
+  }
+  return leaving;
+}
+
+/** apk's notes for each incoming package: files refused or overwritten, xattrs recorded but not set. */
+function conflictNotes(state: RootState, incoming: readonly PackageContents[], plan: InstallPlan): PackageNote[] {
+  const notes: PackageNote[] = [];
+  const versions = new Map([...state.installed, ...incoming].map((p) => [p.info.name, p.info.version]));
+  const id = (name: string) => `${name}-${versions.get(name) ?? ''}`;
+  for (const p of incoming) {
+    const name = p.info.name;
+    for (const c of plan.refused.filter((x) => x.package === name)) {
+      notes.push({
+        package: name,
+        level: 'error',
+        text: `${id(name)}: trying to overwrite ${c.path} owned by ${id(c.owner)}.`,
+      });
+    }
+    for (const c of plan.overwritten.filter((x) => x.package === name)) {
+      notes.push({
+        package: name,
+        level: 'warning',
+        text: `${id(name)}: overwriting ${c.path} owned by ${id(c.owner)}.`,
+      });
+    }
+    if (plan.installed.find((r) => r.info.name === name)?.flags.includes('x')) {
+      notes.push({
+        package: name,
+        level: 'warning',
+        text: `${name}: extended attributes are recorded but not set (marked f:x)`,
+      });
+    }
+  }
+  return notes;
+}
+
+/** What `installPackages` reports; `notes` is the list later phases add to. */
+function resultOf(
+  recovered: RecoveryOutcome,
+  lockedSet: readonly LockedPackage[],
+  { current, incoming, remove }: Change,
+  plan: InstallPlan,
+  notes: PackageNote[],
+): InstallResult {
+  return {
+    recovered,
+    installed: incoming.filter((p) => !current.has(p.info.name)).map((p) => p.info.name),
+    upgraded: incoming.filter((p) => current.has(p.info.name)).map((p) => p.info.name),
+    removed: remove,
+    unchanged: lockedSet.map((p) => p.name).filter((n) => !incoming.some((p) => p.info.name === n)),
+    skipped: plan.skipped,
+    overwritten: plan.overwritten,
+    refused: plan.refused,
+    scripts: [],
+    notes,
+  };
 }
 
 /**

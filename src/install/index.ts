@@ -7,6 +7,7 @@ export {
   recoverRoot,
 } from './apply.js';
 export type { RecoveryOutcome } from './commit.js';
+export { installOrder } from './install-order.js';
 export {
   DEFAULT_DIR_ACL,
   DEFAULT_FILE_ACL,
@@ -21,6 +22,24 @@ export {
   sortInstalled,
 } from './installed-db.js';
 export { type JournalOp, type PauseHook, TXN_DIR } from './journal.js';
+export {
+  type LockedMember,
+  type LockedSet,
+  type LockedSetFailure,
+  type LockedSetRequest,
+  type LockedSetResult,
+  type LockPin,
+  lockPackageSet,
+  repositoryInputs,
+  resolveLockedSet,
+} from './locked-set.js';
+export {
+  type IndexFile,
+  type OpenRepository,
+  openRepositories,
+  type RepositoryOptions,
+  readIndexFile,
+} from './open-repositories.js';
 export {
   type OpenedRoot,
   type OpenRootOptions,
@@ -43,17 +62,12 @@ export {
   xattrHash,
 } from './plan.js';
 export {
-  type IndexFile,
   installLockedSet,
   type LockedSetEntry,
   lockedPackages,
-  type OpenRepository,
-  openRepositories,
-  type RepositoryOptions,
+  lockedSetEntry,
   type ResolveAndInstallOptions,
   type ResolveResult,
-  readIndexFile,
-  repositoryInputs,
   resolveAndInstall,
   resolvePackageSet,
 } from './resolve-install.js';

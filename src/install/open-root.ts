@@ -18,22 +18,10 @@ import {
   parsePublicKey,
 } from '../apk/index.js';
 import { LupineError, readInputFile, readRootFile, readRootText, rootDir } from '../core/index.js';
-import {
-  defaultFetcher,
-  FileFetcher,
-  PackDirectory,
-  type PackedIndex,
-  parseRepositories,
-  RepoCache,
-  type RepositoryEntry,
-  RepositorySet,
-  redactUrl,
-  repositoryIndexUrl,
-  repositoryPackageUrl,
-} from '../repo/index.js';
+import { FileFetcher, parseRepositories, type RepositoryEntry, repositoryIndexUrl } from '../repo/index.js';
 import type { RepositoryInput } from '../resolver/index.js';
 import { type InstalledPackage, installedState } from './installed-db.js';
-import { readIndexFile } from './resolve-install.js';
+import { type OpenRepository, openRepositories } from './open-repositories.js';
 import { readRootState } from './root-state.js';
 import type { TriggerEntry } from './triggers-db.js';
 
@@ -112,56 +100,40 @@ async function repositoryEntries(o: OpenRootOptions): Promise<RepositoryEntry[]>
   return entries;
 }
 
-interface LoadedSource {
-  readonly entry: RepositoryEntry;
-  readonly index: { readonly packages: PackageInfo[]; readonly packed?: PackedIndex };
-  readonly fetch: PackageFetch;
-}
-
-/** Loads every repository's index for `arch`, each with where its packages come from. */
+/**
+ * Opens every repository for `arch` (open-repositories.ts, as every resolve does), each with where
+ * its packages come from: local packages are read in place (the installer checks them against the
+ * index's identity anyway); remote ones go through the cache, which keeps only packages that verify.
+ */
 async function loadSources(
   entries: readonly RepositoryEntry[],
   arch: string,
   keys: Keyring,
   o: OpenRootOptions,
-): Promise<LoadedSource[]> {
-  const remote = entries.some((e) => e.scheme === 'http' || e.scheme === 'https');
-  const cache = remote && o.cacheDir !== undefined ? await RepoCache.open(o.cacheDir) : undefined;
-  const packs = o.packDir === undefined ? undefined : new PackDirectory(o.packDir);
-  const allowUntrusted = o.allowUntrusted ?? false;
+): Promise<{ readonly repository: OpenRepository; readonly fetch: PackageFetch }[]> {
   const files = new FileFetcher();
   const readLocal = async (url: string) => {
     const r = await files.get(url, o.signal ? { signal: o.signal } : {});
     if (r.status !== 'ok') throw new LupineError('REPO_NOT_FOUND', `cannot read ${url}`, { details: { url } });
     return r.bytes;
   };
-  const set = new RepositorySet({
+  const opened = await openRepositories({
+    repositories: entries,
     arch,
-    fetcher: defaultFetcher(o.env ? { env: o.env } : {}),
     keys,
-    allowUntrusted,
-    ...(cache ? { cache } : {}),
-    ...(packs ? { packs } : {}),
+    allowUntrusted: o.allowUntrusted ?? false,
+    ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+    ...(o.packDir !== undefined ? { packDir: o.packDir } : {}),
     ...(o.offline ? { offline: true } : {}),
     ...(o.refresh ? { maxIndexAgeSeconds: 0 } : {}),
+    ...(o.env ? { env: o.env } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  return Promise.all(
-    entries.map(async (entry): Promise<LoadedSource> => {
-      const local = entry.scheme === 'path' || entry.scheme === 'file';
-      if (local && entry.url.endsWith('.tar.gz')) {
-        const f = await readIndexFile(entry, { keys, allowUntrusted, ...(packs ? { packs } : {}) });
-        return { entry, index: f.index, fetch: (pkg) => readLocal(f.packagePath(pkg)) };
-      }
-      const l = await set.loadOne(entry);
-      // Local packages are read in place: the installer checks them against the index's identity
-      // anyway. Remote ones go through the cache, which keeps only packages that verify.
-      const fetch: PackageFetch = local
-        ? (pkg) => readLocal(repositoryPackageUrl(entry.url, arch, pkg))
-        : (pkg) => set.fetchPackage(l, pkg);
-      return { entry, index: l, fetch };
-    }),
-  );
+  return opened.map((repository) => {
+    const local = repository.entry.scheme === 'path' || repository.entry.scheme === 'file';
+    const fetch: PackageFetch = local ? (pkg) => readLocal(repository.packageUrl(pkg)) : (pkg) => repository.fetch(pkg);
+    return { repository, fetch };
+  });
 }
 
 /** Opens a root: its state, its keys and its repositories' indexes, ready for the solver. */
@@ -180,8 +152,8 @@ export async function openRoot(o: OpenRootOptions): Promise<OpenedRoot> {
     .map((e) => repositoryIndexUrl(e.url, arch));
   for (const l of entries.length ? await loadSources(entries, arch, keys, o) : []) {
     // A URL listed under several tags is one repository allowed under each of them.
-    const index = l.index;
-    for (const tag of l.entry.tags.length ? l.entry.tags : ['']) {
+    const index = l.repository;
+    for (const tag of index.entry.tags.length ? index.entry.tags : ['']) {
       repositories.push({
         ...(tag ? { tag } : {}),
         // With a pack the solver reads that; the records are made only for applets that list them.
@@ -189,7 +161,7 @@ export async function openRoot(o: OpenRootOptions): Promise<OpenedRoot> {
           return index.packages;
         },
         ...(index.packed ? { packed: index.packed } : {}),
-        name: redactUrl(l.entry.url),
+        name: index.name,
       });
       fetchers.push(l.fetch);
     }

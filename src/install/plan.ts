@@ -157,117 +157,170 @@ function sortByName(pkgs: InstalledPackage[]): InstalledPackage[] {
  * to delete, and the new installed database. Pure; never touches its inputs.
  */
 export function planInstall(input: PlanInput): InstallPlan {
-  const records = new Map<string, InstalledPackage>();
-  for (const r of input.installed) records.set(r.info.name, cloneRecord(r));
-  const leaving = new Set<InstalledPackage>();
-  for (const name of [...input.remove, ...input.incoming.map((p) => p.info.name)]) {
-    const r = records.get(name);
-    if (r) leaving.add(r);
+  const planner = new Planner(input);
+  for (const [pi, pkg] of input.incoming.entries()) planner.addPackage(pkg, pi);
+  planner.assertNoConflicts();
+  return planner.finish();
+}
+
+/** The record an incoming package will have, built entry by entry. */
+class IncomingRecord {
+  readonly record: InstalledPackage;
+  readonly #dirs = new Map<string, InstalledDir>();
+  /** Each file's SHA-1 so far, for the hard links that name it. */
+  readonly #sha1ByPath = new Map<string, string>();
+
+  constructor(readonly pkg: IncomingPackage) {
+    this.record = { info: pkg.info, repoTag: pkg.repoTag ?? '', flags: '', dirs: [] };
   }
-  const owner = new Map<string, InstalledPackage>();
-  for (const r of records.values()) {
-    for (const d of r.dirs) for (const f of d.files) owner.set(d.path ? `${d.path}/${f.name}` : f.name, r);
+
+  get name(): string {
+    return this.pkg.info.name;
   }
-  const place: PlacedEntry[] = [];
-  const skipped: FileConflict[] = [];
-  const overwritten: FileConflict[] = [];
-  const conflicts: FileConflict[] = [];
-  const refused: FileConflict[] = [];
-  input.incoming.forEach((pkg, pi) => {
-    const name = pkg.info.name;
-    const rec: InstalledPackage = { info: pkg.info, repoTag: pkg.repoTag ?? '', flags: '', dirs: [] };
-    const dirs = new Map<string, InstalledDir>();
-    const diri = (path: string): InstalledDir => {
-      let d = dirs.get(path);
-      if (!d) {
-        d = { path, ...DEFAULT_DIR_ACL, xattrHash: '', files: [] };
-        dirs.set(path, d);
-        rec.dirs.push(d);
-      }
-      return d;
-    };
-    const sha1ByPath = new Map<string, string>();
-    pkg.files.forEach((e, ei) => {
-      const path = normalizeEntryPath(e.path, `${name}-${pkg.info.version}`);
-      if (path === '') return;
-      if ((e.type === 'chardev' || e.type === 'blockdev') && !input.allowDevices) {
-        throw new LupineError('INSTALL_DEVICE_REFUSED', `${name}: refusing device node '${path}'`, {
-          details: { path, package: name },
-          hint: 'device nodes in packages are refused unless explicitly allowed',
-        });
-      }
-      if (e.type === 'symlink' && e.linkTarget === '') {
-        // apk-tools refuses such an entry as a malformed package (symlink(2) would fail with ENOENT).
-        throw new LupineError(
-          'APK_MALFORMED',
-          `${name}-${pkg.info.version}: '${path}' is a symlink with an empty target`,
-          {
-            details: { path, package: `${name}-${pkg.info.version}` },
-            hint: 'the package is damaged; rebuild it',
-          },
-        );
-      }
-      if (e.type === 'dir') {
-        Object.assign(diri(path), { uid: e.uid, gid: e.gid, mode: e.mode & 0o7777, xattrHash: xattrHash(e.xattrs) });
-        place.push({ pkg: pi, entry: ei, path });
-        return;
-      }
-      let sha1 = e.sha1;
-      if (e.type === 'hardlink') {
-        const target = normalizeEntryPath(e.linkTarget, `${name}-${pkg.info.version}`);
-        sha1 = sha1ByPath.get(target) ?? '';
-      }
-      sha1ByPath.set(path, sha1);
-      const cur = owner.get(path);
-      if (cur && cur !== rec && !leaving.has(cur)) {
-        const d = replacesDecision(cur.info, pkg.info);
-        const c = { path, package: name, owner: cur.info.name };
-        if (d === 'no') {
-          skipped.push(c);
-          return;
-        }
-        if (d === 'conflict') {
-          if (!input.forceOverwrite && input.refuseConflictingFiles) {
-            refused.push({
-              ...c,
-              packageId: `${name}-${pkg.info.version}`,
-              ownerId: `${cur.info.name}-${cur.info.version}`,
-            });
-            if (!rec.flags.includes('f')) rec.flags += 'f';
-            diri(splitPath(path)[0]);
-            return;
-          }
-          if (!input.forceOverwrite) {
-            conflicts.push(c);
-            return;
-          }
-          overwritten.push(c);
-        }
-      }
-      const [dirPath, base] = splitPath(path);
-      if (cur && cur !== rec) {
-        const od = cur.dirs.find((x) => x.path === dirPath);
-        if (od) od.files = od.files.filter((f) => f.name !== base);
-      }
-      owner.set(path, rec);
-      const d = diri(dirPath);
-      const file: InstalledFile = {
-        name: base,
-        uid: e.uid,
-        gid: e.gid,
-        mode: e.mode & 0o7777,
-        xattrHash: xattrHash(e.xattrs),
-        digest: q1FromHex(sha1),
-      };
-      const existing = d.files.findIndex((f) => f.name === base);
-      if (existing >= 0) d.files.splice(existing, 1);
-      d.files.push(file);
-      place.push({ pkg: pi, entry: ei, path });
+
+  /** `name-version`, as apk names the package in messages. */
+  get id(): string {
+    return `${this.pkg.info.name}-${this.pkg.info.version}`;
+  }
+
+  /** The record's directory `path`, made with apk's default ACL on first use. */
+  dir(path: string): InstalledDir {
+    let d = this.#dirs.get(path);
+    if (!d) {
+      d = { path, ...DEFAULT_DIR_ACL, xattrHash: '', files: [] };
+      this.#dirs.set(path, d);
+      this.record.dirs.push(d);
+    }
+    return d;
+  }
+
+  /** The entry's SHA-1 (a hard link's is its target's), remembered for later links. */
+  sha1Of(e: PackageEntry, path: string): string {
+    const sha1 =
+      e.type === 'hardlink' ? (this.#sha1ByPath.get(normalizeEntryPath(e.linkTarget, this.id)) ?? '') : e.sha1;
+    this.#sha1ByPath.set(path, sha1);
+    return sha1;
+  }
+
+  /** apk's `f:f`: a file of the package was not written. */
+  markFilesBroken(): void {
+    if (!this.record.flags.includes('f')) this.record.flags += 'f';
+  }
+}
+
+/** Refuses what apk refuses outright: device nodes (unless allowed), symlinks with an empty target. */
+function checkEntry(rec: IncomingRecord, e: PackageEntry, path: string, allowDevices: boolean): void {
+  if ((e.type === 'chardev' || e.type === 'blockdev') && !allowDevices) {
+    throw new LupineError('INSTALL_DEVICE_REFUSED', `${rec.name}: refusing device node '${path}'`, {
+      details: { path, package: rec.name },
+      hint: 'device nodes in packages are refused unless explicitly allowed',
     });
-    if (!input.xattrsApplied && pkg.files.some((e) => Object.keys(e.xattrs).length > 0)) rec.flags += 'x';
-    records.set(name, rec);
-  });
-  if (conflicts.length > 0) {
+  }
+  if (e.type === 'symlink' && e.linkTarget === '') {
+    // apk-tools refuses such an entry as a malformed package (symlink(2) would fail with ENOENT).
+    throw new LupineError('APK_MALFORMED', `${rec.id}: '${path}' is a symlink with an empty target`, {
+      details: { path, package: rec.id },
+      hint: 'the package is damaged; rebuild it',
+    });
+  }
+}
+
+/** planInstall's working state: every record as the change leaves it so far, and who owns each path. */
+class Planner {
+  readonly #records = new Map<string, InstalledPackage>();
+  /** The (copied) records of packages removed or replaced by a new version. */
+  readonly #leaving = new Set<InstalledPackage>();
+  readonly #owner = new Map<string, InstalledPackage>();
+  readonly #place: PlacedEntry[] = [];
+  readonly #skipped: FileConflict[] = [];
+  readonly #overwritten: FileConflict[] = [];
+  readonly #conflicts: FileConflict[] = [];
+  readonly #refused: FileConflict[] = [];
+
+  constructor(readonly input: PlanInput) {
+    for (const r of input.installed) this.#records.set(r.info.name, cloneRecord(r));
+    for (const name of [...input.remove, ...input.incoming.map((p) => p.info.name)]) {
+      const r = this.#records.get(name);
+      if (r) this.#leaving.add(r);
+    }
+    for (const r of this.#records.values()) {
+      for (const d of r.dirs) for (const f of d.files) this.#owner.set(d.path ? `${d.path}/${f.name}` : f.name, r);
+    }
+  }
+
+  /** Places the entries of incoming package `pi` and makes its record the package's. */
+  addPackage(pkg: IncomingPackage, pi: number): void {
+    const rec = new IncomingRecord(pkg);
+    for (const [ei, e] of pkg.files.entries()) this.#addEntry(rec, pi, e, ei);
+    if (!this.input.xattrsApplied && pkg.files.some((e) => Object.keys(e.xattrs).length > 0)) rec.record.flags += 'x';
+    this.#records.set(rec.name, rec.record);
+  }
+
+  #addEntry(rec: IncomingRecord, pi: number, e: PackageEntry, ei: number): void {
+    const path = normalizeEntryPath(e.path, rec.id);
+    if (path === '') return;
+    checkEntry(rec, e, path, this.input.allowDevices ?? false);
+    if (e.type === 'dir') {
+      Object.assign(rec.dir(path), { uid: e.uid, gid: e.gid, mode: e.mode & 0o7777, xattrHash: xattrHash(e.xattrs) });
+      this.#place.push({ pkg: pi, entry: ei, path });
+      return;
+    }
+    const sha1 = rec.sha1Of(e, path);
+    const cur = this.#owner.get(path);
+    if (cur && cur !== rec.record && !this.#leaving.has(cur) && !this.#mayOverwrite(rec, cur, path)) return;
+    const [dirPath, base] = splitPath(path);
+    if (cur && cur !== rec.record) {
+      const od = cur.dirs.find((x) => x.path === dirPath);
+      if (od) od.files = od.files.filter((f) => f.name !== base);
+    }
+    this.#owner.set(path, rec.record);
+    const d = rec.dir(dirPath);
+    const file: InstalledFile = {
+      name: base,
+      uid: e.uid,
+      gid: e.gid,
+      mode: e.mode & 0o7777,
+      xattrHash: xattrHash(e.xattrs),
+      digest: q1FromHex(sha1),
+    };
+    const existing = d.files.findIndex((f) => f.name === base);
+    if (existing >= 0) d.files.splice(existing, 1);
+    d.files.push(file);
+    this.#place.push({ pkg: pi, entry: ei, path });
+  }
+
+  /**
+   * Whether `rec` may write `path`, which staying package `cur` owns: no when `cur` wins by
+   * replaces_priority (skipped), when apk would refuse the file (refused; the package is marked
+   * f:f) or when it is a conflict (thrown later); yes when it replaces `cur` or overwrites by force.
+   */
+  #mayOverwrite(rec: IncomingRecord, cur: InstalledPackage, path: string): boolean {
+    const { forceOverwrite, refuseConflictingFiles } = this.input;
+    const decision = replacesDecision(cur.info, rec.pkg.info);
+    const c = { path, package: rec.name, owner: cur.info.name };
+    if (decision === 'no') {
+      this.#skipped.push(c);
+      return false;
+    }
+    if (decision === 'yes') return true;
+    if (!forceOverwrite && refuseConflictingFiles) {
+      this.#refused.push({ ...c, packageId: rec.id, ownerId: `${cur.info.name}-${cur.info.version}` });
+      rec.markFilesBroken();
+      rec.dir(splitPath(path)[0]);
+      return false;
+    }
+    if (!forceOverwrite) {
+      this.#conflicts.push(c);
+      return false;
+    }
+    this.#overwritten.push(c);
+    return true;
+  }
+
+  /** INSTALL_FILE_CONFLICT naming the first conflict (and how many more), when there is one. */
+  assertNoConflicts(): void {
+    const conflicts = this.#conflicts;
+    if (conflicts.length === 0) return;
     const c = conflicts[0] as FileConflict;
     throw new LupineError(
       'INSTALL_FILE_CONFLICT',
@@ -279,24 +332,36 @@ export function planInstall(input: PlanInput): InstallPlan {
       },
     );
   }
-  for (const name of input.remove) records.delete(name);
-  const removeFiles: string[] = [];
-  const finalRecords = [...records.values()];
-  const keptDirs = new Set<string>();
-  for (const r of finalRecords) for (const d of r.dirs) keptDirs.add(d.path);
-  const removeDirSet = new Set<string>();
-  for (const r of leaving) {
-    for (const d of r.dirs) {
-      for (const f of d.files) {
-        const p = d.path ? `${d.path}/${f.name}` : f.name;
-        if (owner.get(p) === r) {
-          removeFiles.push(p);
-          owner.delete(p);
+
+  /** The plan: removed packages dropped, the files and directories they alone owned to delete. */
+  finish(): InstallPlan {
+    for (const name of this.input.remove) this.#records.delete(name);
+    const removeFiles: string[] = [];
+    const finalRecords = [...this.#records.values()];
+    const keptDirs = new Set<string>();
+    for (const r of finalRecords) for (const d of r.dirs) keptDirs.add(d.path);
+    const removeDirSet = new Set<string>();
+    for (const r of this.#leaving) {
+      for (const d of r.dirs) {
+        for (const f of d.files) {
+          const p = d.path ? `${d.path}/${f.name}` : f.name;
+          if (this.#owner.get(p) === r) {
+            removeFiles.push(p);
+            this.#owner.delete(p);
+          }
         }
+        if (d.path !== '' && !keptDirs.has(d.path)) removeDirSet.add(d.path);
       }
-      if (d.path !== '' && !keptDirs.has(d.path)) removeDirSet.add(d.path);
     }
+    const removeDirs = [...removeDirSet].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
+    return {
+      installed: sortByName(finalRecords),
+      place: this.#place,
+      removeFiles,
+      removeDirs,
+      skipped: this.#skipped,
+      overwritten: this.#overwritten,
+      refused: this.#refused,
+    };
   }
-  const removeDirs = [...removeDirSet].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
-  return { installed: sortByName(finalRecords), place, removeFiles, removeDirs, skipped, overwritten, refused };
 }

@@ -1,5 +1,4 @@
 export { DEFAULT_REPORT_WIDTH, explainConflict, IndentedWriter } from './explain.js';
-export { type LockedPackage, type LockResult, resolveLocked } from './lock.js';
 export { apkNameHashBucket } from './name-hash.js';
 export { compareWorldNames, type SolveOptions, solve } from './solve.js';
 export {

@@ -129,3 +129,14 @@ test('a real run whose package files are missing fails with REPO_NOT_FOUND and w
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('apk --version and -V print the version line its --help starts with, exit 0', async () => {
+  const help = await apk('add', '--help');
+  assert.equal(help.code, 0);
+  for (const flag of ['--version', '-V']) {
+    const r = await apk(flag);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^lupine \S+ apk, apk-tools 2\.14 compatible\.\n$/);
+    assert.ok(help.stdout.startsWith(`${r.stdout}\nusage: lupine apk add `));
+  }
+});

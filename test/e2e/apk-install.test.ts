@@ -229,12 +229,13 @@ describe('library API: resolve into a locked set, install a locked set', () => {
     const repos = await openRepositories({ repositories: [packages], arch: 'x86_64', keys });
     const r = resolvePackageSet(['replayout', 'custom-ca-certs-1'], repos, 'x86_64');
     assert.ok(r.ok);
+    // In apko's install order (world order, dependencies first), as `image lock` writes it.
     assert.deepEqual(
       r.packages.map((p) => `${p.name}-${p.version} ${p.identity.slice(0, 2)} ${p.url.slice(packages.length)}`),
       [
-        'custom-ca-certs-1-1.0.0-r0 Q1 /x86_64/custom-ca-certs-1-1.0.0-r0.apk',
         'pretend-baselayout-1.0.0-r0 Q1 /x86_64/pretend-baselayout-1.0.0-r0.apk',
         'replayout-1.0.0-r0 Q1 /x86_64/replayout-1.0.0-r0.apk',
+        'custom-ca-certs-1-1.0.0-r0 Q1 /x86_64/custom-ca-certs-1-1.0.0-r0.apk',
       ],
     );
     const result = await installLockedSet(root, r.packages, repos, {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { measureCommand } from '../../bench/child-cpu.js';
 import { hostRecipe } from '../helpers/host-recipe.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -79,7 +80,26 @@ test('the distro bench runs on a tiny tree and reports its four rows', () => {
     for (const x of rows) assert.ok(x.target && x.ratio !== undefined && x.note, JSON.stringify(x));
     assert.equal(rows[3]?.ratio, 0);
     assert.equal(rows[3]?.note, '2 of 2 identical');
+    // as root (the CI machine) the build runs in a cgroup of its own, so sandboxed CPU counts
+    if (process.getuid?.() === 0) assert.match(rows[2]?.note ?? '', /counted by a cgroup$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/**
+ * The CPU of work inside bubblewrap's pid namespace never reaches wait4 (rusage, /usr/bin/time: 0.00),
+ * so the distro bench counts a build's CPU in a cgroup: a busy loop in a sandbox is counted.
+ */
+test('a sandboxed busy loop is counted in the CPU time of the command that ran it', (t) => {
+  if (process.getuid?.() !== 0 || spawnSync('bwrap', ['--version']).status !== 0) return t.skip('needs root and bwrap');
+  const loop = 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done';
+  const args = ['--unshare-pid', '--die-with-parent', '--dev-bind', '/', '/', 'sh', '-c', loop];
+  const m = measureCommand('bwrap', args, { encoding: 'utf8' });
+  assert.equal(m.run.status, 0, m.run.stderr);
+  assert.equal(m.cpuSource, 'cgroup');
+  const t0 = spawnSync('/usr/bin/time', ['-f', '%U %S', 'bwrap', ...args], { encoding: 'utf8' });
+  const rusage = t0.stderr.trim().split(/\s+/).map(Number);
+  // what wait4 sees is (almost) nothing; the cgroup sees the loop
+  assert.ok(m.cpuMs > 10 * ((rusage[0] ?? 0) + (rusage[1] ?? 0)) * 1000 + 20, `${m.cpuMs} ms vs rusage ${t0.stderr}`);
 });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { APPLET_OPTIONS, COMMIT_OPTIONS, GLOBAL_OPTIONS } from '../../src/cli/commands/apk/args.js';
+import {
+  APPLET_OPTIONS,
+  type OptionDef as ApkOptionDef,
+  COMMIT_APPLETS,
+  COMMIT_OPTIONS,
+  GLOBAL_OPTIONS,
+} from '../../src/cli/commands/apk/args.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -59,11 +65,51 @@ test('every command but apk parses with a spec its --help comes from', async () 
   assert.deepEqual(without, ['apk']);
 });
 
-test("every --option apk's --help names is one of apk's global, commit or applet options", async () => {
-  const known = new Set(
-    [...GLOBAL_OPTIONS, ...COMMIT_OPTIONS, ...Object.values(APPLET_OPTIONS).flat()].map((d) => d.long),
+/** The option defs `lupine apk [APPLET] --help` describes: global (and test), commit for applets that commit, the applet's. */
+function apkDefsOf(applet: string | undefined): readonly ApkOptionDef[] {
+  if (applet === undefined) return GLOBAL_OPTIONS;
+  return [...GLOBAL_OPTIONS, ...(COMMIT_APPLETS.has(applet) ? COMMIT_OPTIONS : []), ...(APPLET_OPTIONS[applet] ?? [])];
+}
+
+/** The short letters each `--name` row of an apk help shows: `-e, -x, --exact` gives exact → 'ex'. */
+function apkShortsIn(help: string): Map<string, string> {
+  return new Map(
+    [...help.matchAll(/^ +((?:-[A-Za-z0-9], )*)--([a-z][a-z0-9-]*)/gm)].map((m) => [
+      m[2] as string,
+      (m[1] as string).replace(/[-, ]/g, ''),
+    ]),
   );
+}
+
+test("apk's --help and each applet's --help show exactly the options of their specs, with their short letters", async () => {
+  const drifts: string[] = [];
+  for (const applet of [undefined, ...Object.keys(APPLET_OPTIONS)]) {
+    const name = applet === undefined ? 'apk' : `apk ${applet}`;
+    const help = await helpOf(applet === undefined ? ['apk'] : ['apk', applet]);
+    const defs = apkDefsOf(applet);
+    const inHelp = longOptionsIn(help);
+    const shorts = apkShortsIn(help);
+    for (const d of defs) {
+      if (!inHelp.has(d.long)) drifts.push(`${name}: --${d.long} is in the spec, not in --help`);
+      else if ((shorts.get(d.long) ?? '') !== (d.short ?? '')) {
+        drifts.push(
+          `${name}: --${d.long} has -${d.short ?? ''} in the spec, --help shows -${shorts.get(d.long) ?? ''}`,
+        );
+      }
+    }
+    const known = new Set(defs.map((d) => d.long));
+    for (const long of inHelp) if (!known.has(long)) drifts.push(`${name}: --${long} is in --help, not in the spec`);
+  }
+  assert.deepEqual(drifts, []);
+});
+
+test('apk --help lists every applet; an applet --help is its own', async () => {
   const help = await helpOf(['apk']);
-  const unknown = [...longOptionsIn(help)].filter((o) => !known.has(o) && o !== 'force-');
-  assert.deepEqual(unknown, []);
+  const listed = [...help.matchAll(/^ {2}([a-z]+) {2,}\S/gm)].map((m) => m[1]);
+  assert.deepEqual([...listed].sort(), Object.keys(APPLET_OPTIONS).sort());
+  const add = await helpOf(['apk', 'add']);
+  assert.match(add, /^usage: lupine apk add /m);
+  assert.match(add, /^Add options:$/m);
+  assert.match(add, /^Commit options:$/m);
+  assert.doesNotMatch(add, /^Info options:$/m);
 });

@@ -105,11 +105,11 @@ describe('npm run demo: the distro, the catalog and its report', {
     );
     assert.match(
       r.stdout,
-      /^ {2}from upstream source \(16\): busybox bzip2 ca-certificates-bundle curl expat libffi ncurses openssl python-3\.13 readline sqlite tzdata tzutils xz zlib zstd$/m,
+      /^ {2}from upstream source \(18\): busybox bzip2 ca-certificates-bundle curl expat gawk glibc libffi ncurses openssl python-3\.13 readline sqlite tzdata tzutils xz zlib zstd$/m,
     );
     assert.match(
       r.stdout,
-      /^ {2}imported from Debian, stage 0 \(7\): build-base busybox-static glibc libgcc libstdc\+\+ nodejs perl$/m,
+      /^ {2}imported from Debian, stage 0 \(9\): bison build-base busybox-static glibc-bootstrap libgcc libstdc\+\+ nodejs perl python3-bootstrap$/m,
     );
     assert.match(r.stderr, /^key {4}.*demo\.rsa \(reused\)$/m);
     cold = summaries(r.stdout);
@@ -214,10 +214,10 @@ describe('npm run demo: the distro, the catalog and its report', {
     // fixes already in (CVE-2099-1002, -2002, -4001, -5004), the "0" NAKs (CVE-2099-1003, -2003,
     // -3001) and the false positive (CVE-2099-5003).
     const glibc = [
-      'glibc-2.36-r0 CVE-2099-1001 fixed 2.36-r1 Unknown',
-      'glibc-2.36-r0 CVE-2099-6001 fixed 2.36-r2 Critical',
+      'glibc-2.43-r0 CVE-2099-1001 fixed 2.43-r1 Unknown',
+      'glibc-2.43-r0 CVE-2099-6001 fixed 2.43-r2 Critical',
     ];
-    const busybox = ['busybox-1.38.0-r0 CVE-2099-2001 fixed 1.38.0-r1 Unknown'];
+    const busybox = ['busybox-1.38.0-r1 CVE-2099-2001 fixed 1.38.0-r2 Unknown'];
     const node = [
       ...glibc,
       'libstdc++-12.2.0-r0 CVE-2099-6002 fixed 12.2.0-r5 Low',

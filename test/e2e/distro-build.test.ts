@@ -97,7 +97,46 @@ describe('lupine distro build: the real distro', {
       const log = readFileSync(join(work, 'out/packages/logs', `${name}.log`), 'utf8');
       assert.match(log, /test block of .* passed/, `${name} was tested`);
     }
-    assert.match(readFileSync(join(work, 'out/packages/logs/glibc.log'), 'utf8'), /unhermetic/);
+    assert.match(readFileSync(join(work, 'out/packages/logs/glibc-bootstrap.log'), 'utf8'), /unhermetic/);
+  });
+
+  test('the C library: apk picks the source-built glibc, glibc-bootstrap only where named, never both', async () => {
+    const add = async (...packages: string[]) => {
+      const root = mkdtempSync(join(tmpdir(), 'lupine-libc-'));
+      try {
+        const r = await lupine([
+          'apk',
+          '--root',
+          root,
+          '--initdb',
+          '-s',
+          '-X',
+          'out/packages',
+          '--allow-untrusted',
+          'add',
+          ...packages,
+        ]);
+        const installed = [...r.stdout.matchAll(/Installing (\S+) \(/g)].map((m) => m[1]);
+        return { ...r, installed };
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    };
+    // what every stage-1 guest and image holds: the libc comes in through so: dependencies
+    for (const world of [['busybox'], ['build-base', 'busybox'], ['nodejs']]) {
+      const r = await add(...world);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.installed.includes('glibc'), `${world}: ${r.installed}`);
+      assert.ok(!r.installed.includes('glibc-bootstrap'), `${world}: ${r.installed}`);
+    }
+    // glibc's own guest names the stage-0 libc, which then provides every so: name alone
+    const boot = await add('build-base', 'busybox-static', 'glibc-bootstrap', 'gawk', 'bison', 'python3-bootstrap');
+    assert.equal(boot.code, 0, boot.stderr);
+    assert.ok(boot.installed.includes('glibc-bootstrap') && !boot.installed.includes('glibc'), `${boot.installed}`);
+    // both at once: the versioned so: provides conflict
+    const both = await add('glibc', 'glibc-bootstrap');
+    assert.notEqual(both.code, 0, both.stdout);
+    assert.match(both.stderr, /conflicts|unable to select/);
   });
 
   test('a second run with no change builds nothing', async () => {
@@ -131,8 +170,8 @@ describe('lupine distro build: the real distro', {
           .filter((n) => REBUILT.includes(n.name))
           .flatMap((n) => n.packages.map((p) => `${p}-${n.fullVersion}.apk`));
         for (const apk of [
-          'zlib-1.3.2-r0.apk',
-          'busybox-1.38.0-r0.apk',
+          'zlib-1.3.2-r1.apk',
+          'busybox-1.38.0-r1.apk',
           'openssl-3.6.3-r0.apk',
           'libcrypto3-3.6.3-r0.apk',
         ]) {
@@ -238,6 +277,11 @@ pipeline:
         'tzdata=2026c-r0',
       ]);
       assert.ok(built.get('node')?.packages.includes('libstdc++=12.2.0-r1'));
+      // the C library of every image is the source-built glibc, never the stage-0 one
+      for (const [name, image] of built) {
+        assert.ok(!image.packages.some((p) => p.startsWith('glibc-bootstrap=')), `${name}: ${image.packages}`);
+        if (name !== 'static') assert.ok(image.packages.includes('glibc=2.43-r0'), `${name}: ${image.packages}`);
+      }
     });
 
     const unpacked = imageBundles(() => work);

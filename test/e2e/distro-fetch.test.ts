@@ -1,7 +1,8 @@
 /**
  * `lupine distro fetch` / `outdated` against a Debian source archive served from a local directory
  * (apt with its own configuration, APT_CONFIG: the real apt, no network): the orig tarball lands in
- * the source store, checked against the recipe; a recipe whose checksum differs from Debian's file
+ * the source store, checked against the recipe, and so does Debian's packaging tarball (its patches)
+ * when a second fetch names it; a recipe whose checksum differs from Debian's file
  * fails naming both sums and stores nothing; `outdated` names the newer upstream release; and with
  * the store filled, `lupine distro build` succeeds in a network namespace with no network at all.
  */
@@ -20,8 +21,33 @@ const has = (cmd: string, args: string[]) => spawnSync(cmd, args).status === 0;
 const canApt = has('apt-get', ['--version']) && existsSync('/usr/lib/apt/apt-helper');
 const canUnshare = process.getuid?.() === 0 && has('unshare', ['-n', 'true']) && has('bwrap', ['--version']);
 
-/** A flat Debian source archive (file: URI) with foo 1.0-1 and 1.1-1; apt configured for it alone. */
-function localArchive(base: string): { aptConfig: string; sha256: string } {
+/** A reproducible tarball of `dir` (its entries `names`) at `file`, and its sha256 and md5. */
+function tarball(file: string, dir: string, names: string[], compress: string) {
+  execFileSync('tar', [
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    compress,
+    '-cf',
+    file,
+    '-C',
+    dir,
+    ...names,
+  ]);
+  const bytes = readFileSync(file);
+  return {
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    md5: createHash('md5').update(bytes).digest('hex'),
+  };
+}
+
+/**
+ * A flat Debian source archive (file: URI) with foo 1.0-1 (its orig, and Debian's packaging with a
+ * patch) and 1.1-1; apt configured for it alone.
+ */
+function localArchive(base: string): { aptConfig: string; sha256: string; debianSha256: string } {
   const repo = join(base, 'archive');
   mkdirSync(join(repo, 'src', 'foo-1.0'), { recursive: true });
   writeFileSync(join(repo, 'src', 'foo-1.0', 'README'), 'hello from a Debian orig\n');
@@ -40,9 +66,23 @@ function localArchive(base: string): { aptConfig: string; sha256: string } {
   const bytes = readFileSync(orig);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const md5 = createHash('md5').update(bytes).digest('hex');
-  const stanza = (v: string, up: string) =>
-    `Package: foo\nBinary: foo\nVersion: ${v}\nMaintainer: t <t@example.com>\nArchitecture: any\nFormat: 3.0 (quilt)\nDirectory: .\nFiles:\n ${md5} ${bytes.length} foo_${up}.orig.tar.gz\nChecksums-Sha256:\n ${sha256} ${bytes.length} foo_${up}.orig.tar.gz\n`;
-  writeFileSync(join(repo, 'Sources'), `${stanza('1.0-1', '1.0')}\n${stanza('1.1-1', '1.1')}`);
+  mkdirSync(join(repo, 'src', 'debian', 'patches'), { recursive: true });
+  writeFileSync(join(repo, 'src', 'debian', 'patches', 'series'), 'fix.patch\n');
+  writeFileSync(
+    join(repo, 'src', 'debian', 'patches', 'fix.patch'),
+    '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-hello from a Debian orig\n+hello, patched by Debian\n',
+  );
+  const deb = tarball(join(repo, 'foo_1.0-1.debian.tar.xz'), join(repo, 'src'), ['debian'], '-J');
+  const stanza = (v: string, up: string, debian: boolean) => {
+    const files = [`${md5} ${bytes.length} foo_${up}.orig.tar.gz`];
+    const sums = [`${sha256} ${bytes.length} foo_${up}.orig.tar.gz`];
+    if (debian) {
+      files.push(`${deb.md5} ${deb.size} foo_${v}.debian.tar.xz`);
+      sums.push(`${deb.sha256} ${deb.size} foo_${v}.debian.tar.xz`);
+    }
+    return `Package: foo\nBinary: foo\nVersion: ${v}\nMaintainer: t <t@example.com>\nArchitecture: any\nFormat: 3.0 (quilt)\nDirectory: .\nFiles:\n ${files.join('\n ')}\nChecksums-Sha256:\n ${sums.join('\n ')}\n`;
+  };
+  writeFileSync(join(repo, 'Sources'), `${stanza('1.0-1', '1.0', true)}\n${stanza('1.1-1', '1.1', false)}`);
   const etc = join(base, 'apt');
   mkdirSync(join(etc, 'lists', 'partial'), { recursive: true });
   mkdirSync(join(etc, 'cache'), { recursive: true });
@@ -60,7 +100,7 @@ function localArchive(base: string): { aptConfig: string; sha256: string } {
     ].join('\n'),
   );
   execFileSync('apt-get', ['update', '-qq'], { env: { ...process.env, APT_CONFIG: aptConfig }, stdio: 'ignore' });
-  return { aptConfig, sha256 };
+  return { aptConfig, sha256, debianSha256: deb.sha256 };
 }
 
 const recipe = (name: string, sum: string) => `package:
@@ -93,12 +133,13 @@ describe('lupine distro fetch / outdated: the source store from a Debian source 
   let repo: GuestRepo;
   let aptConfig = '';
   let sha256 = '';
+  let debianSha256 = '';
   let env: Record<string, string | undefined> = {};
   let tree = '';
   let cache = '';
   before(async () => {
     repo = await makeGuestRepo('distro-fetch');
-    ({ aptConfig, sha256 } = localArchive(repo.base));
+    ({ aptConfig, sha256, debianSha256 } = localArchive(repo.base));
     env = { ...process.env, APT_CONFIG: aptConfig, SOURCE_DATE_EPOCH: '0' };
     tree = join(repo.base, 'tree');
     mkdirSync(tree);
@@ -119,6 +160,27 @@ describe('lupine distro fetch / outdated: the source store from a Debian source 
     const again = await runCli(['distro', 'fetch', tree, '--cache-dir', cache], { env });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /1 already stored, 0 from Debian's archive/);
+  });
+
+  it("fills Debian's packaging tarball (its patches) that a second fetch names, beside the orig", async () => {
+    const patched = join(repo.base, 'patched-tree');
+    mkdirSync(patched);
+    const two = recipe('baz', sha256).replace(
+      '  - runs: |\n',
+      `  - uses: fetch\n    with:\n      uri: debian:foo_1.0-1.debian.tar.xz\n      expected-sha256: ${debianSha256}\n      strip-components: "0"\n  - runs: |\n`,
+    );
+    writeFileSync(join(patched, 'baz.yaml'), two);
+    const c = join(repo.base, 'patched-cache');
+    const r = await runCli(['distro', 'fetch', patched, '--cache-dir', c], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^baz: debian \(Debian's orig, not repacked\): debian-orig:foo_1\.0\.orig\.tar\.gz$/m);
+    assert.match(
+      r.stdout,
+      /^baz: debian \(Debian's packaging: the patches Debian applies\): debian:foo_1\.0-1\.debian\.tar\.xz$/m,
+    );
+    const stored = join(c, 'sources', 'sha256', debianSha256);
+    assert.equal(createHash('sha256').update(readFileSync(stored)).digest('hex'), debianSha256);
+    assert.ok(existsSync(join(c, 'sources', 'sha256', sha256)), 'the orig too');
   });
 
   it("refuses Debian's file when it differs from the recipe's checksum, naming both", async () => {

@@ -12,10 +12,14 @@
  *   source (the recipe's fetch uri as download location, the version, the tarball's checksum, the
  *   recipe's license); a stage-0 package says it was imported, not built from source; each image's
  *   SBOM carries the same for the packages it holds.
+ * - shared libraries: libcurl and Python's zlib module need libz.so.1 (and libcurl libzstd.so.1),
+ *   resolved in the images to the source-built zlib and zstd (not a static copy: a zlib fix reaches
+ *   them).
+ * - docs: no image carries manual pages, info manuals or docs (those are -doc packages).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,7 +29,7 @@ import { licenseExpression } from '../../src/pkg/run/outputs.js';
 import type { PackageSource } from '../../src/sbom/index.js';
 import { runCli } from '../helpers/cli.js';
 import { copySharedTree, type SharedTree, sharedDistroTree, TREE_ENV } from '../helpers/distro-tree.js';
-import { fileOwners, scanElf, unpackImage } from '../helpers/image-rootfs.js';
+import { docFiles, fileOwners, scanElf, unpackImage } from '../helpers/image-rootfs.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const ok = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
@@ -42,9 +46,6 @@ const IMPORTS_ALLOWED: Record<string, string> = {
   // what nodejs links besides libc: the toolchain's C++ runtime and its unwinder
   'libstdc++': "nodejs's C++ runtime",
   libgcc: "libstdc++'s and nodejs's unwinder (libgcc_s)",
-  // the runtime every image ships, until glibc is built from source (issue 12, stage 1): then
-  // this entry must go (the test says so)
-  glibc: 'the C library and dynamic loader',
 };
 
 const catalog = readdirSync(join(repoRoot, 'images'))
@@ -234,6 +235,38 @@ describe('what the images are made of: imports and provenance (issue 12)', {
       ),
       problems.join('\n'),
     );
+  });
+
+  test('libcurl and Python link the shared zlib and zstd of their images (a zlib fix reaches them)', () => {
+    /** `file needs lib → the recipe that owns what it resolves to`, for the images' files matching `file`. */
+    const linked = (image: string, file: RegExp) => {
+      const root = join(work, 'rootfs', image);
+      const owners = fileOwners(root);
+      return scanElf(root)
+        .links.filter((l) => file.test(l.file))
+        .map((l) => `${l.needed} → ${l.resolved === undefined ? 'nothing' : owners.get(l.resolved)?.origin}`);
+    };
+    const libcurl = linked('curl', /^usr\/lib\/libcurl\.so\./);
+    assert.ok(libcurl.includes('libz.so.1 → zlib'), libcurl.join('\n'));
+    assert.ok(libcurl.includes('libzstd.so.1 → zstd'), libcurl.join('\n'));
+    const zlibModule = linked('python', /\/lib-dynload\/zlib\.cpython-[^/]*\.so$/);
+    assert.ok(zlibModule.includes('libz.so.1 → zlib'), zlibModule.join('\n'));
+  });
+
+  test('no image carries documentation: manual pages, info manuals and docs are -doc packages', () => {
+    const problems: string[] = [];
+    for (const name of catalog) {
+      const root = join(work, 'rootfs', name);
+      const owners = fileOwners(root);
+      for (const file of docFiles(root)) problems.push(`${name}: /${file} (${owners.get(file)?.name ?? 'no package'})`);
+    }
+    assert.deepEqual(problems, []);
+    // the check sees a manual page where one is
+    const tampered = join(work, 'tampered-docs');
+    cpSync(join(work, 'rootfs', 'curl'), tampered, { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(tampered, 'usr/share/man/man1'), { recursive: true });
+    writeFileSync(join(tampered, 'usr/share/man/man1/curl.1'), '.TH curl 1\n');
+    assert.deepEqual(docFiles(tampered), ['usr/share/man/man1/curl.1']);
   });
 
   /** What the provenance check needs of a recipe. */

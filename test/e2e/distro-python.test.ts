@@ -20,9 +20,13 @@ const canBuild = ok('bwrap', ['--version']) && ok('dpkg-query', ['-W', 'busybox-
 const canRun = canBuild && process.getuid?.() === 0 && ok('runc', ['--version']) && ok('umoci', ['--version']);
 const runSkip = !canRun && 'needs root, runc and umoci';
 
-/** The version of a recipe in the checkout's distro/ (its `package.version`). */
-const recipeVersion = (name: string) =>
-  /^ {2}version: "?([^"\n]+)"?$/m.exec(readFileSync(join(repoRoot, 'distro', `${name}.yaml`), 'utf8'))?.[1] ?? '';
+/** A `package.` field of a recipe in the checkout's distro/ (`version`, `epoch`). */
+const recipeField = (name: string, key: string) =>
+  new RegExp(`^ {2}${key}: "?([^"\\n]+)"?$`, 'm').exec(
+    readFileSync(join(repoRoot, 'distro', `${name}.yaml`), 'utf8'),
+  )?.[1] ?? '';
+/** The upstream version of a recipe (its `package.version`). */
+const recipeVersion = (name: string) => recipeField(name, 'version');
 
 /** The packages python-3.13.yaml makes, as Wolfi splits them. */
 const PACKAGES = ['python-3.13', 'python-3.13-base', 'libpython-3.13', 'python-3.13-dev', 'py3.13-pip'];
@@ -48,9 +52,9 @@ describe('CPython 3.13 from source: the python and python-dev images', {
   test('the recipe built and tested every package', () => {
     const log = readFileSync(join(work, 'out/packages/logs/python-3.13.log'), 'utf8');
     assert.match(log, /test block of .* passed/);
-    const version = recipeVersion('python-3.13');
+    const version = `${recipeVersion('python-3.13')}-r${recipeField('python-3.13', 'epoch')}`;
     for (const name of PACKAGES) {
-      assert.ok(existsSync(join(work, 'out/packages/x86_64', `${name}-${version}-r0.apk`)), name);
+      assert.ok(existsSync(join(work, 'out/packages/x86_64', `${name}-${version}.apk`)), name);
     }
   });
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   type Dirent,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -18,6 +19,18 @@ import {
 } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { isElf, parseElf } from '../../src/pkg/sca/elf.js';
+
+/** Every file and link under the root's documentation directories (man, doc, info), relative to the root. */
+export function docFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const dir of ['usr/share/man', 'usr/share/doc', 'usr/share/info']) {
+    if (!existsSync(join(root, dir))) continue;
+    for (const e of readdirSync(join(root, dir), { recursive: true, withFileTypes: true }) as Dirent[]) {
+      if (!e.isDirectory()) out.push(relative(root, join(e.parentPath, e.name)));
+    }
+  }
+  return out;
+}
 
 /** Unpacks an OCI layout's image for `arch` (its layers in order) into `dest`. */
 export function unpackImage(layout: string, dest: string, arch = 'amd64'): void {

@@ -31,7 +31,7 @@ import { makeOwnedRoot } from './owned-root.js';
 import { applyPathMutations, type OwnerMap, setOwner } from './paths.js';
 import { restoreRoot, rootCacheKey, saveRoot } from './root-cache.js';
 import { resolveImagePath, writeImageFile } from './root-path.js';
-import { type ImageKey, keyringOf, loadArchRepositories, resolveArch } from './sources.js';
+import { type ImageKey, keyringOf, lockArch, type ResolvedArch } from './sources.js';
 import type { ImageLockPackage, ImagePackage } from './types.js';
 
 /** The name of lupine's `etc/apko.json`: the locked config the image was built from (0444). */
@@ -90,7 +90,7 @@ export async function assembleRoot(
   const logger = o.logger ?? silentLogger;
   const buildDate = o.clock?.now() ?? 0;
   const keyring = keyringOf(o.keys);
-  const { repositories, set } = await loadArchRepositories({
+  const resolved = await lockArch(o.packages, o.lock, {
     text: o.buildRepositories,
     arch,
     keys: keyring,
@@ -100,11 +100,10 @@ export async function assembleRoot(
     ...(o.offline ? { offline: true } : {}),
     ...(o.allowUntrusted ? { allowUntrusted: true } : {}),
   });
-  const resolved = resolveArch(o.packages, repositories, arch, o.lock);
 
   const owned = await makeOwnedRoot(o.tempDir ?? (await userTempDir()), arch);
   try {
-    const filled = await fillRoot(owned.root, config, arch, o, { resolved, set, keyring, buildDate, logger });
+    const filled = await fillRoot(owned.root, config, arch, o, { resolved, keyring, buildDate, logger });
     return { ...filled, remove: owned.remove, keep: owned.keep };
   } catch (err) {
     await owned.remove();
@@ -118,8 +117,7 @@ interface Filling {
   readonly config: ResolvedImageConfig;
   readonly arch: ApkArch;
   readonly o: AssembleRootOptions;
-  readonly resolved: ReturnType<typeof resolveArch>;
-  readonly set: Awaited<ReturnType<typeof loadArchRepositories>>['set'];
+  readonly resolved: ResolvedArch;
   readonly keyring: ReturnType<typeof keyringOf>;
   readonly buildDate: number;
   readonly logger: Logger;
@@ -137,7 +135,7 @@ async function fillRoot(
   config: ResolvedImageConfig,
   arch: ApkArch,
   o: AssembleRootOptions,
-  ctx: Pick<Filling, 'resolved' | 'set' | 'keyring' | 'buildDate' | 'logger'>,
+  ctx: Pick<Filling, 'resolved' | 'keyring' | 'buildDate' | 'logger'>,
 ): Promise<Omit<AssembledRoot, 'remove' | 'keep'>> {
   const f: Filling = {
     root,
@@ -145,7 +143,7 @@ async function fillRoot(
     arch,
     o,
     ...ctx,
-    locked: lockedPackages(ctx.resolved, ctx.set, arch),
+    locked: lockedPackages(ctx.resolved, arch),
     mtimes: new Map(),
     owners: new Map(),
   };
@@ -165,9 +163,9 @@ async function fillRoot(
 }
 
 /** The resolved packages as the installer takes them, each fetched once however often it is asked for. */
-function lockedPackages(resolved: Filling['resolved'], set: Filling['set'], arch: ApkArch): LockedPackage[] {
+function lockedPackages(resolved: Filling['resolved'], arch: ApkArch): LockedPackage[] {
   const fetched = new Map<string, Uint8Array>();
-  return resolved.infos.map(({ info, repo, tag }) => ({
+  return resolved.infos.map(({ info, repository: repo, tag }) => ({
     name: info.name,
     version: info.version,
     identity: info.identity,
@@ -176,7 +174,7 @@ function lockedPackages(resolved: Filling['resolved'], set: Filling['set'], arch
     tag,
     ...(info.installedSize > 0 ? { installedSize: info.installedSize } : {}),
     fetch: async () => {
-      const bytes = fetched.get(info.name) ?? (await set.fetchPackage(repo, info));
+      const bytes = fetched.get(info.name) ?? (await repo.fetch(info));
       fetched.set(info.name, bytes);
       return bytes;
     },

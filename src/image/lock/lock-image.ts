@@ -5,7 +5,7 @@
 import type { ConfigSourceFile } from '../config/load.js';
 import type { ResolvedImageConfig } from '../config/types.js';
 import { buildLock, type LockArch, lockPackageEntry, parseRepoSpecs } from './build-lock.js';
-import { type ImageSourceOptions, loadImageKeyring, resolveImageArch } from './resolve.js';
+import { type ImageSourceOptions, resolveImage } from './resolve.js';
 import type { ApkoLock } from './types.js';
 
 export interface LockImageOptions extends ImageSourceOptions {
@@ -20,13 +20,13 @@ export async function lockImage(
   o: LockImageOptions,
 ): Promise<ApkoLock> {
   const config = loaded.config;
-  const keyring = await loadImageKeyring(config, o);
+  const { keyring, archs: resolved } = await resolveImage(config, o.archs, o);
   const archs: LockArch[] = [];
-  for (const arch of o.archs) {
-    const r = await resolveImageArch(config, arch, keyring, o);
+  for (const r of resolved) {
+    const arch = r.arch;
     const packages = [];
     for (const p of r.packages) {
-      const bytes = await r.fetch(p);
+      const bytes = await p.fetch();
       packages.push(
         lockPackageEntry(bytes, {
           name: p.info.name,

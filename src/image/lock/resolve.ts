@@ -5,24 +5,21 @@
  * `cwd` (apko's working directory) but reported as written, as apko's lock file does.
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { type Dependency, type Keyring, type PackageInfo, parseDependency } from '../../apk/index.js';
+import type { Keyring, PackageInfo } from '../../apk/index.js';
 import { InternalError, isHttpUrl, isLupineError, type Logger, LupineError, silentLogger } from '../../core/index.js';
+import { type LockedSetFailure, lockPackageSet } from '../../install/index.js';
 import { stripUrlCredentials } from '../../net/index.js';
 import {
   defaultFetcher,
   type Fetcher,
   keyringOf,
-  type LoadedRepository,
   type RepoCache,
   type RepositoryEntry,
-  RepositorySet,
   readKeyFiles,
 } from '../../repo/index.js';
-import { explainConflict, type RepositoryInput, solve } from '../../resolver/index.js';
 import { imageCredentials } from '../config/credentials.js';
 import type { RepositorySpec, ResolvedImageConfig } from '../config/types.js';
 import { lockPackageUrl, parseRepoSpec, stripUrlScheme } from './build-lock.js';
-import { installOrder } from './install-order.js';
 import type { LockKeyring } from './types.js';
 
 export interface ImageSourceOptions {
@@ -63,8 +60,8 @@ export interface ResolvedImagePackage {
   readonly url: string;
   /** The repository tag it was selected through, without `@`; '' for none. */
   readonly tag: string;
-  /** Index into `ArchResolution.repositories`. */
-  readonly repositoryIndex: number;
+  /** The package's bytes, checked against its index identity. */
+  fetch(): Promise<Uint8Array>;
 }
 
 export interface ArchResolution {
@@ -73,9 +70,6 @@ export interface ArchResolution {
   readonly world: readonly string[];
   /** In apko's install order (see install-order.ts): dependencies before dependents. */
   readonly packages: readonly ResolvedImagePackage[];
-  readonly repositories: readonly LoadedRepository[];
-  /** Fetches a package's bytes, checked against its index identity. */
-  fetch(p: ResolvedImagePackage): Promise<Uint8Array>;
 }
 
 /** A local path as written → an absolute path; URLs are kept. */
@@ -146,6 +140,16 @@ function schemeOf(url: string): RepositoryEntry['scheme'] {
   return 'path';
 }
 
+/** The error `image lock`, `show-packages` and `dot` give for a world that cannot be locked. */
+function unresolvable(f: LockedSetFailure, arch: string): Error {
+  if (f.kind === 'bad-entry') return f.cause;
+  if (f.kind !== 'unsatisfiable') return new InternalError(`${f.kind} without pins`);
+  return new LupineError('RESOLVE_UNSATISFIABLE', `cannot resolve the packages for ${arch}:\n${f.report.trimEnd()}`, {
+    details: { arch, report: f.report },
+    hint: 'check the package names and version constraints in contents.packages and the repositories',
+  });
+}
+
 /** Resolves the config's packages for one arch (apk name). Throws RESOLVE_UNSATISFIABLE with apk's report. */
 export async function resolveImageArch(
   config: ResolvedImageConfig,
@@ -155,59 +159,47 @@ export async function resolveImageArch(
 ): Promise<ArchResolution> {
   const logger = o.logger ?? silentLogger;
   const specs = buildTimeRepositories(config, o);
-  const set = new RepositorySet({
-    arch,
-    fetcher: fetcherOf(o, config),
-    keys: keyring.keys,
-    allowUntrusted: o.ignoreSignatures ?? false,
-    ...(o.cache ? { cache: o.cache } : {}),
-    ...(o.offline ? { offline: true } : {}),
-    logger,
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
   const entries: RepositoryEntry[] = specs.map((s) => {
     const url = sourceLocation(s.url, o.cwd);
     return { url, tag: s.tag ?? undefined, tags: [s.tag ?? ''], scheme: schemeOf(url), location: s.raw };
   });
-  const repositories = await set.load(entries);
-  const inputs: RepositoryInput[] = repositories.map((r, i) => ({
-    ...(specs[i]?.tag ? { tag: specs[i]?.tag ?? '' } : {}),
-    packages: r.packages,
-    name: specs[i]?.url ?? r.url,
-  }));
   const world = imageWorld(config, o.extraPackages);
-  const deps: Dependency[] = world.map((w) => parseDependency(w));
-  const solution = solve({ world: deps, repositories: inputs, arch });
-  if (!solution.ok) {
-    const report = explainConflict(solution.conflict);
-    throw new LupineError('RESOLVE_UNSATISFIABLE', `cannot resolve the packages for ${arch}:\n${report.trimEnd()}`, {
-      details: { arch, report },
-      hint: 'check the package names and version constraints in contents.packages and the repositories',
-    });
-  }
-  const packages: ResolvedImagePackage[] = [];
-  const chosen = solution.installed.filter((p) => p.repository >= 0).map((p) => ({ info: p.pkg, resolved: p }));
-  for (const { resolved } of installOrder(world, chosen)) {
-    const spec = specs[resolved.repository];
-    if (!spec) continue;
-    packages.push({
-      info: resolved.pkg,
-      repository: spec.url,
-      url: lockPackageUrl(spec.url, arch, resolved.pkg.name, resolved.pkg.version),
-      tag: resolved.tag,
-      repositoryIndex: resolved.repository,
-    });
-  }
-  logger.debug(`${arch}: ${packages.length} packages resolved`);
-  return {
-    arch,
-    world,
-    packages,
-    repositories,
-    fetch: (p) => {
-      const r = repositories[p.repositoryIndex];
-      if (!r) throw new InternalError(`no repository #${p.repositoryIndex}`);
-      return set.fetchPackage(r, p.info);
+  const { repositories, result } = await lockPackageSet(
+    { world, arch },
+    {
+      repositories: entries,
+      fetcher: fetcherOf(o, config),
+      keys: keyring.keys,
+      allowUntrusted: o.ignoreSignatures ?? false,
+      ...(o.cache ? { cache: o.cache } : {}),
+      ...(o.offline ? { offline: true } : {}),
+      logger,
+      ...(o.signal ? { signal: o.signal } : {}),
     },
-  };
+  );
+  if (!result.ok) throw unresolvable(result.failure, arch);
+  const packages = result.packages.map((m): ResolvedImagePackage => {
+    const spec = specs[repositories.indexOf(m.repository)] as RepositorySpec;
+    return {
+      info: m.info,
+      repository: spec.url,
+      url: lockPackageUrl(spec.url, arch, m.info.name, m.info.version),
+      tag: m.tag,
+      fetch: () => m.repository.fetch(m.info),
+    };
+  });
+  logger.debug(`${arch}: ${packages.length} packages resolved`);
+  return { arch, world, packages };
+}
+
+/** The config's keyring and its packages resolved for each arch, in order (lock, show-packages, dot). */
+export async function resolveImage(
+  config: ResolvedImageConfig,
+  archs: readonly string[],
+  o: ImageSourceOptions,
+): Promise<{ readonly keyring: ImageKeyring; readonly archs: readonly ArchResolution[] }> {
+  const keyring = await loadImageKeyring(config, o);
+  const resolved: ArchResolution[] = [];
+  for (const arch of archs) resolved.push(await resolveImageArch(config, arch, keyring, o));
+  return { keyring, archs: resolved };
 }

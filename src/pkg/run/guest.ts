@@ -5,13 +5,14 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { hasUrlScheme, type Logger, LupineError, makeOwnedDir, silentLogger } from '../../core/index.js';
+import { hasUrlScheme, InternalError, type Logger, LupineError, makeOwnedDir, silentLogger } from '../../core/index.js';
 import {
   type LockedSetEntry,
+  type LockedSetFailure,
   lockedPackages,
+  lockedSetEntry,
+  lockPackageSet,
   type OpenRepository,
-  openRepositories,
-  resolvePackageSet,
 } from '../../install/index.js';
 import { assembleGuest, type CachedPackage, ExpandedPackageCache, fillFromLocked } from '../../sandbox/index.js';
 import type { GuestEnvironment } from '../config/types.js';
@@ -63,6 +64,16 @@ async function shipped(pkgs: readonly CachedPackage[], path: string): Promise<st
   return '';
 }
 
+/** The guest's error for a world that cannot be locked (a malformed entry stays APK_BAD_DEPENDENCY). */
+function unresolvable(f: LockedSetFailure, world: readonly string[], repositories: readonly string[]): Error {
+  if (f.kind === 'bad-entry') return f.cause;
+  if (f.kind !== 'unsatisfiable') return new InternalError(`${f.kind} without pins`);
+  return new LupineError('BUILD_GUEST_UNRESOLVABLE', `cannot resolve the build environment:\n${f.report.trimEnd()}`, {
+    details: { packages: world, repositories },
+    hint: 'check environment.contents.packages and the repositories given with -r (and their keys, -k)',
+  });
+}
+
 export async function prepareGuest(i: GuestInput): Promise<PreparedGuest> {
   const logger = i.logger ?? silentLogger;
   const raw = (i.environment.raw.contents ?? {}) as Record<string, unknown>;
@@ -73,33 +84,26 @@ export async function prepareGuest(i: GuestInput): Promise<PreparedGuest> {
     repoLine(r, i.baseDir),
   );
   const keyring = keyringOf(i.keys);
-  const opened = [
-    ...(i.opened ?? []),
-    ...(repositories.length === 0
-      ? []
-      : await openRepositories({
-          repositories,
-          arch: i.arch,
-          keys: keyring,
-          cacheDir: join(i.packageCacheDir, 'apk'),
-          logger,
-          ...(i.allowUntrusted ? { allowUntrusted: true } : {}),
-          ...(i.signal ? { signal: i.signal } : {}),
-        })),
-  ];
   const world = [...i.environment.packages, ...(i.packageAppend ?? [])];
   if (world.length === 0) {
     throw new LupineError('BUILD_GUEST_UNRESOLVABLE', 'the build environment lists no packages', {
       hint: 'add environment.contents.packages (at least a shell, e.g. busybox), or use --package-append',
     });
   }
-  const r = resolvePackageSet(world, opened, i.arch);
-  if (!r.ok) {
-    throw new LupineError('BUILD_GUEST_UNRESOLVABLE', `cannot resolve the build environment:\n${r.report.trimEnd()}`, {
-      details: { packages: world, repositories },
-      hint: 'check environment.contents.packages and the repositories given with -r (and their keys, -k)',
-    });
-  }
+  const { repositories: opened, result } = await lockPackageSet(
+    { world, arch: i.arch },
+    {
+      repositories,
+      before: i.opened ?? [],
+      keys: keyring,
+      cacheDir: join(i.packageCacheDir, 'apk'),
+      logger,
+      ...(i.allowUntrusted ? { allowUntrusted: true } : {}),
+      ...(i.signal ? { signal: i.signal } : {}),
+    },
+  );
+  if (!result.ok) throw unresolvable(result.failure, world, repositories);
+  const r = { packages: result.packages.map((m) => lockedSetEntry(m, i.arch)) };
   const cache = new ExpandedPackageCache(join(i.packageCacheDir, 'expanded'), logger);
   const fill = await fillFromLocked(cache, lockedPackages(r.packages, opened), {
     keyring,

@@ -38,6 +38,22 @@ export function origTarball(files: readonly AptSourceFile[]): AptSourceFile | un
   );
 }
 
+/**
+ * The file of a source package a recipe's fetch `uri` names: the one whose name is the uri's last
+ * path component (after any scheme, `debian:sqlite3_3.53.4-2.debian.tar.xz`), so that a recipe can
+ * pin Debian's packaging (`*.debian.tar.*`: its patches) beside the upstream tarball; any other
+ * uri (upstream's own URL) is the upstream tarball (origTarball).
+ */
+export function debianFileFor(files: readonly AptSourceFile[], uri: string): AptSourceFile | undefined {
+  const name = (uri.split('?')[0] ?? '').split('/').pop()?.split(':').pop() ?? '';
+  return files.find((f) => f.file === name) ?? origTarball(files);
+}
+
+/** Whether a source package's file is Debian's packaging (`debian/`, its patches), not a source tarball. */
+export function isDebianPackaging(file: AptSourceFile): boolean {
+  return /\.debian\.tar\.[a-z0-9]+$/.test(file.file);
+}
+
 /** Whether the tarball origTarball picked is a native package's (Debian's own release, no orig). */
 export function isNativeTarball(orig: AptSourceFile): boolean {
   return !/\.orig\.tar\.[a-z0-9]+$/.test(orig.file);

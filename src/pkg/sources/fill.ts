@@ -14,10 +14,11 @@ import type { CompiledRecipe } from '../config/types.js';
 import type { AptSource } from './apt.js';
 import {
   apkVersionOfUpstream,
+  debianFileFor,
   hasUpstreamSignature,
+  isDebianPackaging,
   isNativeTarball,
   isRepacked,
-  origTarball,
   upstreamOfDebianVersion,
 } from './debian-version.js';
 import { storeGitCheckout } from './git-source.js';
@@ -43,9 +44,9 @@ export interface FilledSource {
   /**
    * For `debian`: `repack` (a dfsg/ds repack: not upstream's bytes), `signed` (upstream's signature
    * sits beside it: upstream's bytes), `orig` (not repacked, no signature beside it), `native` (a
-   * Debian native package: Debian's own release).
+   * Debian native package: Debian's own release), `packaging` (Debian's `debian/` tarball: its patches).
    */
-  readonly debianOrig?: 'repack' | 'signed' | 'orig' | 'native';
+  readonly debianOrig?: 'repack' | 'signed' | 'orig' | 'native' | 'packaging';
 }
 
 /** `PKG=VERSION` of `vars.debian-source`; undefined when the recipe names none. */
@@ -90,7 +91,7 @@ export async function fillSourceStore(recipe: CompiledRecipe, o: FillOptions): P
     }
     if (debian) {
       const files = await o.apt.files(debian.pkg, debian.version);
-      const orig = origTarball(files);
+      const orig = debianFileFor(files, src.uri);
       if (!orig) {
         throw new LupineError(
           'SOURCE_MISSING',
@@ -114,13 +115,15 @@ export async function fillSourceStore(recipe: CompiledRecipe, o: FillOptions): P
           what: src.uri,
           how: 'debian',
           path,
-          debianOrig: isNativeTarball(orig)
-            ? 'native'
-            : isRepacked(debian.version)
-              ? 'repack'
-              : hasUpstreamSignature(files, orig)
-                ? 'signed'
-                : 'orig',
+          debianOrig: isDebianPackaging(orig)
+            ? 'packaging'
+            : isNativeTarball(orig)
+              ? 'native'
+              : isRepacked(debian.version)
+                ? 'repack'
+                : hasUpstreamSignature(files, orig)
+                  ? 'signed'
+                  : 'orig',
         });
       } finally {
         await rm(tmp, { force: true });

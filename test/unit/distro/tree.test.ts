@@ -15,13 +15,25 @@ import { repoRoot } from '../../helpers/paths.js';
 
 const distro = join(repoRoot, 'distro');
 const images = join(repoRoot, 'images');
-const STAGE0 = ['build-base', 'busybox-static', 'glibc', 'libgcc', 'libstdc++', 'nodejs', 'perl'];
+const STAGE0 = [
+  'bison',
+  'build-base',
+  'busybox-static',
+  'glibc-bootstrap',
+  'libgcc',
+  'libstdc++',
+  'nodejs',
+  'perl',
+  'python3-bootstrap',
+];
 const STAGE1 = [
   'busybox',
   'bzip2',
   'ca-certificates-bundle',
   'curl',
   'expat',
+  'gawk',
+  'glibc',
   'hello-server',
   'libffi',
   'lupine-baselayout',
@@ -94,8 +106,41 @@ describe('the distro/ recipe tree', () => {
     const at = (n: string) => order.indexOf(n);
     assert.equal(order[0], 'busybox-static');
     for (const lib of ['glibc', 'libgcc', 'libstdc++']) assert.ok(at(lib) < at('nodejs'), `${lib} before nodejs`);
-    for (const lib of ['glibc', 'libgcc']) assert.ok(at(lib) < at('build-base'), `${lib} before build-base`);
+    for (const lib of ['glibc-bootstrap', 'libgcc']) assert.ok(at(lib) < at('build-base'), `${lib} before build-base`);
     assert.ok(at('build-base') < at('hello-server'));
+  });
+
+  it('glibc is built from source and is the C library of every guest but the few that build it', async () => {
+    const tree = await loadDistroTree(distro, { arch: 'x86_64' });
+    const graph = buildGraph(tree.nodes);
+    const glibc = tree.recipes.get('glibc')?.packages[0];
+    assert.equal(graph.nodes.get('glibc')?.runner, 'bubblewrap');
+    assert.ok(
+      glibc?.pipeline.some((s) => s.uses === 'fetch'),
+      'glibc fetches its upstream source',
+    );
+    // apk prefers glibc for the so: names both provide (a versioned so: provide makes them conflict)
+    assert.ok((glibc?.dependencies.providerPriority ?? 0) > 0, 'glibc has a provider-priority');
+    assert.equal(tree.recipes.get('glibc-bootstrap')?.packages[0]?.dependencies.providerPriority, undefined);
+    // the stage-0 libc only where the source glibc cannot be yet: glibc's own build, its build
+    // tools, and the tests of the toolchain it is built with
+    const guests = [...graph.nodes.values()].map((n) => ({ name: n.name, needs: [...n.buildNeeds, ...n.testNeeds] }));
+    const named = guests.filter((g) => g.needs.includes('glibc-bootstrap')).map((g) => g.name);
+    // (and its own test, which installs the package under test)
+    assert.deepEqual(named.sort(), [
+      'bison',
+      'build-base',
+      'gawk',
+      'glibc',
+      'glibc-bootstrap',
+      'libgcc',
+      'python3-bootstrap',
+    ]);
+    // every other stage-1 guest holds build-base or busybox, which load the source glibc: after it
+    const order = graph.order;
+    for (const name of STAGE1.filter((n) => !['glibc', 'gawk'].includes(n))) {
+      assert.ok(order.indexOf('glibc') < order.indexOf(name), `${name} after glibc`);
+    }
   });
 });
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LockedPackage } from '../../../src/install/index.js';
+import type { PackageInfo } from '../../../src/apk/index.js';
+import type { LockedPackage, OpenRepository } from '../../../src/install/index.js';
 import { loadKeyring, readApkIndexArchive } from '../../../src/repo/index.js';
 import { vector } from '../../helpers/paths.js';
 
@@ -78,4 +79,19 @@ export function hashTree(root: string, exclude: string[] = []): string {
   };
   walk('');
   return h.digest('hex');
+}
+
+/** An opened local repository at `dir` holding `packages` (nothing fetched: each fetch gives no bytes). */
+export function openedRepository(dir: string, packages: PackageInfo[]): OpenRepository {
+  return {
+    name: dir,
+    url: dir,
+    entry: { url: dir, tag: undefined, tags: [''], scheme: 'path', location: 'test' },
+    tag: undefined,
+    description: '',
+    packages,
+    fromCache: false,
+    packageUrl: (p) => `${dir}/x86_64/${p.name}-${p.version}.apk`,
+    fetch: async () => new Uint8Array(0),
+  };
 }

@@ -5,20 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyPackageInfo } from '../../../src/apk/index.js';
-import { type LockedSetEntry, lockedPackages, type OpenRepository } from '../../../src/install/index.js';
+import { type LockedSetEntry, lockedPackages } from '../../../src/install/index.js';
+import { openedRepository } from './fixtures.js';
 
 describe('lockedPackages', () => {
   it("passes the index's installed size (I:) and the tag to each package", () => {
     const info = { ...emptyPackageInfo('zlib', '1.3-r0'), identity: 'Q1zlib=', installedSize: 4096 };
-    const repo: OpenRepository = {
-      name: '/srv/repo',
-      tag: undefined,
-      description: '',
-      packages: [info],
-      fromCache: false,
-      packageUrl: () => '/srv/repo/x86_64/zlib-1.3-r0.apk',
-      fetch: async () => new Uint8Array(0),
-    };
+    const repo = openedRepository('/srv/repo', [info]);
     const entry: LockedSetEntry = {
       name: 'zlib',
       version: '1.3-r0',

@@ -7,6 +7,8 @@ import { describe, test } from 'node:test';
 import { compareVersions } from '../../../src/apk/index.js';
 import {
   apkVersionOfUpstream,
+  debianFileFor,
+  isDebianPackaging,
   isNativeTarball,
   origTarball,
   parsePrintUris,
@@ -41,6 +43,35 @@ describe('origTarball', () => {
 
   test('only a .dsc and a debian tarball: none', () => {
     assert.equal(origTarball(uris('foo_1.0-1.dsc', 'foo_1.0-1.debian.tar.xz')), undefined);
+  });
+});
+
+describe('debianFileFor', () => {
+  const files = uris(
+    'sqlite3_3.53.4-2.dsc',
+    'sqlite3_3.53.4.orig-www.tar.xz',
+    'sqlite3_3.53.4.orig.tar.xz',
+    'sqlite3_3.53.4-2.debian.tar.xz',
+  );
+
+  test("a uri naming Debian's packaging tarball (any scheme) gets that file: the patches Debian applies", () => {
+    for (const uri of [
+      'debian:sqlite3_3.53.4-2.debian.tar.xz',
+      'https://example.test/x/sqlite3_3.53.4-2.debian.tar.xz',
+    ]) {
+      const f = debianFileFor(files, uri);
+      assert.equal(f?.file, 'sqlite3_3.53.4-2.debian.tar.xz', uri);
+      assert.equal(f?.sha256, '3'.repeat(64));
+      assert.equal(isDebianPackaging(f as NonNullable<typeof f>), true);
+    }
+  });
+
+  test("any other uri (upstream's URL, a debian-orig: name) gets the orig tarball, not a component", () => {
+    for (const uri of ['https://sqlite.org/2026/sqlite-src-3530400.zip', 'debian-orig:sqlite3_3.53.4.orig.tar.xz']) {
+      const f = debianFileFor(files, uri);
+      assert.equal(f?.file, 'sqlite3_3.53.4.orig.tar.xz', uri);
+      assert.equal(isDebianPackaging(f as NonNullable<typeof f>), false);
+    }
   });
 });
 

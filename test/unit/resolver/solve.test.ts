@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDependencyList } from '../../../src/apk/index.js';
 import { isLupineError } from '../../../src/core/index.js';
-import { explainConflict, resolveLocked, SOLVER_UPGRADE, solve } from '../../../src/resolver/index.js';
+import { explainConflict, SOLVER_UPGRADE, solve } from '../../../src/resolver/index.js';
 import { pkg, repo, run } from './helpers.js';
 
 test('dependencies are installed before their dependents', () => {
@@ -150,21 +150,6 @@ test('solve never mutates its input', () => {
   const r2 = solve(input);
   assert.equal(JSON.stringify(input), before);
   assert.deepEqual(r1, r2);
-});
-
-test('resolveLocked returns the locked set with repository and arch', () => {
-  const r = resolveLocked(
-    ['a'],
-    [{ name: 'https://example.test/main', packages: [pkg('a', '1', { D: 'b' }), pkg('b', '1')] }],
-    'x86_64',
-  );
-  assert.ok(r.ok);
-  assert.deepEqual(
-    r.ok && r.packages.map((p) => `${p.name} ${p.version} ${p.repository} ${p.arch} ${p.identity !== ''}`),
-    ['a 1 https://example.test/main x86_64 true', 'b 1 https://example.test/main x86_64 true'],
-  );
-  const bad = resolveLocked(['a', 'missing'], [{ packages: [pkg('a', '1')] }], 'x86_64');
-  assert.equal(bad.ok, false);
 });
 
 test('packages of another arch cannot be selected', () => {

@@ -30,6 +30,7 @@ const ORIG_NOTE = {
   signed: "upstream's release, its signature beside it",
   orig: "Debian's orig, not repacked",
   native: "a Debian native package: Debian's own release",
+  packaging: "Debian's packaging: the patches Debian applies",
 } as const;
 
 export const distroFetchCommand: Command = {

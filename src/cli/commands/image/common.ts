@@ -5,9 +5,11 @@
 import { join, resolve } from 'node:path';
 import { readInputFile } from '../../../core/index.js';
 import {
+  type ApkArch,
   checkLockMatches,
   type ImageLockPackage,
   type ImageSourceOptions,
+  imageArchs,
   type LoadedImageConfig,
   loadImageConfig,
   parseLock,
@@ -15,8 +17,10 @@ import {
   renderDiagnostics,
 } from '../../../image/index.js';
 import { RepoCache } from '../../../repo/index.js';
-import { withHelp } from '../../args.js';
+import { commandHelp, type OptionSpec, type Parsed, parse, requireCount, withHelp } from '../../args.js';
+import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
+import { EXIT_ERROR } from '../../render.js';
 import { relativeDiagnostics } from '../common/host.js';
 import { setOnly } from '../common/set-only.js';
 
@@ -107,5 +111,46 @@ export async function sourceOptions(values: ResolveValues, io: CliIo): Promise<I
     extraRepositories: values['repository-append'] ?? [],
     extraBuildRepositories: values['build-repository-append'] ?? [],
     extraPackages: values['package-append'] ?? [],
+  };
+}
+
+/** What `image lock`, `show-packages` and `dot` resolve: CONFIG (loaded, diagnostics printed), its archs, the sources. */
+export interface ConfigToResolve<T extends OptionSpec> {
+  readonly values: Parsed<T>['values'];
+  /** CONFIG as given. */
+  readonly configPath: string;
+  readonly loaded: LoadedImageConfig & { readonly config: ResolvedImageConfig };
+  readonly archs: ApkArch[];
+  readonly src: ImageSourceOptions;
+}
+
+/**
+ * A command that resolves one CONFIG (`image lock`, `show-packages`, `dot`): `argv` parsed (one
+ * CONFIG), `check` run on the options before anything is read, CONFIG loaded (its diagnostics
+ * printed; exit 1 when it has errors), its archs and sources picked, then `body`.
+ */
+export function configCommand<T extends OptionSpec>(
+  spec: { readonly path: readonly string[]; readonly summary: string; readonly help: string },
+  options: T,
+  body: (input: ConfigToResolve<T>, io: CliIo) => Promise<number>,
+  check?: (values: Parsed<T>['values']) => void,
+): Command {
+  const command = spec.path.join(' ');
+  return {
+    path: spec.path,
+    summary: spec.summary,
+    help: commandHelp(spec.help, options),
+    options,
+    async run(argv, io) {
+      const { values, positionals } = parse(argv, options, command);
+      requireCount(positionals, 1, 1, command, 'one CONFIG file');
+      check?.(values);
+      const configPath = positionals[0] as string;
+      const v = values as ResolveValues;
+      const loaded = await loadConfigForCli(configPath, io, v);
+      if (!loaded) return EXIT_ERROR;
+      const archs = imageArchs(loaded.config, v.arch, command);
+      return body({ values, configPath, loaded, archs, src: await sourceOptions(v, io) }, io);
+    },
   };
 }

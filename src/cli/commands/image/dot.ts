@@ -1,9 +1,8 @@
 import { basename } from 'node:path';
-import { imageArchs, loadImageKeyring, renderDot, resolveImageArch } from '../../../image/index.js';
-import { commandHelp, parse, requireCount } from '../../args.js';
+import { renderDot, resolveImage } from '../../../image/index.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_OPTIONS, sourceOptions } from './common.js';
+import { configCommand, RESOLVE_OPTIONS } from './common.js';
 
 const HELP = `Usage: lupine image dot CONFIG [--arch A] [-S] [options]
 
@@ -18,30 +17,22 @@ const options = {
   ...RESOLVE_OPTIONS,
 } as const;
 
-export const imageDotCommand: Command = {
+const spec = {
   path: ['image', 'dot'],
   summary: "print an apko config's resolved dependency graph for graphviz",
-  help: commandHelp(HELP, options),
-  options: options,
-  async run(argv, io) {
-    const { values, positionals } = parse(argv, options, 'image dot');
-    requireCount(positionals, 1, 1, 'image dot', 'one CONFIG file');
-    const configPath = positionals[0] as string;
-    const loaded = await loadConfigForCli(configPath, io, values);
-    if (!loaded) return EXIT_ERROR;
-    const [arch] = imageArchs(loaded.config, values.arch, 'image dot');
-    if (!arch) return EXIT_ERROR;
-    const src = await sourceOptions(values, io);
-    const keyring = await loadImageKeyring(loaded.config, src);
-    const r = await resolveImageArch(loaded.config, arch, keyring, src);
-    io.stdout.write(
-      renderDot(
-        basename(configPath),
-        r.world,
-        r.packages.map((p) => p.info),
-        { spanningTree: values['spanning-tree'] === true },
-      ),
-    );
-    return EXIT_OK;
-  },
+  help: HELP,
 };
+
+export const imageDotCommand: Command = configCommand(spec, options, async (input, io) => {
+  const [r] = (await resolveImage(input.loaded.config, input.archs.slice(0, 1), input.src)).archs;
+  if (!r) return EXIT_ERROR;
+  const spanningTree = input.values['spanning-tree'] === true;
+  const graph = renderDot(
+    basename(input.configPath),
+    r.world,
+    r.packages.map((p) => p.info),
+    { spanningTree },
+  );
+  io.stdout.write(graph);
+  return EXIT_OK;
+});

@@ -1,10 +1,9 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../core/index.js';
-import { formatLock, imageArchs, lockImage } from '../../../image/index.js';
-import { commandHelp, parse, requireCount } from '../../args.js';
+import { formatLock, lockImage } from '../../../image/index.js';
 import type { Command } from '../../command.js';
-import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_OPTIONS, sourceOptions } from './common.js';
+import { EXIT_OK } from '../../render.js';
+import { configCommand, RESOLVE_OPTIONS } from './common.js';
 
 const HELP = `Usage: lupine image lock CONFIG [--output FILE] [--arch A]... [options]
 
@@ -28,27 +27,21 @@ const options = {
   ...RESOLVE_OPTIONS,
 } as const;
 
-export const imageLockCommand: Command = {
+const spec = {
   path: ['image', 'lock'],
   summary: 'resolve an apko config and write an apko.lock.json-compatible lock file',
-  help: commandHelp(HELP, options),
-  options: options,
-  async run(argv, io) {
-    const { values, positionals } = parse(argv, options, 'image lock');
-    requireCount(positionals, 1, 1, 'image lock', 'one CONFIG file');
-    const configPath = positionals[0] as string;
-    const loaded = await loadConfigForCli(configPath, io, values);
-    if (!loaded) return EXIT_ERROR;
-    const archs = imageArchs(loaded.config, values.arch, 'image lock');
-    const lock = await lockImage(loaded, {
-      ...(await sourceOptions(values, io)),
-      configName: configPath,
-      archs,
-    });
+  help: HELP,
+};
+
+export const imageLockCommand: Command = configCommand(
+  spec,
+  options,
+  async ({ archs, configPath, values, loaded, src }, io) => {
+    const lock = await lockImage(loaded, { ...src, configName: configPath, archs });
     const output = values.output ?? join(dirname(configPath), `${basename(configPath, extname(configPath))}.lock.json`);
     const target = resolve(io.cwd, output);
     await writeFileAtomic(target, formatLock(lock));
     io.stderr.write(`wrote ${output}: ${lock.contents.packages.length} packages for ${archs.join(', ')}\n`);
     return EXIT_OK;
   },
-};
+);

@@ -1,17 +1,14 @@
 import {
   compilePackageFormat,
   DEFAULT_SHOW_PACKAGES_FORMAT,
-  imageArchs,
-  loadImageKeyring,
-  resolveImageArch,
+  resolveImage,
   SHOW_PACKAGES_FORMATS,
   type ShownPackage,
   showPackages,
 } from '../../../image/index.js';
-import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
-import { EXIT_ERROR, EXIT_OK } from '../../render.js';
-import { loadConfigForCli, RESOLVE_OPTIONS, sourceOptions } from './common.js';
+import { EXIT_OK } from '../../render.js';
+import { configCommand, RESOLVE_OPTIONS } from './common.js';
 
 const formats = Object.entries(SHOW_PACKAGES_FORMATS)
   .map(([k, v]) => `  ${k.padEnd(23)}${v}`)
@@ -33,29 +30,25 @@ const options = {
   ...RESOLVE_OPTIONS,
 } as const;
 
-export const imageShowPackagesCommand: Command = {
+const spec = {
   path: ['image', 'show-packages'],
   summary: 'print the packages and versions an apko config resolves to',
-  help: commandHelp(HELP, options),
-  options: options,
-  async run(argv, io) {
-    const { values, positionals } = parse(argv, options, 'image show-packages');
-    requireCount(positionals, 1, 1, 'image show-packages', 'one CONFIG file');
-    const format = values.format ?? DEFAULT_SHOW_PACKAGES_FORMAT;
-    compilePackageFormat(format); // a bad template fails before any resolving
-    const loaded = await loadConfigForCli(positionals[0] as string, io, values);
-    if (!loaded) return EXIT_ERROR;
-    const archs = imageArchs(loaded.config, values.arch, 'image show-packages');
-    const src = await sourceOptions(values, io);
-    const keyring = await loadImageKeyring(loaded.config, src);
+  help: HELP,
+};
+
+export const imageShowPackagesCommand: Command = configCommand(
+  spec,
+  options,
+  async (input, io) => {
     const shown: ShownPackage[] = [];
-    for (const arch of archs) {
-      const r = await resolveImageArch(loaded.config, arch, keyring, src);
+    for (const r of (await resolveImage(input.loaded.config, input.archs, input.src)).archs) {
       for (const p of r.packages) {
-        shown.push({ name: p.info.name, version: p.info.version, source: p.url, arch: p.info.arch || arch });
+        shown.push({ name: p.info.name, version: p.info.version, source: p.url, arch: p.info.arch || r.arch });
       }
     }
-    io.stdout.write(showPackages(shown, format));
+    io.stdout.write(showPackages(shown, input.values.format ?? DEFAULT_SHOW_PACKAGES_FORMAT));
     return EXIT_OK;
   },
-};
+  // A bad template fails before anything is read.
+  (values) => compilePackageFormat(values.format ?? DEFAULT_SHOW_PACKAGES_FORMAT),
+);

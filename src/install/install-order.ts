@@ -7,7 +7,7 @@
  * One apko quirk is not copied: apko skips a dependency that another *world* entry names (it is
  * "already selected"), which can put a package before its dependency; here dependencies always come first.
  */
-import { type PackageInfo, tryParseDependency } from '../../apk/index.js';
+import { type PackageInfo, tryParseDependency } from '../apk/index.js';
 
 export function installOrder<T extends { readonly info: PackageInfo }>(
   world: readonly string[],

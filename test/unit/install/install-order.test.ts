@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyPackageInfo, type PackageInfo } from '../../../src/apk/index.js';
-import { installOrder } from '../../../src/image/index.js';
+import { installOrder } from '../../../src/install/index.js';
 
 const pkg = (name: string, depends: string[] = [], provides: string[] = []): { info: PackageInfo } => ({
   info: { ...emptyPackageInfo(name, '1-r0'), depends, provides },
