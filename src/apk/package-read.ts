@@ -206,14 +206,42 @@ function declaredSize(control: ControlPart, vouched: number | undefined): number
   return vouched !== undefined && vouched > 0 && (own <= 0 || vouched < own) ? vouched : own;
 }
 
-function dataLimits(
-  buf: Buffer,
-  head: PackageHead,
-  control: ControlPart,
-  limits: Limits,
-  source: string,
-  vouched?: number,
-): Limits {
+/** A package whose signature and control members are read: what reading its data starts from. */
+interface ControlRead {
+  readonly buf: Buffer;
+  readonly head: PackageHead;
+  readonly control: ControlPart;
+  readonly limits: Limits;
+  readonly source: string;
+}
+
+function readControl(bytes: Uint8Array, options: ReadPackageOptions): ControlRead {
+  const limits = options.limits ?? defaultLimits;
+  const source = options.source ?? 'package';
+  const buf = asBuffer(bytes);
+  const head = readHead(buf, limits, source);
+  return { buf, head, control: parseControl(head, limits, source), limits, source };
+}
+
+const HEAD_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `readControl` over `prefix`, the first bytes of a package of `fileSize` bytes: undefined when the
+ * control member does not fit in them.
+ */
+function readControlPrefix(prefix: Uint8Array, fileSize: number, options: ReadPackageOptions): ControlRead | undefined {
+  // The control member is small (.PKGINFO and scripts): a bigger one is a bomb, not a package.
+  const given = options.limits ?? defaultLimits;
+  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
+  try {
+    return readControl(prefix, { ...options, limits });
+  } catch (err) {
+    if (prefix.length < fileSize) return undefined;
+    throw err;
+  }
+}
+
+function dataLimits({ buf, head, control, limits, source }: ControlRead, vouched: number | undefined): Limits {
   const compressed = buf.length - head.control.end;
   const declared = declaredSize(control, vouched);
   checkDeclaredSize(declared, compressed, source);
@@ -221,17 +249,11 @@ function dataLimits(
   return { ...limits, maxUncompressedBytes: Math.min(limits.maxUncompressedBytes, allowed) };
 }
 
-function readData(
-  buf: Buffer,
-  head: PackageHead,
-  control: ControlPart,
-  limits: Limits,
-  source: string,
-  vouched?: number,
-): TarItem[] {
+function readData(read: ControlRead, vouched?: number): TarItem[] {
+  const { buf, head, control, limits, source } = read;
   const rest =
     head.control.end < buf.length
-      ? readDataMembers(buf, head.control.end, dataLimits(buf, head, control, limits, source, vouched), source)
+      ? readDataMembers(buf, head.control.end, dataLimits(read, vouched), source)
       : undefined;
   let items: TarItem[] = [];
   if (rest) {
@@ -281,12 +303,8 @@ function assemble(buf: Buffer, head: PackageHead, control: ControlPart, items: T
  * member they occur in (APK_BAD_SIGNATURE, APK_BAD_CONTROL, APK_BAD_DATAHASH).
  */
 export function readPackage(bytes: Uint8Array, options: ReadPackageOptions = {}): ApkPackage {
-  const limits = options.limits ?? defaultLimits;
-  const source = options.source ?? 'package';
-  const buf = asBuffer(bytes);
-  const head = readHead(buf, limits, source);
-  const control = parseControl(head, limits, source);
-  return assemble(buf, head, control, readData(buf, head, control, limits, source));
+  const read = readControl(bytes, options);
+  return assemble(read.buf, read.head, read.control, readData(read));
 }
 
 /**
@@ -294,21 +312,13 @@ export function readPackage(bytes: Uint8Array, options: ReadPackageOptions = {})
  * Reads only the signature and control members.
  */
 export function packageSignedRange(bytes: Uint8Array, options: ReadPackageOptions = {}): MemberRange {
-  const limits = options.limits ?? defaultLimits;
-  const source = options.source ?? 'package';
-  const buf = asBuffer(bytes);
-  const head = readHead(buf, limits, source);
-  const control = parseControl(head, limits, source);
+  const { buf, head, control } = readControl(bytes, options);
   return { start: head.control.start, end: control.doc.info.datahash === '' ? buf.length : head.control.end };
 }
 
 /** The `Q1…` identity of an .apk (reads only the signature and control members). */
 export function packageIdentity(bytes: Uint8Array, options: ReadPackageOptions = {}): string {
-  const limits = options.limits ?? defaultLimits;
-  const source = options.source ?? 'package';
-  const buf = asBuffer(bytes);
-  const head = readHead(buf, limits, source);
-  const control = parseControl(head, limits, source);
+  const { buf, head, control } = readControl(bytes, options);
   return identityOf(buf, head, control.doc.info.datahash === '');
 }
 
@@ -449,7 +459,7 @@ export function verifyPackage(
   const source = options.source ?? 'package';
   const buf = asBuffer(bytes);
   const { head, control, chosen } = checkHead(buf, keyring, options);
-  const pkg = assemble(buf, head, control, readData(buf, head, control, limits, source, options.declaredSize));
+  const pkg = assemble(buf, head, control, readData({ buf, head, control, limits, source }, options.declaredSize));
   for (const f of pkg.files) {
     // apk refuses a symlink without a target as a package error (it cannot be created).
     if (f.type === 'symlink' && f.linkname === '') {
@@ -491,20 +501,9 @@ export function packageFromHead(
   entries: readonly TarEntry[],
   options: ReadPackageOptions = {},
 ): ApkPackage | undefined {
-  const given = options.limits ?? defaultLimits;
-  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
-  const source = options.source ?? 'package';
-  const buf = asBuffer(prefix);
-  let head: PackageHead;
-  let control: ControlPart;
-  try {
-    head = readHead(buf, limits, source);
-    control = parseControl(head, limits, source);
-  } catch (err) {
-    if (buf.length < fileSize) return undefined;
-    throw err;
-  }
-  if (control.doc.info.datahash === '') return undefined;
+  const read = readControlPrefix(prefix, fileSize, options);
+  if (read === undefined || read.control.doc.info.datahash === '') return undefined;
+  const { buf, head, control } = read;
   const pkg = assemble(buf, head, control, headerItems(entries));
   return {
     ...pkg,
@@ -524,8 +523,6 @@ export interface PackageHeadRead {
   readonly signedBy?: SignatureEntry;
 }
 
-const HEAD_MAX_BYTES = 64 * 1024 * 1024;
-
 export interface ReadPackageHeadOptions extends ReadPackageOptions {
   /** Check the signature as `verifyPackage` does (APK_NO_SIGNATURE, APK_UNTRUSTED, APK_BAD_SIGNATURE). */
   readonly keyring?: Keyring;
@@ -542,23 +539,11 @@ export function readPackageHead(
   fileSize: number,
   options: ReadPackageHeadOptions = {},
 ): PackageHeadRead | undefined {
-  // The control member is small (.PKGINFO and scripts): a bigger one is a bomb, not a package.
-  const given = options.limits ?? defaultLimits;
-  const limits = { ...given, maxUncompressedBytes: Math.min(given.maxUncompressedBytes, HEAD_MAX_BYTES) };
-  const source = options.source ?? 'package';
-  const buf = asBuffer(prefix);
-  const whole = buf.length >= fileSize;
-  let head: PackageHead;
-  let control: ControlPart;
-  try {
-    head = readHead(buf, limits, source);
-    control = parseControl(head, limits, source);
-  } catch (err) {
-    if (!whole) return undefined;
-    throw err;
-  }
+  const read = readControlPrefix(prefix, fileSize, options);
+  if (read === undefined) return undefined;
+  const { buf, head, control, source } = read;
   const legacy = control.doc.info.datahash === '';
-  if (legacy && !whole) return undefined;
+  if (legacy && buf.length < fileSize) return undefined;
   const chosen =
     options.keyring === undefined ? undefined : checkSignature(buf, head, legacy, options.keyring, true, source);
   const identity = identityOf(buf, head, legacy);

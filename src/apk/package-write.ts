@@ -200,15 +200,10 @@ export function writePackage(input: WritePackageInput): Buffer {
 }
 
 /** Signs an .apk, replacing any signature member it has. */
-export function signPackage(
-  bytes: Uint8Array,
-  key: KeyObject,
-  keyName: string,
-  algorithm: SignatureAlgorithm = 'RSA256',
-): Buffer {
+export function signPackage(bytes: Uint8Array, signing: SigningKey): Buffer {
   const buf = asBuffer(bytes);
   const range = packageSignedRange(buf);
   const body = buf.subarray(range.start);
   const signed = buf.subarray(range.start, range.end);
-  return Buffer.concat([packageSignatureMember(signed, { key, keyName, algorithm }), body]);
+  return Buffer.concat([packageSignatureMember(signed, signing), body]);
 }

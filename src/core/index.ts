@@ -31,6 +31,7 @@ export {
   userTempDir,
 } from './owned-dir.js';
 export { publishFiles, type StagedOutput, writeFileAtomic } from './publish-files.js';
+export { readFullySync } from './read-fully.js';
 export {
   MAX_ROOT_FILE_BYTES,
   type ReadRootFileOptions,

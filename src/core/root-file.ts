@@ -5,10 +5,11 @@
  * RESOLVE_IN_ROOT), then the final path is opened without following a symlink, and must be a
  * regular file under a size cap. Nothing a root contains can make lupine read a host file.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LupineError } from './errors.js';
 import { checkLimit } from './limits.js';
+import { readFullySync } from './read-fully.js';
 import { walkRootSync } from './root-path.js';
 
 /** A root read as its own programs see it (openat2's RESOLVE_IN_ROOT); only a loop stops the walk. */
@@ -90,13 +91,7 @@ export function readRootFile(root: string, path: string, options: ReadRootFileOp
     if (!st.isFile()) throw fail(path, 'is not a regular file');
     checkLimit(`${path} size`, st.size, options.maxBytes ?? MAX_ROOT_FILE_BYTES);
     const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    return buf.subarray(0, off);
+    return buf.subarray(0, readFullySync(fd, buf));
   } finally {
     closeSync(fd);
   }

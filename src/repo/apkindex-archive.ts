@@ -8,6 +8,7 @@ import {
   parseSignatureName,
   type SignatureAlgorithm,
   type SignatureEntry,
+  type SigningKey,
   signatureEntryName,
   signBytes,
   verifyBytes,
@@ -215,7 +216,11 @@ export function writeApkIndexArchive(packages: readonly PackageInfo[], options: 
   if (options.signingKey === undefined) return unsigned;
   if (!options.keyName)
     throw new LupineError('USAGE', 'signing an index needs the key name (the public key file name)');
-  return signApkIndexArchive(unsigned, options.signingKey, options.keyName, options.algorithm);
+  return signApkIndexArchive(unsigned, {
+    key: options.signingKey,
+    keyName: options.keyName,
+    algorithm: options.algorithm ?? 'RSA256',
+  });
 }
 
 /** The signature member for `signed`: a tar fragment with one `.SIGN.<ALG>.<keyName>` entry, gzipped. */
@@ -246,12 +251,7 @@ export function signatureMember(
 }
 
 /** Signs an index, replacing any signature member it has. */
-export function signApkIndexArchive(
-  bytes: Uint8Array,
-  key: KeyObject,
-  keyName: string,
-  algorithm: SignatureAlgorithm = 'RSA256',
-): Buffer {
+export function signApkIndexArchive(bytes: Uint8Array, signing: SigningKey): Buffer {
   const buf = asBuffer(bytes);
   const members = readGzipMembers(buf);
   const first = members[0];
@@ -259,7 +259,7 @@ export function signApkIndexArchive(
   const bodyStart = signatureEntries(first, 'APKINDEX.tar.gz', INDEX_LIMITS) ? members[1]?.start : first.start;
   if (bodyStart === undefined) throw malformed('the index holds only a signature', 'APKINDEX.tar.gz');
   const body = buf.subarray(bodyStart);
-  return Buffer.concat([signatureMember(body, key, keyName, algorithm), body]);
+  return Buffer.concat([signatureMember(body, signing.key, signing.keyName, signing.algorithm), body]);
 }
 
 /**

@@ -5,11 +5,11 @@
  * few are kept. Apart from the index reader (packed-index-cache.ts) so that a scan loads none of it.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { sha256Hex } from '../core/index.js';
+import { readFullySync, sha256Hex } from '../core/index.js';
 
 /** Where packs are kept. */
 export interface PackStore {
@@ -65,13 +65,7 @@ export function readSealedPack(file: string, key: string): Uint8Array | undefine
     const sealLength = head.length + 64 + 1;
     if (st.size < sealLength) return undefined;
     const buf = Buffer.allocUnsafe(st.size);
-    let at = 0;
-    while (at < buf.length) {
-      const n = readSync(fd, buf, at, buf.length - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    if (at !== buf.length) return undefined;
+    if (readFullySync(fd, buf) !== buf.length) return undefined;
     const payload = buf.subarray(sealLength);
     const seal = buf.subarray(0, sealLength).toString('latin1');
     return seal === `${head}${sha256Hex(payload)}\n` ? payload : undefined;

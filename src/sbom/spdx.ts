@@ -108,16 +108,27 @@ function osPackage(b: SpdxBuilder, os: OsInfo, supplier?: string): string {
   return id;
 }
 
+/** The fields that open a package the SBOM names without its files: a source, the recipe. */
+function unanalysedPackage(
+  id: string,
+  at: { readonly name: string; readonly version: string; readonly downloadLocation: string },
+  supplier: string,
+) {
+  return {
+    SPDXID: id,
+    name: at.name,
+    versionInfo: at.version,
+    filesAnalyzed: false,
+    downloadLocation: at.downloadLocation,
+    supplier,
+  };
+}
+
 function vcsPackage(b: SpdxBuilder, src: VcsSource, supplier: string): string {
   const facts = sourcePackageFacts({ kind: 'git', repository: src.url, commit: src.commit }, '');
   const id = b.ids.allocate('Package-Source-', `${facts.name}-${src.commit}`);
   b.addPackage({
-    SPDXID: id,
-    name: facts.name,
-    versionInfo: facts.version,
-    filesAnalyzed: false,
-    downloadLocation: facts.downloadLocation,
-    supplier,
+    ...unanalysedPackage(id, facts, supplier),
     primaryPackagePurpose: 'SOURCE',
     externalRefs: [purlRef(facts.purl)],
   });
@@ -246,12 +257,7 @@ function buildPackage(b: SpdxBuilder, inv: PackageInventory): void {
     const facts = sourcePackageFacts(src, upstreamVersion);
     const id = b.ids.allocate('Package-Source-', `${facts.name}-${facts.version}`);
     b.addPackage({
-      SPDXID: id,
-      name: facts.name,
-      versionInfo: facts.version,
-      filesAnalyzed: false,
-      downloadLocation: facts.downloadLocation,
-      supplier: 'NOASSERTION',
+      ...unanalysedPackage(id, facts, 'NOASSERTION'),
       // the recipe's license: what the package built from this source declares
       licenseDeclared: spdxLicenseFor(pkg.license, b.licenses),
       primaryPackagePurpose: 'SOURCE',
@@ -268,12 +274,7 @@ function buildPackage(b: SpdxBuilder, inv: PackageInventory): void {
     );
     const id = b.ids.allocate('Package-Recipe-', `${inv.recipe.path}-${inv.recipe.commit}`);
     b.addPackage({
-      SPDXID: id,
-      name: inv.recipe.path,
-      versionInfo: inv.recipe.commit,
-      filesAnalyzed: false,
-      downloadLocation: facts.downloadLocation,
-      supplier,
+      ...unanalysedPackage(id, { ...facts, name: inv.recipe.path, version: inv.recipe.commit }, supplier),
       primaryPackagePurpose: 'INSTALL',
       externalRefs: [purlRef(facts.purl)],
     });

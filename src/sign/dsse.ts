@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { LupineError } from '../core/index.js';
 import { encodeJson, fields } from '../oci/index.js';
+import { jsonObjectOf } from './json-object.js';
 import { type Signer, verifySignature } from './keys.js';
 
 export interface DsseSignature {
@@ -66,14 +67,7 @@ function badEnvelope(problem: string): LupineError {
 
 /** Reads an envelope (shape only; nothing is trusted until `verifyEnvelope`). */
 export function parseEnvelope(bytes: Uint8Array): DsseEnvelope {
-  let o: unknown;
-  try {
-    o = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw badEnvelope('not JSON');
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw badEnvelope('not an object');
-  const e = o as Record<string, unknown>;
+  const e = jsonObjectOf(bytes, badEnvelope);
   if (typeof e.payloadType !== 'string') throw badEnvelope('"payloadType" is missing');
   if (typeof e.payload !== 'string') throw badEnvelope('"payload" is missing');
   if (!Array.isArray(e.signatures)) throw badEnvelope('"signatures" is not a list');

@@ -3,6 +3,7 @@
  */
 import { LupineError } from '../core/index.js';
 import { encodeJson, fields, type JsonValue, sortedObject } from '../oci/index.js';
+import { jsonObjectOf } from './json-object.js';
 
 export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 /** What cosign writes when it builds a statement itself; read as well. */
@@ -129,14 +130,7 @@ export function encodeStatement(s: InTotoStatement): Buffer {
 
 /** Reads a statement (shape only). */
 export function parseStatement(bytes: Uint8Array): InTotoStatement {
-  let o: unknown;
-  try {
-    o = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw badStatement('not JSON');
-  }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw badStatement('not an object');
-  const s = o as Record<string, unknown>;
+  const s = jsonObjectOf(bytes, badStatement);
   if (s._type !== STATEMENT_V1 && s._type !== STATEMENT_V01) throw badStatement(`unknown _type ${String(s._type)}`);
   if (typeof s.predicateType !== 'string') throw badStatement('"predicateType" is missing');
   if (!Array.isArray(s.subject)) throw badStatement('"subject" is not a list');

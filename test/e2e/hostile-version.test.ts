@@ -57,7 +57,7 @@ describe('a package version with a path in it (issue 11 finding 3)', () => {
     const identity = `Q1${digest('sha1', bytes.subarray(control?.start, control?.end)).toString('base64')}`;
     const tar = apkIndexTar([{ ...info, identity, size: bytes.length, installedSize: 2 }]);
     const key = parsePrivateKey(readFileSync(repo.keyFile, 'utf8'), repo.keyFile);
-    const index = signApkIndexArchive(gzipMember(tar), key, repo.keyName);
+    const index = signApkIndexArchive(gzipMember(tar), { key, keyName: repo.keyName });
     writeFileSync(join(repo.dir, 'x86_64', 'APKINDEX.tar.gz'), index);
     served = await serve(repo.dir, evilApk);
   });

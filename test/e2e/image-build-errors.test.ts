@@ -3,53 +3,40 @@
  * directory that is not a layout, and bad configs (one clear message with a location, no output).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { baseEnv, buildConfig, layerEntries, makeRepo, standardConfig, standardPackages } from './image-build-repo.js';
+import { baseEnv, layerEntries, makeRepo, standardConfig, standardPackages, standardWork } from './image-build-repo.js';
 
-let work: string;
-let repo: string;
-let key: string;
-
-const config = (extra = '') => standardConfig(key, repo, extra);
-const build = (text: string, out: string, env: Record<string, string | undefined>, args: string[] = []) =>
-  buildConfig(work, text, out, env, args);
-
-before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lupine-image-errors-'));
-  repo = join(work, 'repo');
-  key = await makeRepo(repo, 'x86_64', standardPackages('1.0.0-r0'));
-});
-after(() => rmSync(work, { recursive: true, force: true }));
+const fx = standardWork('lupine-image-errors-');
+const { config, build } = fx;
 
 describe('--lockfile', () => {
   test('installs what `image lock` wrote, and fails when the config no longer matches', async () => {
     const env = { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' };
-    const cfgPath = join(work, 'locked.yaml');
+    const cfgPath = join(fx.work, 'locked.yaml');
     writeFileSync(cfgPath, config());
-    const lock = await runCli(['image', 'lock', cfgPath, '--output', join(work, 'locked.lock.json')], {
-      cwd: work,
+    const lock = await runCli(['image', 'lock', cfgPath, '--output', join(fx.work, 'locked.lock.json')], {
+      cwd: fx.work,
       env,
     });
     assert.equal(lock.code, 0, lock.stderr);
-    const free = await runCli(['image', 'build', cfgPath, 'a:1', join(work, 'unlocked')], { cwd: work, env });
+    const free = await runCli(['image', 'build', cfgPath, 'a:1', join(fx.work, 'unlocked')], { cwd: fx.work, env });
     const locked = await runCli(
-      ['image', 'build', cfgPath, 'a:1', join(work, 'locked'), '--lockfile', join(work, 'locked.lock.json')],
-      { cwd: work, env },
+      ['image', 'build', cfgPath, 'a:1', join(fx.work, 'locked'), '--lockfile', join(fx.work, 'locked.lock.json')],
+      { cwd: fx.work, env },
     );
     assert.equal(locked.code, 0, locked.stderr);
     assert.equal(locked.stdout, free.stdout);
     writeFileSync(cfgPath, config().replace('    - busybox\n', '    - busybox\n    - libfoo-extra\n'));
     const stale = await runCli(
-      ['image', 'build', cfgPath, 'a:1', join(work, 'stale'), '--lockfile', join(work, 'locked.lock.json')],
-      { cwd: work, env },
+      ['image', 'build', cfgPath, 'a:1', join(fx.work, 'stale'), '--lockfile', join(fx.work, 'locked.lock.json')],
+      { cwd: fx.work, env },
     );
     assert.equal(stale.code, 3);
     assert.match(stale.stderr, /error\[IMAGE_LOCK_(STALE|MISMATCH)\]/);
-    assert.equal(existsSync(join(work, 'stale')), false);
+    assert.equal(existsSync(join(fx.work, 'stale')), false);
   });
 });
 
@@ -75,7 +62,7 @@ describe('repositories', () => {
 
 describe('outputs', () => {
   test('an existing directory that is not a layout is never replaced', async () => {
-    const out = join(work, 'not-a-layout');
+    const out = join(fx.work, 'not-a-layout');
     mkdirSync(out);
     writeFileSync(join(out, 'precious'), 'keep me');
     const r = await build(config(), out, { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
@@ -85,7 +72,7 @@ describe('outputs', () => {
   });
 
   test('an existing layout is replaced as a whole', async () => {
-    const out = join(work, 'relayout');
+    const out = join(fx.work, 'relayout');
     const env = { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' };
     assert.equal((await build(config(), out, env)).code, 0);
     const second = await build(config().replace('FOO: bar', 'FOO: baz'), out, env);
@@ -98,9 +85,9 @@ describe('outputs', () => {
 
 describe('hostile packages', () => {
   test("symlinks a package plants never lead the build's writes or reads to host files", async () => {
-    const host = join(work, 'host-secret');
+    const host = join(fx.work, 'host-secret');
     writeFileSync(host, 'secret line\n');
-    const evilRepo = join(work, 'evil-repo');
+    const evilRepo = join(fx.work, 'evil-repo');
     const evilKey = await makeRepo(evilRepo, 'x86_64', [
       ...standardPackages('1.0.0-r0').filter((p) => p.name !== 'busybox'),
       {
@@ -119,10 +106,10 @@ describe('hostile packages', () => {
       },
     ]);
     const text = standardConfig(evilKey, evilRepo);
-    const r = await build(text, join(work, 'evil'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
+    const r = await build(text, join(fx.work, 'evil'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(readFileSync(host, 'utf8'), 'secret line\n', 'the host file is untouched');
-    const { layers } = layerEntries(join(work, 'evil'));
+    const { layers } = layerEntries(join(fx.work, 'evil'));
     const entries = layers[0] as Map<string, { data: Buffer }>;
     const inside = host.slice(1);
     assert.match(
@@ -168,14 +155,14 @@ describe('bad configs', () => {
   ];
   for (const [name, text, want] of cases) {
     test(`${name}: one clear message with its location, and no output`, async () => {
-      const out = join(work, `bad-${name.replace(/ /g, '-')}`);
+      const out = join(fx.work, `bad-${name.replace(/ /g, '-')}`);
       const r = await build(text(), out, baseEnv());
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, want);
       assert.equal(r.stderr.match(/error\[/g)?.length, 1, r.stderr);
       assert.equal(existsSync(out), false);
       assert.deepEqual(
-        readdirSync(work).filter((n) => n.startsWith('.bad-')),
+        readdirSync(fx.work).filter((n) => n.startsWith('.bad-')),
         [],
         'no temporary output left',
       );

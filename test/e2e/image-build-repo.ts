@@ -3,10 +3,11 @@
  * repository directory `<dir>/<arch>/`, with the public key at `<dir>/test.rsa.pub`.
  */
 import { createPrivateKey } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { readTar, type TarEntry } from '../../src/archive/index.js';
 import {
   emptyPackageInfo,
   generateRsaKeyPair,
@@ -15,6 +16,7 @@ import {
   type TreeEntry,
   writePackage,
 } from '../../src/apk/index.js';
+import { readTar, type TarEntry } from '../../src/archive/index.js';
 import { fixedClock } from '../../src/core/index.js';
 import { writeApkIndexArchive } from '../../src/repo/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -241,3 +243,44 @@ export const baseEnv = () => {
   delete e.SOURCE_DATE_EPOCH;
   return e;
 };
+
+/** A test file's work directory holding the standard x86_64 repository (see `standardWork`). */
+export interface StandardWork {
+  readonly work: string;
+  readonly repo: string;
+  /** The repository's public key file. */
+  readonly key: string;
+  /** `standardConfig` for this repository. */
+  config(extra?: string): string;
+  /** `buildConfig` in this work directory. */
+  build(
+    text: string,
+    out: string,
+    env: Record<string, string | undefined>,
+    args?: string[],
+  ): ReturnType<typeof buildConfig>;
+}
+
+/** Registers the hooks that make the work directory and repository before a file's tests and remove them after. */
+export function standardWork(prefix: string): StandardWork {
+  const at = { work: '', repo: '', key: '' };
+  before(async () => {
+    at.work = mkdtempSync(join(tmpdir(), prefix));
+    at.repo = join(at.work, 'repo');
+    at.key = await makeRepo(at.repo, 'x86_64', standardPackages('1.0.0-r0'));
+  });
+  after(() => rmSync(at.work, { recursive: true, force: true }));
+  return {
+    get work() {
+      return at.work;
+    },
+    get repo() {
+      return at.repo;
+    },
+    get key() {
+      return at.key;
+    },
+    config: (extra = '') => standardConfig(at.key, at.repo, extra),
+    build: (text, out, env, args = []) => buildConfig(at.work, text, out, env, args),
+  };
+}

@@ -5,69 +5,56 @@
  * location, no output left behind).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readTar, type TarEntry } from '../../src/archive/index.js';
-import { baseEnv, buildConfig, layerEntries, makeRepo, standardConfig, standardPackages } from './image-build-repo.js';
+import { baseEnv, layerEntries, makeRepo, standardConfig, standardPackages, standardWork } from './image-build-repo.js';
 
-let work: string;
-let repo: string;
-let key: string;
-
-const config = (extra = '') => standardConfig(key, repo, extra);
-const build = (text: string, out: string, env: Record<string, string | undefined>, args: string[] = []) =>
-  buildConfig(work, text, out, env, args);
-
-before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'lupine-image-repro-'));
-  repo = join(work, 'repo');
-  key = await makeRepo(repo, 'x86_64', standardPackages('1.0.0-r0'));
-});
-after(() => rmSync(work, { recursive: true, force: true }));
+const fx = standardWork('lupine-image-repro-');
+const { config, build } = fx;
 
 describe('reproducible builds', () => {
   test('same SOURCE_DATE_EPOCH at different wall-clock times gives the same index digest', async () => {
     const env = { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' };
-    const a = await build(config(), join(work, 'r1'), env);
+    const a = await build(config(), join(fx.work, 'r1'), env);
     assert.equal(a.code, 0, a.stderr);
     await sleep(1100);
-    const b = await build(config(), join(work, 'r2'), env);
+    const b = await build(config(), join(fx.work, 'r2'), env);
     assert.equal(b.code, 0, b.stderr);
     assert.match(a.stdout, /^sha256:[0-9a-f]{64}\n$/);
     assert.equal(a.stdout, b.stdout);
     assert.equal(
-      readFileSync(join(work, 'r1', 'index.json'), 'utf8'),
-      readFileSync(join(work, 'r2', 'index.json'), 'utf8'),
+      readFileSync(join(fx.work, 'r1', 'index.json'), 'utf8'),
+      readFileSync(join(fx.work, 'r2', 'index.json'), 'utf8'),
     );
-    const { cfg } = layerEntries(join(work, 'r1'));
+    const { cfg } = layerEntries(join(fx.work, 'r1'));
     assert.equal(cfg.created, '2024-03-09T16:00:00Z');
   });
 
   test('a changed package gives a different digest (same config text, same wall-clock time)', async () => {
     const env = { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' };
     // One repository directory whose app package is replaced between the builds.
-    const repoC = join(work, 'repo-c');
+    const repoC = join(fx.work, 'repo-c');
     const keyC = await makeRepo(repoC, 'x86_64', standardPackages('1.0.0-r0'));
     const text = standardConfig(keyC, repoC);
-    const first = await build(text, join(work, 'c1'), env);
-    const again = await build(text, join(work, 'c1-again'), env);
+    const first = await build(text, join(fx.work, 'c1'), env);
+    const again = await build(text, join(fx.work, 'c1-again'), env);
     assert.equal(again.stdout, first.stdout);
     await makeRepo(repoC, 'x86_64', standardPackages('1.0.1-r0'));
-    const changed = await build(text, join(work, 'c2'), env);
+    const changed = await build(text, join(fx.work, 'c2'), env);
     assert.equal(changed.code, 0, changed.stderr);
     assert.match(changed.stdout, /^sha256:[0-9a-f]{64}\n$/);
     assert.notEqual(changed.stdout, first.stdout);
-    const world = (layerEntries(join(work, 'c2')).layers[0] as Map<string, { data: Buffer }>).get('etc/apk/world');
+    const world = (layerEntries(join(fx.work, 'c2')).layers[0] as Map<string, { data: Buffer }>).get('etc/apk/world');
     assert.match(world?.data.toString() ?? '', /^app=1\.0\.1-r0$/m);
   });
 
   test('without SOURCE_DATE_EPOCH, created is the newest package build date', async () => {
-    const r = await build(config(), join(work, 'nodate'), baseEnv());
+    const r = await build(config(), join(fx.work, 'nodate'), baseEnv());
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(layerEntries(join(work, 'nodate')).cfg.created, '2023-11-14T22:13:20Z');
+    assert.equal(layerEntries(join(fx.work, 'nodate')).cfg.created, '2023-11-14T22:13:20Z');
   });
 });
 
@@ -75,9 +62,9 @@ describe('the assembled filesystem', () => {
   let entries: Map<string, { e: TarEntry; data: Buffer }>;
   let cfg: { config: Record<string, unknown> };
   before(async () => {
-    const r = await build(config(), join(work, 'fs'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
+    const r = await build(config(), join(fx.work, 'fs'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
     assert.equal(r.code, 0, r.stderr);
-    const got = layerEntries(join(work, 'fs'));
+    const got = layerEntries(join(fx.work, 'fs'));
     entries = got.layers[0] as typeof entries;
     cfg = got.cfg;
   });
@@ -163,12 +150,12 @@ describe('the assembled filesystem', () => {
   });
 
   test('layering by origin splits packages into layers and keeps every entry', async () => {
-    const r = await build(config('layering:\n  strategy: origin\n  budget: 3\n'), join(work, 'layered'), {
+    const r = await build(config('layering:\n  strategy: origin\n  budget: 3\n'), join(fx.work, 'layered'), {
       ...baseEnv(),
       SOURCE_DATE_EPOCH: '1710000000',
     });
     assert.equal(r.code, 0, r.stderr);
-    const { layers } = layerEntries(join(work, 'layered'));
+    const { layers } = layerEntries(join(fx.work, 'layered'));
     assert.equal(layers.length, 4, '2 origin layers, 1 overflow, 1 top');
     const files = (l: Map<string, unknown>) => [...l.keys()];
     const owner = (p: string) => layers.findIndex((l) => l.has(p));
@@ -180,7 +167,7 @@ describe('the assembled filesystem', () => {
   });
 });
 
-const pem = () => readFileSync(key, 'utf8');
+const pem = () => readFileSync(fx.key, 'utf8');
 
 describe('service bundles and runtime keys', () => {
   test('type service-bundle adds s6, writes /sv/<name>/run and runs s6-svscan; runtime_keyring lands in /etc/apk/keys', async () => {
@@ -197,9 +184,9 @@ describe('service bundles and runtime keys', () => {
           .map((l) => `        ${l}`)
           .join('\n')}\n  repositories:\n`,
       );
-    const r = await build(text, join(work, 's6'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
+    const r = await build(text, join(fx.work, 's6'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' });
     assert.equal(r.code, 0, r.stderr);
-    const { cfg, layers } = layerEntries(join(work, 's6'));
+    const { cfg, layers } = layerEntries(join(fx.work, 's6'));
     const entries = layers[0] as Map<string, { e: TarEntry; data: Buffer }>;
     assert.deepEqual(cfg.config.Entrypoint, ['/bin/s6-svscan', '/sv']);
     assert.ok(entries.has('bin/s6-svscan'));
@@ -212,14 +199,14 @@ describe('service bundles and runtime keys', () => {
 
 describe('SBOMs', () => {
   test('list every installed package with its purl, origin and license, per arch and for the index', async () => {
-    const r = await build(config(), join(work, 'sbom-image'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' }, [
+    const r = await build(config(), join(fx.work, 'sbom-image'), { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' }, [
       '--sbom-path',
-      join(work, 'sboms'),
+      join(fx.work, 'sboms'),
       '--sbom-formats',
       'spdx,cyclonedx',
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const spdx = JSON.parse(readFileSync(join(work, 'sboms', 'sbom-x86_64.spdx.json'), 'utf8')) as {
+    const spdx = JSON.parse(readFileSync(join(fx.work, 'sboms', 'sbom-x86_64.spdx.json'), 'utf8')) as {
       packages: { name: string; licenseDeclared?: string; externalRefs?: { referenceLocator: string }[] }[];
       documentNamespace: string;
     };
@@ -232,11 +219,11 @@ describe('SBOMs', () => {
     }
     // An origin other than the name is carried as `upstream`.
     assert.ok(purls.includes('pkg:apk/lupinetest/libfoo@1.0.0-r0?arch=x86_64&distro=lupinetest-1.0&upstream=foo'));
-    const index = JSON.parse(readFileSync(join(work, 'sboms', 'sbom-index.spdx.json'), 'utf8')) as {
+    const index = JSON.parse(readFileSync(join(fx.work, 'sboms', 'sbom-index.spdx.json'), 'utf8')) as {
       documentNamespace: string;
     };
     assert.notEqual(index.documentNamespace, spdx.documentNamespace);
-    const cdx = JSON.parse(readFileSync(join(work, 'sboms', 'sbom-x86_64.cdx.json'), 'utf8')) as {
+    const cdx = JSON.parse(readFileSync(join(fx.work, 'sboms', 'sbom-x86_64.cdx.json'), 'utf8')) as {
       components: { purl?: string }[];
     };
     assert.equal(cdx.components.filter((c) => c.purl?.startsWith('pkg:apk/')).length, 4);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixedClock } from '../../src/core/index.js';
 import { buildImage, loadImageConfig } from '../../src/image/index.js';
 import { runCli } from '../helpers/cli.js';
+import { goldenWorkDir } from '../helpers/golden-work.js';
 import { validateCycloneDx, validateSpdx } from '../helpers/json-schema.js';
 import { vector } from '../helpers/paths.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -115,12 +115,7 @@ function expectedDependencies(arch?: string) {
 }
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'lupine-publish-sign-'));
-  mkdirSync(join(work, 'home'));
-  mkdirSync(join(work, 'testdata'));
-  symlinkSync(join(golden, 'apko.yaml'), join(work, 'apko.yaml'));
-  symlinkSync(join(golden, 'packages'), join(work, 'testdata', 'packages'));
-  symlinkSync(join(golden, 'packages', 'melange.rsa.pub'), join(work, 'testdata', 'melange.rsa.pub'));
+  work = goldenWorkDir('lupine-publish-sign-');
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 

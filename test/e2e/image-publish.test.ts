@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixedClock } from '../../src/core/index.js';
 import { buildImage, loadImageConfig, writeImageOutput } from '../../src/image/index.js';
 import { runCli } from '../helpers/cli.js';
+import { goldenWorkDir } from '../helpers/golden-work.js';
 import { vector } from '../helpers/paths.js';
 import { startProxy, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -45,12 +45,7 @@ function skopeoRaw(ref: string, creds?: string): Buffer {
 }
 
 before(() => {
-  work = mkdtempSync(join(tmpdir(), 'lupine-image-publish-'));
-  mkdirSync(join(work, 'home'));
-  mkdirSync(join(work, 'testdata'));
-  symlinkSync(join(golden, 'apko.yaml'), join(work, 'apko.yaml'));
-  symlinkSync(join(golden, 'packages'), join(work, 'testdata', 'packages'));
-  symlinkSync(join(golden, 'packages', 'melange.rsa.pub'), join(work, 'testdata', 'melange.rsa.pub'));
+  work = goldenWorkDir('lupine-image-publish-');
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 

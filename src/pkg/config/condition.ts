@@ -84,21 +84,20 @@ class Parser {
   }
 
   #or(): boolean {
-    let v = this.#and();
-    while (this.#peekOp('||')) {
-      this.#pos++;
-      const r = this.#and();
-      v = v || r;
-    }
-    return v;
+    return this.#chain('||', () => this.#and());
   }
 
   #and(): boolean {
-    let v = this.#comparison();
-    while (this.#peekOp('&&')) {
+    return this.#chain('&&', () => this.#comparison());
+  }
+
+  /** `operand (op operand)*`, every operand parsed (no short circuit: the text must be read whole). */
+  #chain(op: '||' | '&&', operand: () => boolean): boolean {
+    let v = operand();
+    while (this.#peekOp(op)) {
       this.#pos++;
-      const r = this.#comparison();
-      v = v && r;
+      const r = operand();
+      v = op === '||' ? v || r : v && r;
     }
     return v;
   }

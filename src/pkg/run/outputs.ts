@@ -148,6 +148,20 @@ async function analyseOutputs(
   return analysed;
 }
 
+/** What an output's SBOM and its `.PKGINFO` both say it is. */
+function outputFacts(ctx: OutputContext, p: CompiledPackage) {
+  const { recipe } = ctx;
+  return {
+    name: p.name,
+    version: recipe.fullVersion,
+    arch: recipe.arch,
+    origin: recipe.name,
+    description: p.description ?? '',
+    url: p.url ?? '',
+    commit: ctx.commit,
+  };
+}
+
 /** Phase: one output's SBOM written into it, then the signed .apk made. */
 function packOutput(
   ctx: OutputContext,
@@ -156,16 +170,11 @@ function packOutput(
   license: string,
 ): PreparedPackage {
   const { recipe } = ctx;
+  const facts = outputFacts(ctx, p);
   const sbom = packageSbom({
-    name: p.name,
-    version: recipe.fullVersion,
-    arch: recipe.arch,
-    origin: recipe.name,
+    ...facts,
     license,
     namespace: ctx.namespace,
-    description: p.description ?? '',
-    url: p.url ?? '',
-    commit: ctx.commit,
     depends: deps.runtime,
     provides: deps.provides,
     sources,
@@ -181,13 +190,7 @@ function packOutput(
   const built = packageBytes({
     files,
     info: {
-      name: p.name,
-      version: recipe.fullVersion,
-      arch: recipe.arch,
-      origin: recipe.name,
-      description: p.description ?? '',
-      url: p.url ?? '',
-      commit: ctx.commit,
+      ...facts,
       maintainer: ctx.namespace,
       buildDate: ctx.sourceDateEpoch,
       licenses: recipe.copyright.map((c) => c.license).filter((l) => l !== ''),

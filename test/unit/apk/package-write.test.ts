@@ -144,8 +144,8 @@ describe('writePackage', () => {
 
   test('signPackage replaces existing signatures and keeps the identity', () => {
     const unsigned = writePackage({ files: exampleTree(), info: exampleInfo(), clock: fixedClock(SDE) });
-    const once = signPackage(unsigned, key, 'one.rsa.pub');
-    const twice = signPackage(once, key, 'two.rsa.pub', 'RSA512');
+    const once = signPackage(unsigned, { key, keyName: 'one.rsa.pub' });
+    const twice = signPackage(once, { key, keyName: 'two.rsa.pub', algorithm: 'RSA512' });
     const pkg = readPackage(twice);
     assert.deepEqual(
       pkg.signatures.map((s) => `${s.algorithm} ${s.keyName}`),
@@ -156,7 +156,7 @@ describe('writePackage', () => {
     assertCodeSync(() => verifyPackage(twice, new Map([['one.rsa.pub', pub]])), 'APK_UNTRUSTED');
     // re-signing a vector package keeps its identity too
     const alpine = readFileSync(vector('apk', 'alpine-baselayout-3.2.0-r23.apk'));
-    const resigned = signPackage(alpine, key, 'test.rsa.pub');
+    const resigned = signPackage(alpine, { key, keyName: 'test.rsa.pub' });
     assert.equal(readPackage(resigned).identity, 'Q1LLq2qDNrS/qRnhxQ3hsY/sHbQnc=');
     verifyPackage(resigned, new Map([['test.rsa.pub', pub]]));
   });
@@ -184,7 +184,7 @@ describe('writePackage', () => {
         fragment: true,
       }),
     );
-    const bytes = signPackage(Buffer.concat([control, data]), key, 'test.rsa.pub');
+    const bytes = signPackage(Buffer.concat([control, data]), { key, keyName: 'test.rsa.pub' });
     const err = assertCodeSync(() => verifyPackage(bytes, new Map([['test.rsa.pub', pub]])), 'APK_BAD_FILE_CHECKSUM');
     assert.equal((err as { details?: { path?: string } }).details?.path, 'a');
   });
@@ -217,7 +217,7 @@ describe('writePackage', () => {
     assert.equal(pkg.legacy, true);
     assert.equal(pkg.identity, `Q1${createHash('sha1').update(unsigned).digest('base64')}`);
     assert.notEqual(pkg.identity, `Q1${createHash('sha1').update(control).digest('base64')}`);
-    const signed = signPackage(unsigned, key, 'test.rsa.pub');
+    const signed = signPackage(unsigned, { key, keyName: 'test.rsa.pub' });
     verifyPackage(signed, new Map([['test.rsa.pub', pub]]));
     // a changed data member breaks a legacy signature (there is no datahash to catch it)
     const tampered = Buffer.concat([

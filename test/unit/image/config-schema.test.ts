@@ -11,6 +11,7 @@ import {
   renderDiagnostics,
 } from '../../../src/image/index.js';
 import { repoRoot, vector } from '../../helpers/paths.js';
+import { undescribedProperties } from '../../helpers/schema-descriptions.js';
 
 const schemaFile = join(repoRoot, 'schemas', 'apko-config.schema.json');
 const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as JsonSchema;
@@ -32,20 +33,7 @@ describe('schemas/apko-config.schema.json', () => {
   });
 
   it('describes every property', () => {
-    const missing: string[] = [];
-    const walk = (s: unknown, where: string): void => {
-      if (!s || typeof s !== 'object') return;
-      const o = s as Record<string, unknown>;
-      for (const [k, v] of Object.entries((o.properties ?? {}) as Record<string, JsonSchema>)) {
-        if (typeof v.description !== 'string' || v.description === '') missing.push(`${where}.${k}`);
-        walk(v, `${where}.${k}`);
-      }
-      for (const k of ['items', 'additionalProperties']) walk(o[k], `${where}[${k}]`);
-      for (const x of (o.oneOf ?? []) as unknown[]) walk(x, where);
-    };
-    walk(schema, '');
-    for (const [name, def] of Object.entries(schema.$defs as Record<string, JsonSchema>)) walk(def, name);
-    assert.deepEqual(missing, []);
+    assert.deepEqual(undescribedProperties(schema), []);
     assert.ok(Object.keys(schema.$defs as object).length >= 15);
   });
 

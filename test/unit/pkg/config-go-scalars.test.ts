@@ -4,23 +4,8 @@
  * "1.10", `jobs: 2` is "2"), never a type error.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { renderDiagnostics } from '../../../src/core/index.js';
-import { type CompiledRecipe, type CompiledStep, compileLoadedRecipe, loadRecipe } from '../../../src/pkg/index.js';
-
-const flatten = (steps: readonly CompiledStep[]): CompiledStep[] =>
-  steps.flatMap((s) => [s, ...flatten(s.pipeline ?? [])]);
-
-async function compile(text: string): Promise<CompiledRecipe> {
-  const loaded = await loadRecipe('/virtual/melange.yaml', {
-    readFile: async (p) => (p === '/virtual/melange.yaml' ? text : readFileSync(p, 'utf8')),
-  });
-  const r = compileLoadedRecipe(loaded, 'x86_64');
-  assert.equal(renderDiagnostics(r.diagnostics.filter((d) => d.severity === 'error')), '');
-  assert.ok(r.recipe);
-  return r.recipe;
-}
+import { compile, flatten } from './compile-text.js';
 
 const header = (name: string, version: string) => `package:
   name: ${name}

@@ -16,20 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { renderDiagnostics } from '../../../src/core/index.js';
-import { type CompiledRecipe, type CompiledStep, compileLoadedRecipe, loadRecipe } from '../../../src/pkg/index.js';
-
-const flatten = (steps: readonly CompiledStep[]): CompiledStep[] =>
-  steps.flatMap((s) => [s, ...flatten(s.pipeline ?? [])]);
-
-async function compile(text: string): Promise<CompiledRecipe> {
-  const loaded = await loadRecipe('/virtual/melange.yaml', {
-    readFile: async (p) => (p === '/virtual/melange.yaml' ? text : readFileSync(p, 'utf8')),
-  });
-  const r = compileLoadedRecipe(loaded, 'x86_64');
-  assert.equal(renderDiagnostics(r.diagnostics.filter((d) => d.severity === 'error')), '');
-  assert.ok(r.recipe);
-  return r.recipe;
-}
+import { type CompiledRecipe, compileLoadedRecipe, loadRecipe } from '../../../src/pkg/index.js';
+import { compile, flatten } from './compile-text.js';
 
 const header = (name: string, version = '"1.2.3"') => `package:
   name: ${name}

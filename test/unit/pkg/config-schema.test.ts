@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import type { JsonSchema } from '../../../src/core/index.js';
 import { melangeConfigJsonSchema, parseRecipe } from '../../../src/pkg/index.js';
 import { repoRoot, vector } from '../../helpers/paths.js';
+import { undescribedProperties } from '../../helpers/schema-descriptions.js';
 
 const schemaFile = join(repoRoot, 'schemas', 'melange-config.schema.json');
 const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as JsonSchema;
@@ -27,19 +28,7 @@ describe('schemas/melange-config.schema.json', () => {
   });
 
   it('describes every property', () => {
-    const missing: string[] = [];
-    const walk = (s: unknown, where: string): void => {
-      if (!s || typeof s !== 'object') return;
-      const o = s as Record<string, unknown>;
-      for (const [k, v] of Object.entries((o.properties ?? {}) as Record<string, JsonSchema>)) {
-        if (typeof v.description !== 'string' || v.description === '') missing.push(`${where}.${k}`);
-        walk(v, `${where}.${k}`);
-      }
-      for (const k of ['items', 'additionalProperties']) walk(o[k], `${where}[${k}]`);
-    };
-    walk(schema, '');
-    for (const [name, def] of Object.entries(schema.$defs as Record<string, JsonSchema>)) walk(def, name);
-    assert.deepEqual(missing, []);
+    assert.deepEqual(undescribedProperties(schema), []);
     assert.equal(schema.title, 'melange build recipe');
     for (const name of ['Package', 'Pipeline', 'Subpackage', 'Update', 'Test', 'ImageConfiguration']) {
       assert.ok((schema.$defs as Record<string, unknown>)[name], `$defs.${name}`);

@@ -6,6 +6,7 @@ import {
   capabilityXattr,
   collectSources,
   formatMelangePkgInfo,
+  type MelangePkgInfo,
   parseBuildDate,
 } from '../../../src/pkg/index.js';
 import { guestFiles } from '../../../src/pkg/run/guest-files.js';
@@ -15,6 +16,28 @@ import { ignoreMatcher } from '../../../src/pkg/run/workspace.js';
 import { assertCodeSync } from '../../helpers/assert-code.js';
 
 const origin = (line: number) => ({ file: '/r/x.yaml', line, col: 5 });
+
+/** A package with every optional `.PKGINFO` value empty, and the fields given. */
+const barePkgInfo = (over: Partial<MelangePkgInfo>): MelangePkgInfo => ({
+  name: 'b',
+  version: '1-r0',
+  arch: 'x86_64',
+  installedSize: 1,
+  origin: 'b',
+  description: '',
+  url: '',
+  commit: '',
+  maintainer: '',
+  buildDate: 0,
+  licenses: [],
+  depends: [],
+  provides: [],
+  replaces: [],
+  vendored: [],
+  triggers: [],
+  datahash: 'b'.repeat(64),
+  ...over,
+});
 
 describe('melange .PKGINFO', () => {
   it('writes the keys in melange order, builddate only when set, a license line per copyright', () => {
@@ -66,52 +89,12 @@ describe('melange .PKGINFO', () => {
         '',
       ].join('\n'),
     );
-    const bare = formatMelangePkgInfo({
-      name: 'b',
-      version: '1-r0',
-      arch: 'aarch64',
-      installedSize: 1,
-      origin: 'b',
-      description: '',
-      url: '',
-      commit: '',
-      maintainer: '',
-      buildDate: 0,
-      licenses: [],
-      depends: [],
-      provides: [],
-      replaces: [],
-      vendored: [],
-      triggers: [],
-      datahash: 'b'.repeat(64),
-    });
+    const bare = formatMelangePkgInfo(barePkgInfo({ arch: 'aarch64' }));
     assert.ok(!/builddate|commit|maintainer|license/.test(bare), bare);
   });
 
   it('refuses a value with a newline', () => {
-    assertCodeSync(
-      () =>
-        formatMelangePkgInfo({
-          name: 'b',
-          version: '1-r0',
-          arch: 'x86_64',
-          installedSize: 1,
-          origin: 'b',
-          description: 'two\nlines',
-          url: '',
-          commit: '',
-          maintainer: '',
-          buildDate: 0,
-          licenses: [],
-          depends: [],
-          provides: [],
-          replaces: [],
-          vendored: [],
-          triggers: [],
-          datahash: 'b'.repeat(64),
-        }),
-      'APK_BAD_PKGINFO',
-    );
+    assertCodeSync(() => formatMelangePkgInfo(barePkgInfo({ description: 'two\nlines' })), 'APK_BAD_PKGINFO');
   });
 });
 

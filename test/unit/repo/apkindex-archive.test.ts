@@ -225,7 +225,7 @@ test('an index written and signed by lupine verifies; re-signing replaces the si
   assert.equal(r.packages.length, 16);
   assert.equal(r.description, 'd');
 
-  const resigned = signApkIndexArchive(signed, privB, 'b.rsa.pub');
+  const resigned = signApkIndexArchive(signed, { key: privB, keyName: 'b.rsa.pub' });
   const r2 = readApkIndexArchive(resigned, { keys });
   assert.equal(r2.signedBy, 'b.rsa.pub');
   assert.equal(r2.signatures.length, 1);
@@ -234,7 +234,9 @@ test('an index written and signed by lupine verifies; re-signing replaces the si
 
   // A key name too long for a tar header travels in a GNU long-name entry and still verifies.
   const longName = `${'k'.repeat(120)}.rsa.pub`;
-  const long = readApkIndexArchive(signApkIndexArchive(signed, privA, longName), { keys: new Map([[longName, pubA]]) });
+  const long = readApkIndexArchive(signApkIndexArchive(signed, { key: privA, keyName: longName }), {
+    keys: new Map([[longName, pubA]]),
+  });
   assert.equal(long.signedBy, longName);
 
   // One flipped byte anywhere in the signed part: a bad signature, checked before inflating.

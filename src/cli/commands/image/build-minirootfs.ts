@@ -16,6 +16,7 @@ import { defaultFetcher, RepoCache } from '../../../repo/index.js';
 import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { setOnly } from '../common/set-only.js';
 import { sourceDateClock } from '../common/wall-clock.js';
 import { stderrLogger } from '../scan/context.js';
 import { CONFIG_SOURCE_OPTIONS, loadConfigForCli } from './common.js';
@@ -73,9 +74,7 @@ export const imageBuildMinirootfsCommand: Command = {
       buildRepositories: buildRepositoryText(config, append, io.cwd),
       runtimeRepositories: runtimeRepositoryText(config, append),
       fetcher,
-      ...(cache ? { cache } : {}),
-      ...(values.offline ? { offline: true } : {}),
-      ...(clock ? { clock } : {}),
+      ...setOnly({ cache, offline: values.offline, clock }),
     });
     const out = resolve(io.cwd, outPath);
     try {

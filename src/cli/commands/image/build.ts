@@ -12,6 +12,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
+import { setOnly, setPaths } from '../common/set-only.js';
 import { sourceDateClock } from '../common/wall-clock.js';
 import { loadConfigForCli, RESOLVE_OPTIONS, readLockFor } from './common.js';
 
@@ -151,7 +152,7 @@ async function withLocation(err: unknown, file: string, shown: string): Promise<
       return new LupineError(err.code, err.message, {
         cause: err.cause,
         details: { ...d, location: `${shown}:${at}` },
-        ...(err.hint ? { hint: err.hint } : {}),
+        ...setOnly({ hint: err.hint }),
       });
     }
   }
@@ -179,17 +180,14 @@ export const imageBuildCommand: Command = {
     const configFile = resolve(io.cwd, configPath);
     const result = await buildImage(loaded.config, {
       archs,
-      ...(clock ? { clock } : {}),
       workDir: resolve(io.cwd, values.workdir ?? '.'),
       env: io.env,
       keyringAppend: values['keyring-append'] ?? [],
       repositoryAppend: values['repository-append'] ?? [],
       buildRepositoryAppend: values['build-repository-append'] ?? [],
       packageAppend: values['package-append'] ?? [],
-      ...(values['cache-dir'] ? { cacheDir: resolve(io.cwd, values['cache-dir']) } : {}),
-      ...(values.offline ? { offline: true } : {}),
-      ...(values['ignore-signatures'] ? { allowUntrusted: true } : {}),
-      ...(lockfile ? { lockfile } : {}),
+      ...setPaths(io.cwd, { cacheDir: values['cache-dir'] }),
+      ...setOnly({ clock, offline: values.offline, allowUntrusted: values['ignore-signatures'], lockfile }),
       sbomFormats,
       annotations,
       tag,
@@ -200,7 +198,7 @@ export const imageBuildCommand: Command = {
     await writeImageOutput(result, out, {
       format,
       tag,
-      ...(values['sbom-path'] ? { sbomDir: resolve(io.cwd, values['sbom-path']) } : {}),
+      ...setPaths(io.cwd, { sbomDir: values['sbom-path'] }),
     });
     if (values.json) {
       const summary = {

@@ -22,6 +22,7 @@ import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_ERROR } from '../../render.js';
 import { relativeDiagnostics } from '../common/host.js';
+import { setOnly } from '../common/set-only.js';
 
 /** What every command that loads and resolves a config takes (build, publish, lock, minirootfs...). */
 export const CONFIG_SOURCE_OPTIONS = {
@@ -100,14 +101,16 @@ export async function sourceOptions(values: ResolveValues, io: CliIo): Promise<I
   return {
     cwd: io.cwd,
     env: io.env,
-    ...(cacheDir ? { cache: await RepoCache.open(join(resolve(io.cwd, cacheDir), 'apk')) } : {}),
-    ...(values.offline ? { offline: true } : {}),
-    ...(values['ignore-signatures'] ? { ignoreSignatures: true } : {}),
+    ...setOnly({
+      cache: cacheDir ? await RepoCache.open(join(resolve(io.cwd, cacheDir), 'apk')) : undefined,
+      offline: values.offline,
+      ignoreSignatures: values['ignore-signatures'],
+      signal: io.signal,
+    }),
     extraKeys: values['keyring-append'] ?? [],
     extraRepositories: values['repository-append'] ?? [],
     extraBuildRepositories: values['build-repository-append'] ?? [],
     extraPackages: values['package-append'] ?? [],
-    ...(io.signal ? { signal: io.signal } : {}),
   };
 }
 

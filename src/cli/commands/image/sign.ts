@@ -3,6 +3,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
+import { setOnly } from '../common/set-only.js';
 import { wallOrEpochClock } from '../common/wall-clock.js';
 import { loadSigner, parseAnnotationArgs, requireKey, SIGNATURE_OPTIONS } from './registry.js';
 
@@ -35,7 +36,7 @@ export const imageSignCommand: Command = {
     try {
       const r = await signImage(client, ref, signer, {
         clock: wallOrEpochClock(io),
-        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+        ...setOnly({ annotations: Object.keys(annotations).length > 0 ? annotations : undefined }),
       });
       if (values.json) {
         io.stdout.write(

@@ -3,6 +3,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { openRegistry } from '../common/open-registry.js';
+import { setOnly } from '../common/set-only.js';
 import {
   ATTESTATION_REGISTRY_OPTIONS,
   readKeyFile,
@@ -51,7 +52,7 @@ export const imageVerifyAttestationCommand: Command = {
     const publicKey = loadPublicKey(await readKeyFile(keyPath, io), keyPath);
     const { ref, client } = openRegistry(positionals[0] as string, io, values.insecure === true);
     try {
-      const r = await verifyAttestations(client, ref, publicKey, { mode, ...(predicateType ? { predicateType } : {}) });
+      const r = await verifyAttestations(client, ref, publicKey, { mode, ...setOnly({ predicateType }) });
       if (values.json) {
         io.stdout.write(
           `${JSON.stringify(

@@ -140,7 +140,7 @@ export const pkgBuildCommand: Command = {
     if (v.json) {
       const summary = results.map(({ arch, result }) => ({
         arch,
-        ...(result.skipped !== undefined ? { skipped: result.skipped } : {}),
+        ...setOnly({ skipped: result.skipped }),
         packages: result.packages.map((p) => ({
           name: p.name,
           version: p.version,
@@ -149,10 +149,10 @@ export const pkgBuildCommand: Command = {
           size: p.size,
           depends: p.depends,
           provides: p.provides,
-          ...(p.provenancePath ? { provenance: p.provenancePath } : {}),
+          ...setOnly({ provenance: p.provenancePath }),
         })),
         guest: result.guest,
-        ...(result.logPath ? { log: result.logPath } : {}),
+        ...setOnly({ log: result.logPath }),
       }));
       io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {

@@ -3,6 +3,7 @@ import { bumpRecipeFile } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
+import { setOnly } from '../common/set-only.js';
 
 const HELP = `Usage: lupine pkg bump CONFIG VERSION [--expected-commit SHA] [--expected-sha256 HEX]
                       [--expected-sha512 HEX]
@@ -36,11 +37,15 @@ export const pkgBumpCommand: Command = {
     const { values, positionals } = parse(argv, options, 'pkg bump');
     requireCount(positionals, 2, 2, 'pkg bump', 'CONFIG and VERSION');
     const file = resolve(io.cwd, positionals[0] as string);
-    const result = await bumpRecipeFile(file, positionals[1] as string, {
-      ...(values['expected-commit'] ? { expectedCommit: values['expected-commit'] } : {}),
-      ...(values['expected-sha256'] ? { expectedSha256: values['expected-sha256'] } : {}),
-      ...(values['expected-sha512'] ? { expectedSha512: values['expected-sha512'] } : {}),
-    });
+    const result = await bumpRecipeFile(
+      file,
+      positionals[1] as string,
+      setOnly({
+        expectedCommit: values['expected-commit'],
+        expectedSha256: values['expected-sha256'],
+        expectedSha512: values['expected-sha512'],
+      }),
+    );
     for (const note of result.notes) io.stderr.write(`${note}\n`);
     return EXIT_OK;
   },

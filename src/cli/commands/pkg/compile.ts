@@ -12,6 +12,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_ERROR, EXIT_OK } from '../../render.js';
 import { relativeDiagnostics } from '../common/host.js';
+import { setPaths } from '../common/set-only.js';
 
 const HELP = `Usage: lupine pkg compile [CONFIG] [--arch ARCH] [--pipeline-dir DIR]... [--build-option NAME]...
                          [--vars-file FILE] [--env-file FILE] [--lenient] [--json]
@@ -54,15 +55,11 @@ export const pkgCompileCommand: Command = {
     requireCount(positionals, 0, 1, 'pkg compile', 'at most one CONFIG file');
     const arch = selectArch({ requested: values.arch, otherwise: 'host', command: 'pkg compile' });
     const file = resolve(io.cwd, positionals[0] ?? 'melange.yaml');
-    const at = (p: string | undefined) => (p === undefined ? undefined : resolve(io.cwd, p));
-    const varsFile = at(values['vars-file']);
-    const envFile = at(values['env-file']);
     const loaded = await loadRecipe(file, {
       lenient: values.lenient === true,
       pipelineDirs: (values['pipeline-dir'] ?? []).map((d) => resolve(io.cwd, d)),
       buildOptions: values['build-option'] ?? [],
-      ...(varsFile ? { varsFile } : {}),
-      ...(envFile ? { envFile } : {}),
+      ...setPaths(io.cwd, { varsFile: values['vars-file'], envFile: values['env-file'] }),
     });
     const result = compileLoadedRecipe(loaded, arch);
     io.stderr.write(renderDiagnostics(relativeDiagnostics(result.diagnostics, io.cwd)));

@@ -4,6 +4,7 @@ import { testRecipe } from '../../../pkg/index.js';
 import { commandHelp, parse, requireCount, withHelp } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
+import { setOnly } from '../common/set-only.js';
 import { GUEST_OPTIONS, guestInputs, JSON_OPTION, parseArchs } from './common.js';
 
 const HELP = `Usage: lupine pkg test [CONFIG] [options]
@@ -53,7 +54,7 @@ export const pkgTestCommand: Command = {
         arch,
         packageAppend: v['test-package-append'] ?? [],
       });
-      summary.push({ arch, ...(r.skipped !== undefined ? { skipped: r.skipped } : {}), tests: r.tests });
+      summary.push({ arch, ...setOnly({ skipped: r.skipped }), tests: r.tests });
     }
     if (v.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else

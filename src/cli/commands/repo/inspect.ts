@@ -6,6 +6,7 @@ import { commandHelp, parse, requireCount } from '../../args.js';
 import type { Command } from '../../command.js';
 import { EXIT_OK } from '../../render.js';
 import { type ApkFileKind, apkFileKind, readInput } from '../apk/files.js';
+import { setOnly } from '../common/set-only.js';
 import { checkPackageFile, openRegularFile, readPackageFileListing, readPrefix } from './package-file.js';
 
 const HELP = `Usage: lupine inspect FILE [--json]
@@ -107,7 +108,7 @@ function packageJson(file: string, pkg: ApkPackage): unknown {
       size: f.size,
       mtime: f.mtime,
       sha1: f.sha1,
-      ...(f.linkname ? { linkname: f.linkname } : {}),
+      ...setOnly({ linkname: f.linkname }),
       ...(f.type === 'chardev' || f.type === 'blockdev' ? { devmajor: f.devmajor, devminor: f.devminor } : {}),
       ...(Object.keys(f.xattrs).length
         ? { xattrs: Object.fromEntries(Object.entries(f.xattrs).map(([k, v]) => [k, v.toString('base64')])) }

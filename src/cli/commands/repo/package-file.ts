@@ -16,6 +16,7 @@ import {
 } from '../../../apk/index.js';
 import type { TarEntry } from '../../../archive/index.js';
 import { asInputRead, LupineError } from '../../../core/index.js';
+import { setOnly } from '../common/set-only.js';
 
 /**
  * Head reads tried in turn. The control member inflates to at most 64 MiB (readPackageHead's
@@ -62,7 +63,7 @@ export async function readHeadOf(
   for (const n of reads) {
     const head = readPackageHead(await readPrefix(fh, n), size, {
       source: name,
-      ...(keyring === undefined ? {} : { keyring }),
+      ...setOnly({ keyring }),
     });
     if (head !== undefined) return head;
   }

@@ -56,8 +56,8 @@ export const signCommand: Command = {
       const kind = apkFileKind(bytes, path);
       const signed =
         kind === 'index'
-          ? signApkIndexArchive(bytes, key, keyName, algorithm)
-          : signPackage(bytes, key, keyName, algorithm);
+          ? signApkIndexArchive(bytes, { key, keyName, algorithm })
+          : signPackage(bytes, { key, keyName, algorithm });
       await writeAtomically(path, signed);
       io.stdout.write(`${file}: signed (${kind}, .SIGN.${algorithm}.${keyName})\n`);
     }

@@ -6,6 +6,7 @@ import { commandHelp, parse } from '../../args.js';
 import type { Command } from '../../command.js';
 import type { CliIo } from '../../io.js';
 import { EXIT_OK } from '../../render.js';
+import { setOnly } from '../common/set-only.js';
 import { wallOrEpochClock } from '../common/wall-clock.js';
 import { openAdvisories, registryOpener, stderrLogger, TOOL_VERSION, usage } from '../scan/context.js';
 
@@ -81,7 +82,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       await collectImageFacts(image, {
         cwd: io.cwd,
         ...(values.arch ? { arch: values.arch } : { preferredArch: hostApkArch() }),
-        ...(advisories ? { advisories } : {}),
+        ...setOnly({ advisories }),
         openRegistry: registryOpener(io, insecure),
       }),
     );
@@ -95,7 +96,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     generatedAt,
     tool: `lupine ${TOOL_VERSION}`,
     sources: advisories?.sources ?? [],
-    ...(baseline !== undefined ? { baseline } : {}),
+    ...setOnly({ baseline }),
   };
   if (values.output) await writeFileAtomic(resolve(io.cwd, values.output), renderReport(facts, report));
   if (values.json) io.stdout.write(reportFactsJson(facts, report));

@@ -9,6 +9,7 @@ import { defaultFetcher, PackDirectory, RepoCache } from '../../../repo/index.js
 import { type AdvisorySet, loadAdvisories, readScanTarget, type ScanTarget } from '../../../scan/index.js';
 import type { CliIo } from '../../io.js';
 import { openRegistry } from '../common/open-registry.js';
+import { setOnly } from '../common/set-only.js';
 
 export { TOOL_VERSION } from '../../../core/index.js';
 
@@ -46,7 +47,7 @@ export function readTarget(
 ): Promise<ScanTarget> {
   return readScanTarget(target, {
     cwd: io.cwd,
-    ...(opts.arch ? { arch: opts.arch } : {}),
+    ...setOnly({ arch: opts.arch }),
     openRegistry: registryOpener(io, opts.insecure ?? false),
   });
 }
@@ -90,11 +91,9 @@ export async function openAdvisories(
   return loadAdvisories(dbs, {
     cwd: io.cwd,
     fetcher: defaultFetcher({ env: io.env }),
-    ...(cache ? { cache } : {}),
     offline: opts.offline,
     logger: opts.logger,
     strict: opts.strict ?? false,
-    ...(compiled ? { compiled } : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
+    ...setOnly({ cache, compiled, signal: io.signal }),
   });
 }
