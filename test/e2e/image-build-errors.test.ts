@@ -45,14 +45,17 @@ describe('repositories', () => {
   // named directly is no repository, so no lock pointing at `…/APKINDEX.tar.gz/x86_64/…` is written.
   test('image lock and image build refuse a repository that names an APKINDEX.tar.gz: REPO_NOT_FOUND, nothing written', async () => {
     const env = { ...baseEnv(), SOURCE_DATE_EPOCH: '1710000000' };
-    const cfgPath = join(work, 'index-file.yaml');
-    writeFileSync(cfgPath, config().replace(`    - ${repo}\n`, `    - ${join(repo, 'x86_64', 'APKINDEX.tar.gz')}\n`));
-    const lockFile = join(work, 'index-file.lock.json');
-    const lock = await runCli(['image', 'lock', cfgPath, '--output', lockFile], { cwd: work, env });
+    const cfgPath = join(fx.work, 'index-file.yaml');
+    writeFileSync(
+      cfgPath,
+      config().replace(`    - ${fx.repo}\n`, `    - ${join(fx.repo, 'x86_64', 'APKINDEX.tar.gz')}\n`),
+    );
+    const lockFile = join(fx.work, 'index-file.lock.json');
+    const lock = await runCli(['image', 'lock', cfgPath, '--output', lockFile], { cwd: fx.work, env });
     assert.equal(lock.code, 3, lock.stderr);
     assert.match(lock.stderr, /error\[REPO_NOT_FOUND\]/);
     assert.equal(existsSync(lockFile), false);
-    const out = join(work, 'index-file');
+    const out = join(fx.work, 'index-file');
     const r = await build(readFileSync(cfgPath, 'utf8'), out, env);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /error\[REPO_NOT_FOUND\]/);
