@@ -45,6 +45,7 @@ build/xmlwf.bin: $(XMLWF_OBJS) build/libexpat.so.$(SOVER)
 	$(CC) $(CFLAGS) -o $@ $(XMLWF_OBJS) -Lbuild -lexpat
 
 build/expat.pc: expat.pc.in
+	mkdir -p build
 	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@exec_prefix@|$${prefix}|' -e 's|@libdir@|$(LIBDIR)|' \
 	  -e 's|@includedir@|$${prefix}/include|' -e 's|@PACKAGE_NAME@|expat|g' \
 	  -e 's|@PACKAGE_VERSION@|$(VERSION)|' -e 's|@LIBM@|-lm|' $< > $@

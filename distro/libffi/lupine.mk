@@ -52,6 +52,7 @@ build/libffi.so.$(SOVER): $(OBJS) build/libffi.map
 	  -Wl,-z,noexecstack -o $@ $(OBJS)
 
 build/libffi.pc: libffi.pc.in
+	mkdir -p build
 	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@exec_prefix@|$${prefix}|' -e 's|@libdir@|$(LIBDIR)|' \
 	  -e 's|@toolexeclibdir@|$${libdir}|' -e 's|@includedir@|$${prefix}/include|' \
 	  -e 's|@PACKAGE_NAME@|libffi|' -e 's|@PACKAGE_VERSION@|$(VERSION)|' $< > $@
